@@ -1,0 +1,10 @@
+//! Who is calling: organisers' passwords (argon2id), their access tokens (JWT), and the
+//! extractors that demand them.
+
+mod extract;
+mod password;
+mod token;
+
+pub use extract::{MaybeOrganiser, Organiser};
+pub use password::{PasswordHasher, hash_password};
+pub use token::TokenService;

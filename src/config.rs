@@ -1,0 +1,206 @@
+//! Every setting, the environment variable it is read from, and its default. Defaults suit a
+//! local run; nothing secret has a default.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use ipnet::IpNet;
+use secrecy::SecretString;
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct Settings {
+    /// `sqlite://FILE` (created if missing) or `postgres://USER:PASSWORD@HOST/DB`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://undersigned.db")]
+    pub database_url: DatabaseUrl,
+
+    /// The address the HTTP server listens on.
+    #[arg(long, env = "UNDERSIGNED_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+
+    /// The base of links in emails and embed snippets [default: http:// + the bind address].
+    #[arg(long, env = "UNDERSIGNED_PUBLIC_URL")]
+    pub public_url: Option<url::Url>,
+
+    /// The key that signs access tokens [default: a random key per run, with a warning].
+    #[arg(long, env = "UNDERSIGNED_JWT_SECRET", hide_env_values = true, value_parser = parse_secret)]
+    pub jwt_secret: Option<SecretString>,
+
+    /// How long an access token lasts, in seconds.
+    #[arg(long, env = "UNDERSIGNED_TOKEN_TTL_SECONDS", default_value_t = 3600)]
+    pub token_ttl_seconds: u64,
+
+    /// `smtp://HOST:PORT` or `smtps://USER:PASSWORD@HOST` [default: unset, emails go to the outbox].
+    #[arg(long, env = "UNDERSIGNED_SMTP_URL", hide_env_values = true, value_parser = parse_secret)]
+    pub smtp_url: Option<SecretString>,
+
+    /// Where unsent emails are written, one `.eml` file each, when no SMTP server is set.
+    #[arg(long, env = "UNDERSIGNED_OUTBOX_DIR", default_value = "./outbox")]
+    pub outbox_dir: PathBuf,
+
+    /// The sender of every email.
+    #[arg(
+        long,
+        env = "UNDERSIGNED_MAIL_FROM",
+        default_value = "Undersigned <no-reply@localhost>"
+    )]
+    pub mail_from: String,
+
+    /// Comma-separated addresses or networks of reverse proxies whose `X-Forwarded-For` is believed.
+    #[arg(long, env = "UNDERSIGNED_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_network)]
+    pub trusted_proxies: Vec<IpNet>,
+
+    /// The largest request body accepted, in bytes.
+    #[arg(long, env = "UNDERSIGNED_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Login attempts allowed per minute from one client address.
+    #[arg(
+        long,
+        env = "UNDERSIGNED_LOGIN_PER_MINUTE_PER_ADDRESS",
+        default_value_t = 20
+    )]
+    pub login_per_minute_per_address: u32,
+
+    /// Login attempts allowed per minute for one account.
+    #[arg(
+        long,
+        env = "UNDERSIGNED_LOGIN_PER_MINUTE_PER_ACCOUNT",
+        default_value_t = 10
+    )]
+    pub login_per_minute_per_account: u32,
+
+    /// Seconds given to in-flight requests to finish after SIGTERM.
+    #[arg(long, env = "UNDERSIGNED_SHUTDOWN_GRACE_SECONDS", default_value_t = 30)]
+    pub shutdown_grace_seconds: u64,
+
+    /// HTTP worker threads [default: one per CPU core].
+    #[arg(long, env = "UNDERSIGNED_WORKERS")]
+    pub workers: Option<usize>,
+
+    /// Log format: `text` or `json`.
+    #[arg(long, env = "UNDERSIGNED_LOG_FORMAT", default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+fn parse_secret(raw: &str) -> Result<SecretString, String> {
+    if raw.is_empty() {
+        return Err("must not be empty".into());
+    }
+    Ok(SecretString::from(raw.to_owned()))
+}
+
+/// A network (`10.0.0.0/8`) or a single address (`10.0.0.1`).
+fn parse_network(raw: &str) -> Result<IpNet, String> {
+    let raw = raw.trim();
+    raw.parse::<IpNet>()
+        .or_else(|_| raw.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("{raw:?} is neither an IP address nor a network"))
+}
+
+impl Settings {
+    /// Settings from the environment alone, with every default, as `serve` would read them.
+    pub fn from_env() -> Result<Self, clap::Error> {
+        #[derive(clap::Parser)]
+        struct Only {
+            #[command(flatten)]
+            settings: Settings,
+        }
+        <Only as clap::Parser>::try_parse_from(["undersigned"]).map(|o| o.settings)
+    }
+}
+
+/// A database URL whose password never reaches a log: `Debug` and `Display` hide it.
+#[derive(Clone)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn is_postgres(&self) -> bool {
+        self.0.starts_with("postgres:") || self.0.starts_with("postgresql:")
+    }
+
+    /// The URL with its password, for the database driver only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    fn redacted(&self) -> String {
+        match url::Url::parse(&self.0) {
+            Ok(mut url) if url.password().is_some() => {
+                let _ = url.set_password(Some("redacted"));
+                url.to_string()
+            }
+            Ok(_) => self.0.clone(),
+            Err(_) => "(unparsable database URL)".into(),
+        }
+    }
+}
+
+impl FromStr for DatabaseUrl {
+    type Err = String;
+    fn from_str(raw: &str) -> Result<Self, String> {
+        let known = ["sqlite:", "postgres://", "postgresql://"];
+        if known.iter().any(|scheme| raw.starts_with(scheme)) {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err("must start with sqlite:, postgres:// or postgresql://".into())
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({})", self.redacted())
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_database_password_never_shows() {
+        let url: DatabaseUrl = "postgres://app:hunter2-secret@db.internal:5432/undersigned"
+            .parse()
+            .unwrap();
+        assert!(!format!("{url:?}").contains("hunter2-secret"));
+        assert!(!format!("{url}").contains("hunter2-secret"));
+        assert!(format!("{url}").contains("db.internal"));
+        assert_eq!(
+            url.expose(),
+            "postgres://app:hunter2-secret@db.internal:5432/undersigned"
+        );
+    }
+
+    #[test]
+    fn unknown_schemes_are_refused() {
+        assert!("mysql://x/y".parse::<DatabaseUrl>().is_err());
+        assert!("sqlite://undersigned.db".parse::<DatabaseUrl>().is_ok());
+    }
+
+    #[test]
+    fn trusted_proxies_take_addresses_and_networks() {
+        assert_eq!(
+            parse_network("10.0.0.1").unwrap().to_string(),
+            "10.0.0.1/32"
+        );
+        assert_eq!(
+            parse_network("10.0.0.0/8").unwrap().to_string(),
+            "10.0.0.0/8"
+        );
+        assert!(parse_network("proxy.local").is_err());
+    }
+}

@@ -1,0 +1,450 @@
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{Body, Recipient, Slug, Summary, Title};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CampaignKind {
+    /// Many individuals; the count is what matters.
+    Petition,
+    /// An open or sign-on letter to a named recipient; its signatories are published.
+    Letter,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CampaignStatus {
+    Draft,
+    Open,
+    Closed,
+}
+
+impl CampaignStatus {
+    /// The only moves a campaign makes: draft → open → closed.
+    pub fn can_become(self, next: CampaignStatus) -> bool {
+        matches!(
+            (self, next),
+            (CampaignStatus::Draft, CampaignStatus::Open)
+                | (CampaignStatus::Open, CampaignStatus::Closed)
+        )
+    }
+}
+
+macro_rules! text_enum {
+    ($ty:ty { $($variant:path => $text:literal),+ $(,)? }) => {
+        impl $ty {
+            pub fn as_str(self) -> &'static str {
+                match self { $($variant => $text),+ }
+            }
+        }
+
+        impl FromStr for $ty {
+            type Err = String;
+            fn from_str(raw: &str) -> Result<Self, String> {
+                match raw {
+                    $($text => Ok($variant),)+
+                    _ => Err(format!("must be one of: {}", [$($text),+].join(", "))),
+                }
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+text_enum!(CampaignKind {
+    CampaignKind::Petition => "petition",
+    CampaignKind::Letter => "letter",
+});
+text_enum!(CampaignStatus {
+    CampaignStatus::Draft => "draft",
+    CampaignStatus::Open => "open",
+    CampaignStatus::Closed => "closed",
+});
+
+/// The number of signatures a campaign aims for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Target(u64);
+
+/// Far above any petition ever run (the largest UK one had about 6 million signatures), and
+/// well inside an `i64` column on either database.
+const MAX_COUNT: u64 = 1_000_000_000;
+
+impl Target {
+    pub fn parse(raw: u64) -> Result<Self, String> {
+        if (1..=MAX_COUNT).contains(&raw) {
+            Ok(Self(raw))
+        } else {
+            Err(format!("must be between 1 and {MAX_COUNT}"))
+        }
+    }
+
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
+/// Counts at which a campaign celebrates, kept sorted and without repeats.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Milestones(Vec<u64>);
+
+impl Milestones {
+    pub const MAX_ENTRIES: usize = 20;
+
+    pub fn parse(raw: Vec<u64>) -> Result<Self, String> {
+        if raw.len() > Self::MAX_ENTRIES {
+            return Err(format!("may list at most {} milestones", Self::MAX_ENTRIES));
+        }
+        if raw.iter().any(|&m| !(1..=MAX_COUNT).contains(&m)) {
+            return Err(format!("each milestone must be between 1 and {MAX_COUNT}"));
+        }
+        let mut counts = raw;
+        counts.sort_unstable();
+        counts.dedup();
+        Ok(Self(counts))
+    }
+
+    pub fn counts(&self) -> &[u64] {
+        &self.0
+    }
+}
+
+/// How long after a campaign closes its signers' personal data is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetentionDays(u32);
+
+impl RetentionDays {
+    pub const DEFAULT: RetentionDays = RetentionDays(180);
+    const MAX: u32 = 3_650;
+
+    pub fn parse(raw: u32) -> Result<Self, String> {
+        if (1..=Self::MAX).contains(&raw) {
+            Ok(Self(raw))
+        } else {
+            Err(format!("must be between 1 and {} days", Self::MAX))
+        }
+    }
+
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+/// A web origin (scheme, host and port) allowed to embed a campaign's form.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Origin(String);
+
+impl Origin {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let url = url::Url::parse(raw.trim())
+            .map_err(|_| "must be an origin such as https://www.example.org".to_string())?;
+        if !matches!(url.scheme(), "https" | "http") {
+            return Err("must use https or http".into());
+        }
+        let bare = url.path() == "/"
+            && url.query().is_none()
+            && url.fragment().is_none()
+            && url.username().is_empty()
+            && url.password().is_none();
+        if url.host().is_none() || !bare {
+            return Err("must be an origin alone: scheme, host and port, no path".into());
+        }
+        Ok(Self(url.origin().ascii_serialization()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A campaign as its organiser described it, before it is stored.
+#[derive(Debug, Clone)]
+pub struct NewCampaign {
+    pub slug: Slug,
+    pub kind: CampaignKind,
+    pub title: Title,
+    pub summary: Summary,
+    pub body: Body,
+    pub recipient: Option<Recipient>,
+    pub target: Option<Target>,
+    pub milestones: Milestones,
+    pub closes_at: Option<DateTime<Utc>>,
+    pub require_confirmation: bool,
+    pub allowed_origins: Vec<Origin>,
+    pub retention_days: RetentionDays,
+}
+
+/// An organiser's edit: each field that is `Some` replaces the stored one; for nullable fields
+/// `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct CampaignChanges {
+    pub title: Option<Title>,
+    pub summary: Option<Summary>,
+    pub body: Option<Body>,
+    pub recipient: Option<Option<Recipient>>,
+    pub target: Option<Option<Target>>,
+    pub milestones: Option<Milestones>,
+    pub closes_at: Option<Option<DateTime<Utc>>>,
+    pub require_confirmation: Option<bool>,
+    pub allowed_origins: Option<Vec<Origin>>,
+    pub retention_days: Option<RetentionDays>,
+    pub status: Option<CampaignStatus>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Campaign {
+    pub id: Uuid,
+    pub slug: Slug,
+    pub kind: CampaignKind,
+    pub title: Title,
+    pub summary: Summary,
+    pub body: Body,
+    pub recipient: Option<Recipient>,
+    pub target: Option<Target>,
+    pub milestones: Milestones,
+    pub closes_at: Option<DateTime<Utc>>,
+    pub require_confirmation: bool,
+    pub allowed_origins: Vec<Origin>,
+    pub retention_days: RetentionDays,
+    /// The status as last set by its organiser; see [`Campaign::status_at`] for what it reads as.
+    pub status: CampaignStatus,
+    pub owner_id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub opened_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// A status change that the draft → open → closed order does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ForbiddenTransition {
+    pub from: CampaignStatus,
+    pub to: CampaignStatus,
+}
+
+impl Campaign {
+    /// A new campaign starts as a draft that only its owner (and admins) can see.
+    pub fn draft(new: NewCampaign, owner_id: Uuid, now: DateTime<Utc>) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            slug: new.slug,
+            kind: new.kind,
+            title: new.title,
+            summary: new.summary,
+            body: new.body,
+            recipient: new.recipient,
+            target: new.target,
+            milestones: new.milestones,
+            closes_at: new.closes_at,
+            require_confirmation: new.require_confirmation,
+            allowed_origins: new.allowed_origins,
+            retention_days: new.retention_days,
+            status: CampaignStatus::Draft,
+            owner_id,
+            created_at: now,
+            updated_at: now,
+            opened_at: None,
+            closed_at: None,
+        }
+    }
+
+    /// An open campaign whose closing time has passed reads as closed.
+    pub fn status_at(&self, now: DateTime<Utc>) -> CampaignStatus {
+        match (self.status, self.closes_at) {
+            (CampaignStatus::Open, Some(closes_at)) if closes_at <= now => CampaignStatus::Closed,
+            (status, _) => status,
+        }
+    }
+
+    /// When the campaign closed or will read as closed, whichever came first.
+    pub fn closed_since(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        match self.status_at(now) {
+            CampaignStatus::Closed => self.closed_at.or(self.closes_at),
+            _ => None,
+        }
+    }
+
+    pub fn is_managed_by(&self, user: &super::User) -> bool {
+        user.is_admin || user.id == self.owner_id
+    }
+
+    /// Applies an organiser's edit. Field edits come first, so that moving `closes_at` into the
+    /// future and closing in one request are judged against the new closing time.
+    pub fn apply(
+        &mut self,
+        changes: CampaignChanges,
+        now: DateTime<Utc>,
+    ) -> Result<(), ForbiddenTransition> {
+        let mut edited = self.clone();
+        let CampaignChanges {
+            title,
+            summary,
+            body,
+            recipient,
+            target,
+            milestones,
+            closes_at,
+            require_confirmation,
+            allowed_origins,
+            retention_days,
+            status,
+        } = changes;
+        if let Some(v) = title {
+            edited.title = v;
+        }
+        if let Some(v) = summary {
+            edited.summary = v;
+        }
+        if let Some(v) = body {
+            edited.body = v;
+        }
+        if let Some(v) = recipient {
+            edited.recipient = v;
+        }
+        if let Some(v) = target {
+            edited.target = v;
+        }
+        if let Some(v) = milestones {
+            edited.milestones = v;
+        }
+        if let Some(v) = closes_at {
+            edited.closes_at = v;
+        }
+        if let Some(v) = require_confirmation {
+            edited.require_confirmation = v;
+        }
+        if let Some(v) = allowed_origins {
+            edited.allowed_origins = v;
+        }
+        if let Some(v) = retention_days {
+            edited.retention_days = v;
+        }
+        if let Some(next) = status {
+            let from = edited.status_at(now);
+            if !from.can_become(next) {
+                return Err(ForbiddenTransition { from, to: next });
+            }
+            edited.status = next;
+            match next {
+                CampaignStatus::Open => edited.opened_at = Some(now),
+                CampaignStatus::Closed => edited.closed_at = Some(now),
+                CampaignStatus::Draft => {}
+            }
+        }
+        edited.updated_at = now;
+        *self = edited;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    fn campaign(now: DateTime<Utc>) -> Campaign {
+        Campaign::draft(
+            NewCampaign {
+                slug: Slug::parse("scrapsi445").unwrap(),
+                kind: CampaignKind::Petition,
+                title: Title::parse("Scrap SI 445").unwrap(),
+                summary: Summary::parse("Reinstate children's rights in care").unwrap(),
+                body: Body::parse("We call on the Government…").unwrap(),
+                recipient: None,
+                target: None,
+                milestones: Milestones::default(),
+                closes_at: None,
+                require_confirmation: true,
+                allowed_origins: vec![],
+                retention_days: RetentionDays::DEFAULT,
+            },
+            Uuid::now_v7(),
+            now,
+        )
+    }
+
+    fn to(status: CampaignStatus) -> CampaignChanges {
+        CampaignChanges {
+            status: Some(status),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn moves_only_forward() {
+        let now = Utc::now();
+        let mut c = campaign(now);
+        assert!(c.apply(to(CampaignStatus::Closed), now).is_err());
+        c.apply(to(CampaignStatus::Open), now).unwrap();
+        assert_eq!(c.opened_at, Some(now));
+        assert!(c.apply(to(CampaignStatus::Draft), now).is_err());
+        assert!(c.apply(to(CampaignStatus::Open), now).is_err());
+        c.apply(to(CampaignStatus::Closed), now).unwrap();
+        assert!(c.apply(to(CampaignStatus::Open), now).is_err());
+        assert_eq!(c.status, CampaignStatus::Closed);
+    }
+
+    #[test]
+    fn an_open_campaign_past_its_closing_time_reads_closed() {
+        let now = Utc::now();
+        let mut c = campaign(now);
+        c.closes_at = Some(now + Duration::hours(1));
+        c.apply(to(CampaignStatus::Open), now).unwrap();
+        assert_eq!(c.status_at(now), CampaignStatus::Open);
+        assert_eq!(
+            c.status_at(now + Duration::hours(2)),
+            CampaignStatus::Closed
+        );
+    }
+
+    #[test]
+    fn a_refused_change_leaves_the_campaign_as_it_was() {
+        let now = Utc::now();
+        let mut c = campaign(now);
+        let changes = CampaignChanges {
+            title: Some(Title::parse("New title").unwrap()),
+            status: Some(CampaignStatus::Closed),
+            ..Default::default()
+        };
+        assert!(c.apply(changes, now).is_err());
+        assert_eq!(c.title.as_str(), "Scrap SI 445");
+    }
+
+    #[test]
+    fn origins_are_reduced_to_scheme_host_and_port() {
+        assert_eq!(
+            Origin::parse("https://NYAS.org.uk").unwrap().as_str(),
+            "https://nyas.org.uk"
+        );
+        assert_eq!(
+            Origin::parse("http://127.0.0.1:8081/").unwrap().as_str(),
+            "http://127.0.0.1:8081"
+        );
+        for raw in [
+            "nyas.org.uk",
+            "ftp://x.org",
+            "https://x.org/page",
+            "https://u:p@x.org",
+            "*",
+        ] {
+            assert!(Origin::parse(raw).is_err(), "{raw:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn milestones_are_sorted_once_each() {
+        let m = Milestones::parse(vec![1000, 100, 1000, 10]).unwrap();
+        assert_eq!(m.counts(), &[10, 100, 1000]);
+        assert!(Milestones::parse(vec![0]).is_err());
+        assert!(Milestones::parse((1..=21).collect()).is_err());
+    }
+}

@@ -1,0 +1,258 @@
+//! The one error type of the HTTP API and its one mapping to RFC 9457 problem details.
+
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use crate::domain::{CampaignStatus, FieldError};
+use crate::store::StoreError;
+
+/// Why a request conflicts with the state of the service (409).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflict {
+    SlugTaken,
+    EmailTaken,
+    StatusTransition {
+        from: CampaignStatus,
+        to: CampaignStatus,
+    },
+    CampaignClosed,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("the request body is not well-formed JSON: {0}")]
+    MalformedBody(String),
+    #[error("a valid bearer token is required")]
+    Unauthenticated,
+    #[error("the email or password is wrong")]
+    InvalidCredentials,
+    #[error("not allowed for this account")]
+    Forbidden,
+    #[error("no such resource")]
+    NotFound,
+    #[error("no such route")]
+    RouteNotFound,
+    #[error("conflict: {0:?}")]
+    Conflict(Conflict),
+    #[error("the request body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("the request body must be application/json")]
+    UnsupportedMediaType,
+    #[error("invalid fields")]
+    Validation(Vec<FieldError>),
+    #[error("too many requests")]
+    RateLimited { retry_after: Duration },
+    #[error("the database is unavailable")]
+    Unavailable(#[source] StoreError),
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(cause.into())
+    }
+
+    /// The stable problem `type` for this error, its title and status. These URNs are part of
+    /// the public contract and listed in openapi.yaml.
+    fn describe(&self) -> (&'static str, &'static str, StatusCode) {
+        use ApiError::*;
+        match self {
+            MalformedBody(_) => (
+                "malformed-body",
+                "Malformed request body",
+                StatusCode::BAD_REQUEST,
+            ),
+            Unauthenticated => (
+                "unauthenticated",
+                "Authentication required",
+                StatusCode::UNAUTHORIZED,
+            ),
+            InvalidCredentials => (
+                "invalid-credentials",
+                "Invalid credentials",
+                StatusCode::UNAUTHORIZED,
+            ),
+            Forbidden => ("forbidden", "Forbidden", StatusCode::FORBIDDEN),
+            NotFound => ("not-found", "Not found", StatusCode::NOT_FOUND),
+            RouteNotFound => ("route-not-found", "No such route", StatusCode::NOT_FOUND),
+            Conflict(self::Conflict::SlugTaken) => {
+                ("slug-taken", "Slug already in use", StatusCode::CONFLICT)
+            }
+            Conflict(self::Conflict::EmailTaken) => (
+                "email-taken",
+                "Email already registered",
+                StatusCode::CONFLICT,
+            ),
+            Conflict(self::Conflict::StatusTransition { .. }) => (
+                "invalid-status-transition",
+                "Status change not allowed",
+                StatusCode::CONFLICT,
+            ),
+            Conflict(self::Conflict::CampaignClosed) => {
+                ("campaign-closed", "Campaign closed", StatusCode::CONFLICT)
+            }
+            PayloadTooLarge { .. } => (
+                "payload-too-large",
+                "Request body too large",
+                StatusCode::PAYLOAD_TOO_LARGE,
+            ),
+            UnsupportedMediaType => (
+                "unsupported-media-type",
+                "Unsupported media type",
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ),
+            Validation(_) => (
+                "validation",
+                "Invalid fields",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            RateLimited { .. } => (
+                "rate-limited",
+                "Too many requests",
+                StatusCode::TOO_MANY_REQUESTS,
+            ),
+            Unavailable(_) => (
+                "unavailable",
+                "Service unavailable",
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            Internal(_) => (
+                "internal",
+                "Internal server error",
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ),
+        }
+    }
+
+    fn detail(&self) -> String {
+        use ApiError::*;
+        match self {
+            Conflict(self::Conflict::StatusTransition { from, to }) => {
+                format!(
+                    "a campaign that is {from} cannot become {to}; the order is draft, open, closed"
+                )
+            }
+            Conflict(self::Conflict::SlugTaken) => "another campaign already uses this slug".into(),
+            Conflict(self::Conflict::EmailTaken) => {
+                "an account with this email already exists".into()
+            }
+            Conflict(self::Conflict::CampaignClosed) => {
+                "this campaign is closed to new signatures".into()
+            }
+            Validation(errors) if errors.len() == 1 => {
+                format!("{} {}", errors[0].field, errors[0].message)
+            }
+            Validation(errors) => format!("{} fields are invalid", errors.len()),
+            RateLimited { retry_after } => {
+                format!("try again in {} seconds", retry_after_seconds(*retry_after))
+            }
+            // Never the cause: it is logged, not shown.
+            Internal(_) => "the request could not be completed; it has been logged".into(),
+            Unavailable(_) => "the database cannot be reached; try again shortly".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+fn retry_after_seconds(wait: Duration) -> u64 {
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+}
+
+pub const PROBLEM_TYPE_PREFIX: &str = "urn:undersigned:problem:";
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'a str,
+    status: u16,
+    detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<&'a [FieldError]>,
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.describe().2
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let (kind, title, status) = self.describe();
+        match self {
+            ApiError::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
+            ApiError::Unavailable(cause) => tracing::warn!(error = %cause, "database unavailable"),
+            _ => {}
+        }
+        let problem = Problem {
+            kind: format!("{PROBLEM_TYPE_PREFIX}{kind}"),
+            title,
+            status: status.as_u16(),
+            detail: self.detail(),
+            errors: match self {
+                ApiError::Validation(errors) => Some(errors),
+                _ => None,
+            },
+        };
+        let mut response = HttpResponse::build(status);
+        response.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        ));
+        match self {
+            ApiError::RateLimited { retry_after } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_seconds(*retry_after)));
+            }
+            ApiError::Unauthenticated => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            _ => {}
+        }
+        response.body(serde_json::to_vec(&problem).unwrap_or_default())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => ApiError::NotFound,
+            StoreError::Unavailable(_) => ApiError::Unavailable(error),
+            // Conflicts that a handler expects are mapped where they happen; one that reaches
+            // here was not expected.
+            StoreError::Conflict(_) | StoreError::Internal(_) => ApiError::Internal(error.into()),
+        }
+    }
+}
+
+impl From<validator::ValidationErrors> for ApiError {
+    fn from(errors: validator::ValidationErrors) -> Self {
+        let mut fields: Vec<FieldError> = errors
+            .field_errors()
+            .into_iter()
+            .flat_map(|(field, errors)| {
+                errors.iter().map(move |error| {
+                    let message = match (error.code.as_ref(), error.params.get("max")) {
+                        ("length", Some(max)) => {
+                            format!("must have at most {max} entries or characters")
+                        }
+                        _ => error.message.as_ref().map_or_else(
+                            || format!("is invalid ({})", error.code),
+                            |m| m.to_string(),
+                        ),
+                    };
+                    FieldError::new(field.to_string(), message)
+                })
+            })
+            .collect();
+        fields.sort_by(|a, b| a.field.cmp(&b.field));
+        ApiError::Validation(fields)
+    }
+}

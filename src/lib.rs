@@ -1,0 +1,12 @@
+//! Undersigned: petitions and sign-on letters for campaigning coalitions.
+
+pub mod accounts;
+pub mod auth;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod limits;
+pub mod routes;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,130 @@
+//! Rate limits (governor), keyed by client address, account, campaign or partner key, and
+//! the client address itself as seen through trusted proxies.
+
+use std::hash::Hash;
+use std::net::{IpAddr, Ipv4Addr};
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use actix_web::HttpRequest;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use ipnet::IpNet;
+
+use crate::error::ApiError;
+
+/// A limit of `per_minute` requests a minute for each key, allowing that many in a burst.
+pub struct KeyedLimiter<K: Hash + Eq + Clone> {
+    limiter: DefaultKeyedRateLimiter<K>,
+}
+
+impl<K: Hash + Eq + Clone> KeyedLimiter<K> {
+    pub fn per_minute(per_minute: u32) -> Self {
+        let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
+        Self {
+            limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+        }
+    }
+
+    /// Counts one request for `key`; over the limit, the 429 says when to try again.
+    pub fn check(&self, key: &K) -> Result<(), ApiError> {
+        self.limiter.check_key(key).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            ApiError::RateLimited {
+                retry_after: wait.max(Duration::from_secs(1)),
+            }
+        })
+    }
+
+    /// Forgets keys whose limit has fully recovered, so memory does not grow with every
+    /// address ever seen.
+    pub fn prune(&self) {
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
+    }
+
+    pub fn len(&self) -> usize {
+        self.limiter.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.limiter.is_empty()
+    }
+}
+
+/// The address of the client that made a request: the peer, unless the peer is a trusted
+/// proxy, in which case the `X-Forwarded-For` hops are read from the right (the hop our proxy
+/// added) and the first address that is not itself a trusted proxy is the client. An untrusted
+/// peer's `X-Forwarded-For` is ignored, so a client cannot choose its own rate-limit key.
+pub fn client_address(req: &HttpRequest, trusted_proxies: &[IpNet]) -> IpAddr {
+    let peer = req
+        .peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let trusted = |ip: &IpAddr| trusted_proxies.iter().any(|net| net.contains(ip));
+    if !trusted(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        if !trusted(&client) {
+            break;
+        }
+        match hop.parse::<IpAddr>() {
+            Ok(ip) => client = ip,
+            // A hop we cannot read ends the walk at the last address we could.
+            Err(_) => break,
+        }
+    }
+    client
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn request(peer: &str, xff: Option<&str>) -> HttpRequest {
+        let mut req = TestRequest::default().peer_addr(format!("{peer}:4000").parse().unwrap());
+        if let Some(xff) = xff {
+            req = req.insert_header(("X-Forwarded-For", xff));
+        }
+        req.to_http_request()
+    }
+
+    #[test]
+    fn an_untrusted_peer_cannot_choose_its_address() {
+        let req = request("203.0.113.9", Some("198.51.100.1"));
+        assert_eq!(client_address(&req, &[]).to_string(), "203.0.113.9");
+    }
+
+    #[test]
+    fn behind_trusted_proxies_the_first_untrusted_hop_is_the_client() {
+        let proxies = vec!["10.0.0.0/8".parse().unwrap()];
+        let req = request("10.0.0.2", Some("198.51.100.7, 203.0.113.5, 10.0.0.3"));
+        // 198.51.100.7 was written by the client itself; 203.0.113.5 is who reached our proxy.
+        assert_eq!(client_address(&req, &proxies).to_string(), "203.0.113.5");
+    }
+
+    #[test]
+    fn limits_are_per_key_and_tell_when_to_retry() {
+        let limiter = KeyedLimiter::per_minute(2);
+        assert!(limiter.check(&"a").is_ok());
+        assert!(limiter.check(&"a").is_ok());
+        match limiter.check(&"a") {
+            Err(ApiError::RateLimited { retry_after }) => {
+                assert!(retry_after >= Duration::from_secs(1));
+                assert!(retry_after <= Duration::from_secs(30));
+            }
+            other => panic!("expected a rate limit, got {other:?}"),
+        }
+        assert!(limiter.check(&"b").is_ok());
+    }
+}

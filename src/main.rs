@@ -1,0 +1,93 @@
+use std::io::{BufRead, IsTerminal, Write};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use secrecy::SecretString;
+
+use undersigned::accounts::create_account;
+use undersigned::config::Settings;
+use undersigned::domain::{Email, Password};
+use undersigned::startup::Application;
+use undersigned::{store, telemetry};
+
+/// Undersigned: petitions and sign-on letters. Settings come from the environment (or the
+/// matching flags); see the README.
+#[derive(Parser)]
+#[command(name = "undersigned", version)]
+struct Cli {
+    #[command(flatten)]
+    settings: Settings,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (the default), applying migrations first.
+    Serve,
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Manage organiser accounts.
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an organiser; the password is read from standard input, never from an argument.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// Let the account manage other accounts and every campaign.
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    telemetry::init(cli.settings.log_format);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let app = Application::build(cli.settings).await?;
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate => {
+            store::connect(&cli.settings.database_url).await?;
+            eprintln!("migrations applied to {}", cli.settings.database_url);
+        }
+        Command::User {
+            action: UserCommand::Create { email, admin },
+        } => {
+            let email = Email::parse(&email).map_err(|m| anyhow::anyhow!("--email {m}"))?;
+            let password = Password::parse(read_password()?)
+                .map_err(|m| anyhow::anyhow!("the password {m}"))?;
+            let store = store::connect(&cli.settings.database_url).await?;
+            let user = create_account(store.as_ref(), email, password, admin)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let role = if user.is_admin { "admin" } else { "organiser" };
+            println!("created {role} {} ({})", user.email, user.id);
+        }
+    }
+    Ok(())
+}
+
+/// One line of standard input, without its line ending.
+fn read_password() -> anyhow::Result<SecretString> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("Password (it will be shown as you type; pipe it in to avoid that): ");
+        std::io::stderr().flush()?;
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    Ok(SecretString::from(password))
+}

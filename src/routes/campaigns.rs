@@ -1,0 +1,346 @@
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use validator::Validate;
+
+use super::extract::ApiJson;
+use crate::auth::{MaybeOrganiser, Organiser};
+use crate::domain::{
+    Body, Campaign, CampaignChanges, CampaignStatus, FieldErrors, Milestones, NewCampaign, Origin,
+    Recipient, RetentionDays, Slug, Summary, Target, Title, User,
+};
+use crate::error::{ApiError, Conflict};
+use crate::startup::AppState;
+use crate::store::{self, StoreError};
+
+fn yes() -> bool {
+    true
+}
+
+/// For fields where `null` means "clear it" and absence means "leave it".
+fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+#[derive(Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCampaign {
+    slug: String,
+    kind: String,
+    title: String,
+    summary: String,
+    body: String,
+    recipient: Option<String>,
+    target: Option<u64>,
+    #[serde(default)]
+    milestones: Vec<u64>,
+    closes_at: Option<DateTime<Utc>>,
+    #[serde(default = "yes")]
+    require_confirmation: bool,
+    #[serde(default)]
+    #[validate(length(max = 50))]
+    allowed_origins: Vec<String>,
+    retention_days: Option<u32>,
+}
+
+#[derive(Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCampaign {
+    title: Option<String>,
+    summary: Option<String>,
+    body: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    recipient: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    target: Option<Option<u64>>,
+    milestones: Option<Vec<u64>>,
+    #[serde(default, deserialize_with = "nullable")]
+    closes_at: Option<Option<DateTime<Utc>>>,
+    require_confirmation: Option<bool>,
+    #[validate(length(max = 50))]
+    allowed_origins: Option<Vec<String>>,
+    retention_days: Option<u32>,
+    status: Option<String>,
+}
+
+fn parse_origins(raw: Vec<String>) -> Result<Vec<Origin>, String> {
+    raw.iter()
+        .map(|o| Origin::parse(o).map_err(|e| format!("{o:?} {e}")))
+        .collect()
+}
+
+/// A closing time must lie ahead: a campaign that closes in the past would never take a
+/// signature.
+fn future_time(at: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    if at > Utc::now() {
+        Ok(at)
+    } else {
+        Err("must be in the future".into())
+    }
+}
+
+impl CreateCampaign {
+    fn parse(self) -> Result<NewCampaign, ApiError> {
+        self.validate()?;
+        let mut e = FieldErrors::default();
+        let parsed = (
+            e.check("slug", Slug::parse(&self.slug)),
+            e.check("kind", self.kind.parse()),
+            e.check("title", Title::parse(&self.title)),
+            e.check("summary", Summary::parse(&self.summary)),
+            e.check("body", Body::parse(&self.body)),
+            e.check_optional("recipient", self.recipient.as_deref(), Recipient::parse),
+            e.check_optional("target", self.target, Target::parse),
+            e.check("milestones", Milestones::parse(self.milestones)),
+            e.check_optional("closes_at", self.closes_at, future_time),
+            e.check("allowed_origins", parse_origins(self.allowed_origins)),
+            e.check_optional("retention_days", self.retention_days, RetentionDays::parse),
+        );
+        let (
+            Some(slug),
+            Some(kind),
+            Some(title),
+            Some(summary),
+            Some(body),
+            Some(recipient),
+            Some(target),
+            Some(milestones),
+            Some(closes_at),
+            Some(allowed_origins),
+            Some(retention_days),
+        ) = parsed
+        else {
+            return Err(ApiError::Validation(e.into_vec()));
+        };
+        Ok(NewCampaign {
+            slug,
+            kind,
+            title,
+            summary,
+            body,
+            recipient,
+            target,
+            milestones,
+            closes_at,
+            require_confirmation: self.require_confirmation,
+            allowed_origins,
+            retention_days: retention_days.unwrap_or(RetentionDays::DEFAULT),
+        })
+    }
+}
+
+impl UpdateCampaign {
+    fn parse(self) -> Result<CampaignChanges, ApiError> {
+        self.validate()?;
+        let mut e = FieldErrors::default();
+        let parsed = (
+            e.check_optional("title", self.title.as_deref(), Title::parse),
+            e.check_optional("summary", self.summary.as_deref(), Summary::parse),
+            e.check_optional("body", self.body.as_deref(), Body::parse),
+            e.check_optional("recipient", self.recipient, |r| {
+                r.as_deref().map(Recipient::parse).transpose()
+            }),
+            e.check_optional("target", self.target, |t| t.map(Target::parse).transpose()),
+            e.check_optional("milestones", self.milestones, Milestones::parse),
+            e.check_optional("closes_at", self.closes_at, |c| {
+                c.map(future_time).transpose()
+            }),
+            e.check_optional("allowed_origins", self.allowed_origins, parse_origins),
+            e.check_optional("retention_days", self.retention_days, RetentionDays::parse),
+            e.check_optional(
+                "status",
+                self.status.as_deref(),
+                str::parse::<CampaignStatus>,
+            ),
+        );
+        let (
+            Some(title),
+            Some(summary),
+            Some(body),
+            Some(recipient),
+            Some(target),
+            Some(milestones),
+            Some(closes_at),
+            Some(allowed_origins),
+            Some(retention_days),
+            Some(status),
+        ) = parsed
+        else {
+            return Err(ApiError::Validation(e.into_vec()));
+        };
+        Ok(CampaignChanges {
+            title,
+            summary,
+            body,
+            recipient,
+            target,
+            milestones,
+            closes_at,
+            require_confirmation: self.require_confirmation,
+            allowed_origins,
+            retention_days,
+            status,
+        })
+    }
+}
+
+/// A campaign as the API shows it. Settings that concern only its organisers are shown only
+/// to them.
+#[derive(Serialize)]
+pub struct CampaignView {
+    slug: String,
+    kind: &'static str,
+    status: &'static str,
+    title: String,
+    summary: String,
+    body: String,
+    recipient: Option<String>,
+    target: Option<u64>,
+    milestones: Vec<u64>,
+    closes_at: Option<DateTime<Utc>>,
+    require_confirmation: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    opened_at: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allowed_origins: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retention_days: Option<u32>,
+}
+
+impl CampaignView {
+    fn of(campaign: &Campaign, viewer: Option<&User>, now: DateTime<Utc>) -> Self {
+        let managed = viewer.is_some_and(|user| campaign.is_managed_by(user));
+        Self {
+            slug: campaign.slug.to_string(),
+            kind: campaign.kind.as_str(),
+            status: campaign.status_at(now).as_str(),
+            title: campaign.title.as_str().to_owned(),
+            summary: campaign.summary.as_str().to_owned(),
+            body: campaign.body.as_str().to_owned(),
+            recipient: campaign.recipient.as_ref().map(|r| r.as_str().to_owned()),
+            target: campaign.target.map(Target::get),
+            milestones: campaign.milestones.counts().to_vec(),
+            closes_at: campaign.closes_at,
+            require_confirmation: campaign.require_confirmation,
+            created_at: campaign.created_at,
+            updated_at: campaign.updated_at,
+            opened_at: campaign.opened_at,
+            closed_at: campaign.closed_at,
+            allowed_origins: managed.then(|| {
+                campaign
+                    .allowed_origins
+                    .iter()
+                    .map(|o| o.as_str().to_owned())
+                    .collect()
+            }),
+            retention_days: managed.then(|| campaign.retention_days.get()),
+        }
+    }
+}
+
+/// Finds a campaign the viewer may see: drafts exist only for their owner and admins.
+async fn visible_campaign(
+    state: &AppState,
+    slug: &str,
+    viewer: Option<&User>,
+    now: DateTime<Utc>,
+) -> Result<Campaign, ApiError> {
+    let slug = Slug::parse(slug).map_err(|_| ApiError::NotFound)?;
+    let campaign = state
+        .store
+        .campaign(&slug)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let is_draft = campaign.status_at(now) == CampaignStatus::Draft;
+    if is_draft && !viewer.is_some_and(|user| campaign.is_managed_by(user)) {
+        return Err(ApiError::NotFound);
+    }
+    Ok(campaign)
+}
+
+/// `POST /v1/campaigns`: an organiser starts a campaign, as a draft.
+pub async fn create_campaign(
+    Organiser(caller): Organiser,
+    state: web::Data<AppState>,
+    ApiJson(body): ApiJson<CreateCampaign>,
+) -> Result<HttpResponse, ApiError> {
+    let now = store::now();
+    let campaign = Campaign::draft(body.parse()?, caller.id, now);
+    match state.store.insert_campaign(&campaign).await {
+        Err(StoreError::Conflict(_)) => Err(ApiError::Conflict(Conflict::SlugTaken)),
+        Err(other) => Err(other.into()),
+        Ok(()) => Ok(HttpResponse::Created()
+            .insert_header((header::LOCATION, format!("/v1/campaigns/{}", campaign.slug)))
+            .json(CampaignView::of(&campaign, Some(&caller), now))),
+    }
+}
+
+/// `GET /v1/campaigns`: open campaigns for everyone; with a token, the caller's own.
+pub async fn list_campaigns(
+    MaybeOrganiser(viewer): MaybeOrganiser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let now = store::now();
+    let campaigns = match &viewer {
+        Some(user) => state.store.campaigns_owned_by(user.id).await?,
+        None => state
+            .store
+            .opened_campaigns()
+            .await?
+            .into_iter()
+            .filter(|c| c.status_at(now) == CampaignStatus::Open)
+            .collect(),
+    };
+    let views: Vec<_> = campaigns
+        .iter()
+        .map(|c| CampaignView::of(c, viewer.as_ref(), now))
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "campaigns": views })))
+}
+
+/// `GET /v1/campaigns/{slug}`.
+pub async fn get_campaign(
+    MaybeOrganiser(viewer): MaybeOrganiser,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let now = store::now();
+    let campaign = visible_campaign(&state, &slug, viewer.as_ref(), now).await?;
+    Ok(HttpResponse::Ok().json(CampaignView::of(&campaign, viewer.as_ref(), now)))
+}
+
+/// `PATCH /v1/campaigns/{slug}`: its owner or an admin edits it or moves its status on.
+pub async fn update_campaign(
+    Organiser(caller): Organiser,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    ApiJson(body): ApiJson<UpdateCampaign>,
+) -> Result<HttpResponse, ApiError> {
+    let now = store::now();
+    let mut campaign = visible_campaign(&state, &slug, Some(&caller), now).await?;
+    if !campaign.is_managed_by(&caller) {
+        return Err(ApiError::Forbidden);
+    }
+    let changes = body.parse()?;
+    let stored_status = campaign.status;
+    campaign.apply(changes, now).map_err(|t| {
+        ApiError::Conflict(Conflict::StatusTransition {
+            from: t.from,
+            to: t.to,
+        })
+    })?;
+    match state.store.update_campaign(&campaign, stored_status).await {
+        // Someone else changed the status between our read and our write.
+        Err(StoreError::Conflict(_)) => Err(ApiError::Conflict(Conflict::StatusTransition {
+            from: stored_status,
+            to: campaign.status,
+        })),
+        Err(other) => Err(other.into()),
+        Ok(()) => Ok(HttpResponse::Ok().json(CampaignView::of(&campaign, Some(&caller), now))),
+    }
+}

@@ -1,0 +1,56 @@
+//! Thin HTTP handlers: extract, call the domain and the store, shape the response. The table
+//! below is the one list of what the server serves; openapi.yaml is checked against it.
+
+mod auth;
+mod campaigns;
+pub mod extract;
+mod health;
+mod users;
+
+use actix_web::http::Method;
+use actix_web::{Route, web};
+
+use crate::error::ApiError;
+
+pub struct Endpoint {
+    pub method: Method,
+    pub path: &'static str,
+    route: fn() -> Route,
+}
+
+macro_rules! endpoint {
+    ($method:ident $path:literal => $handler:path) => {
+        Endpoint {
+            method: Method::$method,
+            path: $path,
+            route: || web::route().method(Method::$method).to($handler),
+        }
+    };
+}
+
+/// Every route the server answers, in the order they are matched.
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        endpoint!(GET "/healthz" => health::healthz),
+        endpoint!(GET "/readyz" => health::readyz),
+        endpoint!(GET "/metrics" => health::metrics),
+        endpoint!(POST "/v1/auth/token" => auth::issue_token),
+        endpoint!(POST "/v1/users" => users::create_user),
+        endpoint!(GET "/v1/users/me" => users::me),
+        endpoint!(POST "/v1/campaigns" => campaigns::create_campaign),
+        endpoint!(GET "/v1/campaigns" => campaigns::list_campaigns),
+        endpoint!(GET "/v1/campaigns/{slug}" => campaigns::get_campaign),
+        endpoint!(PATCH "/v1/campaigns/{slug}" => campaigns::update_campaign),
+    ]
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    for endpoint in endpoints() {
+        cfg.route(endpoint.path, (endpoint.route)());
+    }
+}
+
+/// Anything the table does not match: a problem, like every other error.
+pub async fn no_such_route() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::RouteNotFound)
+}

@@ -1,0 +1,67 @@
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::extract::ApiJson;
+use crate::accounts::create_account;
+use crate::auth::Organiser;
+use crate::domain::{Email, FieldErrors, Password, User};
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUser {
+    email: String,
+    password: String,
+    #[serde(default)]
+    admin: bool,
+}
+
+#[derive(Serialize)]
+pub struct UserView {
+    id: Uuid,
+    email: String,
+    admin: bool,
+    created_at: DateTime<Utc>,
+}
+
+impl From<&User> for UserView {
+    fn from(user: &User) -> Self {
+        Self {
+            id: user.id,
+            email: user.email.as_str().to_owned(),
+            admin: user.is_admin,
+            created_at: user.created_at,
+        }
+    }
+}
+
+/// `POST /v1/users`: an admin adds an organiser.
+pub async fn create_user(
+    Organiser(caller): Organiser,
+    state: web::Data<AppState>,
+    ApiJson(body): ApiJson<CreateUser>,
+) -> Result<HttpResponse, ApiError> {
+    if !caller.is_admin {
+        return Err(ApiError::Forbidden);
+    }
+    let mut errors = FieldErrors::default();
+    let email = errors.check("email", Email::parse(&body.email));
+    let password = errors.check(
+        "password",
+        Password::parse(SecretString::from(body.password)),
+    );
+    let (Some(email), Some(password)) = (email, password) else {
+        return Err(ApiError::Validation(errors.into_vec()));
+    };
+    let user = create_account(state.store.as_ref(), email, password, body.admin).await?;
+    Ok(HttpResponse::Created().json(UserView::from(&user)))
+}
+
+/// `GET /v1/users/me`: the account the token speaks for.
+pub async fn me(Organiser(caller): Organiser) -> HttpResponse {
+    HttpResponse::Ok().json(UserView::from(&caller))
+}

@@ -1,0 +1,143 @@
+//! Connects the store, builds the limiters and the HTTP server, and runs it until SIGTERM
+//! (or SIGINT), when in-flight requests are given the grace period to finish.
+
+use std::net::{IpAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web};
+use actix_web_prom::PrometheusMetricsBuilder;
+use anyhow::Context;
+use ipnet::IpNet;
+use tracing_actix_web::TracingLogger;
+
+use crate::auth::{PasswordHasher, TokenService};
+use crate::config::Settings;
+use crate::domain::Email;
+use crate::limits::KeyedLimiter;
+use crate::routes;
+use crate::store::{self, Store};
+
+pub struct Limits {
+    pub login_by_address: KeyedLimiter<IpAddr>,
+    pub login_by_account: KeyedLimiter<Email>,
+}
+
+impl Limits {
+    fn prune(&self) {
+        self.login_by_address.prune();
+        self.login_by_account.prune();
+    }
+}
+
+/// What every handler may use, shared by all workers.
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub tokens: TokenService,
+    pub passwords: PasswordHasher,
+    pub limits: Limits,
+    pub trusted_proxies: Vec<IpNet>,
+    pub max_body_bytes: usize,
+    pub public_url: url::Url,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Connects to the database (migrating it) and binds the listener; `bind` with port 0 picks
+    /// a free port, which [`Application::port`] then tells.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let store = store::connect(&settings.database_url)
+            .await
+            .with_context(|| format!("connecting to {}", settings.database_url))?;
+        Self::build_with_store(settings, store)
+    }
+
+    pub fn build_with_store(settings: Settings, store: Arc<dyn Store>) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("binding {}", settings.bind))?;
+        let local = listener.local_addr()?;
+        let public_url = match &settings.public_url {
+            Some(url) => url.clone(),
+            None => url::Url::parse(&format!("http://{local}"))?,
+        };
+        let issuer = public_url.as_str().trim_end_matches('/').to_owned();
+        let state = web::Data::new(AppState {
+            store,
+            tokens: TokenService::new(
+                settings.jwt_secret.as_ref(),
+                &issuer,
+                Duration::from_secs(settings.token_ttl_seconds),
+            ),
+            passwords: PasswordHasher::new()?,
+            limits: Limits {
+                login_by_address: KeyedLimiter::per_minute(settings.login_per_minute_per_address),
+                login_by_account: KeyedLimiter::per_minute(settings.login_per_minute_per_account),
+            },
+            trusted_proxies: settings.trusted_proxies.clone(),
+            max_body_bytes: settings.max_body_bytes,
+            public_url,
+        });
+
+        let prometheus = PrometheusMetricsBuilder::new("undersigned")
+            .endpoint("/metrics")
+            .mask_unmatched_patterns("UNMATCHED")
+            .build()
+            .map_err(|e| anyhow::anyhow!("building metrics: {e}"))?;
+
+        let app_state = state.clone();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(prometheus.clone())
+                .wrap(TracingLogger::default())
+                .app_data(app_state.clone())
+                .app_data(
+                    web::PathConfig::default()
+                        .error_handler(|_, _| crate::error::ApiError::NotFound.into()),
+                )
+                .configure(routes::configure)
+                .default_service(web::to(routes::no_such_route))
+        })
+        .listen(listener)?
+        .shutdown_timeout(settings.shutdown_grace_seconds);
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        let server = server.run();
+
+        spawn_limiter_pruning(state);
+        tracing::info!(address = %local, database = %settings.database_url, "listening");
+        Ok(Self {
+            port: local.port(),
+            server,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle that stops the server from elsewhere (tests, signal handlers).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Forgets rate-limit keys that have recovered, once a minute.
+fn spawn_limiter_pruning(state: web::Data<AppState>) {
+    tokio::spawn(async move {
+        let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every_minute.tick().await;
+            state.limits.prune();
+        }
+    });
+}

@@ -1,0 +1,271 @@
+use std::sync::Arc;
+
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+use undersigned::config::{DatabaseUrl, Settings};
+use undersigned::startup::Application;
+use undersigned::store::{self, Store};
+
+pub const JWT_SECRET: &str = "test-signing-key-that-is-long-enough-for-hs256";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Where one test keeps its data; removed when the test ends.
+pub enum TestDatabase {
+    // Held only so the directory lives as long as the test.
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    /// A new, empty database on the backend `TEST_DATABASE_URL` names, and its URL.
+    pub async fn create() -> (Self, String) {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(url) if url.starts_with("postgres") => {
+                let name = format!("undersigned_test_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = connect_pg(&url).await;
+                sqlx::query(sqlx::AssertSqlSafe(format!(r#"CREATE DATABASE "{name}""#)))
+                    .execute(&mut admin)
+                    .await
+                    .expect("creating the test database");
+                let mut app_url = url::Url::parse(&url).expect("TEST_DATABASE_URL is a URL");
+                app_url.set_path(&name);
+                (
+                    TestDatabase::Postgres {
+                        admin_url: url,
+                        name,
+                    },
+                    app_url.to_string(),
+                )
+            }
+            _ => {
+                let dir = tempfile::tempdir().expect("a temporary directory");
+                let url = format!("sqlite://{}", dir.path().join("undersigned.db").display());
+                (TestDatabase::Sqlite(dir), url)
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, TestDatabase::Postgres { .. })
+    }
+}
+
+async fn connect_pg(url: &str) -> sqlx::PgConnection {
+    use sqlx::Connection;
+    sqlx::PgConnection::connect(url)
+        .await
+        .expect("connecting to TEST_DATABASE_URL")
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let TestDatabase::Postgres { admin_url, name } = self {
+            let (admin_url, name) = (admin_url.clone(), name.clone());
+            // Drop runs inside the test's runtime, which cannot be blocked on: use a thread.
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async {
+                    let mut admin = connect_pg(&admin_url).await;
+                    let drop = format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#);
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(drop))
+                        .execute(&mut admin)
+                        .await;
+                });
+            })
+            .join()
+            .unwrap();
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: Client,
+    pub store: Arc<dyn Store>,
+    pub database_url: String,
+    handle: actix_web::dev::ServerHandle,
+    // Last, so the server and pools are gone before the database is dropped.
+    #[allow(dead_code)]
+    pub database: TestDatabase,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Sends the stop command at once; the returned future only waits for completion.
+        drop(self.handle.stop(false));
+    }
+}
+
+pub fn test_settings(database_url: &str) -> Settings {
+    let mut settings = Settings::from_env().expect("default settings");
+    settings.database_url = database_url.parse::<DatabaseUrl>().unwrap();
+    settings.bind = "127.0.0.1:0".into();
+    settings.public_url = None;
+    settings.jwt_secret = Some(JWT_SECRET.to_owned().into());
+    settings.workers = Some(1);
+    settings.trusted_proxies = vec![];
+    settings
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let (database, database_url) = TestDatabase::create().await;
+    let mut settings = test_settings(&database_url);
+    configure(&mut settings);
+    let store = store::connect(&settings.database_url)
+        .await
+        .expect("connecting the test store");
+    let app = Application::build_with_store(settings, store.clone()).expect("building the app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: Client::new(),
+        store,
+        database_url,
+        handle,
+        database,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        let mut request = self.client.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("GET")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value, token: Option<&str>) -> Response {
+        let mut request = self.client.post(self.url(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("POST")
+    }
+
+    pub async fn patch_json(&self, path: &str, body: &Value, token: &str) -> Response {
+        self.client
+            .patch(self.url(path))
+            .json(body)
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("PATCH")
+    }
+
+    /// Creates an account straight through the same code the CLI uses.
+    pub async fn create_user(&self, email: &str, admin: bool) {
+        let email = undersigned::domain::Email::parse(email).unwrap();
+        let password = undersigned::domain::Password::parse(PASSWORD.into()).unwrap();
+        undersigned::accounts::create_account(self.store.as_ref(), email, password, admin)
+            .await
+            .expect("creating an account");
+    }
+
+    pub async fn login(&self, email: &str) -> String {
+        let response = self
+            .post_json(
+                "/v1/auth/token",
+                &json!({"email": email, "password": PASSWORD}),
+                None,
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "logging in as {email}");
+        let body: Value = response.json().await.unwrap();
+        body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// A new organiser (or admin), logged in.
+    pub async fn organiser(&self, email: &str, admin: bool) -> String {
+        self.create_user(email, admin).await;
+        self.login(email).await
+    }
+
+    /// Creates a campaign from `scrapsi445()` with the given overrides; asserts it was created.
+    pub async fn create_campaign(&self, token: &str, overrides: Value) -> Value {
+        let mut body = scrapsi445();
+        merge(&mut body, overrides);
+        let response = self.post_json("/v1/campaigns", &body, Some(token)).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json().await.unwrap()
+    }
+
+    pub async fn open_campaign(&self, token: &str, slug: &str) {
+        let response = self
+            .patch_json(
+                &format!("/v1/campaigns/{slug}"),
+                &json!({"status": "open"}),
+                token,
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+}
+
+/// The campaign this service was first built for (see Together for Children's #ScrapSI445).
+pub fn scrapsi445() -> Value {
+    json!({
+        "slug": "scrapsi445",
+        "kind": "petition",
+        "title": "Scrap SI 445: reinstate children's rights in care",
+        "summary": "Statutory Instrument 445 removed legal protections from children in care.",
+        "body": "We call on the Secretary of State for Education to revoke SI 445 and restore the protections of the Children Act 1989.",
+        "target": 100000,
+        "milestones": [1000, 10000, 50000],
+        "allowed_origins": ["https://www.article39.org.uk", "https://nyas.net"],
+    })
+}
+
+pub fn merge(base: &mut Value, overrides: Value) {
+    if let (Some(base), Value::Object(overrides)) = (base.as_object_mut(), overrides) {
+        for (key, value) in overrides {
+            if value.is_null() {
+                base.remove(&key);
+            } else {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+/// Asserts a problem-details response and returns its body.
+pub async fn assert_problem(response: Response, status: StatusCode, kind: &str) -> Value {
+    assert_eq!(response.status(), status);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json",
+        "problem content type"
+    );
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        body["type"],
+        format!("urn:undersigned:problem:{kind}"),
+        "{body}"
+    );
+    assert_eq!(body["status"], status.as_u16());
+    assert!(body["title"].is_string() && body["detail"].is_string());
+    body
+}
+
+/// The fields named by a 422.
+pub fn fields_of(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .expect("a 422 lists its errors")
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect()
+}

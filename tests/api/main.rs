@@ -1,0 +1,13 @@
+//! The integration suite: the real server, bound to port 0, on a database of its own per test.
+//! `TEST_DATABASE_URL` picks the backend: unset (or `sqlite:`) for a SQLite file in a temporary
+//! directory, `postgres://…` for a fresh PostgreSQL database created on that server and
+//! dropped afterwards.
+
+mod helpers;
+
+mod accounts;
+mod campaigns;
+mod contract;
+mod errors;
+mod health;
+mod tokens;
