@@ -39,6 +39,10 @@ pub struct Settings {
     #[arg(long, env = "UNDERSIGNED_OUTBOX_DIR", default_value = "./outbox")]
     pub outbox_dir: PathBuf,
 
+    /// Hours an email keeps being retried before it is given up.
+    #[arg(long, env = "UNDERSIGNED_MAIL_GIVE_UP_HOURS", default_value_t = 48)]
+    pub mail_give_up_hours: u32,
+
     /// The sender of every email.
     #[arg(
         long,
@@ -54,6 +58,15 @@ pub struct Settings {
     /// The largest request body accepted, in bytes.
     #[arg(long, env = "UNDERSIGNED_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
+
+    /// Signing attempts allowed per minute from one client address, across all campaigns.
+    #[arg(long, env = "UNDERSIGNED_SIGN_PER_MINUTE_PER_ADDRESS", default_value_t = 60)]
+    pub sign_per_minute_per_address: u32,
+
+    /// Signing attempts allowed per minute from one client address on one campaign. Generous
+    /// enough for a school or office sharing one address, far below what a script would send.
+    #[arg(long, env = "UNDERSIGNED_SIGN_PER_MINUTE_PER_CAMPAIGN", default_value_t = 30)]
+    pub sign_per_minute_per_campaign: u32,
 
     /// Login attempts allowed per minute from one client address.
     #[arg(

@@ -45,7 +45,13 @@ pub enum ApiError {
     #[error("invalid fields")]
     Validation(Vec<FieldError>),
     #[error("too many requests")]
-    RateLimited { retry_after: Duration },
+    RateLimited {
+        retry_after: Duration,
+        /// The limit that was reached, for the `RateLimit-*` headers.
+        limit: Option<u32>,
+    },
+    #[error("this link is unknown or has expired")]
+    TokenNotFound,
     #[error("the database is unavailable")]
     Unavailable(#[source] StoreError),
     #[error("internal error")]
@@ -84,6 +90,7 @@ impl ApiError {
             Forbidden => ("forbidden", "Forbidden", StatusCode::FORBIDDEN),
             NotFound => ("not-found", "Not found", StatusCode::NOT_FOUND),
             RouteNotFound => ("route-not-found", "No such route", StatusCode::NOT_FOUND),
+            TokenNotFound => ("token-not-found", "Unknown or expired link", StatusCode::NOT_FOUND),
             Conflict(self::Conflict::SlugTaken) => {
                 ("slug-taken", "Slug already in use", StatusCode::CONFLICT)
             }
@@ -152,8 +159,11 @@ impl ApiError {
                 format!("{} {}", errors[0].field, errors[0].message)
             }
             Validation(errors) => format!("{} fields are invalid", errors.len()),
-            RateLimited { retry_after } => {
+            RateLimited { retry_after, .. } => {
                 format!("try again in {} seconds", retry_after_seconds(*retry_after))
+            }
+            TokenNotFound => {
+                "this link is unknown or has expired; signing again sends a new one".into()
             }
             // Never the cause: it is logged, not shown.
             Internal(_) => "the request could not be completed; it has been logged".into(),
@@ -208,8 +218,14 @@ impl ResponseError for ApiError {
             HeaderValue::from_static("application/problem+json"),
         ));
         match self {
-            ApiError::RateLimited { retry_after } => {
-                response.insert_header((header::RETRY_AFTER, retry_after_seconds(*retry_after)));
+            ApiError::RateLimited { retry_after, limit } => {
+                let wait = retry_after_seconds(*retry_after);
+                response.insert_header((header::RETRY_AFTER, wait));
+                if let Some(limit) = limit {
+                    response.insert_header(("RateLimit-Limit", *limit));
+                    response.insert_header(("RateLimit-Remaining", 0));
+                    response.insert_header(("RateLimit-Reset", wait));
+                }
             }
             ApiError::Unauthenticated => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));

@@ -6,6 +6,8 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod limits;
+pub mod mail;
+pub mod metrics;
 pub mod routes;
 pub mod startup;
 pub mod store;

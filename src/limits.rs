@@ -8,32 +8,74 @@ use std::time::Duration;
 
 use actix_web::HttpRequest;
 use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::middleware::StateInformationMiddleware;
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter};
 use ipnet::IpNet;
 
 use crate::error::ApiError;
 
 /// A limit of `per_minute` requests a minute for each key, allowing that many in a burst.
 pub struct KeyedLimiter<K: Hash + Eq + Clone> {
-    limiter: DefaultKeyedRateLimiter<K>,
+    limiter: RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock, StateInformationMiddleware>,
+    per_minute: u32,
+}
+
+/// What is left of a limit after a request, for the `RateLimit-*` headers (IETF
+/// draft-ietf-httpapi-ratelimit-headers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Allowance {
+    pub limit: u32,
+    pub remaining: u32,
+    /// Seconds until the whole allowance is back.
+    pub reset_seconds: u64,
+}
+
+impl Allowance {
+    /// The tighter of two limits a request passed.
+    pub fn tighter(self, other: Allowance) -> Allowance {
+        if other.remaining < self.remaining { other } else { self }
+    }
+
+    pub fn headers(&self) -> [(&'static str, String); 3] {
+        [
+            ("RateLimit-Limit", self.limit.to_string()),
+            ("RateLimit-Remaining", self.remaining.to_string()),
+            ("RateLimit-Reset", self.reset_seconds.to_string()),
+        ]
+    }
 }
 
 impl<K: Hash + Eq + Clone> KeyedLimiter<K> {
     pub fn per_minute(per_minute: u32) -> Self {
         let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
         Self {
-            limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            limiter: RateLimiter::keyed(Quota::per_minute(per_minute))
+                .with_middleware::<StateInformationMiddleware>(),
+            per_minute: per_minute.get(),
         }
     }
 
     /// Counts one request for `key`; over the limit, the 429 says when to try again.
-    pub fn check(&self, key: &K) -> Result<(), ApiError> {
-        self.limiter.check_key(key).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            ApiError::RateLimited {
-                retry_after: wait.max(Duration::from_secs(1)),
+    pub fn check(&self, key: &K) -> Result<Allowance, ApiError> {
+        match self.limiter.check_key(key) {
+            Ok(state) => {
+                let remaining = state.remaining_burst_capacity();
+                let used = u64::from(self.per_minute - remaining.min(self.per_minute));
+                Ok(Allowance {
+                    limit: self.per_minute,
+                    remaining,
+                    reset_seconds: (used * 60).div_ceil(u64::from(self.per_minute)),
+                })
             }
-        })
+            Err(not_until) => {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                Err(ApiError::RateLimited {
+                    retry_after: wait.max(Duration::from_secs(1)),
+                    limit: Some(self.per_minute),
+                })
+            }
+        }
     }
 
     /// Forgets keys whose limit has fully recovered, so memory does not grow with every
@@ -116,10 +158,10 @@ mod tests {
     #[test]
     fn limits_are_per_key_and_tell_when_to_retry() {
         let limiter = KeyedLimiter::per_minute(2);
-        assert!(limiter.check(&"a").is_ok());
-        assert!(limiter.check(&"a").is_ok());
+        assert_eq!(limiter.check(&"a").unwrap().remaining, 1);
+        assert_eq!(limiter.check(&"a").unwrap().remaining, 0);
         match limiter.check(&"a") {
-            Err(ApiError::RateLimited { retry_after }) => {
+            Err(ApiError::RateLimited { retry_after, .. }) => {
                 assert!(retry_after >= Duration::from_secs(1));
                 assert!(retry_after <= Duration::from_secs(30));
             }

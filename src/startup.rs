@@ -10,24 +10,41 @@ use actix_web::{App, HttpServer, web};
 use actix_web_prom::PrometheusMetricsBuilder;
 use anyhow::Context;
 use ipnet::IpNet;
+use tokio::sync::Notify;
 use tracing_actix_web::TracingLogger;
 
 use crate::auth::{PasswordHasher, TokenService};
 use crate::config::Settings;
 use crate::domain::Email;
 use crate::limits::KeyedLimiter;
+use crate::mail::{self, Mailer};
+use crate::metrics::Metrics;
 use crate::routes;
 use crate::store::{self, Store};
 
 pub struct Limits {
     pub login_by_address: KeyedLimiter<IpAddr>,
     pub login_by_account: KeyedLimiter<Email>,
+    pub signing_by_address: KeyedLimiter<IpAddr>,
+    /// Keyed by address and campaign slug (as requested, so no lookup precedes the limit).
+    pub signing_by_campaign: KeyedLimiter<(IpAddr, String)>,
 }
 
 impl Limits {
+    fn new(settings: &Settings) -> Self {
+        Self {
+            login_by_address: KeyedLimiter::per_minute(settings.login_per_minute_per_address),
+            login_by_account: KeyedLimiter::per_minute(settings.login_per_minute_per_account),
+            signing_by_address: KeyedLimiter::per_minute(settings.sign_per_minute_per_address),
+            signing_by_campaign: KeyedLimiter::per_minute(settings.sign_per_minute_per_campaign),
+        }
+    }
+
     fn prune(&self) {
         self.login_by_address.prune();
         self.login_by_account.prune();
+        self.signing_by_address.prune();
+        self.signing_by_campaign.prune();
     }
 }
 
@@ -40,6 +57,9 @@ pub struct AppState {
     pub trusted_proxies: Vec<IpNet>,
     pub max_body_bytes: usize,
     pub public_url: url::Url,
+    pub metrics: Metrics,
+    /// Wakes the outbox worker when a signing queued an email.
+    pub mail_wake: Arc<Notify>,
 }
 
 pub struct Application {
@@ -66,6 +86,11 @@ impl Application {
             None => url::Url::parse(&format!("http://{local}"))?,
         };
         let issuer = public_url.as_str().trim_end_matches('/').to_owned();
+        let registry = prometheus::Registry::new();
+        let metrics = Metrics::register(&registry)?;
+        let mailer = Arc::new(Mailer::from_settings(&settings, public_url.clone())?);
+        let mail_wake = Arc::new(Notify::new());
+        mail::spawn_outbox_worker(store.clone(), mailer, metrics.clone(), mail_wake.clone());
         let state = web::Data::new(AppState {
             store,
             tokens: TokenService::new(
@@ -74,16 +99,16 @@ impl Application {
                 Duration::from_secs(settings.token_ttl_seconds),
             ),
             passwords: PasswordHasher::new()?,
-            limits: Limits {
-                login_by_address: KeyedLimiter::per_minute(settings.login_per_minute_per_address),
-                login_by_account: KeyedLimiter::per_minute(settings.login_per_minute_per_account),
-            },
+            limits: Limits::new(&settings),
             trusted_proxies: settings.trusted_proxies.clone(),
             max_body_bytes: settings.max_body_bytes,
             public_url,
+            metrics,
+            mail_wake,
         });
 
         let prometheus = PrometheusMetricsBuilder::new("undersigned")
+            .registry(registry)
             .endpoint("/metrics")
             .mask_unmatched_patterns("UNMATCHED")
             .build()

@@ -1,11 +1,8 @@
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Body, Recipient, Slug, Summary, Title};
+use super::{Body, ConsentText, ContactBasis, Recipient, Slug, Summary, Title};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -33,32 +30,6 @@ impl CampaignStatus {
                 | (CampaignStatus::Open, CampaignStatus::Closed)
         )
     }
-}
-
-macro_rules! text_enum {
-    ($ty:ty { $($variant:path => $text:literal),+ $(,)? }) => {
-        impl $ty {
-            pub fn as_str(self) -> &'static str {
-                match self { $($variant => $text),+ }
-            }
-        }
-
-        impl FromStr for $ty {
-            type Err = String;
-            fn from_str(raw: &str) -> Result<Self, String> {
-                match raw {
-                    $($text => Ok($variant),)+
-                    _ => Err(format!("must be one of: {}", [$($text),+].join(", "))),
-                }
-            }
-        }
-
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
 }
 
 text_enum!(CampaignKind {
@@ -166,6 +137,71 @@ impl Origin {
     }
 }
 
+/// The words shown beside the two consent boxes, and the basis for contacting signers. A change
+/// makes a new version; what earlier signers were shown is never rewritten (the ICO asks for a
+/// record of who consented, when, how and to what words).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentWording {
+    pub version: u32,
+    pub contact_basis: ContactBasis,
+    pub public_text: ConsentText,
+    pub contact_text: ConsentText,
+}
+
+impl ConsentWording {
+    pub fn default_public_text(kind: CampaignKind) -> ConsentText {
+        let text = match kind {
+            CampaignKind::Petition => "Show my name on the public list of people who signed.",
+            CampaignKind::Letter => {
+                "List my name, role and organisation publicly as a signatory of this letter."
+            }
+        };
+        ConsentText::parse(text).expect("default wording is valid")
+    }
+
+    pub fn default_contact_text(basis: ContactBasis) -> ConsentText {
+        let text = match basis {
+            ContactBasis::Consent => {
+                "Email me about this campaign and the organisers' related work. I can unsubscribe at any time."
+            }
+            ContactBasis::SoftOptIn => {
+                "The organisers may email you about this campaign and their related work. Untick this box if you would rather they did not."
+            }
+        };
+        ConsentText::parse(text).expect("default wording is valid")
+    }
+
+    /// The wording after an edit: the same version if nothing changed, else the next one.
+    /// A new basis without new contact words takes that basis's default words.
+    fn revised(
+        &self,
+        basis: Option<ContactBasis>,
+        public_text: Option<ConsentText>,
+        contact_text: Option<ConsentText>,
+    ) -> Self {
+        let contact_basis = basis.unwrap_or(self.contact_basis);
+        let contact_text = match (contact_text, basis) {
+            (Some(text), _) => text,
+            (None, Some(basis)) if basis != self.contact_basis => Self::default_contact_text(basis),
+            (None, _) => self.contact_text.clone(),
+        };
+        let revised = Self {
+            version: self.version,
+            contact_basis,
+            public_text: public_text.unwrap_or_else(|| self.public_text.clone()),
+            contact_text,
+        };
+        if revised == *self {
+            revised
+        } else {
+            Self {
+                version: self.version + 1,
+                ..revised
+            }
+        }
+    }
+}
+
 /// A campaign as its organiser described it, before it is stored.
 #[derive(Debug, Clone)]
 pub struct NewCampaign {
@@ -181,6 +217,9 @@ pub struct NewCampaign {
     pub require_confirmation: bool,
     pub allowed_origins: Vec<Origin>,
     pub retention_days: RetentionDays,
+    pub contact_basis: ContactBasis,
+    pub consent_public_text: Option<ConsentText>,
+    pub consent_contact_text: Option<ConsentText>,
 }
 
 /// An organiser's edit: each field that is `Some` replaces the stored one; for nullable fields
@@ -197,6 +236,9 @@ pub struct CampaignChanges {
     pub require_confirmation: Option<bool>,
     pub allowed_origins: Option<Vec<Origin>>,
     pub retention_days: Option<RetentionDays>,
+    pub contact_basis: Option<ContactBasis>,
+    pub consent_public_text: Option<ConsentText>,
+    pub consent_contact_text: Option<ConsentText>,
     pub status: Option<CampaignStatus>,
 }
 
@@ -215,6 +257,7 @@ pub struct Campaign {
     pub require_confirmation: bool,
     pub allowed_origins: Vec<Origin>,
     pub retention_days: RetentionDays,
+    pub consent: ConsentWording,
     /// The status as last set by its organiser; see [`Campaign::status_at`] for what it reads as.
     pub status: CampaignStatus,
     pub owner_id: Uuid,
@@ -234,7 +277,18 @@ pub struct ForbiddenTransition {
 impl Campaign {
     /// A new campaign starts as a draft that only its owner (and admins) can see.
     pub fn draft(new: NewCampaign, owner_id: Uuid, now: DateTime<Utc>) -> Self {
+        let consent = ConsentWording {
+            version: 1,
+            contact_basis: new.contact_basis,
+            public_text: new
+                .consent_public_text
+                .unwrap_or_else(|| ConsentWording::default_public_text(new.kind)),
+            contact_text: new
+                .consent_contact_text
+                .unwrap_or_else(|| ConsentWording::default_contact_text(new.contact_basis)),
+        };
         Self {
+            consent,
             id: Uuid::now_v7(),
             slug: new.slug,
             kind: new.kind,
@@ -296,8 +350,14 @@ impl Campaign {
             require_confirmation,
             allowed_origins,
             retention_days,
+            contact_basis,
+            consent_public_text,
+            consent_contact_text,
             status,
         } = changes;
+        edited.consent = edited
+            .consent
+            .revised(contact_basis, consent_public_text, consent_contact_text);
         if let Some(v) = title {
             edited.title = v;
         }
@@ -366,6 +426,9 @@ mod tests {
                 require_confirmation: true,
                 allowed_origins: vec![],
                 retention_days: RetentionDays::DEFAULT,
+                contact_basis: ContactBasis::Consent,
+                consent_public_text: None,
+                consent_contact_text: None,
             },
             Uuid::now_v7(),
             now,
@@ -417,6 +480,28 @@ mod tests {
         };
         assert!(c.apply(changes, now).is_err());
         assert_eq!(c.title.as_str(), "Scrap SI 445");
+    }
+
+    #[test]
+    fn changing_the_consent_wording_makes_a_new_version() {
+        let now = Utc::now();
+        let mut c = campaign(now);
+        assert_eq!(c.consent.version, 1);
+        c.apply(CampaignChanges::default(), now).unwrap();
+        assert_eq!(c.consent.version, 1, "an edit that leaves the words alone keeps the version");
+        let same_words = CampaignChanges {
+            consent_public_text: Some(c.consent.public_text.clone()),
+            ..Default::default()
+        };
+        c.apply(same_words, now).unwrap();
+        assert_eq!(c.consent.version, 1);
+        let soft = CampaignChanges {
+            contact_basis: Some(ContactBasis::SoftOptIn),
+            ..Default::default()
+        };
+        c.apply(soft, now).unwrap();
+        assert_eq!(c.consent.version, 2);
+        assert_eq!(c.consent.contact_text, ConsentWording::default_contact_text(ContactBasis::SoftOptIn));
     }
 
     #[test]

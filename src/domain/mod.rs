@@ -1,22 +1,57 @@
 //! Values and rules of the product, free of HTTP and SQL. Every input becomes one of these
 //! types through its `parse`, so the rest of the code cannot hold an invalid value.
 
+/// `as_str`, `FromStr` and `Display` for an enum stored and sent as fixed lowercase words.
+macro_rules! text_enum {
+    ($ty:ty { $($variant:path => $text:literal),+ $(,)? }) => {
+        impl $ty {
+            pub fn as_str(self) -> &'static str {
+                match self { $($variant => $text),+ }
+            }
+        }
+
+        impl std::str::FromStr for $ty {
+            type Err = String;
+            fn from_str(raw: &str) -> Result<Self, String> {
+                match raw {
+                    $($text => Ok($variant),)+
+                    _ => Err(format!("must be one of: {}", [$($text),+].join(", "))),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 mod campaign;
 mod email;
 mod field_errors;
 mod password;
+mod signature;
 mod slug;
 mod text;
+mod token;
 
 pub use campaign::{
-    Campaign, CampaignChanges, CampaignKind, CampaignStatus, Milestones, NewCampaign, Origin,
-    RetentionDays, Target,
+    Campaign, CampaignChanges, CampaignKind, CampaignStatus, ConsentWording, Milestones,
+    NewCampaign, Origin, RetentionDays, Target,
+};
+pub use signature::{
+    ContactBasis, Country, EmailKind, MAX_EMAILS_PER_SIGNATURE, NewSignature, PersonName,
+    Postcode, ShortText, Signatory, SignatoryType, SignatureForm, SignatureStatus, SourceCode,
+    organisation_key, reminder_for,
 };
 pub use email::Email;
 pub use field_errors::{FieldError, FieldErrors};
 pub use password::{MAX_PASSWORD_CHARS, Password};
 pub use slug::Slug;
-pub use text::{Body, Recipient, Summary, Title};
+pub use text::{Body, ConsentText, Recipient, Summary, Title};
+pub use token::SecretToken;
 
 /// An organiser's account as the rest of the service sees it (never with its password hash).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! exports, emails and logs.
 
 /// Checks one piece of text and returns it trimmed, with `\r\n` line endings made `\n`.
-fn parse_text(raw: &str, max_chars: usize, multiline: bool) -> Result<String, String> {
+pub(super) fn parse_text(raw: &str, max_chars: usize, multiline: bool) -> Result<String, String> {
     let text = raw.trim();
     if text.is_empty() {
         return Err("is required".into());
@@ -62,6 +62,10 @@ bounded_text!(
 bounded_text!(
     /// The petition's text or the letter itself.
     Body, max = 50_000, multiline = true
+);
+bounded_text!(
+    /// The words shown beside a consent box.
+    ConsentText, max = 1_000, multiline = false
 );
 bounded_text!(
     /// Whom a letter or petition is addressed to, e.g. "Children's Minister".

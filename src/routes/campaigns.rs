@@ -7,8 +7,8 @@ use validator::Validate;
 use super::extract::ApiJson;
 use crate::auth::{MaybeOrganiser, Organiser};
 use crate::domain::{
-    Body, Campaign, CampaignChanges, CampaignStatus, FieldErrors, Milestones, NewCampaign, Origin,
-    Recipient, RetentionDays, Slug, Summary, Target, Title, User,
+    Body, Campaign, CampaignChanges, CampaignStatus, ConsentText, ContactBasis, FieldErrors,
+    Milestones, NewCampaign, Origin, Recipient, RetentionDays, Slug, Summary, Target, Title, User,
 };
 use crate::error::{ApiError, Conflict};
 use crate::startup::AppState;
@@ -44,6 +44,9 @@ pub struct CreateCampaign {
     #[validate(length(max = 50))]
     allowed_origins: Vec<String>,
     retention_days: Option<u32>,
+    contact_basis: Option<String>,
+    consent_public_text: Option<String>,
+    consent_contact_text: Option<String>,
 }
 
 #[derive(Deserialize, Validate)]
@@ -63,6 +66,9 @@ pub struct UpdateCampaign {
     #[validate(length(max = 50))]
     allowed_origins: Option<Vec<String>>,
     retention_days: Option<u32>,
+    contact_basis: Option<String>,
+    consent_public_text: Option<String>,
+    consent_contact_text: Option<String>,
     status: Option<String>,
 }
 
@@ -98,6 +104,9 @@ impl CreateCampaign {
             e.check_optional("closes_at", self.closes_at, future_time),
             e.check("allowed_origins", parse_origins(self.allowed_origins)),
             e.check_optional("retention_days", self.retention_days, RetentionDays::parse),
+            e.check_optional("contact_basis", self.contact_basis.as_deref(), str::parse),
+            e.check_optional("consent_public_text", self.consent_public_text.as_deref(), ConsentText::parse),
+            e.check_optional("consent_contact_text", self.consent_contact_text.as_deref(), ConsentText::parse),
         );
         let (
             Some(slug),
@@ -111,6 +120,9 @@ impl CreateCampaign {
             Some(closes_at),
             Some(allowed_origins),
             Some(retention_days),
+            Some(contact_basis),
+            Some(consent_public_text),
+            Some(consent_contact_text),
         ) = parsed
         else {
             return Err(ApiError::Validation(e.into_vec()));
@@ -128,6 +140,9 @@ impl CreateCampaign {
             require_confirmation: self.require_confirmation,
             allowed_origins,
             retention_days: retention_days.unwrap_or(RetentionDays::DEFAULT),
+            contact_basis: contact_basis.unwrap_or(ContactBasis::Consent),
+            consent_public_text,
+            consent_contact_text,
         })
     }
 }
@@ -150,11 +165,10 @@ impl UpdateCampaign {
             }),
             e.check_optional("allowed_origins", self.allowed_origins, parse_origins),
             e.check_optional("retention_days", self.retention_days, RetentionDays::parse),
-            e.check_optional(
-                "status",
-                self.status.as_deref(),
-                str::parse::<CampaignStatus>,
-            ),
+            e.check_optional("contact_basis", self.contact_basis.as_deref(), str::parse),
+            e.check_optional("consent_public_text", self.consent_public_text.as_deref(), ConsentText::parse),
+            e.check_optional("consent_contact_text", self.consent_contact_text.as_deref(), ConsentText::parse),
+            e.check_optional("status", self.status.as_deref(), str::parse::<CampaignStatus>),
         );
         let (
             Some(title),
@@ -166,6 +180,9 @@ impl UpdateCampaign {
             Some(closes_at),
             Some(allowed_origins),
             Some(retention_days),
+            Some(contact_basis),
+            Some(consent_public_text),
+            Some(consent_contact_text),
             Some(status),
         ) = parsed
         else {
@@ -182,6 +199,9 @@ impl UpdateCampaign {
             require_confirmation: self.require_confirmation,
             allowed_origins,
             retention_days,
+            contact_basis,
+            consent_public_text,
+            consent_contact_text,
             status,
         })
     }
@@ -206,10 +226,20 @@ pub struct CampaignView {
     updated_at: DateTime<Utc>,
     opened_at: Option<DateTime<Utc>>,
     closed_at: Option<DateTime<Utc>>,
+    consent: ConsentView,
     #[serde(skip_serializing_if = "Option::is_none")]
     allowed_origins: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     retention_days: Option<u32>,
+}
+
+/// The consent wording a signing form must show, and its version to send back when signing.
+#[derive(Serialize)]
+pub struct ConsentView {
+    version: u32,
+    contact_basis: &'static str,
+    public_text: String,
+    contact_text: String,
 }
 
 impl CampaignView {
@@ -231,6 +261,12 @@ impl CampaignView {
             updated_at: campaign.updated_at,
             opened_at: campaign.opened_at,
             closed_at: campaign.closed_at,
+            consent: ConsentView {
+                version: campaign.consent.version,
+                contact_basis: campaign.consent.contact_basis.as_str(),
+                public_text: campaign.consent.public_text.as_str().to_owned(),
+                contact_text: campaign.consent.contact_text.as_str().to_owned(),
+            },
             allowed_origins: managed.then(|| {
                 campaign
                     .allowed_origins
@@ -244,7 +280,7 @@ impl CampaignView {
 }
 
 /// Finds a campaign the viewer may see: drafts exist only for their owner and admins.
-async fn visible_campaign(
+pub(super) async fn visible_campaign(
     state: &AppState,
     slug: &str,
     viewer: Option<&User>,

@@ -5,6 +5,8 @@ mod auth;
 mod campaigns;
 pub mod extract;
 mod health;
+mod pages;
+mod signatures;
 mod users;
 
 use actix_web::http::Method;
@@ -41,6 +43,14 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/v1/campaigns" => campaigns::list_campaigns),
         endpoint!(GET "/v1/campaigns/{slug}" => campaigns::get_campaign),
         endpoint!(PATCH "/v1/campaigns/{slug}" => campaigns::update_campaign),
+        endpoint!(POST "/v1/campaigns/{slug}/signatures" => signatures::sign),
+        endpoint!(GET "/v1/campaigns/{slug}/count" => signatures::count),
+        endpoint!(POST "/v1/signatures/confirm" => signatures::confirm),
+        endpoint!(POST "/v1/signatures/withdraw" => signatures::withdraw),
+        endpoint!(GET "/confirm/{token}" => pages::confirm_page),
+        endpoint!(POST "/confirm/{token}" => pages::confirm_submit),
+        endpoint!(GET "/withdraw/{token}" => pages::withdraw_page),
+        endpoint!(POST "/withdraw/{token}" => pages::withdraw_submit),
     ]
 }
 

@@ -13,7 +13,10 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::config::DatabaseUrl;
-use crate::domain::{Campaign, CampaignStatus, Email, Slug, User};
+use crate::domain::{
+    Campaign, CampaignStatus, Email, EmailKind, NewSignature, SecretToken, SignatoryType,
+    SignatureStatus, Slug, User,
+};
 
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -98,6 +101,212 @@ pub trait Store: Send + Sync + 'static {
         campaign: &Campaign,
         expected_status: CampaignStatus,
     ) -> Result<(), StoreError>;
+
+    /// Records a signing attempt in one transaction: the signature (or, for an email that
+    /// already signed, nothing new), its tokens, the email it causes, and its effect on the
+    /// campaign's count. Concurrent attempts with one email cannot both be recorded.
+    async fn record_signature(
+        &self,
+        submission: &SignatureSubmission<'_>,
+    ) -> Result<SignOutcome, StoreError>;
+
+    /// Confirms the signature a confirmation token belongs to; `None` if the token is unknown
+    /// or expired. Confirming twice changes nothing.
+    async fn confirm_signature(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<TokenUse>, StoreError>;
+
+    /// Withdraws the signature a withdrawal token belongs to, erasing its personal data and
+    /// any unsent email to it; `None` if the token is unknown. Withdrawing twice changes nothing.
+    async fn withdraw_signature(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<TokenUse>, StoreError>;
+
+    /// What a token leads to, changing nothing (for the page that asks the signer to press
+    /// the button).
+    async fn token_target(
+        &self,
+        token_hash: &str,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<Option<TokenUse>, StoreError>;
+
+    /// Takes up to `limit` due emails for sending, leased until `lease_until` so that no other
+    /// worker (or instance) sends them meanwhile; a crashed worker's lease simply runs out.
+    async fn claim_emails(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<QueuedEmail>, StoreError>;
+
+    /// Marks an email sent and forgets its recipient and tokens.
+    async fn email_sent(&self, id: Uuid, now: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// Records a failed attempt: retried at `retry_at`, or given up for good when `None`.
+    async fn email_not_sent(
+        &self,
+        id: Uuid,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// A campaign's counts, read from the count rows (never by counting signatures).
+    async fn campaign_count(&self, campaign_id: Uuid) -> Result<CountSnapshot, StoreError>;
+}
+
+/// Everything recording one signing attempt needs, prepared before the transaction starts.
+pub struct SignatureSubmission<'a> {
+    pub campaign: &'a Campaign,
+    pub signature: &'a NewSignature,
+    /// `Pending` (needs confirming), `Confirmed` (the campaign needs no confirmation) or `Spam`.
+    pub status: SignatureStatus,
+    pub confirm_token: SecretToken,
+    pub withdraw_token: SecretToken,
+    pub confirm_expires_at: DateTime<Utc>,
+    pub now: DateTime<Utc>,
+}
+
+/// What became of a signing attempt. The signer is never told which (PRODUCT invariant 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignOutcome {
+    Recorded,
+    /// The email had already signed; at most a reminder email was queued.
+    Duplicate,
+    Spam,
+}
+
+/// A signature reached through a confirmation or withdrawal token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenUse {
+    /// The signature's status before this use of the token.
+    pub previous: SignatureStatus,
+    pub campaign_slug: String,
+    pub campaign_title: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenPurpose {
+    Confirm,
+    Withdraw,
+}
+
+impl TokenPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenPurpose::Confirm => "confirm",
+            TokenPurpose::Withdraw => "withdraw",
+        }
+    }
+}
+
+/// An email due to be sent, with what it needs to be written.
+#[derive(Debug, Clone)]
+pub struct QueuedEmail {
+    pub id: Uuid,
+    pub kind: EmailKind,
+    pub recipient: String,
+    pub signer_name: String,
+    pub confirm_token: Option<String>,
+    pub withdraw_token: Option<String>,
+    /// Attempts made before this one.
+    pub attempts: u32,
+    pub created_at: DateTime<Utc>,
+    pub campaign_slug: String,
+    pub campaign_title: String,
+}
+
+/// A campaign's counts, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CountSnapshot {
+    pub confirmed_individuals: u64,
+    pub confirmed_organisations: u64,
+    pub pending: u64,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl CountSnapshot {
+    /// Confirmed, not withdrawn signatures: the number a campaign shows.
+    pub fn total(&self) -> u64 {
+        self.confirmed_individuals + self.confirmed_organisations
+    }
+}
+
+/// A change to a campaign's counts, applied in the same transaction as the signature change
+/// that causes it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct CountDelta {
+    individuals: i64,
+    organisations: i64,
+    pending: i64,
+}
+
+impl CountDelta {
+    /// One signature entering (`sign = 1`) or leaving (`sign = -1`) the count for `status`.
+    fn of(status: SignatureStatus, kind: SignatoryType, sign: i64) -> Self {
+        match (status, kind) {
+            (SignatureStatus::Pending, _) => Self {
+                pending: sign,
+                ..Self::default()
+            },
+            (SignatureStatus::Confirmed, SignatoryType::Individual) => Self {
+                individuals: sign,
+                ..Self::default()
+            },
+            (SignatureStatus::Confirmed, SignatoryType::Organisation) => Self {
+                organisations: sign,
+                ..Self::default()
+            },
+            (SignatureStatus::Withdrawn | SignatureStatus::Spam, _) => Self::default(),
+        }
+    }
+
+    fn plus(self, other: Self) -> Self {
+        Self {
+            individuals: self.individuals + other.individuals,
+            organisations: self.organisations + other.organisations,
+            pending: self.pending + other.pending,
+        }
+    }
+
+    fn is_zero(self) -> bool {
+        self == Self::default()
+    }
+}
+
+/// Rows each campaign's count is spread over. Concurrent signers update different rows, so
+/// they do not queue on one row's lock; a read sums them (at most this many rows).
+const COUNT_SHARDS: i32 = 16;
+
+fn random_shard() -> i32 {
+    use rand::Rng;
+    rand::rng().random_range(0..COUNT_SHARDS)
+}
+
+/// Hashes normalised emails with a key kept in the database (made once, on first start), so
+/// the deduplication key outlives an erased email without being the email.
+#[derive(Clone)]
+struct EmailHasher {
+    key: Vec<u8>,
+}
+
+impl EmailHasher {
+    fn hash(&self, email: &Email) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac =
+            Hmac::<sha2::Sha256>::new_from_slice(&self.key).expect("HMAC takes a key of any size");
+        mac.update(email.as_str().as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+fn new_hash_key() -> String {
+    SecretToken::generate().plain
 }
 
 /// Connects to the database the URL names, creating a SQLite file if needed, and applies the

@@ -1,21 +1,34 @@
 //! PostgreSQL, for production and for running many stateless instances on one database.
 //! Durability is PostgreSQL's default (`synchronous_commit = on`), which this store never lowers.
+//! The same queries as the SQLite store, in the same order, but for row locks where PostgreSQL
+//! runs writers side by side (SQLite runs one writer at a time).
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::PgPool;
+use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
-use super::rows::{CampaignRow, CampaignValues, CredentialsRow, UserRow, campaign_columns};
-use super::{Store, StoreError};
+use super::rows::{
+    CampaignRow, CampaignValues, CountRow, CredentialsRow, ExistingSignatureRow, QueuedEmailRow,
+    TokenTargetRow, UserRow, campaign_columns, campaign_select,
+};
+use super::{
+    CountDelta, CountSnapshot, EmailHasher, QueuedEmail, SignOutcome, SignatureSubmission, Store,
+    StoreError, TokenPurpose, TokenUse, new_hash_key, random_shard,
+};
 use crate::config::DatabaseUrl;
-use crate::domain::{Campaign, CampaignStatus, Email, Slug, User};
+use crate::domain::{
+    Campaign, CampaignKind, CampaignStatus, ConsentWording, Email, EmailKind, SignatoryType,
+    SignatureStatus, Slug, User, organisation_key, reminder_for,
+};
 
 pub struct PostgresStore {
     pool: PgPool,
+    email_hasher: EmailHasher,
 }
 
 impl PostgresStore {
@@ -31,7 +44,165 @@ impl PostgresStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Internal(Box::new(e)))?;
-        Ok(Self { pool })
+        let email_hasher = Self::email_hasher(&pool).await?;
+        Ok(Self { pool, email_hasher })
+    }
+
+    /// The instance's key for hashing emails, made by whichever start comes first.
+    async fn email_hasher(pool: &PgPool) -> Result<EmailHasher, StoreError> {
+        sqlx::query(
+            "INSERT INTO instance_secrets (name, value) VALUES ('email_hash_key', $1)
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(new_hash_key())
+        .execute(pool)
+        .await?;
+        let key: String =
+            sqlx::query_scalar("SELECT value FROM instance_secrets WHERE name = 'email_hash_key'")
+                .fetch_one(pool)
+                .await?;
+        Ok(EmailHasher {
+            key: key.into_bytes(),
+        })
+    }
+
+    /// A write transaction; writers that touch the same rows take row locks (`FOR UPDATE`).
+    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+}
+
+async fn insert_wording(
+    tx: &mut Transaction<'static, Postgres>,
+    campaign: &Campaign,
+) -> Result<(), StoreError> {
+    let wording: &ConsentWording = &campaign.consent;
+    sqlx::query(
+        "INSERT INTO consent_wordings
+             (campaign_id, version, contact_basis, public_text, contact_text, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (campaign_id, version) DO NOTHING",
+    )
+    .bind(campaign.id)
+    .bind(wording.version as i32)
+    .bind(wording.contact_basis.as_str())
+    .bind(wording.public_text.as_str())
+    .bind(wording.contact_text.as_str())
+    .bind(campaign.updated_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn apply_count(
+    tx: &mut Transaction<'static, Postgres>,
+    campaign_id: Uuid,
+    delta: CountDelta,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if delta.is_zero() {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO campaign_counts
+             (campaign_id, shard, confirmed_individuals, confirmed_organisations, pending, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (campaign_id, shard) DO UPDATE SET
+             confirmed_individuals = campaign_counts.confirmed_individuals + excluded.confirmed_individuals,
+             confirmed_organisations = campaign_counts.confirmed_organisations + excluded.confirmed_organisations,
+             pending = campaign_counts.pending + excluded.pending,
+             updated_at = excluded.updated_at",
+    )
+    .bind(campaign_id)
+    .bind(random_shard())
+    .bind(delta.individuals)
+    .bind(delta.organisations)
+    .bind(delta.pending)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_token(
+    tx: &mut Transaction<'static, Postgres>,
+    signature_id: Uuid,
+    token_hash: &str,
+    purpose: TokenPurpose,
+    expires_at: Option<DateTime<Utc>>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO signature_tokens (token_hash, signature_id, purpose, expires_at)
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token_hash)
+    .bind(signature_id)
+    .bind(purpose.as_str())
+    .bind(expires_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Queues one email to a signer, with the tokens it links to, and records their hashes.
+async fn queue_email(
+    tx: &mut Transaction<'static, Postgres>,
+    signature_id: Uuid,
+    kind: EmailKind,
+    recipient: &Email,
+    submission: &SignatureSubmission<'_>,
+) -> Result<(), StoreError> {
+    let confirm = (kind == EmailKind::Confirm).then_some(&submission.confirm_token);
+    if let Some(token) = confirm {
+        insert_token(
+            tx,
+            signature_id,
+            &token.hash,
+            TokenPurpose::Confirm,
+            Some(submission.confirm_expires_at),
+        )
+        .await?;
+    }
+    let withdraw = &submission.withdraw_token;
+    insert_token(tx, signature_id, &withdraw.hash, TokenPurpose::Withdraw, None).await?;
+    sqlx::query(
+        "INSERT INTO outbox (id, signature_id, kind, recipient, confirm_token, withdraw_token,
+                             created_at, attempts, next_attempt_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $7)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(signature_id)
+    .bind(kind.as_str())
+    .bind(recipient.as_str())
+    .bind(confirm.map(|t| t.plain.as_str()))
+    .bind(withdraw.plain.as_str())
+    .bind(submission.now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn token_target_in(
+    tx: &mut Transaction<'static, Postgres>,
+    token_hash: &str,
+    purpose: TokenPurpose,
+    now: DateTime<Utc>,
+) -> Result<Option<(TokenTargetRow, TokenUse)>, StoreError> {
+    let row: Option<TokenTargetRow> = sqlx::query_as(
+        "SELECT t.signature_id, s.campaign_id, s.status, s.signatory_type, t.expires_at,
+                c.slug AS campaign_slug, c.title AS campaign_title
+         FROM signature_tokens t
+         JOIN signatures s ON s.id = t.signature_id
+         JOIN campaigns c ON c.id = s.campaign_id
+         WHERE t.token_hash = $1 AND t.purpose = $2",
+    )
+    .bind(token_hash)
+    .bind(purpose.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    match row {
+        Some(row) => row.usable(now),
+        None => Ok(None),
     }
 }
 
@@ -79,10 +250,12 @@ impl Store for PostgresStore {
 
     async fn insert_campaign(&self, campaign: &Campaign) -> Result<(), StoreError> {
         let values = CampaignValues::of(campaign);
+        let mut tx = self.begin_write().await?;
         sqlx::query(concat!(
             "INSERT INTO campaigns (",
             campaign_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+            ", consent_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+             $14, $15, $16, $17, $18, $19, $20)"
         ))
         .bind(campaign.id)
         .bind(campaign.slug.as_str())
@@ -103,17 +276,17 @@ impl Store for PostgresStore {
         .bind(campaign.updated_at)
         .bind(campaign.opened_at)
         .bind(campaign.closed_at)
-        .execute(&self.pool)
+        .bind(values.consent_version)
+        .execute(&mut *tx)
         .await?;
+        insert_wording(&mut tx, campaign).await?;
+        tx.commit().await?;
         Ok(())
     }
 
     async fn campaign(&self, slug: &Slug) -> Result<Option<Campaign>, StoreError> {
-        let row: Option<CampaignRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            campaign_columns!(),
-            " FROM campaigns WHERE slug = $1"
-        ))
+        let row: Option<CampaignRow> =
+            sqlx::query_as(concat!(campaign_select!(), " WHERE c.slug = $1"))
         .bind(slug.as_str())
         .fetch_optional(&self.pool)
         .await?;
@@ -122,9 +295,8 @@ impl Store for PostgresStore {
 
     async fn opened_campaigns(&self) -> Result<Vec<Campaign>, StoreError> {
         let rows: Vec<CampaignRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            campaign_columns!(),
-            " FROM campaigns WHERE status = 'open' ORDER BY created_at DESC, id DESC"
+            campaign_select!(),
+            " WHERE c.status = 'open' ORDER BY c.created_at DESC, c.id DESC"
         ))
         .fetch_all(&self.pool)
         .await?;
@@ -133,9 +305,8 @@ impl Store for PostgresStore {
 
     async fn campaigns_owned_by(&self, owner_id: Uuid) -> Result<Vec<Campaign>, StoreError> {
         let rows: Vec<CampaignRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            campaign_columns!(),
-            " FROM campaigns WHERE owner_id = $1 ORDER BY created_at DESC, id DESC"
+            campaign_select!(),
+            " WHERE c.owner_id = $1 ORDER BY c.created_at DESC, c.id DESC"
         ))
         .bind(owner_id)
         .fetch_all(&self.pool)
@@ -149,11 +320,13 @@ impl Store for PostgresStore {
         expected_status: CampaignStatus,
     ) -> Result<(), StoreError> {
         let values = CampaignValues::of(campaign);
+        let mut tx = self.begin_write().await?;
+        insert_wording(&mut tx, campaign).await?;
         let result = sqlx::query(
             "UPDATE campaigns SET title = $3, summary = $4, body = $5, recipient = $6,
                 target = $7, milestones = $8, closes_at = $9, require_confirmation = $10,
                 allowed_origins = $11, retention_days = $12, status = $13, updated_at = $14,
-                opened_at = $15, closed_at = $16
+                opened_at = $15, closed_at = $16, consent_version = $17
              WHERE id = $1 AND status = $2",
         )
         .bind(campaign.id)
@@ -172,11 +345,317 @@ impl Store for PostgresStore {
         .bind(campaign.updated_at)
         .bind(campaign.opened_at)
         .bind(campaign.closed_at)
-        .execute(&self.pool)
+        .bind(values.consent_version)
+        .execute(&mut *tx)
         .await?;
         if result.rows_affected() == 0 {
             return Err(StoreError::Conflict("campaigns.status".into()));
         }
+        tx.commit().await?;
         Ok(())
+    }
+
+    async fn record_signature(
+        &self,
+        submission: &SignatureSubmission<'_>,
+    ) -> Result<SignOutcome, StoreError> {
+        let SignatureSubmission {
+            campaign,
+            signature,
+            status,
+            now,
+            ..
+        } = *submission;
+        let email_hash = self.email_hasher.hash(&signature.email);
+        let kind = signature.signatory.kind();
+        let organisation_key = match (&signature.signatory, campaign.kind) {
+            (crate::domain::Signatory::Organisation { organisation, .. }, CampaignKind::Letter) => {
+                Some(organisation_key(organisation))
+            }
+            _ => None,
+        };
+        let first_email = match status {
+            SignatureStatus::Pending => Some(EmailKind::Confirm),
+            SignatureStatus::Confirmed => Some(EmailKind::Thanks),
+            SignatureStatus::Withdrawn | SignatureStatus::Spam => None,
+        };
+        let id = Uuid::now_v7();
+
+        let mut tx = self.begin_write().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO signatures (id, campaign_id, email_hash, email, name, postcode,
+                 postcode_area, country, signatory_type, organisation, organisation_key, role,
+                 public, contact, consent_version, source, status, review, possible_duplicate,
+                 emails_sent, signed_at, confirmed_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                 'pending', FALSE, $18, $19, $20)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(id)
+        .bind(campaign.id)
+        .bind(&email_hash)
+        .bind(signature.email.as_str())
+        .bind(signature.name.as_str())
+        .bind(signature.postcode.as_ref().map(|p| p.as_str()))
+        .bind(signature.postcode.as_ref().map(|p| p.area()))
+        .bind(signature.country.as_str())
+        .bind(kind.as_str())
+        .bind(signature.signatory.organisation().map(|o| o.as_str()))
+        .bind(&organisation_key)
+        .bind(signature.signatory.role().map(|r| r.as_str()))
+        .bind(signature.public)
+        .bind(signature.contact)
+        .bind(signature.consent_version.unwrap_or(campaign.consent.version) as i32)
+        .bind(signature.source.as_ref().map(|s| s.as_str()))
+        .bind(status.as_str())
+        .bind(i32::from(first_email.is_some()))
+        .bind(now)
+        .bind((status == SignatureStatus::Confirmed).then_some(now))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+
+        if !inserted {
+            let existing: Option<ExistingSignatureRow> = sqlx::query_as(
+                "SELECT id, status, emails_sent FROM signatures
+                 WHERE campaign_id = $1 AND email_hash = $2 AND status IN ('pending', 'confirmed')
+                 FOR UPDATE",
+            )
+            .bind(campaign.id)
+            .bind(&email_hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(existing) = existing {
+                let emails_sent = u32::try_from(existing.emails_sent).unwrap_or(u32::MAX);
+                if let Some(reminder) = reminder_for(existing.status()?, emails_sent) {
+                    queue_email(&mut tx, existing.id, reminder, &signature.email, submission)
+                        .await?;
+                    sqlx::query("UPDATE signatures SET emails_sent = emails_sent + 1 WHERE id = $1")
+                        .bind(existing.id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            tx.commit().await?;
+            return Ok(SignOutcome::Duplicate);
+        }
+        if status == SignatureStatus::Spam {
+            tx.commit().await?;
+            return Ok(SignOutcome::Spam);
+        }
+        if let Some(key) = &organisation_key {
+            let others = sqlx::query(
+                "UPDATE signatures SET possible_duplicate = TRUE
+                 WHERE campaign_id = $1 AND organisation_key = $2 AND id <> $3
+                   AND status IN ('pending', 'confirmed')",
+            )
+            .bind(campaign.id)
+            .bind(key)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if others > 0 {
+                sqlx::query("UPDATE signatures SET possible_duplicate = TRUE WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        if let Some(email) = first_email {
+            queue_email(&mut tx, id, email, &signature.email, submission).await?;
+        }
+        apply_count(&mut tx, campaign.id, CountDelta::of(status, kind, 1), now).await?;
+        tx.commit().await?;
+        Ok(SignOutcome::Recorded)
+    }
+
+    async fn confirm_signature(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<TokenUse>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let Some((row, target)) = token_target_in(&mut tx, token_hash, TokenPurpose::Confirm, now).await? else {
+            return Ok(None);
+        };
+        if target.previous == SignatureStatus::Pending {
+            let confirmed = sqlx::query(
+                "UPDATE signatures SET status = 'confirmed', confirmed_at = $2
+                 WHERE id = $1 AND status = 'pending'",
+            )
+            .bind(row.signature_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if confirmed == 1 {
+                let kind = signatory_type(&row);
+                let delta = CountDelta::of(SignatureStatus::Pending, kind, -1)
+                    .plus(CountDelta::of(SignatureStatus::Confirmed, kind, 1));
+                apply_count(&mut tx, row.campaign_id, delta, now).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(Some(target))
+    }
+
+    async fn withdraw_signature(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<TokenUse>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let Some((row, target)) = token_target_in(&mut tx, token_hash, TokenPurpose::Withdraw, now).await? else {
+            return Ok(None);
+        };
+        if matches!(target.previous, SignatureStatus::Pending | SignatureStatus::Confirmed) {
+            let withdrawn = sqlx::query(
+                "UPDATE signatures SET status = 'withdrawn', withdrawn_at = $2, email = NULL,
+                     name = NULL, postcode = NULL, organisation = NULL, organisation_key = NULL,
+                     role = NULL
+                 WHERE id = $1 AND status IN ('pending', 'confirmed')",
+            )
+            .bind(row.signature_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if withdrawn == 0 {
+                // Another request withdrew or confirmed it first; nothing is left to do here.
+                tx.commit().await?;
+                return Ok(Some(target));
+            }
+            sqlx::query("DELETE FROM signature_tokens WHERE signature_id = $1 AND purpose = 'confirm'")
+                .bind(row.signature_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "DELETE FROM outbox WHERE signature_id = $1 AND sent_at IS NULL AND failed_at IS NULL",
+            )
+            .bind(row.signature_id)
+            .execute(&mut *tx)
+            .await?;
+            let delta = CountDelta::of(target.previous, signatory_type(&row), -1);
+            apply_count(&mut tx, row.campaign_id, delta, now).await?;
+        }
+        tx.commit().await?;
+        Ok(Some(target))
+    }
+
+    async fn token_target(
+        &self,
+        token_hash: &str,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<Option<TokenUse>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let target = token_target_in(&mut tx, token_hash, purpose, now).await?;
+        tx.commit().await?;
+        Ok(target.map(|(_, target)| target))
+    }
+
+    async fn claim_emails(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<QueuedEmail>, StoreError> {
+        let claim = Uuid::now_v7().to_string();
+        sqlx::query(
+            "UPDATE outbox SET lease_until = $2, claim_id = $3
+             WHERE id IN (
+                 SELECT id FROM outbox
+                 WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
+                   AND (lease_until IS NULL OR lease_until <= $1)
+                 ORDER BY next_attempt_at
+                 LIMIT $4
+                 FOR UPDATE SKIP LOCKED)",
+        )
+        .bind(now)
+        .bind(lease_until)
+        .bind(&claim)
+        .bind(i64::from(limit))
+        .execute(&self.pool)
+        .await?;
+        let rows: Vec<QueuedEmailRow> = sqlx::query_as(
+            "SELECT o.id, o.kind, o.recipient, s.name AS signer_name, o.confirm_token,
+                    o.withdraw_token, o.attempts, o.created_at, c.slug AS campaign_slug,
+                    c.title AS campaign_title
+             FROM outbox o
+             JOIN signatures s ON s.id = o.signature_id
+             JOIN campaigns c ON c.id = s.campaign_id
+             WHERE o.claim_id = $1",
+        )
+        .bind(&claim)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(QueuedEmail::try_from).collect()
+    }
+
+    async fn email_sent(&self, id: Uuid, now: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE outbox SET sent_at = $2, attempts = attempts + 1, lease_until = NULL,
+                 recipient = NULL, confirm_token = NULL, withdraw_token = NULL
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn email_not_sent(
+        &self,
+        id: Uuid,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let query = match retry_at {
+            Some(_) => {
+                "UPDATE outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3,
+                     lease_until = NULL
+                 WHERE id = $1"
+            }
+            None => {
+                "UPDATE outbox SET attempts = attempts + 1, last_error = $2, failed_at = $4,
+                     lease_until = NULL, recipient = NULL, confirm_token = NULL,
+                     withdraw_token = NULL
+                 WHERE id = $1"
+            }
+        };
+        sqlx::query(query)
+            .bind(id)
+            .bind(error)
+            .bind(retry_at)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn campaign_count(&self, campaign_id: Uuid) -> Result<CountSnapshot, StoreError> {
+        let row: CountRow = sqlx::query_as(
+            "SELECT CAST(COALESCE(SUM(confirmed_individuals), 0) AS BIGINT) AS confirmed_individuals,
+                    CAST(COALESCE(SUM(confirmed_organisations), 0) AS BIGINT) AS confirmed_organisations,
+                    CAST(COALESCE(SUM(pending), 0) AS BIGINT) AS pending,
+                    MAX(updated_at) AS updated_at
+             FROM campaign_counts WHERE campaign_id = $1",
+        )
+        .bind(campaign_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.into())
+    }
+}
+
+fn signatory_type(row: &TokenTargetRow) -> SignatoryType {
+    if row.is_organisation() {
+        SignatoryType::Organisation
+    } else {
+        SignatoryType::Individual
     }
 }

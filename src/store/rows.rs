@@ -4,10 +4,10 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{StoreError, corrupt};
+use super::{CountSnapshot, QueuedEmail, StoreError, TokenUse, corrupt};
 use crate::domain::{
-    Body, Campaign, Email, Milestones, Origin, Recipient, RetentionDays, Slug, Summary, Target,
-    Title, User,
+    Body, Campaign, ConsentText, ConsentWording, Email, EmailKind, Milestones, Origin, Recipient,
+    RetentionDays, SignatureStatus, Slug, Summary, Target, Title, User,
 };
 
 #[derive(sqlx::FromRow)]
@@ -48,6 +48,20 @@ macro_rules! campaign_columns {
 }
 pub(super) use campaign_columns;
 
+/// A campaign with its current consent wording: `SELECT` this, then add a `WHERE`.
+macro_rules! campaign_select {
+    () => {
+        "SELECT c.id, c.slug, c.kind, c.title, c.summary, c.body, c.recipient, c.target, \
+         c.milestones, c.closes_at, c.require_confirmation, c.allowed_origins, c.retention_days, \
+         c.status, c.owner_id, c.created_at, c.updated_at, c.opened_at, c.closed_at, \
+         w.version AS consent_version, w.contact_basis, w.public_text AS consent_public_text, \
+         w.contact_text AS consent_contact_text \
+         FROM campaigns c \
+         JOIN consent_wordings w ON w.campaign_id = c.id AND w.version = c.consent_version"
+    };
+}
+pub(super) use campaign_select;
+
 #[derive(sqlx::FromRow)]
 pub(super) struct CampaignRow {
     pub id: Uuid,
@@ -69,6 +83,10 @@ pub(super) struct CampaignRow {
     pub updated_at: DateTime<Utc>,
     pub opened_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
+    pub consent_version: i32,
+    pub contact_basis: String,
+    pub consent_public_text: String,
+    pub consent_contact_text: String,
 }
 
 fn bad(field: &'static str) -> impl Fn(String) -> StoreError {
@@ -108,6 +126,14 @@ impl TryFrom<CampaignRow> for Campaign {
                 .map_err(bad("allowed_origins"))?,
             retention_days: RetentionDays::parse(u32::try_from(row.retention_days).unwrap_or(0))
                 .map_err(bad("retention_days"))?,
+            consent: ConsentWording {
+                version: u32::try_from(row.consent_version).unwrap_or(1),
+                contact_basis: row.contact_basis.parse().map_err(bad("contact_basis"))?,
+                public_text: ConsentText::parse(&row.consent_public_text)
+                    .map_err(bad("consent wording"))?,
+                contact_text: ConsentText::parse(&row.consent_contact_text)
+                    .map_err(bad("consent wording"))?,
+            },
             status: row.status.parse().map_err(bad("status"))?,
             owner_id: row.owner_id,
             created_at: row.created_at,
@@ -124,6 +150,7 @@ pub(super) struct CampaignValues {
     pub milestones: Json<Vec<u64>>,
     pub allowed_origins: Json<Vec<String>>,
     pub retention_days: i32,
+    pub consent_version: i32,
 }
 
 impl CampaignValues {
@@ -140,6 +167,112 @@ impl CampaignValues {
                     .collect(),
             ),
             retention_days: campaign.retention_days.get() as i32,
+            consent_version: campaign.consent.version as i32,
+        }
+    }
+}
+
+/// The live signature an email already has on a campaign.
+#[derive(sqlx::FromRow)]
+pub(super) struct ExistingSignatureRow {
+    pub id: Uuid,
+    pub status: String,
+    pub emails_sent: i32,
+}
+
+impl ExistingSignatureRow {
+    pub fn status(&self) -> Result<SignatureStatus, StoreError> {
+        self.status
+            .parse()
+            .map_err(|e| corrupt("signature status", e))
+    }
+}
+
+/// A signature found through one of its tokens.
+#[derive(sqlx::FromRow)]
+pub(super) struct TokenTargetRow {
+    pub signature_id: Uuid,
+    pub campaign_id: Uuid,
+    pub status: String,
+    pub signatory_type: String,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub campaign_slug: String,
+    pub campaign_title: String,
+}
+
+impl TokenTargetRow {
+    /// The target, unless the token has expired.
+    pub fn usable(self, now: DateTime<Utc>) -> Result<Option<(Self, TokenUse)>, StoreError> {
+        if self.expires_at.is_some_and(|at| at <= now) {
+            return Ok(None);
+        }
+        let target = TokenUse {
+            previous: self
+                .status
+                .parse()
+                .map_err(|e| corrupt("signature status", e))?,
+            campaign_slug: self.campaign_slug.clone(),
+            campaign_title: self.campaign_title.clone(),
+        };
+        Ok(Some((self, target)))
+    }
+
+    pub fn is_organisation(&self) -> bool {
+        self.signatory_type == "organisation"
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct QueuedEmailRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub recipient: Option<String>,
+    pub signer_name: Option<String>,
+    pub confirm_token: Option<String>,
+    pub withdraw_token: Option<String>,
+    pub attempts: i32,
+    pub created_at: DateTime<Utc>,
+    pub campaign_slug: String,
+    pub campaign_title: String,
+}
+
+impl TryFrom<QueuedEmailRow> for QueuedEmail {
+    type Error = StoreError;
+    fn try_from(row: QueuedEmailRow) -> Result<Self, StoreError> {
+        Ok(QueuedEmail {
+            id: row.id,
+            kind: row
+                .kind
+                .parse::<EmailKind>()
+                .map_err(|e| corrupt("email kind", e))?,
+            recipient: row.recipient.unwrap_or_default(),
+            signer_name: row.signer_name.unwrap_or_default(),
+            confirm_token: row.confirm_token,
+            withdraw_token: row.withdraw_token,
+            attempts: u32::try_from(row.attempts).unwrap_or(0),
+            created_at: row.created_at,
+            campaign_slug: row.campaign_slug,
+            campaign_title: row.campaign_title,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct CountRow {
+    pub confirmed_individuals: i64,
+    pub confirmed_organisations: i64,
+    pub pending: i64,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl From<CountRow> for CountSnapshot {
+    fn from(row: CountRow) -> Self {
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        CountSnapshot {
+            confirmed_individuals: count(row.confirmed_individuals),
+            confirmed_organisations: count(row.confirmed_organisations),
+            pending: count(row.pending),
+            updated_at: row.updated_at,
         }
     }
 }

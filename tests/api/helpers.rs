@@ -83,6 +83,8 @@ impl Drop for TestDatabase {
 
 pub struct TestApp {
     pub address: String,
+    /// Where emails go when no SMTP server is set.
+    pub outbox: tempfile::TempDir,
     pub client: Client,
     pub store: Arc<dyn Store>,
     pub database_url: String,
@@ -107,6 +109,7 @@ pub fn test_settings(database_url: &str) -> Settings {
     settings.jwt_secret = Some(JWT_SECRET.to_owned().into());
     settings.workers = Some(1);
     settings.trusted_proxies = vec![];
+    settings.smtp_url = None;
     settings
 }
 
@@ -116,7 +119,9 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let (database, database_url) = TestDatabase::create().await;
+    let outbox = tempfile::tempdir().unwrap();
     let mut settings = test_settings(&database_url);
+    settings.outbox_dir = outbox.path().to_owned();
     configure(&mut settings);
     let store = store::connect(&settings.database_url)
         .await
@@ -127,6 +132,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
+        outbox,
         client: Client::new(),
         store,
         database_url,
@@ -213,6 +219,84 @@ impl TestApp {
             .await;
         assert_eq!(response.status(), StatusCode::OK);
     }
+}
+
+impl TestApp {
+    /// Runs a query returning one integer (a count) on the test's database.
+    pub async fn scalar(&self, sql: &'static str, bind: &str) -> i64 {
+        if self.database.is_postgres() {
+            let pool = sqlx::PgPool::connect(&self.database_url).await.unwrap();
+            let value = sqlx::query_scalar(sql).bind(bind).fetch_one(&pool).await.unwrap();
+            pool.close().await;
+            value
+        } else {
+            let pool = sqlx::SqlitePool::connect(&self.database_url).await.unwrap();
+            let value = sqlx::query_scalar(sql).bind(bind).fetch_one(&pool).await.unwrap();
+            pool.close().await;
+            value
+        }
+    }
+
+    /// Runs a query returning rows of optional texts on the test's database.
+    pub async fn texts(&self, sql: &'static str, bind: &str) -> Vec<Vec<Option<String>>> {
+        use sqlx::Row;
+        if self.database.is_postgres() {
+            let pool = sqlx::PgPool::connect(&self.database_url).await.unwrap();
+            let rows = sqlx::query(sql).bind(bind).fetch_all(&pool).await.unwrap();
+            pool.close().await;
+            rows.iter()
+                .map(|r| (0..r.len()).map(|i| r.get::<Option<String>, _>(i)).collect())
+                .collect()
+        } else {
+            let pool = sqlx::SqlitePool::connect(&self.database_url).await.unwrap();
+            let rows = sqlx::query(sql).bind(bind).fetch_all(&pool).await.unwrap();
+            pool.close().await;
+            rows.iter()
+                .map(|r| (0..r.len()).map(|i| r.get::<Option<String>, _>(i)).collect())
+                .collect()
+        }
+    }
+
+    /// The `.eml` files written to the outbox directory so far, waiting up to 10 s for `count`.
+    pub async fn outbox_messages(&self, count: usize) -> Vec<String> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let messages: Vec<String> = std::fs::read_dir(self.outbox.path())
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                .map(|e| std::fs::read_to_string(e.path()).unwrap())
+                .collect();
+            if messages.len() >= count || std::time::Instant::now() > deadline {
+                return messages;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn sign(&self, slug: &str, body: &Value) -> Response {
+        self.post_json(&format!("/v1/campaigns/{slug}/signatures"), body, None)
+            .await
+    }
+
+    pub async fn count(&self, slug: &str) -> Value {
+        let response = self.get(&format!("/v1/campaigns/{slug}/count"), None).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
+    /// An organiser with an open campaign built from `scrapsi445()` and `overrides`.
+    pub async fn open_campaign_with(&self, overrides: Value) -> String {
+        let token = self.organiser("organiser@article39.example", false).await;
+        let created = self.create_campaign(&token, overrides).await;
+        let slug = created["slug"].as_str().unwrap().to_owned();
+        self.open_campaign(&token, &slug).await;
+        token
+    }
+}
+
+pub fn signer(name: &str, email: &str) -> Value {
+    json!({"name": name, "email": email})
 }
 
 /// The campaign this service was first built for (see Together for Children's #ScrapSI445).

@@ -10,4 +10,6 @@ mod campaigns;
 mod contract;
 mod errors;
 mod health;
+mod signing;
+mod smtp;
 mod tokens;

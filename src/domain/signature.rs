@@ -1,0 +1,477 @@
+//! A signer's act on one campaign, as submitted and parsed.
+
+use serde::Serialize;
+
+use super::text::parse_text;
+use super::{CampaignKind, Email, FieldErrors};
+
+/// Where a signature stands. Only `Confirmed` counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignatureStatus {
+    /// Waiting for the signer to confirm their email address.
+    Pending,
+    Confirmed,
+    /// Taken back by the signer; their personal data is erased.
+    Withdrawn,
+    /// Caught by the honeypot: kept apart, never counted, never emailed.
+    Spam,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignatoryType {
+    Individual,
+    Organisation,
+}
+
+/// How the organisers may contact a signer later (UK GDPR / PECR as amended by the Data (Use
+/// and Access) Act 2025).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactBasis {
+    /// An unticked box the signer ticks to opt in.
+    Consent,
+    /// A registered charity's soft opt-in: contact unless the signer opts out there and then.
+    SoftOptIn,
+}
+
+
+text_enum!(SignatureStatus {
+    SignatureStatus::Pending => "pending",
+    SignatureStatus::Confirmed => "confirmed",
+    SignatureStatus::Withdrawn => "withdrawn",
+    SignatureStatus::Spam => "spam",
+});
+text_enum!(SignatoryType {
+    SignatoryType::Individual => "individual",
+    SignatoryType::Organisation => "organisation",
+});
+text_enum!(ContactBasis {
+    ContactBasis::Consent => "consent",
+    ContactBasis::SoftOptIn => "soft_opt_in",
+});
+
+/// A signer's name as they typed it: 1 to 200 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonName(String);
+
+impl PersonName {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        parse_text(raw, 200, false).map(Self)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An organisation's name or a signer's role, as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShortText(String);
+
+impl ShortText {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        parse_text(raw, 200, false).map(Self)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An organisation's name reduced for spotting the same organisation signing twice:
+/// lower-cased letters and digits only, without a leading "the" or a trailing company form.
+pub fn organisation_key(name: &ShortText) -> String {
+    let words: Vec<String> = name
+        .as_str()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let mut words: &[String] = &words;
+    if words.len() > 1 && words[0] == "the" {
+        words = &words[1..];
+    }
+    const FORMS: &[&str] = &["ltd", "limited", "cic", "plc", "cio", "llp", "uk"];
+    while words.len() > 1 && FORMS.contains(&words[words.len() - 1].as_str()) {
+        words = &words[..words.len() - 1];
+    }
+    words.concat()
+}
+
+/// A UK postcode, stored as `SW1A 1AA`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Postcode(String);
+
+impl Postcode {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let compact: String = raw
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_uppercase();
+        let invalid = || "is not a UK postcode".to_string();
+        if !(5..=7).contains(&compact.len()) || !compact.is_ascii() {
+            return Err(invalid());
+        }
+        let (outward, inward) = compact.split_at(compact.len() - 3);
+        let inward_ok = {
+            let b = inward.as_bytes();
+            b[0].is_ascii_digit() && b[1].is_ascii_alphabetic() && b[2].is_ascii_alphabetic()
+        };
+        // Outward code: A9, A99, AA9, AA99, A9A or AA9A (and the special GIR 0AA).
+        let shape: String = outward
+            .chars()
+            .map(|c| if c.is_ascii_digit() { '9' } else if c.is_ascii_alphabetic() { 'A' } else { '?' })
+            .collect();
+        let outward_ok = matches!(shape.as_str(), "A9" | "A99" | "AA9" | "AA99" | "A9A" | "AA9A");
+        if !(inward_ok && (outward_ok || outward == "GIR")) {
+            return Err(invalid());
+        }
+        Ok(Self(format!("{outward} {inward}")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The letters at the start: `CF` for `CF10 1AA`, `B` for `B1 1AA`.
+    pub fn area(&self) -> &str {
+        let letters = self.0.chars().take_while(|c| c.is_ascii_alphabetic()).count();
+        &self.0[..letters]
+    }
+}
+
+/// An ISO 3166-1 alpha-2 country code, upper case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Country(String);
+
+impl Country {
+    pub fn uk() -> Self {
+        Self("GB".into())
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let code = raw.trim().to_ascii_uppercase();
+        isocountry::CountryCode::for_alpha2(&code)
+            .map(|_| Self(code))
+            .map_err(|_| "must be an ISO 3166-1 alpha-2 country code, such as GB".to_string())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Which partner or page brought a signature: `[a-z0-9-]{1,64}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceCode(String);
+
+impl SourceCode {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let ok = (1..=64).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err("must be 1 to 64 lowercase letters, digits or hyphens".into())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Who signs: a person, or a person on behalf of an organisation (letters only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signatory {
+    Individual {
+        organisation: Option<ShortText>,
+        role: Option<ShortText>,
+    },
+    Organisation {
+        organisation: ShortText,
+        role: Option<ShortText>,
+    },
+}
+
+impl Signatory {
+    pub fn kind(&self) -> SignatoryType {
+        match self {
+            Signatory::Individual { .. } => SignatoryType::Individual,
+            Signatory::Organisation { .. } => SignatoryType::Organisation,
+        }
+    }
+
+    pub fn organisation(&self) -> Option<&ShortText> {
+        match self {
+            Signatory::Individual { organisation, .. } => organisation.as_ref(),
+            Signatory::Organisation { organisation, .. } => Some(organisation),
+        }
+    }
+
+    pub fn role(&self) -> Option<&ShortText> {
+        match self {
+            Signatory::Individual { role, .. } | Signatory::Organisation { role, .. } => {
+                role.as_ref()
+            }
+        }
+    }
+}
+
+/// What a signing form sends, before parsing.
+#[derive(Debug, Default)]
+pub struct SignatureForm {
+    pub name: String,
+    pub email: String,
+    pub postcode: Option<String>,
+    pub country: Option<String>,
+    pub signatory_type: Option<String>,
+    pub organisation: Option<String>,
+    pub role: Option<String>,
+    pub public: Option<bool>,
+    pub contact: Option<bool>,
+    pub source: Option<String>,
+    pub consent_version: Option<u32>,
+    pub website: Option<String>,
+}
+
+/// A signing attempt that passed every check.
+#[derive(Debug, Clone)]
+pub struct NewSignature {
+    pub name: PersonName,
+    pub email: Email,
+    pub postcode: Option<Postcode>,
+    pub country: Country,
+    pub signatory: Signatory,
+    pub public: bool,
+    pub contact: bool,
+    pub source: Option<SourceCode>,
+    /// The version of the consent wording the signer was shown (the current one if unsaid).
+    pub consent_version: Option<u32>,
+    /// The honeypot was filled: a bot, not a person.
+    pub is_spam: bool,
+}
+
+impl NewSignature {
+    /// Parses a form for a campaign of `kind` whose contact basis is `basis`. Consents are
+    /// explicit opt-ins, except contact under the soft opt-in, which is on unless refused.
+    pub fn parse(
+        form: SignatureForm,
+        kind: CampaignKind,
+        basis: ContactBasis,
+    ) -> Result<Self, Vec<super::FieldError>> {
+        let mut e = FieldErrors::default();
+        let name = e.check("name", PersonName::parse(&form.name));
+        let email = e.check("email", Email::parse(&form.email));
+        let country = e
+            .check_optional("country", form.country.as_deref(), Country::parse)
+            .map(|c| c.unwrap_or_else(Country::uk));
+        let postcode = e.check_optional("postcode", form.postcode.as_deref(), |raw| {
+            match &country {
+                Some(c) if c.as_str() != "GB" => Err("is only taken for UK (GB) addresses".into()),
+                _ => Postcode::parse(raw),
+            }
+        });
+        let source = e.check_optional("source", form.source.as_deref(), SourceCode::parse);
+        let signatory = Self::parse_signatory(&form, kind, &mut e);
+        let signatory = e.check("signatory_type", signatory);
+        if form.consent_version == Some(0) {
+            e.check::<()>("consent_version", Err("must be 1 or more".into()));
+        }
+        let (Some(name), Some(email), Some(country), Some(postcode), Some(source), Some(signatory)) =
+            (name, email, country, postcode, source, signatory)
+        else {
+            return Err(e.into_vec());
+        };
+        if !e.is_empty() {
+            return Err(e.into_vec());
+        }
+        Ok(NewSignature {
+            name,
+            email,
+            postcode,
+            country,
+            signatory,
+            public: form.public.unwrap_or(false),
+            contact: form.contact.unwrap_or(basis == ContactBasis::SoftOptIn),
+            source,
+            consent_version: form.consent_version,
+            is_spam: form.website.is_some_and(|w| !w.trim().is_empty()),
+        })
+    }
+
+    /// Letters take a signatory type, organisation and role; petitions do not.
+    fn parse_signatory(
+        form: &SignatureForm,
+        kind: CampaignKind,
+        e: &mut FieldErrors,
+    ) -> Result<Signatory, String> {
+        let organisation = e.check_optional("organisation", form.organisation.as_deref(), ShortText::parse);
+        let role = e.check_optional("role", form.role.as_deref(), ShortText::parse);
+        if kind == CampaignKind::Petition {
+            for (field, given) in [
+                ("organisation", form.organisation.is_some()),
+                ("role", form.role.is_some()),
+            ] {
+                if given {
+                    e.check::<()>(field, Err("is only taken when signing a letter".into()));
+                }
+            }
+            return match form.signatory_type.as_deref() {
+                None | Some("individual") => Ok(Signatory::Individual {
+                    organisation: None,
+                    role: None,
+                }),
+                Some(_) => Err("is only taken when signing a letter".into()),
+            };
+        }
+        let kind: SignatoryType = form
+            .signatory_type
+            .as_deref()
+            .unwrap_or("individual")
+            .parse()?;
+        let (Some(organisation), Some(role)) = (organisation, role) else {
+            // The field's own error is already recorded; this one is only a placeholder.
+            return Ok(Signatory::Individual {
+                organisation: None,
+                role: None,
+            });
+        };
+        match (kind, organisation) {
+            (SignatoryType::Individual, organisation) => {
+                Ok(Signatory::Individual { organisation, role })
+            }
+            (SignatoryType::Organisation, Some(organisation)) => {
+                Ok(Signatory::Organisation { organisation, role })
+            }
+            (SignatoryType::Organisation, None) => {
+                e.check::<()>("organisation", Err("is required when an organisation signs".into()));
+                Ok(Signatory::Individual {
+                    organisation: None,
+                    role: None,
+                })
+            }
+        }
+    }
+}
+
+/// What a repeated attempt with the same email should send, if anything: a fresh confirmation
+/// link while the first is unconfirmed, a note that they already signed once it is confirmed;
+/// never more than [`MAX_EMAILS_PER_SIGNATURE`] emails in all, so the form cannot be used to
+/// flood someone's inbox.
+pub fn reminder_for(status: SignatureStatus, emails_sent: u32) -> Option<EmailKind> {
+    if emails_sent >= MAX_EMAILS_PER_SIGNATURE {
+        return None;
+    }
+    match status {
+        SignatureStatus::Pending => Some(EmailKind::Confirm),
+        SignatureStatus::Confirmed => Some(EmailKind::AlreadySigned),
+        SignatureStatus::Withdrawn | SignatureStatus::Spam => None,
+    }
+}
+
+pub const MAX_EMAILS_PER_SIGNATURE: u32 = 3;
+
+/// The emails the service sends a signer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailKind {
+    /// Please confirm (with a withdrawal link too).
+    Confirm,
+    /// Thank you, for campaigns that need no confirmation (with a withdrawal link).
+    Thanks,
+    /// You had already signed (with a withdrawal link).
+    AlreadySigned,
+}
+
+text_enum!(EmailKind {
+    EmailKind::Confirm => "confirm",
+    EmailKind::Thanks => "thanks",
+    EmailKind::AlreadySigned => "already_signed",
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postcodes_are_normalised() {
+        for (raw, normal, area) in [
+            ("sw1a1aa", "SW1A 1AA", "SW"),
+            (" cf10 1aa ", "CF10 1AA", "CF"),
+            ("B1 1AA", "B1 1AA", "B"),
+            ("m11ae", "M1 1AE", "M"),
+            ("GIR 0AA", "GIR 0AA", "GIR"),
+        ] {
+            let postcode = Postcode::parse(raw).unwrap();
+            assert_eq!(postcode.as_str(), normal);
+            assert_eq!(postcode.area(), area);
+            assert_eq!(Postcode::parse(postcode.as_str()).unwrap(), postcode);
+        }
+        for raw in ["", "12345", "SW1A", "SW1A 1A", "ŚW1A 1AA", "SW1A-1AA", "1SW 1AA"] {
+            assert!(Postcode::parse(raw).is_err(), "{raw:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn countries_are_iso_codes() {
+        assert_eq!(Country::parse("gb").unwrap().as_str(), "GB");
+        assert_eq!(Country::parse("IE").unwrap().as_str(), "IE");
+        assert!(Country::parse("UK").is_err());
+        assert!(Country::parse("GBR").is_err());
+    }
+
+    #[test]
+    fn organisation_names_are_compared_loosely() {
+        let key = |s: &str| organisation_key(&ShortText::parse(s).unwrap());
+        assert_eq!(key("The Children's Society"), key("Childrens Society"));
+        assert_eq!(key("Article 39"), key("ARTICLE-39 Ltd"));
+        assert_ne!(key("Article 39"), key("Article 40"));
+    }
+
+    fn form(name: &str, email: &str) -> SignatureForm {
+        SignatureForm {
+            name: name.into(),
+            email: email.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn consents_are_opt_in_unless_soft_opt_in() {
+        let s = NewSignature::parse(form("Siân", "sian@example.org"), CampaignKind::Petition, ContactBasis::Consent).unwrap();
+        assert!(!s.public && !s.contact);
+        let s = NewSignature::parse(form("Siân", "sian@example.org"), CampaignKind::Petition, ContactBasis::SoftOptIn).unwrap();
+        assert!(s.contact);
+        let mut opted_out = form("Siân", "sian@example.org");
+        opted_out.contact = Some(false);
+        let s = NewSignature::parse(opted_out, CampaignKind::Petition, ContactBasis::SoftOptIn).unwrap();
+        assert!(!s.contact);
+    }
+
+    #[test]
+    fn an_organisation_must_name_itself() {
+        let mut f = form("Carolyne Willow", "c@article39.example");
+        f.signatory_type = Some("organisation".into());
+        let errors = NewSignature::parse(f, CampaignKind::Letter, ContactBasis::Consent).unwrap_err();
+        assert_eq!(errors[0].field, "organisation");
+    }
+
+    #[test]
+    fn petitions_take_no_organisation() {
+        let mut f = form("Carolyne Willow", "c@article39.example");
+        f.organisation = Some("Article 39".into());
+        let errors = NewSignature::parse(f, CampaignKind::Petition, ContactBasis::Consent).unwrap_err();
+        assert_eq!(errors[0].field, "organisation");
+    }
+
+    #[test]
+    fn at_most_three_emails_per_signature() {
+        assert_eq!(reminder_for(SignatureStatus::Pending, 1), Some(EmailKind::Confirm));
+        assert_eq!(reminder_for(SignatureStatus::Confirmed, 2), Some(EmailKind::AlreadySigned));
+        assert_eq!(reminder_for(SignatureStatus::Confirmed, 3), None);
+        assert_eq!(reminder_for(SignatureStatus::Spam, 0), None);
+    }
+}

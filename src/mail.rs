@@ -1,0 +1,257 @@
+//! Email to signers. Messages are queued in the outbox table in the same transaction as the
+//! signature that causes them; this worker sends them afterwards, so a slow or failing mail
+//! server never slows signing and a crash loses nothing (the next start resumes the queue).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::ExposeSecret;
+use tokio::sync::Notify;
+
+use crate::config::Settings;
+use crate::domain::EmailKind;
+use crate::metrics::Metrics;
+use crate::store::{self, QueuedEmail, Store};
+
+/// How long a claimed email is reserved for the worker that claimed it.
+const LEASE: Duration = Duration::from_secs(120);
+/// Emails claimed per round.
+const BATCH: u32 = 20;
+/// How often the queue is looked at when nothing wakes the worker sooner.
+const IDLE_POLL: Duration = Duration::from_secs(1);
+
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Files(AsyncFileTransport<Tokio1Executor>),
+}
+
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+    public_url: url::Url,
+    give_up_after: chrono::Duration,
+}
+
+impl Mailer {
+    pub fn from_settings(settings: &Settings, public_url: url::Url) -> anyhow::Result<Self> {
+        let from: Mailbox = settings
+            .mail_from
+            .parse()
+            .map_err(|e| anyhow::anyhow!("UNDERSIGNED_MAIL_FROM is not a mailbox: {e}"))?;
+        let transport = match &settings.smtp_url {
+            Some(url) => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
+                    .map_err(|e| anyhow::anyhow!("UNDERSIGNED_SMTP_URL is not usable: {e}"))?
+                    .timeout(Some(Duration::from_secs(20)))
+                    .build(),
+            ),
+            None => {
+                std::fs::create_dir_all(&settings.outbox_dir)?;
+                tracing::info!(
+                    directory = %settings.outbox_dir.display(),
+                    "UNDERSIGNED_SMTP_URL is not set: emails are written to the outbox directory"
+                );
+                Transport::Files(AsyncFileTransport::new(&settings.outbox_dir))
+            }
+        };
+        Ok(Self {
+            transport,
+            from,
+            public_url,
+            give_up_after: chrono::Duration::hours(i64::from(settings.mail_give_up_hours)),
+        })
+    }
+
+    fn link(&self, path: &str, token: &str) -> String {
+        format!("{}/{path}/{token}", self.public_url.as_str().trim_end_matches('/'))
+    }
+
+    /// Writes one queued email as a message (plain text and HTML).
+    pub fn compose(&self, email: &QueuedEmail) -> anyhow::Result<Message> {
+        let title = &email.campaign_title;
+        let greeting = if email.signer_name.is_empty() {
+            "Hello,".to_owned()
+        } else {
+            format!("Hello {},", email.signer_name)
+        };
+        let withdraw = email.withdraw_token.as_deref().map(|t| self.link("withdraw", t));
+        let (subject, lead, action) = match email.kind {
+            EmailKind::Confirm => (
+                format!("Please confirm your signature: {title}"),
+                format!(
+                    "Thank you for signing \u{201c}{title}\u{201d}. Your signature counts once you \
+                     confirm it: open the link below and press the button. The link works for 7 days. \
+                     If you did not sign, ignore this email and nothing will be counted."
+                ),
+                email
+                    .confirm_token
+                    .as_deref()
+                    .map(|t| ("Confirm my signature", self.link("confirm", t))),
+            ),
+            EmailKind::Thanks => (
+                format!("Thank you for signing: {title}"),
+                format!("Thank you for signing \u{201c}{title}\u{201d}. Your signature has been counted."),
+                None,
+            ),
+            EmailKind::AlreadySigned => (
+                format!("You have already signed: {title}"),
+                format!(
+                    "Someone (probably you) tried to sign \u{201c}{title}\u{201d} again with this \
+                     address. You had already signed, and your signature is counted once."
+                ),
+                None,
+            ),
+        };
+
+        let mut text = format!("{greeting}\n\n{lead}\n");
+        let mut html = format!(
+            "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\">\
+             <p>{}</p><p>{}</p>",
+            escape_html(&greeting),
+            escape_html(&lead)
+        );
+        if let Some((label, link)) = &action {
+            text.push_str(&format!("\n{label}: {link}\n"));
+            html.push_str(&format!(
+                "<p><a href=\"{}\" style=\"font-size:1.2em\">{}</a></p>",
+                escape_html(link),
+                escape_html(label)
+            ));
+        }
+        if let Some(link) = &withdraw {
+            text.push_str(&format!(
+                "\nChanged your mind? Withdraw your signature here: {link}\n"
+            ));
+            html.push_str(&format!(
+                "<p style=\"color:#555\">Changed your mind? <a href=\"{}\">Withdraw your signature</a>.</p>",
+                escape_html(link)
+            ));
+        }
+        html.push_str("</body></html>");
+
+        let to: Mailbox = email
+            .recipient
+            .parse()
+            .map_err(|e| anyhow::anyhow!("the recipient is not a mailbox: {e}"))?;
+        Ok(Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .multipart(MultiPart::alternative_plain_html(text, html))?)
+    }
+
+    async fn send(&self, message: Message) -> anyhow::Result<()> {
+        match &self.transport {
+            Transport::Smtp(smtp) => {
+                smtp.send(message).await?;
+            }
+            Transport::Files(files) => {
+                files.send(message).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends one claimed email and records the result: sent, to be retried with a growing
+    /// delay, or given up once it has been failing for longer than the configured time.
+    async fn deliver(&self, store: &dyn Store, email: QueuedEmail, metrics: &Metrics) {
+        let result = match self.compose(&email) {
+            Ok(message) => self.send(message).await,
+            Err(e) => Err(e),
+        };
+        let now = store::now();
+        let recorded = match result {
+            Ok(()) => {
+                metrics.email("sent");
+                store.email_sent(email.id, now).await
+            }
+            Err(error) => {
+                let error = format!("{error:#}");
+                let retry_at = (now - email.created_at < self.give_up_after)
+                    .then(|| now + backoff(email.attempts));
+                if retry_at.is_some() {
+                    metrics.email("retried");
+                    tracing::warn!(email = %email.id, %error, "email not sent; will retry");
+                } else {
+                    metrics.email("failed");
+                    tracing::error!(email = %email.id, %error, "email not sent; giving up");
+                }
+                store.email_not_sent(email.id, &error, retry_at, now).await
+            }
+        };
+        if let Err(e) = recorded {
+            // The lease runs out and another round retries it: at worst a duplicate email.
+            tracing::warn!(email = %email.id, error = %e, "could not record an email's outcome");
+        }
+    }
+}
+
+/// 30 s, 1 min, 2 min, … up to an hour between attempts.
+fn backoff(attempts_before: u32) -> chrono::Duration {
+    let seconds = 30u64.saturating_mul(1 << attempts_before.min(7));
+    chrono::Duration::seconds(seconds.min(3600) as i64)
+}
+
+pub fn escape_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// Sends queued emails until the process ends. `wake` is notified after each signing so that
+/// emails go out at once rather than at the next poll.
+pub fn spawn_outbox_worker(
+    store: Arc<dyn Store>,
+    mailer: Arc<Mailer>,
+    metrics: Metrics,
+    wake: Arc<Notify>,
+) {
+    tokio::spawn(async move {
+        loop {
+            let now = store::now();
+            let lease_until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
+            match store.claim_emails(now, lease_until, BATCH).await {
+                Ok(batch) if !batch.is_empty() => {
+                    for email in batch {
+                        mailer.deliver(store.as_ref(), email, &metrics).await;
+                    }
+                    continue;
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not read the email queue"),
+            }
+            tokio::select! {
+                _ = wake.notified() => {}
+                _ = tokio::time::sleep(IDLE_POLL) => {}
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_to_an_hour() {
+        assert_eq!(backoff(0).num_seconds(), 30);
+        assert_eq!(backoff(1).num_seconds(), 60);
+        assert_eq!(backoff(20).num_seconds(), 3600);
+    }
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(escape_html("<b>\"Tom & Jerry's\"</b>"), "&lt;b&gt;&quot;Tom &amp; Jerry&#39;s&quot;&lt;/b&gt;");
+    }
+}

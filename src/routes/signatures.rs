@@ -1,0 +1,233 @@
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use chrono::Duration;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::extract::ApiJson;
+use crate::domain::{
+    Campaign, CampaignStatus, NewSignature, SecretToken, SignatureForm, SignatureStatus, Slug,
+};
+use crate::error::{ApiError, Conflict};
+use crate::limits::{Allowance, client_address};
+use crate::startup::AppState;
+use crate::store::{self, SignatureSubmission, TokenUse};
+
+/// How long a confirmation link works.
+const CONFIRMATION_LIFETIME_DAYS: i64 = 7;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignRequest {
+    name: String,
+    email: String,
+    postcode: Option<String>,
+    country: Option<String>,
+    signatory_type: Option<String>,
+    organisation: Option<String>,
+    role: Option<String>,
+    public: Option<bool>,
+    contact: Option<bool>,
+    source: Option<String>,
+    consent_version: Option<u32>,
+    /// The honeypot: hidden from people, filled in by bots.
+    website: Option<String>,
+}
+
+impl From<SignRequest> for SignatureForm {
+    fn from(r: SignRequest) -> Self {
+        SignatureForm {
+            name: r.name,
+            email: r.email,
+            postcode: r.postcode,
+            country: r.country,
+            signatory_type: r.signatory_type,
+            organisation: r.organisation,
+            role: r.role,
+            public: r.public,
+            contact: r.contact,
+            source: r.source,
+            consent_version: r.consent_version,
+            website: r.website,
+        }
+    }
+}
+
+/// The signing rate limits, checked before the body is even read, so a flood of junk costs
+/// as little as a flood of valid attempts.
+pub struct SigningAllowance(Allowance);
+
+impl FromRequest for SigningAllowance {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let Some(state) = req.app_data::<web::Data<AppState>>() else {
+            return ready(Err(ApiError::internal(anyhow::anyhow!("state missing"))));
+        };
+        let address = client_address(req, &state.trusted_proxies);
+        let slug = req.match_info().get("slug").unwrap_or_default().to_owned();
+        let limits = &state.limits;
+        let allowance = limits.signing_by_address.check(&address).and_then(|overall| {
+            let here = limits.signing_by_campaign.check(&(address, slug))?;
+            Ok(overall.tighter(here))
+        });
+        if allowance.is_err() {
+            state.metrics.signing("rate_limited");
+        }
+        ready(allowance.map(SigningAllowance))
+    }
+}
+
+/// A campaign that takes signatures now: drafts and unknown slugs are 404, closed ones 409.
+async fn signable_campaign(state: &AppState, slug: &str) -> Result<Campaign, ApiError> {
+    let slug = Slug::parse(slug).map_err(|_| ApiError::NotFound)?;
+    let campaign = state.store.campaign(&slug).await?.ok_or(ApiError::NotFound)?;
+    match campaign.status_at(store::now()) {
+        CampaignStatus::Open => Ok(campaign),
+        CampaignStatus::Draft => Err(ApiError::NotFound),
+        CampaignStatus::Closed => Err(ApiError::Conflict(Conflict::CampaignClosed)),
+    }
+}
+
+/// `POST /v1/campaigns/{slug}/signatures`: a supporter signs. A new signature, a repeat by
+/// the same email and a bot caught by the honeypot all get the same answer.
+pub async fn sign(
+    allowance: SigningAllowance,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    ApiJson(body): ApiJson<SignRequest>,
+) -> Result<HttpResponse, ApiError> {
+    state.metrics.signing("received");
+    let campaign = signable_campaign(&state, &slug).await?;
+    let signature = NewSignature::parse(body.into(), campaign.kind, campaign.consent.contact_basis)
+        .map_err(ApiError::Validation)?;
+    if signature
+        .consent_version
+        .is_some_and(|v| v > campaign.consent.version)
+    {
+        return Err(ApiError::field(
+            "consent_version",
+            format!("must be at most {}, the current wording", campaign.consent.version),
+        ));
+    }
+    let status = if signature.is_spam {
+        SignatureStatus::Spam
+    } else if campaign.require_confirmation {
+        SignatureStatus::Pending
+    } else {
+        SignatureStatus::Confirmed
+    };
+    let now = store::now();
+    let submission = SignatureSubmission {
+        campaign: &campaign,
+        signature: &signature,
+        status,
+        confirm_token: SecretToken::generate(),
+        withdraw_token: SecretToken::generate(),
+        confirm_expires_at: now + Duration::days(CONFIRMATION_LIFETIME_DAYS),
+        now,
+    };
+    let outcome = state.store.record_signature(&submission).await?;
+    state.metrics.signed(outcome);
+    state.mail_wake.notify_one();
+
+    let mut response = HttpResponse::Accepted();
+    for header in allowance.0.headers() {
+        response.insert_header(header);
+    }
+    Ok(response.insert_header(("Cache-Control", "no-store")).json(json!({
+        "status": "accepted",
+        "confirmation_required": campaign.require_confirmation,
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    token: String,
+}
+
+fn token_hash(token: &str) -> Result<String, ApiError> {
+    if SecretToken::looks_valid(token) {
+        Ok(SecretToken::hash_of(token))
+    } else {
+        Err(ApiError::TokenNotFound)
+    }
+}
+
+/// Confirms a signature by its token: shared by the API and the confirmation page.
+pub async fn confirm_by_token(state: &AppState, token: &str) -> Result<TokenUse, ApiError> {
+    let used = state
+        .store
+        .confirm_signature(&token_hash(token)?, store::now())
+        .await?
+        .ok_or(ApiError::TokenNotFound)?;
+    if used.previous == SignatureStatus::Pending {
+        state.metrics.signing("confirmed");
+    }
+    Ok(used)
+}
+
+/// Withdraws a signature by its token: shared by the API and the withdrawal page.
+pub async fn withdraw_by_token(state: &AppState, token: &str) -> Result<TokenUse, ApiError> {
+    let used = state
+        .store
+        .withdraw_signature(&token_hash(token)?, store::now())
+        .await?
+        .ok_or(ApiError::TokenNotFound)?;
+    if matches!(used.previous, SignatureStatus::Pending | SignatureStatus::Confirmed) {
+        state.metrics.signing("withdrawn");
+    }
+    Ok(used)
+}
+
+/// `POST /v1/signatures/confirm`.
+pub async fn confirm(
+    state: web::Data<AppState>,
+    ApiJson(body): ApiJson<TokenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let used = confirm_by_token(&state, &body.token).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "status": match used.previous {
+            SignatureStatus::Pending | SignatureStatus::Confirmed => "confirmed",
+            other => other.as_str(),
+        },
+        "campaign": used.campaign_slug,
+    })))
+}
+
+/// `POST /v1/signatures/withdraw`.
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    ApiJson(body): ApiJson<TokenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let used = withdraw_by_token(&state, &body.token).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "status": "withdrawn",
+        "campaign": used.campaign_slug,
+    })))
+}
+
+/// `GET /v1/campaigns/{slug}/count`: the campaign's confirmed count, with pending ones apart.
+pub async fn count(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let now = store::now();
+    let campaign = super::campaigns::visible_campaign(&state, &slug, None, now).await?;
+    let counts = state.store.campaign_count(campaign.id).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "slug": campaign.slug.as_str(),
+        "kind": campaign.kind.as_str(),
+        "status": campaign.status_at(now).as_str(),
+        "total": counts.total(),
+        "pending": counts.pending,
+        "organisations": counts.confirmed_organisations,
+        "individuals": counts.confirmed_individuals,
+        "target": campaign.target.map(|t| t.get()),
+        "updated_at": counts.updated_at,
+    })))
+}
