@@ -43,6 +43,16 @@ pub struct Settings {
     #[arg(long, env = "UNDERSIGNED_MAIL_GIVE_UP_HOURS", default_value_t = 48)]
     pub mail_give_up_hours: u32,
 
+    /// Seconds before the first retry of an email that failed; each later retry waits twice
+    /// as long, up to an hour.
+    #[arg(long, env = "UNDERSIGNED_MAIL_RETRY_SECONDS", default_value_t = 30)]
+    pub mail_retry_seconds: u32,
+
+    /// Seconds a worker holds the emails it took for sending. After a crash, the emails it held
+    /// go out once this has passed; it must be longer than sending a batch of 20 takes.
+    #[arg(long, env = "UNDERSIGNED_MAIL_LEASE_SECONDS", default_value_t = 120)]
+    pub mail_lease_seconds: u32,
+
     /// The sender of every email.
     #[arg(
         long,
@@ -60,12 +70,20 @@ pub struct Settings {
     pub max_body_bytes: usize,
 
     /// Signing attempts allowed per minute from one client address, across all campaigns.
-    #[arg(long, env = "UNDERSIGNED_SIGN_PER_MINUTE_PER_ADDRESS", default_value_t = 60)]
+    #[arg(
+        long,
+        env = "UNDERSIGNED_SIGN_PER_MINUTE_PER_ADDRESS",
+        default_value_t = 60
+    )]
     pub sign_per_minute_per_address: u32,
 
     /// Signing attempts allowed per minute from one client address on one campaign. Generous
     /// enough for a school or office sharing one address, far below what a script would send.
-    #[arg(long, env = "UNDERSIGNED_SIGN_PER_MINUTE_PER_CAMPAIGN", default_value_t = 30)]
+    #[arg(
+        long,
+        env = "UNDERSIGNED_SIGN_PER_MINUTE_PER_CAMPAIGN",
+        default_value_t = 30
+    )]
     pub sign_per_minute_per_campaign: u32,
 
     /// Login attempts allowed per minute from one client address.

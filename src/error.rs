@@ -90,7 +90,11 @@ impl ApiError {
             Forbidden => ("forbidden", "Forbidden", StatusCode::FORBIDDEN),
             NotFound => ("not-found", "Not found", StatusCode::NOT_FOUND),
             RouteNotFound => ("route-not-found", "No such route", StatusCode::NOT_FOUND),
-            TokenNotFound => ("token-not-found", "Unknown or expired link", StatusCode::NOT_FOUND),
+            TokenNotFound => (
+                "token-not-found",
+                "Unknown or expired link",
+                StatusCode::NOT_FOUND,
+            ),
             Conflict(self::Conflict::SlugTaken) => {
                 ("slug-taken", "Slug already in use", StatusCode::CONFLICT)
             }

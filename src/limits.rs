@@ -34,7 +34,11 @@ pub struct Allowance {
 impl Allowance {
     /// The tighter of two limits a request passed.
     pub fn tighter(self, other: Allowance) -> Allowance {
-        if other.remaining < self.remaining { other } else { self }
+        if other.remaining < self.remaining {
+            other
+        } else {
+            self
+        }
     }
 
     pub fn headers(&self) -> [(&'static str, String); 3] {

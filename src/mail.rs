@@ -15,8 +15,6 @@ use crate::domain::EmailKind;
 use crate::metrics::Metrics;
 use crate::store::{self, QueuedEmail, Store};
 
-/// How long a claimed email is reserved for the worker that claimed it.
-const LEASE: Duration = Duration::from_secs(120);
 /// Emails claimed per round.
 const BATCH: u32 = 20;
 /// How often the queue is looked at when nothing wakes the worker sooner.
@@ -32,6 +30,9 @@ pub struct Mailer {
     from: Mailbox,
     public_url: url::Url,
     give_up_after: chrono::Duration,
+    first_retry: chrono::Duration,
+    /// How long claimed emails are reserved for this worker.
+    lease: chrono::Duration,
 }
 
 impl Mailer {
@@ -61,11 +62,16 @@ impl Mailer {
             from,
             public_url,
             give_up_after: chrono::Duration::hours(i64::from(settings.mail_give_up_hours)),
+            first_retry: chrono::Duration::seconds(i64::from(settings.mail_retry_seconds.max(1))),
+            lease: chrono::Duration::seconds(i64::from(settings.mail_lease_seconds.max(1))),
         })
     }
 
     fn link(&self, path: &str, token: &str) -> String {
-        format!("{}/{path}/{token}", self.public_url.as_str().trim_end_matches('/'))
+        format!(
+            "{}/{path}/{token}",
+            self.public_url.as_str().trim_end_matches('/')
+        )
     }
 
     /// Writes one queued email as a message (plain text and HTML).
@@ -76,7 +82,10 @@ impl Mailer {
         } else {
             format!("Hello {},", email.signer_name)
         };
-        let withdraw = email.withdraw_token.as_deref().map(|t| self.link("withdraw", t));
+        let withdraw = email
+            .withdraw_token
+            .as_deref()
+            .map(|t| self.link("withdraw", t));
         let (subject, lead, action) = match email.kind {
             EmailKind::Confirm => (
                 format!("Please confirm your signature: {title}"),
@@ -92,7 +101,9 @@ impl Mailer {
             ),
             EmailKind::Thanks => (
                 format!("Thank you for signing: {title}"),
-                format!("Thank you for signing \u{201c}{title}\u{201d}. Your signature has been counted."),
+                format!(
+                    "Thank you for signing \u{201c}{title}\u{201d}. Your signature has been counted."
+                ),
                 None,
             ),
             EmailKind::AlreadySigned => (
@@ -170,7 +181,7 @@ impl Mailer {
             Err(error) => {
                 let error = format!("{error:#}");
                 let retry_at = (now - email.created_at < self.give_up_after)
-                    .then(|| now + backoff(email.attempts));
+                    .then(|| now + backoff(self.first_retry, email.attempts));
                 if retry_at.is_some() {
                     metrics.email("retried");
                     tracing::warn!(email = %email.id, %error, "email not sent; will retry");
@@ -188,10 +199,10 @@ impl Mailer {
     }
 }
 
-/// 30 s, 1 min, 2 min, … up to an hour between attempts.
-fn backoff(attempts_before: u32) -> chrono::Duration {
-    let seconds = 30u64.saturating_mul(1 << attempts_before.min(7));
-    chrono::Duration::seconds(seconds.min(3600) as i64)
+/// The first retry after `first`, then twice as long each time, up to an hour.
+fn backoff(first: chrono::Duration, attempts_before: u32) -> chrono::Duration {
+    let doubled = first * (1 << attempts_before.min(12));
+    doubled.min(chrono::Duration::hours(1))
 }
 
 pub fn escape_html(text: &str) -> String {
@@ -220,7 +231,7 @@ pub fn spawn_outbox_worker(
     tokio::spawn(async move {
         loop {
             let now = store::now();
-            let lease_until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
+            let lease_until = now + mailer.lease;
             match store.claim_emails(now, lease_until, BATCH).await {
                 Ok(batch) if !batch.is_empty() => {
                     for email in batch {
@@ -245,13 +256,17 @@ mod tests {
 
     #[test]
     fn backoff_grows_to_an_hour() {
-        assert_eq!(backoff(0).num_seconds(), 30);
-        assert_eq!(backoff(1).num_seconds(), 60);
-        assert_eq!(backoff(20).num_seconds(), 3600);
+        let first = chrono::Duration::seconds(30);
+        assert_eq!(backoff(first, 0).num_seconds(), 30);
+        assert_eq!(backoff(first, 1).num_seconds(), 60);
+        assert_eq!(backoff(first, 20).num_seconds(), 3600);
     }
 
     #[test]
     fn html_is_escaped() {
-        assert_eq!(escape_html("<b>\"Tom & Jerry's\"</b>"), "&lt;b&gt;&quot;Tom &amp; Jerry&#39;s&quot;&lt;/b&gt;");
+        assert_eq!(
+            escape_html("<b>\"Tom & Jerry's\"</b>"),
+            "&lt;b&gt;&quot;Tom &amp; Jerry&#39;s&quot;&lt;/b&gt;"
+        );
     }
 }

@@ -20,7 +20,10 @@ impl Metrics {
             &["event"],
         )?;
         let emails = IntCounterVec::new(
-            Opts::new("undersigned_emails_total", "Emails to signers: sent, retried, failed"),
+            Opts::new(
+                "undersigned_emails_total",
+                "Emails to signers: sent, retried, failed",
+            ),
             &["outcome"],
         )?;
         registry.register(Box::new(signatures.clone()))?;

@@ -355,9 +355,10 @@ impl Campaign {
             consent_contact_text,
             status,
         } = changes;
-        edited.consent = edited
-            .consent
-            .revised(contact_basis, consent_public_text, consent_contact_text);
+        edited.consent =
+            edited
+                .consent
+                .revised(contact_basis, consent_public_text, consent_contact_text);
         if let Some(v) = title {
             edited.title = v;
         }
@@ -488,7 +489,10 @@ mod tests {
         let mut c = campaign(now);
         assert_eq!(c.consent.version, 1);
         c.apply(CampaignChanges::default(), now).unwrap();
-        assert_eq!(c.consent.version, 1, "an edit that leaves the words alone keeps the version");
+        assert_eq!(
+            c.consent.version, 1,
+            "an edit that leaves the words alone keeps the version"
+        );
         let same_words = CampaignChanges {
             consent_public_text: Some(c.consent.public_text.clone()),
             ..Default::default()
@@ -501,7 +505,10 @@ mod tests {
         };
         c.apply(soft, now).unwrap();
         assert_eq!(c.consent.version, 2);
-        assert_eq!(c.consent.contact_text, ConsentWording::default_contact_text(ContactBasis::SoftOptIn));
+        assert_eq!(
+            c.consent.contact_text,
+            ConsentWording::default_contact_text(ContactBasis::SoftOptIn)
+        );
     }
 
     #[test]

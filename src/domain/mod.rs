@@ -41,14 +41,14 @@ pub use campaign::{
     Campaign, CampaignChanges, CampaignKind, CampaignStatus, ConsentWording, Milestones,
     NewCampaign, Origin, RetentionDays, Target,
 };
-pub use signature::{
-    ContactBasis, Country, EmailKind, MAX_EMAILS_PER_SIGNATURE, NewSignature, PersonName,
-    Postcode, ShortText, Signatory, SignatoryType, SignatureForm, SignatureStatus, SourceCode,
-    organisation_key, reminder_for,
-};
 pub use email::Email;
 pub use field_errors::{FieldError, FieldErrors};
 pub use password::{MAX_PASSWORD_CHARS, Password};
+pub use signature::{
+    ContactBasis, Country, EmailKind, MAX_EMAILS_PER_SIGNATURE, NewSignature, PersonName, Postcode,
+    ShortText, Signatory, SignatoryType, SignatureForm, SignatureStatus, SourceCode,
+    organisation_key, reminder_for,
+};
 pub use slug::Slug;
 pub use text::{Body, ConsentText, Recipient, Summary, Title};
 pub use token::SecretToken;

@@ -36,7 +36,6 @@ pub enum ContactBasis {
     SoftOptIn,
 }
 
-
 text_enum!(SignatureStatus {
     SignatureStatus::Pending => "pending",
     SignatureStatus::Confirmed => "confirmed",
@@ -121,9 +120,20 @@ impl Postcode {
         // Outward code: A9, A99, AA9, AA99, A9A or AA9A (and the special GIR 0AA).
         let shape: String = outward
             .chars()
-            .map(|c| if c.is_ascii_digit() { '9' } else if c.is_ascii_alphabetic() { 'A' } else { '?' })
+            .map(|c| {
+                if c.is_ascii_digit() {
+                    '9'
+                } else if c.is_ascii_alphabetic() {
+                    'A'
+                } else {
+                    '?'
+                }
+            })
             .collect();
-        let outward_ok = matches!(shape.as_str(), "A9" | "A99" | "AA9" | "AA99" | "A9A" | "AA9A");
+        let outward_ok = matches!(
+            shape.as_str(),
+            "A9" | "A99" | "AA9" | "AA99" | "A9A" | "AA9A"
+        );
         if !(inward_ok && (outward_ok || outward == "GIR")) {
             return Err(invalid());
         }
@@ -136,7 +146,11 @@ impl Postcode {
 
     /// The letters at the start: `CF` for `CF10 1AA`, `B` for `B1 1AA`.
     pub fn area(&self) -> &str {
-        let letters = self.0.chars().take_while(|c| c.is_ascii_alphabetic()).count();
+        let letters = self
+            .0
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
         &self.0[..letters]
     }
 }
@@ -269,12 +283,11 @@ impl NewSignature {
         let country = e
             .check_optional("country", form.country.as_deref(), Country::parse)
             .map(|c| c.unwrap_or_else(Country::uk));
-        let postcode = e.check_optional("postcode", form.postcode.as_deref(), |raw| {
-            match &country {
+        let postcode =
+            e.check_optional("postcode", form.postcode.as_deref(), |raw| match &country {
                 Some(c) if c.as_str() != "GB" => Err("is only taken for UK (GB) addresses".into()),
                 _ => Postcode::parse(raw),
-            }
-        });
+            });
         let source = e.check_optional("source", form.source.as_deref(), SourceCode::parse);
         let signatory = Self::parse_signatory(&form, kind, &mut e);
         let signatory = e.check("signatory_type", signatory);
@@ -309,7 +322,11 @@ impl NewSignature {
         kind: CampaignKind,
         e: &mut FieldErrors,
     ) -> Result<Signatory, String> {
-        let organisation = e.check_optional("organisation", form.organisation.as_deref(), ShortText::parse);
+        let organisation = e.check_optional(
+            "organisation",
+            form.organisation.as_deref(),
+            ShortText::parse,
+        );
         let role = e.check_optional("role", form.role.as_deref(), ShortText::parse);
         if kind == CampaignKind::Petition {
             for (field, given) in [
@@ -348,7 +365,10 @@ impl NewSignature {
                 Ok(Signatory::Organisation { organisation, role })
             }
             (SignatoryType::Organisation, None) => {
-                e.check::<()>("organisation", Err("is required when an organisation signs".into()));
+                e.check::<()>(
+                    "organisation",
+                    Err("is required when an organisation signs".into()),
+                );
                 Ok(Signatory::Individual {
                     organisation: None,
                     role: None,
@@ -410,7 +430,15 @@ mod tests {
             assert_eq!(postcode.area(), area);
             assert_eq!(Postcode::parse(postcode.as_str()).unwrap(), postcode);
         }
-        for raw in ["", "12345", "SW1A", "SW1A 1A", "ŚW1A 1AA", "SW1A-1AA", "1SW 1AA"] {
+        for raw in [
+            "",
+            "12345",
+            "SW1A",
+            "SW1A 1A",
+            "ŚW1A 1AA",
+            "SW1A-1AA",
+            "1SW 1AA",
+        ] {
             assert!(Postcode::parse(raw).is_err(), "{raw:?} was accepted");
         }
     }
@@ -441,13 +469,24 @@ mod tests {
 
     #[test]
     fn consents_are_opt_in_unless_soft_opt_in() {
-        let s = NewSignature::parse(form("Siân", "sian@example.org"), CampaignKind::Petition, ContactBasis::Consent).unwrap();
+        let s = NewSignature::parse(
+            form("Siân", "sian@example.org"),
+            CampaignKind::Petition,
+            ContactBasis::Consent,
+        )
+        .unwrap();
         assert!(!s.public && !s.contact);
-        let s = NewSignature::parse(form("Siân", "sian@example.org"), CampaignKind::Petition, ContactBasis::SoftOptIn).unwrap();
+        let s = NewSignature::parse(
+            form("Siân", "sian@example.org"),
+            CampaignKind::Petition,
+            ContactBasis::SoftOptIn,
+        )
+        .unwrap();
         assert!(s.contact);
         let mut opted_out = form("Siân", "sian@example.org");
         opted_out.contact = Some(false);
-        let s = NewSignature::parse(opted_out, CampaignKind::Petition, ContactBasis::SoftOptIn).unwrap();
+        let s = NewSignature::parse(opted_out, CampaignKind::Petition, ContactBasis::SoftOptIn)
+            .unwrap();
         assert!(!s.contact);
     }
 
@@ -455,7 +494,8 @@ mod tests {
     fn an_organisation_must_name_itself() {
         let mut f = form("Carolyne Willow", "c@article39.example");
         f.signatory_type = Some("organisation".into());
-        let errors = NewSignature::parse(f, CampaignKind::Letter, ContactBasis::Consent).unwrap_err();
+        let errors =
+            NewSignature::parse(f, CampaignKind::Letter, ContactBasis::Consent).unwrap_err();
         assert_eq!(errors[0].field, "organisation");
     }
 
@@ -463,14 +503,21 @@ mod tests {
     fn petitions_take_no_organisation() {
         let mut f = form("Carolyne Willow", "c@article39.example");
         f.organisation = Some("Article 39".into());
-        let errors = NewSignature::parse(f, CampaignKind::Petition, ContactBasis::Consent).unwrap_err();
+        let errors =
+            NewSignature::parse(f, CampaignKind::Petition, ContactBasis::Consent).unwrap_err();
         assert_eq!(errors[0].field, "organisation");
     }
 
     #[test]
     fn at_most_three_emails_per_signature() {
-        assert_eq!(reminder_for(SignatureStatus::Pending, 1), Some(EmailKind::Confirm));
-        assert_eq!(reminder_for(SignatureStatus::Confirmed, 2), Some(EmailKind::AlreadySigned));
+        assert_eq!(
+            reminder_for(SignatureStatus::Pending, 1),
+            Some(EmailKind::Confirm)
+        );
+        assert_eq!(
+            reminder_for(SignatureStatus::Confirmed, 2),
+            Some(EmailKind::AlreadySigned)
+        );
         assert_eq!(reminder_for(SignatureStatus::Confirmed, 3), None);
         assert_eq!(reminder_for(SignatureStatus::Spam, 0), None);
     }

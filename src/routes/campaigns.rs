@@ -105,8 +105,16 @@ impl CreateCampaign {
             e.check("allowed_origins", parse_origins(self.allowed_origins)),
             e.check_optional("retention_days", self.retention_days, RetentionDays::parse),
             e.check_optional("contact_basis", self.contact_basis.as_deref(), str::parse),
-            e.check_optional("consent_public_text", self.consent_public_text.as_deref(), ConsentText::parse),
-            e.check_optional("consent_contact_text", self.consent_contact_text.as_deref(), ConsentText::parse),
+            e.check_optional(
+                "consent_public_text",
+                self.consent_public_text.as_deref(),
+                ConsentText::parse,
+            ),
+            e.check_optional(
+                "consent_contact_text",
+                self.consent_contact_text.as_deref(),
+                ConsentText::parse,
+            ),
         );
         let (
             Some(slug),
@@ -166,9 +174,21 @@ impl UpdateCampaign {
             e.check_optional("allowed_origins", self.allowed_origins, parse_origins),
             e.check_optional("retention_days", self.retention_days, RetentionDays::parse),
             e.check_optional("contact_basis", self.contact_basis.as_deref(), str::parse),
-            e.check_optional("consent_public_text", self.consent_public_text.as_deref(), ConsentText::parse),
-            e.check_optional("consent_contact_text", self.consent_contact_text.as_deref(), ConsentText::parse),
-            e.check_optional("status", self.status.as_deref(), str::parse::<CampaignStatus>),
+            e.check_optional(
+                "consent_public_text",
+                self.consent_public_text.as_deref(),
+                ConsentText::parse,
+            ),
+            e.check_optional(
+                "consent_contact_text",
+                self.consent_contact_text.as_deref(),
+                ConsentText::parse,
+            ),
+            e.check_optional(
+                "status",
+                self.status.as_deref(),
+                str::parse::<CampaignStatus>,
+            ),
         );
         let (
             Some(title),

@@ -124,10 +124,7 @@ pub async fn withdraw_page(state: web::Data<AppState>, token: web::Path<String>)
 }
 
 /// `POST /withdraw/{token}`: the withdrawal page's button.
-pub async fn withdraw_submit(
-    state: web::Data<AppState>,
-    token: web::Path<String>,
-) -> HttpResponse {
+pub async fn withdraw_submit(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
     match withdraw_by_token(&state, &token).await {
         Ok(used) => page(
             StatusCode::OK,

@@ -70,10 +70,13 @@ impl FromRequest for SigningAllowance {
         let address = client_address(req, &state.trusted_proxies);
         let slug = req.match_info().get("slug").unwrap_or_default().to_owned();
         let limits = &state.limits;
-        let allowance = limits.signing_by_address.check(&address).and_then(|overall| {
-            let here = limits.signing_by_campaign.check(&(address, slug))?;
-            Ok(overall.tighter(here))
-        });
+        let allowance = limits
+            .signing_by_address
+            .check(&address)
+            .and_then(|overall| {
+                let here = limits.signing_by_campaign.check(&(address, slug))?;
+                Ok(overall.tighter(here))
+            });
         if allowance.is_err() {
             state.metrics.signing("rate_limited");
         }
@@ -84,7 +87,11 @@ impl FromRequest for SigningAllowance {
 /// A campaign that takes signatures now: drafts and unknown slugs are 404, closed ones 409.
 async fn signable_campaign(state: &AppState, slug: &str) -> Result<Campaign, ApiError> {
     let slug = Slug::parse(slug).map_err(|_| ApiError::NotFound)?;
-    let campaign = state.store.campaign(&slug).await?.ok_or(ApiError::NotFound)?;
+    let campaign = state
+        .store
+        .campaign(&slug)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     match campaign.status_at(store::now()) {
         CampaignStatus::Open => Ok(campaign),
         CampaignStatus::Draft => Err(ApiError::NotFound),
@@ -110,7 +117,10 @@ pub async fn sign(
     {
         return Err(ApiError::field(
             "consent_version",
-            format!("must be at most {}, the current wording", campaign.consent.version),
+            format!(
+                "must be at most {}, the current wording",
+                campaign.consent.version
+            ),
         ));
     }
     let status = if signature.is_spam {
@@ -138,10 +148,12 @@ pub async fn sign(
     for header in allowance.0.headers() {
         response.insert_header(header);
     }
-    Ok(response.insert_header(("Cache-Control", "no-store")).json(json!({
-        "status": "accepted",
-        "confirmation_required": campaign.require_confirmation,
-    })))
+    Ok(response
+        .insert_header(("Cache-Control", "no-store"))
+        .json(json!({
+            "status": "accepted",
+            "confirmation_required": campaign.require_confirmation,
+        })))
 }
 
 #[derive(Deserialize)]
@@ -178,7 +190,10 @@ pub async fn withdraw_by_token(state: &AppState, token: &str) -> Result<TokenUse
         .withdraw_signature(&token_hash(token)?, store::now())
         .await?
         .ok_or(ApiError::TokenNotFound)?;
-    if matches!(used.previous, SignatureStatus::Pending | SignatureStatus::Confirmed) {
+    if matches!(
+        used.previous,
+        SignatureStatus::Pending | SignatureStatus::Confirmed
+    ) {
         state.metrics.signing("withdrawn");
     }
     Ok(used)

@@ -167,7 +167,14 @@ async fn queue_email(
         .await?;
     }
     let withdraw = &submission.withdraw_token;
-    insert_token(tx, signature_id, &withdraw.hash, TokenPurpose::Withdraw, None).await?;
+    insert_token(
+        tx,
+        signature_id,
+        &withdraw.hash,
+        TokenPurpose::Withdraw,
+        None,
+    )
+    .await?;
     sqlx::query(
         "INSERT INTO outbox (id, signature_id, kind, recipient, confirm_token, withdraw_token,
                              created_at, attempts, next_attempt_at)
@@ -290,9 +297,9 @@ impl Store for SqliteStore {
     async fn campaign(&self, slug: &Slug) -> Result<Option<Campaign>, StoreError> {
         let row: Option<CampaignRow> =
             sqlx::query_as(concat!(campaign_select!(), " WHERE c.slug = $1"))
-        .bind(slug.as_str())
-        .fetch_optional(&self.pool)
-        .await?;
+                .bind(slug.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(Campaign::try_from).transpose()
     }
 
@@ -408,7 +415,11 @@ impl Store for SqliteStore {
         .bind(signature.signatory.role().map(|r| r.as_str()))
         .bind(signature.public)
         .bind(signature.contact)
-        .bind(signature.consent_version.unwrap_or(campaign.consent.version) as i32)
+        .bind(
+            signature
+                .consent_version
+                .unwrap_or(campaign.consent.version) as i32,
+        )
         .bind(signature.source.as_ref().map(|s| s.as_str()))
         .bind(status.as_str())
         .bind(i32::from(first_email.is_some()))
@@ -433,10 +444,12 @@ impl Store for SqliteStore {
                 if let Some(reminder) = reminder_for(existing.status()?, emails_sent) {
                     queue_email(&mut tx, existing.id, reminder, &signature.email, submission)
                         .await?;
-                    sqlx::query("UPDATE signatures SET emails_sent = emails_sent + 1 WHERE id = $1")
-                        .bind(existing.id)
-                        .execute(&mut *tx)
-                        .await?;
+                    sqlx::query(
+                        "UPDATE signatures SET emails_sent = emails_sent + 1 WHERE id = $1",
+                    )
+                    .bind(existing.id)
+                    .execute(&mut *tx)
+                    .await?;
                 }
             }
             tx.commit().await?;
@@ -479,7 +492,9 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<Option<TokenUse>, StoreError> {
         let mut tx = self.begin_write().await?;
-        let Some((row, target)) = token_target_in(&mut tx, token_hash, TokenPurpose::Confirm, now).await? else {
+        let Some((row, target)) =
+            token_target_in(&mut tx, token_hash, TokenPurpose::Confirm, now).await?
+        else {
             return Ok(None);
         };
         if target.previous == SignatureStatus::Pending {
@@ -509,10 +524,15 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<Option<TokenUse>, StoreError> {
         let mut tx = self.begin_write().await?;
-        let Some((row, target)) = token_target_in(&mut tx, token_hash, TokenPurpose::Withdraw, now).await? else {
+        let Some((row, target)) =
+            token_target_in(&mut tx, token_hash, TokenPurpose::Withdraw, now).await?
+        else {
             return Ok(None);
         };
-        if matches!(target.previous, SignatureStatus::Pending | SignatureStatus::Confirmed) {
+        if matches!(
+            target.previous,
+            SignatureStatus::Pending | SignatureStatus::Confirmed
+        ) {
             let withdrawn = sqlx::query(
                 "UPDATE signatures SET status = 'withdrawn', withdrawn_at = $2, email = NULL,
                      name = NULL, postcode = NULL, organisation = NULL, organisation_key = NULL,
@@ -529,10 +549,12 @@ impl Store for SqliteStore {
                 tx.commit().await?;
                 return Ok(Some(target));
             }
-            sqlx::query("DELETE FROM signature_tokens WHERE signature_id = $1 AND purpose = 'confirm'")
-                .bind(row.signature_id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "DELETE FROM signature_tokens WHERE signature_id = $1 AND purpose = 'confirm'",
+            )
+            .bind(row.signature_id)
+            .execute(&mut *tx)
+            .await?;
             sqlx::query(
                 "DELETE FROM outbox WHERE signature_id = $1 AND sent_at IS NULL AND failed_at IS NULL",
             )

@@ -226,12 +226,20 @@ impl TestApp {
     pub async fn scalar(&self, sql: &'static str, bind: &str) -> i64 {
         if self.database.is_postgres() {
             let pool = sqlx::PgPool::connect(&self.database_url).await.unwrap();
-            let value = sqlx::query_scalar(sql).bind(bind).fetch_one(&pool).await.unwrap();
+            let value = sqlx::query_scalar(sql)
+                .bind(bind)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
             pool.close().await;
             value
         } else {
             let pool = sqlx::SqlitePool::connect(&self.database_url).await.unwrap();
-            let value = sqlx::query_scalar(sql).bind(bind).fetch_one(&pool).await.unwrap();
+            let value = sqlx::query_scalar(sql)
+                .bind(bind)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
             pool.close().await;
             value
         }
@@ -245,14 +253,22 @@ impl TestApp {
             let rows = sqlx::query(sql).bind(bind).fetch_all(&pool).await.unwrap();
             pool.close().await;
             rows.iter()
-                .map(|r| (0..r.len()).map(|i| r.get::<Option<String>, _>(i)).collect())
+                .map(|r| {
+                    (0..r.len())
+                        .map(|i| r.get::<Option<String>, _>(i))
+                        .collect()
+                })
                 .collect()
         } else {
             let pool = sqlx::SqlitePool::connect(&self.database_url).await.unwrap();
             let rows = sqlx::query(sql).bind(bind).fetch_all(&pool).await.unwrap();
             pool.close().await;
             rows.iter()
-                .map(|r| (0..r.len()).map(|i| r.get::<Option<String>, _>(i)).collect())
+                .map(|r| {
+                    (0..r.len())
+                        .map(|i| r.get::<Option<String>, _>(i))
+                        .collect()
+                })
                 .collect()
         }
     }

@@ -8,6 +8,7 @@ mod helpers;
 mod accounts;
 mod campaigns;
 mod contract;
+mod crash;
 mod errors;
 mod health;
 mod signing;

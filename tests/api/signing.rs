@@ -29,39 +29,67 @@ async fn a_supporter_signs_and_confirms_through_a_real_smtp_server() {
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     assert_eq!(response.text().await.unwrap(), ACCEPTED);
     let count = app.count("scrapsi445").await;
-    assert_eq!((count["total"].as_u64(), count["pending"].as_u64()), (Some(0), Some(1)));
+    assert_eq!(
+        (count["total"].as_u64(), count["pending"].as_u64()),
+        (Some(0), Some(1))
+    );
 
     let messages = sink.wait_for(1).await;
     let message = &messages[0];
     assert_eq!(recipient_of(message), "sian.lloyd@example.org");
-    assert!(subject_of(message).contains("Scrap SI 445"), "{}", subject_of(message));
+    assert!(
+        subject_of(message).contains("Scrap SI 445"),
+        "{}",
+        subject_of(message)
+    );
     let text = text_of(message);
     assert!(text.contains("Hello Siân Lloyd"), "{text}");
     let link_base = format!("{}/confirm/", app.address);
     assert!(text.contains(&link_base), "{text}");
     assert!(html_of(message).contains(&link_base));
-    assert!(token_in(&text, "withdraw").is_some(), "every email can withdraw");
+    assert!(
+        token_in(&text, "withdraw").is_some(),
+        "every email can withdraw"
+    );
     let token = token_in(&text, "confirm").expect("a confirmation link");
 
     // Opening the link (as a mail scanner would) confirms nothing.
     let page = app.get(&format!("/confirm/{token}"), None).await;
     assert_eq!(page.status(), StatusCode::OK);
     assert_eq!(page.headers()["referrer-policy"], "no-referrer");
-    assert!(page.headers()["content-security-policy"].to_str().unwrap().contains("default-src 'none'"));
+    assert!(
+        page.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
     let html = page.text().await.unwrap();
-    assert!(html.contains(&format!("action=\"/confirm/{token}\"")), "{html}");
+    assert!(
+        html.contains(&format!("action=\"/confirm/{token}\"")),
+        "{html}"
+    );
     assert!(html.contains("method=\"post\""));
     assert_eq!(app.count("scrapsi445").await["total"], 0);
 
     // The page's button confirms.
-    let confirmed = app.client.post(app.url(&format!("/confirm/{token}"))).send().await.unwrap();
+    let confirmed = app
+        .client
+        .post(app.url(&format!("/confirm/{token}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(confirmed.status(), StatusCode::OK);
     assert!(confirmed.text().await.unwrap().contains("confirmed"));
     let count = app.count("scrapsi445").await;
-    assert_eq!((count["total"].as_u64(), count["pending"].as_u64()), (Some(1), Some(0)));
+    assert_eq!(
+        (count["total"].as_u64(), count["pending"].as_u64()),
+        (Some(1), Some(0))
+    );
 
     // Confirming again, through the API this time, is harmless.
-    let again = app.post_json("/v1/signatures/confirm", &json!({"token": token}), None).await;
+    let again = app
+        .post_json("/v1/signatures/confirm", &json!({"token": token}), None)
+        .await;
     assert_eq!(again.status(), StatusCode::OK);
     let body: Value = again.json().await.unwrap();
     assert_eq!(body["status"], "confirmed");
@@ -85,7 +113,12 @@ async fn a_supporter_signs_and_confirms_through_a_real_smtp_server() {
     assert!(!row[6].as_deref().unwrap().contains("example"));
 
     // Tokens are stored only as hashes.
-    let clear = app.scalar("SELECT COUNT(*) FROM signature_tokens WHERE token_hash = $1", &token).await;
+    let clear = app
+        .scalar(
+            "SELECT COUNT(*) FROM signature_tokens WHERE token_hash = $1",
+            &token,
+        )
+        .await;
     assert_eq!(clear, 0);
 }
 
@@ -93,13 +126,17 @@ async fn a_supporter_signs_and_confirms_through_a_real_smtp_server() {
 async fn without_smtp_emails_are_written_to_the_outbox_directory() {
     let app = spawn_app().await;
     app.open_campaign_with(json!({})).await;
-    let response = app.sign("scrapsi445", &signer("Jenny Molloy", "jenny@example.org")).await;
+    let response = app
+        .sign("scrapsi445", &signer("Jenny Molloy", "jenny@example.org"))
+        .await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     let messages = app.outbox_messages(1).await;
     assert_eq!(messages.len(), 1);
     assert_eq!(recipient_of(&messages[0]), "jenny@example.org");
     let token = token_in(&text_of(&messages[0]), "confirm").expect("a confirmation link");
-    let confirmed = app.post_json("/v1/signatures/confirm", &json!({"token": token}), None).await;
+    let confirmed = app
+        .post_json("/v1/signatures/confirm", &json!({"token": token}), None)
+        .await;
     assert_eq!(confirmed.status(), StatusCode::OK);
     assert_eq!(app.count("scrapsi445").await["total"], 1);
 }
@@ -108,9 +145,13 @@ async fn without_smtp_emails_are_written_to_the_outbox_directory() {
 async fn unknown_or_malformed_tokens_are_404() {
     let app = spawn_app().await;
     for token in ["x".repeat(43), "short".into()] {
-        let response = app.post_json("/v1/signatures/confirm", &json!({"token": token}), None).await;
+        let response = app
+            .post_json("/v1/signatures/confirm", &json!({"token": token}), None)
+            .await;
         assert_problem(response, StatusCode::NOT_FOUND, "token-not-found").await;
-        let response = app.post_json("/v1/signatures/withdraw", &json!({"token": token}), None).await;
+        let response = app
+            .post_json("/v1/signatures/withdraw", &json!({"token": token}), None)
+            .await;
         assert_problem(response, StatusCode::NOT_FOUND, "token-not-found").await;
         let page = app.get(&format!("/confirm/{token}"), None).await;
         assert_eq!(page.status(), StatusCode::NOT_FOUND);
@@ -121,9 +162,18 @@ async fn unknown_or_malformed_tokens_are_404() {
 #[tokio::test]
 async fn a_withdrawn_signature_stops_counting_its_data_is_erased_and_it_may_sign_again() {
     let app = spawn_app().await;
-    app.open_campaign_with(json!({"require_confirmation": false})).await;
-    let response = app.sign("scrapsi445", &signer("Pete Bentley", "pete@nagalro.example")).await;
-    assert_eq!(response.text().await.unwrap(), r#"{"confirmation_required":false,"status":"accepted"}"#);
+    app.open_campaign_with(json!({"require_confirmation": false}))
+        .await;
+    let response = app
+        .sign(
+            "scrapsi445",
+            &signer("Pete Bentley", "pete@nagalro.example"),
+        )
+        .await;
+    assert_eq!(
+        response.text().await.unwrap(),
+        r#"{"confirmation_required":false,"status":"accepted"}"#
+    );
     assert_eq!(app.count("scrapsi445").await["total"], 1);
 
     let messages = app.outbox_messages(1).await;
@@ -134,13 +184,28 @@ async fn a_withdrawn_signature_stops_counting_its_data_is_erased_and_it_may_sign
 
     let page = app.get(&format!("/withdraw/{token}"), None).await;
     assert!(page.text().await.unwrap().contains("Withdraw my signature"));
-    assert_eq!(app.count("scrapsi445").await["total"], 1, "a GET withdraws nothing");
+    assert_eq!(
+        app.count("scrapsi445").await["total"],
+        1,
+        "a GET withdraws nothing"
+    );
 
-    let withdrawn = app.client.post(app.url(&format!("/withdraw/{token}"))).send().await.unwrap();
+    let withdrawn = app
+        .client
+        .post(app.url(&format!("/withdraw/{token}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(withdrawn.status(), StatusCode::OK);
     assert_eq!(app.count("scrapsi445").await["total"], 0);
-    let again = app.post_json("/v1/signatures/withdraw", &json!({"token": token}), None).await;
-    assert_eq!(again.status(), StatusCode::OK, "withdrawing twice is harmless");
+    let again = app
+        .post_json("/v1/signatures/withdraw", &json!({"token": token}), None)
+        .await;
+    assert_eq!(
+        again.status(),
+        StatusCode::OK,
+        "withdrawing twice is harmless"
+    );
     assert_eq!(app.count("scrapsi445").await["total"], 0);
 
     let rows = app
@@ -150,9 +215,17 @@ async fn a_withdrawn_signature_stops_counting_its_data_is_erased_and_it_may_sign
             "scrapsi445",
         )
         .await;
-    assert_eq!(rows, vec![vec![None, None, None, Some("withdrawn".to_owned())]]);
+    assert_eq!(
+        rows,
+        vec![vec![None, None, None, Some("withdrawn".to_owned())]]
+    );
 
-    let resign = app.sign("scrapsi445", &signer("Pete Bentley", "pete@nagalro.example")).await;
+    let resign = app
+        .sign(
+            "scrapsi445",
+            &signer("Pete Bentley", "pete@nagalro.example"),
+        )
+        .await;
     assert_eq!(resign.status(), StatusCode::ACCEPTED);
     assert_eq!(app.count("scrapsi445").await["total"], 1);
 }
@@ -160,8 +233,13 @@ async fn a_withdrawn_signature_stops_counting_its_data_is_erased_and_it_may_sign
 #[tokio::test]
 async fn fifty_concurrent_attempts_with_one_email_make_one_signature() {
     let app = spawn_app_with(|s| s.sign_per_minute_per_campaign = 1000).await;
-    app.open_campaign_with(json!({"require_confirmation": false})).await;
-    let spellings = ["carolyne@article39.example", "Carolyne@Article39.example", " CAROLYNE@ARTICLE39.EXAMPLE "];
+    app.open_campaign_with(json!({"require_confirmation": false}))
+        .await;
+    let spellings = [
+        "carolyne@article39.example",
+        "Carolyne@Article39.example",
+        " CAROLYNE@ARTICLE39.EXAMPLE ",
+    ];
     let attempts = (0..50).map(|i| {
         let body = signer("Carolyne Willow", spellings[i % spellings.len()]);
         let app = &app;
@@ -173,7 +251,10 @@ async fn fifty_concurrent_attempts_with_one_email_make_one_signature() {
     let answers = futures_util::future::join_all(attempts).await;
     let first = answers[0].clone();
     assert_eq!(first.0, StatusCode::ACCEPTED);
-    assert!(answers.iter().all(|a| *a == first), "every answer is the same");
+    assert!(
+        answers.iter().all(|a| *a == first),
+        "every answer is the same"
+    );
     assert_eq!(stored_signatures(&app, "scrapsi445").await, 1);
     assert_eq!(app.count("scrapsi445").await["total"], 1);
 }
@@ -182,14 +263,23 @@ async fn fifty_concurrent_attempts_with_one_email_make_one_signature() {
 async fn a_new_and_a_repeated_signature_get_byte_identical_answers() {
     let app = spawn_app().await;
     app.open_campaign_with(json!({})).await;
-    let first = app.sign("scrapsi445", &signer("Ben Twomey", "ben@nyas.example")).await;
-    let second = app.sign("scrapsi445", &signer("Ben Twomey", "BEN@nyas.example")).await;
+    let first = app
+        .sign("scrapsi445", &signer("Ben Twomey", "ben@nyas.example"))
+        .await;
+    let second = app
+        .sign("scrapsi445", &signer("Ben Twomey", "BEN@nyas.example"))
+        .await;
     assert_eq!(first.status(), second.status());
     let strip = |r: &reqwest::Response| {
         let mut headers: Vec<(String, String)> = r
             .headers()
             .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "date" | "ratelimit-remaining" | "ratelimit-reset"))
+            .filter(|(k, _)| {
+                !matches!(
+                    k.as_str(),
+                    "date" | "ratelimit-remaining" | "ratelimit-reset"
+                )
+            })
             .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_owned()))
             .collect();
         headers.sort();
@@ -203,19 +293,29 @@ async fn a_new_and_a_repeated_signature_get_byte_identical_answers() {
 #[tokio::test]
 async fn a_filled_honeypot_is_answered_alike_stored_as_spam_and_never_counted() {
     let app = spawn_app().await;
-    app.open_campaign_with(json!({"require_confirmation": false})).await;
+    app.open_campaign_with(json!({"require_confirmation": false}))
+        .await;
     let mut bot = signer("Totally Human", "bot@spam.example");
     bot["website"] = json!("https://spam.example");
     let response = app.sign("scrapsi445", &bot).await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);
-    assert_eq!(response.text().await.unwrap(), r#"{"confirmation_required":false,"status":"accepted"}"#);
+    assert_eq!(
+        response.text().await.unwrap(),
+        r#"{"confirmation_required":false,"status":"accepted"}"#
+    );
     assert_eq!(app.count("scrapsi445").await["total"], 0);
     let spam = app
-        .scalar("SELECT COUNT(*) FROM signatures WHERE status = 'spam' AND email = $1", "bot@spam.example")
+        .scalar(
+            "SELECT COUNT(*) FROM signatures WHERE status = 'spam' AND email = $1",
+            "bot@spam.example",
+        )
         .await;
     assert_eq!(spam, 1);
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert!(app.outbox_messages(0).await.is_empty(), "a bot gets no email");
+    assert!(
+        app.outbox_messages(0).await.is_empty(),
+        "a bot gets no email"
+    );
 }
 
 #[tokio::test]
@@ -224,12 +324,17 @@ async fn repeated_attempts_send_at_most_three_emails() {
     let app = spawn_app_with(|s| s.smtp_url = Some(sink.url().into())).await;
     app.open_campaign_with(json!({})).await;
     for _ in 0..6 {
-        let response = app.sign("scrapsi445", &signer("Karen Goodman", "karen@swwb.example")).await;
+        let response = app
+            .sign("scrapsi445", &signer("Karen Goodman", "karen@swwb.example"))
+            .await;
         assert_eq!(response.status(), StatusCode::ACCEPTED);
     }
     let messages = sink.wait_for(3).await;
     // Each reminder while pending carries a fresh confirmation link.
-    let tokens: Vec<_> = messages.iter().map(|m| token_in(&text_of(m), "confirm").unwrap()).collect();
+    let tokens: Vec<_> = messages
+        .iter()
+        .map(|m| token_in(&text_of(m), "confirm").unwrap())
+        .collect();
     assert_eq!(tokens.len(), 3);
     assert!(tokens[0] != tokens[1] && tokens[1] != tokens[2]);
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -244,7 +349,9 @@ async fn repeated_attempts_send_at_most_three_emails() {
     assert_eq!(queued, 3);
 
     // Once confirmed, a repeat gets "you have already signed" (if the cap allows; here it does not).
-    let confirmed = app.post_json("/v1/signatures/confirm", &json!({"token": tokens[2]}), None).await;
+    let confirmed = app
+        .post_json("/v1/signatures/confirm", &json!({"token": tokens[2]}), None)
+        .await;
     assert_eq!(confirmed.status(), StatusCode::OK);
     assert_eq!(app.count("scrapsi445").await["total"], 1);
 }
@@ -253,13 +360,27 @@ async fn repeated_attempts_send_at_most_three_emails() {
 async fn a_repeat_after_confirming_is_told_it_already_signed() {
     let app = spawn_app().await;
     app.open_campaign_with(json!({})).await;
-    app.sign("scrapsi445", &signer("Natalie Williams", "natalie@crae.example")).await;
+    app.sign(
+        "scrapsi445",
+        &signer("Natalie Williams", "natalie@crae.example"),
+    )
+    .await;
     let token = token_in(&text_of(&app.outbox_messages(1).await[0]), "confirm").unwrap();
-    app.post_json("/v1/signatures/confirm", &json!({"token": token}), None).await;
-    app.sign("scrapsi445", &signer("Natalie Williams", "natalie@crae.example")).await;
+    app.post_json("/v1/signatures/confirm", &json!({"token": token}), None)
+        .await;
+    app.sign(
+        "scrapsi445",
+        &signer("Natalie Williams", "natalie@crae.example"),
+    )
+    .await;
     let messages = app.outbox_messages(2).await;
     let subjects: Vec<String> = messages.iter().map(|m| subject_of(m)).collect();
-    assert!(subjects.iter().any(|s| s.starts_with("You have already signed")), "{subjects:?}");
+    assert!(
+        subjects
+            .iter()
+            .any(|s| s.starts_with("You have already signed")),
+        "{subjects:?}"
+    );
     assert_eq!(app.count("scrapsi445").await["total"], 1);
 }
 
@@ -269,23 +390,57 @@ async fn every_invalid_field_is_named_and_nothing_is_stored() {
     app.open_campaign_with(json!({})).await;
     let cases = [
         (json!({"name": "", "email": "a@example.org"}), vec!["name"]),
-        (json!({"name": "A\u{0}B", "email": "a@example.org"}), vec!["name"]),
-        (json!({"name": "x".repeat(201), "email": "a@example.org"}), vec!["name"]),
-        (json!({"name": "Ann", "email": "not-an-email"}), vec!["email"]),
-        (json!({"name": "Ann", "email": "a@example.org", "postcode": "XYZ"}), vec!["postcode"]),
-        (json!({"name": "Ann", "email": "a@example.org", "country": "UK"}), vec!["country"]),
-        (json!({"name": "Ann", "email": "a@example.org", "country": "FR", "postcode": "SW1A 1AA"}), vec!["postcode"]),
-        (json!({"name": "Ann", "email": "a@example.org", "source": "Not Valid"}), vec!["source"]),
-        (json!({"name": "Ann", "email": "a@example.org", "organisation": "NYAS"}), vec!["organisation"]),
-        (json!({"name": "Ann", "email": "a@example.org", "public": "yes"}), vec!["public"]),
-        (json!({"name": "Ann", "email": "a@example.org", "consent_version": 9}), vec!["consent_version"]),
-        (json!({"name": "Ann", "email": "a@example.org", "favourite_colour": "red"}), vec!["favourite_colour"]),
+        (
+            json!({"name": "A\u{0}B", "email": "a@example.org"}),
+            vec!["name"],
+        ),
+        (
+            json!({"name": "x".repeat(201), "email": "a@example.org"}),
+            vec!["name"],
+        ),
+        (
+            json!({"name": "Ann", "email": "not-an-email"}),
+            vec!["email"],
+        ),
+        (
+            json!({"name": "Ann", "email": "a@example.org", "postcode": "XYZ"}),
+            vec!["postcode"],
+        ),
+        (
+            json!({"name": "Ann", "email": "a@example.org", "country": "UK"}),
+            vec!["country"],
+        ),
+        (
+            json!({"name": "Ann", "email": "a@example.org", "country": "FR", "postcode": "SW1A 1AA"}),
+            vec!["postcode"],
+        ),
+        (
+            json!({"name": "Ann", "email": "a@example.org", "source": "Not Valid"}),
+            vec!["source"],
+        ),
+        (
+            json!({"name": "Ann", "email": "a@example.org", "organisation": "NYAS"}),
+            vec!["organisation"],
+        ),
+        (
+            json!({"name": "Ann", "email": "a@example.org", "public": "yes"}),
+            vec!["public"],
+        ),
+        (
+            json!({"name": "Ann", "email": "a@example.org", "consent_version": 9}),
+            vec!["consent_version"],
+        ),
+        (
+            json!({"name": "Ann", "email": "a@example.org", "favourite_colour": "red"}),
+            vec!["favourite_colour"],
+        ),
         (json!({"email": "a@example.org"}), vec!["name"]),
         (json!({"name": "", "email": ""}), vec!["name", "email"]),
     ];
     for (body, fields) in cases {
         let response = app.sign("scrapsi445", &body).await;
-        let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+        let problem =
+            assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
         assert_eq!(fields_of(&problem), fields, "{body}");
     }
     assert_eq!(stored_signatures(&app, "scrapsi445").await, 0);
@@ -303,15 +458,30 @@ async fn every_invalid_field_is_named_and_nothing_is_stored() {
 #[tokio::test]
 async fn welsh_right_to_left_emoji_and_formula_names_are_kept_exactly() {
     let app = spawn_app_with(|s| s.sign_per_minute_per_campaign = 100).await;
-    app.open_campaign_with(json!({"require_confirmation": false})).await;
-    let names = ["Siân Ffion ap Gwilym", "محمد الأحمد", "Zoë 🌈", "李雷", "=HYPERLINK(\"http://x\",\"y\")"];
+    app.open_campaign_with(json!({"require_confirmation": false}))
+        .await;
+    let names = [
+        "Siân Ffion ap Gwilym",
+        "محمد الأحمد",
+        "Zoë 🌈",
+        "李雷",
+        "=HYPERLINK(\"http://x\",\"y\")",
+    ];
     for (i, name) in names.iter().enumerate() {
-        let response = app.sign("scrapsi445", &signer(name, &format!("signer{i}@example.org"))).await;
+        let response = app
+            .sign(
+                "scrapsi445",
+                &signer(name, &format!("signer{i}@example.org")),
+            )
+            .await;
         assert_eq!(response.status(), StatusCode::ACCEPTED);
     }
     for (i, name) in names.iter().enumerate() {
         let stored = app
-            .texts("SELECT name FROM signatures WHERE email = $1", &format!("signer{i}@example.org"))
+            .texts(
+                "SELECT name FROM signatures WHERE email = $1",
+                &format!("signer{i}@example.org"),
+            )
             .await;
         assert_eq!(stored[0][0].as_deref(), Some(*name));
     }
@@ -322,14 +492,26 @@ async fn welsh_right_to_left_emoji_and_formula_names_are_kept_exactly() {
 async fn closed_draft_and_unknown_campaigns_refuse_signatures() {
     let app = spawn_app().await;
     let token = app.open_campaign_with(json!({})).await;
-    app.create_campaign(&token, json!({"slug": "still-a-draft"})).await;
-    let unknown = app.sign("no-such-campaign", &signer("Ann", "ann@example.org")).await;
+    app.create_campaign(&token, json!({"slug": "still-a-draft"}))
+        .await;
+    let unknown = app
+        .sign("no-such-campaign", &signer("Ann", "ann@example.org"))
+        .await;
     assert_problem(unknown, StatusCode::NOT_FOUND, "not-found").await;
-    let draft = app.sign("still-a-draft", &signer("Ann", "ann@example.org")).await;
+    let draft = app
+        .sign("still-a-draft", &signer("Ann", "ann@example.org"))
+        .await;
     assert_problem(draft, StatusCode::NOT_FOUND, "not-found").await;
 
-    app.patch_json("/v1/campaigns/scrapsi445", &json!({"status": "closed"}), &token).await;
-    let closed = app.sign("scrapsi445", &signer("Ann", "ann@example.org")).await;
+    app.patch_json(
+        "/v1/campaigns/scrapsi445",
+        &json!({"status": "closed"}),
+        &token,
+    )
+    .await;
+    let closed = app
+        .sign("scrapsi445", &signer("Ann", "ann@example.org"))
+        .await;
     assert_problem(closed, StatusCode::CONFLICT, "campaign-closed").await;
     assert_eq!(stored_signatures(&app, "scrapsi445").await, 0);
 }
@@ -339,10 +521,15 @@ async fn signing_is_rate_limited_per_address_with_the_headers_a_client_needs() {
     let app = spawn_app_with(|s| s.sign_per_minute_per_campaign = 3).await;
     app.open_campaign_with(json!({})).await;
     for i in 0..3 {
-        let response = app.sign("scrapsi445", &signer("Ann", &format!("ann{i}@example.org"))).await;
+        let response = app
+            .sign("scrapsi445", &signer("Ann", &format!("ann{i}@example.org")))
+            .await;
         assert_eq!(response.status(), StatusCode::ACCEPTED);
         assert_eq!(response.headers()["ratelimit-limit"], "3");
-        assert_eq!(response.headers()["ratelimit-remaining"], (2 - i).to_string().as_str());
+        assert_eq!(
+            response.headers()["ratelimit-remaining"],
+            (2 - i).to_string().as_str()
+        );
     }
     // A client that forges X-Forwarded-For is still itself: the peer is not a trusted proxy.
     let forged = app
@@ -354,7 +541,11 @@ async fn signing_is_rate_limited_per_address_with_the_headers_a_client_needs() {
         .await
         .unwrap();
     assert_eq!(forged.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry_after: u64 = forged.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry_after: u64 = forged.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=60).contains(&retry_after));
     assert_eq!(forged.headers()["ratelimit-remaining"], "0");
     assert_problem(forged, StatusCode::TOO_MANY_REQUESTS, "rate-limited").await;
@@ -362,9 +553,12 @@ async fn signing_is_rate_limited_per_address_with_the_headers_a_client_needs() {
 
     // Another campaign from the same address still works: the per-campaign limit is its own.
     let token = app.login("organiser@article39.example").await;
-    app.create_campaign(&token, json!({"slug": "open-to-all"})).await;
+    app.create_campaign(&token, json!({"slug": "open-to-all"}))
+        .await;
     app.open_campaign(&token, "open-to-all").await;
-    let elsewhere = app.sign("open-to-all", &signer("Ann", "ann@example.org")).await;
+    let elsewhere = app
+        .sign("open-to-all", &signer("Ann", "ann@example.org"))
+        .await;
     assert_eq!(elsewhere.status(), StatusCode::ACCEPTED);
 }
 
@@ -404,19 +598,37 @@ async fn consent_is_recorded_with_the_wording_shown_and_soft_opt_in_defaults_to_
     let token = app
         .open_campaign_with(json!({"contact_basis": "soft_opt_in", "require_confirmation": false}))
         .await;
-    let campaign: Value = app.get("/v1/campaigns/scrapsi445", None).await.json().await.unwrap();
+    let campaign: Value = app
+        .get("/v1/campaigns/scrapsi445", None)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(campaign["consent"]["version"], 1, "{campaign}");
     assert_eq!(campaign["consent"]["contact_basis"], "soft_opt_in");
-    let first_words = campaign["consent"]["contact_text"].as_str().unwrap().to_owned();
+    let first_words = campaign["consent"]["contact_text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(first_words.contains("Untick"));
 
-    app.sign("scrapsi445", &signer("Default Contact", "default@example.org")).await;
+    app.sign(
+        "scrapsi445",
+        &signer("Default Contact", "default@example.org"),
+    )
+    .await;
     let mut opted_out = signer("Opted Out", "out@example.org");
     opted_out["contact"] = json!(false);
     app.sign("scrapsi445", &opted_out).await;
 
-    let edit = json!({"consent_contact_text": "We may email you about our work for children in care."});
-    let edited: Value = app.patch_json("/v1/campaigns/scrapsi445", &edit, &token).await.json().await.unwrap();
+    let edit =
+        json!({"consent_contact_text": "We may email you about our work for children in care."});
+    let edited: Value = app
+        .patch_json("/v1/campaigns/scrapsi445", &edit, &token)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(edited["consent"]["version"], 2);
     let mut later = signer("Later Signer", "later@example.org");
     later["public"] = json!(true);
@@ -435,10 +647,17 @@ async fn consent_is_recorded_with_the_wording_shown_and_soft_opt_in_defaults_to_
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[0][0].as_deref(), Some("default@example.org"));
     assert!(truthy(&rows[0][1]), "soft opt-in: contact unless refused");
-    assert_eq!(rows[0][3].as_deref(), Some(first_words.as_str()), "the words they saw");
+    assert_eq!(
+        rows[0][3].as_deref(),
+        Some(first_words.as_str()),
+        "the words they saw"
+    );
     assert_eq!(rows[1][0].as_deref(), Some("later@example.org"));
     assert!(truthy(&rows[1][2]));
-    assert_eq!(rows[1][3].as_deref(), Some("We may email you about our work for children in care."));
+    assert_eq!(
+        rows[1][3].as_deref(),
+        Some("We may email you about our work for children in care.")
+    );
     assert_eq!(rows[2][0].as_deref(), Some("out@example.org"));
     assert!(!truthy(&rows[2][1]));
     assert!(!truthy(&rows[2][2]), "public is an explicit opt-in");
@@ -449,11 +668,13 @@ async fn organisations_on_a_letter_are_checked_for_duplicates() {
     let app = spawn_app().await;
     app.open_campaign_with(json!({"slug": "letter-to-the-minister", "kind": "letter", "recipient": "Children's Minister"}))
         .await;
-    let organisation = |name: &str, org: &str, email: &str| {
-        json!({"name": name, "email": email, "signatory_type": "organisation", "organisation": org, "role": "Director"})
-    };
+    let organisation = |name: &str, org: &str, email: &str| json!({"name": name, "email": email, "signatory_type": "organisation", "organisation": org, "role": "Director"});
     for body in [
-        organisation("Carolyne Willow", "Article 39", "carolyne@article39.example"),
+        organisation(
+            "Carolyne Willow",
+            "Article 39",
+            "carolyne@article39.example",
+        ),
         organisation("Someone Else", "ARTICLE-39 Ltd", "office@article39.example"),
         organisation("Ben Twomey", "NYAS", "ben@nyas.example"),
     ] {
@@ -490,12 +711,17 @@ async fn organisations_on_a_letter_are_checked_for_duplicates() {
 async fn signing_metrics_are_exported() {
     let app = spawn_app().await;
     app.open_campaign_with(json!({})).await;
-    app.sign("scrapsi445", &signer("Ann", "ann@example.org")).await;
-    app.sign("scrapsi445", &signer("Ann", "ann@example.org")).await;
+    app.sign("scrapsi445", &signer("Ann", "ann@example.org"))
+        .await;
+    app.sign("scrapsi445", &signer("Ann", "ann@example.org"))
+        .await;
     app.outbox_messages(1).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let text = app.get("/metrics", None).await.text().await.unwrap();
-    assert!(text.contains(r#"undersigned_signatures_total{event="recorded"} 1"#), "{text}");
+    assert!(
+        text.contains(r#"undersigned_signatures_total{event="recorded"} 1"#),
+        "{text}"
+    );
     assert!(text.contains(r#"undersigned_signatures_total{event="duplicate"} 1"#));
     assert!(text.contains(r#"undersigned_emails_total{outcome="sent"} 2"#));
 }

@@ -45,7 +45,9 @@ impl SmtpSink {
         while let Some(line) = lines.next_line().await? {
             let command = line.to_ascii_uppercase();
             if command.starts_with("EHLO") || command.starts_with("HELO") {
-                write.write_all(b"250-sink.test\r\n250 8BITMIME\r\n").await?;
+                write
+                    .write_all(b"250-sink.test\r\n250 8BITMIME\r\n")
+                    .await?;
             } else if command.starts_with("DATA") {
                 write.write_all(b"354 go ahead\r\n").await?;
                 let mut message = String::new();
