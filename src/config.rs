@@ -102,6 +102,14 @@ pub struct Settings {
     )]
     pub login_per_minute_per_account: u32,
 
+    /// Seconds between checks that every stored count matches its signatures (0: never).
+    #[arg(
+        long,
+        env = "UNDERSIGNED_RECOUNT_INTERVAL_SECONDS",
+        default_value_t = 900
+    )]
+    pub recount_interval_seconds: u64,
+
     /// Seconds given to in-flight requests to finish after SIGTERM.
     #[arg(long, env = "UNDERSIGNED_SHUTDOWN_GRACE_SECONDS", default_value_t = 30)]
     pub shutdown_grace_seconds: u64,

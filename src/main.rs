@@ -27,6 +27,11 @@ enum Command {
     Serve,
     /// Apply the database migrations and exit.
     Migrate,
+    /// Compare every stored count (or one campaign's) with its signatures, and repair drift.
+    Recount {
+        #[arg(long)]
+        slug: Option<String>,
+    },
     /// Manage organiser accounts.
     User {
         #[command(subcommand)]
@@ -58,6 +63,30 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             store::connect(&cli.settings.database_url).await?;
             eprintln!("migrations applied to {}", cli.settings.database_url);
+        }
+        Command::Recount { slug } => {
+            let store = store::connect(&cli.settings.database_url).await?;
+            let checked =
+                undersigned::recount::recount_all(store.as_ref(), slug.as_deref()).await?;
+            if slug.is_some() && checked.is_empty() {
+                anyhow::bail!("no campaign has that slug");
+            }
+            for c in checked {
+                let (stored, actual) = (c.recount.stored, c.recount.actual);
+                let verdict = if c.recount.drifted() {
+                    "repaired"
+                } else {
+                    "correct"
+                };
+                println!(
+                    "{}: {verdict} (stored {} confirmed, {} pending; counted {} confirmed, {} pending)",
+                    c.slug,
+                    stored.total(),
+                    stored.pending,
+                    actual.total(),
+                    actual.pending
+                );
+            }
         }
         Command::User {
             action: UserCommand::Create { email, admin },

@@ -17,6 +17,7 @@ use crate::auth::{PasswordHasher, TokenService};
 use crate::config::Settings;
 use crate::domain::Email;
 use crate::limits::KeyedLimiter;
+use crate::live::LiveCounts;
 use crate::mail::{self, Mailer};
 use crate::metrics::Metrics;
 use crate::routes;
@@ -60,6 +61,7 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Wakes the outbox worker when a signing queued an email.
     pub mail_wake: Arc<Notify>,
+    pub live: Arc<LiveCounts>,
 }
 
 pub struct Application {
@@ -91,6 +93,13 @@ impl Application {
         let mailer = Arc::new(Mailer::from_settings(&settings, public_url.clone())?);
         let mail_wake = Arc::new(Notify::new());
         mail::spawn_outbox_worker(store.clone(), mailer, metrics.clone(), mail_wake.clone());
+        let live = LiveCounts::new(store.clone());
+        live.start();
+        spawn_recounts(
+            store.clone(),
+            live.clone(),
+            settings.recount_interval_seconds,
+        );
         let state = web::Data::new(AppState {
             store,
             tokens: TokenService::new(
@@ -105,6 +114,7 @@ impl Application {
             public_url,
             metrics,
             mail_wake,
+            live,
         });
 
         let prometheus = PrometheusMetricsBuilder::new("undersigned")
@@ -154,6 +164,27 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Compares every stored count with a real count now and then, and repairs any drift.
+fn spawn_recounts(store: Arc<dyn Store>, live: Arc<LiveCounts>, interval_seconds: u64) {
+    if interval_seconds == 0 {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(interval_seconds));
+        every.tick().await;
+        loop {
+            every.tick().await;
+            match crate::recount::recount_all(store.as_ref(), None).await {
+                Ok(checked) => checked
+                    .iter()
+                    .filter(|c| c.recount.drifted())
+                    .for_each(|c| live.changed(c.campaign_id)),
+                Err(e) => tracing::warn!(error = %e, "periodic recount failed"),
+            }
+        }
+    });
 }
 
 /// Forgets rate-limit keys that have recovered, once a minute.

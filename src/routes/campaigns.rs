@@ -300,7 +300,7 @@ impl CampaignView {
 }
 
 /// Finds a campaign the viewer may see: drafts exist only for their owner and admins.
-pub(super) async fn visible_campaign(
+async fn visible_campaign(
     state: &AppState,
     slug: &str,
     viewer: Option<&User>,
@@ -397,6 +397,9 @@ pub async fn update_campaign(
             to: campaign.status,
         })),
         Err(other) => Err(other.into()),
-        Ok(()) => Ok(HttpResponse::Ok().json(CampaignView::of(&campaign, Some(&caller), now))),
+        Ok(()) => {
+            state.live.changed(campaign.id);
+            Ok(HttpResponse::Ok().json(CampaignView::of(&campaign, Some(&caller), now)))
+        }
     }
 }

@@ -3,6 +3,7 @@
 
 mod auth;
 mod campaigns;
+mod counts;
 pub mod extract;
 mod health;
 mod pages;
@@ -44,7 +45,10 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/v1/campaigns/{slug}" => campaigns::get_campaign),
         endpoint!(PATCH "/v1/campaigns/{slug}" => campaigns::update_campaign),
         endpoint!(POST "/v1/campaigns/{slug}/signatures" => signatures::sign),
-        endpoint!(GET "/v1/campaigns/{slug}/count" => signatures::count),
+        endpoint!(GET "/v1/campaigns/{slug}/count" => counts::count),
+        endpoint!(GET "/v1/campaigns/{slug}/count/stream" => counts::stream),
+        endpoint!(GET "/v1/campaigns/{slug}/tally" => counts::tally),
+        endpoint!(GET "/v1/campaigns/{slug}/badge.svg" => counts::badge),
         endpoint!(POST "/v1/signatures/confirm" => signatures::confirm),
         endpoint!(POST "/v1/signatures/withdraw" => signatures::withdraw),
         endpoint!(GET "/confirm/{token}" => pages::confirm_page),

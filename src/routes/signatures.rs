@@ -142,6 +142,7 @@ pub async fn sign(
     };
     let outcome = state.store.record_signature(&submission).await?;
     state.metrics.signed(outcome);
+    state.live.changed(campaign.id);
     state.mail_wake.notify_one();
 
     let mut response = HttpResponse::Accepted();
@@ -179,6 +180,7 @@ pub async fn confirm_by_token(state: &AppState, token: &str) -> Result<TokenUse,
         .ok_or(ApiError::TokenNotFound)?;
     if used.previous == SignatureStatus::Pending {
         state.metrics.signing("confirmed");
+        state.live.changed(used.campaign_id);
     }
     Ok(used)
 }
@@ -195,6 +197,7 @@ pub async fn withdraw_by_token(state: &AppState, token: &str) -> Result<TokenUse
         SignatureStatus::Pending | SignatureStatus::Confirmed
     ) {
         state.metrics.signing("withdrawn");
+        state.live.changed(used.campaign_id);
     }
     Ok(used)
 }
@@ -223,26 +226,5 @@ pub async fn withdraw(
     Ok(HttpResponse::Ok().json(json!({
         "status": "withdrawn",
         "campaign": used.campaign_slug,
-    })))
-}
-
-/// `GET /v1/campaigns/{slug}/count`: the campaign's confirmed count, with pending ones apart.
-pub async fn count(
-    state: web::Data<AppState>,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let now = store::now();
-    let campaign = super::campaigns::visible_campaign(&state, &slug, None, now).await?;
-    let counts = state.store.campaign_count(campaign.id).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "slug": campaign.slug.as_str(),
-        "kind": campaign.kind.as_str(),
-        "status": campaign.status_at(now).as_str(),
-        "total": counts.total(),
-        "pending": counts.pending,
-        "organisations": counts.confirmed_organisations,
-        "individuals": counts.confirmed_individuals,
-        "target": campaign.target.map(|t| t.get()),
-        "updated_at": counts.updated_at,
     })))
 }

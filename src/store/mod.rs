@@ -158,6 +158,34 @@ pub trait Store: Send + Sync + 'static {
 
     /// A campaign's counts, read from the count rows (never by counting signatures).
     async fn campaign_count(&self, campaign_id: Uuid) -> Result<CountSnapshot, StoreError>;
+
+    async fn campaign_by_id(&self, id: Uuid) -> Result<Option<Campaign>, StoreError>;
+
+    /// Every campaign's id and slug, oldest first.
+    async fn campaign_slugs(&self) -> Result<Vec<(Uuid, String)>, StoreError>;
+
+    /// Records that the campaign has reached each of `reached` (once: a milestone already
+    /// recorded keeps its first time), and returns every milestone it has reached.
+    async fn reach_milestones(
+        &self,
+        campaign_id: Uuid,
+        reached: &[u64],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(u64, DateTime<Utc>)>, StoreError>;
+
+    /// Counts the campaign's signatures and, if the stored count differs, sets it right. The
+    /// count rows are locked meanwhile, so no signing in flight is lost or counted twice.
+    async fn recount(&self, campaign_id: Uuid, now: DateTime<Utc>) -> Result<Recount, StoreError>;
+
+    /// The campaign's confirmed signatures grouped by source, country, postcode area and hour.
+    async fn tally(&self, campaign_id: Uuid) -> Result<TallyRows, StoreError>;
+
+    /// Sends the id of every campaign whose count or settings another instance changed, for
+    /// as long as `changes` is open. A no-op where there is only ever one instance (SQLite).
+    async fn watch_changes(&self, changes: tokio::sync::mpsc::UnboundedSender<Uuid>);
+
+    /// Tells the other instances (those in `watch_changes`) that these campaigns changed.
+    async fn announce_changes(&self, campaign_ids: &[Uuid]) -> Result<(), StoreError>;
 }
 
 /// Everything recording one signing attempt needs, prepared before the transaction starts.
@@ -186,6 +214,7 @@ pub enum SignOutcome {
 pub struct TokenUse {
     /// The signature's status before this use of the token.
     pub previous: SignatureStatus,
+    pub campaign_id: Uuid,
     pub campaign_slug: String,
     pub campaign_title: String,
 }
@@ -235,6 +264,37 @@ impl CountSnapshot {
     pub fn total(&self) -> u64 {
         self.confirmed_individuals + self.confirmed_organisations
     }
+}
+
+/// A count that has drifted from the signatures it counts, and what it was set to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recount {
+    pub stored: CountSnapshot,
+    pub actual: CountSnapshot,
+}
+
+impl Recount {
+    pub fn drifted(&self) -> bool {
+        (
+            self.stored.confirmed_individuals,
+            self.stored.confirmed_organisations,
+            self.stored.pending,
+        ) != (
+            self.actual.confirmed_individuals,
+            self.actual.confirmed_organisations,
+            self.actual.pending,
+        )
+    }
+}
+
+/// Confirmed signatures broken down for the public tally; no bucket names a person.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TallyRows {
+    pub by_source: Vec<(Option<String>, u64)>,
+    pub by_country: Vec<(String, u64)>,
+    pub by_postcode_area: Vec<(Option<String>, u64)>,
+    /// Hours as `YYYY-MM-DDTHH:00:00Z`, oldest first.
+    pub by_hour: Vec<(String, u64)>,
 }
 
 /// A change to a campaign's counts, applied in the same transaction as the signature change

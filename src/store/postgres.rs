@@ -1,15 +1,17 @@
 //! PostgreSQL, for production and for running many stateless instances on one database.
 //! Durability is PostgreSQL's default (`synchronous_commit = on`), which this store never lowers.
 //! The same queries as the SQLite store, in the same order, but for row locks where PostgreSQL
-//! runs writers side by side (SQLite runs one writer at a time).
+//! runs writers side by side (SQLite runs one writer at a time) and `NOTIFY`, which tells the
+//! other instances what changed.
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
+use tokio::sync::mpsc::UnboundedSender;
 use uuid::Uuid;
 
 use super::rows::{
@@ -17,8 +19,8 @@ use super::rows::{
     TokenTargetRow, UserRow, campaign_columns, campaign_select,
 };
 use super::{
-    CountDelta, CountSnapshot, EmailHasher, QueuedEmail, SignOutcome, SignatureSubmission, Store,
-    StoreError, TokenPurpose, TokenUse, new_hash_key, random_shard,
+    CountDelta, CountSnapshot, EmailHasher, QueuedEmail, Recount, SignOutcome, SignatureSubmission,
+    Store, StoreError, TallyRows, TokenPurpose, TokenUse, new_hash_key, random_shard,
 };
 use crate::config::DatabaseUrl;
 use crate::domain::{
@@ -94,6 +96,61 @@ async fn insert_wording(
     Ok(())
 }
 
+/// The channel on which instances tell each other which campaign changed.
+const CHANGES_CHANNEL: &str = "undersigned_changes";
+
+/// Tells other instances that a campaign's count or settings changed. PostgreSQL delivers the
+/// notification when (and only if) the transaction commits, once however often it is sent.
+async fn announce(
+    tx: &mut Transaction<'static, Postgres>,
+    campaign_id: Uuid,
+) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(CHANGES_CHANNEL)
+        .bind(campaign_id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Makes the campaign's count rows (see `COUNT_SHARDS`: 16, numbered 0 to 15).
+async fn create_count_rows(
+    tx: &mut Transaction<'static, Postgres>,
+    campaign_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "WITH RECURSIVE shards (n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM shards WHERE n < 15)
+         INSERT INTO campaign_counts
+             (campaign_id, shard, confirmed_individuals, confirmed_organisations, pending, updated_at)
+         SELECT $1, n, 0, 0, 0, $2 FROM shards WHERE TRUE
+         ON CONFLICT (campaign_id, shard) DO NOTHING",
+    )
+    .bind(campaign_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The sum of a campaign's count rows.
+async fn stored_count(
+    tx: &mut Transaction<'static, Postgres>,
+    campaign_id: Uuid,
+) -> Result<CountSnapshot, StoreError> {
+    let row: CountRow = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(confirmed_individuals), 0) AS BIGINT) AS confirmed_individuals,
+                CAST(COALESCE(SUM(confirmed_organisations), 0) AS BIGINT) AS confirmed_organisations,
+                CAST(COALESCE(SUM(pending), 0) AS BIGINT) AS pending,
+                MAX(updated_at) AS updated_at
+         FROM campaign_counts WHERE campaign_id = $1",
+    )
+    .bind(campaign_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.into())
+}
+
 async fn apply_count(
     tx: &mut Transaction<'static, Postgres>,
     campaign_id: Uuid,
@@ -121,6 +178,8 @@ async fn apply_count(
     .bind(now)
     .execute(&mut **tx)
     .await?;
+    // Not announced here: a NOTIFY in every signing would serialise their commits. The
+    // instance's count refresher announces what changed, a few times a second at most.
     Ok(())
 }
 
@@ -189,6 +248,8 @@ async fn queue_email(
     Ok(())
 }
 
+/// Locks the signature (`FOR UPDATE`), so that a confirmation and a withdrawal racing each
+/// other both see the status the other left, and the count moves by the right amount.
 async fn token_target_in(
     tx: &mut Transaction<'static, Postgres>,
     token_hash: &str,
@@ -201,7 +262,8 @@ async fn token_target_in(
          FROM signature_tokens t
          JOIN signatures s ON s.id = t.signature_id
          JOIN campaigns c ON c.id = s.campaign_id
-         WHERE t.token_hash = $1 AND t.purpose = $2",
+         WHERE t.token_hash = $1 AND t.purpose = $2
+         FOR UPDATE OF s",
     )
     .bind(token_hash)
     .bind(purpose.as_str())
@@ -213,6 +275,12 @@ async fn token_target_in(
     }
 }
 
+/// The hour a signature was confirmed, as `YYYY-MM-DDTHH:00:00Z`.
+macro_rules! hour_of_confirmation {
+    () => {
+        "to_char(date_trunc('hour', confirmed_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T\"HH24:00:00\"Z\"')"
+    };
+}
 #[async_trait]
 impl Store for PostgresStore {
     async fn ping(&self) -> Result<(), StoreError> {
@@ -287,6 +355,7 @@ impl Store for PostgresStore {
         .execute(&mut *tx)
         .await?;
         insert_wording(&mut tx, campaign).await?;
+        create_count_rows(&mut tx, campaign.id, campaign.created_at).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -358,6 +427,7 @@ impl Store for PostgresStore {
         if result.rows_affected() == 0 {
             return Err(StoreError::Conflict("campaigns.status".into()));
         }
+        announce(&mut tx, campaign.id).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -660,17 +730,203 @@ impl Store for PostgresStore {
     }
 
     async fn campaign_count(&self, campaign_id: Uuid) -> Result<CountSnapshot, StoreError> {
-        let row: CountRow = sqlx::query_as(
-            "SELECT CAST(COALESCE(SUM(confirmed_individuals), 0) AS BIGINT) AS confirmed_individuals,
-                    CAST(COALESCE(SUM(confirmed_organisations), 0) AS BIGINT) AS confirmed_organisations,
-                    CAST(COALESCE(SUM(pending), 0) AS BIGINT) AS pending,
-                    MAX(updated_at) AS updated_at
-             FROM campaign_counts WHERE campaign_id = $1",
+        let mut tx = self.pool.begin().await?;
+        let count = stored_count(&mut tx, campaign_id).await?;
+        tx.commit().await?;
+        Ok(count)
+    }
+
+    async fn campaign_by_id(&self, id: Uuid) -> Result<Option<Campaign>, StoreError> {
+        let row: Option<CampaignRow> =
+            sqlx::query_as(concat!(campaign_select!(), " WHERE c.id = $1"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(Campaign::try_from).transpose()
+    }
+
+    async fn campaign_slugs(&self) -> Result<Vec<(Uuid, String)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT id, slug FROM campaigns ORDER BY created_at, id")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn reach_milestones(
+        &self,
+        campaign_id: Uuid,
+        reached: &[u64],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(u64, DateTime<Utc>)>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for count in reached {
+            sqlx::query(
+                "INSERT INTO campaign_milestones (campaign_id, count, reached_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (campaign_id, count) DO NOTHING",
+            )
+            .bind(campaign_id)
+            .bind(*count as i64)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let rows: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT count, reached_at FROM campaign_milestones WHERE campaign_id = $1 ORDER BY count",
         )
         .bind(campaign_id)
-        .fetch_one(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
-        Ok(row.into())
+        tx.commit().await?;
+        Ok(rows.into_iter().map(|(c, at)| (c as u64, at)).collect())
+    }
+
+    async fn recount(&self, campaign_id: Uuid, now: DateTime<Utc>) -> Result<Recount, StoreError> {
+        let mut tx = self.begin_write().await?;
+        create_count_rows(&mut tx, campaign_id, now).await?;
+        lock_count_rows(&mut tx, campaign_id).await?;
+        let stored = stored_count(&mut tx, campaign_id).await?;
+        let actual: CountRow = sqlx::query_as(
+            "SELECT
+                 CAST(COALESCE(SUM(CASE WHEN status = 'confirmed' AND signatory_type = 'individual'
+                                   THEN 1 ELSE 0 END), 0) AS BIGINT) AS confirmed_individuals,
+                 CAST(COALESCE(SUM(CASE WHEN status = 'confirmed' AND signatory_type = 'organisation'
+                                   THEN 1 ELSE 0 END), 0) AS BIGINT) AS confirmed_organisations,
+                 CAST(COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0) AS BIGINT)
+                     AS pending,
+                 MAX(signed_at) AS updated_at
+             FROM signatures WHERE campaign_id = $1",
+        )
+        .bind(campaign_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let recount = Recount {
+            stored,
+            actual: actual.into(),
+        };
+        if recount.drifted() {
+            // All of the true count goes in row 0; the others start again from nothing.
+            sqlx::query(
+                "UPDATE campaign_counts SET
+                     confirmed_individuals = CASE WHEN shard = 0 THEN $2 ELSE 0 END,
+                     confirmed_organisations = CASE WHEN shard = 0 THEN $3 ELSE 0 END,
+                     pending = CASE WHEN shard = 0 THEN $4 ELSE 0 END,
+                     updated_at = $5
+                 WHERE campaign_id = $1",
+            )
+            .bind(campaign_id)
+            .bind(recount.actual.confirmed_individuals as i64)
+            .bind(recount.actual.confirmed_organisations as i64)
+            .bind(recount.actual.pending as i64)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            announce(&mut tx, campaign_id).await?;
+        }
+        tx.commit().await?;
+        Ok(recount)
+    }
+
+    async fn tally(&self, campaign_id: Uuid) -> Result<TallyRows, StoreError> {
+        let by_source: Vec<(Option<String>, i64)> = sqlx::query_as(
+            "SELECT source, COUNT(*) AS n FROM signatures
+             WHERE campaign_id = $1 AND status = 'confirmed'
+             GROUP BY source ORDER BY n DESC, source",
+        )
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let by_country: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT country, COUNT(*) AS n FROM signatures
+             WHERE campaign_id = $1 AND status = 'confirmed'
+             GROUP BY country ORDER BY n DESC, country",
+        )
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let by_postcode_area: Vec<(Option<String>, i64)> = sqlx::query_as(
+            "SELECT postcode_area, COUNT(*) AS n FROM signatures
+             WHERE campaign_id = $1 AND status = 'confirmed'
+             GROUP BY postcode_area ORDER BY n DESC, postcode_area",
+        )
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let by_hour: Vec<(String, i64)> = sqlx::query_as(concat!(
+            "SELECT ",
+            hour_of_confirmation!(),
+            " AS hour, COUNT(*) AS n FROM signatures
+             WHERE campaign_id = $1 AND status = 'confirmed'
+             GROUP BY hour ORDER BY hour"
+        ))
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        Ok(TallyRows {
+            by_source: by_source.into_iter().map(|(k, n)| (k, count(n))).collect(),
+            by_country: by_country.into_iter().map(|(k, n)| (k, count(n))).collect(),
+            by_postcode_area: by_postcode_area
+                .into_iter()
+                .map(|(k, n)| (k, count(n)))
+                .collect(),
+            by_hour: by_hour.into_iter().map(|(k, n)| (k, count(n))).collect(),
+        })
+    }
+
+    async fn watch_changes(&self, changes: UnboundedSender<Uuid>) {
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            loop {
+                match listen(&pool, &changes).await {
+                    // The receiver is gone: the server is stopping.
+                    Ok(()) => return,
+                    Err(e) => {
+                        // Changes missed meanwhile are caught by the periodic refresh.
+                        tracing::warn!(error = %e, "listening for other instances' changes failed; retrying");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+    }
+
+    async fn announce_changes(&self, campaign_ids: &[Uuid]) -> Result<(), StoreError> {
+        for id in campaign_ids {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANGES_CHANNEL)
+                .bind(id.to_string())
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Locks every count row of a campaign (all exist: they are made with the campaign), so that
+/// signings in flight finish first and new ones wait until the recount commits.
+async fn lock_count_rows(
+    tx: &mut Transaction<'static, Postgres>,
+    campaign_id: Uuid,
+) -> Result<(), StoreError> {
+    sqlx::query("SELECT shard FROM campaign_counts WHERE campaign_id = $1 FOR UPDATE")
+        .bind(campaign_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Forwards notifications until the listener fails (`Err`) or no one wants them (`Ok`).
+async fn listen(pool: &PgPool, changes: &UnboundedSender<Uuid>) -> Result<(), sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(CHANGES_CHANNEL).await?;
+    loop {
+        let notification = listener.recv().await?;
+        if let Ok(id) = notification.payload().parse::<Uuid>()
+            && changes.send(id).is_err()
+        {
+            return Ok(());
+        }
     }
 }
 

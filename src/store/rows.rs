@@ -211,6 +211,7 @@ impl TokenTargetRow {
                 .status
                 .parse()
                 .map_err(|e| corrupt("signature status", e))?,
+            campaign_id: self.campaign_id,
             campaign_slug: self.campaign_slug.clone(),
             campaign_title: self.campaign_title.clone(),
         };

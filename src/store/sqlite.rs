@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
+use tokio::sync::mpsc::UnboundedSender;
 use uuid::Uuid;
 
 use super::rows::{
@@ -15,8 +16,8 @@ use super::rows::{
     TokenTargetRow, UserRow, campaign_columns, campaign_select,
 };
 use super::{
-    CountDelta, CountSnapshot, EmailHasher, QueuedEmail, SignOutcome, SignatureSubmission, Store,
-    StoreError, TokenPurpose, TokenUse, new_hash_key, random_shard,
+    CountDelta, CountSnapshot, EmailHasher, QueuedEmail, Recount, SignOutcome, SignatureSubmission,
+    Store, StoreError, TallyRows, TokenPurpose, TokenUse, new_hash_key, random_shard,
 };
 use crate::config::DatabaseUrl;
 use crate::domain::{
@@ -97,6 +98,53 @@ async fn insert_wording(
     Ok(())
 }
 
+/// Tells other instances that a campaign's count or settings changed. SQLite serves one
+/// instance, so there is no one to tell.
+async fn announce(
+    _tx: &mut Transaction<'static, Sqlite>,
+    _campaign_id: Uuid,
+) -> Result<(), StoreError> {
+    Ok(())
+}
+
+/// Makes the campaign's count rows (see `COUNT_SHARDS`: 16, numbered 0 to 15).
+async fn create_count_rows(
+    tx: &mut Transaction<'static, Sqlite>,
+    campaign_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "WITH RECURSIVE shards (n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM shards WHERE n < 15)
+         INSERT INTO campaign_counts
+             (campaign_id, shard, confirmed_individuals, confirmed_organisations, pending, updated_at)
+         SELECT $1, n, 0, 0, 0, $2 FROM shards WHERE TRUE
+         ON CONFLICT (campaign_id, shard) DO NOTHING",
+    )
+    .bind(campaign_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The sum of a campaign's count rows.
+async fn stored_count(
+    tx: &mut Transaction<'static, Sqlite>,
+    campaign_id: Uuid,
+) -> Result<CountSnapshot, StoreError> {
+    let row: CountRow = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(confirmed_individuals), 0) AS BIGINT) AS confirmed_individuals,
+                CAST(COALESCE(SUM(confirmed_organisations), 0) AS BIGINT) AS confirmed_organisations,
+                CAST(COALESCE(SUM(pending), 0) AS BIGINT) AS pending,
+                MAX(updated_at) AS updated_at
+         FROM campaign_counts WHERE campaign_id = $1",
+    )
+    .bind(campaign_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.into())
+}
+
 async fn apply_count(
     tx: &mut Transaction<'static, Sqlite>,
     campaign_id: Uuid,
@@ -124,6 +172,8 @@ async fn apply_count(
     .bind(now)
     .execute(&mut **tx)
     .await?;
+    // Not announced here: a NOTIFY in every signing would serialise their commits. The
+    // instance's count refresher announces what changed, a few times a second at most.
     Ok(())
 }
 
@@ -216,6 +266,13 @@ async fn token_target_in(
     }
 }
 
+/// The hour a signature was confirmed, as `YYYY-MM-DDTHH:00:00Z` (times are stored as RFC 3339
+/// text in UTC).
+macro_rules! hour_of_confirmation {
+    () => {
+        "strftime('%Y-%m-%dT%H:00:00Z', confirmed_at)"
+    };
+}
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> Result<(), StoreError> {
@@ -290,6 +347,7 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await?;
         insert_wording(&mut tx, campaign).await?;
+        create_count_rows(&mut tx, campaign.id, campaign.created_at).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -361,6 +419,7 @@ impl Store for SqliteStore {
         if result.rows_affected() == 0 {
             return Err(StoreError::Conflict("campaigns.status".into()));
         }
+        announce(&mut tx, campaign.id).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -661,18 +720,165 @@ impl Store for SqliteStore {
     }
 
     async fn campaign_count(&self, campaign_id: Uuid) -> Result<CountSnapshot, StoreError> {
-        let row: CountRow = sqlx::query_as(
-            "SELECT CAST(COALESCE(SUM(confirmed_individuals), 0) AS BIGINT) AS confirmed_individuals,
-                    CAST(COALESCE(SUM(confirmed_organisations), 0) AS BIGINT) AS confirmed_organisations,
-                    CAST(COALESCE(SUM(pending), 0) AS BIGINT) AS pending,
-                    MAX(updated_at) AS updated_at
-             FROM campaign_counts WHERE campaign_id = $1",
+        let mut tx = self.pool.begin().await?;
+        let count = stored_count(&mut tx, campaign_id).await?;
+        tx.commit().await?;
+        Ok(count)
+    }
+
+    async fn campaign_by_id(&self, id: Uuid) -> Result<Option<Campaign>, StoreError> {
+        let row: Option<CampaignRow> =
+            sqlx::query_as(concat!(campaign_select!(), " WHERE c.id = $1"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(Campaign::try_from).transpose()
+    }
+
+    async fn campaign_slugs(&self) -> Result<Vec<(Uuid, String)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT id, slug FROM campaigns ORDER BY created_at, id")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn reach_milestones(
+        &self,
+        campaign_id: Uuid,
+        reached: &[u64],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(u64, DateTime<Utc>)>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for count in reached {
+            sqlx::query(
+                "INSERT INTO campaign_milestones (campaign_id, count, reached_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (campaign_id, count) DO NOTHING",
+            )
+            .bind(campaign_id)
+            .bind(*count as i64)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let rows: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT count, reached_at FROM campaign_milestones WHERE campaign_id = $1 ORDER BY count",
         )
         .bind(campaign_id)
-        .fetch_one(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
-        Ok(row.into())
+        tx.commit().await?;
+        Ok(rows.into_iter().map(|(c, at)| (c as u64, at)).collect())
     }
+
+    async fn recount(&self, campaign_id: Uuid, now: DateTime<Utc>) -> Result<Recount, StoreError> {
+        let mut tx = self.begin_write().await?;
+        create_count_rows(&mut tx, campaign_id, now).await?;
+        lock_count_rows(&mut tx, campaign_id).await?;
+        let stored = stored_count(&mut tx, campaign_id).await?;
+        let actual: CountRow = sqlx::query_as(
+            "SELECT
+                 CAST(COALESCE(SUM(CASE WHEN status = 'confirmed' AND signatory_type = 'individual'
+                                   THEN 1 ELSE 0 END), 0) AS BIGINT) AS confirmed_individuals,
+                 CAST(COALESCE(SUM(CASE WHEN status = 'confirmed' AND signatory_type = 'organisation'
+                                   THEN 1 ELSE 0 END), 0) AS BIGINT) AS confirmed_organisations,
+                 CAST(COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0) AS BIGINT)
+                     AS pending,
+                 MAX(signed_at) AS updated_at
+             FROM signatures WHERE campaign_id = $1",
+        )
+        .bind(campaign_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let recount = Recount {
+            stored,
+            actual: actual.into(),
+        };
+        if recount.drifted() {
+            // All of the true count goes in row 0; the others start again from nothing.
+            sqlx::query(
+                "UPDATE campaign_counts SET
+                     confirmed_individuals = CASE WHEN shard = 0 THEN $2 ELSE 0 END,
+                     confirmed_organisations = CASE WHEN shard = 0 THEN $3 ELSE 0 END,
+                     pending = CASE WHEN shard = 0 THEN $4 ELSE 0 END,
+                     updated_at = $5
+                 WHERE campaign_id = $1",
+            )
+            .bind(campaign_id)
+            .bind(recount.actual.confirmed_individuals as i64)
+            .bind(recount.actual.confirmed_organisations as i64)
+            .bind(recount.actual.pending as i64)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            announce(&mut tx, campaign_id).await?;
+        }
+        tx.commit().await?;
+        Ok(recount)
+    }
+
+    async fn tally(&self, campaign_id: Uuid) -> Result<TallyRows, StoreError> {
+        let by_source: Vec<(Option<String>, i64)> = sqlx::query_as(
+            "SELECT source, COUNT(*) AS n FROM signatures
+             WHERE campaign_id = $1 AND status = 'confirmed'
+             GROUP BY source ORDER BY n DESC, source",
+        )
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let by_country: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT country, COUNT(*) AS n FROM signatures
+             WHERE campaign_id = $1 AND status = 'confirmed'
+             GROUP BY country ORDER BY n DESC, country",
+        )
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let by_postcode_area: Vec<(Option<String>, i64)> = sqlx::query_as(
+            "SELECT postcode_area, COUNT(*) AS n FROM signatures
+             WHERE campaign_id = $1 AND status = 'confirmed'
+             GROUP BY postcode_area ORDER BY n DESC, postcode_area",
+        )
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let by_hour: Vec<(String, i64)> = sqlx::query_as(concat!(
+            "SELECT ",
+            hour_of_confirmation!(),
+            " AS hour, COUNT(*) AS n FROM signatures
+             WHERE campaign_id = $1 AND status = 'confirmed'
+             GROUP BY hour ORDER BY hour"
+        ))
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        Ok(TallyRows {
+            by_source: by_source.into_iter().map(|(k, n)| (k, count(n))).collect(),
+            by_country: by_country.into_iter().map(|(k, n)| (k, count(n))).collect(),
+            by_postcode_area: by_postcode_area
+                .into_iter()
+                .map(|(k, n)| (k, count(n)))
+                .collect(),
+            by_hour: by_hour.into_iter().map(|(k, n)| (k, count(n))).collect(),
+        })
+    }
+
+    async fn watch_changes(&self, _changes: UnboundedSender<Uuid>) {
+        // One instance per SQLite file: every change is made here and seen here.
+    }
+
+    async fn announce_changes(&self, _campaign_ids: &[Uuid]) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+/// SQLite's one writer at a time (`BEGIN IMMEDIATE`) already keeps signings out of a recount.
+async fn lock_count_rows(
+    _tx: &mut Transaction<'static, Sqlite>,
+    _campaign_id: Uuid,
+) -> Result<(), StoreError> {
+    Ok(())
 }
 
 fn signatory_type(row: &TokenTargetRow) -> SignatoryType {

@@ -245,6 +245,19 @@ impl TestApp {
         }
     }
 
+    /// Runs a statement on the test's database.
+    pub async fn execute(&self, sql: &'static str, bind: &str) {
+        if self.database.is_postgres() {
+            let pool = sqlx::PgPool::connect(&self.database_url).await.unwrap();
+            sqlx::query(sql).bind(bind).execute(&pool).await.unwrap();
+            pool.close().await;
+        } else {
+            let pool = sqlx::SqlitePool::connect(&self.database_url).await.unwrap();
+            sqlx::query(sql).bind(bind).execute(&pool).await.unwrap();
+            pool.close().await;
+        }
+    }
+
     /// Runs a query returning rows of optional texts on the test's database.
     pub async fn texts(&self, sql: &'static str, bind: &str) -> Vec<Vec<Option<String>>> {
         use sqlx::Row;
@@ -299,6 +312,41 @@ impl TestApp {
         let response = self.get(&format!("/v1/campaigns/{slug}/count"), None).await;
         assert_eq!(response.status(), StatusCode::OK);
         response.json().await.unwrap()
+    }
+
+    /// Waits (up to 1 s, the promise made for counts) until the count is `total` confirmed and
+    /// `pending` pending, and fails if it never is.
+    pub async fn expect_count(&self, slug: &str, total: u64, pending: u64) -> Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+        loop {
+            let count = self.count(slug).await;
+            let now = (count["total"].as_u64(), count["pending"].as_u64());
+            if now == (Some(total), Some(pending)) {
+                return count;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "count of {slug} stayed {now:?}, expected {total} confirmed and {pending} pending"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Like `expect_count`, for the confirmed total alone.
+    pub async fn expect_total(&self, slug: &str, total: u64) -> Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+        loop {
+            let count = self.count(slug).await;
+            if count["total"].as_u64() == Some(total) {
+                return count;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "count of {slug} stayed {}, expected {total}",
+                count["total"]
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 
     /// An organiser with an open campaign built from `scrapsi445()` and `overrides`.

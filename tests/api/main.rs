@@ -8,6 +8,7 @@ mod helpers;
 mod accounts;
 mod campaigns;
 mod contract;
+mod counts;
 mod crash;
 mod errors;
 mod health;

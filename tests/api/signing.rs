@@ -28,11 +28,7 @@ async fn a_supporter_signs_and_confirms_through_a_real_smtp_server() {
         .await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     assert_eq!(response.text().await.unwrap(), ACCEPTED);
-    let count = app.count("scrapsi445").await;
-    assert_eq!(
-        (count["total"].as_u64(), count["pending"].as_u64()),
-        (Some(0), Some(1))
-    );
+    app.expect_count("scrapsi445", 0, 1).await;
 
     let messages = sink.wait_for(1).await;
     let message = &messages[0];
@@ -69,7 +65,7 @@ async fn a_supporter_signs_and_confirms_through_a_real_smtp_server() {
         "{html}"
     );
     assert!(html.contains("method=\"post\""));
-    assert_eq!(app.count("scrapsi445").await["total"], 0);
+    app.expect_total("scrapsi445", 0).await;
 
     // The page's button confirms.
     let confirmed = app
@@ -80,11 +76,7 @@ async fn a_supporter_signs_and_confirms_through_a_real_smtp_server() {
         .unwrap();
     assert_eq!(confirmed.status(), StatusCode::OK);
     assert!(confirmed.text().await.unwrap().contains("confirmed"));
-    let count = app.count("scrapsi445").await;
-    assert_eq!(
-        (count["total"].as_u64(), count["pending"].as_u64()),
-        (Some(1), Some(0))
-    );
+    app.expect_count("scrapsi445", 1, 0).await;
 
     // Confirming again, through the API this time, is harmless.
     let again = app
@@ -93,7 +85,7 @@ async fn a_supporter_signs_and_confirms_through_a_real_smtp_server() {
     assert_eq!(again.status(), StatusCode::OK);
     let body: Value = again.json().await.unwrap();
     assert_eq!(body["status"], "confirmed");
-    assert_eq!(app.count("scrapsi445").await["total"], 1);
+    app.expect_total("scrapsi445", 1).await;
 
     // Stored as typed, with the postcode normalised and only its hash as the dedup key.
     let rows = app
@@ -138,7 +130,7 @@ async fn without_smtp_emails_are_written_to_the_outbox_directory() {
         .post_json("/v1/signatures/confirm", &json!({"token": token}), None)
         .await;
     assert_eq!(confirmed.status(), StatusCode::OK);
-    assert_eq!(app.count("scrapsi445").await["total"], 1);
+    app.expect_total("scrapsi445", 1).await;
 }
 
 #[tokio::test]
@@ -174,7 +166,7 @@ async fn a_withdrawn_signature_stops_counting_its_data_is_erased_and_it_may_sign
         response.text().await.unwrap(),
         r#"{"confirmation_required":false,"status":"accepted"}"#
     );
-    assert_eq!(app.count("scrapsi445").await["total"], 1);
+    app.expect_total("scrapsi445", 1).await;
 
     let messages = app.outbox_messages(1).await;
     assert!(subject_of(&messages[0]).starts_with("Thank you"));
@@ -184,11 +176,7 @@ async fn a_withdrawn_signature_stops_counting_its_data_is_erased_and_it_may_sign
 
     let page = app.get(&format!("/withdraw/{token}"), None).await;
     assert!(page.text().await.unwrap().contains("Withdraw my signature"));
-    assert_eq!(
-        app.count("scrapsi445").await["total"],
-        1,
-        "a GET withdraws nothing"
-    );
+    app.expect_total("scrapsi445", 1).await;
 
     let withdrawn = app
         .client
@@ -197,7 +185,7 @@ async fn a_withdrawn_signature_stops_counting_its_data_is_erased_and_it_may_sign
         .await
         .unwrap();
     assert_eq!(withdrawn.status(), StatusCode::OK);
-    assert_eq!(app.count("scrapsi445").await["total"], 0);
+    app.expect_total("scrapsi445", 0).await;
     let again = app
         .post_json("/v1/signatures/withdraw", &json!({"token": token}), None)
         .await;
@@ -206,7 +194,7 @@ async fn a_withdrawn_signature_stops_counting_its_data_is_erased_and_it_may_sign
         StatusCode::OK,
         "withdrawing twice is harmless"
     );
-    assert_eq!(app.count("scrapsi445").await["total"], 0);
+    app.expect_total("scrapsi445", 0).await;
 
     let rows = app
         .texts(
@@ -227,7 +215,7 @@ async fn a_withdrawn_signature_stops_counting_its_data_is_erased_and_it_may_sign
         )
         .await;
     assert_eq!(resign.status(), StatusCode::ACCEPTED);
-    assert_eq!(app.count("scrapsi445").await["total"], 1);
+    app.expect_total("scrapsi445", 1).await;
 }
 
 #[tokio::test]
@@ -256,7 +244,7 @@ async fn fifty_concurrent_attempts_with_one_email_make_one_signature() {
         "every answer is the same"
     );
     assert_eq!(stored_signatures(&app, "scrapsi445").await, 1);
-    assert_eq!(app.count("scrapsi445").await["total"], 1);
+    app.expect_total("scrapsi445", 1).await;
 }
 
 #[tokio::test]
@@ -303,7 +291,7 @@ async fn a_filled_honeypot_is_answered_alike_stored_as_spam_and_never_counted() 
         response.text().await.unwrap(),
         r#"{"confirmation_required":false,"status":"accepted"}"#
     );
-    assert_eq!(app.count("scrapsi445").await["total"], 0);
+    app.expect_total("scrapsi445", 0).await;
     let spam = app
         .scalar(
             "SELECT COUNT(*) FROM signatures WHERE status = 'spam' AND email = $1",
@@ -353,7 +341,7 @@ async fn repeated_attempts_send_at_most_three_emails() {
         .post_json("/v1/signatures/confirm", &json!({"token": tokens[2]}), None)
         .await;
     assert_eq!(confirmed.status(), StatusCode::OK);
-    assert_eq!(app.count("scrapsi445").await["total"], 1);
+    app.expect_total("scrapsi445", 1).await;
 }
 
 #[tokio::test]
@@ -381,7 +369,7 @@ async fn a_repeat_after_confirming_is_told_it_already_signed() {
             .any(|s| s.starts_with("You have already signed")),
         "{subjects:?}"
     );
-    assert_eq!(app.count("scrapsi445").await["total"], 1);
+    app.expect_total("scrapsi445", 1).await;
 }
 
 #[tokio::test]
@@ -485,7 +473,7 @@ async fn welsh_right_to_left_emoji_and_formula_names_are_kept_exactly() {
             .await;
         assert_eq!(stored[0][0].as_deref(), Some(*name));
     }
-    assert_eq!(app.count("scrapsi445").await["total"], names.len());
+    app.expect_total("scrapsi445", names.len() as u64).await;
 }
 
 #[tokio::test]
