@@ -1,0 +1,550 @@
+//! The benchmark: starts `undersigned` as its own process on a fresh database, drives it with
+//! concurrent HTTP clients on this machine, and prints every figure beside a baseline measured
+//! in the same run (this machine is shared and noisy: ratios travel, absolute numbers do not).
+//! At the end it checks that nothing was lost or counted twice.
+//!
+//! cargo run --release --features loadgen --bin loadgen -- --help
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+
+use undersigned::domain::{
+    Campaign, CampaignKind, ContactBasis, Email, Milestones, NewCampaign, NewSignature, Password,
+    RetentionDays, SecretToken, SignatureForm, SignatureStatus, Slug, Summary, Title,
+};
+use undersigned::store::{self, SignatureSubmission};
+
+#[derive(Parser)]
+struct Args {
+    /// `sqlite://FILE` (made fresh in a temporary directory if omitted) or `postgres://…`
+    /// (a new database is created on that server and dropped afterwards).
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Concurrent connections.
+    #[arg(long, default_value_t = 64)]
+    connections: usize,
+    /// Seconds each scenario runs.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// SSE listeners held open during the streams scenario.
+    #[arg(long, default_value_t = 1000)]
+    listeners: usize,
+    /// Share of repeated emails (in random letter case) in the duplicates scenario.
+    #[arg(long, default_value_t = 0.3)]
+    duplicate_share: f64,
+}
+
+struct Figures {
+    name: String,
+    ok: u64,
+    failed: u64,
+    elapsed: Duration,
+    latencies_us: Vec<u64>,
+}
+
+impl Figures {
+    fn rate(&self) -> f64 {
+        self.ok as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn percentile(&self, p: f64) -> f64 {
+        if self.latencies_us.is_empty() {
+            return 0.0;
+        }
+        let mut sorted = self.latencies_us.clone();
+        sorted.sort_unstable();
+        let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+        sorted[i] as f64 / 1000.0
+    }
+
+    fn print(&self, baseline: Option<&Figures>) {
+        let ratio = baseline
+            .map(|b| format!("{:>6.2}x {}", self.rate() / b.rate(), b.name))
+            .unwrap_or_default();
+        println!(
+            "{:<28} {:>9.0}/s  p50 {:>7.2} ms  p95 {:>7.2} ms  p99 {:>7.2} ms  failed {:>5}  {}",
+            self.name,
+            self.rate(),
+            self.percentile(0.50),
+            self.percentile(0.95),
+            self.percentile(0.99),
+            self.failed,
+            ratio
+        );
+    }
+}
+
+/// Runs `request` from `connections` tasks for `seconds`, timing each call.
+async fn drive<F, Fut>(name: &str, connections: usize, seconds: u64, request: F) -> Figures
+where
+    F: Fn(u64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let request = Arc::new(request);
+    let sequence = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(seconds);
+    let tasks: Vec<_> = (0..connections)
+        .map(|_| {
+            let request = request.clone();
+            let sequence = sequence.clone();
+            tokio::spawn(async move {
+                let (mut ok, mut failed, mut latencies) = (0u64, 0u64, Vec::new());
+                while Instant::now() < deadline {
+                    let n = sequence.fetch_add(1, Ordering::Relaxed);
+                    let t = Instant::now();
+                    if request(n).await {
+                        ok += 1;
+                        latencies.push(t.elapsed().as_micros() as u64);
+                    } else {
+                        failed += 1;
+                    }
+                }
+                (ok, failed, latencies)
+            })
+        })
+        .collect();
+    let mut figures = Figures {
+        name: name.to_owned(),
+        ok: 0,
+        failed: 0,
+        elapsed: Duration::ZERO,
+        latencies_us: Vec::new(),
+    };
+    for task in tasks {
+        let (ok, failed, latencies) = task.await.expect("a load task");
+        figures.ok += ok;
+        figures.failed += failed;
+        figures.latencies_us.extend(latencies);
+    }
+    figures.elapsed = started.elapsed();
+    figures
+}
+
+struct Server {
+    child: Child,
+    address: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(database_url: &str, outbox: &std::path::Path) -> anyhow::Result<Server> {
+    let binary = std::env::current_exe()?.with_file_name("undersigned");
+    let mut child = Command::new(&binary)
+        .arg("serve")
+        .env("DATABASE_URL", database_url)
+        .env("UNDERSIGNED_BIND", "127.0.0.1:0")
+        .env(
+            "UNDERSIGNED_JWT_SECRET",
+            "benchmark-secret-benchmark-secret",
+        )
+        .env("UNDERSIGNED_OUTBOX_DIR", outbox)
+        .env("UNDERSIGNED_SIGN_PER_MINUTE_PER_ADDRESS", "100000000")
+        .env("UNDERSIGNED_SIGN_PER_MINUTE_PER_CAMPAIGN", "100000000")
+        .env("UNDERSIGNED_LOG_FORMAT", "json")
+        .env("RUST_LOG", "warn,undersigned::startup=info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| {
+            format!(
+                "starting {} (build it with cargo build --release)",
+                binary.display()
+            )
+        })?;
+    let stderr = child.stderr.take().expect("piped");
+    let (found, address) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("\"address\":\"").nth(1) {
+                let _ = found.send(rest.split('"').next().unwrap_or_default().to_owned());
+            }
+        }
+    });
+    let address = address
+        .recv_timeout(Duration::from_secs(30))
+        .context("the server did not say where it listens")?;
+    Ok(Server {
+        child,
+        address: format!("http://{address}"),
+    })
+}
+
+/// A fresh database for this run: its URL, and how to drop it afterwards.
+async fn fresh_database(
+    url: Option<&str>,
+) -> anyhow::Result<(String, Option<(String, String)>, tempfile_dir::Dir)> {
+    let dir = tempfile_dir::Dir::new()?;
+    match url {
+        Some(url) if url.starts_with("postgres") => {
+            use sqlx::Connection;
+            let name = format!("undersigned_bench_{}", uuid::Uuid::new_v4().simple());
+            let mut admin = sqlx::PgConnection::connect(url).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(r#"CREATE DATABASE "{name}""#)))
+                .execute(&mut admin)
+                .await?;
+            let mut app = url::Url::parse(url)?;
+            app.set_path(&name);
+            Ok((app.to_string(), Some((url.to_owned(), name)), dir))
+        }
+        Some(url) => Ok((url.to_owned(), None, dir)),
+        None => {
+            let url = format!("sqlite://{}", dir.path.join("bench.db").display());
+            Ok((url, None, dir))
+        }
+    }
+}
+
+/// A temporary directory removed on drop (the benchmark avoids a dependency for this).
+mod tempfile_dir {
+    pub struct Dir {
+        pub path: std::path::PathBuf,
+    }
+    impl Dir {
+        pub fn new() -> std::io::Result<Self> {
+            let path = std::env::temp_dir().join(format!(
+                "undersigned-bench-{}",
+                uuid::Uuid::new_v4().simple()
+            ));
+            std::fs::create_dir_all(&path)?;
+            Ok(Self { path })
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+fn campaign_spec(slug: &str) -> NewCampaign {
+    NewCampaign {
+        slug: Slug::parse(slug).unwrap(),
+        kind: CampaignKind::Petition,
+        title: Title::parse("Benchmark petition").unwrap(),
+        summary: Summary::parse("For measuring").unwrap(),
+        body: undersigned::domain::Body::parse("Signed by the load generator.").unwrap(),
+        recipient: None,
+        target: None,
+        milestones: Milestones::default(),
+        closes_at: None,
+        require_confirmation: false,
+        allowed_origins: vec![],
+        retention_days: RetentionDays::DEFAULT,
+        contact_basis: ContactBasis::Consent,
+        consent_public_text: None,
+        consent_contact_text: None,
+    }
+}
+
+async fn open_campaign(
+    client: &reqwest::Client,
+    server: &str,
+    token: &str,
+    slug: &str,
+) -> anyhow::Result<()> {
+    let body = json!({"slug": slug, "kind": "petition", "title": "Benchmark petition",
+        "summary": "For measuring", "body": "Signed by the load generator.", "require_confirmation": false});
+    let created = client
+        .post(format!("{server}/v1/campaigns"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await?;
+    if !created.status().is_success() {
+        bail!("creating {slug}: {}", created.status());
+    }
+    client
+        .patch(format!("{server}/v1/campaigns/{slug}"))
+        .bearer_auth(token)
+        .json(&json!({"status": "open"}))
+        .send()
+        .await?
+        .error_for_status()?;
+    Ok(())
+}
+
+async fn count_of(client: &reqwest::Client, server: &str, slug: &str) -> anyhow::Result<Value> {
+    Ok(client
+        .get(format!("{server}/v1/campaigns/{slug}/count"))
+        .send()
+        .await?
+        .json()
+        .await?)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let (database_url, to_drop, dir) = fresh_database(args.database_url.as_deref()).await?;
+    let outbox = dir.path.join("outbox");
+    let store = store::connect(&database_url.parse().map_err(anyhow::Error::msg)?).await?;
+    let server = start_server(&database_url, &outbox)?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.connections * 2)
+        .build()?;
+    let backend = if database_url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    println!(
+        "undersigned benchmark: {backend}, {} connections, {} s per scenario, {} cores",
+        args.connections,
+        args.seconds,
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+
+    let password = "benchmark password 1234";
+    let organiser = undersigned::accounts::create_account(
+        store.as_ref(),
+        Email::parse("bench@example.org").unwrap(),
+        Password::parse(password.to_owned().into()).unwrap(),
+        false,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let login: Value = client
+        .post(format!("{}/v1/auth/token", server.address))
+        .json(&json!({"email": "bench@example.org", "password": password}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = login["access_token"]
+        .as_str()
+        .context("a token")?
+        .to_owned();
+    for slug in ["bench-sign", "bench-duplicates", "bench-streams"] {
+        open_campaign(&client, &server.address, &token, slug).await?;
+    }
+    let address = Arc::new(server.address.clone());
+    let (n, secs) = (args.connections, args.seconds);
+
+    // Baseline 1: the server's cheapest route.
+    let (c, a) = (client.clone(), address.clone());
+    let healthz = drive("GET /healthz (baseline)", n, secs, move |_| {
+        let (c, a) = (c.clone(), a.clone());
+        async move {
+            matches!(c.get(format!("{a}/healthz")).send().await, Ok(r) if r.status().is_success())
+        }
+    })
+    .await;
+    healthz.print(None);
+
+    let (c, a) = (client.clone(), address.clone());
+    let counts = drive("GET count", n, secs, move |_| {
+        let (c, a) = (c.clone(), a.clone());
+        async move {
+            matches!(c.get(format!("{a}/v1/campaigns/bench-sign/count")).send().await, Ok(r) if r.status().is_success())
+        }
+    })
+    .await;
+    counts.print(Some(&healthz));
+
+    // Baseline 2: the same signing transaction through the store, without HTTP.
+    let campaign = Arc::new(Campaign::draft(
+        campaign_spec("bench-direct"),
+        organiser.id,
+        store::now(),
+    ));
+    store.insert_campaign(&campaign).await?;
+    let s = store.clone();
+    let direct = drive("store.record_signature (baseline)", n, secs, move |i| {
+        let (s, campaign) = (s.clone(), campaign.clone());
+        async move {
+            let form = SignatureForm {
+                name: "Direct Signer".into(),
+                email: format!("direct{i}@example.org"),
+                ..Default::default()
+            };
+            let signature =
+                NewSignature::parse(form, CampaignKind::Petition, ContactBasis::Consent).unwrap();
+            let now = store::now();
+            let submission = SignatureSubmission {
+                campaign: &campaign,
+                signature: &signature,
+                status: SignatureStatus::Confirmed,
+                confirm_token: SecretToken::generate(),
+                withdraw_token: SecretToken::generate(),
+                confirm_expires_at: now,
+                now,
+            };
+            s.record_signature(&submission).await.is_ok()
+        }
+    })
+    .await;
+    direct.print(None);
+
+    let (c, a) = (client.clone(), address.clone());
+    let signing = drive("POST signatures (unique)", n, secs, move |i| {
+        let (c, a) = (c.clone(), a.clone());
+        async move {
+            let body = json!({"name": "Load Signer", "email": format!("signer{i}@example.org")});
+            matches!(c.post(format!("{a}/v1/campaigns/bench-sign/signatures")).json(&body).send().await,
+                Ok(r) if r.status().as_u16() == 202)
+        }
+    })
+    .await;
+    signing.print(Some(&direct));
+
+    // Repeated emails in random letter case: each distinct address must count once.
+    let distinct = Arc::new(std::sync::Mutex::new(std::collections::HashSet::new()));
+    let (c, a, d, share) = (
+        client.clone(),
+        address.clone(),
+        distinct.clone(),
+        args.duplicate_share,
+    );
+    let duplicates = drive("POST signatures (repeats)", n, secs, move |i| {
+        let (c, a, d) = (c.clone(), a.clone(), d.clone());
+        async move {
+            let repeat = (i as f64 * 0.618_033_988_7).fract() < share && i > 10;
+            let k = if repeat { i % 97 } else { i };
+            let email = format!("dup{k}@example.org");
+            let spelled: String = email
+                .chars()
+                .enumerate()
+                .map(|(j, ch)| if (i as usize + j).is_multiple_of(3) { ch.to_ascii_uppercase() } else { ch })
+                .collect();
+            let body = json!({"name": "Repeat Signer", "email": spelled});
+            let ok = matches!(c.post(format!("{a}/v1/campaigns/bench-duplicates/signatures")).json(&body).send().await,
+                Ok(r) if r.status().as_u16() == 202);
+            if ok {
+                d.lock().unwrap().insert(email);
+            }
+            ok
+        }
+    })
+    .await;
+    duplicates.print(Some(&direct));
+
+    // Streams: listeners held open while signing; the time from a signature's answer to
+    // its count reaching a listener.
+    let mut streams = Vec::new();
+    for _ in 0..args.listeners {
+        match client
+            .get(format!(
+                "{}/v1/campaigns/bench-streams/count/stream",
+                server.address
+            ))
+            .send()
+            .await
+        {
+            Ok(r) if r.status().is_success() => streams.push(r.bytes_stream()),
+            _ => break,
+        }
+    }
+    let held = streams.len();
+    let mut watcher = streams.pop().context("at least one stream")?;
+    let mut latencies = Vec::new();
+    let mut buffer = String::new();
+    for i in 0..50 {
+        let body = json!({"name": "Stream Signer", "email": format!("stream{i}@example.org")});
+        client
+            .post(format!(
+                "{}/v1/campaigns/bench-streams/signatures",
+                server.address
+            ))
+            .json(&body)
+            .send()
+            .await?;
+        let answered = Instant::now();
+        let wanted = format!("\"total\":{}", i + 1);
+        loop {
+            if let Some(at) = buffer.find(&wanted) {
+                buffer.drain(..at + wanted.len());
+                break;
+            }
+            let chunk = tokio::time::timeout(Duration::from_secs(5), watcher.next())
+                .await?
+                .context("stream ended")??;
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+        latencies.push(answered.elapsed().as_micros() as u64);
+    }
+    let stream_figures = Figures {
+        name: format!("signature → stream ({held} open)"),
+        ok: 50,
+        failed: 0,
+        elapsed: Duration::from_secs(1),
+        latencies_us: latencies,
+    };
+    println!(
+        "{:<28} p50 {:>7.2} ms  p95 {:>7.2} ms  max {:>7.2} ms",
+        stream_figures.name,
+        stream_figures.percentile(0.5),
+        stream_figures.percentile(0.95),
+        stream_figures.percentile(1.0)
+    );
+    drop(streams);
+
+    // The checks: every accepted signature is stored and counted, once.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut problems = Vec::new();
+    let sign_count = count_of(&client, &server.address, "bench-sign").await?;
+    if sign_count["total"].as_u64() != Some(signing.ok) {
+        problems.push(format!(
+            "bench-sign counts {} but {} were accepted",
+            sign_count["total"], signing.ok
+        ));
+    }
+    let distinct = distinct.lock().unwrap().len() as u64;
+    let dup_count = count_of(&client, &server.address, "bench-duplicates").await?;
+    if dup_count["total"].as_u64() != Some(distinct) {
+        problems.push(format!(
+            "bench-duplicates counts {} but {distinct} distinct emails were accepted",
+            dup_count["total"]
+        ));
+    }
+    for (slug, expected) in [("bench-sign", signing.ok), ("bench-duplicates", distinct)] {
+        let campaign = store
+            .campaign(&Slug::parse(slug).unwrap())
+            .await?
+            .context("campaign")?;
+        let recount = store.recount(campaign.id, store::now()).await?;
+        if recount.actual.total() != expected || recount.drifted() {
+            problems.push(format!(
+                "{slug}: {} stored signatures, {expected} expected, drift {}",
+                recount.actual.total(),
+                recount.drifted()
+            ));
+        }
+    }
+    drop(server);
+    drop(store);
+    if let Some((admin, name)) = to_drop {
+        use sqlx::Connection;
+        let mut admin = sqlx::PgConnection::connect(&admin).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#
+        )))
+        .execute(&mut admin)
+        .await?;
+    }
+    if problems.is_empty() {
+        println!(
+            "check: every accepted signature stored and counted once ({} unique, {distinct} distinct of {} repeats)",
+            signing.ok, duplicates.ok
+        );
+        Ok(())
+    } else {
+        for p in &problems {
+            println!("check FAILED: {p}");
+        }
+        bail!("the checks failed")
+    }
+}
