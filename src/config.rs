@@ -110,6 +110,14 @@ pub struct Settings {
     )]
     pub recount_interval_seconds: u64,
 
+    /// Seconds between purges of personal data past its retention period (0: never).
+    #[arg(
+        long,
+        env = "UNDERSIGNED_PURGE_INTERVAL_SECONDS",
+        default_value_t = 3600
+    )]
+    pub purge_interval_seconds: u64,
+
     /// Seconds given to in-flight requests to finish after SIGTERM.
     #[arg(long, env = "UNDERSIGNED_SHUTDOWN_GRACE_SECONDS", default_value_t = 30)]
     pub shutdown_grace_seconds: u64,

@@ -1,6 +1,7 @@
 //! Undersigned: petitions and sign-on letters for campaigning coalitions.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod domain;
@@ -10,6 +11,7 @@ pub mod live;
 pub mod mail;
 pub mod metrics;
 pub mod recount;
+pub mod retention;
 pub mod routes;
 pub mod startup;
 pub mod store;

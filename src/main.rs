@@ -32,6 +32,8 @@ enum Command {
         #[arg(long)]
         slug: Option<String>,
     },
+    /// Erase the personal data of campaigns closed for longer than their retention period.
+    Purge,
     /// Manage organiser accounts.
     User {
         #[command(subcommand)]
@@ -86,6 +88,16 @@ async fn main() -> anyhow::Result<()> {
                     actual.total(),
                     actual.pending
                 );
+            }
+        }
+        Command::Purge => {
+            let store = store::connect(&cli.settings.database_url).await?;
+            let purged = undersigned::retention::purge_expired(store.as_ref()).await?;
+            if purged.is_empty() {
+                println!("nothing to purge");
+            }
+            for (slug, erased) in purged {
+                println!("{slug}: personal data of {erased} signatures erased");
             }
         }
         Command::User {

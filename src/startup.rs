@@ -100,6 +100,7 @@ impl Application {
             live.clone(),
             settings.recount_interval_seconds,
         );
+        spawn_purges(store.clone(), settings.purge_interval_seconds);
         let state = web::Data::new(AppState {
             store,
             tokens: TokenService::new(
@@ -130,6 +131,9 @@ impl Application {
                 .wrap(prometheus.clone())
                 .wrap(TracingLogger::default())
                 .app_data(app_state.clone())
+                .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                    crate::error::ApiError::field("query", e.to_string()).into()
+                }))
                 .app_data(
                     web::PathConfig::default()
                         .error_handler(|_, _| crate::error::ApiError::NotFound.into()),
@@ -182,6 +186,22 @@ fn spawn_recounts(store: Arc<dyn Store>, live: Arc<LiveCounts>, interval_seconds
                     .filter(|c| c.recount.drifted())
                     .for_each(|c| live.changed(c.campaign_id)),
                 Err(e) => tracing::warn!(error = %e, "periodic recount failed"),
+            }
+        }
+    });
+}
+
+/// Erases personal data past its retention period, now and then.
+fn spawn_purges(store: Arc<dyn Store>, interval_seconds: u64) {
+    if interval_seconds == 0 {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(interval_seconds));
+        loop {
+            every.tick().await;
+            if let Err(e) = crate::retention::purge_expired(store.as_ref()).await {
+                tracing::warn!(error = %e, "purging expired personal data failed");
             }
         }
     });

@@ -46,7 +46,7 @@ pub use field_errors::{FieldError, FieldErrors};
 pub use password::{MAX_PASSWORD_CHARS, Password};
 pub use signature::{
     ContactBasis, Country, EmailKind, MAX_EMAILS_PER_SIGNATURE, NewSignature, PersonName, Postcode,
-    ShortText, Signatory, SignatoryType, SignatureForm, SignatureStatus, SourceCode,
+    Review, ShortText, Signatory, SignatoryType, SignatureForm, SignatureStatus, SourceCode,
     organisation_key, reminder_for,
 };
 pub use slug::Slug;

@@ -18,6 +18,16 @@ pub enum SignatureStatus {
     Spam,
 }
 
+/// An organiser's moderation of a signature. A rejected signature does not count; a letter
+/// lists only approved signatories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Review {
+    Pending,
+    Approved,
+    Rejected,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SignatoryType {
@@ -41,6 +51,11 @@ text_enum!(SignatureStatus {
     SignatureStatus::Confirmed => "confirmed",
     SignatureStatus::Withdrawn => "withdrawn",
     SignatureStatus::Spam => "spam",
+});
+text_enum!(Review {
+    Review::Pending => "pending",
+    Review::Approved => "approved",
+    Review::Rejected => "rejected",
 });
 text_enum!(SignatoryType {
     SignatoryType::Individual => "individual",

@@ -7,6 +7,7 @@ mod counts;
 pub mod extract;
 mod health;
 mod pages;
+pub mod signatories;
 mod signatures;
 mod users;
 
@@ -45,6 +46,13 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/v1/campaigns/{slug}" => campaigns::get_campaign),
         endpoint!(PATCH "/v1/campaigns/{slug}" => campaigns::update_campaign),
         endpoint!(POST "/v1/campaigns/{slug}/signatures" => signatures::sign),
+        endpoint!(GET "/v1/campaigns/{slug}/signatures" => signatories::list),
+        endpoint!(GET "/v1/campaigns/{slug}/signatures/export" => signatories::export),
+        endpoint!(PATCH "/v1/campaigns/{slug}/signatures/{id}" => signatories::review),
+        endpoint!(DELETE "/v1/campaigns/{slug}/signatures/{id}" => signatories::erase),
+        endpoint!(GET "/v1/campaigns/{slug}/signatories" => signatories::signatories),
+        endpoint!(GET "/v1/campaigns/{slug}/letter" => signatories::letter),
+        endpoint!(GET "/v1/audit" => signatories::audit_log),
         endpoint!(GET "/v1/campaigns/{slug}/count" => counts::count),
         endpoint!(GET "/v1/campaigns/{slug}/count/stream" => counts::stream),
         endpoint!(GET "/v1/campaigns/{slug}/tally" => counts::tally),

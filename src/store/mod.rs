@@ -180,6 +180,70 @@ pub trait Store: Send + Sync + 'static {
     /// The campaign's confirmed signatures grouped by source, country, postcode area and hour.
     async fn tally(&self, campaign_id: Uuid) -> Result<TallyRows, StoreError>;
 
+    /// A page of a campaign's signatures, oldest first, after the signature `after`.
+    async fn signatures(
+        &self,
+        campaign_id: Uuid,
+        filter: SignatureFilter,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<SignatureRecord>, StoreError>;
+
+    /// Every one of a campaign's signatures that the filter keeps, read from one database
+    /// cursor as the consumer takes them, so memory stays flat however many there are.
+    fn export_signatures(
+        &self,
+        campaign_id: Uuid,
+        filter: SignatureFilter,
+    ) -> futures_util::stream::BoxStream<'static, Result<SignatureRecord, StoreError>>;
+
+    /// Sets a signature's review, moving the count if it enters or leaves it; `None` if the
+    /// campaign has no such signature.
+    async fn review_signature(
+        &self,
+        campaign_id: Uuid,
+        signature_id: Uuid,
+        review: crate::domain::Review,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SignatureRecord>, StoreError>;
+
+    /// Erases a signature's personal data (its deduplication key stays, as a keyed hash) and
+    /// takes it out of the count; false if the campaign has no such live signature.
+    async fn erase_signature(
+        &self,
+        campaign_id: Uuid,
+        signature_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// The confirmed signatories who agreed to be listed (for letters, only those approved),
+    /// organisations first, then in the order they signed.
+    async fn public_signatories(
+        &self,
+        campaign_id: Uuid,
+        approved_only: bool,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<PublicSignatory>, StoreError>;
+
+    /// Erases the personal data of a campaign's signatures, keeping the names that a letter
+    /// publishes (approved, consented) and everything the counts and tally need. Returns how
+    /// many signatures held personal data before.
+    async fn purge_campaign(
+        &self,
+        campaign_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+
+    async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+
+    /// The newest audit entries first, before the entry `before`.
+    async fn audit_log(
+        &self,
+        before: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
+
     /// Sends the id of every campaign whose count or settings another instance changed, for
     /// as long as `changes` is open. A no-op where there is only ever one instance (SQLite).
     async fn watch_changes(&self, changes: tokio::sync::mpsc::UnboundedSender<Uuid>);
@@ -297,6 +361,60 @@ pub struct TallyRows {
     pub by_hour: Vec<(String, u64)>,
 }
 
+/// Which of a campaign's signatures an organiser asks for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SignatureFilter {
+    /// One status only; by default every status but spam.
+    pub status: Option<SignatureStatus>,
+    /// Only those who agreed to be contacted.
+    pub contact_only: bool,
+}
+
+/// A signature as its campaign's organisers see it (personal data included).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct SignatureRecord {
+    pub id: Uuid,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub status: String,
+    pub review: String,
+    pub source: Option<String>,
+    pub signatory_type: String,
+    pub organisation: Option<String>,
+    pub role: Option<String>,
+    pub postcode: Option<String>,
+    pub country: String,
+    pub public: bool,
+    pub contact: bool,
+    pub consent_version: i32,
+    pub possible_duplicate: bool,
+    pub signed_at: DateTime<Utc>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
+/// A signatory as the public sees them: never an email or a postcode.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct PublicSignatory {
+    pub name: String,
+    pub role: Option<String>,
+    pub organisation: Option<String>,
+    pub signatory_type: String,
+    pub signed_at: DateTime<Utc>,
+}
+
+/// One line of the audit log: who did what to which campaign's signatures, and to how many.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct AuditEntry {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<Uuid>,
+    pub action: String,
+    pub campaign_id: Uuid,
+    pub signature_id: Option<Uuid>,
+    pub rows: i64,
+    pub detail: String,
+}
+
 /// A change to a campaign's counts, applied in the same transaction as the signature change
 /// that causes it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -323,6 +441,21 @@ impl CountDelta {
                 ..Self::default()
             },
             (SignatureStatus::Withdrawn | SignatureStatus::Spam, _) => Self::default(),
+        }
+    }
+
+    /// Like `of`, for a signature an organiser may have rejected: a rejected signature is not
+    /// in the confirmed count.
+    fn of_reviewed(
+        status: SignatureStatus,
+        rejected: bool,
+        kind: SignatoryType,
+        sign: i64,
+    ) -> Self {
+        if rejected && status == SignatureStatus::Confirmed {
+            Self::default()
+        } else {
+            Self::of(status, kind, sign)
         }
     }
 

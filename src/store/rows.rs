@@ -172,6 +172,43 @@ impl CampaignValues {
     }
 }
 
+/// The columns of [`super::SignatureRecord`].
+macro_rules! signature_columns {
+    () => {
+        "id, name, email, status, review, source, signatory_type, organisation, role, postcode, \
+         country, public, contact, consent_version, possible_duplicate, signed_at, confirmed_at"
+    };
+}
+pub(super) use signature_columns;
+
+/// A signature's state, for changes that move the count.
+#[derive(sqlx::FromRow)]
+pub(super) struct SignatureStateRow {
+    pub status: String,
+    pub review: String,
+    pub signatory_type: String,
+}
+
+impl SignatureStateRow {
+    pub fn status(&self) -> Result<SignatureStatus, StoreError> {
+        self.status
+            .parse()
+            .map_err(|e| corrupt("signature status", e))
+    }
+
+    pub fn rejected(&self) -> bool {
+        self.review == "rejected"
+    }
+
+    pub fn kind(&self) -> crate::domain::SignatoryType {
+        if self.signatory_type == "organisation" {
+            crate::domain::SignatoryType::Organisation
+        } else {
+            crate::domain::SignatoryType::Individual
+        }
+    }
+}
+
 /// The live signature an email already has on a campaign.
 #[derive(sqlx::FromRow)]
 pub(super) struct ExistingSignatureRow {
@@ -195,6 +232,7 @@ pub(super) struct TokenTargetRow {
     pub campaign_id: Uuid,
     pub status: String,
     pub signatory_type: String,
+    pub review: String,
     pub expires_at: Option<DateTime<Utc>>,
     pub campaign_slug: String,
     pub campaign_title: String,
@@ -220,6 +258,10 @@ impl TokenTargetRow {
 
     pub fn is_organisation(&self) -> bool {
         self.signatory_type == "organisation"
+    }
+
+    pub fn rejected(&self) -> bool {
+        self.review == "rejected"
     }
 }
 

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use tokio::sync::mpsc::UnboundedSender;
@@ -13,16 +15,18 @@ use uuid::Uuid;
 
 use super::rows::{
     CampaignRow, CampaignValues, CountRow, CredentialsRow, ExistingSignatureRow, QueuedEmailRow,
-    TokenTargetRow, UserRow, campaign_columns, campaign_select,
+    SignatureStateRow, TokenTargetRow, UserRow, campaign_columns, campaign_select,
+    signature_columns,
 };
 use super::{
-    CountDelta, CountSnapshot, EmailHasher, QueuedEmail, Recount, SignOutcome, SignatureSubmission,
-    Store, StoreError, TallyRows, TokenPurpose, TokenUse, new_hash_key, random_shard,
+    AuditEntry, CountDelta, CountSnapshot, EmailHasher, PublicSignatory, QueuedEmail, Recount,
+    SignOutcome, SignatureFilter, SignatureRecord, SignatureSubmission, Store, StoreError,
+    TallyRows, TokenPurpose, TokenUse, new_hash_key, random_shard,
 };
 use crate::config::DatabaseUrl;
 use crate::domain::{
-    Campaign, CampaignKind, CampaignStatus, ConsentWording, Email, EmailKind, SignatoryType,
-    SignatureStatus, Slug, User, organisation_key, reminder_for,
+    Campaign, CampaignKind, CampaignStatus, ConsentWording, Email, EmailKind, Review,
+    SignatoryType, SignatureStatus, Slug, User, organisation_key, reminder_for,
 };
 
 pub struct SqliteStore {
@@ -249,7 +253,7 @@ async fn token_target_in(
     now: DateTime<Utc>,
 ) -> Result<Option<(TokenTargetRow, TokenUse)>, StoreError> {
     let row: Option<TokenTargetRow> = sqlx::query_as(
-        "SELECT t.signature_id, s.campaign_id, s.status, s.signatory_type, t.expires_at,
+        "SELECT t.signature_id, s.campaign_id, s.status, s.signatory_type, s.review, t.expires_at,
                 c.slug AS campaign_slug, c.title AS campaign_title
          FROM signature_tokens t
          JOIN signatures s ON s.id = t.signature_id
@@ -568,8 +572,9 @@ impl Store for SqliteStore {
             .rows_affected();
             if confirmed == 1 {
                 let kind = signatory_type(&row);
-                let delta = CountDelta::of(SignatureStatus::Pending, kind, -1)
-                    .plus(CountDelta::of(SignatureStatus::Confirmed, kind, 1));
+                let delta = CountDelta::of(SignatureStatus::Pending, kind, -1).plus(
+                    CountDelta::of_reviewed(SignatureStatus::Confirmed, row.rejected(), kind, 1),
+                );
                 apply_count(&mut tx, row.campaign_id, delta, now).await?;
             }
         }
@@ -620,7 +625,8 @@ impl Store for SqliteStore {
             .bind(row.signature_id)
             .execute(&mut *tx)
             .await?;
-            let delta = CountDelta::of(target.previous, signatory_type(&row), -1);
+            let delta =
+                CountDelta::of_reviewed(target.previous, row.rejected(), signatory_type(&row), -1);
             apply_count(&mut tx, row.campaign_id, delta, now).await?;
         }
         tx.commit().await?;
@@ -778,9 +784,11 @@ impl Store for SqliteStore {
         let stored = stored_count(&mut tx, campaign_id).await?;
         let actual: CountRow = sqlx::query_as(
             "SELECT
-                 CAST(COALESCE(SUM(CASE WHEN status = 'confirmed' AND signatory_type = 'individual'
+                 CAST(COALESCE(SUM(CASE WHEN status = 'confirmed' AND review <> 'rejected'
+                                   AND signatory_type = 'individual'
                                    THEN 1 ELSE 0 END), 0) AS BIGINT) AS confirmed_individuals,
-                 CAST(COALESCE(SUM(CASE WHEN status = 'confirmed' AND signatory_type = 'organisation'
+                 CAST(COALESCE(SUM(CASE WHEN status = 'confirmed' AND review <> 'rejected'
+                                   AND signatory_type = 'organisation'
                                    THEN 1 ELSE 0 END), 0) AS BIGINT) AS confirmed_organisations,
                  CAST(COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0) AS BIGINT)
                      AS pending,
@@ -871,6 +879,245 @@ impl Store for SqliteStore {
     async fn announce_changes(&self, _campaign_ids: &[Uuid]) -> Result<(), StoreError> {
         Ok(())
     }
+
+    async fn signatures(
+        &self,
+        campaign_id: Uuid,
+        filter: SignatureFilter,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<SignatureRecord>, StoreError> {
+        Ok(sqlx::query_as(concat!(
+            "SELECT ",
+            signature_columns!(),
+            " FROM signatures
+             WHERE campaign_id = $1
+               AND (($2 IS NULL AND status <> 'spam') OR status = $2)
+               AND ($3 = FALSE OR contact = TRUE)
+               AND ($4 IS NULL OR id > $4)
+             ORDER BY id LIMIT $5"
+        ))
+        .bind(campaign_id)
+        .bind(filter.status.map(|s| s.as_str()))
+        .bind(filter.contact_only)
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    fn export_signatures(
+        &self,
+        campaign_id: Uuid,
+        filter: SignatureFilter,
+    ) -> BoxStream<'static, Result<SignatureRecord, StoreError>> {
+        let pool = self.pool.clone();
+        // The cursor lives in its own task and hands rows over a small channel: it reads only
+        // as fast as the consumer takes them.
+        let (rows_out, rows_in) = tokio::sync::mpsc::channel(256);
+        tokio::spawn(async move {
+            let mut rows = sqlx::query_as::<_, SignatureRecord>(concat!(
+                "SELECT ",
+                signature_columns!(),
+                " FROM signatures
+                 WHERE campaign_id = $1
+                   AND (($2 IS NULL AND status <> 'spam') OR status = $2)
+                   AND ($3 = FALSE OR contact = TRUE)
+                 ORDER BY id"
+            ))
+            .bind(campaign_id)
+            .bind(filter.status.map(|s| s.as_str()))
+            .bind(filter.contact_only)
+            .fetch(&pool);
+            while let Some(row) = rows.next().await {
+                let failed = row.is_err();
+                if rows_out.send(row.map_err(StoreError::from)).await.is_err() || failed {
+                    break;
+                }
+            }
+        });
+        futures_util::stream::unfold(rows_in, |mut rows| async move {
+            rows.recv().await.map(|row| (row, rows))
+        })
+        .boxed()
+    }
+
+    async fn review_signature(
+        &self,
+        campaign_id: Uuid,
+        signature_id: Uuid,
+        review: Review,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SignatureRecord>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let Some(state) = signature_state(&mut tx, campaign_id, signature_id).await? else {
+            return Ok(None);
+        };
+        sqlx::query("UPDATE signatures SET review = $2 WHERE id = $1")
+            .bind(signature_id)
+            .bind(review.as_str())
+            .execute(&mut *tx)
+            .await?;
+        let status = state.status()?;
+        let delta = CountDelta::of_reviewed(status, state.rejected(), state.kind(), -1).plus(
+            CountDelta::of_reviewed(status, review == Review::Rejected, state.kind(), 1),
+        );
+        apply_count(&mut tx, campaign_id, delta, now).await?;
+        let record = sqlx::query_as(concat!(
+            "SELECT ",
+            signature_columns!(),
+            " FROM signatures WHERE id = $1"
+        ))
+        .bind(signature_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(record))
+    }
+
+    async fn erase_signature(
+        &self,
+        campaign_id: Uuid,
+        signature_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let Some(state) = signature_state(&mut tx, campaign_id, signature_id).await? else {
+            return Ok(false);
+        };
+        sqlx::query(
+            "UPDATE signatures SET
+                 status = CASE WHEN status IN ('pending', 'confirmed') THEN 'withdrawn' ELSE status END,
+                 withdrawn_at = COALESCE(withdrawn_at, $2), email = NULL, name = NULL,
+                 postcode = NULL, organisation = NULL, organisation_key = NULL, role = NULL
+             WHERE id = $1",
+        )
+        .bind(signature_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM signature_tokens WHERE signature_id = $1")
+            .bind(signature_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM outbox WHERE signature_id = $1")
+            .bind(signature_id)
+            .execute(&mut *tx)
+            .await?;
+        let delta = CountDelta::of_reviewed(state.status()?, state.rejected(), state.kind(), -1);
+        apply_count(&mut tx, campaign_id, delta, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn public_signatories(
+        &self,
+        campaign_id: Uuid,
+        approved_only: bool,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<PublicSignatory>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT name, role, organisation, signatory_type, signed_at FROM signatures
+             WHERE campaign_id = $1 AND status = 'confirmed' AND public = TRUE
+               AND name IS NOT NULL
+               AND (($2 = TRUE AND review = 'approved') OR ($2 = FALSE AND review <> 'rejected'))
+             ORDER BY CASE signatory_type WHEN 'organisation' THEN 0 ELSE 1 END, signed_at, id
+             LIMIT $3 OFFSET $4",
+        )
+        .bind(campaign_id)
+        .bind(approved_only)
+        .bind(i64::from(limit))
+        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn purge_campaign(
+        &self,
+        campaign_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let holding: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM signatures
+             WHERE campaign_id = $1 AND (email IS NOT NULL OR postcode IS NOT NULL)",
+        )
+        .bind(campaign_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        // A name stays only where it is published: confirmed, consented, and for a letter
+        // approved (for a petition, not rejected).
+        sqlx::query(
+            "UPDATE signatures SET email = NULL, postcode = NULL, organisation_key = NULL,
+                 name = CASE WHEN published THEN name END,
+                 organisation = CASE WHEN published THEN organisation END,
+                 role = CASE WHEN published THEN role END
+             FROM (SELECT s.id AS published_id,
+                          (s.status = 'confirmed' AND s.public = TRUE AND
+                           ((c.kind = 'letter' AND s.review = 'approved') OR
+                            (c.kind = 'petition' AND s.review <> 'rejected'))) AS published
+                   FROM signatures s JOIN campaigns c ON c.id = s.campaign_id
+                   WHERE s.campaign_id = $1) AS p
+             WHERE signatures.id = p.published_id",
+        )
+        .bind(campaign_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "DELETE FROM signature_tokens
+             WHERE signature_id IN (SELECT id FROM signatures WHERE campaign_id = $1)",
+        )
+        .bind(campaign_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "DELETE FROM outbox WHERE signature_id IN (SELECT id FROM signatures WHERE campaign_id = $1)",
+        )
+        .bind(campaign_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE campaigns SET purged_at = $2 WHERE id = $1")
+            .bind(campaign_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(u64::try_from(holding).unwrap_or(0))
+    }
+
+    async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO audit_log (id, at, actor_id, action, campaign_id, signature_id, rows, detail)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(entry.id)
+        .bind(entry.at)
+        .bind(entry.actor_id)
+        .bind(&entry.action)
+        .bind(entry.campaign_id)
+        .bind(entry.signature_id)
+        .bind(entry.rows)
+        .bind(&entry.detail)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn audit_log(
+        &self,
+        before: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, at, actor_id, action, campaign_id, signature_id, rows, detail FROM audit_log
+             WHERE ($1 IS NULL OR id < $1) ORDER BY id DESC LIMIT $2",
+        )
+        .bind(before)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?)
+    }
 }
 
 /// SQLite's one writer at a time (`BEGIN IMMEDIATE`) already keeps signings out of a recount.
@@ -879,6 +1126,21 @@ async fn lock_count_rows(
     _campaign_id: Uuid,
 ) -> Result<(), StoreError> {
     Ok(())
+}
+
+/// A signature's state inside a write transaction (and, on PostgreSQL, locked until it ends).
+async fn signature_state(
+    tx: &mut Transaction<'static, Sqlite>,
+    campaign_id: Uuid,
+    signature_id: Uuid,
+) -> Result<Option<SignatureStateRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT status, review, signatory_type FROM signatures WHERE id = $1 AND campaign_id = $2",
+    )
+    .bind(signature_id)
+    .bind(campaign_id)
+    .fetch_optional(&mut **tx)
+    .await?)
 }
 
 fn signatory_type(row: &TokenTargetRow) -> SignatoryType {

@@ -1,0 +1,31 @@
+//! The audit log: every export, erasure, moderation decision and purge of signatures.
+
+use uuid::Uuid;
+
+use crate::store::{self, AuditEntry, Store};
+
+/// Records one action. A failure to record is logged loudly but does not undo the action,
+/// which has already happened.
+pub async fn record(
+    store: &dyn Store,
+    actor: Option<Uuid>,
+    action: &str,
+    campaign_id: Uuid,
+    signature_id: Option<Uuid>,
+    rows: u64,
+    detail: String,
+) {
+    let entry = AuditEntry {
+        id: Uuid::now_v7(),
+        at: store::now(),
+        actor_id: actor,
+        action: action.to_owned(),
+        campaign_id,
+        signature_id,
+        rows: rows as i64,
+        detail,
+    };
+    if let Err(e) = store.record_audit(&entry).await {
+        tracing::error!(error = %e, action, "could not write the audit log");
+    }
+}

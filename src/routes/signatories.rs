@@ -1,0 +1,553 @@
+//! What organisers do with collected signatures (list, export, moderate, erase), what the
+//! public may see of them (signatories, the letter), and the audit log of it all.
+
+use std::convert::Infallible;
+
+use actix_web::http::header;
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, web};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::extract::ApiJson;
+use crate::auth::Organiser;
+use crate::domain::{Campaign, CampaignKind, CampaignStatus, Review, SignatureStatus, Slug, User};
+use crate::error::ApiError;
+use crate::mail::escape_html;
+use crate::startup::AppState;
+use crate::store::{self, PublicSignatory, SignatureFilter, SignatureRecord};
+
+/// A campaign whose signatures the caller may see: its owner's or, for an admin, any. To
+/// anyone else it does not exist.
+async fn managed_campaign(state: &AppState, slug: &str, user: &User) -> Result<Campaign, ApiError> {
+    let slug = Slug::parse(slug).map_err(|_| ApiError::NotFound)?;
+    let campaign = state
+        .store
+        .campaign(&slug)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if campaign.is_managed_by(user) {
+        Ok(campaign)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// A campaign the public may see (open or closed).
+async fn public_campaign(state: &AppState, slug: &str) -> Result<Campaign, ApiError> {
+    let slug = Slug::parse(slug).map_err(|_| ApiError::NotFound)?;
+    let campaign = state
+        .store
+        .campaign(&slug)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if campaign.status_at(store::now()) == CampaignStatus::Draft {
+        return Err(ApiError::NotFound);
+    }
+    Ok(campaign)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilterQuery {
+    status: Option<String>,
+    contact: Option<bool>,
+    format: Option<String>,
+    after: Option<Uuid>,
+    limit: Option<u32>,
+}
+
+impl FilterQuery {
+    fn filter(&self) -> Result<SignatureFilter, ApiError> {
+        let status = self
+            .status
+            .as_deref()
+            .map(str::parse::<SignatureStatus>)
+            .transpose()
+            .map_err(|m| ApiError::field("status", m))?;
+        Ok(SignatureFilter {
+            status,
+            contact_only: self.contact == Some(true),
+        })
+    }
+}
+
+/// `GET /v1/campaigns/{slug}/signatures`: a page of signatures for the campaign's organisers.
+pub async fn list(
+    Organiser(caller): Organiser,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    query: web::Query<FilterQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let campaign = managed_campaign(&state, &slug, &caller).await?;
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::field("limit", "must be between 1 and 500"));
+    }
+    if query.format.is_some() {
+        return Err(ApiError::field("format", "is only taken by the export"));
+    }
+    let page = state
+        .store
+        .signatures(campaign.id, query.filter()?, query.after, limit)
+        .await?;
+    let next = (page.len() == limit as usize)
+        .then(|| page.last().map(|s| s.id))
+        .flatten();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(json!({ "signatures": page, "next_after": next })))
+}
+
+/// The export's columns, in order: part of the public contract (openapi.yaml).
+pub const EXPORT_COLUMNS: [&str; 17] = [
+    "id",
+    "name",
+    "email",
+    "status",
+    "review",
+    "source",
+    "signatory_type",
+    "organisation",
+    "role",
+    "postcode",
+    "country",
+    "public",
+    "contact",
+    "consent_version",
+    "possible_duplicate",
+    "signed_at",
+    "confirmed_at",
+];
+
+/// OWASP's advice against CSV injection: a cell a spreadsheet would read as a formula
+/// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed with `'`, which
+/// the spreadsheet shows as text and hides.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
+fn csv_cells(s: &SignatureRecord) -> [String; 17] {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    [
+        s.id.to_string(),
+        text(&s.name),
+        text(&s.email),
+        s.status.clone(),
+        s.review.clone(),
+        text(&s.source),
+        s.signatory_type.clone(),
+        text(&s.organisation),
+        text(&s.role),
+        text(&s.postcode),
+        s.country.clone(),
+        s.public.to_string(),
+        s.contact.to_string(),
+        s.consent_version.to_string(),
+        s.possible_duplicate.to_string(),
+        s.signed_at.to_rfc3339(),
+        s.confirmed_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+    ]
+}
+
+fn csv_line<I: IntoIterator<Item = S>, S: AsRef<str>>(cells: I) -> Vec<u8> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let cells: Vec<String> = cells
+        .into_iter()
+        .map(|c| neutralise(c.as_ref()).into_owned())
+        .collect();
+    writer.write_record(&cells).expect("writing to memory");
+    writer.into_inner().expect("writing to memory")
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ExportFormat {
+    Csv,
+    Ndjson,
+}
+
+/// `GET /v1/campaigns/{slug}/signatures/export`: every signature the filters keep, as CSV
+/// (RFC 4180, UTF-8, safe to open in a spreadsheet) or NDJSON, streamed from one database
+/// cursor. The export is written to the audit log with the number of rows sent.
+pub async fn export(
+    Organiser(caller): Organiser,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    query: web::Query<FilterQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let campaign = managed_campaign(&state, &slug, &caller).await?;
+    let format = match query.format.as_deref().unwrap_or("csv") {
+        "csv" => ExportFormat::Csv,
+        "ndjson" => ExportFormat::Ndjson,
+        _ => return Err(ApiError::field("format", "must be one of: csv, ndjson")),
+    };
+    if query.after.is_some() || query.limit.is_some() {
+        return Err(ApiError::field(
+            "query",
+            "the export takes no after or limit: it is complete",
+        ));
+    }
+    let filter = query.filter()?;
+    let detail = format!(
+        "{} export, status {}, contact only {}",
+        if format == ExportFormat::Csv {
+            "CSV"
+        } else {
+            "NDJSON"
+        },
+        filter.status.map_or("any", |s| s.as_str()),
+        filter.contact_only
+    );
+
+    let store = state.store.clone();
+    let (chunks_out, chunks_in) = tokio::sync::mpsc::channel::<Bytes>(8);
+    let (campaign_id, actor) = (campaign.id, caller.id);
+    tokio::spawn(async move {
+        let mut rows = store.export_signatures(campaign_id, filter);
+        let mut sent = 0u64;
+        let mut buffer = match format {
+            ExportFormat::Csv => csv_line(EXPORT_COLUMNS),
+            ExportFormat::Ndjson => Vec::new(),
+        };
+        let mut complete = true;
+        while let Some(row) = rows.next().await {
+            match row {
+                Ok(record) => {
+                    match format {
+                        ExportFormat::Csv => buffer.extend(csv_line(csv_cells(&record))),
+                        ExportFormat::Ndjson => {
+                            serde_json::to_writer(&mut buffer, &record).expect("writing to memory");
+                            buffer.push(b'\n');
+                        }
+                    }
+                    sent += 1;
+                    // Send in chunks of about 32 KiB: few enough writes, little held at once.
+                    if buffer.len() >= 32 * 1024
+                        && chunks_out
+                            .send(Bytes::from(std::mem::take(&mut buffer)))
+                            .await
+                            .is_err()
+                    {
+                        complete = false;
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "an export stopped early");
+                    complete = false;
+                    break;
+                }
+            }
+        }
+        if complete && !buffer.is_empty() && chunks_out.send(Bytes::from(buffer)).await.is_err() {
+            complete = false;
+        }
+        let detail = if complete {
+            detail
+        } else {
+            format!("{detail} (stopped early)")
+        };
+        crate::audit::record(
+            store.as_ref(),
+            Some(actor),
+            "export",
+            campaign_id,
+            None,
+            sent,
+            detail,
+        )
+        .await;
+    });
+    let body = futures_util::stream::unfold(chunks_in, |mut chunks| async move {
+        chunks
+            .recv()
+            .await
+            .map(|chunk| (Ok::<_, Infallible>(chunk), chunks))
+    });
+
+    let (content_type, extension) = match format {
+        ExportFormat::Csv => ("text/csv; charset=utf-8; header=present", "csv"),
+        ExportFormat::Ndjson => ("application/x-ndjson", "ndjson"),
+    };
+    let filename = format!(
+        "{}-signatures-{}.{extension}",
+        campaign.slug,
+        store::now().format("%Y-%m-%d")
+    );
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, content_type))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .streaming(body))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRequest {
+    review: String,
+}
+
+/// `PATCH /v1/campaigns/{slug}/signatures/{id}`: approve or reject a signature.
+pub async fn review(
+    Organiser(caller): Organiser,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    ApiJson(body): ApiJson<ReviewRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let campaign = managed_campaign(&state, &slug, &caller).await?;
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
+    let review: Review = body
+        .review
+        .parse()
+        .map_err(|m| ApiError::field("review", m))?;
+    let record = state
+        .store
+        .review_signature(campaign.id, id, review, store::now())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    state.live.changed(campaign.id);
+    crate::audit::record(
+        state.store.as_ref(),
+        Some(caller.id),
+        "review",
+        campaign.id,
+        Some(id),
+        1,
+        format!("review set to {review}"),
+    )
+    .await;
+    Ok(HttpResponse::Ok().json(record))
+}
+
+/// `DELETE /v1/campaigns/{slug}/signatures/{id}`: erase a signer's personal data on request.
+pub async fn erase(
+    Organiser(caller): Organiser,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let campaign = managed_campaign(&state, &slug, &caller).await?;
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
+    if !state
+        .store
+        .erase_signature(campaign.id, id, store::now())
+        .await?
+    {
+        return Err(ApiError::NotFound);
+    }
+    state.live.changed(campaign.id);
+    crate::audit::record(
+        state.store.as_ref(),
+        Some(caller.id),
+        "erase",
+        campaign.id,
+        Some(id),
+        1,
+        "personal data erased on request".into(),
+    )
+    .await;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    page: Option<u64>,
+    limit: Option<u32>,
+}
+
+/// `GET /v1/campaigns/{slug}/signatories`: who signed, as the public may see it.
+pub async fn signatories(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let campaign = public_campaign(&state, &slug).await?;
+    let page = query.page.unwrap_or(1);
+    let limit = query.limit.unwrap_or(100);
+    if page == 0 {
+        return Err(ApiError::field("page", "must be 1 or more"));
+    }
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::field("limit", "must be between 1 and 500"));
+    }
+    let rows = state
+        .store
+        .public_signatories(
+            campaign.id,
+            campaign.kind == CampaignKind::Letter,
+            (page - 1) * u64::from(limit),
+            limit,
+        )
+        .await?;
+    let next = (rows.len() == limit as usize).then_some(page + 1);
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=30"))
+        .json(json!({ "signatories": rows, "page": page, "next_page": next })))
+}
+
+fn signed_by(s: &PublicSignatory) -> String {
+    [
+        Some(s.name.as_str()),
+        s.role.as_deref(),
+        s.organisation.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
+/// `GET /v1/campaigns/{slug}/letter`: the letter and its approved public signatories,
+/// organisations first, as printable HTML or (with `Accept: text/markdown`) Markdown.
+pub async fn letter(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let campaign = public_campaign(&state, &slug).await?;
+    if campaign.kind != CampaignKind::Letter {
+        return Err(ApiError::NotFound);
+    }
+    let mut signatories = Vec::new();
+    loop {
+        let page = state
+            .store
+            .public_signatories(campaign.id, true, signatories.len() as u64, 500)
+            .await?;
+        let done = page.len() < 500;
+        signatories.extend(page);
+        if done {
+            break;
+        }
+    }
+    let (organisations, individuals): (Vec<_>, Vec<_>) = signatories
+        .iter()
+        .partition(|s| s.signatory_type == "organisation");
+    let markdown = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/markdown"));
+    let title = campaign.title.as_str();
+    let recipient = campaign.recipient.as_ref().map(|r| r.as_str());
+    let body = if markdown {
+        let mut text = format!("# {title}\n\n");
+        if let Some(to) = recipient {
+            text.push_str(&format!("To: {to}\n\n"));
+        }
+        text.push_str(campaign.body.as_str());
+        text.push_str("\n\n## Signed by\n");
+        for (heading, list) in [
+            ("Organisations", &organisations),
+            ("Individuals", &individuals),
+        ] {
+            if !list.is_empty() {
+                text.push_str(&format!("\n### {heading}\n\n"));
+                for s in list.iter() {
+                    text.push_str(&format!("- {}\n", signed_by(s)));
+                }
+            }
+        }
+        text
+    } else {
+        let mut html = format!(
+            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title>\
+             <style>body{{font-family:Georgia,serif;max-width:42rem;margin:2rem auto;padding:0 1rem;\
+             line-height:1.5}}@media print{{body{{margin:0}}}}</style></head><body><h1>{t}</h1>",
+            t = escape_html(title)
+        );
+        if let Some(to) = recipient {
+            html.push_str(&format!("<p>To: {}</p>", escape_html(to)));
+        }
+        for paragraph in campaign.body.as_str().split("\n\n") {
+            html.push_str(&format!(
+                "<p>{}</p>",
+                escape_html(paragraph).replace('\n', "<br>")
+            ));
+        }
+        html.push_str("<h2>Signed by</h2>");
+        for (heading, list) in [
+            ("Organisations", &organisations),
+            ("Individuals", &individuals),
+        ] {
+            if !list.is_empty() {
+                html.push_str(&format!("<h3>{heading}</h3><ul>"));
+                for s in list.iter() {
+                    html.push_str(&format!("<li>{}</li>", escape_html(&signed_by(s))));
+                }
+                html.push_str("</ul>");
+            }
+        }
+        html.push_str("</body></html>");
+        html
+    };
+    let content_type = if markdown {
+        "text/markdown; charset=utf-8"
+    } else {
+        "text/html; charset=utf-8"
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, content_type))
+        .insert_header((header::VARY, "Accept"))
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'",
+        ))
+        .body(body))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    before: Option<Uuid>,
+    limit: Option<u32>,
+}
+
+/// `GET /v1/audit`: the audit log, newest first, for admins.
+pub async fn audit_log(
+    Organiser(caller): Organiser,
+    state: web::Data<AppState>,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
+    if !caller.is_admin {
+        return Err(ApiError::Forbidden);
+    }
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::field("limit", "must be between 1 and 500"));
+    }
+    let entries = state.store.audit_log(query.before, limit).await?;
+    let next = (entries.len() == limit as usize)
+        .then(|| entries.last().map(|e| e.id))
+        .flatten();
+    Ok(HttpResponse::Ok().json(json!({ "entries": entries, "next_before": next })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised_and_names_are_not() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        for risky in ["+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(neutralise(risky).starts_with('\''), "{risky:?}");
+        }
+        for name in ["Siân", "Zoë", "محمد", "李雷", "O'Brien", "Anne-Marie"] {
+            assert_eq!(neutralise(name), name);
+        }
+    }
+}
