@@ -40,6 +40,113 @@ struct Args {
     /// Share of repeated emails (in random letter case) in the duplicates scenario.
     #[arg(long, default_value_t = 0.3)]
     duplicate_share: f64,
+    /// Also measure a CSV export of this many signatures (0: skip). The server's peak memory
+    /// (VmHWM) is read before and after, to show it stays flat.
+    #[arg(long, default_value_t = 0)]
+    export_rows: u64,
+    /// Run only the export measurement.
+    #[arg(long)]
+    export_only: bool,
+}
+
+/// The server process's peak resident memory so far, in MiB (Linux `VmHWM`).
+fn peak_memory_mib(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// Seeds `rows` signatures through the store (the signing transaction, without HTTP), then
+/// downloads the CSV export through the server, and reports rows a second and peak memory.
+async fn measure_export(
+    store: &Arc<dyn undersigned::store::Store>,
+    client: &reqwest::Client,
+    server: &Server,
+    token: &str,
+    organiser: uuid::Uuid,
+    rows: u64,
+) -> anyhow::Result<()> {
+    let campaign = Arc::new(Campaign::draft(
+        campaign_spec("bench-export"),
+        organiser,
+        store::now(),
+    ));
+    store.insert_campaign(&campaign).await?;
+    let seeded = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let seeders: Vec<_> = (0..32)
+        .map(|_| {
+            let (store, campaign, seeded) = (store.clone(), campaign.clone(), seeded.clone());
+            tokio::spawn(async move {
+                loop {
+                    let i = seeded.fetch_add(1, Ordering::Relaxed);
+                    if i >= rows {
+                        return;
+                    }
+                    let form = SignatureForm {
+                        name: format!("Siân Export {i}"),
+                        email: format!("export{i}@example.org"),
+                        postcode: Some("CF10 1AA".into()),
+                        ..Default::default()
+                    };
+                    let signature =
+                        NewSignature::parse(form, CampaignKind::Petition, ContactBasis::Consent)
+                            .unwrap();
+                    let now = store::now();
+                    let submission = SignatureSubmission {
+                        campaign: &campaign,
+                        signature: &signature,
+                        status: SignatureStatus::Confirmed,
+                        confirm_token: SecretToken::generate(),
+                        withdraw_token: SecretToken::generate(),
+                        confirm_expires_at: now,
+                        now,
+                    };
+                    store.record_signature(&submission).await.expect("seeding");
+                }
+            })
+        })
+        .collect();
+    for seeder in seeders {
+        seeder.await?;
+    }
+    println!(
+        "seeded {rows} signatures in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let pid = server.child.id();
+    let before = peak_memory_mib(pid).unwrap_or(0.0);
+    let started = Instant::now();
+    let response = client
+        .get(format!(
+            "{}/v1/campaigns/bench-export/signatures/export?format=csv",
+            server.address
+        ))
+        .bearer_auth(token)
+        .send()
+        .await?
+        .error_for_status()?;
+    let mut body = response.bytes_stream();
+    let (mut bytes, mut lines) = (0u64, 0u64);
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk?;
+        bytes += chunk.len() as u64;
+        lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let after = peak_memory_mib(pid).unwrap_or(0.0);
+    let exported = lines.saturating_sub(1);
+    println!(
+        "CSV export of {exported} rows    {:>9.0} rows/s  {:.1} MiB in {elapsed:.1} s  server peak memory {before:.1} MiB before, {after:.1} MiB after",
+        exported as f64 / elapsed,
+        bytes as f64 / 1_048_576.0,
+    );
+    if exported != rows {
+        bail!("the export had {exported} rows, not {rows}");
+    }
+    Ok(())
 }
 
 struct Figures {
@@ -328,6 +435,29 @@ async fn main() -> anyhow::Result<()> {
         .as_str()
         .context("a token")?
         .to_owned();
+    if args.export_only {
+        measure_export(
+            &store,
+            &client,
+            &server,
+            &token,
+            organiser.id,
+            args.export_rows,
+        )
+        .await?;
+        drop(server);
+        drop(store);
+        if let Some((admin, name)) = to_drop {
+            use sqlx::Connection;
+            let mut admin = sqlx::PgConnection::connect(&admin).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#
+            )))
+            .execute(&mut admin)
+            .await?;
+        }
+        return Ok(());
+    }
     for slug in ["bench-sign", "bench-duplicates", "bench-streams"] {
         open_campaign(&client, &server.address, &token, slug).await?;
     }
@@ -491,6 +621,18 @@ async fn main() -> anyhow::Result<()> {
         stream_figures.percentile(1.0)
     );
     drop(streams);
+
+    if args.export_rows > 0 {
+        measure_export(
+            &store,
+            &client,
+            &server,
+            &token,
+            organiser.id,
+            args.export_rows,
+        )
+        .await?;
+    }
 
     // The checks: every accepted signature is stored and counted, once.
     tokio::time::sleep(Duration::from_millis(1500)).await;

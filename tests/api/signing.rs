@@ -713,3 +713,43 @@ async fn signing_metrics_are_exported() {
     assert!(text.contains(r#"undersigned_signatures_total{event="duplicate"} 1"#));
     assert!(text.contains(r#"undersigned_emails_total{outcome="sent"} 2"#));
 }
+
+#[tokio::test]
+async fn a_confirmation_link_lasts_seven_days_and_then_confirms_nothing() {
+    let app = spawn_app().await;
+    app.open_campaign_with(json!({})).await;
+    app.sign("scrapsi445", &signer("Ann", "ann@example.org"))
+        .await;
+    let token = token_in(&text_of(&app.outbox_messages(1).await[0]), "confirm").unwrap();
+    let expiry = app
+        .texts(
+            "SELECT CAST(expires_at AS TEXT) FROM signature_tokens WHERE purpose = $1",
+            "confirm",
+        )
+        .await;
+    let in_seven_days = (chrono::Utc::now() + chrono::Duration::days(7))
+        .format("%Y-%m-%d")
+        .to_string();
+    assert!(
+        expiry[0][0].as_deref().unwrap().starts_with(&in_seven_days),
+        "{expiry:?}"
+    );
+
+    // Age the link past its lifetime: its expiry becomes the moment of signing, now past.
+    app.execute(
+        "UPDATE signature_tokens SET expires_at =
+             (SELECT signed_at FROM signatures WHERE signatures.id = signature_tokens.signature_id)
+         WHERE purpose = $1",
+        "confirm",
+    )
+    .await;
+    let response = app
+        .post_json("/v1/signatures/confirm", &json!({"token": token}), None)
+        .await;
+    assert_problem(response, StatusCode::NOT_FOUND, "token-not-found").await;
+    assert_eq!(
+        app.get(&format!("/confirm/{token}"), None).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    app.expect_count("scrapsi445", 0, 1).await;
+}
