@@ -337,6 +337,20 @@ mod tempfile_dir {
     }
 }
 
+/// Drops the PostgreSQL database made for this run, if one was.
+async fn drop_database(made: Option<(String, String)>) -> anyhow::Result<()> {
+    if let Some((admin, name)) = made {
+        use sqlx::Connection;
+        let mut admin = sqlx::PgConnection::connect(&admin).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#
+        )))
+        .execute(&mut admin)
+        .await?;
+    }
+    Ok(())
+}
+
 fn campaign_spec(slug: &str) -> NewCampaign {
     NewCampaign {
         slug: Slug::parse(slug).unwrap(),
@@ -447,15 +461,7 @@ async fn main() -> anyhow::Result<()> {
         .await?;
         drop(server);
         drop(store);
-        if let Some((admin, name)) = to_drop {
-            use sqlx::Connection;
-            let mut admin = sqlx::PgConnection::connect(&admin).await?;
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#
-            )))
-            .execute(&mut admin)
-            .await?;
-        }
+        drop_database(to_drop).await?;
         return Ok(());
     }
     for slug in ["bench-sign", "bench-duplicates", "bench-streams"] {
@@ -668,15 +674,7 @@ async fn main() -> anyhow::Result<()> {
     }
     drop(server);
     drop(store);
-    if let Some((admin, name)) = to_drop {
-        use sqlx::Connection;
-        let mut admin = sqlx::PgConnection::connect(&admin).await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#
-        )))
-        .execute(&mut admin)
-        .await?;
-    }
+    drop_database(to_drop).await?;
     if problems.is_empty() {
         println!(
             "check: every accepted signature stored and counted once ({} unique, {distinct} distinct of {} repeats)",

@@ -226,6 +226,7 @@ async fn a_token_from_another_key_stops_working_when_the_key_changes() {
     let store = first.store.clone();
     let mut settings = crate::helpers::test_settings(&database_url);
     settings.jwt_secret = None;
+    settings.outbox_dir = first.outbox.path().to_owned();
     // Same issuer as the first, so only the key differs.
     settings.public_url = Some(first.address.parse().unwrap());
     let second = undersigned::startup::Application::build_with_store(settings, store).unwrap();
