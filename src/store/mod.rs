@@ -40,9 +40,14 @@ impl From<sqlx::Error> for StoreError {
         use sqlx::Error as E;
         match &error {
             E::RowNotFound => StoreError::NotFound,
-            E::PoolTimedOut | E::PoolClosed | E::Io(_) | E::Tls(_) | E::WorkerCrashed => {
-                StoreError::Unavailable(error)
-            }
+            // A protocol error is what a connection cut during its opening handshake looks like
+            // (e.g. "unexpected response from SSLRequest"): the database is not answering.
+            E::PoolTimedOut
+            | E::PoolClosed
+            | E::Io(_)
+            | E::Tls(_)
+            | E::Protocol(_)
+            | E::WorkerCrashed => StoreError::Unavailable(error),
             E::Database(db) if db.is_unique_violation() => {
                 StoreError::Conflict(db.constraint().unwrap_or(db.message()).to_owned())
             }

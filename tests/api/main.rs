@@ -12,6 +12,7 @@ mod counts;
 mod crash;
 mod errors;
 mod health;
+mod outage;
 mod signatories;
 mod signing;
 mod smtp;
