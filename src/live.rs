@@ -184,7 +184,7 @@ impl LiveCounts {
                     .campaign(&slug)
                     .await?
                     .ok_or(ApiError::NotFound)?;
-                self.rebuild(campaign).await?
+                self.rebuild(campaign, false).await?
             }
         };
         if view.status == CampaignStatus::Draft {
@@ -224,7 +224,12 @@ impl LiveCounts {
 
     /// Reads a campaign's count and milestones and, if anything changed, replaces its view
     /// and sends the new one to its listeners.
-    async fn rebuild(&self, campaign: Campaign) -> Result<Arc<CountView>, StoreError> {
+    /// `replace` is false for a reader's cache miss, which only fills an empty slot.
+    async fn rebuild(
+        &self,
+        campaign: Campaign,
+        replace: bool,
+    ) -> Result<Arc<CountView>, StoreError> {
         let now = store::now();
         let counts = self.store.campaign_count(campaign.id).await?;
         let previous = self
@@ -268,13 +273,25 @@ impl LiveCounts {
             return Ok(previous.expect("checked above"));
         }
         let mut slots = self.slots.write().unwrap();
-        let slot = slots.entry(campaign.id).or_insert_with(|| Slot {
-            view: view.clone(),
-            updates: broadcast::channel(16).0,
-        });
-        slot.view = view.clone();
-        // No listeners is not an error.
-        let _ = slot.updates.send(view.clone());
+        match slots.get_mut(&campaign.id) {
+            // Another rebuild got here first: a reader's cache miss racing the refresher. Keep
+            // what is there (a reader's rebuild may have read older counts), send nothing twice.
+            Some(slot) if slot.view.etag == view.etag || !replace => return Ok(slot.view.clone()),
+            Some(slot) => {
+                slot.view = view.clone();
+                // No listeners is not an error.
+                let _ = slot.updates.send(view.clone());
+            }
+            None => {
+                slots.insert(
+                    campaign.id,
+                    Slot {
+                        view: view.clone(),
+                        updates: broadcast::channel(16).0,
+                    },
+                );
+            }
+        }
         drop(slots);
         self.by_slug
             .write()
@@ -285,7 +302,7 @@ impl LiveCounts {
 
     async fn rebuild_by_id(&self, campaign_id: Uuid) -> Result<(), StoreError> {
         match self.store.campaign_by_id(campaign_id).await? {
-            Some(campaign) => self.rebuild(campaign).await.map(|_| ()),
+            Some(campaign) => self.rebuild(campaign, true).await.map(|_| ()),
             None => Ok(()),
         }
     }
