@@ -88,14 +88,6 @@ impl<K: Hash + Eq + Clone> KeyedLimiter<K> {
         self.limiter.retain_recent();
         self.limiter.shrink_to_fit();
     }
-
-    pub fn len(&self) -> usize {
-        self.limiter.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.limiter.is_empty()
-    }
 }
 
 /// The address of the client that made a request: the peer, unless the peer is a trusted

@@ -300,18 +300,13 @@ impl CampaignView {
 }
 
 /// Finds a campaign the viewer may see: drafts exist only for their owner and admins.
-async fn visible_campaign(
+pub(super) async fn visible_campaign(
     state: &AppState,
     slug: &str,
     viewer: Option<&User>,
     now: DateTime<Utc>,
 ) -> Result<Campaign, ApiError> {
-    let slug = Slug::parse(slug).map_err(|_| ApiError::NotFound)?;
-    let campaign = state
-        .store
-        .campaign(&slug)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let campaign = super::campaign_named(state, slug).await?;
     let is_draft = campaign.status_at(now) == CampaignStatus::Draft;
     if is_draft && !viewer.is_some_and(|user| campaign.is_managed_by(user)) {
         return Err(ApiError::NotFound);

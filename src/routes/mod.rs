@@ -72,6 +72,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     }
 }
 
+/// The campaign a path's `{slug}` names, whatever its status; 404 if none (a malformed slug
+/// names none). Callers then decide who may see it.
+async fn campaign_named(
+    state: &crate::startup::AppState,
+    slug: &str,
+) -> Result<crate::domain::Campaign, ApiError> {
+    let slug = crate::domain::Slug::parse(slug).map_err(|_| ApiError::NotFound)?;
+    state.store.campaign(&slug).await?.ok_or(ApiError::NotFound)
+}
+
 /// Anything the table does not match: a problem, like every other error.
 pub async fn no_such_route() -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::RouteNotFound)

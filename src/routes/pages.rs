@@ -104,7 +104,6 @@ pub async fn confirm_page(state: web::Data<AppState>, token: web::Path<String>) 
 
 /// `POST /confirm/{token}`: the confirmation page's button.
 pub async fn confirm_submit(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
-    state.mail_wake.notify_one();
     match confirm_by_token(&state, &token).await {
         Ok(used) => page(
             StatusCode::OK,

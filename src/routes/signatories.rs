@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::extract::ApiJson;
 use crate::auth::Organiser;
-use crate::domain::{Campaign, CampaignKind, CampaignStatus, Review, SignatureStatus, Slug, User};
+use crate::domain::{Campaign, CampaignKind, Review, SignatureStatus, User};
 use crate::error::ApiError;
 use crate::mail::escape_html;
 use crate::startup::AppState;
@@ -22,31 +22,12 @@ use crate::store::{self, PublicSignatory, SignatureFilter, SignatureRecord};
 /// A campaign whose signatures the caller may see: its owner's or, for an admin, any. To
 /// anyone else it does not exist.
 async fn managed_campaign(state: &AppState, slug: &str, user: &User) -> Result<Campaign, ApiError> {
-    let slug = Slug::parse(slug).map_err(|_| ApiError::NotFound)?;
-    let campaign = state
-        .store
-        .campaign(&slug)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let campaign = super::campaign_named(state, slug).await?;
     if campaign.is_managed_by(user) {
         Ok(campaign)
     } else {
         Err(ApiError::NotFound)
     }
-}
-
-/// A campaign the public may see (open or closed).
-async fn public_campaign(state: &AppState, slug: &str) -> Result<Campaign, ApiError> {
-    let slug = Slug::parse(slug).map_err(|_| ApiError::NotFound)?;
-    let campaign = state
-        .store
-        .campaign(&slug)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if campaign.status_at(store::now()) == CampaignStatus::Draft {
-        return Err(ApiError::NotFound);
-    }
-    Ok(campaign)
 }
 
 #[derive(Deserialize)]
@@ -373,7 +354,7 @@ pub async fn signatories(
     slug: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let campaign = public_campaign(&state, &slug).await?;
+    let campaign = super::campaigns::visible_campaign(&state, &slug, None, store::now()).await?;
     let page = query.page.unwrap_or(1);
     let limit = query.limit.unwrap_or(100);
     if page == 0 {
@@ -417,7 +398,7 @@ pub async fn letter(
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let campaign = public_campaign(&state, &slug).await?;
+    let campaign = super::campaigns::visible_campaign(&state, &slug, None, store::now()).await?;
     if campaign.kind != CampaignKind::Letter {
         return Err(ApiError::NotFound);
     }

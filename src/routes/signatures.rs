@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::extract::ApiJson;
 use crate::domain::{
-    Campaign, CampaignStatus, NewSignature, SecretToken, SignatureForm, SignatureStatus, Slug,
+    Campaign, CampaignStatus, NewSignature, SecretToken, SignatureForm, SignatureStatus,
 };
 use crate::error::{ApiError, Conflict};
 use crate::limits::{Allowance, client_address};
@@ -86,12 +86,7 @@ impl FromRequest for SigningAllowance {
 
 /// A campaign that takes signatures now: drafts and unknown slugs are 404, closed ones 409.
 async fn signable_campaign(state: &AppState, slug: &str) -> Result<Campaign, ApiError> {
-    let slug = Slug::parse(slug).map_err(|_| ApiError::NotFound)?;
-    let campaign = state
-        .store
-        .campaign(&slug)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let campaign = super::campaign_named(state, slug).await?;
     match campaign.status_at(store::now()) {
         CampaignStatus::Open => Ok(campaign),
         CampaignStatus::Draft => Err(ApiError::NotFound),

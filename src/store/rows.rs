@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::{CountSnapshot, QueuedEmail, StoreError, TokenUse, corrupt};
 use crate::domain::{
     Body, Campaign, ConsentText, ConsentWording, Email, EmailKind, Milestones, Origin, Recipient,
-    RetentionDays, SignatureStatus, Slug, Summary, Target, Title, User,
+    RetentionDays, SignatoryType, SignatureStatus, Slug, Summary, Target, Title, User,
 };
 
 #[derive(sqlx::FromRow)]
@@ -200,13 +200,13 @@ impl SignatureStateRow {
         self.review == "rejected"
     }
 
-    pub fn kind(&self) -> crate::domain::SignatoryType {
-        if self.signatory_type == "organisation" {
-            crate::domain::SignatoryType::Organisation
-        } else {
-            crate::domain::SignatoryType::Individual
-        }
+    pub fn kind(&self) -> Result<SignatoryType, StoreError> {
+        signatory_type(&self.signatory_type)
     }
+}
+
+fn signatory_type(stored: &str) -> Result<SignatoryType, StoreError> {
+    stored.parse().map_err(|e| corrupt("signatory type", e))
 }
 
 /// The live signature an email already has on a campaign.
@@ -256,8 +256,8 @@ impl TokenTargetRow {
         Ok(Some((self, target)))
     }
 
-    pub fn is_organisation(&self) -> bool {
-        self.signatory_type == "organisation"
+    pub fn kind(&self) -> Result<SignatoryType, StoreError> {
+        signatory_type(&self.signatory_type)
     }
 
     pub fn rejected(&self) -> bool {

@@ -26,7 +26,7 @@ use super::{
 use crate::config::DatabaseUrl;
 use crate::domain::{
     Campaign, CampaignKind, CampaignStatus, ConsentWording, Email, EmailKind, Review,
-    SignatoryType, SignatureStatus, Slug, User, organisation_key, reminder_for,
+    SignatureStatus, Slug, User, organisation_key, reminder_for,
 };
 
 pub struct SqliteStore {
@@ -571,7 +571,7 @@ impl Store for SqliteStore {
             .await?
             .rows_affected();
             if confirmed == 1 {
-                let kind = signatory_type(&row);
+                let kind = row.kind()?;
                 let delta = CountDelta::of(SignatureStatus::Pending, kind, -1).plus(
                     CountDelta::of_reviewed(SignatureStatus::Confirmed, row.rejected(), kind, 1),
                 );
@@ -625,8 +625,7 @@ impl Store for SqliteStore {
             .bind(row.signature_id)
             .execute(&mut *tx)
             .await?;
-            let delta =
-                CountDelta::of_reviewed(target.previous, row.rejected(), signatory_type(&row), -1);
+            let delta = CountDelta::of_reviewed(target.previous, row.rejected(), row.kind()?, -1);
             apply_count(&mut tx, row.campaign_id, delta, now).await?;
         }
         tx.commit().await?;
@@ -959,8 +958,8 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await?;
         let status = state.status()?;
-        let delta = CountDelta::of_reviewed(status, state.rejected(), state.kind(), -1).plus(
-            CountDelta::of_reviewed(status, review == Review::Rejected, state.kind(), 1),
+        let delta = CountDelta::of_reviewed(status, state.rejected(), state.kind()?, -1).plus(
+            CountDelta::of_reviewed(status, review == Review::Rejected, state.kind()?, 1),
         );
         apply_count(&mut tx, campaign_id, delta, now).await?;
         let record = sqlx::query_as(concat!(
@@ -1004,7 +1003,7 @@ impl Store for SqliteStore {
             .bind(signature_id)
             .execute(&mut *tx)
             .await?;
-        let delta = CountDelta::of_reviewed(state.status()?, state.rejected(), state.kind(), -1);
+        let delta = CountDelta::of_reviewed(state.status()?, state.rejected(), state.kind()?, -1);
         apply_count(&mut tx, campaign_id, delta, now).await?;
         tx.commit().await?;
         Ok(true)
@@ -1141,12 +1140,4 @@ async fn signature_state(
     .bind(campaign_id)
     .fetch_optional(&mut **tx)
     .await?)
-}
-
-fn signatory_type(row: &TokenTargetRow) -> SignatoryType {
-    if row.is_organisation() {
-        SignatoryType::Organisation
-    } else {
-        SignatoryType::Individual
-    }
 }

@@ -224,6 +224,15 @@ async fn recount_repairs_a_corrupted_count() {
     }
 }
 
+async fn get_if_none_match(app: &TestApp, path: &str, etag: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(path))
+        .header("If-None-Match", etag)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn counts_and_badges_are_cacheable_with_etags() {
     let app = spawn_app_with(many_signers).await;
@@ -247,13 +256,7 @@ async fn counts_and_badges_are_cacheable_with_etags() {
     assert_eq!(body["slug"], "scrapsi445");
     assert_eq!(body["target"], 100000);
 
-    let unchanged = app
-        .client
-        .get(app.url("/v1/campaigns/scrapsi445/count"))
-        .header("If-None-Match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let unchanged = get_if_none_match(&app, "/v1/campaigns/scrapsi445/count", &etag).await;
     assert_eq!(unchanged.status(), StatusCode::NOT_MODIFIED);
     assert_eq!(unchanged.headers()["etag"], etag.as_str());
     assert!(unchanged.bytes().await.unwrap().is_empty());
@@ -261,13 +264,7 @@ async fn counts_and_badges_are_cacheable_with_etags() {
     app.sign("scrapsi445", &signer("Ann", "ann@example.org"))
         .await;
     app.expect_total("scrapsi445", 1).await;
-    let changed = app
-        .client
-        .get(app.url("/v1/campaigns/scrapsi445/count"))
-        .header("If-None-Match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let changed = get_if_none_match(&app, "/v1/campaigns/scrapsi445/count", &etag).await;
     assert_eq!(changed.status(), StatusCode::OK);
     assert_ne!(changed.headers()["etag"], etag.as_str());
 
@@ -276,13 +273,8 @@ async fn counts_and_badges_are_cacheable_with_etags() {
     assert_eq!(badge.headers()["content-type"], "image/svg+xml");
     let badge_etag = badge.headers()["etag"].to_str().unwrap().to_owned();
     assert!(badge.text().await.unwrap().contains(">1 signature</text>"));
-    let badge_again = app
-        .client
-        .get(app.url("/v1/campaigns/scrapsi445/badge.svg"))
-        .header("If-None-Match", &badge_etag)
-        .send()
-        .await
-        .unwrap();
+    let badge_again =
+        get_if_none_match(&app, "/v1/campaigns/scrapsi445/badge.svg", &badge_etag).await;
     assert_eq!(badge_again.status(), StatusCode::NOT_MODIFIED);
 
     // A draft has no public count.
