@@ -86,6 +86,15 @@ pub struct Settings {
     )]
     pub sign_per_minute_per_campaign: u32,
 
+    /// Signatures a partner may submit per minute with its API key (server-to-server, so
+    /// limited per key rather than per address).
+    #[arg(
+        long,
+        env = "UNDERSIGNED_SIGN_PER_MINUTE_PER_PARTNER",
+        default_value_t = 6000
+    )]
+    pub sign_per_minute_per_partner: u32,
+
     /// Login attempts allowed per minute from one client address.
     #[arg(
         long,

@@ -20,6 +20,7 @@ pub enum Conflict {
         to: CampaignStatus,
     },
     CampaignClosed,
+    PartnerCodeTaken,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +33,12 @@ pub enum ApiError {
     InvalidCredentials,
     #[error("not allowed for this account")]
     Forbidden,
+    #[error("this partner key is unknown or has been revoked")]
+    InvalidPartnerKey,
+    #[error("this partner key belongs to another campaign")]
+    PartnerKeyForOtherCampaign,
+    #[error("{origin} is not among the origins this campaign accepts signatures from")]
+    OriginNotAllowed { origin: String },
     #[error("no such resource")]
     NotFound,
     #[error("no such route")]
@@ -88,6 +95,21 @@ impl ApiError {
                 StatusCode::UNAUTHORIZED,
             ),
             Forbidden => ("forbidden", "Forbidden", StatusCode::FORBIDDEN),
+            InvalidPartnerKey => (
+                "invalid-partner-key",
+                "Invalid partner key",
+                StatusCode::UNAUTHORIZED,
+            ),
+            PartnerKeyForOtherCampaign => (
+                "partner-key-campaign",
+                "Partner key for another campaign",
+                StatusCode::FORBIDDEN,
+            ),
+            OriginNotAllowed { .. } => (
+                "origin-not-allowed",
+                "Origin not allowed",
+                StatusCode::FORBIDDEN,
+            ),
             NotFound => ("not-found", "Not found", StatusCode::NOT_FOUND),
             RouteNotFound => ("route-not-found", "No such route", StatusCode::NOT_FOUND),
             TokenNotFound => (
@@ -111,6 +133,11 @@ impl ApiError {
             Conflict(self::Conflict::CampaignClosed) => {
                 ("campaign-closed", "Campaign closed", StatusCode::CONFLICT)
             }
+            Conflict(self::Conflict::PartnerCodeTaken) => (
+                "partner-code-taken",
+                "Partner code already in use",
+                StatusCode::CONFLICT,
+            ),
             PayloadTooLarge { .. } => (
                 "payload-too-large",
                 "Request body too large",
@@ -158,6 +185,9 @@ impl ApiError {
             }
             Conflict(self::Conflict::CampaignClosed) => {
                 "this campaign is closed to new signatures".into()
+            }
+            Conflict(self::Conflict::PartnerCodeTaken) => {
+                "this campaign already has a partner with this code and a live key; revoke it first to issue a new key".into()
             }
             Validation(errors) if errors.len() == 1 => {
                 format!("{} {}", errors[0].field, errors[0].message)
@@ -231,7 +261,7 @@ impl ResponseError for ApiError {
                     response.insert_header(("RateLimit-Reset", wait));
                 }
             }
-            ApiError::Unauthenticated => {
+            ApiError::Unauthenticated | ApiError::InvalidPartnerKey => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
             }
             _ => {}

@@ -3,9 +3,11 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod campaign_cache;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod group_commit;
 pub mod limits;
 pub mod live;
 pub mod mail;

@@ -14,8 +14,10 @@ use tokio::sync::Notify;
 use tracing_actix_web::TracingLogger;
 
 use crate::auth::{PasswordHasher, TokenService};
+use crate::campaign_cache::CampaignCache;
 use crate::config::Settings;
 use crate::domain::Email;
+use crate::group_commit::GroupCommit;
 use crate::limits::KeyedLimiter;
 use crate::live::LiveCounts;
 use crate::mail::{self, Mailer};
@@ -29,6 +31,8 @@ pub struct Limits {
     pub signing_by_address: KeyedLimiter<IpAddr>,
     /// Keyed by address and campaign slug (as requested, so no lookup precedes the limit).
     pub signing_by_campaign: KeyedLimiter<(IpAddr, String)>,
+    /// Keyed by the partner (campaign and code), whatever address its requests come from.
+    pub signing_by_partner: KeyedLimiter<(uuid::Uuid, String)>,
 }
 
 impl Limits {
@@ -38,6 +42,7 @@ impl Limits {
             login_by_account: KeyedLimiter::per_minute(settings.login_per_minute_per_account),
             signing_by_address: KeyedLimiter::per_minute(settings.sign_per_minute_per_address),
             signing_by_campaign: KeyedLimiter::per_minute(settings.sign_per_minute_per_campaign),
+            signing_by_partner: KeyedLimiter::per_minute(settings.sign_per_minute_per_partner),
         }
     }
 
@@ -46,6 +51,7 @@ impl Limits {
         self.login_by_account.prune();
         self.signing_by_address.prune();
         self.signing_by_campaign.prune();
+        self.signing_by_partner.prune();
     }
 }
 
@@ -62,6 +68,10 @@ pub struct AppState {
     /// Wakes the outbox worker when a signing queued an email.
     pub mail_wake: Arc<Notify>,
     pub live: Arc<LiveCounts>,
+    /// Records signatures many to a commit.
+    pub signing: GroupCommit,
+    /// The campaigns signing reads, kept for a second.
+    pub campaigns: CampaignCache,
 }
 
 pub struct Application {
@@ -101,7 +111,10 @@ impl Application {
             settings.recount_interval_seconds,
         );
         spawn_purges(store.clone(), settings.purge_interval_seconds);
+        let signing = GroupCommit::start(store.clone(), store.parallel_writes());
         let state = web::Data::new(AppState {
+            signing,
+            campaigns: CampaignCache::default(),
             store,
             tokens: TokenService::new(
                 settings.jwt_secret.as_ref(),
@@ -129,6 +142,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(prometheus.clone())
+                .wrap(actix_web::middleware::from_fn(routes::signing_cors))
                 .wrap(TracingLogger::default())
                 .app_data(app_state.clone())
                 .app_data(web::QueryConfig::default().error_handler(|e, _| {

@@ -16,7 +16,7 @@ pub struct Organiser(pub User);
 /// anonymous; with one, the token must be valid (a bad token is 401, never silently anonymous).
 pub struct MaybeOrganiser(pub Option<User>);
 
-fn bearer_token(req: &HttpRequest) -> Option<Result<String, ApiError>> {
+pub fn bearer_token(req: &HttpRequest) -> Option<Result<String, ApiError>> {
     let value = req.headers().get(header::AUTHORIZATION)?;
     let token = value
         .to_str()

@@ -5,6 +5,6 @@ mod extract;
 mod password;
 mod token;
 
-pub use extract::{MaybeOrganiser, Organiser};
+pub use extract::{MaybeOrganiser, Organiser, bearer_token};
 pub use password::{PasswordHasher, hash_password};
 pub use token::TokenService;

@@ -49,6 +49,21 @@ struct Args {
     export_only: bool,
 }
 
+/// A signature on a petition that needs no confirmation, ready for the store.
+fn confirmed(campaign: &Arc<Campaign>, form: SignatureForm) -> SignatureSubmission {
+    let now = store::now();
+    SignatureSubmission {
+        campaign: campaign.clone(),
+        signature: NewSignature::parse(form, CampaignKind::Petition, ContactBasis::Consent)
+            .expect("a valid signature"),
+        status: SignatureStatus::Confirmed,
+        confirm_token: SecretToken::generate(),
+        withdraw_token: SecretToken::generate(),
+        confirm_expires_at: now,
+        now,
+    }
+}
+
 /// The server process's peak resident memory so far, in MiB (Linux `VmHWM`).
 fn peak_memory_mib(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -90,20 +105,10 @@ async fn measure_export(
                         postcode: Some("CF10 1AA".into()),
                         ..Default::default()
                     };
-                    let signature =
-                        NewSignature::parse(form, CampaignKind::Petition, ContactBasis::Consent)
-                            .unwrap();
-                    let now = store::now();
-                    let submission = SignatureSubmission {
-                        campaign: &campaign,
-                        signature: &signature,
-                        status: SignatureStatus::Confirmed,
-                        confirm_token: SecretToken::generate(),
-                        withdraw_token: SecretToken::generate(),
-                        confirm_expires_at: now,
-                        now,
-                    };
-                    store.record_signature(&submission).await.expect("seeding");
+                    store
+                        .record_signature(&confirmed(&campaign, form))
+                        .await
+                        .expect("seeding");
                 }
             })
         })
@@ -507,19 +512,9 @@ async fn main() -> anyhow::Result<()> {
                 email: format!("direct{i}@example.org"),
                 ..Default::default()
             };
-            let signature =
-                NewSignature::parse(form, CampaignKind::Petition, ContactBasis::Consent).unwrap();
-            let now = store::now();
-            let submission = SignatureSubmission {
-                campaign: &campaign,
-                signature: &signature,
-                status: SignatureStatus::Confirmed,
-                confirm_token: SecretToken::generate(),
-                withdraw_token: SecretToken::generate(),
-                confirm_expires_at: now,
-                now,
-            };
-            s.record_signature(&submission).await.is_ok()
+            s.record_signature(&confirmed(&campaign, form))
+                .await
+                .is_ok()
         }
     })
     .await;
@@ -626,7 +621,32 @@ async fn main() -> anyhow::Result<()> {
         stream_figures.percentile(0.95),
         stream_figures.percentile(1.0)
     );
-    drop(streams);
+
+    // Signing at full rate while every listener stays open and reads each count it is sent.
+    let readers: Vec<_> = streams
+        .into_iter()
+        .chain(std::iter::once(watcher))
+        .map(|mut stream| tokio::spawn(async move { while stream.next().await.is_some() {} }))
+        .collect();
+    let (c, a) = (client.clone(), address.clone());
+    let streamed = drive(
+        &format!("POST signatures ({held} streams open)"),
+        n,
+        secs,
+        move |i| {
+            let (c, a) = (c.clone(), a.clone());
+            async move {
+                let body = json!({"name": "Watched Signer", "email": format!("watched{i}@example.org")});
+                matches!(c.post(format!("{a}/v1/campaigns/bench-streams/signatures")).json(&body).send().await,
+                    Ok(r) if r.status().as_u16() == 202)
+            }
+        },
+    )
+    .await;
+    streamed.print(Some(&signing));
+    let streams_still_open = readers.iter().filter(|r| !r.is_finished()).count();
+    println!("streams still open after signing: {streams_still_open} of {held}");
+    readers.iter().for_each(|r| r.abort());
 
     if args.export_rows > 0 {
         measure_export(
@@ -658,7 +678,18 @@ async fn main() -> anyhow::Result<()> {
             dup_count["total"]
         ));
     }
-    for (slug, expected) in [("bench-sign", signing.ok), ("bench-duplicates", distinct)] {
+    if streams_still_open < held {
+        problems.push(format!(
+            "{} of {held} streams closed while signing",
+            held - streams_still_open
+        ));
+    }
+    let streamed_expected = 50 + streamed.ok;
+    for (slug, expected) in [
+        ("bench-sign", signing.ok),
+        ("bench-duplicates", distinct),
+        ("bench-streams", streamed_expected),
+    ] {
         let campaign = store
             .campaign(&Slug::parse(slug).unwrap())
             .await?

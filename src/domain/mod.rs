@@ -31,6 +31,7 @@ macro_rules! text_enum {
 mod campaign;
 mod email;
 mod field_errors;
+mod partner;
 mod password;
 mod signature;
 mod slug;
@@ -43,6 +44,7 @@ pub use campaign::{
 };
 pub use email::Email;
 pub use field_errors::{FieldError, FieldErrors};
+pub use partner::{KeyHolder, NewPartner, PartnerKey, PartnerSummary};
 pub use password::{MAX_PASSWORD_CHARS, Password};
 pub use signature::{
     ContactBasis, Country, EmailKind, MAX_EMAILS_PER_SIGNATURE, NewSignature, PersonName, Postcode,

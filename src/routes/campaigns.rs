@@ -393,6 +393,7 @@ pub async fn update_campaign(
         })),
         Err(other) => Err(other.into()),
         Ok(()) => {
+            state.campaigns.forget(campaign.slug.as_str());
             state.live.changed(campaign.id);
             Ok(HttpResponse::Ok().json(CampaignView::of(&campaign, Some(&caller), now)))
         }

@@ -84,7 +84,7 @@ pub async fn badge(
 }
 
 /// 12345 → "12,345".
-fn with_separators(n: u64) -> String {
+pub(super) fn with_separators(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

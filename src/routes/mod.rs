@@ -3,10 +3,13 @@
 
 mod auth;
 mod campaigns;
+mod cors;
 mod counts;
+mod embed;
 pub mod extract;
 mod health;
 mod pages;
+mod partners;
 pub mod signatories;
 mod signatures;
 mod users;
@@ -57,14 +60,25 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/v1/campaigns/{slug}/count/stream" => counts::stream),
         endpoint!(GET "/v1/campaigns/{slug}/tally" => counts::tally),
         endpoint!(GET "/v1/campaigns/{slug}/badge.svg" => counts::badge),
+        endpoint!(POST "/v1/campaigns/{slug}/partners" => partners::create),
+        endpoint!(GET "/v1/campaigns/{slug}/partners" => partners::list),
+        endpoint!(DELETE "/v1/campaigns/{slug}/partners/{code}" => partners::revoke),
         endpoint!(POST "/v1/signatures/confirm" => signatures::confirm),
         endpoint!(POST "/v1/signatures/withdraw" => signatures::withdraw),
+        endpoint!(GET "/v1/campaigns/{slug}/embed" => embed::snippets),
+        endpoint!(GET "/embed.js" => embed::embed_script),
+        endpoint!(GET "/embed/form.js" => embed::form_script),
+        endpoint!(GET "/embed/form.css" => embed::form_style),
+        endpoint!(GET "/embed/{slug}" => embed::form_page),
+        endpoint!(POST "/embed/{slug}" => embed::form_submit),
         endpoint!(GET "/confirm/{token}" => pages::confirm_page),
         endpoint!(POST "/confirm/{token}" => pages::confirm_submit),
         endpoint!(GET "/withdraw/{token}" => pages::withdraw_page),
         endpoint!(POST "/withdraw/{token}" => pages::withdraw_submit),
     ]
 }
+
+pub use cors::signing_cors;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     for endpoint in endpoints() {
@@ -80,6 +94,35 @@ async fn campaign_named(
 ) -> Result<crate::domain::Campaign, ApiError> {
     let slug = crate::domain::Slug::parse(slug).map_err(|_| ApiError::NotFound)?;
     state.store.campaign(&slug).await?.ok_or(ApiError::NotFound)
+}
+
+/// The campaign a signing request's `{slug}` names, from the signing path's one-second cache
+/// (see `CampaignCache`); 404 if none.
+async fn signing_campaign(
+    state: &crate::startup::AppState,
+    slug: &str,
+) -> Result<std::sync::Arc<crate::domain::Campaign>, ApiError> {
+    let slug = crate::domain::Slug::parse(slug).map_err(|_| ApiError::NotFound)?;
+    state
+        .campaigns
+        .get(state.store.as_ref(), &slug)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// A campaign the caller manages: its owner's or, for an admin, any. To anyone else it does
+/// not exist.
+async fn managed_campaign(
+    state: &crate::startup::AppState,
+    slug: &str,
+    user: &crate::domain::User,
+) -> Result<crate::domain::Campaign, ApiError> {
+    let campaign = campaign_named(state, slug).await?;
+    if campaign.is_managed_by(user) {
+        Ok(campaign)
+    } else {
+        Err(ApiError::NotFound)
+    }
 }
 
 /// Anything the table does not match: a problem, like every other error.

@@ -12,23 +12,13 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::extract::ApiJson;
+use super::managed_campaign;
 use crate::auth::Organiser;
-use crate::domain::{Campaign, CampaignKind, Review, SignatureStatus, User};
+use crate::domain::{CampaignKind, Review, SignatureStatus};
 use crate::error::ApiError;
 use crate::mail::escape_html;
 use crate::startup::AppState;
 use crate::store::{self, PublicSignatory, SignatureFilter, SignatureRecord};
-
-/// A campaign whose signatures the caller may see: its owner's or, for an admin, any. To
-/// anyone else it does not exist.
-async fn managed_campaign(state: &AppState, slug: &str, user: &User) -> Result<Campaign, ApiError> {
-    let campaign = super::campaign_named(state, slug).await?;
-    if campaign.is_managed_by(user) {
-        Ok(campaign)
-    } else {
-        Err(ApiError::NotFound)
-    }
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,14 +1,16 @@
-use std::future::{Ready, ready};
+use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use chrono::Duration;
+use futures_util::future::LocalBoxFuture;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::extract::ApiJson;
 use crate::domain::{
-    Campaign, CampaignStatus, NewSignature, SecretToken, SignatureForm, SignatureStatus,
+    Campaign, CampaignStatus, KeyHolder, NewSignature, PartnerKey, SecretToken, SignatureForm,
+    SignatureStatus,
 };
 use crate::error::{ApiError, Conflict};
 use crate::limits::{Allowance, client_address};
@@ -55,38 +57,94 @@ impl From<SignRequest> for SignatureForm {
     }
 }
 
-/// The signing rate limits, checked before the body is even read, so a flood of junk costs
+/// Who is signing, as far as limits and credit go: the public, limited per client address
+/// (and per address on each campaign), or a partner presenting its API key, limited per key
+/// and credited with the signature. Settled before the body is read, so a flood of junk costs
 /// as little as a flood of valid attempts.
-pub struct SigningAllowance(Allowance);
+pub enum Signer {
+    Public(Allowance),
+    Partner {
+        holder: KeyHolder,
+        allowance: Allowance,
+    },
+}
 
-impl FromRequest for SigningAllowance {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+impl Signer {
+    pub fn allowance(&self) -> Allowance {
+        match self {
+            Signer::Public(allowance) | Signer::Partner { allowance, .. } => *allowance,
+        }
+    }
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let Some(state) = req.app_data::<web::Data<AppState>>() else {
-            return ready(Err(ApiError::internal(anyhow::anyhow!("state missing"))));
-        };
+    fn state(req: &HttpRequest) -> Result<&web::Data<AppState>, ApiError> {
+        req.app_data::<web::Data<AppState>>()
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("state missing")))
+    }
+
+    /// A member of the public, whatever the request carries: limited per client address,
+    /// across campaigns and on the path's campaign.
+    pub fn public(req: &HttpRequest) -> Result<Self, ApiError> {
+        let state = Self::state(req)?;
         let address = client_address(req, &state.trusted_proxies);
-        let slug = req.match_info().get("slug").unwrap_or_default().to_owned();
+        let slug = req.match_info().get("slug").unwrap_or_default();
         let limits = &state.limits;
-        let allowance = limits
+        limits
             .signing_by_address
             .check(&address)
             .and_then(|overall| {
-                let here = limits.signing_by_campaign.check(&(address, slug))?;
+                let here = limits
+                    .signing_by_campaign
+                    .check(&(address, slug.to_owned()))?;
                 Ok(overall.tighter(here))
-            });
-        if allowance.is_err() {
-            state.metrics.signing("rate_limited");
+            })
+            .inspect_err(|_| state.metrics.signing("rate_limited"))
+            .map(Signer::Public)
+    }
+
+    async fn identify(req: HttpRequest) -> Result<Self, ApiError> {
+        let state = Self::state(&req)?;
+        let address = client_address(&req, &state.trusted_proxies);
+        let slug = req.match_info().get("slug").unwrap_or_default();
+        let limits = &state.limits;
+        let Some(presented) = crate::auth::bearer_token(&req) else {
+            return Self::public(&req);
+        };
+        let key_hash = presented
+            .ok()
+            .and_then(|key| PartnerKey::hash_of_presented(&key));
+        let holder = match key_hash {
+            Some(hash) => state.store.key_holder(&hash).await?,
+            None => None,
+        };
+        let Some(holder) = holder else {
+            // Guessing keys is limited like signing, per address.
+            limits.signing_by_address.check(&address)?;
+            return Err(ApiError::InvalidPartnerKey);
+        };
+        let campaign = super::signing_campaign(state, slug).await?;
+        if campaign.id != holder.campaign_id {
+            return Err(ApiError::PartnerKeyForOtherCampaign);
         }
-        ready(allowance.map(SigningAllowance))
+        let allowance = limits
+            .signing_by_partner
+            .check(&(holder.campaign_id, holder.code.as_str().to_owned()))
+            .inspect_err(|_| state.metrics.signing("rate_limited"))?;
+        Ok(Signer::Partner { holder, allowance })
+    }
+}
+
+impl FromRequest for Signer {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        Box::pin(Self::identify(req.clone()))
     }
 }
 
 /// A campaign that takes signatures now: drafts and unknown slugs are 404, closed ones 409.
-async fn signable_campaign(state: &AppState, slug: &str) -> Result<Campaign, ApiError> {
-    let campaign = super::campaign_named(state, slug).await?;
+async fn signable_campaign(state: &AppState, slug: &str) -> Result<Arc<Campaign>, ApiError> {
+    let campaign = super::signing_campaign(state, slug).await?;
     match campaign.status_at(store::now()) {
         CampaignStatus::Open => Ok(campaign),
         CampaignStatus::Draft => Err(ApiError::NotFound),
@@ -94,18 +152,23 @@ async fn signable_campaign(state: &AppState, slug: &str) -> Result<Campaign, Api
     }
 }
 
-/// `POST /v1/campaigns/{slug}/signatures`: a supporter signs. A new signature, a repeat by
-/// the same email and a bot caught by the honeypot all get the same answer.
-pub async fn sign(
-    allowance: SigningAllowance,
-    state: web::Data<AppState>,
-    slug: web::Path<String>,
-    ApiJson(body): ApiJson<SignRequest>,
-) -> Result<HttpResponse, ApiError> {
+/// Records a signing attempt from any channel (the API, a partner's key, the embedded form's
+/// plain POST) and returns the campaign it was for. A new signature, a repeat by the same email
+/// and a bot caught by the honeypot all succeed alike.
+pub async fn accept_signature(
+    state: &AppState,
+    signer: &Signer,
+    slug: &str,
+    form: SignatureForm,
+) -> Result<Arc<Campaign>, ApiError> {
     state.metrics.signing("received");
-    let campaign = signable_campaign(&state, &slug).await?;
-    let signature = NewSignature::parse(body.into(), campaign.kind, campaign.consent.contact_basis)
+    let campaign = signable_campaign(state, slug).await?;
+    let mut signature = NewSignature::parse(form, campaign.kind, campaign.consent.contact_basis)
         .map_err(ApiError::Validation)?;
+    if let Signer::Partner { holder, .. } = signer {
+        // A partner's key, not what it sends, says whom to credit.
+        signature.source = Some(holder.code.clone());
+    }
     if signature
         .consent_version
         .is_some_and(|v| v > campaign.consent.version)
@@ -127,21 +190,31 @@ pub async fn sign(
     };
     let now = store::now();
     let submission = SignatureSubmission {
-        campaign: &campaign,
-        signature: &signature,
+        campaign: campaign.clone(),
+        signature,
         status,
         confirm_token: SecretToken::generate(),
         withdraw_token: SecretToken::generate(),
         confirm_expires_at: now + Duration::days(CONFIRMATION_LIFETIME_DAYS),
         now,
     };
-    let outcome = state.store.record_signature(&submission).await?;
+    let outcome = state.signing.record(submission).await?;
     state.metrics.signed(outcome);
     state.live.changed(campaign.id);
     state.mail_wake.notify_one();
+    Ok(campaign)
+}
 
+/// `POST /v1/campaigns/{slug}/signatures`: a supporter (or a partner's server) signs.
+pub async fn sign(
+    signer: Signer,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    ApiJson(body): ApiJson<SignRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let campaign = accept_signature(&state, &signer, &slug, body.into()).await?;
     let mut response = HttpResponse::Accepted();
-    for header in allowance.0.headers() {
+    for header in signer.allowance().headers() {
         response.insert_header(header);
     }
     Ok(response

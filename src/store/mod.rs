@@ -2,6 +2,8 @@
 //! implementation. The backend is chosen once, from the database URL's scheme, and each
 //! migrates itself on connect. No transaction or SQL type leaves this module.
 
+mod batch;
+mod partners;
 mod postgres;
 mod rows;
 mod sqlite;
@@ -112,8 +114,24 @@ pub trait Store: Send + Sync + 'static {
     /// campaign's count. Concurrent attempts with one email cannot both be recorded.
     async fn record_signature(
         &self,
-        submission: &SignatureSubmission<'_>,
-    ) -> Result<SignOutcome, StoreError>;
+        submission: &SignatureSubmission,
+    ) -> Result<SignOutcome, StoreError> {
+        Ok(self
+            .record_signatures(std::slice::from_ref(submission))
+            .await?[0])
+    }
+
+    /// How many write transactions can usefully be in progress at once: SQLite has one writer
+    /// at a time; PostgreSQL can write one batch while it commits another.
+    fn parallel_writes(&self) -> usize;
+
+    /// Records several signing attempts in one transaction, as `record_signature` records one,
+    /// so that they share one commit; the outcomes are in the batch's order. If it fails,
+    /// none is recorded.
+    async fn record_signatures(
+        &self,
+        batch: &[SignatureSubmission],
+    ) -> Result<Vec<SignOutcome>, StoreError>;
 
     /// Confirms the signature a confirmation token belongs to; `None` if the token is unknown
     /// or expired. Confirming twice changes nothing.
@@ -249,6 +267,37 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StoreError>;
 
+    /// Stores a campaign's new partner with the hash of its key, or gives a partner whose key
+    /// was revoked a new key (and name). `Conflict` if the code is taken by a live partner.
+    async fn insert_partner(
+        &self,
+        campaign_id: Uuid,
+        partner: &crate::domain::NewPartner,
+        key_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// A campaign's partners, revoked ones included, with the signatures each brought.
+    async fn partners(
+        &self,
+        campaign_id: Uuid,
+    ) -> Result<Vec<crate::domain::PartnerSummary>, StoreError>;
+
+    /// Revokes a partner's key at once; false if the campaign has no partner with this code
+    /// and a live key. Its signatures stay credited to it.
+    async fn revoke_partner(
+        &self,
+        campaign_id: Uuid,
+        code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// The partner a live key belongs to; `None` for an unknown or revoked key.
+    async fn key_holder(
+        &self,
+        key_hash: &str,
+    ) -> Result<Option<crate::domain::KeyHolder>, StoreError>;
+
     /// Sends the id of every campaign whose count or settings another instance changed, for
     /// as long as `changes` is open. A no-op where there is only ever one instance (SQLite).
     async fn watch_changes(&self, changes: tokio::sync::mpsc::UnboundedSender<Uuid>);
@@ -257,10 +306,11 @@ pub trait Store: Send + Sync + 'static {
     async fn announce_changes(&self, campaign_ids: &[Uuid]) -> Result<(), StoreError>;
 }
 
-/// Everything recording one signing attempt needs, prepared before the transaction starts.
-pub struct SignatureSubmission<'a> {
-    pub campaign: &'a Campaign,
-    pub signature: &'a NewSignature,
+/// Everything recording one signing attempt needs, prepared before the transaction starts;
+/// owned, so that it can wait in the group-commit queue.
+pub struct SignatureSubmission {
+    pub campaign: Arc<Campaign>,
+    pub signature: NewSignature,
     /// `Pending` (needs confirming), `Confirmed` (the campaign needs no confirmation) or `Spam`.
     pub status: SignatureStatus,
     pub confirm_token: SecretToken,
@@ -462,6 +512,20 @@ impl CountDelta {
         } else {
             Self::of(status, kind, sign)
         }
+    }
+
+    /// A batch's changes summed per campaign, campaigns in id order (the order in which their
+    /// count rows are locked).
+    fn merged(mut deltas: Vec<(Uuid, CountDelta)>) -> Vec<(Uuid, CountDelta)> {
+        deltas.sort_by_key(|(campaign_id, _)| *campaign_id);
+        let mut merged: Vec<(Uuid, CountDelta)> = Vec::new();
+        for (campaign_id, delta) in deltas {
+            match merged.last_mut() {
+                Some((last, sum)) if *last == campaign_id => *sum = sum.plus(delta),
+                _ => merged.push((campaign_id, delta)),
+            }
+        }
+        merged
     }
 
     fn plus(self, other: Self) -> Self {

@@ -16,6 +16,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use tokio::sync::mpsc::UnboundedSender;
 use uuid::Uuid;
 
+use super::batch::{NewSignatureRow, QueuedWrites};
 use super::rows::{
     CampaignRow, CampaignValues, CountRow, CredentialsRow, ExistingSignatureRow, QueuedEmailRow,
     SignatureStateRow, TokenTargetRow, UserRow, campaign_columns, campaign_select,
@@ -28,9 +29,10 @@ use super::{
 };
 use crate::config::DatabaseUrl;
 use crate::domain::{
-    Campaign, CampaignKind, CampaignStatus, ConsentWording, Email, EmailKind, Review,
-    SignatureStatus, Slug, User, organisation_key, reminder_for,
+    Campaign, CampaignStatus, ConsentWording, Email, Review, SignatureStatus, Slug, User,
+    reminder_for,
 };
+use crate::domain::{KeyHolder, NewPartner, PartnerSummary};
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -187,73 +189,6 @@ async fn apply_count(
     Ok(())
 }
 
-async fn insert_token(
-    tx: &mut Transaction<'static, Postgres>,
-    signature_id: Uuid,
-    token_hash: &str,
-    purpose: TokenPurpose,
-    expires_at: Option<DateTime<Utc>>,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO signature_tokens (token_hash, signature_id, purpose, expires_at)
-         VALUES ($1, $2, $3, $4)",
-    )
-    .bind(token_hash)
-    .bind(signature_id)
-    .bind(purpose.as_str())
-    .bind(expires_at)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// Queues one email to a signer, with the tokens it links to, and records their hashes.
-async fn queue_email(
-    tx: &mut Transaction<'static, Postgres>,
-    signature_id: Uuid,
-    kind: EmailKind,
-    recipient: &Email,
-    submission: &SignatureSubmission<'_>,
-) -> Result<(), StoreError> {
-    let confirm = (kind == EmailKind::Confirm).then_some(&submission.confirm_token);
-    if let Some(token) = confirm {
-        insert_token(
-            tx,
-            signature_id,
-            &token.hash,
-            TokenPurpose::Confirm,
-            Some(submission.confirm_expires_at),
-        )
-        .await?;
-    }
-    let withdraw = &submission.withdraw_token;
-    insert_token(
-        tx,
-        signature_id,
-        &withdraw.hash,
-        TokenPurpose::Withdraw,
-        None,
-    )
-    .await?;
-    sqlx::query(
-        "INSERT INTO outbox (id, signature_id, kind, recipient, confirm_token, withdraw_token,
-                             created_at, attempts, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $7)",
-    )
-    .bind(Uuid::now_v7())
-    .bind(signature_id)
-    .bind(kind.as_str())
-    .bind(recipient.as_str())
-    .bind(confirm.map(|t| t.plain.as_str()))
-    .bind(withdraw.plain.as_str())
-    .bind(submission.now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// Locks the signature (`FOR UPDATE`), so that a confirmation and a withdrawal racing each
-/// other both see the status the other left, and the count moves by the right amount.
 async fn token_target_in(
     tx: &mut Transaction<'static, Postgres>,
     token_hash: &str,
@@ -285,6 +220,40 @@ macro_rules! hour_of_confirmation {
         "to_char(date_trunc('hour', confirmed_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T\"HH24:00:00\"Z\"')"
     };
 }
+/// Records a batch of signing attempts inside `tx`, without committing: their signatures in
+/// one statement, then what each outcome needs. Returns each attempt's outcome and its effect
+/// on the count, for the caller to apply (once per batch, see `apply_counts`).
+async fn record_batch_in(
+    tx: &mut Transaction<'static, Postgres>,
+    email_hasher: &EmailHasher,
+    writes: &mut QueuedWrites,
+    batch: &[SignatureSubmission],
+) -> Result<Vec<(SignOutcome, CountDelta)>, StoreError> {
+    let rows: Vec<NewSignatureRow> = batch
+        .iter()
+        .map(|s| NewSignatureRow::of(s, email_hasher))
+        .collect();
+    let inserted = insert_signatures(tx, &rows).await?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for (submission, row) in batch.iter().zip(&rows) {
+        outcomes.push(settle(tx, writes, submission, row, inserted.contains(&row.id)).await?);
+    }
+    Ok(outcomes)
+}
+
+/// Applies a batch's count changes, campaigns in id order, so that concurrent batches take
+/// the count rows' locks in one order and cannot deadlock on them.
+async fn apply_counts(
+    tx: &mut Transaction<'static, Postgres>,
+    deltas: Vec<(Uuid, CountDelta)>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    for (campaign_id, delta) in CountDelta::merged(deltas) {
+        apply_count(tx, campaign_id, delta, now).await?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl Store for PostgresStore {
     async fn ping(&self) -> Result<(), StoreError> {
@@ -436,126 +405,39 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    fn parallel_writes(&self) -> usize {
+        4
+    }
+
     async fn record_signature(
         &self,
-        submission: &SignatureSubmission<'_>,
+        submission: &SignatureSubmission,
     ) -> Result<SignOutcome, StoreError> {
-        let SignatureSubmission {
-            campaign,
-            signature,
-            status,
-            now,
-            ..
-        } = *submission;
-        let email_hash = self.email_hasher.hash(&signature.email);
-        let kind = signature.signatory.kind();
-        let organisation_key = match (&signature.signatory, campaign.kind) {
-            (crate::domain::Signatory::Organisation { organisation, .. }, CampaignKind::Letter) => {
-                Some(organisation_key(organisation))
-            }
-            _ => None,
-        };
-        let first_email = match status {
-            SignatureStatus::Pending => Some(EmailKind::Confirm),
-            SignatureStatus::Confirmed => Some(EmailKind::Thanks),
-            SignatureStatus::Withdrawn | SignatureStatus::Spam => None,
-        };
-        let id = Uuid::now_v7();
+        Ok(self
+            .record_signatures(std::slice::from_ref(submission))
+            .await?[0])
+    }
 
+    async fn record_signatures(
+        &self,
+        batch: &[SignatureSubmission],
+    ) -> Result<Vec<SignOutcome>, StoreError> {
+        let Some(first) = batch.first() else {
+            return Ok(Vec::new());
+        };
         let mut tx = self.begin_write().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO signatures (id, campaign_id, email_hash, email, name, postcode,
-                 postcode_area, country, signatory_type, organisation, organisation_key, role,
-                 public, contact, consent_version, source, status, review, possible_duplicate,
-                 emails_sent, signed_at, confirmed_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                 'pending', FALSE, $18, $19, $20)
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(id)
-        .bind(campaign.id)
-        .bind(&email_hash)
-        .bind(signature.email.as_str())
-        .bind(signature.name.as_str())
-        .bind(signature.postcode.as_ref().map(|p| p.as_str()))
-        .bind(signature.postcode.as_ref().map(|p| p.area()))
-        .bind(signature.country.as_str())
-        .bind(kind.as_str())
-        .bind(signature.signatory.organisation().map(|o| o.as_str()))
-        .bind(&organisation_key)
-        .bind(signature.signatory.role().map(|r| r.as_str()))
-        .bind(signature.public)
-        .bind(signature.contact)
-        .bind(
-            signature
-                .consent_version
-                .unwrap_or(campaign.consent.version) as i32,
-        )
-        .bind(signature.source.as_ref().map(|s| s.as_str()))
-        .bind(status.as_str())
-        .bind(i32::from(first_email.is_some()))
-        .bind(now)
-        .bind((status == SignatureStatus::Confirmed).then_some(now))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-
-        if !inserted {
-            let existing: Option<ExistingSignatureRow> = sqlx::query_as(
-                "SELECT id, status, emails_sent FROM signatures
-                 WHERE campaign_id = $1 AND email_hash = $2 AND status IN ('pending', 'confirmed')
-                 FOR UPDATE",
-            )
-            .bind(campaign.id)
-            .bind(&email_hash)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(existing) = existing {
-                let emails_sent = u32::try_from(existing.emails_sent).unwrap_or(u32::MAX);
-                if let Some(reminder) = reminder_for(existing.status()?, emails_sent) {
-                    queue_email(&mut tx, existing.id, reminder, &signature.email, submission)
-                        .await?;
-                    sqlx::query(
-                        "UPDATE signatures SET emails_sent = emails_sent + 1 WHERE id = $1",
-                    )
-                    .bind(existing.id)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-            }
-            tx.commit().await?;
-            return Ok(SignOutcome::Duplicate);
+        let mut outcomes = Vec::with_capacity(batch.len());
+        let mut deltas = Vec::with_capacity(batch.len());
+        let mut writes = QueuedWrites::default();
+        let recorded = record_batch_in(&mut tx, &self.email_hasher, &mut writes, batch).await?;
+        for (submission, (outcome, delta)) in batch.iter().zip(recorded) {
+            outcomes.push(outcome);
+            deltas.push((submission.campaign.id, delta));
         }
-        if status == SignatureStatus::Spam {
-            tx.commit().await?;
-            return Ok(SignOutcome::Spam);
-        }
-        if let Some(key) = &organisation_key {
-            let others = sqlx::query(
-                "UPDATE signatures SET possible_duplicate = TRUE
-                 WHERE campaign_id = $1 AND organisation_key = $2 AND id <> $3
-                   AND status IN ('pending', 'confirmed')",
-            )
-            .bind(campaign.id)
-            .bind(key)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if others > 0 {
-                sqlx::query("UPDATE signatures SET possible_duplicate = TRUE WHERE id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-        if let Some(email) = first_email {
-            queue_email(&mut tx, id, email, &signature.email, submission).await?;
-        }
-        apply_count(&mut tx, campaign.id, CountDelta::of(status, kind, 1), now).await?;
+        write_queued(&mut tx, writes).await?;
+        apply_counts(&mut tx, deltas, first.now).await?;
         tx.commit().await?;
-        Ok(SignOutcome::Recorded)
+        Ok(outcomes)
     }
 
     async fn confirm_signature(
@@ -1147,6 +1029,33 @@ impl Store for PostgresStore {
         .fetch_all(&self.pool)
         .await?)
     }
+
+    async fn insert_partner(
+        &self,
+        campaign_id: Uuid,
+        partner: &NewPartner,
+        key_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        insert_partner_in(&self.pool, campaign_id, partner, key_hash, now).await
+    }
+
+    async fn partners(&self, campaign_id: Uuid) -> Result<Vec<PartnerSummary>, StoreError> {
+        partners_in(&self.pool, campaign_id).await
+    }
+
+    async fn revoke_partner(
+        &self,
+        campaign_id: Uuid,
+        code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        revoke_partner_in(&self.pool, campaign_id, code, now).await
+    }
+
+    async fn key_holder(&self, key_hash: &str) -> Result<Option<KeyHolder>, StoreError> {
+        key_holder_in(&self.pool, key_hash).await
+    }
 }
 
 /// Locks every count row of a campaign (all exist: they are made with the campaign), so that
@@ -1191,3 +1100,8 @@ async fn signature_state(
     .fetch_optional(&mut **tx)
     .await?)
 }
+
+super::partners::partner_queries!(PgPool);
+super::batch::write_queued!(Postgres);
+super::batch::insert_signatures!(Postgres);
+super::batch::settle!(Postgres, " FOR UPDATE");

@@ -6,13 +6,17 @@
 mod helpers;
 
 mod accounts;
+mod browser;
 mod campaigns;
 mod contract;
 mod counts;
 mod crash;
+mod embed;
 mod errors;
+mod fuzz;
 mod health;
 mod outage;
+mod partners;
 mod signatories;
 mod signing;
 mod smtp;

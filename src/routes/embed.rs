@@ -1,0 +1,575 @@
+//! The embeddable signing form: the script partners paste (`/embed.js`), the form page it
+//! frames (`/embed/{slug}`, which also works as a plain form POST with JavaScript off), and the
+//! snippets an organiser copies (`GET /v1/campaigns/{slug}/embed`).
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::extract::read_body;
+use super::managed_campaign;
+use super::signatures::{Signer, accept_signature};
+use crate::auth::Organiser;
+use crate::domain::{
+    Campaign, CampaignKind, CampaignStatus, FieldError, SignatureForm, SourceCode,
+};
+use crate::error::ApiError;
+use crate::mail::escape_html;
+use crate::startup::AppState;
+use crate::store;
+
+const EMBED_JS: &str = include_str!("../../assets/embed.js");
+const FORM_JS: &str = include_str!("../../assets/form.js");
+const FORM_CSS: &str = include_str!("../../assets/form.css");
+
+/// Partners' pages load these on every view: let browsers and proxies keep them a while.
+const ASSET_CACHE: &str = "public, max-age=300";
+
+fn asset(content_type: &str, body: &'static str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::CACHE_CONTROL, ASSET_CACHE))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(body)
+}
+
+/// `GET /embed.js`: the snippet's script.
+pub async fn embed_script() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", EMBED_JS)
+}
+
+/// `GET /embed/form.js`.
+pub async fn form_script() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", FORM_JS)
+}
+
+/// `GET /embed/form.css`.
+pub async fn form_style() -> HttpResponse {
+    asset("text/css; charset=utf-8", FORM_CSS)
+}
+
+/// The form page's policy: our own script, style and API only, nothing inline, nothing from
+/// elsewhere, and framed only by the campaign's allowed origins (and our own pages).
+fn content_security_policy(campaign: &Campaign) -> String {
+    let mut ancestors = String::from("'self'");
+    for origin in &campaign.allowed_origins {
+        ancestors.push(' ');
+        ancestors.push_str(origin.as_str());
+    }
+    format!(
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
+         img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors {ancestors}"
+    )
+}
+
+#[derive(Deserialize)]
+pub struct EmbedQuery {
+    source: Option<String>,
+}
+
+/// What the signer typed, kept to fill the form again beside its errors.
+type Typed = HashMap<String, String>;
+
+/// One rendering of the form page.
+struct FormPage<'a> {
+    campaign: &'a Campaign,
+    total: u64,
+    source: Option<&'a str>,
+    typed: &'a Typed,
+    errors: &'a [FieldError],
+    problem: Option<String>,
+    signed: bool,
+}
+
+fn field_label(field: &str) -> &'static str {
+    match field {
+        "name" => "Full name",
+        "email" => "Email address",
+        "postcode" => "Postcode",
+        "country" => "Country",
+        "signatory_type" => "Signing as",
+        "organisation" => "Organisation",
+        "role" => "Role or job title",
+        "public" => "Listing",
+        "contact" => "Contact",
+        _ => "This field",
+    }
+}
+
+impl FormPage<'_> {
+    fn error_of(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    fn typed(&self, field: &str) -> String {
+        escape_html(self.typed.get(field).map(String::as_str).unwrap_or(""))
+    }
+
+    /// The error slot every field has, filled when the server found a fault with it.
+    fn error_slot(&self, field: &str) -> String {
+        let label = field_label(field);
+        match self.error_of(field) {
+            Some(message) => format!(
+                "<p class=\"error\" id=\"{field}-error\" data-label=\"{label}\">{label} {}</p>",
+                escape_html(message)
+            ),
+            None => format!(
+                "<p class=\"error\" id=\"{field}-error\" data-label=\"{label}\" hidden></p>"
+            ),
+        }
+    }
+
+    fn invalid(&self, field: &str) -> &'static str {
+        if self.error_of(field).is_some() {
+            " aria-invalid=\"true\""
+        } else {
+            ""
+        }
+    }
+
+    fn text_field(&self, field: &str, kind: &str, autocomplete: &str, hint: &str) -> String {
+        let label = field_label(field);
+        let hint_html = if hint.is_empty() {
+            String::new()
+        } else {
+            format!("<span class=\"hint\" id=\"{field}-hint\">{hint}</span>")
+        };
+        let described = if hint.is_empty() {
+            format!("{field}-error")
+        } else {
+            format!("{field}-hint {field}-error")
+        };
+        format!(
+            "<div class=\"field\"><label for=\"{field}\">{label}</label>{hint_html}{error}\
+             <input type=\"{kind}\" id=\"{field}\" name=\"{field}\" autocomplete=\"{autocomplete}\" \
+             maxlength=\"254\" value=\"{value}\" aria-describedby=\"{described}\"{invalid}></div>",
+            error = self.error_slot(field),
+            value = self.typed(field),
+            invalid = self.invalid(field),
+        )
+    }
+
+    fn checkbox(&self, field: &str, text: &str) -> String {
+        let checked = if self.typed.contains_key(field) {
+            " checked"
+        } else {
+            ""
+        };
+        format!(
+            "{error}<div class=\"choice\"><input type=\"checkbox\" id=\"{field}\" name=\"{field}\" \
+             value=\"true\" aria-describedby=\"{field}-error\"{checked}{invalid}>\
+             <label for=\"{field}\">{text}</label></div>",
+            error = self.error_slot(field),
+            text = escape_html(text),
+            invalid = self.invalid(field),
+        )
+    }
+
+    fn signatory_type(&self) -> String {
+        let chosen = self
+            .typed
+            .get("signatory_type")
+            .map(String::as_str)
+            .unwrap_or("individual");
+        let option = |value: &str, text: &str| {
+            let checked = if chosen == value { " checked" } else { "" };
+            format!(
+                "<div class=\"choice\"><input type=\"radio\" id=\"signatory_type-{value}\" \
+                 name=\"signatory_type\" value=\"{value}\"{checked}>\
+                 <label for=\"signatory_type-{value}\">{text}</label></div>"
+            )
+        };
+        format!(
+            "<fieldset aria-describedby=\"signatory_type-error\"><legend>I am signing</legend>{error}{}{}</fieldset>",
+            option("individual", "as an individual"),
+            option("organisation", "on behalf of an organisation"),
+            error = self.error_slot("signatory_type"),
+        )
+    }
+
+    fn form(&self) -> String {
+        let c = self.campaign;
+        let slug = c.slug.as_str();
+        let mut fields = String::new();
+        fields.push_str(&self.text_field("name", "text", "name", ""));
+        fields.push_str(&self.text_field(
+            "email",
+            "email",
+            "email",
+            "We send a link to confirm your signature. It is never shown publicly.",
+        ));
+        match c.kind {
+            CampaignKind::Petition => {
+                fields.push_str(&self.text_field(
+                    "postcode",
+                    "text",
+                    "postal-code",
+                    "Optional; UK addresses only.",
+                ));
+                fields.push_str(&self.text_field(
+                    "country",
+                    "text",
+                    "country",
+                    "Leave empty for the UK; otherwise your country's two-letter code, such as IE.",
+                ));
+            }
+            CampaignKind::Letter => {
+                fields.push_str(&self.signatory_type());
+                fields.push_str(&self.text_field(
+                    "organisation",
+                    "text",
+                    "organization",
+                    "Needed when you sign for an organisation.",
+                ));
+                fields.push_str(&self.text_field(
+                    "role",
+                    "text",
+                    "organization-title",
+                    "Optional.",
+                ));
+            }
+        }
+        fields.push_str(&self.checkbox("public", c.consent.public_text.as_str()));
+        fields.push_str(&self.checkbox("contact", c.consent.contact_text.as_str()));
+        let source = self
+            .source
+            .map(|s| format!("<input type=\"hidden\" name=\"source\" value=\"{s}\">"))
+            .unwrap_or_default();
+        format!(
+            "<form id=\"sign\" method=\"post\" action=\"/embed/{slug}\" novalidate \
+             data-api=\"/v1/campaigns/{slug}/signatures\">{fields}\
+             <div class=\"hp\" aria-hidden=\"true\"><label for=\"website\">Leave this empty</label>\
+             <input type=\"text\" id=\"website\" name=\"website\" tabindex=\"-1\" autocomplete=\"off\"></div>\
+             <input type=\"hidden\" name=\"consent_version\" value=\"{version}\">{source}\
+             <button type=\"submit\">Sign</button></form>",
+            version = c.consent.version,
+        )
+    }
+
+    fn render(&self, status: StatusCode) -> HttpResponse {
+        let c = self.campaign;
+        let open = c.status_at(store::now()) == CampaignStatus::Open;
+        let noun = match (c.kind, self.total) {
+            (CampaignKind::Petition, 1) => "person has signed",
+            (CampaignKind::Petition, _) => "people have signed",
+            (CampaignKind::Letter, 1) => "signatory so far",
+            (CampaignKind::Letter, _) => "signatories so far",
+        };
+        let confirm = "Thank you. Check your email: we have sent you a link to confirm your \
+                       signature. It counts once you press the button on that page.";
+        let counted = "Thank you: your signature is counted.";
+        let outcome_text = if self.signed {
+            if c.require_confirmation {
+                confirm
+            } else {
+                counted
+            }
+        } else {
+            ""
+        };
+        let outcome = format!(
+            "<div id=\"outcome\" class=\"notice\" role=\"status\" tabindex=\"-1\" \
+             data-confirm=\"{confirm}\" data-counted=\"{counted}\"{hidden}>{outcome_text}</div>",
+            hidden = if self.signed { "" } else { " hidden" },
+        );
+        let problem = match (&self.problem, self.errors.is_empty()) {
+            (Some(text), _) => format!(
+                "<div id=\"problem\" class=\"problem\" role=\"alert\" tabindex=\"-1\">{}</div>",
+                escape_html(text)
+            ),
+            (None, false) => {
+                let items: String = self
+                    .errors
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "<li><a href=\"#{}\">{} {}</a></li>",
+                            escape_html(&e.field),
+                            field_label(&e.field),
+                            escape_html(&e.message)
+                        )
+                    })
+                    .collect();
+                format!(
+                    "<div id=\"problem\" class=\"problem\" role=\"alert\" tabindex=\"-1\">\
+                     There is a problem<ul>{items}</ul></div>"
+                )
+            }
+            (None, true) => {
+                "<div id=\"problem\" class=\"problem\" role=\"alert\" tabindex=\"-1\" hidden></div>"
+                    .into()
+            }
+        };
+        let body = if !open {
+            "<p class=\"closed\">This campaign has closed to new signatures.</p>".to_owned()
+        } else if self.signed {
+            String::new()
+        } else {
+            self.form()
+        };
+        let html = format!(
+            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>Sign: {title}</title><link rel=\"stylesheet\" href=\"/embed/form.css\"></head>\
+             <body><main><h1>{title}</h1><p class=\"summary\">{summary}</p>\
+             <p class=\"count\"><strong id=\"count\" data-stream=\"/v1/campaigns/{slug}/count/stream\">{total}</strong> {noun}</p>{outcome}{problem}{body}\
+             <p class=\"privacy\">Your email address is used only to confirm your signature and, \
+             if you agree above, by the organisers. It is never shown publicly.</p></main>\
+             <script src=\"/embed/form.js\" defer></script></body></html>",
+            title = escape_html(c.title.as_str()),
+            summary = escape_html(c.summary.as_str()),
+            slug = c.slug.as_str(),
+            total = super::counts::with_separators(self.total),
+        );
+        HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .insert_header((header::CONTENT_SECURITY_POLICY, content_security_policy(c)))
+            .insert_header((header::REFERRER_POLICY, "no-referrer"))
+            .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body(html)
+    }
+}
+
+/// A plain page for what the form cannot show (an unknown campaign).
+fn not_found() -> HttpResponse {
+    HttpResponse::NotFound()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; base-uri 'none'",
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(
+            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title>\
+             </head><body><p>There is no campaign here.</p></body></html>",
+        )
+}
+
+/// The campaign a form page is for, with its count; `None` for unknown slugs and drafts.
+async fn shown_campaign(state: &AppState, slug: &str) -> Result<Option<(Campaign, u64)>, ApiError> {
+    let campaign = match super::campaign_named(state, slug).await {
+        Ok(c) if c.status != CampaignStatus::Draft => c,
+        Ok(_) | Err(ApiError::NotFound) => return Ok(None),
+        Err(other) => return Err(other),
+    };
+    let total = state.live.view(slug).await?.total;
+    Ok(Some((campaign, total)))
+}
+
+/// A partner code from the address, dropped if malformed (the signer could not fix it).
+fn valid_source(raw: Option<&str>) -> Option<String> {
+    raw.and_then(|s| SourceCode::parse(s).ok())
+        .map(|s| s.as_str().to_owned())
+}
+
+/// `GET /embed/{slug}?source=…`: the form.
+pub async fn form_page(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    query: web::Query<EmbedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let Some((campaign, total)) = shown_campaign(&state, &slug).await? else {
+        return Ok(not_found());
+    };
+    let source = valid_source(query.source.as_deref());
+    Ok(FormPage {
+        campaign: &campaign,
+        total,
+        source: source.as_deref(),
+        typed: &Typed::new(),
+        errors: &[],
+        problem: None,
+        signed: false,
+    }
+    .render(StatusCode::OK))
+}
+
+/// The form's fields as the signing API takes them, and what was typed (to fill the form
+/// again). Unticked boxes are absent from a form post and mean no; text that was not valid
+/// UTF-8 is refused rather than mangled.
+fn parse_form(body: &[u8]) -> (Typed, Result<SignatureForm, Vec<FieldError>>) {
+    let mut typed = Typed::new();
+    let mut errors = Vec::new();
+    for (key, value) in url::form_urlencoded::parse(body) {
+        if value.contains('\u{FFFD}') {
+            errors.push(FieldError::new(key.as_ref(), "is not valid UTF-8 text"));
+            continue;
+        }
+        let value = value.trim();
+        if !value.is_empty() {
+            typed.insert(key.into_owned(), value.to_owned());
+        }
+    }
+    let consent_version = match typed.get("consent_version").map(|v| v.parse::<u32>()) {
+        Some(Ok(version)) => Some(version),
+        Some(Err(_)) => {
+            errors.push(FieldError::new("consent_version", "must be a number"));
+            None
+        }
+        None => None,
+    };
+    if !errors.is_empty() {
+        return (typed, Err(errors));
+    }
+    let text = |k: &str| typed.get(k).cloned();
+    let form = SignatureForm {
+        name: text("name").unwrap_or_default(),
+        email: text("email").unwrap_or_default(),
+        postcode: text("postcode"),
+        country: text("country"),
+        signatory_type: text("signatory_type"),
+        organisation: text("organisation"),
+        role: text("role"),
+        public: Some(typed.contains_key("public")),
+        contact: Some(typed.contains_key("contact")),
+        source: text("source"),
+        consent_version,
+        website: text("website"),
+    };
+    (typed, Ok(form))
+}
+
+/// What the form page says when signing failed for a reason that is no field's fault.
+fn problem_text(error: &ApiError) -> String {
+    match error {
+        ApiError::RateLimited { .. } => {
+            "There have been too many attempts from your connection. Please wait a minute and try again.".into()
+        }
+        ApiError::Conflict(_) => "This campaign has closed to new signatures.".into(),
+        ApiError::PayloadTooLarge { .. } => "The form was too long to send.".into(),
+        ApiError::Unavailable(_) => {
+            "We could not record your signature just now. Please try again in a few minutes.".into()
+        }
+        _ => "Something went wrong. Please try again.".into(),
+    }
+}
+
+/// `POST /embed/{slug}`: the form without JavaScript. Answers with the form page again,
+/// showing the outcome, or each field's error beside it with what was typed kept.
+pub async fn form_submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let mut payload = payload.into_inner();
+    let Some((campaign, total)) = shown_campaign(&state, &slug).await? else {
+        return Ok(not_found());
+    };
+    let mut typed = Typed::new();
+    let signed = async {
+        // A browser's form: partner keys belong to the API, so any Authorization is ignored.
+        let signer = Signer::public(&req)?;
+        let body = read_body(&mut payload, state.max_body_bytes).await?;
+        let (as_typed, form) = parse_form(&body);
+        typed = as_typed;
+        let form = form.map_err(ApiError::Validation)?;
+        accept_signature(&state, &signer, &slug, form).await
+    }
+    .await;
+    let (status, errors, problem) = match &signed {
+        Ok(_) => (StatusCode::OK, Vec::new(), None),
+        Err(ApiError::Validation(errors)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, errors.clone(), None)
+        }
+        Err(other) => {
+            if matches!(other, ApiError::Internal(_)) {
+                tracing::error!(error = ?other, "the embedded form failed");
+            }
+            (other.status_code(), Vec::new(), Some(problem_text(other)))
+        }
+    };
+    let source = valid_source(typed.get("source").map(String::as_str));
+    let mut response = FormPage {
+        campaign: &campaign,
+        total,
+        source: source.as_deref(),
+        typed: &typed,
+        errors: &errors,
+        problem,
+        signed: signed.is_ok(),
+    }
+    .render(status);
+    if let Err(ApiError::RateLimited { retry_after, .. }) = &signed {
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from(retry_after.as_secs().max(1)),
+        );
+    }
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnippetQuery {
+    source: Option<String>,
+}
+
+/// `GET /v1/campaigns/{slug}/embed?source=…`: the snippets a partner pastes, ready to copy.
+pub async fn snippets(
+    Organiser(caller): Organiser,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    query: web::Query<SnippetQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let campaign = managed_campaign(&state, &slug, &caller).await?;
+    let source = query
+        .source
+        .as_deref()
+        .map(SourceCode::parse)
+        .transpose()
+        .map_err(|m| ApiError::field("source", m))?;
+    let base = state.public_url.as_str().trim_end_matches('/');
+    let slug = campaign.slug.as_str();
+    let form_url = match &source {
+        Some(s) => format!("{base}/embed/{slug}?source={}", s.as_str()),
+        None => format!("{base}/embed/{slug}"),
+    };
+    let data_source = source
+        .as_ref()
+        .map(|s| format!(" data-source=\"{}\"", s.as_str()))
+        .unwrap_or_default();
+    let title = escape_html(&format!("Sign: {}", campaign.title.as_str()));
+    let script = format!(
+        "<script src=\"{}/embed.js\" data-campaign=\"{slug}\"{data_source} async></script>",
+        escape_html(base)
+    );
+    let iframe = format!(
+        "<iframe src=\"{}\" title=\"{title}\" style=\"display:block;width:100%;max-width:40rem;height:720px;border:0\" loading=\"lazy\"></iframe>",
+        escape_html(&form_url)
+    );
+    let shortcode = match &source {
+        Some(s) => format!(
+            "[undersigned campaign=\"{slug}\" source=\"{}\"]",
+            s.as_str()
+        ),
+        None => format!("[undersigned campaign=\"{slug}\"]"),
+    };
+    let mut warnings = Vec::new();
+    if campaign.allowed_origins.is_empty() {
+        warnings.push(
+            "no partner site may show the form yet: add each site's origin to the campaign's allowed_origins",
+        );
+    }
+    if campaign.status_at(store::now()) != CampaignStatus::Open {
+        warnings.push("the campaign is not open, so the form shows no fields");
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(json!({
+            "form_url": form_url,
+            "script": script,
+            "iframe": iframe,
+            "wordpress_shortcode": shortcode,
+            "allowed_origins": campaign.allowed_origins.iter().map(|o| o.as_str()).collect::<Vec<_>>(),
+            "warnings": warnings,
+        })))
+}

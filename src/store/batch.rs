@@ -1,0 +1,312 @@
+//! What a batch of signing attempts writes besides the signatures themselves (the links'
+//! token hashes and the queued emails), gathered while the batch is recorded and written at
+//! its end with one multi-row statement per table, the same SQL on both backends.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{SignatureSubmission, TokenPurpose};
+use crate::domain::{
+    CampaignKind, Email, EmailKind, Signatory, SignatoryType, SignatureStatus, organisation_key,
+};
+
+pub(super) struct TokenRow {
+    pub hash: String,
+    pub signature_id: Uuid,
+    pub purpose: TokenPurpose,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+pub(super) struct OutboxRow {
+    pub id: Uuid,
+    pub signature_id: Uuid,
+    pub kind: EmailKind,
+    pub recipient: String,
+    pub confirm_token: Option<String>,
+    pub withdraw_token: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Default)]
+pub(super) struct QueuedWrites {
+    pub tokens: Vec<TokenRow>,
+    pub emails: Vec<OutboxRow>,
+}
+
+impl QueuedWrites {
+    /// Queues one email to a signer, with the hashes of the tokens it links to.
+    pub fn email(
+        &mut self,
+        signature_id: Uuid,
+        kind: EmailKind,
+        recipient: &Email,
+        submission: &SignatureSubmission,
+    ) {
+        let confirm = (kind == EmailKind::Confirm).then_some(&submission.confirm_token);
+        if let Some(token) = confirm {
+            self.tokens.push(TokenRow {
+                hash: token.hash.clone(),
+                signature_id,
+                purpose: TokenPurpose::Confirm,
+                expires_at: Some(submission.confirm_expires_at),
+            });
+        }
+        let withdraw = &submission.withdraw_token;
+        self.tokens.push(TokenRow {
+            hash: withdraw.hash.clone(),
+            signature_id,
+            purpose: TokenPurpose::Withdraw,
+            expires_at: None,
+        });
+        self.emails.push(OutboxRow {
+            id: Uuid::now_v7(),
+            signature_id,
+            kind,
+            recipient: recipient.as_str().to_owned(),
+            confirm_token: confirm.map(|t| t.plain.clone()),
+            withdraw_token: withdraw.plain.clone(),
+            created_at: submission.now,
+        });
+    }
+}
+
+/// Rows per statement: far inside both databases' limits on bound parameters.
+pub(super) const ROWS_PER_STATEMENT: usize = 500;
+
+macro_rules! write_queued {
+    ($Db:ty) => {
+        /// Writes what the batch queued, in as few statements as the rows allow.
+        async fn write_queued(
+            tx: &mut Transaction<'static, $Db>,
+            writes: super::batch::QueuedWrites,
+        ) -> Result<(), StoreError> {
+            use super::batch::ROWS_PER_STATEMENT;
+            for chunk in writes.tokens.chunks(ROWS_PER_STATEMENT) {
+                let mut insert = sqlx::QueryBuilder::<$Db>::new(
+                    "INSERT INTO signature_tokens (token_hash, signature_id, purpose, expires_at) ",
+                );
+                insert.push_values(chunk, |mut row, token| {
+                    row.push_bind(token.hash.clone())
+                        .push_bind(token.signature_id)
+                        .push_bind(token.purpose.as_str())
+                        .push_bind(token.expires_at);
+                });
+                insert.build().execute(&mut **tx).await?;
+            }
+            for chunk in writes.emails.chunks(ROWS_PER_STATEMENT) {
+                let mut insert = sqlx::QueryBuilder::<$Db>::new(
+                    "INSERT INTO outbox (id, signature_id, kind, recipient, confirm_token, \
+                     withdraw_token, created_at, attempts, next_attempt_at) ",
+                );
+                insert.push_values(chunk, |mut row, email| {
+                    row.push_bind(email.id)
+                        .push_bind(email.signature_id)
+                        .push_bind(email.kind.as_str())
+                        .push_bind(email.recipient.clone())
+                        .push_bind(email.confirm_token.clone())
+                        .push_bind(email.withdraw_token.clone())
+                        .push_bind(email.created_at)
+                        .push_bind(0_i32)
+                        .push_bind(email.created_at);
+                });
+                insert.build().execute(&mut **tx).await?;
+            }
+            Ok(())
+        }
+    };
+}
+pub(super) use write_queued;
+
+/// A signature as a batch inserts it, prepared from its submission.
+pub(super) struct NewSignatureRow {
+    pub id: Uuid,
+    pub campaign_id: Uuid,
+    pub email_hash: String,
+    pub email: String,
+    pub name: String,
+    pub postcode: Option<String>,
+    pub postcode_area: Option<String>,
+    pub country: String,
+    pub kind: SignatoryType,
+    pub organisation: Option<String>,
+    pub organisation_key: Option<String>,
+    pub role: Option<String>,
+    pub public: bool,
+    pub contact: bool,
+    pub consent_version: i32,
+    pub source: Option<String>,
+    pub status: SignatureStatus,
+    /// The email its signing sends, if any: a confirmation link, or thanks.
+    pub first_email: Option<EmailKind>,
+    pub signed_at: DateTime<Utc>,
+}
+
+impl NewSignatureRow {
+    pub fn of(submission: &SignatureSubmission, email_hasher: &super::EmailHasher) -> Self {
+        let SignatureSubmission {
+            campaign,
+            signature,
+            status,
+            now,
+            ..
+        } = submission;
+        let (status, now) = (*status, *now);
+        let organisation_key = match (&signature.signatory, campaign.kind) {
+            (Signatory::Organisation { organisation, .. }, CampaignKind::Letter) => {
+                Some(organisation_key(organisation))
+            }
+            _ => None,
+        };
+        Self {
+            id: Uuid::now_v7(),
+            campaign_id: campaign.id,
+            email_hash: email_hasher.hash(&signature.email),
+            email: signature.email.as_str().to_owned(),
+            name: signature.name.as_str().to_owned(),
+            postcode: signature.postcode.as_ref().map(|p| p.as_str().to_owned()),
+            postcode_area: signature.postcode.as_ref().map(|p| p.area().to_owned()),
+            country: signature.country.as_str().to_owned(),
+            kind: signature.signatory.kind(),
+            organisation: signature
+                .signatory
+                .organisation()
+                .map(|o| o.as_str().to_owned()),
+            organisation_key,
+            role: signature.signatory.role().map(|r| r.as_str().to_owned()),
+            public: signature.public,
+            contact: signature.contact,
+            consent_version: signature
+                .consent_version
+                .unwrap_or(campaign.consent.version) as i32,
+            source: signature.source.as_ref().map(|s| s.as_str().to_owned()),
+            status,
+            first_email: match status {
+                SignatureStatus::Pending => Some(EmailKind::Confirm),
+                SignatureStatus::Confirmed => Some(EmailKind::Thanks),
+                SignatureStatus::Withdrawn | SignatureStatus::Spam => None,
+            },
+            signed_at: now,
+        }
+    }
+}
+
+macro_rules! insert_signatures {
+    ($Db:ty) => {
+        /// Inserts a batch's signatures, skipping each whose email has already signed the
+        /// campaign (earlier in the batch included), and returns the ids of those inserted.
+        async fn insert_signatures(
+            tx: &mut Transaction<'static, $Db>,
+            rows: &[super::batch::NewSignatureRow],
+        ) -> Result<std::collections::HashSet<Uuid>, StoreError> {
+            let mut inserted = std::collections::HashSet::with_capacity(rows.len());
+            for chunk in rows.chunks(super::batch::ROWS_PER_STATEMENT) {
+                let mut insert = sqlx::QueryBuilder::<$Db>::new(
+                    "INSERT INTO signatures (id, campaign_id, email_hash, email, name, postcode, \
+                     postcode_area, country, signatory_type, organisation, organisation_key, role, \
+                     public, contact, consent_version, source, status, review, possible_duplicate, \
+                     emails_sent, signed_at, confirmed_at) ",
+                );
+                insert.push_values(chunk, |mut row, s| {
+                    let confirmed = s.status == SignatureStatus::Confirmed;
+                    row.push_bind(s.id)
+                        .push_bind(s.campaign_id)
+                        .push_bind(s.email_hash.clone())
+                        .push_bind(s.email.clone())
+                        .push_bind(s.name.clone())
+                        .push_bind(s.postcode.clone())
+                        .push_bind(s.postcode_area.clone())
+                        .push_bind(s.country.clone())
+                        .push_bind(s.kind.as_str())
+                        .push_bind(s.organisation.clone())
+                        .push_bind(s.organisation_key.clone())
+                        .push_bind(s.role.clone())
+                        .push_bind(s.public)
+                        .push_bind(s.contact)
+                        .push_bind(s.consent_version)
+                        .push_bind(s.source.clone())
+                        .push_bind(s.status.as_str())
+                        .push_bind("pending")
+                        .push_bind(false)
+                        .push_bind(i32::from(s.first_email.is_some()))
+                        .push_bind(s.signed_at)
+                        .push_bind(confirmed.then_some(s.signed_at));
+                });
+                insert.push(" ON CONFLICT DO NOTHING RETURNING id");
+                let ids: Vec<(Uuid,)> = insert.build_query_as().fetch_all(&mut **tx).await?;
+                inserted.extend(ids.into_iter().map(|(id,)| id));
+            }
+            Ok(inserted)
+        }
+    };
+}
+pub(super) use insert_signatures;
+
+/// `settle` for a backend: `$lock` is what its repeat lookup appends to lock the row it finds
+/// (PostgreSQL's `FOR UPDATE`; nothing on SQLite, whose writer holds the whole database).
+macro_rules! settle {
+    ($Db:ty, $lock:literal) => {
+        /// What one attempt of a batch comes to once the batch's signatures are inserted: a repeat
+        /// (perhaps with a reminder), spam, or a new signature with its first email.
+        async fn settle(
+            tx: &mut Transaction<'static, $Db>,
+            writes: &mut QueuedWrites,
+            submission: &SignatureSubmission,
+            row: &NewSignatureRow,
+            inserted: bool,
+        ) -> Result<(SignOutcome, CountDelta), StoreError> {
+            let signature = &submission.signature;
+            if !inserted {
+                let existing: Option<ExistingSignatureRow> = sqlx::query_as(concat!(
+                    "SELECT id, status, emails_sent FROM signatures
+                     WHERE campaign_id = $1 AND email_hash = $2 AND status IN ('pending', 'confirmed')",
+                    $lock
+                ))
+                .bind(row.campaign_id)
+                .bind(&row.email_hash)
+                .fetch_optional(&mut **tx)
+                .await?;
+                if let Some(existing) = existing {
+                    let emails_sent = u32::try_from(existing.emails_sent).unwrap_or(u32::MAX);
+                    if let Some(reminder) = reminder_for(existing.status()?, emails_sent) {
+                        writes.email(existing.id, reminder, &signature.email, submission);
+                        sqlx::query("UPDATE signatures SET emails_sent = emails_sent + 1 WHERE id = $1")
+                            .bind(existing.id)
+                            .execute(&mut **tx)
+                            .await?;
+                    }
+                }
+                return Ok((SignOutcome::Duplicate, CountDelta::default()));
+            }
+            if row.status == SignatureStatus::Spam {
+                return Ok((SignOutcome::Spam, CountDelta::default()));
+            }
+            if let Some(key) = &row.organisation_key {
+                let others = sqlx::query(
+                    "UPDATE signatures SET possible_duplicate = TRUE
+                     WHERE campaign_id = $1 AND organisation_key = $2 AND id <> $3
+                       AND status IN ('pending', 'confirmed')",
+                )
+                .bind(row.campaign_id)
+                .bind(key)
+                .bind(row.id)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+                if others > 0 {
+                    sqlx::query("UPDATE signatures SET possible_duplicate = TRUE WHERE id = $1")
+                        .bind(row.id)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+            }
+            if let Some(email) = row.first_email {
+                writes.email(row.id, email, &signature.email, submission);
+            }
+            Ok((
+                SignOutcome::Recorded,
+                CountDelta::of(row.status, row.kind, 1),
+            ))
+        }
+    };
+}
+pub(super) use settle;

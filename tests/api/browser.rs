@@ -1,0 +1,393 @@
+//! The embedded form in a real browser: headless Chromium, driven over WebDriver, loads a
+//! partner's page served from a second origin on 127.0.0.1 that holds the one-line snippet.
+//! Skipped, with a message, where Chromium or its driver is not installed (`.ci/run`
+//! installs both).
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use actix_web::{App, HttpResponse, HttpServer, web};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_app};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Where the screenshots the README shows are written.
+const SCREENSHOTS: &str = "docs/screenshots";
+
+struct Browser {
+    client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn installed(path: &str) -> bool {
+    Path::new(path).exists()
+}
+
+/// A browser session, or `None` (with a message) where Chromium is not installed.
+async fn browser() -> Option<Browser> {
+    if !installed(CHROMIUM) || !installed(CHROMEDRIVER) {
+        eprintln!(
+            "skipping the browser test: {CHROMIUM} and {CHROMEDRIVER} are needed \
+             (Debian: apt-get install chromium chromium-driver)"
+        );
+        return None;
+    }
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let driver = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting chromedriver");
+    let profile = tempfile::tempdir().unwrap();
+    let capabilities = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                format!("--user-data-dir={}", profile.path().display()),
+            ],
+        },
+    });
+    let Value::Object(capabilities) = capabilities else {
+        unreachable!()
+    };
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let client = loop {
+        // chromedriver listens on plain HTTP on loopback: no TLS needed.
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(capabilities.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => break client,
+            Err(e) if Instant::now() < deadline => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("no WebDriver session from {CHROMEDRIVER}: {e}"),
+        }
+    };
+    Some(Browser {
+        client,
+        driver,
+        _profile: profile,
+    })
+}
+
+/// A partner's page on its own origin, holding the snippet; returns that origin.
+fn partner_site(snippet: String) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let page = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>NYAS: Scrap SI 445</title><style>body{{font-family:sans-serif;margin:0;padding:1rem;background:#f3f2f1}}</style></head>\
+         <body><h2>Add your name</h2>{snippet}</body></html>"
+    );
+    let server = HttpServer::new(move || {
+        let page = page.clone();
+        App::new().default_service(web::to(move || {
+            let page = page.clone();
+            async move { HttpResponse::Ok().content_type("text/html").body(page) }
+        }))
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    tokio::spawn(server);
+    origin
+}
+
+fn snippet(app: &TestApp) -> String {
+    format!(
+        "<script src=\"{}/embed.js\" data-campaign=\"scrapsi445\" data-source=\"nyas\" async></script>",
+        app.address
+    )
+}
+
+/// Polls a script in the page until it returns something other than null, "" or false.
+async fn wait_for_script(client: &Client, script: &str, what: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let value = client.execute(script, vec![]).await.unwrap();
+        if !matches!(&value, Value::Null | Value::Bool(false)) && value.as_str() != Some("") {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn wait_visible(client: &Client, css: &str) -> fantoccini::elements::Element {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(element) = client.find(Locator::Css(css)).await
+            && element.is_displayed().await.unwrap_or(false)
+        {
+            return element;
+        }
+        assert!(Instant::now() < deadline, "{css} never became visible");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+const FRAME_HEIGHT: &str =
+    "var f = document.querySelector('iframe[data-undersigned]'); return f ? f.style.height : null;";
+
+async fn screenshot(client: &Client, name: &str) {
+    let frame = client
+        .find(Locator::Css("iframe[data-undersigned]"))
+        .await
+        .unwrap();
+    let png = frame.screenshot().await.unwrap();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SCREENSHOTS);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), png).unwrap();
+}
+
+#[tokio::test]
+async fn a_supporter_signs_in_the_form_embedded_on_a_partner_site() {
+    let Some(browser) = browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let partner = partner_site(String::new());
+    let page = partner_site(snippet(&app));
+    app.open_campaign_with(json!({"allowed_origins": [page, partner]}))
+        .await;
+    let client = &browser.client;
+
+    // The snippet frames the form and the frame takes the form's height.
+    client.set_window_size(1280, 1000).await.unwrap();
+    client.goto(&page).await.unwrap();
+    let height = wait_for_script(client, FRAME_HEIGHT, "the frame to be sized").await;
+    let pixels: f64 = height
+        .as_str()
+        .unwrap()
+        .trim_end_matches("px")
+        .parse()
+        .unwrap();
+    assert!(pixels > 300.0, "the frame is as tall as the form: {height}");
+    screenshot(client, "embed-desktop.png").await;
+
+    // At phone width the form still fits, without sideways scrolling.
+    // Tall enough that the screenshot holds the whole form.
+    client.set_window_size(320, 1400).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let frame = client
+        .find(Locator::Css("iframe[data-undersigned]"))
+        .await
+        .unwrap();
+    frame.clone().enter_frame().await.unwrap();
+    let overflow = client
+        .execute(
+            "return document.documentElement.scrollWidth <= document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        overflow,
+        Value::Bool(true),
+        "no sideways scrolling at phone width"
+    );
+    client.enter_parent_frame().await.unwrap();
+    screenshot(client, "embed-phone.png").await;
+    client.set_window_size(1280, 1000).await.unwrap();
+
+    // An invalid email: its error appears beside the field, and nothing is stored.
+    frame.enter_frame().await.unwrap();
+    client
+        .find(Locator::Id("name"))
+        .await
+        .unwrap()
+        .send_keys("Siân Lloyd-Ellis")
+        .await
+        .unwrap();
+    let email = client.find(Locator::Id("email")).await.unwrap();
+    email.send_keys("sian-at-example.org").await.unwrap();
+    click(client, "button[type=submit]").await;
+    let error = wait_visible(client, "#email-error").await;
+    assert!(error.text().await.unwrap().starts_with("Email address"));
+    assert_eq!(
+        email.attr("aria-invalid").await.unwrap().as_deref(),
+        Some("true")
+    );
+    let focused = client.active_element().await.unwrap();
+    assert_eq!(focused.attr("id").await.unwrap().as_deref(), Some("email"));
+    assert!(
+        !client
+            .find(Locator::Id("name-error"))
+            .await
+            .unwrap()
+            .is_displayed()
+            .await
+            .unwrap()
+    );
+
+    // Corrected, the signature goes in and the form says to check email.
+    email.clear().await.unwrap();
+    email.send_keys("Sian@Example.org").await.unwrap();
+    click(client, "#public").await;
+    click(client, "button[type=submit]").await;
+    let outcome = wait_visible(client, "#outcome").await;
+    assert!(
+        outcome.text().await.unwrap().contains("Check your email"),
+        "{}",
+        outcome.text().await.unwrap()
+    );
+    assert!(
+        !client
+            .find(Locator::Id("sign"))
+            .await
+            .unwrap()
+            .is_displayed()
+            .await
+            .unwrap()
+    );
+
+    let stored = app
+        .texts(
+            "SELECT name, source, status FROM signatures WHERE email = $1",
+            "sian@example.org",
+        )
+        .await;
+    assert_eq!(
+        stored,
+        vec![vec![
+            Some("Siân Lloyd-Ellis".to_owned()),
+            Some("nyas".to_owned()),
+            Some("pending".to_owned())
+        ]]
+    );
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM signatures WHERE email = $1",
+            "sian-at-example.org"
+        )
+        .await,
+        0
+    );
+    browser.client.clone().close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_site_not_among_the_allowed_origins_cannot_frame_the_form() {
+    let Some(browser) = browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.open_campaign_with(json!({"allowed_origins": ["https://nyas.net"]}))
+        .await;
+    let page = partner_site(snippet(&app));
+    let client = &browser.client;
+    client.goto(&page).await.unwrap();
+    // The snippet still inserts its frame, but the browser refuses to show the form in it.
+    let frame = wait_visible(client, "iframe[data-undersigned]").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    frame.enter_frame().await.unwrap();
+    assert!(
+        client.find(Locator::Id("sign")).await.is_err(),
+        "the form must not render inside a frame on {page}"
+    );
+    client.enter_parent_frame().await.unwrap();
+    let height = client.execute(FRAME_HEIGHT, vec![]).await.unwrap();
+    assert_eq!(
+        height,
+        json!(""),
+        "no size message came from a blocked frame"
+    );
+    browser.client.clone().close().await.unwrap();
+}
+
+#[tokio::test]
+async fn embed_js_sizes_an_iframe_written_by_the_wordpress_plugin() {
+    let Some(browser) = browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    // What integrations/wordpress writes for [undersigned campaign="scrapsi445" source="nyas"],
+    // with the script it enqueues.
+    let page = partner_site(format!(
+        "<iframe data-undersigned src=\"{base}/embed/scrapsi445?source=nyas\" title=\"Sign this campaign\" \
+         loading=\"lazy\" style=\"display:block;width:100%;max-width:40rem;height:720px;border:0\"></iframe>\
+         <script src=\"{base}/embed.js\" async></script>",
+        base = app.address
+    ));
+    app.open_campaign_with(json!({"allowed_origins": [page], "require_confirmation": false}))
+        .await;
+    let client = &browser.client;
+    client.goto(&page).await.unwrap();
+    let resized = wait_for_script(
+        client,
+        "var f = document.querySelector('iframe[data-undersigned]'); return f.style.height !== '720px';",
+        "the plugin's frame to take the form's height",
+    )
+    .await;
+    assert_eq!(resized, Value::Bool(true));
+
+    // The count in the form is live: a signature elsewhere shows up without a reload.
+    let frame = client
+        .find(Locator::Css("iframe[data-undersigned]"))
+        .await
+        .unwrap();
+    frame.enter_frame().await.unwrap();
+    assert_eq!(
+        client
+            .find(Locator::Id("count"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "0"
+    );
+    let signed = app
+        .sign(
+            "scrapsi445",
+            &json!({"name": "Ffion Hughes", "email": "ffion@example.org"}),
+        )
+        .await;
+    assert_eq!(signed.status(), reqwest::StatusCode::ACCEPTED);
+    wait_for_script(
+        client,
+        "return document.getElementById('count').textContent === '1';",
+        "the live count to reach 1",
+    )
+    .await;
+    browser.client.clone().close().await.unwrap();
+}
