@@ -1,69 +1,137 @@
 //! The database going away and coming back, with the server running throughout.
 
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
 
 use crate::helpers::{TestDatabase, assert_problem, test_settings};
 
-/// A TCP relay to PostgreSQL that can be cut: while down it drops every connection, open or new,
-/// as a database host that went away would.
-struct Relay {
+/// A PostgreSQL server of the test's own: initdb into a temporary directory, its own port on
+/// 127.0.0.1, so stopping it disturbs no other test.
+struct PrivatePostgres {
+    bin: PathBuf,
+    data: tempfile::TempDir,
     port: u16,
-    up: watch::Sender<bool>,
 }
 
-impl Relay {
-    async fn start(target: String) -> Relay {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let (up, watching) = watch::channel(true);
-        tokio::spawn(async move {
-            while let Ok((mut client, _)) = listener.accept().await {
-                let mut watching = watching.clone();
-                if !*watching.borrow() {
-                    continue; // dropped at once
-                }
-                let target = target.clone();
-                tokio::spawn(async move {
-                    let Ok(mut server) = TcpStream::connect(&target).await else {
-                        return;
-                    };
-                    tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
-                        _ = watching.wait_for(|up| !*up) => {}
-                    }
-                });
-            }
-        });
-        Relay { port, up }
+impl PrivatePostgres {
+    fn start() -> PrivatePostgres {
+        let bindir = Command::new("pg_config")
+            .arg("--bindir")
+            .output()
+            .expect("pg_config (PostgreSQL's server programs) is on PATH");
+        let bin = PathBuf::from(String::from_utf8(bindir.stdout).unwrap().trim());
+        let data = tempfile::tempdir().unwrap();
+        // PostgreSQL refuses to run as root: as root, the server runs as the `postgres` user.
+        if running_as_root() {
+            let owner = Command::new("chown")
+                .args(["postgres:", data.path().to_str().unwrap()])
+                .status()
+                .unwrap();
+            assert!(owner.success(), "chown of the data directory to postgres");
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let server = PrivatePostgres { bin, data, port };
+        server.run(
+            "initdb",
+            &["--auth=trust", "--username=postgres", "--no-sync", "-D"],
+            &[server.data.path()],
+        );
+        server.start_again();
+        server
     }
 
-    fn set(&self, up: bool) {
-        self.up.send_replace(up);
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
     }
+
+    fn start_again(&self) {
+        let options = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=off",
+            self.port,
+            self.data.path().display()
+        );
+        let log = self.data.path().join("server.log");
+        self.run(
+            "pg_ctl",
+            &["-w", "-o", &options, "-l", log.to_str().unwrap(), "-D"],
+            &[self.data.path(), Path::new("start")],
+        );
+    }
+
+    /// Stops at once, as a server that crashed or lost its machine would.
+    fn stop(&self) {
+        self.run(
+            "pg_ctl",
+            &["-w", "-m", "immediate", "-D"],
+            &[self.data.path(), Path::new("stop")],
+        );
+    }
+
+    fn run(&self, program: &str, args: &[&str], paths: &[&Path]) {
+        let output = self
+            .command(program)
+            .args(args)
+            .args(paths)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{program} failed: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let program = self.bin.join(program);
+        if running_as_root() {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(program);
+            command
+        } else {
+            Command::new(program)
+        }
+    }
+}
+
+impl Drop for PrivatePostgres {
+    fn drop(&mut self) {
+        let _ = self
+            .command("pg_ctl")
+            .args(["-m", "immediate", "-D"])
+            .arg(self.data.path())
+            .arg("stop")
+            .output();
+    }
+}
+
+fn running_as_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| out.stdout.trim_ascii() == b"0")
 }
 
 #[tokio::test]
 async fn a_database_outage_is_a_prompt_503_and_the_service_recovers_by_itself() {
-    let (database, direct_url) = TestDatabase::create().await;
+    let (database, _) = TestDatabase::create().await;
     if !database.is_postgres() {
         eprintln!("SQLite is embedded: there is no database server to lose");
         return;
     }
-    // Migrate directly, then run the server through the relay.
-    undersigned::store::connect(&direct_url.parse().unwrap())
+    let postgres = tokio::task::spawn_blocking(PrivatePostgres::start)
         .await
         .unwrap();
-    let mut url = url::Url::parse(&direct_url).unwrap();
-    let target = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(5432));
-    let relay = Arc::new(Relay::start(target).await);
-    url.set_port(Some(relay.port)).unwrap();
+    let port = postgres.port.to_string();
     let outbox = tempfile::tempdir().unwrap();
-    let mut settings = test_settings(url.as_str());
+    let mut settings = test_settings(&postgres.url());
     settings.outbox_dir = outbox.path().to_owned();
     let app = undersigned::startup::Application::build(settings)
         .await
@@ -77,7 +145,12 @@ async fn a_database_outage_is_a_prompt_503_and_the_service_recovers_by_itself() 
     assert_eq!(get("/readyz").await.unwrap().status(), StatusCode::OK);
     assert_eq!(get("/v1/campaigns").await.unwrap().status(), StatusCode::OK);
 
-    relay.set(false);
+    let postgres = tokio::task::spawn_blocking(move || {
+        postgres.stop();
+        postgres
+    })
+    .await
+    .unwrap();
     let started = Instant::now();
     let response = get("/v1/campaigns").await.unwrap();
     assert!(
@@ -87,7 +160,7 @@ async fn a_database_outage_is_a_prompt_503_and_the_service_recovers_by_itself() 
     );
     let problem = assert_problem(response, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
     assert!(
-        !problem.to_string().contains("5432"),
+        !problem.to_string().contains(&port),
         "no database detail reaches the client"
     );
     let ready = get("/readyz").await.unwrap();
@@ -98,7 +171,12 @@ async fn a_database_outage_is_a_prompt_503_and_the_service_recovers_by_itself() 
         "the process is still up"
     );
 
-    relay.set(true);
+    let _postgres = tokio::task::spawn_blocking(move || {
+        postgres.start_again();
+        postgres
+    })
+    .await
+    .unwrap();
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let ready = get("/readyz").await.unwrap().status();
