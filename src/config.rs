@@ -49,7 +49,7 @@ pub struct Settings {
     pub mail_retry_seconds: u32,
 
     /// Seconds a worker holds the emails it took for sending. After a crash, the emails it held
-    /// go out once this has passed; it must be longer than sending a batch of 20 takes.
+    /// go out once this has passed; it must be longer than sending a batch of 100 takes.
     #[arg(long, env = "UNDERSIGNED_MAIL_LEASE_SECONDS", default_value_t = 120)]
     pub mail_lease_seconds: u32,
 

@@ -16,7 +16,7 @@ use crate::metrics::Metrics;
 use crate::store::{self, QueuedEmail, Store};
 
 /// Emails claimed per round.
-const BATCH: u32 = 20;
+const BATCH: u32 = 100;
 /// How often the queue is looked at when nothing wakes the worker sooner.
 const IDLE_POLL: Duration = Duration::from_secs(1);
 
@@ -165,36 +165,49 @@ impl Mailer {
         Ok(())
     }
 
-    /// Sends one claimed email and records the result: sent, to be retried with a growing
-    /// delay, or given up once it has been failing for longer than the configured time.
-    async fn deliver(&self, store: &dyn Store, email: QueuedEmail, metrics: &Metrics) {
-        let result = match self.compose(&email) {
+    /// Sends one claimed email. A failure is recorded at once: to be retried with a growing
+    /// delay, or given up once it has been failing for longer than the configured time. A
+    /// success is only reported, for the caller to record with the rest of its batch.
+    async fn deliver(&self, store: &dyn Store, email: &QueuedEmail, metrics: &Metrics) -> bool {
+        let result = match self.compose(email) {
             Ok(message) => self.send(message).await,
             Err(e) => Err(e),
         };
-        let now = store::now();
-        let recorded = match result {
+        let error = match result {
             Ok(()) => {
                 metrics.email("sent");
-                store.email_sent(email.id, now).await
+                return true;
             }
-            Err(error) => {
-                let error = format!("{error:#}");
-                let retry_at = (now - email.created_at < self.give_up_after)
-                    .then(|| now + backoff(self.first_retry, email.attempts));
-                if retry_at.is_some() {
-                    metrics.email("retried");
-                    tracing::warn!(email = %email.id, %error, "email not sent; will retry");
-                } else {
-                    metrics.email("failed");
-                    tracing::error!(email = %email.id, %error, "email not sent; giving up");
-                }
-                store.email_not_sent(email.id, &error, retry_at, now).await
-            }
+            Err(error) => format!("{error:#}"),
         };
-        if let Err(e) = recorded {
-            // The lease runs out and another round retries it: at worst a duplicate email.
+        let now = store::now();
+        let retry_at = (now - email.created_at < self.give_up_after)
+            .then(|| now + backoff(self.first_retry, email.attempts));
+        if retry_at.is_some() {
+            metrics.email("retried");
+            tracing::warn!(email = %email.id, %error, "email not sent; will retry");
+        } else {
+            metrics.email("failed");
+            tracing::error!(email = %email.id, %error, "email not sent; giving up");
+        }
+        if let Err(e) = store.email_not_sent(email.id, &error, retry_at, now).await {
+            // The lease runs out and another round retries it.
             tracing::warn!(email = %email.id, error = %e, "could not record an email's outcome");
+        }
+        false
+    }
+
+    /// Sends a claimed batch and records the sent ones in one write.
+    async fn deliver_all(&self, store: &dyn Store, batch: Vec<QueuedEmail>, metrics: &Metrics) {
+        let mut sent = Vec::with_capacity(batch.len());
+        for email in &batch {
+            if self.deliver(store, email, metrics).await {
+                sent.push(email.id);
+            }
+        }
+        if let Err(e) = store.emails_sent(&sent, store::now()).await {
+            // The lease runs out and another round sends them again: at worst duplicate emails.
+            tracing::warn!(emails = sent.len(), error = %e, "could not record emails as sent");
         }
     }
 }
@@ -234,9 +247,7 @@ pub fn spawn_outbox_worker(
             let lease_until = now + mailer.lease;
             match store.claim_emails(now, lease_until, BATCH).await {
                 Ok(batch) if !batch.is_empty() => {
-                    for email in batch {
-                        mailer.deliver(store.as_ref(), email, &metrics).await;
-                    }
+                    mailer.deliver_all(store.as_ref(), batch, &metrics).await;
                     continue;
                 }
                 Ok(_) => {}

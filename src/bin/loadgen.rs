@@ -47,6 +47,12 @@ struct Args {
     /// Run only the export measurement.
     #[arg(long)]
     export_only: bool,
+    /// Where the server writes the emails it sends, as files. The default is in memory
+    /// (`/dev/shm`) where there is one: in production mail goes to SMTP, and creating thousands
+    /// of files a second on a disk measures the filesystem's inode allocator, not the service.
+    /// The database always stays where `--database-url` puts it.
+    #[arg(long)]
+    mail_dir: Option<std::path::PathBuf>,
 }
 
 /// A signature on a petition that needs no confirmation, ready for the store.
@@ -327,7 +333,10 @@ mod tempfile_dir {
     }
     impl Dir {
         pub fn new() -> std::io::Result<Self> {
-            let path = std::env::temp_dir().join(format!(
+            Self::new_in(&std::env::temp_dir())
+        }
+        pub fn new_in(parent: &std::path::Path) -> std::io::Result<Self> {
+            let path = parent.join(format!(
                 "undersigned-bench-{}",
                 uuid::Uuid::new_v4().simple()
             ));
@@ -415,8 +424,17 @@ async fn count_of(client: &reqwest::Client, server: &str, slug: &str) -> anyhow:
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let (database_url, to_drop, dir) = fresh_database(args.database_url.as_deref()).await?;
-    let outbox = dir.path.join("outbox");
+    let (database_url, to_drop, _dir) = fresh_database(args.database_url.as_deref()).await?;
+    let mail_parent = args.mail_dir.clone().unwrap_or_else(|| {
+        let shm = std::path::Path::new("/dev/shm");
+        if shm.is_dir() {
+            shm.to_owned()
+        } else {
+            std::env::temp_dir()
+        }
+    });
+    let mail_dir = tempfile_dir::Dir::new_in(&mail_parent)?;
+    let outbox = mail_dir.path.join("outbox");
     let store = store::connect(&database_url.parse().map_err(anyhow::Error::msg)?).await?;
     let server = start_server(&database_url, &outbox)?;
     let client = reqwest::Client::builder()

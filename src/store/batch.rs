@@ -1,6 +1,8 @@
 //! What a batch of signing attempts writes besides the signatures themselves (the links'
 //! token hashes and the queued emails), gathered while the batch is recorded and written at
-//! its end with one multi-row statement per table, the same SQL on both backends.
+//! its end with one statement per table. SQLite uses the multi-row statements here;
+//! PostgreSQL passes each column as an array (`UNNEST`), so that every batch, whatever its
+//! size, runs one prepared statement.
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -69,53 +71,6 @@ impl QueuedWrites {
         });
     }
 }
-
-/// Rows per statement: far inside both databases' limits on bound parameters.
-pub(super) const ROWS_PER_STATEMENT: usize = 500;
-
-macro_rules! write_queued {
-    ($Db:ty) => {
-        /// Writes what the batch queued, in as few statements as the rows allow.
-        async fn write_queued(
-            tx: &mut Transaction<'static, $Db>,
-            writes: super::batch::QueuedWrites,
-        ) -> Result<(), StoreError> {
-            use super::batch::ROWS_PER_STATEMENT;
-            for chunk in writes.tokens.chunks(ROWS_PER_STATEMENT) {
-                let mut insert = sqlx::QueryBuilder::<$Db>::new(
-                    "INSERT INTO signature_tokens (token_hash, signature_id, purpose, expires_at) ",
-                );
-                insert.push_values(chunk, |mut row, token| {
-                    row.push_bind(token.hash.clone())
-                        .push_bind(token.signature_id)
-                        .push_bind(token.purpose.as_str())
-                        .push_bind(token.expires_at);
-                });
-                insert.build().execute(&mut **tx).await?;
-            }
-            for chunk in writes.emails.chunks(ROWS_PER_STATEMENT) {
-                let mut insert = sqlx::QueryBuilder::<$Db>::new(
-                    "INSERT INTO outbox (id, signature_id, kind, recipient, confirm_token, \
-                     withdraw_token, created_at, attempts, next_attempt_at) ",
-                );
-                insert.push_values(chunk, |mut row, email| {
-                    row.push_bind(email.id)
-                        .push_bind(email.signature_id)
-                        .push_bind(email.kind.as_str())
-                        .push_bind(email.recipient.clone())
-                        .push_bind(email.confirm_token.clone())
-                        .push_bind(email.withdraw_token.clone())
-                        .push_bind(email.created_at)
-                        .push_bind(0_i32)
-                        .push_bind(email.created_at);
-                });
-                insert.build().execute(&mut **tx).await?;
-            }
-            Ok(())
-        }
-    };
-}
-pub(super) use write_queued;
 
 /// A signature as a batch inserts it, prepared from its submission.
 pub(super) struct NewSignatureRow {
@@ -189,57 +144,6 @@ impl NewSignatureRow {
         }
     }
 }
-
-macro_rules! insert_signatures {
-    ($Db:ty) => {
-        /// Inserts a batch's signatures, skipping each whose email has already signed the
-        /// campaign (earlier in the batch included), and returns the ids of those inserted.
-        async fn insert_signatures(
-            tx: &mut Transaction<'static, $Db>,
-            rows: &[super::batch::NewSignatureRow],
-        ) -> Result<std::collections::HashSet<Uuid>, StoreError> {
-            let mut inserted = std::collections::HashSet::with_capacity(rows.len());
-            for chunk in rows.chunks(super::batch::ROWS_PER_STATEMENT) {
-                let mut insert = sqlx::QueryBuilder::<$Db>::new(
-                    "INSERT INTO signatures (id, campaign_id, email_hash, email, name, postcode, \
-                     postcode_area, country, signatory_type, organisation, organisation_key, role, \
-                     public, contact, consent_version, source, status, review, possible_duplicate, \
-                     emails_sent, signed_at, confirmed_at) ",
-                );
-                insert.push_values(chunk, |mut row, s| {
-                    let confirmed = s.status == SignatureStatus::Confirmed;
-                    row.push_bind(s.id)
-                        .push_bind(s.campaign_id)
-                        .push_bind(s.email_hash.clone())
-                        .push_bind(s.email.clone())
-                        .push_bind(s.name.clone())
-                        .push_bind(s.postcode.clone())
-                        .push_bind(s.postcode_area.clone())
-                        .push_bind(s.country.clone())
-                        .push_bind(s.kind.as_str())
-                        .push_bind(s.organisation.clone())
-                        .push_bind(s.organisation_key.clone())
-                        .push_bind(s.role.clone())
-                        .push_bind(s.public)
-                        .push_bind(s.contact)
-                        .push_bind(s.consent_version)
-                        .push_bind(s.source.clone())
-                        .push_bind(s.status.as_str())
-                        .push_bind("pending")
-                        .push_bind(false)
-                        .push_bind(i32::from(s.first_email.is_some()))
-                        .push_bind(s.signed_at)
-                        .push_bind(confirmed.then_some(s.signed_at));
-                });
-                insert.push(" ON CONFLICT DO NOTHING RETURNING id");
-                let ids: Vec<(Uuid,)> = insert.build_query_as().fetch_all(&mut **tx).await?;
-                inserted.extend(ids.into_iter().map(|(id,)| id));
-            }
-            Ok(inserted)
-        }
-    };
-}
-pub(super) use insert_signatures;
 
 /// `settle` for a backend: `$lock` is what its repeat lookup appends to lock the row it finds
 /// (PostgreSQL's `FOR UPDATE`; nothing on SQLite, whose writer holds the whole database).

@@ -167,8 +167,9 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Vec<QueuedEmail>, StoreError>;
 
-    /// Marks an email sent and forgets its recipient and tokens.
-    async fn email_sent(&self, id: Uuid, now: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Marks emails sent and forgets their recipients and tokens, in one write: a worker
+    /// records a claimed batch at once rather than committing once per email.
+    async fn emails_sent(&self, ids: &[Uuid], now: DateTime<Utc>) -> Result<(), StoreError>;
 
     /// Records a failed attempt: retried at `retry_at`, or given up for good when `None`.
     async fn email_not_sent(

@@ -565,7 +565,7 @@ impl Store for PostgresStore {
              FROM outbox o
              JOIN signatures s ON s.id = o.signature_id
              JOIN campaigns c ON c.id = s.campaign_id
-             WHERE o.claim_id = $1",
+             WHERE o.claim_id = $1 AND o.sent_at IS NULL AND o.failed_at IS NULL",
         )
         .bind(&claim)
         .fetch_all(&self.pool)
@@ -573,13 +573,13 @@ impl Store for PostgresStore {
         rows.into_iter().map(QueuedEmail::try_from).collect()
     }
 
-    async fn email_sent(&self, id: Uuid, now: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn emails_sent(&self, ids: &[Uuid], now: DateTime<Utc>) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE outbox SET sent_at = $2, attempts = attempts + 1, lease_until = NULL,
                  recipient = NULL, confirm_token = NULL, withdraw_token = NULL
-             WHERE id = $1",
+             WHERE id = ANY($1)",
         )
-        .bind(id)
+        .bind(ids)
         .bind(now)
         .execute(&self.pool)
         .await?;
@@ -1102,6 +1102,174 @@ async fn signature_state(
 }
 
 super::partners::partner_queries!(PgPool);
-super::batch::write_queued!(Postgres);
-super::batch::insert_signatures!(Postgres);
+/// Writes what a batch queued: one statement per table whatever the batch's size, each row's
+/// values passed as arrays, so every batch runs the same prepared statement and plan.
+async fn write_queued(
+    tx: &mut Transaction<'static, Postgres>,
+    writes: QueuedWrites,
+) -> Result<(), StoreError> {
+    let QueuedWrites { tokens, emails } = writes;
+    if !tokens.is_empty() {
+        let (mut hashes, mut signatures, mut purposes, mut expiries) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for token in tokens {
+            hashes.push(token.hash);
+            signatures.push(token.signature_id);
+            purposes.push(token.purpose.as_str());
+            expiries.push(token.expires_at);
+        }
+        sqlx::query(
+            "INSERT INTO signature_tokens (token_hash, signature_id, purpose, expires_at)
+             SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::timestamptz[])",
+        )
+        .bind(hashes)
+        .bind(signatures)
+        .bind(purposes)
+        .bind(expiries)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if !emails.is_empty() {
+        let mut columns = OutboxColumns::default();
+        for email in emails {
+            columns.ids.push(email.id);
+            columns.signatures.push(email.signature_id);
+            columns.kinds.push(email.kind.as_str());
+            columns.recipients.push(email.recipient);
+            columns.confirm_tokens.push(email.confirm_token);
+            columns.withdraw_tokens.push(email.withdraw_token);
+            columns.created.push(email.created_at);
+        }
+        sqlx::query(
+            "INSERT INTO outbox (id, signature_id, kind, recipient, confirm_token, withdraw_token,
+                                 created_at, attempts, next_attempt_at)
+             SELECT id, signature_id, kind, recipient, confirm_token, withdraw_token,
+                    created_at, 0, created_at
+             FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
+                         $7::timestamptz[])
+                  AS e (id, signature_id, kind, recipient, confirm_token, withdraw_token, created_at)",
+        )
+        .bind(columns.ids)
+        .bind(columns.signatures)
+        .bind(columns.kinds)
+        .bind(columns.recipients)
+        .bind(columns.confirm_tokens)
+        .bind(columns.withdraw_tokens)
+        .bind(columns.created)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+#[derive(Default)]
+struct OutboxColumns {
+    ids: Vec<Uuid>,
+    signatures: Vec<Uuid>,
+    kinds: Vec<&'static str>,
+    recipients: Vec<String>,
+    confirm_tokens: Vec<Option<String>>,
+    withdraw_tokens: Vec<String>,
+    created: Vec<DateTime<Utc>>,
+}
+
+/// A batch's signatures as columns, for `UNNEST`.
+#[derive(Default)]
+struct SignatureColumns {
+    ids: Vec<Uuid>,
+    campaigns: Vec<Uuid>,
+    email_hashes: Vec<String>,
+    emails: Vec<String>,
+    names: Vec<String>,
+    postcodes: Vec<Option<String>>,
+    postcode_areas: Vec<Option<String>>,
+    countries: Vec<String>,
+    kinds: Vec<&'static str>,
+    organisations: Vec<Option<String>>,
+    organisation_keys: Vec<Option<String>>,
+    roles: Vec<Option<String>>,
+    public: Vec<bool>,
+    contact: Vec<bool>,
+    consent_versions: Vec<i32>,
+    sources: Vec<Option<String>>,
+    statuses: Vec<&'static str>,
+    emails_sent: Vec<i32>,
+    signed: Vec<DateTime<Utc>>,
+    confirmed: Vec<Option<DateTime<Utc>>>,
+}
+
+/// Inserts a batch's signatures with one statement, skipping each whose email has already
+/// signed the campaign (earlier in the batch included), and returns the ids of those inserted.
+async fn insert_signatures(
+    tx: &mut Transaction<'static, Postgres>,
+    rows: &[NewSignatureRow],
+) -> Result<std::collections::HashSet<Uuid>, StoreError> {
+    let mut c = SignatureColumns::default();
+    for s in rows {
+        c.ids.push(s.id);
+        c.campaigns.push(s.campaign_id);
+        c.email_hashes.push(s.email_hash.clone());
+        c.emails.push(s.email.clone());
+        c.names.push(s.name.clone());
+        c.postcodes.push(s.postcode.clone());
+        c.postcode_areas.push(s.postcode_area.clone());
+        c.countries.push(s.country.clone());
+        c.kinds.push(s.kind.as_str());
+        c.organisations.push(s.organisation.clone());
+        c.organisation_keys.push(s.organisation_key.clone());
+        c.roles.push(s.role.clone());
+        c.public.push(s.public);
+        c.contact.push(s.contact);
+        c.consent_versions.push(s.consent_version);
+        c.sources.push(s.source.clone());
+        c.statuses.push(s.status.as_str());
+        c.emails_sent.push(i32::from(s.first_email.is_some()));
+        c.signed.push(s.signed_at);
+        c.confirmed
+            .push((s.status == SignatureStatus::Confirmed).then_some(s.signed_at));
+    }
+    let ids: Vec<(Uuid,)> = sqlx::query_as(
+        "INSERT INTO signatures (id, campaign_id, email_hash, email, name, postcode, postcode_area,
+                                 country, signatory_type, organisation, organisation_key, role,
+                                 public, contact, consent_version, source, status, review,
+                                 possible_duplicate, emails_sent, signed_at, confirmed_at)
+         SELECT id, campaign_id, email_hash, email, name, postcode, postcode_area, country,
+                signatory_type, organisation, organisation_key, role, public, contact,
+                consent_version, source, status, 'pending', FALSE, emails_sent, signed_at,
+                confirmed_at
+         FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
+                     $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+                     $13::bool[], $14::bool[], $15::int4[], $16::text[], $17::text[],
+                     $18::int4[], $19::timestamptz[], $20::timestamptz[])
+              AS s (id, campaign_id, email_hash, email, name, postcode, postcode_area, country,
+                    signatory_type, organisation, organisation_key, role, public, contact,
+                    consent_version, source, status, emails_sent, signed_at, confirmed_at)
+         ON CONFLICT DO NOTHING
+         RETURNING id",
+    )
+    .bind(c.ids)
+    .bind(c.campaigns)
+    .bind(c.email_hashes)
+    .bind(c.emails)
+    .bind(c.names)
+    .bind(c.postcodes)
+    .bind(c.postcode_areas)
+    .bind(c.countries)
+    .bind(c.kinds)
+    .bind(c.organisations)
+    .bind(c.organisation_keys)
+    .bind(c.roles)
+    .bind(c.public)
+    .bind(c.contact)
+    .bind(c.consent_versions)
+    .bind(c.sources)
+    .bind(c.statuses)
+    .bind(c.emails_sent)
+    .bind(c.signed)
+    .bind(c.confirmed)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(ids.into_iter().map(|(id,)| id).collect())
+}
+
 super::batch::settle!(Postgres, " FOR UPDATE");

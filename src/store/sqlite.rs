@@ -558,7 +558,7 @@ impl Store for SqliteStore {
              FROM outbox o
              JOIN signatures s ON s.id = o.signature_id
              JOIN campaigns c ON c.id = s.campaign_id
-             WHERE o.claim_id = $1",
+             WHERE o.claim_id = $1 AND o.sent_at IS NULL AND o.failed_at IS NULL",
         )
         .bind(&claim)
         .fetch_all(&self.pool)
@@ -566,16 +566,21 @@ impl Store for SqliteStore {
         rows.into_iter().map(QueuedEmail::try_from).collect()
     }
 
-    async fn email_sent(&self, id: Uuid, now: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE outbox SET sent_at = $2, attempts = attempts + 1, lease_until = NULL,
-                 recipient = NULL, confirm_token = NULL, withdraw_token = NULL
-             WHERE id = $1",
-        )
-        .bind(id)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
+    async fn emails_sent(&self, ids: &[Uuid], now: DateTime<Utc>) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let mut update = sqlx::QueryBuilder::<Sqlite>::new("UPDATE outbox SET sent_at = ");
+        update.push_bind(now).push(
+            ", attempts = attempts + 1, lease_until = NULL, recipient = NULL, \
+                 confirm_token = NULL, withdraw_token = NULL WHERE id IN (",
+        );
+        let mut listed = update.separated(", ");
+        for id in ids {
+            listed.push_bind(*id);
+        }
+        update.push(")");
+        update.build().execute(&self.pool).await?;
         Ok(())
     }
 
@@ -1055,6 +1060,92 @@ async fn signature_state(
 }
 
 super::partners::partner_queries!(SqlitePool);
-super::batch::write_queued!(Sqlite);
-super::batch::insert_signatures!(Sqlite);
+/// Rows per multi-row statement: 22 columns each keeps a statement far inside SQLite's limit
+/// of 32,766 bound parameters.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// Writes what the batch queued, in as few statements as the rows allow.
+async fn write_queued(
+    tx: &mut Transaction<'static, Sqlite>,
+    writes: super::batch::QueuedWrites,
+) -> Result<(), StoreError> {
+    for chunk in writes.tokens.chunks(ROWS_PER_STATEMENT) {
+        let mut insert = sqlx::QueryBuilder::<Sqlite>::new(
+            "INSERT INTO signature_tokens (token_hash, signature_id, purpose, expires_at) ",
+        );
+        insert.push_values(chunk, |mut row, token| {
+            row.push_bind(token.hash.clone())
+                .push_bind(token.signature_id)
+                .push_bind(token.purpose.as_str())
+                .push_bind(token.expires_at);
+        });
+        insert.build().execute(&mut **tx).await?;
+    }
+    for chunk in writes.emails.chunks(ROWS_PER_STATEMENT) {
+        let mut insert = sqlx::QueryBuilder::<Sqlite>::new(
+            "INSERT INTO outbox (id, signature_id, kind, recipient, confirm_token, \
+             withdraw_token, created_at, attempts, next_attempt_at) ",
+        );
+        insert.push_values(chunk, |mut row, email| {
+            row.push_bind(email.id)
+                .push_bind(email.signature_id)
+                .push_bind(email.kind.as_str())
+                .push_bind(email.recipient.clone())
+                .push_bind(email.confirm_token.clone())
+                .push_bind(email.withdraw_token.clone())
+                .push_bind(email.created_at)
+                .push_bind(0_i32)
+                .push_bind(email.created_at);
+        });
+        insert.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Inserts a batch's signatures, skipping each whose email has already signed the
+/// campaign (earlier in the batch included), and returns the ids of those inserted.
+async fn insert_signatures(
+    tx: &mut Transaction<'static, Sqlite>,
+    rows: &[super::batch::NewSignatureRow],
+) -> Result<std::collections::HashSet<Uuid>, StoreError> {
+    let mut inserted = std::collections::HashSet::with_capacity(rows.len());
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut insert = sqlx::QueryBuilder::<Sqlite>::new(
+            "INSERT INTO signatures (id, campaign_id, email_hash, email, name, postcode, \
+             postcode_area, country, signatory_type, organisation, organisation_key, role, \
+             public, contact, consent_version, source, status, review, possible_duplicate, \
+             emails_sent, signed_at, confirmed_at) ",
+        );
+        insert.push_values(chunk, |mut row, s| {
+            let confirmed = s.status == SignatureStatus::Confirmed;
+            row.push_bind(s.id)
+                .push_bind(s.campaign_id)
+                .push_bind(s.email_hash.clone())
+                .push_bind(s.email.clone())
+                .push_bind(s.name.clone())
+                .push_bind(s.postcode.clone())
+                .push_bind(s.postcode_area.clone())
+                .push_bind(s.country.clone())
+                .push_bind(s.kind.as_str())
+                .push_bind(s.organisation.clone())
+                .push_bind(s.organisation_key.clone())
+                .push_bind(s.role.clone())
+                .push_bind(s.public)
+                .push_bind(s.contact)
+                .push_bind(s.consent_version)
+                .push_bind(s.source.clone())
+                .push_bind(s.status.as_str())
+                .push_bind("pending")
+                .push_bind(false)
+                .push_bind(i32::from(s.first_email.is_some()))
+                .push_bind(s.signed_at)
+                .push_bind(confirmed.then_some(s.signed_at));
+        });
+        insert.push(" ON CONFLICT DO NOTHING RETURNING id");
+        let ids: Vec<(Uuid,)> = insert.build_query_as().fetch_all(&mut **tx).await?;
+        inserted.extend(ids.into_iter().map(|(id,)| id));
+    }
+    Ok(inserted)
+}
+
 super::batch::settle!(Sqlite, "");
