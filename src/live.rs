@@ -153,6 +153,8 @@ pub struct LiveCounts {
     pending: Mutex<Pending>,
     wake: Notify,
     tallies: Mutex<HashMap<Uuid, (Instant, Arc<String>)>>,
+    /// Set when the process begins to shut down: every open stream then ends.
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl LiveCounts {
@@ -164,7 +166,24 @@ impl LiveCounts {
             pending: Mutex::default(),
             wake: Notify::new(),
             tallies: Mutex::default(),
+            closing: tokio::sync::watch::Sender::new(false),
         })
+    }
+
+    /// Ends every open count stream, now and from now on. A stream never ends by itself, so
+    /// without this a graceful shutdown would wait out its whole grace period for them; the
+    /// listeners' `EventSource`s reconnect, to an instance still running.
+    pub fn close_streams(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Resolves once the streams are to close.
+    pub fn closing(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut closing = self.closing.subscribe();
+        async move {
+            // An error means the sender is gone, which only happens as the process ends.
+            let _ = closing.wait_for(|closing| *closing).await;
+        }
     }
 
     /// The count of a campaign anyone may see (open or closed); from memory once loaded.

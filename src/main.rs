@@ -60,6 +60,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let app = Application::build(cli.settings).await?;
+            app.stop_on_signals()?;
             app.run_until_stopped().await?;
         }
         Command::Migrate => {

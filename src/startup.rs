@@ -77,6 +77,7 @@ pub struct AppState {
 pub struct Application {
     port: u16,
     server: Server,
+    live: Arc<LiveCounts>,
 }
 
 impl Application {
@@ -112,6 +113,7 @@ impl Application {
         );
         spawn_purges(store.clone(), settings.purge_interval_seconds);
         let signing = GroupCommit::start(store.clone(), store.parallel_writes());
+        let live_counts = live.clone();
         let state = web::Data::new(AppState {
             signing,
             campaigns: CampaignCache::default(),
@@ -156,6 +158,8 @@ impl Application {
                 .default_service(web::to(routes::no_such_route))
         })
         .listen(listener)?
+        // Signals are handled by `stop_on_signals`, which ends the count streams first.
+        .disable_signals()
         .shutdown_timeout(settings.shutdown_grace_seconds);
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
@@ -167,7 +171,28 @@ impl Application {
         Ok(Self {
             port: local.port(),
             server,
+            live: live_counts,
         })
+    }
+
+    /// On SIGTERM or SIGINT, shuts down gracefully: ends the live count streams, stops
+    /// accepting connections, and lets the requests in flight finish within the grace period.
+    pub fn stop_on_signals(&self) -> std::io::Result<()> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let handle = self.server.handle();
+        let live = self.live.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = terminate.recv() => {}
+                _ = interrupt.recv() => {}
+            }
+            tracing::info!("shutting down: ending count streams, finishing requests in flight");
+            live.close_streams();
+            handle.stop(true).await;
+        });
+        Ok(())
     }
 
     pub fn port(&self) -> u16 {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
+use futures_util::StreamExt;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::error::ApiError;
@@ -190,6 +191,8 @@ pub async fn stream(
             }
         },
     );
+    // Ends when the process begins to shut down.
+    let events = events.take_until(state.live.closing());
     let mut response = HttpResponse::Ok();
     Ok(open_to_all(&mut response)
         .insert_header((header::CONTENT_TYPE, "text/event-stream"))

@@ -430,3 +430,50 @@ async fn sigterm_lets_requests_in_flight_finish_refuses_new_ones_and_exits() {
     drop(store);
     drop(database);
 }
+
+#[tokio::test]
+async fn sigterm_ends_live_count_streams_so_the_process_exits_without_waiting_out_the_grace() {
+    let (database, database_url) = TestDatabase::create().await;
+    let outbox = tempfile::tempdir().unwrap();
+    let client = reqwest::Client::new();
+    let grace = Duration::from_secs(20);
+    let server = Server::start_with(
+        &database_url,
+        outbox.path(),
+        None,
+        &[("UNDERSIGNED_SHUTDOWN_GRACE_SECONDS", "20")],
+    );
+    let store = organiser_with_open_campaign(&client, &server, &database_url, json!({})).await;
+    let mut stream = client
+        .get(format!(
+            "{}/v1/campaigns/scrapsi445/count/stream",
+            server.address
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    let mut received = String::new();
+    while !received.contains("event: count") {
+        let chunk = stream.chunk().await.unwrap().expect("the stream is open");
+        received.push_str(&String::from_utf8_lossy(&chunk));
+    }
+
+    server.terminate();
+    let terminated_at = std::time::Instant::now();
+    // The stream is ended cleanly (a listener's EventSource reconnects, to another instance).
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        while stream.chunk().await.expect("ended cleanly").is_some() {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream was still open 5 s after SIGTERM");
+    let (status, _) = server.wait_exit(grace);
+    assert!(status.success(), "exit status {status}");
+    assert!(
+        terminated_at.elapsed() < Duration::from_secs(5),
+        "exited after {:?}: an open stream held the grace period",
+        terminated_at.elapsed()
+    );
+    drop(store);
+    drop(database);
+}
