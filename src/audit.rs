@@ -1,4 +1,5 @@
-//! The audit log: every export, erasure, moderation decision and purge of signatures.
+//! The audit log: every export, erasure, moderation decision and purge of signatures, and
+//! every partner API key issued or revoked.
 
 use uuid::Uuid;
 

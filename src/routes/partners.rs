@@ -40,6 +40,20 @@ pub async fn create(
             StoreError::Conflict(_) => ApiError::Conflict(Conflict::PartnerCodeTaken),
             other => other.into(),
         })?;
+    crate::audit::record(
+        state.store.as_ref(),
+        Some(caller.id),
+        "partner_created",
+        campaign.id,
+        None,
+        0,
+        format!(
+            "API key issued to partner {} ({})",
+            partner.code.as_str(),
+            partner.name.as_str()
+        ),
+    )
+    .await;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -85,6 +99,16 @@ pub async fn revoke(
         .revoke_partner(campaign.id, &code, store::now())
         .await?
     {
+        crate::audit::record(
+            state.store.as_ref(),
+            Some(caller.id),
+            "partner_revoked",
+            campaign.id,
+            None,
+            0,
+            format!("API key of partner {code} revoked"),
+        )
+        .await;
         Ok(HttpResponse::NoContent().finish())
     } else {
         Err(ApiError::NotFound)

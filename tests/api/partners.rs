@@ -457,3 +457,49 @@ async fn public_reads_stay_open_to_every_origin() {
         );
     }
 }
+
+#[tokio::test]
+async fn issuing_and_revoking_a_partner_key_is_in_the_audit_log_without_the_key() {
+    let app = spawn_app().await;
+    let token = app.open_campaign_with(json!({})).await;
+    let created = create_partner(&app, &token, "scrapsi445", "nyas").await;
+    let key = created["key"].as_str().unwrap().to_owned();
+    assert_eq!(
+        revoke_nyas(&app, &token).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    // Revoking again finds nothing live and records nothing.
+    assert_eq!(
+        revoke_nyas(&app, &token).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    let admin = app.organiser("admin@example.org", true).await;
+    let log: Value = app
+        .get("/v1/audit", Some(&admin))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let entries = log["entries"].as_array().unwrap();
+    let actions: Vec<&str> = entries
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    // Newest first.
+    assert_eq!(actions, ["partner_revoked", "partner_created"]);
+    for entry in entries {
+        assert!(entry["actor_id"].is_string(), "{entry}");
+        assert!(
+            entry["detail"].as_str().unwrap().contains("nyas"),
+            "{entry}"
+        );
+        assert!(!entry.to_string().contains(&key), "the key is not logged");
+    }
+    assert!(
+        entries[1]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Partner nyas")
+    );
+}
