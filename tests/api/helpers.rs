@@ -200,6 +200,14 @@ impl TestApp {
         self.login(email).await
     }
 
+    /// The audit log's entries, newest first, as an admin reads them.
+    pub async fn audit_entries(&self, admin_token: &str) -> Vec<Value> {
+        let response = self.get("/v1/audit", Some(admin_token)).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let log: Value = response.json().await.unwrap();
+        log["entries"].as_array().unwrap().clone()
+    }
+
     /// Creates a campaign from `scrapsi445()` with the given overrides; asserts it was created.
     pub async fn create_campaign(&self, token: &str, overrides: Value) -> Value {
         let mut body = scrapsi445();

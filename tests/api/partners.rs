@@ -475,20 +475,14 @@ async fn issuing_and_revoking_a_partner_key_is_in_the_audit_log_without_the_key(
     );
 
     let admin = app.organiser("admin@example.org", true).await;
-    let log: Value = app
-        .get("/v1/audit", Some(&admin))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let entries = log["entries"].as_array().unwrap();
+    let entries = app.audit_entries(&admin).await;
     let actions: Vec<&str> = entries
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect();
     // Newest first.
     assert_eq!(actions, ["partner_revoked", "partner_created"]);
-    for entry in entries {
+    for entry in &entries {
         assert!(entry["actor_id"].is_string(), "{entry}");
         assert!(
             entry["detail"].as_str().unwrap().contains("nyas"),

@@ -561,13 +561,7 @@ async fn personal_data_is_purged_after_retention_and_the_audit_log_records_every
         "forbidden",
     )
     .await;
-    let log: Value = app
-        .get("/v1/audit", Some(&admin))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let entries = log["entries"].as_array().unwrap();
+    let entries = app.audit_entries(&admin).await;
     let actions: Vec<(&str, i64)> = entries
         .iter()
         .map(|e| (e["action"].as_str().unwrap(), e["rows"].as_i64().unwrap()))
