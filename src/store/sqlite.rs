@@ -214,39 +214,7 @@ macro_rules! hour_of_confirmation {
         "strftime('%Y-%m-%dT%H:00:00Z', confirmed_at)"
     };
 }
-/// Records a batch of signing attempts inside `tx`, without committing: their signatures in
-/// one statement, then what each outcome needs. Returns each attempt's outcome and its effect
-/// on the count, for the caller to apply (once per batch, see `apply_counts`).
-async fn record_batch_in(
-    tx: &mut Transaction<'static, Sqlite>,
-    email_hasher: &EmailHasher,
-    writes: &mut QueuedWrites,
-    batch: &[SignatureSubmission],
-) -> Result<Vec<(SignOutcome, CountDelta)>, StoreError> {
-    let rows: Vec<NewSignatureRow> = batch
-        .iter()
-        .map(|s| NewSignatureRow::of(s, email_hasher))
-        .collect();
-    let inserted = insert_signatures(tx, &rows).await?;
-    let mut outcomes = Vec::with_capacity(batch.len());
-    for (submission, row) in batch.iter().zip(&rows) {
-        outcomes.push(settle(tx, writes, submission, row, inserted.contains(&row.id)).await?);
-    }
-    Ok(outcomes)
-}
-
-/// Applies a batch's count changes, campaigns in id order, so that concurrent batches take
-/// the count rows' locks in one order and cannot deadlock on them.
-async fn apply_counts(
-    tx: &mut Transaction<'static, Sqlite>,
-    deltas: Vec<(Uuid, CountDelta)>,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    for (campaign_id, delta) in CountDelta::merged(deltas) {
-        apply_count(tx, campaign_id, delta, now).await?;
-    }
-    Ok(())
-}
+super::batch::record_batch_in!(Sqlite);
 
 #[async_trait]
 impl Store for SqliteStore {

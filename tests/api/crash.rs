@@ -106,6 +106,30 @@ impl Server {
     }
 }
 
+/// A server with `grace` to shut down in, and an open campaign `scrapsi445`; with its database,
+/// store and outbox directory, to be kept until the end.
+async fn server_to_terminate(
+    grace: Duration,
+) -> (
+    Server,
+    TestDatabase,
+    std::sync::Arc<dyn undersigned::store::Store>,
+    tempfile::TempDir,
+) {
+    let (database, database_url) = TestDatabase::create().await;
+    let outbox = tempfile::tempdir().unwrap();
+    let seconds = grace.as_secs().to_string();
+    let server = Server::start_with(
+        &database_url,
+        outbox.path(),
+        None,
+        &[("UNDERSIGNED_SHUTDOWN_GRACE_SECONDS", &seconds)],
+    );
+    let client = reqwest::Client::new();
+    let store = organiser_with_open_campaign(&client, &server, &database_url, json!({})).await;
+    (server, database, store, outbox)
+}
+
 /// Creates the organiser straight in the database, then, through the server, the campaign
 /// `scrapsi445` with `overrides`, opened. Returns the store, to be kept until the end.
 async fn organiser_with_open_campaign(
@@ -348,17 +372,9 @@ async fn sigkill_under_load_loses_no_acknowledged_signature_nor_its_email() {
 
 #[tokio::test]
 async fn sigterm_lets_requests_in_flight_finish_refuses_new_ones_and_exits() {
-    let (database, database_url) = TestDatabase::create().await;
-    let outbox = tempfile::tempdir().unwrap();
-    let client = reqwest::Client::new();
     let grace = Duration::from_secs(10);
-    let server = Server::start_with(
-        &database_url,
-        outbox.path(),
-        None,
-        &[("UNDERSIGNED_SHUTDOWN_GRACE_SECONDS", "10")],
-    );
-    let store = organiser_with_open_campaign(&client, &server, &database_url, json!({})).await;
+    let (server, database, store, _outbox) = server_to_terminate(grace).await;
+    let client = reqwest::Client::new();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let load = tokio::spawn(sign_until(server.address.clone(), 8, stop.clone()));
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -433,17 +449,9 @@ async fn sigterm_lets_requests_in_flight_finish_refuses_new_ones_and_exits() {
 
 #[tokio::test]
 async fn sigterm_ends_live_count_streams_so_the_process_exits_without_waiting_out_the_grace() {
-    let (database, database_url) = TestDatabase::create().await;
-    let outbox = tempfile::tempdir().unwrap();
-    let client = reqwest::Client::new();
     let grace = Duration::from_secs(20);
-    let server = Server::start_with(
-        &database_url,
-        outbox.path(),
-        None,
-        &[("UNDERSIGNED_SHUTDOWN_GRACE_SECONDS", "20")],
-    );
-    let store = organiser_with_open_campaign(&client, &server, &database_url, json!({})).await;
+    let (server, database, store, _outbox) = server_to_terminate(grace).await;
+    let client = reqwest::Client::new();
     let mut stream = client
         .get(format!(
             "{}/v1/campaigns/scrapsi445/count/stream",
