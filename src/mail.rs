@@ -205,6 +205,9 @@ impl Mailer {
                 sent.push(email.id);
             }
         }
+        if sent.is_empty() {
+            return;
+        }
         if let Err(e) = store.emails_sent(&sent, store::now()).await {
             // The lease runs out and another round sends them again: at worst duplicate emails.
             tracing::warn!(emails = sent.len(), error = %e, "could not record emails as sent");

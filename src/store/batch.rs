@@ -215,42 +215,41 @@ macro_rules! settle {
 }
 pub(super) use settle;
 
-/// `record_batch_in` and `apply_counts` for a backend: the same steps in one order on both.
+/// `record_batch_in` for a backend: the same steps in one order on both.
 macro_rules! record_batch_in {
     ($Db:ty) => {
-        /// Records a batch of signing attempts inside `tx`, without committing: their signatures in
-        /// one statement, then what each outcome needs. Returns each attempt's outcome and its effect
-        /// on the count, for the caller to apply (once per batch, see `apply_counts`).
+        /// Records a batch of signing attempts inside `tx`, without committing: their signatures
+        /// in one statement, then what each outcome needs (repeats' reminders, first emails),
+        /// the tokens and emails queued on the way, and the batch's count changes, applied once
+        /// per campaign in campaign id order so that concurrent batches take the count rows'
+        /// locks in one order and cannot deadlock on them. Returns each attempt's outcome.
         async fn record_batch_in(
             tx: &mut Transaction<'static, $Db>,
             email_hasher: &EmailHasher,
-            writes: &mut QueuedWrites,
             batch: &[SignatureSubmission],
-        ) -> Result<Vec<(SignOutcome, CountDelta)>, StoreError> {
+        ) -> Result<Vec<SignOutcome>, StoreError> {
+            let Some(first) = batch.first() else {
+                return Ok(Vec::new());
+            };
             let rows: Vec<NewSignatureRow> = batch
                 .iter()
                 .map(|s| NewSignatureRow::of(s, email_hasher))
                 .collect();
             let inserted = insert_signatures(tx, &rows).await?;
+            let mut writes = QueuedWrites::default();
             let mut outcomes = Vec::with_capacity(batch.len());
+            let mut deltas = Vec::with_capacity(batch.len());
             for (submission, row) in batch.iter().zip(&rows) {
-                outcomes
-                    .push(settle(tx, writes, submission, row, inserted.contains(&row.id)).await?);
+                let (outcome, delta) =
+                    settle(tx, &mut writes, submission, row, inserted.contains(&row.id)).await?;
+                outcomes.push(outcome);
+                deltas.push((row.campaign_id, delta));
+            }
+            write_queued(tx, writes).await?;
+            for (campaign_id, delta) in CountDelta::merged(deltas) {
+                apply_count(tx, campaign_id, delta, first.now).await?;
             }
             Ok(outcomes)
-        }
-
-        /// Applies a batch's count changes, campaigns in id order, so that concurrent batches take
-        /// the count rows' locks in one order and cannot deadlock on them.
-        async fn apply_counts(
-            tx: &mut Transaction<'static, $Db>,
-            deltas: Vec<(Uuid, CountDelta)>,
-            now: DateTime<Utc>,
-        ) -> Result<(), StoreError> {
-            for (campaign_id, delta) in CountDelta::merged(deltas) {
-                apply_count(tx, campaign_id, delta, now).await?;
-            }
-            Ok(())
         }
     };
 }

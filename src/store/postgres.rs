@@ -390,20 +390,11 @@ impl Store for PostgresStore {
         &self,
         batch: &[SignatureSubmission],
     ) -> Result<Vec<SignOutcome>, StoreError> {
-        let Some(first) = batch.first() else {
+        if batch.is_empty() {
             return Ok(Vec::new());
-        };
-        let mut tx = self.begin_write().await?;
-        let mut outcomes = Vec::with_capacity(batch.len());
-        let mut deltas = Vec::with_capacity(batch.len());
-        let mut writes = QueuedWrites::default();
-        let recorded = record_batch_in(&mut tx, &self.email_hasher, &mut writes, batch).await?;
-        for (submission, (outcome, delta)) in batch.iter().zip(recorded) {
-            outcomes.push(outcome);
-            deltas.push((submission.campaign.id, delta));
         }
-        write_queued(&mut tx, writes).await?;
-        apply_counts(&mut tx, deltas, first.now).await?;
+        let mut tx = self.begin_write().await?;
+        let outcomes = record_batch_in(&mut tx, &self.email_hasher, batch).await?;
         tx.commit().await?;
         Ok(outcomes)
     }
