@@ -69,8 +69,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Recount { slug } => {
             let store = store::connect(&cli.settings.database_url).await?;
-            let checked =
-                undersigned::recount::recount_all(store.as_ref(), slug.as_deref()).await?;
+            let checked = undersigned::counts::recount_all(store.as_ref(), slug.as_deref()).await?;
             if slug.is_some() && checked.is_empty() {
                 anyhow::bail!("no campaign has that slug");
             }

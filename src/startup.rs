@@ -1,7 +1,7 @@
 //! Connects the store, builds the limiters and the HTTP server, and runs it until SIGTERM
 //! (or SIGINT), when in-flight requests are given the grace period to finish.
 
-use std::net::{IpAddr, TcpListener};
+use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,70 +9,18 @@ use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
 use actix_web_prom::PrometheusMetricsBuilder;
 use anyhow::Context;
-use ipnet::IpNet;
 use tokio::sync::Notify;
 use tracing_actix_web::TracingLogger;
 
 use crate::auth::{PasswordHasher, TokenService};
-use crate::campaign_cache::CampaignCache;
 use crate::config::Settings;
-use crate::domain::Email;
-use crate::group_commit::GroupCommit;
-use crate::limits::KeyedLimiter;
-use crate::live::LiveCounts;
+use crate::counts::LiveCounts;
 use crate::mail::{self, Mailer};
 use crate::metrics::Metrics;
 use crate::routes;
+use crate::signing::Signing;
+use crate::state::{AppState, Limits};
 use crate::store::{self, Store};
-
-pub struct Limits {
-    pub login_by_address: KeyedLimiter<IpAddr>,
-    pub login_by_account: KeyedLimiter<Email>,
-    pub signing_by_address: KeyedLimiter<IpAddr>,
-    /// Keyed by address and campaign slug (as requested, so no lookup precedes the limit).
-    pub signing_by_campaign: KeyedLimiter<(IpAddr, String)>,
-    /// Keyed by the partner (campaign and code), whatever address its requests come from.
-    pub signing_by_partner: KeyedLimiter<(uuid::Uuid, String)>,
-}
-
-impl Limits {
-    fn new(settings: &Settings) -> Self {
-        Self {
-            login_by_address: KeyedLimiter::per_minute(settings.login_per_minute_per_address),
-            login_by_account: KeyedLimiter::per_minute(settings.login_per_minute_per_account),
-            signing_by_address: KeyedLimiter::per_minute(settings.sign_per_minute_per_address),
-            signing_by_campaign: KeyedLimiter::per_minute(settings.sign_per_minute_per_campaign),
-            signing_by_partner: KeyedLimiter::per_minute(settings.sign_per_minute_per_partner),
-        }
-    }
-
-    fn prune(&self) {
-        self.login_by_address.prune();
-        self.login_by_account.prune();
-        self.signing_by_address.prune();
-        self.signing_by_campaign.prune();
-        self.signing_by_partner.prune();
-    }
-}
-
-/// What every handler may use, shared by all workers.
-pub struct AppState {
-    pub store: Arc<dyn Store>,
-    pub tokens: TokenService,
-    pub passwords: PasswordHasher,
-    pub limits: Limits,
-    pub trusted_proxies: Vec<IpNet>,
-    pub max_body_bytes: usize,
-    pub public_url: url::Url,
-    pub metrics: Metrics,
-    /// Wakes the outbox worker when a signing queued an email.
-    pub mail_wake: Arc<Notify>,
-    pub live: Arc<LiveCounts>,
-    /// Records signatures many to a commit.
-    pub signing: GroupCommit,
-    /// The campaigns signing reads, kept for a second.
-    pub campaigns: CampaignCache,
-}
 
 pub struct Application {
     port: u16,
@@ -112,11 +60,10 @@ impl Application {
             settings.recount_interval_seconds,
         );
         spawn_purges(store.clone(), settings.purge_interval_seconds);
-        let signing = GroupCommit::start(store.clone(), store.parallel_writes());
+        let signing = Signing::start(store.clone(), live.clone(), mail_wake, metrics.clone());
         let live_counts = live.clone();
         let state = web::Data::new(AppState {
             signing,
-            campaigns: CampaignCache::default(),
             store,
             tokens: TokenService::new(
                 settings.jwt_secret.as_ref(),
@@ -129,7 +76,6 @@ impl Application {
             max_body_bytes: settings.max_body_bytes,
             public_url,
             metrics,
-            mail_wake,
             live,
         });
 
@@ -219,7 +165,7 @@ fn spawn_recounts(store: Arc<dyn Store>, live: Arc<LiveCounts>, interval_seconds
         every.tick().await;
         loop {
             every.tick().await;
-            match crate::recount::recount_all(store.as_ref(), None).await {
+            match crate::counts::recount_all(store.as_ref(), None).await {
                 Ok(checked) => checked
                     .iter()
                     .filter(|c| c.recount.drifted())

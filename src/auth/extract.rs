@@ -7,7 +7,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 
 use crate::domain::User;
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// A request made with a valid organiser access token, and the account it speaks for.
 pub struct Organiser(pub User);

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use undersigned::domain::{
     Campaign, CampaignKind, ContactBasis, Email, Milestones, NewCampaign, NewSignature, Password,
-    RetentionDays, SecretToken, SignatureForm, SignatureStatus, Slug, Summary, Title,
+    RetentionDays, SignatureForm, Slug, Summary, Title,
 };
 use undersigned::store::{self, SignatureSubmission};
 
@@ -57,17 +57,9 @@ struct Args {
 
 /// A signature on a petition that needs no confirmation, ready for the store.
 fn confirmed(campaign: &Arc<Campaign>, form: SignatureForm) -> SignatureSubmission {
-    let now = store::now();
-    SignatureSubmission {
-        campaign: campaign.clone(),
-        signature: NewSignature::parse(form, CampaignKind::Petition, ContactBasis::Consent)
-            .expect("a valid signature"),
-        status: SignatureStatus::Confirmed,
-        confirm_token: SecretToken::generate(),
-        withdraw_token: SecretToken::generate(),
-        confirm_expires_at: now,
-        now,
-    }
+    let signature = NewSignature::parse(form, CampaignKind::Petition, ContactBasis::Consent)
+        .expect("a valid signature");
+    SignatureSubmission::new(campaign, signature, store::now())
 }
 
 /// The server process's peak resident memory so far, in MiB (Linux `VmHWM`).

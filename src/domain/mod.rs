@@ -1,7 +1,7 @@
 //! Values and rules of the product, free of HTTP and SQL. Every input becomes one of these
 //! types through its `parse`, so the rest of the code cannot hold an invalid value.
 
-/// `as_str`, `FromStr` and `Display` for an enum stored and sent as fixed lowercase words.
+/// `as_str`, `FromStr`, `TryFrom<String>` and `Display` for an enum stored and sent as fixed lowercase words.
 macro_rules! text_enum {
     ($ty:ty { $($variant:path => $text:literal),+ $(,)? }) => {
         impl $ty {
@@ -20,6 +20,14 @@ macro_rules! text_enum {
             }
         }
 
+        /// As read back from storage.
+        impl TryFrom<String> for $ty {
+            type Error = String;
+            fn try_from(raw: String) -> Result<Self, String> {
+                raw.parse()
+            }
+        }
+
         impl std::fmt::Display for $ty {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
@@ -33,6 +41,7 @@ mod email;
 mod field_errors;
 mod partner;
 mod password;
+pub mod records;
 mod signature;
 mod slug;
 mod text;

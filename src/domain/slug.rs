@@ -30,6 +30,14 @@ impl fmt::Display for Slug {
     }
 }
 
+/// A slug read from a path or a body is parsed as it is read; a malformed one is refused there.
+impl<'de> serde::Deserialize<'de> for Slug {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        Slug::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Slug;

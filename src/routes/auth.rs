@@ -8,7 +8,7 @@ use super::extract::ApiJson;
 use crate::domain::{Email, MAX_PASSWORD_CHARS};
 use crate::error::ApiError;
 use crate::limits::client_address;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const MAX_PASSWORD_LEN: u64 = MAX_PASSWORD_CHARS as u64;
 

@@ -11,7 +11,7 @@ use crate::domain::{
     Milestones, NewCampaign, Origin, Recipient, RetentionDays, Slug, Summary, Target, Title, User,
 };
 use crate::error::{ApiError, Conflict};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, StoreError};
 
 fn yes() -> bool {
@@ -302,7 +302,7 @@ impl CampaignView {
 /// Finds a campaign the viewer may see: drafts exist only for their owner and admins.
 pub(super) async fn visible_campaign(
     state: &AppState,
-    slug: &str,
+    slug: &Slug,
     viewer: Option<&User>,
     now: DateTime<Utc>,
 ) -> Result<Campaign, ApiError> {
@@ -358,7 +358,7 @@ pub async fn list_campaigns(
 pub async fn get_campaign(
     MaybeOrganiser(viewer): MaybeOrganiser,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
 ) -> Result<HttpResponse, ApiError> {
     let now = store::now();
     let campaign = visible_campaign(&state, &slug, viewer.as_ref(), now).await?;
@@ -369,7 +369,7 @@ pub async fn get_campaign(
 pub async fn update_campaign(
     Organiser(caller): Organiser,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
     ApiJson(body): ApiJson<UpdateCampaign>,
 ) -> Result<HttpResponse, ApiError> {
     let now = store::now();
@@ -393,7 +393,7 @@ pub async fn update_campaign(
         })),
         Err(other) => Err(other.into()),
         Ok(()) => {
-            state.campaigns.forget(campaign.slug.as_str());
+            state.signing.forget(&campaign.slug);
             state.live.changed(campaign.id);
             Ok(HttpResponse::Ok().json(CampaignView::of(&campaign, Some(&caller), now)))
         }

@@ -13,7 +13,7 @@ use actix_web::{Error, HttpResponse, ResponseError, web};
 
 use crate::domain::Origin;
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// How long a browser may reuse a preflight's answer.
 const PREFLIGHT_MAX_AGE_SECONDS: &str = "600";
@@ -36,7 +36,10 @@ async fn accepts(state: &AppState, slug: &str, origin: &str) -> Result<bool, Api
     if origin.as_str() == state.public_url.origin().ascii_serialization() {
         return Ok(true);
     }
-    match super::signing_campaign(state, slug).await {
+    let Ok(slug) = crate::domain::Slug::parse(slug) else {
+        return Ok(false);
+    };
+    match state.signing.campaign(&slug).await {
         Ok(campaign) => Ok(campaign.allowed_origins.contains(&origin)),
         Err(ApiError::NotFound) => Ok(false),
         Err(other) => Err(other),

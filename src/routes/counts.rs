@@ -10,10 +10,11 @@ use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
 use futures_util::StreamExt;
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::counts::CountView;
+use crate::domain::Slug;
 use crate::error::ApiError;
-use crate::live::CountView;
 use crate::mail::escape_html;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Browsers and proxies may reuse a count for a second, and serve it a little stale while they
 /// fetch the next: a surge of readers then mostly meets caches, and the count lags by ~1 s.
@@ -57,7 +58,7 @@ fn cacheable(req: &HttpRequest, etag: &str, content_type: &str, body: String) ->
 pub async fn count(
     req: HttpRequest,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
 ) -> Result<HttpResponse, ApiError> {
     let view = state.live.view(&slug).await?;
     Ok(cacheable(
@@ -72,7 +73,7 @@ pub async fn count(
 pub async fn badge(
     req: HttpRequest,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
 ) -> Result<HttpResponse, ApiError> {
     let view = state.live.view(&slug).await?;
     let etag = format!("{}-svg\"", view.etag.trim_end_matches('"'));
@@ -119,7 +120,7 @@ fn badge_svg(total: u64) -> String {
 /// `GET /v1/campaigns/{slug}/tally`: the count by source, country, postcode area and hour.
 pub async fn tally(
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
 ) -> Result<HttpResponse, ApiError> {
     let view = state.live.view(&slug).await?;
     let body = state.live.tally(&view).await?;
@@ -145,7 +146,7 @@ fn count_event(view: &CountView) -> Bytes {
 pub async fn stream(
     req: HttpRequest,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
 ) -> Result<HttpResponse, ApiError> {
     let view = state.live.view(&slug).await?;
     let updates = state

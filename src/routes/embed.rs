@@ -12,14 +12,15 @@ use serde_json::json;
 
 use super::extract::read_body;
 use super::managed_campaign;
-use super::signatures::{Signer, accept_signature};
+use super::signatures::Signer;
 use crate::auth::Organiser;
+use crate::domain::Slug;
 use crate::domain::{
     Campaign, CampaignKind, CampaignStatus, FieldError, SignatureForm, SourceCode,
 };
 use crate::error::ApiError;
 use crate::mail::escape_html;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store;
 
 const EMBED_JS: &str = include_str!("../../assets/embed.js");
@@ -355,12 +356,15 @@ fn not_found() -> HttpResponse {
 
 /// The campaign a form page is for, with its count; `None` for unknown slugs and drafts.
 async fn shown_campaign(state: &AppState, slug: &str) -> Result<Option<(Campaign, u64)>, ApiError> {
-    let campaign = match super::campaign_named(state, slug).await {
+    let Ok(slug) = Slug::parse(slug) else {
+        return Ok(None);
+    };
+    let campaign = match super::campaign_named(state, &slug).await {
         Ok(c) if c.status != CampaignStatus::Draft => c,
         Ok(_) | Err(ApiError::NotFound) => return Ok(None),
         Err(other) => return Err(other),
     };
-    let total = state.live.view(slug).await?.total;
+    let total = state.live.view(&slug).await?.total;
     Ok(Some((campaign, total)))
 }
 
@@ -467,12 +471,12 @@ pub async fn form_submit(
     let mut typed = Typed::new();
     let signed = async {
         // A browser's form: partner keys belong to the API, so any Authorization is ignored.
-        let signer = Signer::public(&req)?;
+        let signer = Signer::public(&req).await?;
         let body = read_body(&mut payload, state.max_body_bytes).await?;
         let (as_typed, form) = parse_form(&body);
         typed = as_typed;
         let form = form.map_err(ApiError::Validation)?;
-        accept_signature(&state, &signer, &slug, form).await
+        signer.sign(&state, form).await
     }
     .await;
     let (status, errors, problem) = match &signed {
@@ -517,7 +521,7 @@ pub struct SnippetQuery {
 pub async fn snippets(
     Organiser(caller): Organiser,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
     query: web::Query<SnippetQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let campaign = managed_campaign(&state, &slug, &caller).await?;

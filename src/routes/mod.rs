@@ -1,4 +1,4 @@
-//! Thin HTTP handlers: extract, call the domain and the store, shape the response. The table
+//! Thin HTTP handlers: extract, call a use case or the store, shape the response. The table
 //! below is the one list of what the server serves; openapi.yaml is checked against it.
 
 mod auth;
@@ -17,7 +17,9 @@ mod users;
 use actix_web::http::Method;
 use actix_web::{Route, web};
 
+use crate::domain::{Campaign, Slug, User};
 use crate::error::ApiError;
+use crate::state::AppState;
 
 pub struct Endpoint {
     pub method: Method,
@@ -86,37 +88,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     }
 }
 
-/// The campaign a path's `{slug}` names, whatever its status; 404 if none (a malformed slug
-/// names none). Callers then decide who may see it.
-async fn campaign_named(
-    state: &crate::startup::AppState,
-    slug: &str,
-) -> Result<crate::domain::Campaign, ApiError> {
-    let slug = crate::domain::Slug::parse(slug).map_err(|_| ApiError::NotFound)?;
-    state.store.campaign(&slug).await?.ok_or(ApiError::NotFound)
-}
-
-/// The campaign a signing request's `{slug}` names, from the signing path's one-second cache
-/// (see `CampaignCache`); 404 if none.
-async fn signing_campaign(
-    state: &crate::startup::AppState,
-    slug: &str,
-) -> Result<std::sync::Arc<crate::domain::Campaign>, ApiError> {
-    let slug = crate::domain::Slug::parse(slug).map_err(|_| ApiError::NotFound)?;
-    state
-        .campaigns
-        .get(state.store.as_ref(), &slug)
-        .await?
-        .ok_or(ApiError::NotFound)
+/// The campaign a path's `{slug}` names, whatever its status; 404 if none. Callers then
+/// decide who may see it.
+async fn campaign_named(state: &AppState, slug: &Slug) -> Result<Campaign, ApiError> {
+    state.store.campaign(slug).await?.ok_or(ApiError::NotFound)
 }
 
 /// A campaign the caller manages: its owner's or, for an admin, any. To anyone else it does
 /// not exist.
 async fn managed_campaign(
-    state: &crate::startup::AppState,
-    slug: &str,
-    user: &crate::domain::User,
-) -> Result<crate::domain::Campaign, ApiError> {
+    state: &AppState,
+    slug: &Slug,
+    user: &User,
+) -> Result<Campaign, ApiError> {
     let campaign = campaign_named(state, slug).await?;
     if campaign.is_managed_by(user) {
         Ok(campaign)

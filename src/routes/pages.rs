@@ -4,11 +4,10 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 
-use super::signatures::{confirm_by_token, withdraw_by_token};
 use crate::domain::SecretToken;
 use crate::error::ApiError;
 use crate::mail::escape_html;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, TokenPurpose};
 
 /// Pages carry a secret in their address: no referrer, no caching, no framing, no scripts.
@@ -104,7 +103,7 @@ pub async fn confirm_page(state: web::Data<AppState>, token: web::Path<String>) 
 
 /// `POST /confirm/{token}`: the confirmation page's button.
 pub async fn confirm_submit(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
-    match confirm_by_token(&state, &token).await {
+    match state.signing.confirm(&token).await {
         Ok(used) => page(
             StatusCode::OK,
             "Thank you: your signature is confirmed",
@@ -124,7 +123,7 @@ pub async fn withdraw_page(state: web::Data<AppState>, token: web::Path<String>)
 
 /// `POST /withdraw/{token}`: the withdrawal page's button.
 pub async fn withdraw_submit(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
-    match withdraw_by_token(&state, &token).await {
+    match state.signing.withdraw(&token).await {
         Ok(used) => page(
             StatusCode::OK,
             "Your signature is withdrawn",

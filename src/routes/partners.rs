@@ -9,9 +9,9 @@ use serde_json::json;
 use super::extract::ApiJson;
 use super::managed_campaign;
 use crate::auth::Organiser;
-use crate::domain::{NewPartner, PartnerKey};
+use crate::domain::{NewPartner, PartnerKey, Slug};
 use crate::error::{ApiError, Conflict};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, StoreError};
 
 #[derive(Deserialize)]
@@ -25,7 +25,7 @@ pub struct CreatePartner {
 pub async fn create(
     Organiser(caller): Organiser,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
     ApiJson(body): ApiJson<CreatePartner>,
 ) -> Result<HttpResponse, ApiError> {
     let campaign = managed_campaign(&state, &slug, &caller).await?;
@@ -76,7 +76,7 @@ pub async fn create(
 pub async fn list(
     Organiser(caller): Organiser,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
 ) -> Result<HttpResponse, ApiError> {
     let campaign = managed_campaign(&state, &slug, &caller).await?;
     let partners = state.store.partners(campaign.id).await?;
@@ -90,7 +90,7 @@ pub async fn list(
 pub async fn revoke(
     Organiser(caller): Organiser,
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    path: web::Path<(Slug, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, code) = path.into_inner();
     let campaign = managed_campaign(&state, &slug, &caller).await?;

@@ -6,19 +6,115 @@ use std::convert::Infallible;
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::extract::ApiJson;
 use super::managed_campaign;
 use crate::auth::Organiser;
-use crate::domain::{CampaignKind, Review, SignatureStatus};
+use crate::domain::{CampaignKind, Review, SignatoryType, SignatureStatus, Slug};
 use crate::error::ApiError;
 use crate::mail::escape_html;
-use crate::startup::AppState;
-use crate::store::{self, PublicSignatory, SignatureFilter, SignatureRecord};
+use crate::state::AppState;
+use crate::store::{self, AuditEntry, PublicSignatory, SignatureFilter, SignatureRecord};
+
+/// A signature as its campaign's organisers get it in JSON.
+#[derive(Serialize)]
+struct SignatureView<'a> {
+    id: Uuid,
+    name: Option<&'a str>,
+    email: Option<&'a str>,
+    status: SignatureStatus,
+    review: Review,
+    source: Option<&'a str>,
+    signatory_type: SignatoryType,
+    organisation: Option<&'a str>,
+    role: Option<&'a str>,
+    postcode: Option<&'a str>,
+    country: &'a str,
+    public: bool,
+    contact: bool,
+    consent_version: i32,
+    possible_duplicate: bool,
+    signed_at: DateTime<Utc>,
+    confirmed_at: Option<DateTime<Utc>>,
+}
+
+impl<'a> From<&'a SignatureRecord> for SignatureView<'a> {
+    fn from(s: &'a SignatureRecord) -> Self {
+        Self {
+            id: s.id,
+            name: s.name.as_deref(),
+            email: s.email.as_deref(),
+            status: s.status,
+            review: s.review,
+            source: s.source.as_deref(),
+            signatory_type: s.signatory_type,
+            organisation: s.organisation.as_deref(),
+            role: s.role.as_deref(),
+            postcode: s.postcode.as_deref(),
+            country: &s.country,
+            public: s.public,
+            contact: s.contact,
+            consent_version: s.consent_version,
+            possible_duplicate: s.possible_duplicate,
+            signed_at: s.signed_at,
+            confirmed_at: s.confirmed_at,
+        }
+    }
+}
+
+/// A signatory as the public gets it: never an email or a postcode.
+#[derive(Serialize)]
+struct SignatoryView<'a> {
+    name: &'a str,
+    role: Option<&'a str>,
+    organisation: Option<&'a str>,
+    signatory_type: SignatoryType,
+    signed_at: DateTime<Utc>,
+}
+
+impl<'a> From<&'a PublicSignatory> for SignatoryView<'a> {
+    fn from(s: &'a PublicSignatory) -> Self {
+        Self {
+            name: &s.name,
+            role: s.role.as_deref(),
+            organisation: s.organisation.as_deref(),
+            signatory_type: s.signatory_type,
+            signed_at: s.signed_at,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct AuditEntryView<'a> {
+    id: Uuid,
+    at: DateTime<Utc>,
+    actor_id: Option<Uuid>,
+    action: &'a str,
+    campaign_id: Uuid,
+    signature_id: Option<Uuid>,
+    rows: i64,
+    detail: &'a str,
+}
+
+impl<'a> From<&'a AuditEntry> for AuditEntryView<'a> {
+    fn from(e: &'a AuditEntry) -> Self {
+        Self {
+            id: e.id,
+            at: e.at,
+            actor_id: e.actor_id,
+            action: &e.action,
+            campaign_id: e.campaign_id,
+            signature_id: e.signature_id,
+            rows: e.rows,
+            detail: &e.detail,
+        }
+    }
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -49,7 +145,7 @@ impl FilterQuery {
 pub async fn list(
     Organiser(caller): Organiser,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
     query: web::Query<FilterQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let campaign = managed_campaign(&state, &slug, &caller).await?;
@@ -69,7 +165,7 @@ pub async fn list(
         .flatten();
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(json!({ "signatures": page, "next_after": next })))
+        .json(json!({ "signatures": page.iter().map(SignatureView::from).collect::<Vec<_>>(), "next_after": next })))
 }
 
 /// The export's columns, in order: part of the public contract (openapi.yaml).
@@ -109,10 +205,10 @@ fn csv_cells(s: &SignatureRecord) -> [String; 17] {
         s.id.to_string(),
         text(&s.name),
         text(&s.email),
-        s.status.clone(),
-        s.review.clone(),
+        s.status.to_string(),
+        s.review.to_string(),
         text(&s.source),
-        s.signatory_type.clone(),
+        s.signatory_type.to_string(),
         text(&s.organisation),
         text(&s.role),
         text(&s.postcode),
@@ -150,7 +246,7 @@ enum ExportFormat {
 pub async fn export(
     Organiser(caller): Organiser,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
     query: web::Query<FilterQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let campaign = managed_campaign(&state, &slug, &caller).await?;
@@ -194,7 +290,8 @@ pub async fn export(
                     match format {
                         ExportFormat::Csv => buffer.extend(csv_line(csv_cells(&record))),
                         ExportFormat::Ndjson => {
-                            serde_json::to_writer(&mut buffer, &record).expect("writing to memory");
+                            serde_json::to_writer(&mut buffer, &SignatureView::from(&record))
+                                .expect("writing to memory");
                             buffer.push(b'\n');
                         }
                     }
@@ -272,7 +369,7 @@ pub struct ReviewRequest {
 pub async fn review(
     Organiser(caller): Organiser,
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    path: web::Path<(Slug, String)>,
     ApiJson(body): ApiJson<ReviewRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
@@ -298,14 +395,14 @@ pub async fn review(
         format!("review set to {review}"),
     )
     .await;
-    Ok(HttpResponse::Ok().json(record))
+    Ok(HttpResponse::Ok().json(SignatureView::from(&record)))
 }
 
 /// `DELETE /v1/campaigns/{slug}/signatures/{id}`: erase a signer's personal data on request.
 pub async fn erase(
     Organiser(caller): Organiser,
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    path: web::Path<(Slug, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
     let campaign = managed_campaign(&state, &slug, &caller).await?;
@@ -341,7 +438,7 @@ pub struct PageQuery {
 /// `GET /v1/campaigns/{slug}/signatories`: who signed, as the public may see it.
 pub async fn signatories(
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let campaign = super::campaigns::visible_campaign(&state, &slug, None, store::now()).await?;
@@ -366,7 +463,7 @@ pub async fn signatories(
     Ok(HttpResponse::Ok()
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
         .insert_header((header::CACHE_CONTROL, "public, max-age=30"))
-        .json(json!({ "signatories": rows, "page": page, "next_page": next })))
+        .json(json!({ "signatories": rows.iter().map(SignatoryView::from).collect::<Vec<_>>(), "page": page, "next_page": next })))
 }
 
 fn signed_by(s: &PublicSignatory) -> String {
@@ -386,7 +483,7 @@ fn signed_by(s: &PublicSignatory) -> String {
 pub async fn letter(
     req: HttpRequest,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
 ) -> Result<HttpResponse, ApiError> {
     let campaign = super::campaigns::visible_campaign(&state, &slug, None, store::now()).await?;
     if campaign.kind != CampaignKind::Letter {
@@ -406,7 +503,7 @@ pub async fn letter(
     }
     let (organisations, individuals): (Vec<_>, Vec<_>) = signatories
         .iter()
-        .partition(|s| s.signatory_type == "organisation");
+        .partition(|s| s.signatory_type == SignatoryType::Organisation);
     let markdown = req
         .headers()
         .get(header::ACCEPT)
@@ -504,7 +601,7 @@ pub async fn audit_log(
     let next = (entries.len() == limit as usize)
         .then(|| entries.last().map(|e| e.id))
         .flatten();
-    Ok(HttpResponse::Ok().json(json!({ "entries": entries, "next_before": next })))
+    Ok(HttpResponse::Ok().json(json!({ "entries": entries.iter().map(AuditEntryView::from).collect::<Vec<_>>(), "next_before": next })))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use crate::accounts::create_account;
 use crate::auth::Organiser;
 use crate::domain::{Email, FieldErrors, Password, User};
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

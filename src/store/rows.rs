@@ -37,30 +37,14 @@ pub(super) struct CredentialsRow {
     pub password_hash: String,
 }
 
-/// The columns of `campaigns`, in the order both stores bind them (a macro, so that queries
-/// stay `&'static str`).
-macro_rules! campaign_columns {
-    () => {
-        "id, slug, kind, title, summary, body, recipient, target, milestones, closes_at, \
-         require_confirmation, allowed_origins, retention_days, status, owner_id, created_at, \
-         updated_at, opened_at, closed_at"
-    };
-}
-pub(super) use campaign_columns;
-
-/// A campaign with its current consent wording: `SELECT` this, then add a `WHERE`.
-macro_rules! campaign_select {
-    () => {
-        "SELECT c.id, c.slug, c.kind, c.title, c.summary, c.body, c.recipient, c.target, \
-         c.milestones, c.closes_at, c.require_confirmation, c.allowed_origins, c.retention_days, \
-         c.status, c.owner_id, c.created_at, c.updated_at, c.opened_at, c.closed_at, \
-         w.version AS consent_version, w.contact_basis, w.public_text AS consent_public_text, \
-         w.contact_text AS consent_contact_text \
-         FROM campaigns c \
-         JOIN consent_wordings w ON w.campaign_id = c.id AND w.version = c.consent_version"
-    };
-}
-pub(super) use campaign_select;
+/// A campaign with its current consent wording: this, then a `WHERE`.
+pub(super) const CAMPAIGN_SELECT: &str = "SELECT c.id, c.slug, c.kind, c.title, c.summary, \
+    c.body, c.recipient, c.target, c.milestones, c.closes_at, c.require_confirmation, \
+    c.allowed_origins, c.retention_days, c.status, c.owner_id, c.created_at, c.updated_at, \
+    c.opened_at, c.closed_at, w.version AS consent_version, w.contact_basis, \
+    w.public_text AS consent_public_text, w.contact_text AS consent_contact_text \
+    FROM campaigns c \
+    JOIN consent_wordings w ON w.campaign_id = c.id AND w.version = c.consent_version";
 
 #[derive(sqlx::FromRow)]
 pub(super) struct CampaignRow {
@@ -144,7 +128,7 @@ impl TryFrom<CampaignRow> for Campaign {
     }
 }
 
-/// The values of a campaign in the order of [`campaign_columns!`], ready to bind.
+/// The values of a campaign that are stored otherwise than the domain holds them.
 pub(super) struct CampaignValues {
     pub target: Option<i64>,
     pub milestones: Json<Vec<u64>>,
@@ -173,13 +157,9 @@ impl CampaignValues {
 }
 
 /// The columns of [`super::SignatureRecord`].
-macro_rules! signature_columns {
-    () => {
-        "id, name, email, status, review, source, signatory_type, organisation, role, postcode, \
-         country, public, contact, consent_version, possible_duplicate, signed_at, confirmed_at"
-    };
-}
-pub(super) use signature_columns;
+pub(super) const SIGNATURE_COLUMNS: &str = "id, name, email, status, review, source, \
+    signatory_type, organisation, role, postcode, country, public, contact, consent_version, \
+    possible_duplicate, signed_at, confirmed_at";
 
 /// A signature's state, for changes that move the count.
 #[derive(sqlx::FromRow)]

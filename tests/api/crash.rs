@@ -354,7 +354,7 @@ async fn sigkill_under_load_loses_no_acknowledged_signature_nor_its_email() {
         .await
         .unwrap();
     assert_eq!(count["pending"].as_u64(), Some(stored.len() as u64));
-    let checked = undersigned::recount::recount_all(store.as_ref(), None)
+    let checked = undersigned::counts::recount_all(store.as_ref(), None)
         .await
         .unwrap();
     assert!(

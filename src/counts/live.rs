@@ -187,22 +187,17 @@ impl LiveCounts {
     }
 
     /// The count of a campaign anyone may see (open or closed); from memory once loaded.
-    pub async fn view(&self, slug: &str) -> Result<Arc<CountView>, ApiError> {
+    pub async fn view(&self, slug: &Slug) -> Result<Arc<CountView>, ApiError> {
         let cached = self
             .by_slug
             .read()
             .unwrap()
-            .get(slug)
+            .get(slug.as_str())
             .and_then(|id| self.slots.read().unwrap().get(id).map(|s| s.view.clone()));
         let view = match cached {
             Some(view) => view,
             None => {
-                let slug = Slug::parse(slug).map_err(|_| ApiError::NotFound)?;
-                let campaign = self
-                    .store
-                    .campaign(&slug)
-                    .await?
-                    .ok_or(ApiError::NotFound)?;
+                let campaign = self.store.campaign(slug).await?.ok_or(ApiError::NotFound)?;
                 self.rebuild(campaign, false).await?
             }
         };

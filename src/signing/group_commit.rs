@@ -2,7 +2,7 @@
 //! transaction, and each is answered once the transaction holding it has committed. A commit
 //! (an fsync on SQLite, a WAL flush on PostgreSQL) costs about the same for one signature as
 //! for hundreds, so sharing it is where signing speed comes from; nothing is acknowledged
-//! before it is durable (PRODUCT invariant 1).
+//! before it is durable: a signature answered with 2xx survives a crash right after.
 //!
 //! Each writer takes whatever attempts are waiting (up to `MAX_BATCH`), records them in one
 //! transaction, answers them, and goes back for more: under light load a batch is one attempt
@@ -26,7 +26,6 @@ struct Job {
     reply: oneshot::Sender<Result<SignOutcome, StoreError>>,
 }
 
-#[derive(Clone)]
 pub struct GroupCommit {
     jobs: mpsc::Sender<Job>,
 }
@@ -89,9 +88,8 @@ async fn commit(store: &dyn Store, mut jobs: Vec<Job>) {
     // that meet on the same emails wait for each other in turn and never deadlock.
     jobs.sort_by(|a, b| {
         let (a, b) = (&a.submission, &b.submission);
-        a.campaign
-            .id
-            .cmp(&b.campaign.id)
+        a.campaign_id
+            .cmp(&b.campaign_id)
             .then_with(|| a.signature.email.as_str().cmp(b.signature.email.as_str()))
     });
     let (submissions, replies): (Vec<_>, Vec<_>) = jobs

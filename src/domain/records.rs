@@ -1,0 +1,236 @@
+//! What signing, counting and sending are made of, as plain values: a signing attempt ready
+//! to record and what became of it, the tokens that reach a signature, an email due, a
+//! campaign's counts and tally.
+
+use chrono::{DateTime, Duration, Utc};
+use uuid::Uuid;
+
+use super::{
+    Campaign, CampaignKind, EmailKind, NewSignature, Signatory, SignatoryType, SignatureStatus,
+    organisation_key,
+};
+
+/// How long a confirmation link works.
+const CONFIRMATION_LIFETIME_DAYS: i64 = 7;
+
+/// Everything recording one signing attempt needs, prepared before the transaction starts;
+/// owned, so that it can wait in the group-commit queue.
+pub struct SignatureSubmission {
+    pub campaign_id: Uuid,
+    pub signature: NewSignature,
+    /// `Pending` (needs confirming), `Confirmed` (the campaign needs no confirmation) or `Spam`.
+    pub status: SignatureStatus,
+    /// The version of the consent wording the signer agreed to.
+    pub consent_version: u32,
+    /// For an organisation signing a letter: the key under which other signatures from the
+    /// same organisation are flagged as possible duplicates.
+    pub organisation_key: Option<String>,
+    /// The email a new signature sends: a confirmation link, thanks, or nothing (spam).
+    pub first_email: Option<EmailKind>,
+    /// Until when a confirmation link sent for this attempt works.
+    pub confirm_expires_at: DateTime<Utc>,
+    pub now: DateTime<Utc>,
+}
+
+impl SignatureSubmission {
+    /// What recording a valid signature on `campaign` writes: its status (pending where the
+    /// campaign asks for confirmation, spam where the honeypot was filled), the consent wording
+    /// the signer agreed to (the current one unless the form named an earlier one), the email its
+    /// signing sends, and for an organisation signing a letter the key that flags others from the
+    /// same organisation as possible duplicates.
+    pub fn new(campaign: &Campaign, signature: NewSignature, now: DateTime<Utc>) -> Self {
+        let status = if signature.is_spam {
+            SignatureStatus::Spam
+        } else if campaign.require_confirmation {
+            SignatureStatus::Pending
+        } else {
+            SignatureStatus::Confirmed
+        };
+        let organisation_key = match (&signature.signatory, campaign.kind) {
+            (Signatory::Organisation { organisation, .. }, CampaignKind::Letter) => {
+                Some(organisation_key(organisation))
+            }
+            _ => None,
+        };
+        Self {
+            campaign_id: campaign.id,
+            consent_version: signature
+                .consent_version
+                .unwrap_or(campaign.consent.version),
+            organisation_key,
+            first_email: match status {
+                SignatureStatus::Pending => Some(EmailKind::Confirm),
+                SignatureStatus::Confirmed => Some(EmailKind::Thanks),
+                SignatureStatus::Withdrawn | SignatureStatus::Spam => None,
+            },
+            status,
+            signature,
+            confirm_expires_at: now + Duration::days(CONFIRMATION_LIFETIME_DAYS),
+            now,
+        }
+    }
+}
+
+/// What became of a signing attempt. The signer is never told which: an answer must not
+/// reveal whether an email had already signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignOutcome {
+    Recorded,
+    /// The email had already signed; at most a reminder email was queued.
+    Duplicate,
+    Spam,
+}
+
+/// A signature reached through a confirmation or withdrawal token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenUse {
+    /// The signature's status before this use of the token.
+    pub previous: SignatureStatus,
+    pub campaign_id: Uuid,
+    pub campaign_slug: String,
+    pub campaign_title: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenPurpose {
+    Confirm,
+    Withdraw,
+}
+
+impl TokenPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenPurpose::Confirm => "confirm",
+            TokenPurpose::Withdraw => "withdraw",
+        }
+    }
+}
+
+/// An email due to be sent, with what it needs to be written.
+#[derive(Debug, Clone)]
+pub struct QueuedEmail {
+    pub id: Uuid,
+    pub kind: EmailKind,
+    pub recipient: String,
+    pub signer_name: String,
+    pub confirm_token: Option<String>,
+    pub withdraw_token: Option<String>,
+    /// Attempts made before this one.
+    pub attempts: u32,
+    pub created_at: DateTime<Utc>,
+    pub campaign_slug: String,
+    pub campaign_title: String,
+}
+
+/// A campaign's counts, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CountSnapshot {
+    pub confirmed_individuals: u64,
+    pub confirmed_organisations: u64,
+    pub pending: u64,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl CountSnapshot {
+    /// Confirmed, not withdrawn signatures: the number a campaign shows.
+    pub fn total(&self) -> u64 {
+        self.confirmed_individuals + self.confirmed_organisations
+    }
+}
+
+/// A count that has drifted from the signatures it counts, and what it was set to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recount {
+    pub stored: CountSnapshot,
+    pub actual: CountSnapshot,
+}
+
+impl Recount {
+    pub fn drifted(&self) -> bool {
+        (
+            self.stored.confirmed_individuals,
+            self.stored.confirmed_organisations,
+            self.stored.pending,
+        ) != (
+            self.actual.confirmed_individuals,
+            self.actual.confirmed_organisations,
+            self.actual.pending,
+        )
+    }
+}
+
+/// Confirmed signatures broken down for the public tally; no bucket names a person.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TallyRows {
+    pub by_source: Vec<(Option<String>, u64)>,
+    pub by_country: Vec<(String, u64)>,
+    pub by_postcode_area: Vec<(Option<String>, u64)>,
+    /// Hours as `YYYY-MM-DDTHH:00:00Z`, oldest first.
+    pub by_hour: Vec<(String, u64)>,
+}
+
+/// Which of a campaign's signatures an organiser asks for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SignatureFilter {
+    /// One status only; by default every status but spam.
+    pub status: Option<SignatureStatus>,
+    /// Only those who agreed to be contacted.
+    pub contact_only: bool,
+}
+
+/// A change to a campaign's counts, applied in the same transaction as the signature change
+/// that causes it: what enters and leaves the count is a rule of the product.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CountDelta {
+    pub individuals: i64,
+    pub organisations: i64,
+    pub pending: i64,
+}
+
+impl CountDelta {
+    /// One signature entering (`sign = 1`) or leaving (`sign = -1`) the count for `status`.
+    pub fn of(status: SignatureStatus, kind: SignatoryType, sign: i64) -> Self {
+        match (status, kind) {
+            (SignatureStatus::Pending, _) => Self {
+                pending: sign,
+                ..Self::default()
+            },
+            (SignatureStatus::Confirmed, SignatoryType::Individual) => Self {
+                individuals: sign,
+                ..Self::default()
+            },
+            (SignatureStatus::Confirmed, SignatoryType::Organisation) => Self {
+                organisations: sign,
+                ..Self::default()
+            },
+            (SignatureStatus::Withdrawn | SignatureStatus::Spam, _) => Self::default(),
+        }
+    }
+
+    /// Like `of`, for a signature an organiser may have rejected: a rejected signature is not
+    /// in the confirmed count.
+    pub fn of_reviewed(
+        status: SignatureStatus,
+        rejected: bool,
+        kind: SignatoryType,
+        sign: i64,
+    ) -> Self {
+        if rejected && status == SignatureStatus::Confirmed {
+            Self::default()
+        } else {
+            Self::of(status, kind, sign)
+        }
+    }
+
+    pub fn is_zero(self) -> bool {
+        self == Self::default()
+    }
+
+    pub fn plus(self, other: Self) -> Self {
+        Self {
+            individuals: self.individuals + other.individuals,
+            organisations: self.organisations + other.organisations,
+            pending: self.pending + other.pending,
+        }
+    }
+}

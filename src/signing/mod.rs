@@ -1,0 +1,151 @@
+//! Signing: taking a signature, confirming it and withdrawing it. The JSON API, the embedded
+//! form and the pages all call these; nothing here knows of HTTP.
+//!
+//! A signature is answered only once the transaction holding it has committed (group commit,
+//! see `group_commit`), and a new signature, a repeat by the same email and a bot caught by
+//! the honeypot are answered alike, at the same point, so that no answer tells whether an
+//! email had already signed.
+
+mod campaign_cache;
+mod group_commit;
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+use crate::counts::LiveCounts;
+use crate::domain::{
+    Campaign, CampaignStatus, NewSignature, SecretToken, SignatureForm, SignatureStatus, Slug,
+    SourceCode,
+};
+use crate::error::{ApiError, Conflict};
+use crate::metrics::Metrics;
+use crate::store::{self, SignatureSubmission, Store, TokenUse};
+use campaign_cache::CampaignCache;
+use group_commit::GroupCommit;
+
+pub struct Signing {
+    store: Arc<dyn Store>,
+    writers: GroupCommit,
+    campaigns: CampaignCache,
+    live: Arc<LiveCounts>,
+    /// Wakes the outbox worker when a signing queued an email.
+    mail_wake: Arc<Notify>,
+    metrics: Metrics,
+}
+
+impl Signing {
+    /// Starts the store's writers (see `Store::parallel_writes`).
+    pub fn start(
+        store: Arc<dyn Store>,
+        live: Arc<LiveCounts>,
+        mail_wake: Arc<Notify>,
+        metrics: Metrics,
+    ) -> Self {
+        Self {
+            writers: GroupCommit::start(store.clone(), store.parallel_writes()),
+            campaigns: CampaignCache::default(),
+            store,
+            live,
+            mail_wake,
+            metrics,
+        }
+    }
+
+    /// The campaign a signing request names, whatever its status, from a one-second cache
+    /// (see `CampaignCache`); `NotFound` if there is none.
+    pub async fn campaign(&self, slug: &Slug) -> Result<Arc<Campaign>, ApiError> {
+        self.campaigns
+            .get(self.store.as_ref(), slug)
+            .await?
+            .ok_or(ApiError::NotFound)
+    }
+
+    /// Forgets a campaign that was just edited on this instance.
+    pub fn forget(&self, slug: &Slug) {
+        self.campaigns.forget(slug.as_str());
+    }
+
+    /// Records a signing attempt from any channel (the API, a partner's key, the embedded
+    /// form's plain POST). `partner` is the partner whose key came with it: its code, not
+    /// what the form says, is credited.
+    pub async fn accept(
+        &self,
+        campaign: &Campaign,
+        partner: Option<&SourceCode>,
+        form: SignatureForm,
+    ) -> Result<(), ApiError> {
+        self.metrics.signing("received");
+        match campaign.status_at(store::now()) {
+            CampaignStatus::Open => {}
+            CampaignStatus::Draft => return Err(ApiError::NotFound),
+            CampaignStatus::Closed => return Err(ApiError::Conflict(Conflict::CampaignClosed)),
+        }
+        let mut signature =
+            NewSignature::parse(form, campaign.kind, campaign.consent.contact_basis)
+                .map_err(ApiError::Validation)?;
+        if let Some(code) = partner {
+            signature.source = Some(code.clone());
+        }
+        if signature
+            .consent_version
+            .is_some_and(|v| v > campaign.consent.version)
+        {
+            return Err(ApiError::field(
+                "consent_version",
+                format!(
+                    "must be at most {}, the current wording",
+                    campaign.consent.version
+                ),
+            ));
+        }
+        let outcome = self
+            .writers
+            .record(SignatureSubmission::new(campaign, signature, store::now()))
+            .await?;
+        self.metrics.signed(outcome);
+        self.live.changed(campaign.id);
+        self.mail_wake.notify_one();
+        Ok(())
+    }
+
+    /// Confirms a signature by the token its email carried.
+    pub async fn confirm(&self, token: &str) -> Result<TokenUse, ApiError> {
+        let used = self
+            .store
+            .confirm_signature(&token_hash(token)?, store::now())
+            .await?
+            .ok_or(ApiError::TokenNotFound)?;
+        if used.previous == SignatureStatus::Pending {
+            self.metrics.signing("confirmed");
+            self.live.changed(used.campaign_id);
+        }
+        Ok(used)
+    }
+
+    /// Withdraws a signature by the token its email carried.
+    pub async fn withdraw(&self, token: &str) -> Result<TokenUse, ApiError> {
+        let used = self
+            .store
+            .withdraw_signature(&token_hash(token)?, store::now())
+            .await?
+            .ok_or(ApiError::TokenNotFound)?;
+        if matches!(
+            used.previous,
+            SignatureStatus::Pending | SignatureStatus::Confirmed
+        ) {
+            self.metrics.signing("withdrawn");
+            self.live.changed(used.campaign_id);
+        }
+        Ok(used)
+    }
+}
+
+/// A token as a signer presents it, as the store knows it; a malformed one is simply unknown.
+fn token_hash(token: &str) -> Result<String, ApiError> {
+    if SecretToken::looks_valid(token) {
+        Ok(SecretToken::hash_of(token))
+    } else {
+        Err(ApiError::TokenNotFound)
+    }
+}

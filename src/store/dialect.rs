@@ -1,0 +1,167 @@
+//! What truly differs between SQLite and PostgreSQL, named in one place: the [`Backend`]
+//! trait. The SQL in `sql/` is written once, generic over it; `sqlite.rs` and `postgres.rs`
+//! implement it.
+//!
+//! sqlx's generic executor bounds cannot be stated once for a generic database (bounds on
+//! `&mut Connection` and on each bound type are not implied), so the shared code never asks
+//! them of a generic `B`: values and rows carry their requirements for both databases
+//! ([`SqlValue`], [`SqlRow`]) and each backend runs statements for its own concrete types.
+
+use std::collections::HashSet;
+
+use futures_util::future::BoxFuture;
+use futures_util::stream::BoxStream;
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{AssertSqlSafe, Database, Encode, FromRow, Pool, Postgres, SqlSafeStr, Sqlite, Type};
+use tokio::sync::mpsc::UnboundedSender;
+use uuid::Uuid;
+
+use super::StoreError;
+use super::sql::signing::{NewSignatureRow, QueuedWrites};
+
+/// A value either database can bind.
+pub trait SqlValue:
+    for<'e> Encode<'e, Sqlite> + Type<Sqlite> + for<'e> Encode<'e, Postgres> + Type<Postgres> + Send
+{
+}
+impl<T> SqlValue for T where
+    T: for<'e> Encode<'e, Sqlite>
+        + Type<Sqlite>
+        + for<'e> Encode<'e, Postgres>
+        + Type<Postgres>
+        + Send
+{
+}
+
+/// A row either database can return.
+pub trait SqlRow:
+    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin + 'static
+{
+}
+impl<T> SqlRow for T where
+    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin + 'static
+{
+}
+
+pub type Query<B> = sqlx::query::Query<'static, B, <B as Database>::Arguments>;
+
+/// A database the store runs on, with each of its differences from the other as a statement
+/// or a function.
+pub trait Backend: Database {
+    /// How many write transactions can usefully be in progress at once: SQLite has one writer
+    /// at a time; PostgreSQL can write one batch while it commits another.
+    const PARALLEL_WRITES: usize;
+
+    /// The live signature an email already has on a campaign (`$1` campaign, `$2` email hash),
+    /// locked until the transaction ends where writers run side by side.
+    const LIVE_SIGNATURE: &'static str;
+    /// A signature's state by id (`$1`) and campaign (`$2`), locked likewise.
+    const SIGNATURE_STATE: &'static str;
+    /// A signature reached by a token (`$1` hash, `$2` purpose), locked likewise.
+    const TOKEN_TARGET: &'static str;
+    /// Locks a campaign's count rows (`$1`) so that no signing changes them meanwhile.
+    const LOCK_COUNT_ROWS: &'static str;
+    /// Leases up to `$4` due emails (`$1` now) to the claim `$3` until `$2`, skipping those
+    /// another instance is claiming at the same moment.
+    const CLAIM_EMAILS: &'static str;
+    /// A confirmed signature's hour, as `YYYY-MM-DDTHH:00:00Z`, per hour (`$1` campaign).
+    const TALLY_BY_HOUR: &'static str;
+
+    fn bind<T: SqlValue>(query: Query<Self>, value: T) -> Query<Self>;
+    fn execute(
+        query: Query<Self>,
+        conn: &mut Self::Connection,
+    ) -> BoxFuture<'_, Result<u64, sqlx::Error>>;
+    fn fetch_all<R: SqlRow>(
+        query: Query<Self>,
+        conn: &mut Self::Connection,
+    ) -> BoxFuture<'_, Result<Vec<R>, sqlx::Error>>;
+    fn fetch_optional<R: SqlRow>(
+        query: Query<Self>,
+        conn: &mut Self::Connection,
+    ) -> BoxFuture<'_, Result<Option<R>, sqlx::Error>>;
+    /// Rows as the database returns them, without reading ahead of the consumer.
+    fn fetch<R: SqlRow>(
+        query: Query<Self>,
+        conn: &mut Self::Connection,
+    ) -> BoxStream<'_, Result<R, sqlx::Error>>;
+
+    /// A write transaction. SQLite takes its write lock at once (`BEGIN IMMEDIATE`), so two
+    /// writers never both read and then both fail to upgrade (SQLITE_BUSY) halfway through.
+    fn begin_write(
+        pool: &Pool<Self>,
+    ) -> BoxFuture<'_, Result<sqlx::Transaction<'static, Self>, sqlx::Error>>;
+
+    /// Inserts a batch's signatures, skipping each whose email has already signed the
+    /// campaign (earlier in the batch included); returns the ids of those inserted.
+    fn insert_signatures<'c>(
+        conn: &'c mut Self::Connection,
+        rows: &'c [NewSignatureRow],
+    ) -> BoxFuture<'c, Result<HashSet<Uuid>, StoreError>>;
+
+    /// Writes the tokens and emails a batch queued.
+    fn insert_queued(
+        conn: &mut Self::Connection,
+        writes: QueuedWrites,
+    ) -> BoxFuture<'_, Result<(), StoreError>>;
+
+    /// Tells the other instances, when the transaction commits, that these campaigns'
+    /// counts or settings changed. Nothing to do where only one instance runs (SQLite).
+    fn announce<'c>(
+        conn: &'c mut Self::Connection,
+        campaign_ids: &'c [Uuid],
+    ) -> BoxFuture<'c, Result<(), StoreError>>;
+
+    /// Sends the id of every campaign another instance announced, for as long as `changes`
+    /// is open.
+    fn watch_changes(pool: Pool<Self>, changes: UnboundedSender<Uuid>);
+}
+
+/// One statement on its way to the database, written once for both.
+pub struct Sql<B: Backend>(Query<B>);
+
+pub fn sql<B: Backend>(text: impl SqlSafeStr) -> Sql<B> {
+    Sql(sqlx::query(text))
+}
+
+/// A statement put together at run time from fixed pieces (never from input).
+pub fn sql_built<B: Backend>(text: String) -> Sql<B> {
+    Sql(sqlx::query(AssertSqlSafe(text)))
+}
+
+impl<B: Backend> Sql<B> {
+    pub fn bind<T: SqlValue>(self, value: T) -> Self {
+        Self(B::bind(self.0, value))
+    }
+
+    /// Runs the statement; the number of rows it changed.
+    pub async fn execute(self, conn: &mut B::Connection) -> Result<u64, StoreError> {
+        Ok(B::execute(self.0, conn).await?)
+    }
+
+    pub async fn fetch_all<R: SqlRow>(
+        self,
+        conn: &mut B::Connection,
+    ) -> Result<Vec<R>, StoreError> {
+        Ok(B::fetch_all(self.0, conn).await?)
+    }
+
+    pub async fn fetch_optional<R: SqlRow>(
+        self,
+        conn: &mut B::Connection,
+    ) -> Result<Option<R>, StoreError> {
+        Ok(B::fetch_optional(self.0, conn).await?)
+    }
+
+    pub async fn fetch_one<R: SqlRow>(self, conn: &mut B::Connection) -> Result<R, StoreError> {
+        self.fetch_optional(conn).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub fn fetch<R: SqlRow>(
+        self,
+        conn: &mut B::Connection,
+    ) -> BoxStream<'_, Result<R, sqlx::Error>> {
+        B::fetch(self.0, conn)
+    }
+}

@@ -1,0 +1,167 @@
+//! Campaigns, with their consent wordings (every version a signer may have agreed to).
+
+use async_trait::async_trait;
+use sqlx::Transaction;
+use uuid::Uuid;
+
+use super::SqlStore;
+use super::counts::create_count_rows;
+use crate::domain::{Campaign, CampaignStatus, Slug};
+use crate::store::dialect::{Backend, Sql, sql, sql_built};
+use crate::store::rows::{CAMPAIGN_SELECT, CampaignRow, CampaignValues};
+use crate::store::{Campaigns, StoreError};
+
+fn campaigns_where(condition: &str) -> String {
+    format!("{CAMPAIGN_SELECT} WHERE {condition}")
+}
+
+impl<B: Backend> SqlStore<B> {
+    async fn campaigns_by(&self, query: Sql<B>) -> Result<Vec<Campaign>, StoreError> {
+        let rows: Vec<CampaignRow> = query.fetch_all(&mut *self.conn().await?).await?;
+        rows.into_iter().map(Campaign::try_from).collect()
+    }
+
+    async fn one_campaign(&self, query: Sql<B>) -> Result<Option<Campaign>, StoreError> {
+        let row: Option<CampaignRow> = query.fetch_optional(&mut *self.conn().await?).await?;
+        row.map(Campaign::try_from).transpose()
+    }
+}
+
+/// Stores the campaign's consent wording, unless that version is stored already.
+async fn insert_wording<B: Backend>(
+    tx: &mut Transaction<'static, B>,
+    campaign: &Campaign,
+) -> Result<(), StoreError> {
+    let wording = &campaign.consent;
+    sql::<B>(
+        "INSERT INTO consent_wordings
+             (campaign_id, version, contact_basis, public_text, contact_text, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (campaign_id, version) DO NOTHING",
+    )
+    .bind(campaign.id)
+    .bind(wording.version as i32)
+    .bind(wording.contact_basis.as_str())
+    .bind(wording.public_text.as_str())
+    .bind(wording.contact_text.as_str())
+    .bind(campaign.updated_at)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl<B: Backend> Campaigns for SqlStore<B> {
+    async fn insert_campaign(&self, campaign: &Campaign) -> Result<(), StoreError> {
+        let values = CampaignValues::of(campaign);
+        let mut tx = self.begin_write().await?;
+        sql::<B>(
+            "INSERT INTO campaigns (id, slug, kind, title, summary, body, recipient, target,
+                 milestones, closes_at, require_confirmation, allowed_origins, retention_days,
+                 status, owner_id, created_at, updated_at, opened_at, closed_at, consent_version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                 $18, $19, $20)",
+        )
+        .bind(campaign.id)
+        .bind(campaign.slug.as_str())
+        .bind(campaign.kind.as_str())
+        .bind(campaign.title.as_str())
+        .bind(campaign.summary.as_str())
+        .bind(campaign.body.as_str())
+        .bind(campaign.recipient.as_ref().map(|r| r.as_str().to_owned()))
+        .bind(values.target)
+        .bind(values.milestones)
+        .bind(campaign.closes_at)
+        .bind(campaign.require_confirmation)
+        .bind(values.allowed_origins)
+        .bind(values.retention_days)
+        .bind(campaign.status.as_str())
+        .bind(campaign.owner_id)
+        .bind(campaign.created_at)
+        .bind(campaign.updated_at)
+        .bind(campaign.opened_at)
+        .bind(campaign.closed_at)
+        .bind(values.consent_version)
+        .execute(&mut tx)
+        .await?;
+        insert_wording(&mut tx, campaign).await?;
+        create_count_rows(&mut tx, campaign.id, campaign.created_at).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn campaign(&self, slug: &Slug) -> Result<Option<Campaign>, StoreError> {
+        self.one_campaign(sql_built(campaigns_where("c.slug = $1")).bind(slug.as_str()))
+            .await
+    }
+
+    async fn campaign_by_id(&self, id: Uuid) -> Result<Option<Campaign>, StoreError> {
+        self.one_campaign(sql_built(campaigns_where("c.id = $1")).bind(id))
+            .await
+    }
+
+    async fn campaign_slugs(&self) -> Result<Vec<(Uuid, String)>, StoreError> {
+        sql::<B>("SELECT id, slug FROM campaigns ORDER BY created_at, id")
+            .fetch_all(&mut *self.conn().await?)
+            .await
+    }
+
+    async fn opened_campaigns(&self) -> Result<Vec<Campaign>, StoreError> {
+        self.campaigns_by(sql_built(campaigns_where(
+            "c.status = 'open' ORDER BY c.created_at DESC, c.id DESC",
+        )))
+        .await
+    }
+
+    async fn campaigns_owned_by(&self, owner_id: Uuid) -> Result<Vec<Campaign>, StoreError> {
+        self.campaigns_by(
+            sql_built(campaigns_where(
+                "c.owner_id = $1 ORDER BY c.created_at DESC, c.id DESC",
+            ))
+            .bind(owner_id),
+        )
+        .await
+    }
+
+    async fn update_campaign(
+        &self,
+        campaign: &Campaign,
+        expected_status: CampaignStatus,
+    ) -> Result<(), StoreError> {
+        let values = CampaignValues::of(campaign);
+        let mut tx = self.begin_write().await?;
+        insert_wording(&mut tx, campaign).await?;
+        let updated = sql::<B>(
+            "UPDATE campaigns SET title = $3, summary = $4, body = $5, recipient = $6,
+                target = $7, milestones = $8, closes_at = $9, require_confirmation = $10,
+                allowed_origins = $11, retention_days = $12, status = $13, updated_at = $14,
+                opened_at = $15, closed_at = $16, consent_version = $17
+             WHERE id = $1 AND status = $2",
+        )
+        .bind(campaign.id)
+        .bind(expected_status.as_str())
+        .bind(campaign.title.as_str())
+        .bind(campaign.summary.as_str())
+        .bind(campaign.body.as_str())
+        .bind(campaign.recipient.as_ref().map(|r| r.as_str().to_owned()))
+        .bind(values.target)
+        .bind(values.milestones)
+        .bind(campaign.closes_at)
+        .bind(campaign.require_confirmation)
+        .bind(values.allowed_origins)
+        .bind(values.retention_days)
+        .bind(campaign.status.as_str())
+        .bind(campaign.updated_at)
+        .bind(campaign.opened_at)
+        .bind(campaign.closed_at)
+        .bind(values.consent_version)
+        .execute(&mut tx)
+        .await?;
+        if updated == 0 {
+            return Err(StoreError::Conflict("campaigns.status".into()));
+        }
+        B::announce(&mut tx, &[campaign.id]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

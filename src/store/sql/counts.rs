@@ -1,0 +1,238 @@
+//! Counts: each campaign's count spread over a few rows changed in the same transaction as the
+//! signatures they count, milestones, the recount that repairs drift, and the tally.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::Transaction;
+use tokio::sync::mpsc::UnboundedSender;
+use uuid::Uuid;
+
+use super::{SqlStore, count};
+use crate::domain::records::CountDelta;
+use crate::store::dialect::{Backend, sql};
+use crate::store::rows::CountRow;
+use crate::store::{CountSnapshot, Counts, Recount, StoreError, TallyRows};
+
+/// Rows each campaign's count is spread over. Concurrent signers update different rows, so
+/// they do not queue on one row's lock; a read sums them (at most this many rows).
+const COUNT_SHARDS: i32 = 16;
+
+/// Applies count changes, summed per campaign and in campaign id order, so that concurrent
+/// transactions take the count rows' locks in one order and cannot deadlock on them. Not
+/// announced to other instances here: a NOTIFY in every signing would serialise their
+/// commits; each instance's count refresher announces what changed, a few times a second.
+pub async fn apply_counts<B: Backend>(
+    tx: &mut Transaction<'static, B>,
+    mut deltas: Vec<(Uuid, CountDelta)>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    deltas.sort_by_key(|(campaign_id, _)| *campaign_id);
+    let mut merged: Vec<(Uuid, CountDelta)> = Vec::new();
+    for (campaign_id, delta) in deltas {
+        match merged.last_mut() {
+            Some((last, sum)) if *last == campaign_id => *sum = sum.plus(delta),
+            _ => merged.push((campaign_id, delta)),
+        }
+    }
+    for (campaign_id, delta) in merged {
+        if delta.is_zero() {
+            continue;
+        }
+        let shard = rand::Rng::random_range(&mut rand::rng(), 0..COUNT_SHARDS);
+        sql::<B>(
+            "INSERT INTO campaign_counts
+                 (campaign_id, shard, confirmed_individuals, confirmed_organisations, pending, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (campaign_id, shard) DO UPDATE SET
+                 confirmed_individuals = campaign_counts.confirmed_individuals + excluded.confirmed_individuals,
+                 confirmed_organisations = campaign_counts.confirmed_organisations + excluded.confirmed_organisations,
+                 pending = campaign_counts.pending + excluded.pending,
+                 updated_at = excluded.updated_at",
+        )
+        .bind(campaign_id)
+        .bind(shard)
+        .bind(delta.individuals)
+        .bind(delta.organisations)
+        .bind(delta.pending)
+        .bind(now)
+        .execute(tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Makes the campaign's count rows (`COUNT_SHARDS` of them, numbered from 0).
+pub async fn create_count_rows<B: Backend>(
+    tx: &mut Transaction<'static, B>,
+    campaign_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sql::<B>(
+        "WITH RECURSIVE shards (n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM shards WHERE n < $3)
+         INSERT INTO campaign_counts
+             (campaign_id, shard, confirmed_individuals, confirmed_organisations, pending, updated_at)
+         SELECT $1, n, 0, 0, 0, $2 FROM shards WHERE TRUE
+         ON CONFLICT (campaign_id, shard) DO NOTHING",
+    )
+    .bind(campaign_id)
+    .bind(now)
+    .bind(COUNT_SHARDS - 1)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// The sum of a campaign's count rows.
+async fn stored_count<B: Backend>(
+    conn: &mut B::Connection,
+    campaign_id: Uuid,
+) -> Result<CountSnapshot, StoreError> {
+    let row: CountRow = sql::<B>(
+        "SELECT CAST(COALESCE(SUM(confirmed_individuals), 0) AS BIGINT) AS confirmed_individuals,
+                CAST(COALESCE(SUM(confirmed_organisations), 0) AS BIGINT) AS confirmed_organisations,
+                CAST(COALESCE(SUM(pending), 0) AS BIGINT) AS pending,
+                MAX(updated_at) AS updated_at
+         FROM campaign_counts WHERE campaign_id = $1",
+    )
+    .bind(campaign_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(row.into())
+}
+
+/// `(key, n)` rows of a tally, with their counts as the domain's.
+fn counted<K>(rows: Vec<(K, i64)>) -> Vec<(K, u64)> {
+    rows.into_iter().map(|(k, n)| (k, count(n))).collect()
+}
+
+#[async_trait]
+impl<B: Backend> Counts for SqlStore<B> {
+    async fn campaign_count(&self, campaign_id: Uuid) -> Result<CountSnapshot, StoreError> {
+        stored_count::<B>(&mut *self.conn().await?, campaign_id).await
+    }
+
+    async fn reach_milestones(
+        &self,
+        campaign_id: Uuid,
+        reached: &[u64],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(u64, DateTime<Utc>)>, StoreError> {
+        let mut tx = self.begin_read().await?;
+        for count in reached {
+            sql::<B>(
+                "INSERT INTO campaign_milestones (campaign_id, count, reached_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (campaign_id, count) DO NOTHING",
+            )
+            .bind(campaign_id)
+            .bind(i64::try_from(*count).unwrap_or(i64::MAX))
+            .bind(now)
+            .execute(&mut tx)
+            .await?;
+        }
+        let rows: Vec<(i64, DateTime<Utc>)> = sql::<B>(
+            "SELECT count, reached_at FROM campaign_milestones WHERE campaign_id = $1 ORDER BY count",
+        )
+        .bind(campaign_id)
+        .fetch_all(&mut tx)
+        .await?;
+        tx.commit().await?;
+        Ok(rows.into_iter().map(|(c, at)| (count(c), at)).collect())
+    }
+
+    async fn recount(&self, campaign_id: Uuid, now: DateTime<Utc>) -> Result<Recount, StoreError> {
+        let mut tx = self.begin_write().await?;
+        create_count_rows(&mut tx, campaign_id, now).await?;
+        sql::<B>(B::LOCK_COUNT_ROWS)
+            .bind(campaign_id)
+            .execute(&mut tx)
+            .await?;
+        let stored = stored_count::<B>(&mut tx, campaign_id).await?;
+        let actual: CountRow = sql::<B>(
+            "SELECT
+                 CAST(COALESCE(SUM(CASE WHEN status = 'confirmed' AND review <> 'rejected'
+                                   AND signatory_type = 'individual'
+                                   THEN 1 ELSE 0 END), 0) AS BIGINT) AS confirmed_individuals,
+                 CAST(COALESCE(SUM(CASE WHEN status = 'confirmed' AND review <> 'rejected'
+                                   AND signatory_type = 'organisation'
+                                   THEN 1 ELSE 0 END), 0) AS BIGINT) AS confirmed_organisations,
+                 CAST(COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0) AS BIGINT)
+                     AS pending,
+                 MAX(signed_at) AS updated_at
+             FROM signatures WHERE campaign_id = $1",
+        )
+        .bind(campaign_id)
+        .fetch_one(&mut tx)
+        .await?;
+        let recount = Recount {
+            stored,
+            actual: actual.into(),
+        };
+        if recount.drifted() {
+            // All of the true count goes in row 0; the others start again from nothing.
+            sql::<B>(
+                "UPDATE campaign_counts SET
+                     confirmed_individuals = CASE WHEN shard = 0 THEN $2 ELSE 0 END,
+                     confirmed_organisations = CASE WHEN shard = 0 THEN $3 ELSE 0 END,
+                     pending = CASE WHEN shard = 0 THEN $4 ELSE 0 END,
+                     updated_at = $5
+                 WHERE campaign_id = $1",
+            )
+            .bind(campaign_id)
+            .bind(recount.actual.confirmed_individuals as i64)
+            .bind(recount.actual.confirmed_organisations as i64)
+            .bind(recount.actual.pending as i64)
+            .bind(now)
+            .execute(&mut tx)
+            .await?;
+            B::announce(&mut tx, &[campaign_id]).await?;
+        }
+        tx.commit().await?;
+        Ok(recount)
+    }
+
+    async fn tally(&self, campaign_id: Uuid) -> Result<TallyRows, StoreError> {
+        let mut conn = self.conn().await?;
+        let by_source = sql::<B>(
+            "SELECT source, COUNT(*) AS n FROM signatures
+             WHERE campaign_id = $1 AND status = 'confirmed'
+             GROUP BY source ORDER BY n DESC, source",
+        )
+        .bind(campaign_id)
+        .fetch_all(&mut conn)
+        .await?;
+        let by_country = sql::<B>(
+            "SELECT country, COUNT(*) AS n FROM signatures
+             WHERE campaign_id = $1 AND status = 'confirmed'
+             GROUP BY country ORDER BY n DESC, country",
+        )
+        .bind(campaign_id)
+        .fetch_all(&mut conn)
+        .await?;
+        let by_postcode_area = sql::<B>(
+            "SELECT postcode_area, COUNT(*) AS n FROM signatures
+             WHERE campaign_id = $1 AND status = 'confirmed'
+             GROUP BY postcode_area ORDER BY n DESC, postcode_area",
+        )
+        .bind(campaign_id)
+        .fetch_all(&mut conn)
+        .await?;
+        let by_hour = sql::<B>(B::TALLY_BY_HOUR)
+            .bind(campaign_id)
+            .fetch_all(&mut conn)
+            .await?;
+        Ok(TallyRows {
+            by_source: counted(by_source),
+            by_country: counted(by_country),
+            by_postcode_area: counted(by_postcode_area),
+            by_hour: counted(by_hour),
+        })
+    }
+
+    async fn watch_changes(&self, changes: UnboundedSender<Uuid>) {
+        B::watch_changes(self.pool.clone(), changes);
+    }
+
+    async fn announce_changes(&self, campaign_ids: &[Uuid]) -> Result<(), StoreError> {
+        B::announce(&mut *self.conn().await?, campaign_ids).await
+    }
+}

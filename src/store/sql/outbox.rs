@@ -1,0 +1,95 @@
+//! The outbox: emails written in the same transaction as the signing that causes them, and
+//! sent by a worker that leases them.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::SqlStore;
+use crate::store::dialect::{Backend, sql, sql_built};
+use crate::store::rows::QueuedEmailRow;
+use crate::store::{Outbox, QueuedEmail, StoreError};
+
+#[async_trait]
+impl<B: Backend> Outbox for SqlStore<B> {
+    async fn claim_emails(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<QueuedEmail>, StoreError> {
+        let claim = Uuid::now_v7().to_string();
+        let mut conn = self.conn().await?;
+        sql::<B>(B::CLAIM_EMAILS)
+            .bind(now)
+            .bind(lease_until)
+            .bind(&claim)
+            .bind(i64::from(limit))
+            .execute(&mut conn)
+            .await?;
+        let rows: Vec<QueuedEmailRow> = sql::<B>(
+            "SELECT o.id, o.kind, o.recipient, s.name AS signer_name, o.confirm_token,
+                    o.withdraw_token, o.attempts, o.created_at, c.slug AS campaign_slug,
+                    c.title AS campaign_title
+             FROM outbox o
+             JOIN signatures s ON s.id = o.signature_id
+             JOIN campaigns c ON c.id = s.campaign_id
+             WHERE o.claim_id = $1 AND o.sent_at IS NULL AND o.failed_at IS NULL",
+        )
+        .bind(&claim)
+        .fetch_all(&mut conn)
+        .await?;
+        rows.into_iter().map(QueuedEmail::try_from).collect()
+    }
+
+    async fn emails_sent(&self, ids: &[Uuid], now: DateTime<Utc>) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        // One parameter per id (a claim holds at most a few hundred), the same on both
+        // databases.
+        let listed: Vec<String> = (2..ids.len() + 2).map(|n| format!("${n}")).collect();
+        let mut update = sql_built::<B>(format!(
+            "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, lease_until = NULL,
+                 recipient = NULL, confirm_token = NULL, withdraw_token = NULL
+             WHERE id IN ({})",
+            listed.join(", ")
+        ))
+        .bind(now);
+        for id in ids {
+            update = update.bind(*id);
+        }
+        update.execute(&mut *self.conn().await?).await?;
+        Ok(())
+    }
+
+    async fn email_not_sent(
+        &self,
+        id: Uuid,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let statement = match retry_at {
+            Some(_) => {
+                "UPDATE outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3,
+                     lease_until = NULL
+                 WHERE id = $1"
+            }
+            None => {
+                "UPDATE outbox SET attempts = attempts + 1, last_error = $2, failed_at = $4,
+                     lease_until = NULL, recipient = NULL, confirm_token = NULL,
+                     withdraw_token = NULL
+                 WHERE id = $1"
+            }
+        };
+        sql::<B>(statement)
+            .bind(id)
+            .bind(error)
+            .bind(retry_at)
+            .bind(now)
+            .execute(&mut *self.conn().await?)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,354 @@
+//! Signing: a batch of attempts recorded in one transaction, and the tokens that confirm and
+//! withdraw a signature.
+
+use std::collections::HashSet;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::Transaction;
+use uuid::Uuid;
+
+use super::counts::apply_counts;
+use super::{EmailHasher, SqlStore};
+use crate::domain::records::CountDelta;
+use crate::domain::{Email, EmailKind, SecretToken, SignatoryType, SignatureStatus, reminder_for};
+use crate::store::dialect::{Backend, sql};
+use crate::store::rows::{ExistingSignatureRow, TokenTargetRow};
+use crate::store::{SignOutcome, SignatureSubmission, Signing, StoreError, TokenPurpose, TokenUse};
+
+/// A signature as a batch inserts it, prepared from its submission.
+pub struct NewSignatureRow {
+    pub id: Uuid,
+    pub campaign_id: Uuid,
+    pub email_hash: String,
+    pub email: String,
+    pub name: String,
+    pub postcode: Option<String>,
+    pub postcode_area: Option<String>,
+    pub country: String,
+    pub kind: SignatoryType,
+    pub organisation: Option<String>,
+    pub organisation_key: Option<String>,
+    pub role: Option<String>,
+    pub public: bool,
+    pub contact: bool,
+    pub consent_version: i32,
+    pub source: Option<String>,
+    pub status: SignatureStatus,
+    /// How many emails its signing sends (0 or 1).
+    pub emails_sent: i32,
+    pub signed_at: DateTime<Utc>,
+}
+
+impl NewSignatureRow {
+    fn of(submission: &SignatureSubmission, email_hasher: &EmailHasher) -> Self {
+        let signature = &submission.signature;
+        Self {
+            id: Uuid::now_v7(),
+            campaign_id: submission.campaign_id,
+            email_hash: email_hasher.hash(&signature.email),
+            email: signature.email.as_str().to_owned(),
+            name: signature.name.as_str().to_owned(),
+            postcode: signature.postcode.as_ref().map(|p| p.as_str().to_owned()),
+            postcode_area: signature.postcode.as_ref().map(|p| p.area().to_owned()),
+            country: signature.country.as_str().to_owned(),
+            kind: signature.signatory.kind(),
+            organisation: signature
+                .signatory
+                .organisation()
+                .map(|o| o.as_str().to_owned()),
+            organisation_key: submission.organisation_key.clone(),
+            role: signature.signatory.role().map(|r| r.as_str().to_owned()),
+            public: signature.public,
+            contact: signature.contact,
+            // Bounded by the campaign's wording versions, far below i32::MAX.
+            consent_version: submission.consent_version as i32,
+            source: signature.source.as_ref().map(|s| s.as_str().to_owned()),
+            status: submission.status,
+            emails_sent: i32::from(submission.first_email.is_some()),
+            signed_at: submission.now,
+        }
+    }
+
+    /// When it was confirmed: at signing, for a campaign that needs no confirmation.
+    pub fn confirmed_at(&self) -> Option<DateTime<Utc>> {
+        (self.status == SignatureStatus::Confirmed).then_some(self.signed_at)
+    }
+}
+
+pub struct TokenRow {
+    pub hash: String,
+    pub signature_id: Uuid,
+    pub purpose: TokenPurpose,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+pub struct OutboxRow {
+    pub id: Uuid,
+    pub signature_id: Uuid,
+    pub kind: EmailKind,
+    pub recipient: String,
+    pub confirm_token: Option<String>,
+    pub withdraw_token: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What a batch writes besides the signatures themselves (the links' token hashes and the
+/// queued emails), gathered while it is recorded and written at its end, one statement per
+/// table.
+#[derive(Default)]
+pub struct QueuedWrites {
+    pub tokens: Vec<TokenRow>,
+    pub emails: Vec<OutboxRow>,
+}
+
+impl QueuedWrites {
+    /// Queues one email to a signer, with new tokens for the links it carries: made only
+    /// when an email goes, so that a repeat that sends nothing costs no tokens.
+    fn email(
+        &mut self,
+        signature_id: Uuid,
+        kind: EmailKind,
+        recipient: &Email,
+        submission: &SignatureSubmission,
+    ) {
+        let confirm = (kind == EmailKind::Confirm).then(SecretToken::generate);
+        if let Some(token) = &confirm {
+            self.tokens.push(TokenRow {
+                hash: token.hash.clone(),
+                signature_id,
+                purpose: TokenPurpose::Confirm,
+                expires_at: Some(submission.confirm_expires_at),
+            });
+        }
+        let withdraw = SecretToken::generate();
+        self.tokens.push(TokenRow {
+            hash: withdraw.hash,
+            signature_id,
+            purpose: TokenPurpose::Withdraw,
+            expires_at: None,
+        });
+        self.emails.push(OutboxRow {
+            id: Uuid::now_v7(),
+            signature_id,
+            kind,
+            recipient: recipient.as_str().to_owned(),
+            confirm_token: confirm.map(|t| t.plain),
+            withdraw_token: withdraw.plain,
+            created_at: submission.now,
+        });
+    }
+}
+
+impl<B: Backend> SqlStore<B> {
+    /// Records a batch of signing attempts inside `tx`, without committing: their signatures
+    /// in one statement, then what each outcome needs (repeats' reminders, first emails), the
+    /// tokens and emails queued on the way, and the batch's count changes.
+    async fn record_batch_in(
+        &self,
+        tx: &mut Transaction<'static, B>,
+        batch: &[SignatureSubmission],
+    ) -> Result<Vec<SignOutcome>, StoreError> {
+        let Some(first) = batch.first() else {
+            return Ok(Vec::new());
+        };
+        let rows: Vec<NewSignatureRow> = batch
+            .iter()
+            .map(|s| NewSignatureRow::of(s, &self.email_hasher))
+            .collect();
+        let inserted = B::insert_signatures(tx, &rows).await?;
+        let mut writes = QueuedWrites::default();
+        let mut outcomes = Vec::with_capacity(batch.len());
+        let mut deltas = Vec::with_capacity(batch.len());
+        for (submission, row) in batch.iter().zip(&rows) {
+            let (outcome, delta) = settle(tx, &mut writes, submission, row, &inserted).await?;
+            outcomes.push(outcome);
+            deltas.push((row.campaign_id, delta));
+        }
+        B::insert_queued(tx, writes).await?;
+        apply_counts(tx, deltas, first.now).await?;
+        Ok(outcomes)
+    }
+
+    async fn token_target_in(
+        tx: &mut Transaction<'static, B>,
+        token_hash: &str,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(TokenTargetRow, TokenUse)>, StoreError> {
+        let row: Option<TokenTargetRow> = sql::<B>(B::TOKEN_TARGET)
+            .bind(token_hash)
+            .bind(purpose.as_str())
+            .fetch_optional(tx)
+            .await?;
+        match row {
+            Some(row) => row.usable(now),
+            None => Ok(None),
+        }
+    }
+}
+
+/// What one attempt of a batch comes to once the batch's signatures are inserted: a repeat
+/// (perhaps with a reminder), spam, or a new signature with its first email.
+async fn settle<B: Backend>(
+    tx: &mut Transaction<'static, B>,
+    writes: &mut QueuedWrites,
+    submission: &SignatureSubmission,
+    row: &NewSignatureRow,
+    inserted: &HashSet<Uuid>,
+) -> Result<(SignOutcome, CountDelta), StoreError> {
+    let email = &submission.signature.email;
+    if !inserted.contains(&row.id) {
+        let existing: Option<ExistingSignatureRow> = sql::<B>(B::LIVE_SIGNATURE)
+            .bind(row.campaign_id)
+            .bind(&row.email_hash)
+            .fetch_optional(tx)
+            .await?;
+        if let Some(existing) = existing {
+            let emails_sent = u32::try_from(existing.emails_sent).unwrap_or(u32::MAX);
+            if let Some(reminder) = reminder_for(existing.status()?, emails_sent) {
+                writes.email(existing.id, reminder, email, submission);
+                sql::<B>("UPDATE signatures SET emails_sent = emails_sent + 1 WHERE id = $1")
+                    .bind(existing.id)
+                    .execute(tx)
+                    .await?;
+            }
+        }
+        return Ok((SignOutcome::Duplicate, CountDelta::default()));
+    }
+    if row.status == SignatureStatus::Spam {
+        return Ok((SignOutcome::Spam, CountDelta::default()));
+    }
+    if let Some(key) = &row.organisation_key {
+        // Both the new signature and those it resembles are marked for the organiser.
+        sql::<B>(
+            "UPDATE signatures SET possible_duplicate = TRUE
+             WHERE campaign_id = $1 AND organisation_key = $2
+               AND status IN ('pending', 'confirmed')
+               AND EXISTS (SELECT 1 FROM signatures o
+                           WHERE o.campaign_id = $1 AND o.organisation_key = $2
+                             AND o.status IN ('pending', 'confirmed') AND o.id <> $3)",
+        )
+        .bind(row.campaign_id)
+        .bind(key)
+        .bind(row.id)
+        .execute(tx)
+        .await?;
+    }
+    if let Some(first_email) = submission.first_email {
+        writes.email(row.id, first_email, email, submission);
+    }
+    Ok((
+        SignOutcome::Recorded,
+        CountDelta::of(row.status, row.kind, 1),
+    ))
+}
+
+#[async_trait]
+impl<B: Backend> Signing for SqlStore<B> {
+    async fn record_signatures(
+        &self,
+        batch: &[SignatureSubmission],
+    ) -> Result<Vec<SignOutcome>, StoreError> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.begin_write().await?;
+        let outcomes = self.record_batch_in(&mut tx, batch).await?;
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    async fn confirm_signature(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<TokenUse>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let Some((row, target)) =
+            Self::token_target_in(&mut tx, token_hash, TokenPurpose::Confirm, now).await?
+        else {
+            return Ok(None);
+        };
+        if target.previous == SignatureStatus::Pending {
+            let confirmed = sql::<B>(
+                "UPDATE signatures SET status = 'confirmed', confirmed_at = $2
+                 WHERE id = $1 AND status = 'pending'",
+            )
+            .bind(row.signature_id)
+            .bind(now)
+            .execute(&mut tx)
+            .await?;
+            if confirmed == 1 {
+                let kind = row.kind()?;
+                let delta = CountDelta::of(SignatureStatus::Pending, kind, -1).plus(
+                    CountDelta::of_reviewed(SignatureStatus::Confirmed, row.rejected(), kind, 1),
+                );
+                apply_counts(&mut tx, vec![(row.campaign_id, delta)], now).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(Some(target))
+    }
+
+    async fn withdraw_signature(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<TokenUse>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let Some((row, target)) =
+            Self::token_target_in(&mut tx, token_hash, TokenPurpose::Withdraw, now).await?
+        else {
+            return Ok(None);
+        };
+        if matches!(
+            target.previous,
+            SignatureStatus::Pending | SignatureStatus::Confirmed
+        ) {
+            let withdrawn = sql::<B>(
+                "UPDATE signatures SET status = 'withdrawn', withdrawn_at = $2, email = NULL,
+                     name = NULL, postcode = NULL, organisation = NULL, organisation_key = NULL,
+                     role = NULL
+                 WHERE id = $1 AND status IN ('pending', 'confirmed')",
+            )
+            .bind(row.signature_id)
+            .bind(now)
+            .execute(&mut tx)
+            .await?;
+            if withdrawn == 0 {
+                // Another request withdrew or confirmed it first; nothing is left to do here.
+                tx.commit().await?;
+                return Ok(Some(target));
+            }
+            sql::<B>(
+                "DELETE FROM signature_tokens WHERE signature_id = $1 AND purpose = 'confirm'",
+            )
+            .bind(row.signature_id)
+            .execute(&mut tx)
+            .await?;
+            sql::<B>(
+                "DELETE FROM outbox WHERE signature_id = $1 AND sent_at IS NULL AND failed_at IS NULL",
+            )
+            .bind(row.signature_id)
+            .execute(&mut tx)
+            .await?;
+            let delta = CountDelta::of_reviewed(target.previous, row.rejected(), row.kind()?, -1);
+            apply_counts(&mut tx, vec![(row.campaign_id, delta)], now).await?;
+        }
+        tx.commit().await?;
+        Ok(Some(target))
+    }
+
+    async fn token_target(
+        &self,
+        token_hash: &str,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<Option<TokenUse>, StoreError> {
+        let mut tx = self.begin_read().await?;
+        let target = Self::token_target_in(&mut tx, token_hash, purpose, now).await?;
+        tx.commit().await?;
+        Ok(target.map(|(_, target)| target))
+    }
+}
