@@ -3,7 +3,8 @@ use std::fmt;
 use email_address::{EmailAddress, Options};
 
 /// An email address in its canonical form: trimmed, lower-cased, with the domain in its IDNA
-/// (punycode) form, so that two spellings of one mailbox compare equal (PRODUCT invariant 2).
+/// (punycode) form, so that two spellings of one mailbox compare equal: one email signs a
+/// campaign once, however it is spelled.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Email(String);
 

@@ -102,14 +102,12 @@ async fn commit(store: &dyn Store, mut jobs: Vec<Job>) {
                 let _ = reply.send(Ok(outcome));
             }
         }
-        // The database is away: every attempt gets the same answer, at once (sqlx errors
-        // cannot be cloned, so each carries the first one's text).
+        // The database is away: every attempt gets the same answer, at once (errors cannot be
+        // cloned, so each carries the first one's text).
         Err(StoreError::Unavailable(e)) => {
             let reason = e.to_string();
             for reply in replies {
-                let _ = reply.send(Err(StoreError::Unavailable(sqlx::Error::Protocol(
-                    reason.clone(),
-                ))));
+                let _ = reply.send(Err(StoreError::Unavailable(reason.clone().into())));
             }
         }
         // One attempt may have spoilt the batch (or two batches deadlocked): each on its own.

@@ -35,7 +35,7 @@ pub enum StoreError {
     Conflict(String),
     /// The database cannot be reached or is overloaded for now; the request may be retried.
     #[error("database unavailable")]
-    Unavailable(#[source] sqlx::Error),
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("database error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -52,11 +52,13 @@ impl From<sqlx::Error> for StoreError {
             | E::Io(_)
             | E::Tls(_)
             | E::Protocol(_)
-            | E::WorkerCrashed => StoreError::Unavailable(error),
+            | E::WorkerCrashed => StoreError::Unavailable(Box::new(error)),
             E::Database(db) if db.is_unique_violation() => {
                 StoreError::Conflict(db.constraint().unwrap_or(db.message()).to_owned())
             }
-            E::Database(db) if is_transient(db.code().as_deref()) => StoreError::Unavailable(error),
+            E::Database(db) if is_transient(db.code().as_deref()) => {
+                StoreError::Unavailable(Box::new(error))
+            }
             _ => StoreError::Internal(Box::new(error)),
         }
     }

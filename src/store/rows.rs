@@ -5,9 +5,10 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::{CountSnapshot, QueuedEmail, StoreError, TokenUse, corrupt};
+use crate::domain::records::CountDelta;
 use crate::domain::{
     Body, Campaign, ConsentText, ConsentWording, Email, EmailKind, Milestones, Origin, Recipient,
-    RetentionDays, SignatoryType, SignatureStatus, Slug, Summary, Target, Title, User,
+    RetentionDays, Review, SignatoryType, SignatureStatus, Slug, Summary, Target, Title, User,
 };
 
 #[derive(sqlx::FromRow)]
@@ -164,45 +165,29 @@ pub(super) const SIGNATURE_COLUMNS: &str = "id, name, email, status, review, sou
 /// A signature's state, for changes that move the count.
 #[derive(sqlx::FromRow)]
 pub(super) struct SignatureStateRow {
-    pub status: String,
-    pub review: String,
-    pub signatory_type: String,
+    #[sqlx(try_from = "String")]
+    pub status: SignatureStatus,
+    #[sqlx(try_from = "String")]
+    pub review: Review,
+    #[sqlx(try_from = "String")]
+    pub signatory_type: SignatoryType,
 }
 
 impl SignatureStateRow {
-    pub fn status(&self) -> Result<SignatureStatus, StoreError> {
-        self.status
-            .parse()
-            .map_err(|e| corrupt("signature status", e))
+    /// The signature entering (`sign = 1`) or leaving (`sign = -1`) the count as it stands.
+    pub fn delta(&self, sign: i64) -> CountDelta {
+        let rejected = self.review == Review::Rejected;
+        CountDelta::of_reviewed(self.status, rejected, self.signatory_type, sign)
     }
-
-    pub fn rejected(&self) -> bool {
-        self.review == "rejected"
-    }
-
-    pub fn kind(&self) -> Result<SignatoryType, StoreError> {
-        signatory_type(&self.signatory_type)
-    }
-}
-
-fn signatory_type(stored: &str) -> Result<SignatoryType, StoreError> {
-    stored.parse().map_err(|e| corrupt("signatory type", e))
 }
 
 /// The live signature an email already has on a campaign.
 #[derive(sqlx::FromRow)]
 pub(super) struct ExistingSignatureRow {
     pub id: Uuid,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: SignatureStatus,
     pub emails_sent: i32,
-}
-
-impl ExistingSignatureRow {
-    pub fn status(&self) -> Result<SignatureStatus, StoreError> {
-        self.status
-            .parse()
-            .map_err(|e| corrupt("signature status", e))
-    }
 }
 
 /// A signature found through one of its tokens.
@@ -210,9 +195,8 @@ impl ExistingSignatureRow {
 pub(super) struct TokenTargetRow {
     pub signature_id: Uuid,
     pub campaign_id: Uuid,
-    pub status: String,
-    pub signatory_type: String,
-    pub review: String,
+    #[sqlx(flatten)]
+    pub state: SignatureStateRow,
     pub expires_at: Option<DateTime<Utc>>,
     pub campaign_slug: String,
     pub campaign_title: String,
@@ -220,35 +204,25 @@ pub(super) struct TokenTargetRow {
 
 impl TokenTargetRow {
     /// The target, unless the token has expired.
-    pub fn usable(self, now: DateTime<Utc>) -> Result<Option<(Self, TokenUse)>, StoreError> {
+    pub fn usable(self, now: DateTime<Utc>) -> Option<(Self, TokenUse)> {
         if self.expires_at.is_some_and(|at| at <= now) {
-            return Ok(None);
+            return None;
         }
         let target = TokenUse {
-            previous: self
-                .status
-                .parse()
-                .map_err(|e| corrupt("signature status", e))?,
+            previous: self.state.status,
             campaign_id: self.campaign_id,
             campaign_slug: self.campaign_slug.clone(),
             campaign_title: self.campaign_title.clone(),
         };
-        Ok(Some((self, target)))
-    }
-
-    pub fn kind(&self) -> Result<SignatoryType, StoreError> {
-        signatory_type(&self.signatory_type)
-    }
-
-    pub fn rejected(&self) -> bool {
-        self.review == "rejected"
+        Some((self, target))
     }
 }
 
 #[derive(sqlx::FromRow)]
 pub(super) struct QueuedEmailRow {
     pub id: Uuid,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: EmailKind,
     pub recipient: Option<String>,
     pub signer_name: Option<String>,
     pub confirm_token: Option<String>,
@@ -259,15 +233,11 @@ pub(super) struct QueuedEmailRow {
     pub campaign_title: String,
 }
 
-impl TryFrom<QueuedEmailRow> for QueuedEmail {
-    type Error = StoreError;
-    fn try_from(row: QueuedEmailRow) -> Result<Self, StoreError> {
-        Ok(QueuedEmail {
+impl From<QueuedEmailRow> for QueuedEmail {
+    fn from(row: QueuedEmailRow) -> Self {
+        QueuedEmail {
             id: row.id,
-            kind: row
-                .kind
-                .parse::<EmailKind>()
-                .map_err(|e| corrupt("email kind", e))?,
+            kind: row.kind,
             recipient: row.recipient.unwrap_or_default(),
             signer_name: row.signer_name.unwrap_or_default(),
             confirm_token: row.confirm_token,
@@ -276,7 +246,7 @@ impl TryFrom<QueuedEmailRow> for QueuedEmail {
             created_at: row.created_at,
             campaign_slug: row.campaign_slug,
             campaign_title: row.campaign_title,
-        })
+        }
     }
 }
 

@@ -27,6 +27,27 @@ impl<B: Backend> SqlStore<B> {
     }
 }
 
+/// Binds what an organiser may change, in one order for inserting and for updating.
+fn bind_settings<B: Backend>(statement: Sql<B>, campaign: &Campaign) -> Sql<B> {
+    let values = CampaignValues::of(campaign);
+    statement
+        .bind(campaign.title.as_str())
+        .bind(campaign.summary.as_str())
+        .bind(campaign.body.as_str())
+        .bind(campaign.recipient.as_ref().map(|r| r.as_str().to_owned()))
+        .bind(values.target)
+        .bind(values.milestones)
+        .bind(campaign.closes_at)
+        .bind(campaign.require_confirmation)
+        .bind(values.allowed_origins)
+        .bind(values.retention_days)
+        .bind(campaign.status.as_str())
+        .bind(campaign.updated_at)
+        .bind(campaign.opened_at)
+        .bind(campaign.closed_at)
+        .bind(values.consent_version)
+}
+
 /// Stores the campaign's consent wording, unless that version is stored already.
 async fn insert_wording<B: Backend>(
     tx: &mut Transaction<'static, B>,
@@ -53,37 +74,20 @@ async fn insert_wording<B: Backend>(
 #[async_trait]
 impl<B: Backend> Campaigns for SqlStore<B> {
     async fn insert_campaign(&self, campaign: &Campaign) -> Result<(), StoreError> {
-        let values = CampaignValues::of(campaign);
         let mut tx = self.begin_write().await?;
-        sql::<B>(
-            "INSERT INTO campaigns (id, slug, kind, title, summary, body, recipient, target,
-                 milestones, closes_at, require_confirmation, allowed_origins, retention_days,
-                 status, owner_id, created_at, updated_at, opened_at, closed_at, consent_version)
+        let insert = sql::<B>(
+            "INSERT INTO campaigns (id, slug, kind, owner_id, created_at, title, summary, body,
+                 recipient, target, milestones, closes_at, require_confirmation, allowed_origins,
+                 retention_days, status, updated_at, opened_at, closed_at, consent_version)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
                  $18, $19, $20)",
         )
         .bind(campaign.id)
         .bind(campaign.slug.as_str())
         .bind(campaign.kind.as_str())
-        .bind(campaign.title.as_str())
-        .bind(campaign.summary.as_str())
-        .bind(campaign.body.as_str())
-        .bind(campaign.recipient.as_ref().map(|r| r.as_str().to_owned()))
-        .bind(values.target)
-        .bind(values.milestones)
-        .bind(campaign.closes_at)
-        .bind(campaign.require_confirmation)
-        .bind(values.allowed_origins)
-        .bind(values.retention_days)
-        .bind(campaign.status.as_str())
         .bind(campaign.owner_id)
-        .bind(campaign.created_at)
-        .bind(campaign.updated_at)
-        .bind(campaign.opened_at)
-        .bind(campaign.closed_at)
-        .bind(values.consent_version)
-        .execute(&mut tx)
-        .await?;
+        .bind(campaign.created_at);
+        bind_settings(insert, campaign).execute(&mut tx).await?;
         insert_wording(&mut tx, campaign).await?;
         create_count_rows(&mut tx, campaign.id, campaign.created_at).await?;
         tx.commit().await?;
@@ -128,10 +132,9 @@ impl<B: Backend> Campaigns for SqlStore<B> {
         campaign: &Campaign,
         expected_status: CampaignStatus,
     ) -> Result<(), StoreError> {
-        let values = CampaignValues::of(campaign);
         let mut tx = self.begin_write().await?;
         insert_wording(&mut tx, campaign).await?;
-        let updated = sql::<B>(
+        let update = sql::<B>(
             "UPDATE campaigns SET title = $3, summary = $4, body = $5, recipient = $6,
                 target = $7, milestones = $8, closes_at = $9, require_confirmation = $10,
                 allowed_origins = $11, retention_days = $12, status = $13, updated_at = $14,
@@ -139,24 +142,8 @@ impl<B: Backend> Campaigns for SqlStore<B> {
              WHERE id = $1 AND status = $2",
         )
         .bind(campaign.id)
-        .bind(expected_status.as_str())
-        .bind(campaign.title.as_str())
-        .bind(campaign.summary.as_str())
-        .bind(campaign.body.as_str())
-        .bind(campaign.recipient.as_ref().map(|r| r.as_str().to_owned()))
-        .bind(values.target)
-        .bind(values.milestones)
-        .bind(campaign.closes_at)
-        .bind(campaign.require_confirmation)
-        .bind(values.allowed_origins)
-        .bind(values.retention_days)
-        .bind(campaign.status.as_str())
-        .bind(campaign.updated_at)
-        .bind(campaign.opened_at)
-        .bind(campaign.closed_at)
-        .bind(values.consent_version)
-        .execute(&mut tx)
-        .await?;
+        .bind(expected_status.as_str());
+        let updated = bind_settings(update, campaign).execute(&mut tx).await?;
         if updated == 0 {
             return Err(StoreError::Conflict("campaigns.status".into()));
         }

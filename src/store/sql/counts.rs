@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{SqlStore, count};
 use crate::domain::records::CountDelta;
-use crate::store::dialect::{Backend, sql};
+use crate::store::dialect::{Backend, sql, sql_built};
 use crate::store::rows::CountRow;
 use crate::store::{CountSnapshot, Counts, Recount, StoreError, TallyRows};
 
@@ -192,38 +192,32 @@ impl<B: Backend> Counts for SqlStore<B> {
 
     async fn tally(&self, campaign_id: Uuid) -> Result<TallyRows, StoreError> {
         let mut conn = self.conn().await?;
-        let by_source = sql::<B>(
-            "SELECT source, COUNT(*) AS n FROM signatures
-             WHERE campaign_id = $1 AND status = 'confirmed'
-             GROUP BY source ORDER BY n DESC, source",
-        )
-        .bind(campaign_id)
-        .fetch_all(&mut conn)
-        .await?;
-        let by_country = sql::<B>(
-            "SELECT country, COUNT(*) AS n FROM signatures
-             WHERE campaign_id = $1 AND status = 'confirmed'
-             GROUP BY country ORDER BY n DESC, country",
-        )
-        .bind(campaign_id)
-        .fetch_all(&mut conn)
-        .await?;
-        let by_postcode_area = sql::<B>(
-            "SELECT postcode_area, COUNT(*) AS n FROM signatures
-             WHERE campaign_id = $1 AND status = 'confirmed'
-             GROUP BY postcode_area ORDER BY n DESC, postcode_area",
-        )
-        .bind(campaign_id)
-        .fetch_all(&mut conn)
-        .await?;
+        let mut grouped = Vec::with_capacity(3);
+        for column in ["source", "country", "postcode_area"] {
+            let rows: Vec<(Option<String>, i64)> = sql_built::<B>(format!(
+                "SELECT {column}, COUNT(*) AS n FROM signatures
+                 WHERE campaign_id = $1 AND status = 'confirmed'
+                 GROUP BY {column} ORDER BY n DESC, {column}"
+            ))
+            .bind(campaign_id)
+            .fetch_all(&mut conn)
+            .await?;
+            grouped.push(counted(rows));
+        }
         let by_hour = sql::<B>(B::TALLY_BY_HOUR)
             .bind(campaign_id)
             .fetch_all(&mut conn)
             .await?;
+        let [by_source, by_country, by_postcode_area] =
+            <[_; 3]>::try_from(grouped).expect("three groupings");
         Ok(TallyRows {
-            by_source: counted(by_source),
-            by_country: counted(by_country),
-            by_postcode_area: counted(by_postcode_area),
+            by_source,
+            // Every signature has a country.
+            by_country: by_country
+                .into_iter()
+                .map(|(c, n)| (c.unwrap_or_default(), n))
+                .collect(),
+            by_postcode_area,
             by_hour: counted(by_hour),
         })
     }

@@ -39,7 +39,7 @@ impl<B: Backend> Outbox for SqlStore<B> {
         .bind(&claim)
         .fetch_all(&mut conn)
         .await?;
-        rows.into_iter().map(QueuedEmail::try_from).collect()
+        Ok(rows.into_iter().map(QueuedEmail::from).collect())
     }
 
     async fn emails_sent(&self, ids: &[Uuid], now: DateTime<Utc>) -> Result<(), StoreError> {

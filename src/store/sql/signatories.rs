@@ -11,7 +11,6 @@ use uuid::Uuid;
 use super::SqlStore;
 use super::counts::apply_counts;
 use crate::domain::Review;
-use crate::domain::records::CountDelta;
 use crate::store::dialect::{Backend, sql, sql_built};
 use crate::store::rows::{SIGNATURE_COLUMNS, SignatureStateRow};
 use crate::store::{PublicSignatory, Signatories, SignatureFilter, SignatureRecord, StoreError};
@@ -112,10 +111,8 @@ impl<B: Backend> Signatories for SqlStore<B> {
             .bind(review.as_str())
             .execute(&mut tx)
             .await?;
-        let (status, kind) = (state.status()?, state.kind()?);
-        let delta = CountDelta::of_reviewed(status, state.rejected(), kind, -1).plus(
-            CountDelta::of_reviewed(status, review == Review::Rejected, kind, 1),
-        );
+        let leaves = state.delta(-1);
+        let delta = leaves.plus(SignatureStateRow { review, ..state }.delta(1));
         apply_counts(&mut tx, vec![(campaign_id, delta)], now).await?;
         let record = sql_built::<B>(format!(
             "SELECT {SIGNATURE_COLUMNS} FROM signatures WHERE id = $1"
@@ -157,8 +154,7 @@ impl<B: Backend> Signatories for SqlStore<B> {
                 .execute(&mut tx)
                 .await?;
         }
-        let delta = CountDelta::of_reviewed(state.status()?, state.rejected(), state.kind()?, -1);
-        apply_counts(&mut tx, vec![(campaign_id, delta)], now).await?;
+        apply_counts(&mut tx, vec![(campaign_id, state.delta(-1))], now).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -181,10 +181,7 @@ impl<B: Backend> SqlStore<B> {
             .bind(purpose.as_str())
             .fetch_optional(tx)
             .await?;
-        match row {
-            Some(row) => row.usable(now),
-            None => Ok(None),
-        }
+        Ok(row.and_then(|row| row.usable(now)))
     }
 }
 
@@ -206,7 +203,7 @@ async fn settle<B: Backend>(
             .await?;
         if let Some(existing) = existing {
             let emails_sent = u32::try_from(existing.emails_sent).unwrap_or(u32::MAX);
-            if let Some(reminder) = reminder_for(existing.status()?, emails_sent) {
+            if let Some(reminder) = reminder_for(existing.status, emails_sent) {
                 writes.email(existing.id, reminder, email, submission);
                 sql::<B>("UPDATE signatures SET emails_sent = emails_sent + 1 WHERE id = $1")
                     .bind(existing.id)
@@ -280,10 +277,10 @@ impl<B: Backend> Signing for SqlStore<B> {
             .execute(&mut tx)
             .await?;
             if confirmed == 1 {
-                let kind = row.kind()?;
-                let delta = CountDelta::of(SignatureStatus::Pending, kind, -1).plus(
-                    CountDelta::of_reviewed(SignatureStatus::Confirmed, row.rejected(), kind, 1),
-                );
+                let mut state = row.state;
+                let leaves = state.delta(-1);
+                state.status = SignatureStatus::Confirmed;
+                let delta = leaves.plus(state.delta(1));
                 apply_counts(&mut tx, vec![(row.campaign_id, delta)], now).await?;
             }
         }
@@ -333,8 +330,7 @@ impl<B: Backend> Signing for SqlStore<B> {
             .bind(row.signature_id)
             .execute(&mut tx)
             .await?;
-            let delta = CountDelta::of_reviewed(target.previous, row.rejected(), row.kind()?, -1);
-            apply_counts(&mut tx, vec![(row.campaign_id, delta)], now).await?;
+            apply_counts(&mut tx, vec![(row.campaign_id, row.state.delta(-1))], now).await?;
         }
         tx.commit().await?;
         Ok(Some(target))
