@@ -23,17 +23,24 @@ pub struct Settings {
     #[arg(long, env = "UNDERSIGNED_PUBLIC_URL")]
     pub public_url: Option<url::Url>,
 
-    /// The key that signs access tokens [default: a random key per run, with a warning].
-    #[arg(long, env = "UNDERSIGNED_JWT_SECRET", hide_env_values = true, value_parser = parse_secret)]
+    /// The key that signs access tokens, at least 32 bytes: `UNDERSIGNED_JWT_SECRET` or
+    /// `UNDERSIGNED_JWT_SECRET_FILE` [default: a random key per run, with a warning].
+    #[arg(skip)]
     pub jwt_secret: Option<SecretString>,
 
     /// How long an access token lasts, in seconds.
     #[arg(long, env = "UNDERSIGNED_TOKEN_TTL_SECONDS", default_value_t = 3600)]
     pub token_ttl_seconds: u64,
 
-    /// `smtp://HOST:PORT` or `smtps://USER:PASSWORD@HOST` [default: unset, emails go to the outbox].
-    #[arg(long, env = "UNDERSIGNED_SMTP_URL", hide_env_values = true, value_parser = parse_secret)]
+    /// `smtp://HOST:PORT` or `smtps://USER:PASSWORD@HOST`, from `UNDERSIGNED_SMTP_URL` or
+    /// `UNDERSIGNED_SMTP_URL_FILE` [default: unset, emails go to the outbox].
+    #[arg(skip)]
     pub smtp_url: Option<SecretString>,
+
+    /// The bearer token that may read `/metrics`, from `UNDERSIGNED_METRICS_TOKEN` or
+    /// `UNDERSIGNED_METRICS_TOKEN_FILE` [default: unset, `/metrics` is not served].
+    #[arg(skip)]
+    pub metrics_token: Option<SecretString>,
 
     /// Where unsent emails are written, one `.eml` file each, when no SMTP server is set.
     #[arg(long, env = "UNDERSIGNED_OUTBOX_DIR", default_value = "./outbox")]
@@ -146,11 +153,28 @@ pub enum LogFormat {
     Json,
 }
 
-fn parse_secret(raw: &str) -> Result<SecretString, String> {
-    if raw.is_empty() {
-        return Err("must not be empty".into());
+/// The shortest token-signing key accepted: HS256 wants a key as long as its hash.
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+/// A secret from the environment: `NAME`, or the contents of the file `NAME_FILE` names (the
+/// Docker secrets convention; one trailing newline is dropped). Never a command-line flag,
+/// which any user of the machine could read in the process list.
+fn secret_from_env(name: &str) -> Result<Option<SecretString>, String> {
+    let file_var = format!("{name}_FILE");
+    let value = match (std::env::var(name), std::env::var_os(&file_var)) {
+        (Ok(_), Some(_)) => return Err(format!("set {name} or {file_var}, not both")),
+        (Ok(value), None) => value,
+        (Err(_), Some(path)) => {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("{file_var}: cannot read {}: {e}", path.to_string_lossy()))?;
+            text.strip_suffix('\n').unwrap_or(&text).to_owned()
+        }
+        (Err(_), None) => return Ok(None),
+    };
+    if value.is_empty() {
+        return Err(format!("{name} must not be empty"));
     }
-    Ok(SecretString::from(raw.to_owned()))
+    Ok(Some(SecretString::from(value)))
 }
 
 /// A network (`10.0.0.0/8`) or a single address (`10.0.0.1`).
@@ -163,13 +187,36 @@ fn parse_network(raw: &str) -> Result<IpNet, String> {
 
 impl Settings {
     /// Settings from the environment alone, with every default, as `serve` would read them.
-    pub fn from_env() -> Result<Self, clap::Error> {
+    pub fn from_env() -> Result<Self, String> {
         #[derive(clap::Parser)]
         struct Only {
             #[command(flatten)]
             settings: Settings,
         }
-        <Only as clap::Parser>::try_parse_from(["undersigned"]).map(|o| o.settings)
+        let mut settings = <Only as clap::Parser>::try_parse_from(["undersigned"])
+            .map_err(|e| e.to_string())?
+            .settings;
+        settings.read_secrets()?;
+        Ok(settings)
+    }
+
+    /// Reads the secrets, which only the environment (or files it names) may give, and
+    /// refuses a token-signing key too short to be safe.
+    pub fn read_secrets(&mut self) -> Result<(), String> {
+        use secrecy::ExposeSecret;
+        self.jwt_secret = secret_from_env("UNDERSIGNED_JWT_SECRET")?;
+        self.smtp_url = secret_from_env("UNDERSIGNED_SMTP_URL")?;
+        self.metrics_token = secret_from_env("UNDERSIGNED_METRICS_TOKEN")?;
+        if let Some(secret) = &self.jwt_secret {
+            let length = secret.expose_secret().len();
+            if length < MIN_JWT_SECRET_BYTES {
+                return Err(format!(
+                    "UNDERSIGNED_JWT_SECRET is {length} bytes long; it must be at least \
+                     {MIN_JWT_SECRET_BYTES} (make one with `openssl rand -hex 32`)"
+                ));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -11,7 +11,7 @@ use undersigned::startup::Application;
 use undersigned::{store, telemetry};
 
 /// Undersigned: petitions and sign-on letters. Settings come from the environment (or the
-/// matching flags); see the README.
+/// matching flags; secrets from the environment only); see the README.
 #[derive(Parser)]
 #[command(name = "undersigned", version)]
 struct Cli {
@@ -55,7 +55,11 @@ enum UserCommand {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    if let Err(problem) = cli.settings.read_secrets() {
+        eprintln!("undersigned: {problem}");
+        std::process::exit(2);
+    }
     telemetry::init(cli.settings.log_format);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {

@@ -76,6 +76,7 @@ impl Application {
             max_body_bytes: settings.max_body_bytes,
             public_url,
             metrics,
+            metrics_token: settings.metrics_token.clone(),
             live,
         });
 
@@ -90,6 +91,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(prometheus.clone())
+                .wrap(actix_web::middleware::from_fn(routes::metrics_guard))
                 .wrap(actix_web::middleware::from_fn(routes::signing_cors))
                 .wrap(TracingLogger::default())
                 .app_data(app_state.clone())

@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use ipnet::IpNet;
+use secrecy::SecretString;
 
 use crate::auth::{PasswordHasher, TokenService};
 use crate::config::Settings;
@@ -55,6 +56,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     pub public_url: url::Url,
     pub metrics: Metrics,
+    /// Who may read `/metrics`; nobody when unset.
+    pub metrics_token: Option<SecretString>,
     pub live: Arc<LiveCounts>,
     /// Taking, confirming and withdrawing signatures.
     pub signing: Signing,

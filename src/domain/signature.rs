@@ -71,12 +71,46 @@ text_enum!(ContactBasis {
 pub struct PersonName(String);
 
 impl PersonName {
+    /// A name as typed, unless it holds a web address, a domain or an email address: the name
+    /// is the one thing a signer types that reaches an email (its greeting), and anyone can
+    /// type any name beside any address, so a name like "Reset your password at
+    /// evil.example" would go out under the charity's sender.
     pub fn parse(raw: &str) -> Result<Self, String> {
-        parse_text(raw, 200, false).map(Self)
+        let name = parse_text(raw, 200, false)?;
+        if holds_an_address(&name) {
+            return Err("must be a name, without a web or email address".into());
+        }
+        Ok(Self(name))
     }
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Whether text holds something a mail reader would take for a link: `://`, `@`, `www.`, or
+/// a word shaped like a domain (labels joined by dots, the last of two letters or more, as in
+/// `evil.example` or `bank.co.uk`). Full stops from other scripts count as dots.
+fn holds_an_address(text: &str) -> bool {
+    let text = text
+        .to_lowercase()
+        .replace(['\u{3002}', '\u{ff0e}', '\u{ff61}'], ".");
+    if text.contains("://") || text.contains('@') || text.contains("www.") {
+        return true;
+    }
+    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '"' | '\''))
+        .map(|word| word.trim_end_matches(['.', '!', '?', ':']))
+        .any(|word| {
+            let labels: Vec<&str> = word.split('.').collect();
+            labels.len() >= 2
+                && labels.iter().all(|label| {
+                    !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+                })
+                && labels
+                    .last()
+                    .is_some_and(|tld| tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic))
+                // Initials ("J.R.R.Tolkien") start with a one-letter label.
+                && labels[0].chars().count() > 1
+        })
 }
 
 /// An organisation's name or a signer's role, as typed.
@@ -429,6 +463,33 @@ text_enum!(EmailKind {
 
 #[cfg(test)]
 mod tests {
+    use super::PersonName;
+
+    #[test]
+    fn a_name_may_not_carry_an_address() {
+        for name in [
+            "Reset your password at https://evil.example",
+            "Visit evil.example now",
+            "Ann (ann@example.org)",
+            "www.bank-login",
+            "Go to bank.co.uk!",
+            "Ann evil\u{3002}example",
+        ] {
+            assert!(PersonName::parse(name).is_err(), "{name}");
+        }
+        for name in [
+            "Siân Lloyd-Jones",
+            "J.R.R. Tolkien",
+            "St. John Smith",
+            "Dr. Ann O'Neil",
+            "محمد الأحمد",
+            "Ffion 🏴󠁧󠁢󠁷󠁬󠁳󠁿",
+            "=HYPERLINK(\"x\")",
+        ] {
+            assert!(PersonName::parse(name).is_ok(), "{name}");
+        }
+    }
+
     use super::*;
 
     #[test]

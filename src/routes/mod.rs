@@ -81,6 +81,7 @@ pub fn endpoints() -> Vec<Endpoint> {
 }
 
 pub use cors::signing_cors;
+pub use health::metrics_guard;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     for endpoint in endpoints() {

@@ -466,6 +466,20 @@ pub async fn signatories(
         .json(json!({ "signatories": rows.iter().map(SignatoryView::from).collect::<Vec<_>>(), "page": page, "next_page": next })))
 }
 
+/// Text a signer typed, made literal in Markdown: every ASCII punctuation character is
+/// backslash-escaped (CommonMark allows it for all of them), so no tag, link, emphasis or
+/// list marker a signer typed takes effect.
+fn escape_markdown(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii_punctuation() {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
 fn signed_by(s: &PublicSignatory) -> String {
     [
         Some(s.name.as_str()),
@@ -525,7 +539,7 @@ pub async fn letter(
             if !list.is_empty() {
                 text.push_str(&format!("\n### {heading}\n\n"));
                 for s in list.iter() {
-                    text.push_str(&format!("- {}\n", signed_by(s)));
+                    text.push_str(&format!("- {}\n", escape_markdown(&signed_by(s))));
                 }
             }
         }

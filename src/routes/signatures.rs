@@ -7,7 +7,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::extract::ApiJson;
-use crate::domain::{Campaign, KeyHolder, PartnerKey, SignatureForm, SignatureStatus, Slug};
+use crate::domain::{
+    Campaign, CampaignStatus, KeyHolder, PartnerKey, SignatureForm, SignatureStatus, Slug,
+};
 use crate::error::ApiError;
 use crate::limits::{Allowance, client_address};
 use crate::state::AppState;
@@ -115,6 +117,10 @@ impl Signer {
             return Err(ApiError::InvalidPartnerKey);
         };
         let campaign = state.signing.campaign(&Self::slug(&req)?).await?;
+        // A draft answers a partner's key as a campaign that does not exist would.
+        if campaign.status == CampaignStatus::Draft {
+            return Err(ApiError::NotFound);
+        }
         if campaign.id != holder.campaign_id {
             return Err(ApiError::PartnerKeyForOtherCampaign);
         }

@@ -1,7 +1,7 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::{assert_problem, spawn_app};
+use crate::helpers::{METRICS_TOKEN, assert_problem, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn healthz_and_readyz_answer_ok() {
@@ -19,9 +19,7 @@ async fn metrics_count_requests_by_route_and_status() {
     let app = spawn_app().await;
     app.get("/healthz", None).await;
     app.get("/v1/campaigns/nothing-here", None).await;
-    let metrics = app.get("/metrics", None).await;
-    assert_eq!(metrics.status(), StatusCode::OK);
-    let text = metrics.text().await.unwrap();
+    let text = app.metrics().await;
     assert!(
         text.contains(r#"endpoint="/healthz",method="GET",status="200""#),
         "{text}"
@@ -41,4 +39,47 @@ async fn an_unknown_route_is_a_problem_not_a_blank_page() {
     .await;
     let wrong_method = app.client.delete(app.url("/healthz")).send().await.unwrap();
     assert_problem(wrong_method, StatusCode::NOT_FOUND, "route-not-found").await;
+}
+
+#[tokio::test]
+async fn metrics_are_served_only_to_the_bearer_of_the_metrics_token() {
+    let app = spawn_app().await;
+    assert_problem(
+        app.get("/metrics", None).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    )
+    .await;
+    assert_problem(
+        app.get("/metrics", Some("not-the-metrics-token")).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    )
+    .await;
+    // An organiser's access token is no metrics token either.
+    let organiser = app.organiser("ann@example.org", true).await;
+    assert_eq!(
+        app.get("/metrics", Some(&organiser)).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let allowed = app.get("/metrics", Some(METRICS_TOKEN)).await;
+    assert_eq!(allowed.status(), StatusCode::OK);
+    assert!(
+        allowed
+            .text()
+            .await
+            .unwrap()
+            .contains("undersigned_http_requests")
+    );
+}
+
+#[tokio::test]
+async fn without_a_metrics_token_metrics_are_not_served() {
+    let app = spawn_app_with(|settings| settings.metrics_token = None).await;
+    assert_problem(
+        app.get("/metrics", None).await,
+        StatusCode::NOT_FOUND,
+        "route-not-found",
+    )
+    .await;
 }

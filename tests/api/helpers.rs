@@ -8,6 +8,7 @@ use undersigned::store::{self, Store};
 
 pub const JWT_SECRET: &str = "test-signing-key-that-is-long-enough-for-hs256";
 pub const PASSWORD: &str = "correct horse battery staple";
+pub const METRICS_TOKEN: &str = "metrics-reader-token";
 
 /// Where one test keeps its data; removed when the test ends.
 pub enum TestDatabase {
@@ -110,6 +111,7 @@ pub fn test_settings(database_url: &str) -> Settings {
     settings.workers = Some(1);
     settings.trusted_proxies = vec![];
     settings.smtp_url = None;
+    settings.metrics_token = Some(METRICS_TOKEN.to_owned().into());
     settings
 }
 
@@ -152,6 +154,13 @@ impl TestApp {
             request = request.bearer_auth(token);
         }
         request.send().await.expect("GET")
+    }
+
+    /// `/metrics`, as the holder of the metrics token reads it.
+    pub async fn metrics(&self) -> String {
+        let response = self.get("/metrics", Some(METRICS_TOKEN)).await;
+        assert_eq!(response.status(), StatusCode::OK, "reading /metrics");
+        response.text().await.unwrap()
     }
 
     pub async fn post_json(&self, path: &str, body: &Value, token: Option<&str>) -> Response {

@@ -14,6 +14,7 @@ mod crash;
 mod embed;
 mod errors;
 mod fuzz;
+mod hardening;
 mod health;
 mod outage;
 mod partners;

@@ -705,7 +705,7 @@ async fn signing_metrics_are_exported() {
         .await;
     app.outbox_messages(1).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let text = app.get("/metrics", None).await.text().await.unwrap();
+    let text = app.metrics().await;
     assert!(
         text.contains(r#"undersigned_signatures_total{event="recorded"} 1"#),
         "{text}"

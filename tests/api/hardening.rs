@@ -1,0 +1,252 @@
+//! The service's defences against what a security review found: each test fails on the
+//! release before them.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, assert_problem, scrapsi445, signer, spawn_app};
+
+async fn partner_key(app: &TestApp, token: &str, slug: &str, code: &str) -> String {
+    let response = app
+        .post_json(
+            &format!("/v1/campaigns/{slug}/partners"),
+            &json!({"code": code, "name": format!("Partner {code}")}),
+            Some(token),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let body: Value = response.json().await.unwrap();
+    body["key"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_partner_key_learns_nothing_of_a_draft() {
+    let app = spawn_app().await;
+    let token = app.open_campaign_with(json!({})).await;
+    let open_key = partner_key(&app, &token, "scrapsi445", "nyas").await;
+    let mut draft = scrapsi445();
+    draft["slug"] = json!("draft-letter");
+    app.create_campaign(&token, draft).await;
+    let draft_key = partner_key(&app, &token, "draft-letter", "nyas").await;
+    let body = signer("Ann Jones", "ann@example.org");
+
+    let nowhere = app
+        .post_json(
+            "/v1/campaigns/no-such-campaign/signatures",
+            &body,
+            Some(&open_key),
+        )
+        .await;
+    let nowhere = assert_problem(nowhere, StatusCode::NOT_FOUND, "not-found").await;
+    for key in [&open_key, &draft_key] {
+        let response = app
+            .post_json("/v1/campaigns/draft-letter/signatures", &body, Some(key))
+            .await;
+        let problem = assert_problem(response, StatusCode::NOT_FOUND, "not-found").await;
+        assert_eq!(problem["title"], nowhere["title"]);
+        assert_eq!(problem["detail"], nowhere["detail"]);
+    }
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM signatures WHERE name = $1",
+            "Ann Jones"
+        )
+        .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_name_carrying_an_address_is_refused_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    app.open_campaign_with(json!({"require_confirmation": true}))
+        .await;
+    for name in [
+        "Reset your password at https://evil.example",
+        "Call us: evil.example",
+        "Write to help@evil.example",
+    ] {
+        let response = app
+            .sign("scrapsi445", &signer(name, "victim@example.org"))
+            .await;
+        let problem =
+            assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+        assert_eq!(problem["errors"][0]["field"], "name", "{problem}");
+    }
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM signatures WHERE email = $1",
+            "victim@example.org"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM outbox WHERE recipient = $1",
+            "victim@example.org"
+        )
+        .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn the_letter_as_markdown_makes_what_signers_typed_literal() {
+    let app = spawn_app().await;
+    let token = app
+        .open_campaign_with(json!({
+            "slug": "letter-to-the-minister", "kind": "letter", "require_confirmation": false,
+            "recipient": "Children's Minister",
+        }))
+        .await;
+    let body = json!({
+        "name": "<img src=x onerror=alert(1)>",
+        "email": "mallory@example.org",
+        "role": "[Click here](https://evil.example/login)",
+        "signatory_type": "organisation",
+        "organisation": "**Totally** _real_ `org`",
+        "public": true,
+    });
+    assert_eq!(
+        app.sign("letter-to-the-minister", &body).await.status(),
+        StatusCode::ACCEPTED
+    );
+    app.expect_total("letter-to-the-minister", 1).await;
+    let listed: Value = app
+        .get(
+            "/v1/campaigns/letter-to-the-minister/signatures",
+            Some(&token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = listed["signatures"][0]["id"].as_str().unwrap();
+    let approved = app
+        .patch_json(
+            &format!("/v1/campaigns/letter-to-the-minister/signatures/{id}"),
+            &json!({"review": "approved"}),
+            &token,
+        )
+        .await;
+    assert_eq!(approved.status(), StatusCode::OK);
+    let markdown = app
+        .client
+        .get(app.url("/v1/campaigns/letter-to-the-minister/letter"))
+        .header("accept", "text/markdown")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // In the signatories' lines, every character Markdown gives a meaning is escaped.
+    let listed = markdown.split("## Signed by").nth(1).unwrap();
+    for line in listed.lines().filter(|l| l.starts_with("- ")) {
+        let chars: Vec<char> = line[2..].chars().collect();
+        for (i, c) in chars.iter().enumerate() {
+            if "<>[]()*_`!#".contains(*c) {
+                assert!(i > 0 && chars[i - 1] == '\\', "{c:?} unescaped in {line}");
+            }
+        }
+    }
+    assert!(
+        markdown.contains(r"\<img src\=x onerror\=alert\(1\)\>"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains(r"\[Click here\]\(https\:\/\/evil\.example\/login\)"),
+        "{markdown}"
+    );
+}
+
+/// Starts the binary with `env` (and no other undersigned secret) and returns how it ended
+/// and what it wrote to standard error, within a few seconds.
+fn start_briefly(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_undersigned"));
+    command
+        .args(args)
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("secrets.db").display()),
+        )
+        .env("UNDERSIGNED_BIND", "127.0.0.1:0")
+        .env("UNDERSIGNED_OUTBOX_DIR", dir.path())
+        .env_remove("UNDERSIGNED_JWT_SECRET")
+        .env_remove("UNDERSIGNED_SMTP_URL")
+        .env_remove("UNDERSIGNED_METRICS_TOKEN")
+        .envs(env.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("starting undersigned");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status.code();
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (status, stderr)
+}
+
+#[test]
+fn a_short_token_secret_is_refused_at_start_naming_the_variable() {
+    let (status, stderr) = start_briefly(&["serve"], &[("UNDERSIGNED_JWT_SECRET", "hunter2")]);
+    assert_eq!(status, Some(2), "{stderr}");
+    assert!(stderr.contains("UNDERSIGNED_JWT_SECRET"), "{stderr}");
+    assert!(stderr.contains("at least 32"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+}
+
+#[test]
+fn secrets_are_not_taken_as_command_line_flags() {
+    for flag in ["--jwt-secret", "--smtp-url", "--metrics-token"] {
+        let (status, stderr) = start_briefly(&[flag, "a-secret-in-the-process-list", "serve"], &[]);
+        assert_eq!(status, Some(2), "{flag}: {stderr}");
+        assert!(stderr.contains("unexpected argument"), "{flag}: {stderr}");
+    }
+}
+
+#[test]
+fn a_secret_can_come_from_a_file_but_not_from_both_places() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("jwt_secret");
+    std::fs::write(&file, "a-short-secret\n").unwrap();
+    let path = file.to_str().unwrap();
+    // The file is read (and its short secret refused by the same rule)...
+    let (status, stderr) = start_briefly(&["migrate"], &[("UNDERSIGNED_JWT_SECRET_FILE", path)]);
+    assert_eq!(status, Some(2), "{stderr}");
+    assert!(stderr.contains("at least 32"), "{stderr}");
+    // ...a long enough one is taken...
+    std::fs::write(&file, "0123456789abcdef0123456789abcdef\n").unwrap();
+    let (status, stderr) = start_briefly(&["migrate"], &[("UNDERSIGNED_JWT_SECRET_FILE", path)]);
+    assert_eq!(status, Some(0), "{stderr}");
+    // ...and the two ways at once are refused rather than one silently winning.
+    let (status, stderr) = start_briefly(
+        &["migrate"],
+        &[
+            ("UNDERSIGNED_JWT_SECRET_FILE", path),
+            ("UNDERSIGNED_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+        ],
+    );
+    assert_eq!(status, Some(2), "{stderr}");
+    assert!(stderr.contains("not both"), "{stderr}");
+}
