@@ -11,7 +11,7 @@ use secrecy::ExposeSecret;
 use tokio::sync::Notify;
 
 use crate::config::Settings;
-use crate::domain::EmailKind;
+use crate::domain::{EmailKind, holds_an_address};
 use crate::metrics::Metrics;
 use crate::store::{self, QueuedEmail, Store};
 
@@ -77,7 +77,11 @@ impl Mailer {
     /// Writes one queued email as a message (plain text and HTML).
     pub fn compose(&self, email: &QueuedEmail) -> anyhow::Result<Message> {
         let title = &email.campaign_title;
-        let greeting = if email.signer_name.is_empty() {
+        // Anyone can type any name beside any address, and the greeting is the one place a
+        // signer's words reach an email: a name that holds a web or email address ("Reset your
+        // password at evil.example") is left out, so nothing typed goes out as a link under
+        // the charity's sender.
+        let greeting = if email.signer_name.is_empty() || holds_an_address(&email.signer_name) {
             "Hello,".to_owned()
         } else {
             format!("Hello {},", email.signer_name)

@@ -58,7 +58,7 @@ pub use password::{MAX_PASSWORD_CHARS, Password};
 pub use signature::{
     ContactBasis, Country, EmailKind, MAX_EMAILS_PER_SIGNATURE, NewSignature, PersonName, Postcode,
     Review, ShortText, Signatory, SignatoryType, SignatureForm, SignatureStatus, SourceCode,
-    organisation_key, reminder_for,
+    holds_an_address, organisation_key, reminder_for,
 };
 pub use slug::Slug;
 pub use text::{Body, ConsentText, Recipient, Summary, Title};

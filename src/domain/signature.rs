@@ -71,16 +71,8 @@ text_enum!(ContactBasis {
 pub struct PersonName(String);
 
 impl PersonName {
-    /// A name as typed, unless it holds a web address, a domain or an email address: the name
-    /// is the one thing a signer types that reaches an email (its greeting), and anyone can
-    /// type any name beside any address, so a name like "Reset your password at
-    /// evil.example" would go out under the charity's sender.
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let name = parse_text(raw, 200, false)?;
-        if holds_an_address(&name) {
-            return Err("must be a name, without a web or email address".into());
-        }
-        Ok(Self(name))
+        parse_text(raw, 200, false).map(Self)
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -90,7 +82,7 @@ impl PersonName {
 /// Whether text holds something a mail reader would take for a link: `://`, `@`, `www.`, or
 /// a word shaped like a domain (labels joined by dots, the last of two letters or more, as in
 /// `evil.example` or `bank.co.uk`). Full stops from other scripts count as dots.
-fn holds_an_address(text: &str) -> bool {
+pub fn holds_an_address(text: &str) -> bool {
     let text = text
         .to_lowercase()
         .replace(['\u{3002}', '\u{ff0e}', '\u{ff61}'], ".");
@@ -463,10 +455,10 @@ text_enum!(EmailKind {
 
 #[cfg(test)]
 mod tests {
-    use super::PersonName;
+    use super::holds_an_address;
 
     #[test]
-    fn a_name_may_not_carry_an_address() {
+    fn addresses_are_found_in_names() {
         for name in [
             "Reset your password at https://evil.example",
             "Visit evil.example now",
@@ -475,7 +467,7 @@ mod tests {
             "Go to bank.co.uk!",
             "Ann evil\u{3002}example",
         ] {
-            assert!(PersonName::parse(name).is_err(), "{name}");
+            assert!(holds_an_address(name), "{name}");
         }
         for name in [
             "Siân Lloyd-Jones",
@@ -485,8 +477,9 @@ mod tests {
             "محمد الأحمد",
             "Ffion 🏴󠁧󠁢󠁷󠁬󠁳󠁿",
             "=HYPERLINK(\"x\")",
+            "+44 Ringer",
         ] {
-            assert!(PersonName::parse(name).is_ok(), "{name}");
+            assert!(!holds_an_address(name), "{name}");
         }
     }
 

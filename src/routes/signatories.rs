@@ -480,7 +480,8 @@ fn escape_markdown(text: &str) -> String {
     escaped
 }
 
-fn signed_by(s: &PublicSignatory) -> String {
+/// "Name, Role, Organisation", each part escaped for the format it goes into.
+fn signed_by(s: &PublicSignatory, escape: fn(&str) -> String) -> String {
     [
         Some(s.name.as_str()),
         s.role.as_deref(),
@@ -488,6 +489,7 @@ fn signed_by(s: &PublicSignatory) -> String {
     ]
     .into_iter()
     .flatten()
+    .map(escape)
     .collect::<Vec<_>>()
     .join(", ")
 }
@@ -539,7 +541,7 @@ pub async fn letter(
             if !list.is_empty() {
                 text.push_str(&format!("\n### {heading}\n\n"));
                 for s in list.iter() {
-                    text.push_str(&format!("- {}\n", escape_markdown(&signed_by(s))));
+                    text.push_str(&format!("- {}\n", signed_by(s, escape_markdown)));
                 }
             }
         }
@@ -568,7 +570,7 @@ pub async fn letter(
             if !list.is_empty() {
                 html.push_str(&format!("<h3>{heading}</h3><ul>"));
                 for s in list.iter() {
-                    html.push_str(&format!("<li>{}</li>", escape_html(&signed_by(s))));
+                    html.push_str(&format!("<li>{}</li>", signed_by(s, escape_html)));
                 }
                 html.push_str("</ul>");
             }

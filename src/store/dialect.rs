@@ -9,6 +9,7 @@
 
 use std::collections::HashSet;
 
+use futures_util::TryStreamExt;
 use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 use sqlx::postgres::PgRow;
@@ -53,34 +54,23 @@ pub trait Backend: Database {
     /// at a time; PostgreSQL can write one batch while it commits another.
     const PARALLEL_WRITES: usize;
 
-    /// The live signature an email already has on a campaign (`$1` campaign, `$2` email hash),
-    /// locked until the transaction ends where writers run side by side.
-    const LIVE_SIGNATURE: &'static str;
-    /// A signature's state by id (`$1`) and campaign (`$2`), locked likewise.
-    const SIGNATURE_STATE: &'static str;
-    /// A signature reached by a token (`$1` hash, `$2` purpose), locked likewise.
-    const TOKEN_TARGET: &'static str;
-    /// Locks a campaign's count rows (`$1`) so that no signing changes them meanwhile.
-    const LOCK_COUNT_ROWS: &'static str;
-    /// Leases up to `$4` due emails (`$1` now) to the claim `$3` until `$2`, skipping those
-    /// another instance is claiming at the same moment.
-    const CLAIM_EMAILS: &'static str;
-    /// A confirmed signature's hour, as `YYYY-MM-DDTHH:00:00Z`, per hour (`$1` campaign).
-    const TALLY_BY_HOUR: &'static str;
+    /// Appended to a `SELECT` in a write transaction to lock the rows it reads until the
+    /// transaction ends, where writers run side by side (PostgreSQL); SQLite's one writer at a
+    /// time needs nothing.
+    const FOR_UPDATE: &'static str;
+    /// The same for a join, locking only the signature's row (`s`).
+    const FOR_UPDATE_OF_SIGNATURE: &'static str;
+    /// Appended to a claim's `SELECT`: rows another instance is claiming are skipped, not
+    /// waited for.
+    const SKIP_LOCKED: &'static str;
+    /// The hour of `confirmed_at` as `YYYY-MM-DDTHH:00:00Z`.
+    const HOUR_OF_CONFIRMATION: &'static str;
 
     fn bind<T: SqlValue>(query: Query<Self>, value: T) -> Query<Self>;
     fn execute(
         query: Query<Self>,
         conn: &mut Self::Connection,
     ) -> BoxFuture<'_, Result<u64, sqlx::Error>>;
-    fn fetch_all<R: SqlRow>(
-        query: Query<Self>,
-        conn: &mut Self::Connection,
-    ) -> BoxFuture<'_, Result<Vec<R>, sqlx::Error>>;
-    fn fetch_optional<R: SqlRow>(
-        query: Query<Self>,
-        conn: &mut Self::Connection,
-    ) -> BoxFuture<'_, Result<Option<R>, sqlx::Error>>;
     /// Rows as the database returns them, without reading ahead of the consumer.
     fn fetch<R: SqlRow>(
         query: Query<Self>,
@@ -144,14 +134,14 @@ impl<B: Backend> Sql<B> {
         self,
         conn: &mut B::Connection,
     ) -> Result<Vec<R>, StoreError> {
-        Ok(B::fetch_all(self.0, conn).await?)
+        Ok(B::fetch(self.0, conn).try_collect().await?)
     }
 
     pub async fn fetch_optional<R: SqlRow>(
         self,
         conn: &mut B::Connection,
     ) -> Result<Option<R>, StoreError> {
-        Ok(B::fetch_optional(self.0, conn).await?)
+        Ok(B::fetch(self.0, conn).try_next().await?)
     }
 
     pub async fn fetch_one<R: SqlRow>(self, conn: &mut B::Connection) -> Result<R, StoreError> {

@@ -42,38 +42,10 @@ const CHANGES_CHANNEL: &str = "undersigned_changes";
 
 impl Backend for Postgres {
     const PARALLEL_WRITES: usize = 4;
-    const LIVE_SIGNATURE: &'static str = "SELECT id, status, emails_sent FROM signatures
-        WHERE campaign_id = $1 AND email_hash = $2 AND status IN ('pending', 'confirmed')
-        FOR UPDATE";
-    const SIGNATURE_STATE: &'static str = "SELECT status, review, signatory_type FROM signatures
-        WHERE id = $1 AND campaign_id = $2
-        FOR UPDATE";
-    const TOKEN_TARGET: &'static str = "SELECT t.signature_id, s.campaign_id, s.status,
-            s.signatory_type, s.review, t.expires_at, c.slug AS campaign_slug,
-            c.title AS campaign_title
-        FROM signature_tokens t
-        JOIN signatures s ON s.id = t.signature_id
-        JOIN campaigns c ON c.id = s.campaign_id
-        WHERE t.token_hash = $1 AND t.purpose = $2
-        FOR UPDATE OF s";
-    // Every count row exists (they are made with the campaign): signings in flight finish
-    // first, and new ones wait until the recount commits.
-    const LOCK_COUNT_ROWS: &'static str =
-        "SELECT shard FROM campaign_counts WHERE campaign_id = $1 FOR UPDATE";
-    const CLAIM_EMAILS: &'static str = "UPDATE outbox SET lease_until = $2, claim_id = $3
-        WHERE id IN (
-            SELECT id FROM outbox
-            WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
-              AND (lease_until IS NULL OR lease_until <= $1)
-            ORDER BY next_attempt_at
-            LIMIT $4
-            FOR UPDATE SKIP LOCKED)";
-    const TALLY_BY_HOUR: &'static str =
-        "SELECT to_char(date_trunc('hour', confirmed_at AT TIME ZONE 'UTC'),
-                'YYYY-MM-DD\"T\"HH24:00:00\"Z\"') AS hour,
-            COUNT(*) AS n
-        FROM signatures WHERE campaign_id = $1 AND status = 'confirmed'
-        GROUP BY hour ORDER BY hour";
+    const FOR_UPDATE: &'static str = "FOR UPDATE";
+    const FOR_UPDATE_OF_SIGNATURE: &'static str = "FOR UPDATE OF s";
+    const SKIP_LOCKED: &'static str = "FOR UPDATE SKIP LOCKED";
+    const HOUR_OF_CONFIRMATION: &'static str = "to_char(date_trunc('hour', confirmed_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T\"HH24:00:00\"Z\"')";
 
     fn bind<T: SqlValue>(query: Query<Self>, value: T) -> Query<Self> {
         query.bind(value)
@@ -84,36 +56,6 @@ impl Backend for Postgres {
         conn: &mut PgConnection,
     ) -> BoxFuture<'_, Result<u64, sqlx::Error>> {
         async move { Ok(query.execute(conn).await?.rows_affected()) }.boxed()
-    }
-
-    fn fetch_all<R: SqlRow>(
-        query: Query<Self>,
-        conn: &mut PgConnection,
-    ) -> BoxFuture<'_, Result<Vec<R>, sqlx::Error>> {
-        async move {
-            query
-                .fetch_all(conn)
-                .await?
-                .iter()
-                .map(R::from_row)
-                .collect()
-        }
-        .boxed()
-    }
-
-    fn fetch_optional<R: SqlRow>(
-        query: Query<Self>,
-        conn: &mut PgConnection,
-    ) -> BoxFuture<'_, Result<Option<R>, sqlx::Error>> {
-        async move {
-            query
-                .fetch_optional(conn)
-                .await?
-                .as_ref()
-                .map(R::from_row)
-                .transpose()
-        }
-        .boxed()
     }
 
     fn fetch<R: SqlRow>(

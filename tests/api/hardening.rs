@@ -61,37 +61,34 @@ async fn a_partner_key_learns_nothing_of_a_draft() {
 }
 
 #[tokio::test]
-async fn a_name_carrying_an_address_is_refused_and_nothing_is_stored() {
+async fn no_address_typed_as_a_name_reaches_an_email() {
     let app = spawn_app().await;
     app.open_campaign_with(json!({"require_confirmation": true}))
         .await;
-    for name in [
+    let names = [
         "Reset your password at https://evil.example",
         "Call us: evil.example",
         "Write to help@evil.example",
-    ] {
+    ];
+    for (i, name) in names.iter().enumerate() {
         let response = app
-            .sign("scrapsi445", &signer(name, "victim@example.org"))
+            .sign(
+                "scrapsi445",
+                &signer(name, &format!("victim{i}@example.org")),
+            )
             .await;
-        let problem =
-            assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
-        assert_eq!(problem["errors"][0]["field"], "name", "{problem}");
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
     }
+    let messages = app.outbox_messages(names.len()).await;
+    for message in &messages {
+        assert!(!message.contains("evil"), "{message}");
+        assert!(message.contains("Hello,"), "{message}");
+    }
+    // The name itself is kept as typed, for the organisers.
     assert_eq!(
-        app.scalar(
-            "SELECT COUNT(*) FROM signatures WHERE email = $1",
-            "victim@example.org"
-        )
-        .await,
-        0
-    );
-    assert_eq!(
-        app.scalar(
-            "SELECT COUNT(*) FROM outbox WHERE recipient = $1",
-            "victim@example.org"
-        )
-        .await,
-        0
+        app.scalar("SELECT COUNT(*) FROM signatures WHERE name = $1", names[0])
+            .await,
+        1
     );
 }
 

@@ -142,10 +142,15 @@ impl<B: Backend> Counts for SqlStore<B> {
     async fn recount(&self, campaign_id: Uuid, now: DateTime<Utc>) -> Result<Recount, StoreError> {
         let mut tx = self.begin_write().await?;
         create_count_rows(&mut tx, campaign_id, now).await?;
-        sql::<B>(B::LOCK_COUNT_ROWS)
-            .bind(campaign_id)
-            .execute(&mut tx)
-            .await?;
+        // Every count row exists (they are made with the campaign): signings in flight finish
+        // first, and new ones wait until the recount commits.
+        sql_built::<B>(format!(
+            "SELECT shard FROM campaign_counts WHERE campaign_id = $1 {}",
+            B::FOR_UPDATE
+        ))
+        .bind(campaign_id)
+        .execute(&mut tx)
+        .await?;
         let stored = stored_count::<B>(&mut tx, campaign_id).await?;
         let actual: CountRow = sql::<B>(
             "SELECT
@@ -204,10 +209,15 @@ impl<B: Backend> Counts for SqlStore<B> {
             .await?;
             grouped.push(counted(rows));
         }
-        let by_hour = sql::<B>(B::TALLY_BY_HOUR)
-            .bind(campaign_id)
-            .fetch_all(&mut conn)
-            .await?;
+        let by_hour = sql_built::<B>(format!(
+            "SELECT {} AS hour, COUNT(*) AS n FROM signatures
+             WHERE campaign_id = $1 AND status = 'confirmed'
+             GROUP BY hour ORDER BY hour",
+            B::HOUR_OF_CONFIRMATION
+        ))
+        .bind(campaign_id)
+        .fetch_all(&mut conn)
+        .await?;
         let [by_source, by_country, by_postcode_area] =
             <[_; 3]>::try_from(grouped).expect("three groupings");
         Ok(TallyRows {

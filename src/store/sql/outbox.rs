@@ -20,13 +20,22 @@ impl<B: Backend> Outbox for SqlStore<B> {
     ) -> Result<Vec<QueuedEmail>, StoreError> {
         let claim = Uuid::now_v7().to_string();
         let mut conn = self.conn().await?;
-        sql::<B>(B::CLAIM_EMAILS)
-            .bind(now)
-            .bind(lease_until)
-            .bind(&claim)
-            .bind(i64::from(limit))
-            .execute(&mut conn)
-            .await?;
+        sql_built::<B>(format!(
+            "UPDATE outbox SET lease_until = $2, claim_id = $3
+             WHERE id IN (
+                 SELECT id FROM outbox
+                 WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
+                   AND (lease_until IS NULL OR lease_until <= $1)
+                 ORDER BY next_attempt_at
+                 LIMIT $4 {})",
+            B::SKIP_LOCKED
+        ))
+        .bind(now)
+        .bind(lease_until)
+        .bind(&claim)
+        .bind(i64::from(limit))
+        .execute(&mut conn)
+        .await?;
         let rows: Vec<QueuedEmailRow> = sql::<B>(
             "SELECT o.id, o.kind, o.recipient, s.name AS signer_name, o.confirm_token,
                     o.withdraw_token, o.attempts, o.created_at, c.slug AS campaign_slug,

@@ -28,11 +28,15 @@ async fn signature_state<B: Backend>(
     campaign_id: Uuid,
     signature_id: Uuid,
 ) -> Result<Option<SignatureStateRow>, StoreError> {
-    sql::<B>(B::SIGNATURE_STATE)
-        .bind(signature_id)
-        .bind(campaign_id)
-        .fetch_optional(tx)
-        .await
+    sql_built::<B>(format!(
+        "SELECT status, review, signatory_type FROM signatures
+         WHERE id = $1 AND campaign_id = $2 {}",
+        B::FOR_UPDATE
+    ))
+    .bind(signature_id)
+    .bind(campaign_id)
+    .fetch_optional(tx)
+    .await
 }
 
 #[async_trait]

@@ -12,7 +12,7 @@ use super::counts::apply_counts;
 use super::{EmailHasher, SqlStore};
 use crate::domain::records::CountDelta;
 use crate::domain::{Email, EmailKind, SecretToken, SignatoryType, SignatureStatus, reminder_for};
-use crate::store::dialect::{Backend, sql};
+use crate::store::dialect::{Backend, sql, sql_built};
 use crate::store::rows::{ExistingSignatureRow, TokenTargetRow};
 use crate::store::{SignOutcome, SignatureSubmission, Signing, StoreError, TokenPurpose, TokenUse};
 
@@ -176,11 +176,19 @@ impl<B: Backend> SqlStore<B> {
         purpose: TokenPurpose,
         now: DateTime<Utc>,
     ) -> Result<Option<(TokenTargetRow, TokenUse)>, StoreError> {
-        let row: Option<TokenTargetRow> = sql::<B>(B::TOKEN_TARGET)
-            .bind(token_hash)
-            .bind(purpose.as_str())
-            .fetch_optional(tx)
-            .await?;
+        let row: Option<TokenTargetRow> = sql_built::<B>(format!(
+            "SELECT t.signature_id, s.campaign_id, s.status, s.signatory_type, s.review,
+                    t.expires_at, c.slug AS campaign_slug, c.title AS campaign_title
+             FROM signature_tokens t
+             JOIN signatures s ON s.id = t.signature_id
+             JOIN campaigns c ON c.id = s.campaign_id
+             WHERE t.token_hash = $1 AND t.purpose = $2 {}",
+            B::FOR_UPDATE_OF_SIGNATURE
+        ))
+        .bind(token_hash)
+        .bind(purpose.as_str())
+        .fetch_optional(tx)
+        .await?;
         Ok(row.and_then(|row| row.usable(now)))
     }
 }
@@ -196,11 +204,15 @@ async fn settle<B: Backend>(
 ) -> Result<(SignOutcome, CountDelta), StoreError> {
     let email = &submission.signature.email;
     if !inserted.contains(&row.id) {
-        let existing: Option<ExistingSignatureRow> = sql::<B>(B::LIVE_SIGNATURE)
-            .bind(row.campaign_id)
-            .bind(&row.email_hash)
-            .fetch_optional(tx)
-            .await?;
+        let existing: Option<ExistingSignatureRow> = sql_built::<B>(format!(
+            "SELECT id, status, emails_sent FROM signatures
+             WHERE campaign_id = $1 AND email_hash = $2 AND status IN ('pending', 'confirmed') {}",
+            B::FOR_UPDATE
+        ))
+        .bind(row.campaign_id)
+        .bind(&row.email_hash)
+        .fetch_optional(tx)
+        .await?;
         if let Some(existing) = existing {
             let emails_sent = u32::try_from(existing.emails_sent).unwrap_or(u32::MAX);
             if let Some(reminder) = reminder_for(existing.status, emails_sent) {
