@@ -110,13 +110,41 @@ pub struct Settings {
     )]
     pub login_per_minute_per_address: u32,
 
-    /// Login attempts allowed per minute for one account.
+    /// Login attempts allowed per minute for one account from one client address (so that
+    /// strangers guessing elsewhere never lock its owner out).
     #[arg(
         long,
         env = "UNDERSIGNED_LOGIN_PER_MINUTE_PER_ACCOUNT",
         default_value_t = 10
     )]
     pub login_per_minute_per_account: u32,
+
+    /// Failed logins an account may have in an hour, from every address together, before
+    /// further attempts wait (NIST SP 800-63B allows up to 100).
+    #[arg(
+        long,
+        env = "UNDERSIGNED_LOGIN_FAILURES_PER_HOUR_PER_ACCOUNT",
+        default_value_t = 100
+    )]
+    pub login_failures_per_hour_per_account: u32,
+
+    /// Password checks (argon2id, 19 MiB each) running at once; a login beyond them waits up
+    /// to `UNDERSIGNED_PASSWORD_CHECK_WAIT_MS`, then gets 503 with `Retry-After`.
+    #[arg(long, env = "UNDERSIGNED_PASSWORD_CHECKS_AT_ONCE", default_value_t = 4)]
+    pub password_checks_at_once: usize,
+
+    /// How long a login waits for a password check to be free, in milliseconds.
+    #[arg(
+        long,
+        env = "UNDERSIGNED_PASSWORD_CHECK_WAIT_MS",
+        default_value_t = 2000
+    )]
+    pub password_check_wait_ms: u64,
+
+    /// IPv6 clients are limited per network of this prefix length (an ordinary allocation
+    /// is a /64, so each /128 is not a client of its own); IPv4 clients per address.
+    #[arg(long, env = "UNDERSIGNED_IPV6_PREFIX_LENGTH", default_value_t = 64, value_parser = clap::value_parser!(u8).range(1..=128))]
+    pub ipv6_prefix_length: u8,
 
     /// Seconds between checks that every stored count matches its signatures (0: never).
     #[arg(

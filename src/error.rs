@@ -61,6 +61,9 @@ pub enum ApiError {
     TokenNotFound,
     #[error("the database is unavailable")]
     Unavailable(#[source] StoreError),
+    /// The service is at its limit for this kind of work; try again shortly.
+    #[error("the service is busy")]
+    Busy { retry_after: Duration },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -163,6 +166,7 @@ impl ApiError {
                 "Service unavailable",
                 StatusCode::SERVICE_UNAVAILABLE,
             ),
+            Busy { .. } => ("busy", "Service busy", StatusCode::SERVICE_UNAVAILABLE),
             Internal(_) => (
                 "internal",
                 "Internal server error",
@@ -202,6 +206,10 @@ impl ApiError {
             // Never the cause: it is logged, not shown.
             Internal(_) => "the request could not be completed; it has been logged".into(),
             Unavailable(_) => "the database cannot be reached; try again shortly".into(),
+            Busy { retry_after } => format!(
+                "the service is busy; try again in {} seconds",
+                retry_after_seconds(*retry_after)
+            ),
             other => other.to_string(),
         }
     }
@@ -260,6 +268,9 @@ impl ResponseError for ApiError {
                     response.insert_header(("RateLimit-Remaining", 0));
                     response.insert_header(("RateLimit-Reset", wait));
                 }
+            }
+            ApiError::Busy { retry_after } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_seconds(*retry_after)));
             }
             ApiError::Unauthenticated | ApiError::InvalidPartnerKey => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));

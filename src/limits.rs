@@ -90,6 +90,18 @@ impl<K: Hash + Eq + Clone> KeyedLimiter<K> {
     }
 }
 
+/// Who a request's client is, for limits: its address (see `client_address`), with an IPv6
+/// address cut to its network of `ipv6_prefix` bits, since one ordinary IPv6 allocation (a
+/// /64) holds more addresses than any limit could count one by one.
+pub fn client_key(req: &HttpRequest, trusted_proxies: &[IpNet], ipv6_prefix: u8) -> IpAddr {
+    match client_address(req, trusted_proxies).to_canonical() {
+        IpAddr::V6(v6) => ipnet::Ipv6Net::new(v6, ipv6_prefix.min(128))
+            .map(|net| IpAddr::V6(net.network()))
+            .unwrap_or(IpAddr::V6(v6)),
+        v4 => v4,
+    }
+}
+
 /// The address of the client that made a request: the peer, unless the peer is a trusted
 /// proxy, in which case the `X-Forwarded-For` hops are read from the right (the hop our proxy
 /// added) and the first address that is not itself a trusted proxy is the client. An untrusted
@@ -124,6 +136,59 @@ pub fn client_address(req: &HttpRequest, trusted_proxies: &[IpNet]) -> IpAddr {
     client
 }
 
+/// A ceiling on failures per key in a fixed window: only failures count, and a key at its
+/// ceiling waits for the window to end. Used for an account's failed logins from everywhere
+/// together, set high enough that strangers cannot lock its owner out.
+pub struct FailureCeiling<K: Hash + Eq> {
+    ceiling: u32,
+    window: Duration,
+    failures: std::sync::Mutex<std::collections::HashMap<K, (std::time::Instant, u32)>>,
+}
+
+impl<K: Hash + Eq> FailureCeiling<K> {
+    pub fn new(ceiling: u32, window: Duration) -> Self {
+        Self {
+            ceiling: ceiling.max(1),
+            window,
+            failures: Default::default(),
+        }
+    }
+
+    /// 429 while the key has reached its ceiling in the current window.
+    pub fn check(&self, key: &K) -> Result<(), ApiError> {
+        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        match failures.get(key) {
+            Some((since, count)) if *count >= self.ceiling && since.elapsed() < self.window => {
+                Err(ApiError::RateLimited {
+                    retry_after: self.window - since.elapsed(),
+                    limit: None,
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn failed(&self, key: K) {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = failures
+            .entry(key)
+            .or_insert_with(|| (std::time::Instant::now(), 0));
+        if entry.0.elapsed() >= self.window {
+            *entry = (std::time::Instant::now(), 0);
+        }
+        entry.1 += 1;
+    }
+
+    /// Forgets keys whose window has ended.
+    pub fn prune(&self) {
+        let window = self.window;
+        self.failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|_, (since, _)| since.elapsed() < window);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,6 +214,30 @@ mod tests {
         let req = request("10.0.0.2", Some("198.51.100.7, 203.0.113.5, 10.0.0.3"));
         // 198.51.100.7 was written by the client itself; 203.0.113.5 is who reached our proxy.
         assert_eq!(client_address(&req, &proxies).to_string(), "203.0.113.5");
+    }
+
+    #[test]
+    fn an_ipv6_client_is_its_network_and_a_mapped_ipv4_client_its_address() {
+        let proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        let key = |xff| client_key(&request("127.0.0.1", Some(xff)), &proxies, 64).to_string();
+        assert_eq!(key("2001:db8:1:2::1"), "2001:db8:1:2::");
+        assert_eq!(key("2001:db8:1:2:ffff::9"), "2001:db8:1:2::");
+        assert_eq!(key("2001:db8:1:3::1"), "2001:db8:1:3::");
+        assert_eq!(key("::ffff:198.51.100.7"), "198.51.100.7");
+        assert_eq!(key("198.51.100.7"), "198.51.100.7");
+    }
+
+    #[test]
+    fn a_failure_ceiling_counts_failures_only_until_its_window_ends() {
+        let ceiling = FailureCeiling::new(2, Duration::from_millis(200));
+        assert!(ceiling.check(&"a").is_ok());
+        ceiling.failed("a");
+        assert!(ceiling.check(&"a").is_ok());
+        ceiling.failed("a");
+        assert!(ceiling.check(&"a").is_err());
+        assert!(ceiling.check(&"b").is_ok());
+        std::thread::sleep(Duration::from_millis(250));
+        assert!(ceiling.check(&"a").is_ok());
     }
 
     #[test]

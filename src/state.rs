@@ -3,6 +3,9 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::HttpRequest;
 
 use ipnet::IpNet;
 use secrecy::SecretString;
@@ -11,14 +14,17 @@ use crate::auth::{PasswordHasher, TokenService};
 use crate::config::Settings;
 use crate::counts::LiveCounts;
 use crate::domain::Email;
-use crate::limits::KeyedLimiter;
+use crate::limits::{FailureCeiling, KeyedLimiter, client_key};
 use crate::metrics::Metrics;
 use crate::signing::Signing;
 use crate::store::Store;
 
 pub struct Limits {
     pub login_by_address: KeyedLimiter<IpAddr>,
-    pub login_by_account: KeyedLimiter<Email>,
+    /// Keyed by account and address: guesses from elsewhere never lock the owner out.
+    pub login_by_account: KeyedLimiter<(Email, IpAddr)>,
+    /// Failed logins per account from every address, in an hour.
+    pub login_failures: FailureCeiling<Email>,
     pub signing_by_address: KeyedLimiter<IpAddr>,
     /// Keyed by address and campaign slug (as requested, so no lookup precedes the limit).
     pub signing_by_campaign: KeyedLimiter<(IpAddr, String)>,
@@ -31,6 +37,10 @@ impl Limits {
         Self {
             login_by_address: KeyedLimiter::per_minute(settings.login_per_minute_per_address),
             login_by_account: KeyedLimiter::per_minute(settings.login_per_minute_per_account),
+            login_failures: FailureCeiling::new(
+                settings.login_failures_per_hour_per_account,
+                Duration::from_secs(3600),
+            ),
             signing_by_address: KeyedLimiter::per_minute(settings.sign_per_minute_per_address),
             signing_by_campaign: KeyedLimiter::per_minute(settings.sign_per_minute_per_campaign),
             signing_by_partner: KeyedLimiter::per_minute(settings.sign_per_minute_per_partner),
@@ -40,6 +50,7 @@ impl Limits {
     pub fn prune(&self) {
         self.login_by_address.prune();
         self.login_by_account.prune();
+        self.login_failures.prune();
         self.signing_by_address.prune();
         self.signing_by_campaign.prune();
         self.signing_by_partner.prune();
@@ -53,6 +64,8 @@ pub struct AppState {
     pub passwords: PasswordHasher,
     pub limits: Limits,
     pub trusted_proxies: Vec<IpNet>,
+    /// IPv6 clients are limited per network of this many bits.
+    pub ipv6_prefix_length: u8,
     pub max_body_bytes: usize,
     pub public_url: url::Url,
     pub metrics: Metrics,
@@ -61,4 +74,11 @@ pub struct AppState {
     pub live: Arc<LiveCounts>,
     /// Taking, confirming and withdrawing signatures.
     pub signing: Signing,
+}
+
+impl AppState {
+    /// Who made a request, as the limits count clients (see `client_key`).
+    pub fn client(&self, req: &HttpRequest) -> IpAddr {
+        client_key(req, &self.trusted_proxies, self.ipv6_prefix_length)
+    }
 }

@@ -6,5 +6,5 @@ mod password;
 mod token;
 
 pub use extract::{MaybeOrganiser, Organiser, bearer_token};
-pub use password::{PasswordHasher, hash_password};
+pub use password::{CheckError, PasswordHasher, hash_password};
 pub use token::TokenService;

@@ -21,20 +21,36 @@ pub fn hash_password(password: &Password) -> anyhow::Result<String> {
     Ok(hash.to_string())
 }
 
-/// Verifies passwords off the async executor, and makes an unknown account cost the same as
-/// a wrong password, so that timing does not tell which emails have accounts.
-#[derive(Clone)]
+/// Why a password could not be checked.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// Every check is in use and none came free in time: a flood of logins waits its turn
+    /// rather than exhausting memory (19 MiB a check) or the blocking pool.
+    #[error("every password check is in use")]
+    Busy,
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
+}
+
+/// Verifies passwords off the async executor, a bounded number at once, and makes an unknown
+/// account cost the same as a wrong password, so that timing does not tell which emails have
+/// accounts.
 pub struct PasswordHasher {
     /// The hash of a random password no one knows, checked when the account does not exist.
     decoy_hash: String,
+    checks: tokio::sync::Semaphore,
+    wait: std::time::Duration,
 }
 
 impl PasswordHasher {
-    pub fn new() -> anyhow::Result<Self> {
+    /// At most `at_once` checks run together; a check waits up to `wait` for its turn.
+    pub fn new(at_once: usize, wait: std::time::Duration) -> anyhow::Result<Self> {
         let decoy = Password::parse(SecretString::from(uuid::Uuid::new_v4().to_string()))
             .map_err(anyhow::Error::msg)?;
         Ok(Self {
             decoy_hash: hash_password(&decoy)?,
+            checks: tokio::sync::Semaphore::new(at_once.max(1)),
+            wait,
         })
     }
 
@@ -44,7 +60,11 @@ impl PasswordHasher {
         &self,
         stored_hash: Option<String>,
         candidate: SecretString,
-    ) -> anyhow::Result<bool> {
+    ) -> Result<bool, CheckError> {
+        let _turn = tokio::time::timeout(self.wait, self.checks.acquire())
+            .await
+            .map_err(|_| CheckError::Busy)?
+            .map_err(|e| CheckError::Failed(e.into()))?;
         let known = stored_hash.is_some();
         let hash = stored_hash.unwrap_or_else(|| self.decoy_hash.clone());
         let matches = tokio::task::spawn_blocking(move || {
@@ -56,7 +76,8 @@ impl PasswordHasher {
                     .is_ok(),
             )
         })
-        .await??;
+        .await
+        .map_err(anyhow::Error::from)??;
         Ok(known && matches)
     }
 }
@@ -70,7 +91,7 @@ mod tests {
         let password = Password::parse("correct horse battery".into()).unwrap();
         let hash = hash_password(&password).unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        let hasher = PasswordHasher::new().unwrap();
+        let hasher = PasswordHasher::new(1, std::time::Duration::from_secs(5)).unwrap();
         assert!(
             hasher
                 .verify(Some(hash.clone()), "correct horse battery".into())

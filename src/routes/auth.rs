@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -5,9 +7,9 @@ use serde_json::json;
 use validator::Validate;
 
 use super::extract::ApiJson;
+use crate::auth::CheckError;
 use crate::domain::{Email, MAX_PASSWORD_CHARS};
 use crate::error::ApiError;
-use crate::limits::client_address;
 use crate::state::AppState;
 
 const MAX_PASSWORD_LEN: u64 = MAX_PASSWORD_CHARS as u64;
@@ -27,13 +29,13 @@ pub async fn issue_token(
     state: web::Data<AppState>,
     ApiJson(body): ApiJson<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    state
-        .limits
-        .login_by_address
-        .check(&client_address(&req, &state.trusted_proxies))?;
+    let client = state.client(&req);
+    let limits = &state.limits;
+    limits.login_by_address.check(&client)?;
     body.validate()?;
     let email = Email::parse(&body.email).map_err(|m| ApiError::field("email", m))?;
-    state.limits.login_by_account.check(&email)?;
+    limits.login_by_account.check(&(email.clone(), client))?;
+    limits.login_failures.check(&email)?;
 
     let (user, hash) = match state.store.user_credentials(&email).await? {
         Some((user, hash)) => (Some(user), Some(hash)),
@@ -44,10 +46,16 @@ pub async fn issue_token(
         .passwords
         .verify(hash, password)
         .await
-        .map_err(ApiError::internal)?;
-    let user = user
-        .filter(|_| verified)
-        .ok_or(ApiError::InvalidCredentials)?;
+        .map_err(|e| match e {
+            CheckError::Busy => ApiError::Busy {
+                retry_after: Duration::from_secs(1),
+            },
+            CheckError::Failed(e) => ApiError::internal(e),
+        })?;
+    let Some(user) = user.filter(|_| verified) else {
+        limits.login_failures.failed(email);
+        return Err(ApiError::InvalidCredentials);
+    };
 
     let token = state.tokens.issue(user.id).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()

@@ -11,7 +11,7 @@ use crate::domain::{
     Campaign, CampaignStatus, KeyHolder, PartnerKey, SignatureForm, SignatureStatus, Slug,
 };
 use crate::error::ApiError;
-use crate::limits::{Allowance, client_address};
+use crate::limits::Allowance;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -78,7 +78,7 @@ impl Signer {
     /// across campaigns and on the path's campaign (before the campaign is looked up).
     pub async fn public(req: &HttpRequest) -> Result<Self, ApiError> {
         let state = Self::state(req)?;
-        let address = client_address(req, &state.trusted_proxies);
+        let address = state.client(req);
         let slug = Self::slug(req)?;
         let limits = &state.limits;
         let allowance = limits
@@ -112,7 +112,7 @@ impl Signer {
         };
         let Some(holder) = holder else {
             // Guessing keys is limited like signing, per address.
-            let address = client_address(&req, &state.trusted_proxies);
+            let address = state.client(&req);
             state.limits.signing_by_address.check(&address)?;
             return Err(ApiError::InvalidPartnerKey);
         };

@@ -8,7 +8,9 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, scrapsi445, signer, spawn_app};
+use crate::helpers::{
+    PASSWORD, TestApp, assert_problem, scrapsi445, signer, spawn_app, spawn_app_with,
+};
 
 async fn partner_key(app: &TestApp, token: &str, slug: &str, code: &str) -> String {
     let response = app
@@ -246,4 +248,139 @@ fn a_secret_can_come_from_a_file_but_not_from_both_places() {
     );
     assert_eq!(status, Some(2), "{stderr}");
     assert!(stderr.contains("not both"), "{stderr}");
+}
+
+/// Behind a trusted proxy on the loopback address, requests say which client they are from.
+fn behind_proxy(settings: &mut undersigned::config::Settings) {
+    settings.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+}
+
+async fn login_from(app: &TestApp, client: &str, email: &str, password: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/v1/auth/token"))
+        .header("x-forwarded-for", client)
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn strangers_guessing_a_password_do_not_lock_its_owner_out() {
+    let app = spawn_app_with(|s| {
+        behind_proxy(s);
+        s.login_per_minute_per_address = 1000;
+    })
+    .await;
+    app.create_user("owner@article39.example", false).await;
+    let mut refused = 0;
+    for _ in 0..15 {
+        let response = login_from(
+            &app,
+            "203.0.113.9",
+            "owner@article39.example",
+            "wrong guess",
+        )
+        .await;
+        match response.status() {
+            StatusCode::UNAUTHORIZED => {}
+            StatusCode::TOO_MANY_REQUESTS => refused += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(refused >= 5, "the guesser was limited ({refused} refused)");
+    let owner = login_from(&app, "198.51.100.7", "owner@article39.example", PASSWORD).await;
+    assert_eq!(owner.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_account_s_failures_from_everywhere_have_a_ceiling() {
+    let app = spawn_app_with(|s| {
+        behind_proxy(s);
+        s.login_failures_per_hour_per_account = 3;
+    })
+    .await;
+    app.create_user("owner@article39.example", false).await;
+    for client in ["203.0.113.1", "203.0.113.2", "203.0.113.3"] {
+        let response = login_from(&app, client, "owner@article39.example", "wrong guess").await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    let waiting = login_from(&app, "203.0.113.4", "owner@article39.example", PASSWORD).await;
+    let problem = assert_problem(waiting, StatusCode::TOO_MANY_REQUESTS, "rate-limited").await;
+    assert!(problem["detail"].as_str().unwrap().contains("try again"));
+    // Another account is not touched by this one's failures.
+    app.create_user("other@article39.example", false).await;
+    let other = login_from(&app, "203.0.113.4", "other@article39.example", PASSWORD).await;
+    assert_eq!(other.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_ipv6_client_is_limited_per_64_not_per_address() {
+    let app = spawn_app_with(|s| {
+        behind_proxy(s);
+        s.sign_per_minute_per_address = 2;
+        s.sign_per_minute_per_campaign = 1000;
+    })
+    .await;
+    app.open_campaign_with(json!({"require_confirmation": false}))
+        .await;
+    let sign_from = |client: &'static str, i: u32| {
+        let app = &app;
+        async move {
+            app.client
+                .post(app.url("/v1/campaigns/scrapsi445/signatures"))
+                .header("x-forwarded-for", client)
+                .json(&signer("Ann Jones", &format!("ann{i}@example.org")))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(sign_from("2001:db8:1:2::1", 1).await, StatusCode::ACCEPTED);
+    assert_eq!(sign_from("2001:db8:1:2::2", 2).await, StatusCode::ACCEPTED);
+    assert_eq!(
+        sign_from("2001:db8:1:2:ffff::3", 3).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(sign_from("2001:db8:1:3::1", 4).await, StatusCode::ACCEPTED);
+    app.expect_total("scrapsi445", 3).await;
+}
+
+#[tokio::test]
+async fn a_flood_of_logins_waits_for_a_bounded_number_of_password_checks() {
+    let app = spawn_app_with(|s| {
+        s.password_checks_at_once = 1;
+        s.password_check_wait_ms = 1;
+        s.login_per_minute_per_address = 1000;
+        s.login_per_minute_per_account = 1000;
+    })
+    .await;
+    app.create_user("owner@article39.example", false).await;
+    let attempts = (0..8).map(|_| {
+        app.client
+            .post(app.url("/v1/auth/token"))
+            .json(&json!({"email": "owner@article39.example", "password": PASSWORD}))
+            .send()
+    });
+    let responses = futures_util::future::join_all(attempts).await;
+    let mut busy = 0;
+    let mut admitted = 0;
+    for response in responses {
+        let response = response.unwrap();
+        match response.status() {
+            StatusCode::OK => admitted += 1,
+            StatusCode::SERVICE_UNAVAILABLE => {
+                assert!(response.headers().contains_key("retry-after"));
+                let problem: Value = response.json().await.unwrap();
+                assert_eq!(problem["type"], "urn:undersigned:problem:busy");
+                busy += 1;
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(
+        admitted >= 1 && busy >= 1,
+        "{admitted} admitted, {busy} busy"
+    );
 }
