@@ -21,6 +21,7 @@ use crate::routes;
 use crate::signing::Signing;
 use crate::state::{AppState, Limits};
 use crate::store::{self, Store};
+use crate::telemetry::RedactedRootSpan;
 
 pub struct Application {
     port: u16,
@@ -97,7 +98,7 @@ impl Application {
                 .wrap(prometheus.clone())
                 .wrap(actix_web::middleware::from_fn(routes::metrics_guard))
                 .wrap(actix_web::middleware::from_fn(routes::signing_cors))
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<RedactedRootSpan>::new())
                 .app_data(app_state.clone())
                 .app_data(web::QueryConfig::default().error_handler(|e, _| {
                     crate::error::ApiError::field("query", e.to_string()).into()

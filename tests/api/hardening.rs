@@ -384,3 +384,82 @@ async fn a_flood_of_logins_waits_for_a_bounded_number_of_password_checks() {
         "{admitted} admitted, {busy} busy"
     );
 }
+
+#[tokio::test]
+async fn request_logs_never_hold_a_link_token() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_undersigned"))
+        .arg("serve")
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("logs.db").display()),
+        )
+        .env("UNDERSIGNED_BIND", "127.0.0.1:0")
+        .env("UNDERSIGNED_OUTBOX_DIR", dir.path())
+        .env("UNDERSIGNED_LOG_FORMAT", "json")
+        // Every query logs an event inside the request's span, with the span's fields.
+        .env("RUST_LOG", "debug")
+        .env_remove("UNDERSIGNED_JWT_SECRET")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let stderr = child.stderr.take().unwrap();
+    let collected = lines.clone();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            collected.lock().unwrap().push(line);
+        }
+    });
+    let address = loop {
+        let found = lines.lock().unwrap().iter().find_map(|line| {
+            line.contains("\"listening\"").then(|| {
+                line.split("\"address\":\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .to_owned()
+            })
+        });
+        if let Some(address) = found {
+            break address;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    // Shaped like a real token (43 characters), so that it is looked up and the lookup logged.
+    let token = "TokEnThatMustNeverBeLogged0123456789abcdefg";
+    let client = reqwest::Client::new();
+    for path in ["confirm", "withdraw"] {
+        let page = client
+            .get(format!("http://{address}/{path}/{token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::NOT_FOUND);
+        client
+            .post(format!("http://{address}/{path}/{token}"))
+            .send()
+            .await
+            .unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let logs = lines.lock().unwrap().join("\n");
+    assert!(
+        logs.contains("/confirm/[redacted]"),
+        "the request was logged"
+    );
+    assert!(
+        logs.contains("/withdraw/[redacted]"),
+        "the request was logged"
+    );
+    assert!(!logs.contains(token), "a token reached the logs");
+}
