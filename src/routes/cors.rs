@@ -9,9 +9,9 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpResponse, ResponseError, web};
+use actix_web::{Error, HttpRequest, HttpResponse, ResponseError, web};
 
-use crate::domain::Origin;
+use crate::domain::{Campaign, Origin};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -27,20 +27,60 @@ fn signing_slug(path: &str) -> Option<&str> {
     (tail == "signatures" && !slug.is_empty()).then_some(slug)
 }
 
-/// Whether a page from `origin` may sign campaign `slug` from a browser.
-async fn accepts(state: &AppState, slug: &str, origin: &str) -> Result<bool, ApiError> {
-    let Ok(origin) = Origin::parse(origin) else {
+/// Whether a page from `origin` may sign `campaign` from a browser: the service's own pages
+/// (the embedded form) and the campaign's allowed origins.
+pub fn origin_allowed(state: &AppState, campaign: &Campaign, origin: &str) -> bool {
+    match Origin::parse(origin) {
+        Ok(origin) => {
+            origin.as_str() == state.public_url.origin().ascii_serialization()
+                || campaign.allowed_origins.contains(&origin)
+        }
         // `null` (sandboxed frames, files) and anything else that is no origin.
-        return Ok(false);
-    };
-    if origin.as_str() == state.public_url.origin().ascii_serialization() {
-        return Ok(true);
+        Err(_) => false,
     }
+}
+
+/// Refuses a browser's request to sign from a page that may not: decided where the signing
+/// route itself is served, so that no spelling of its path (percent-encoded, say) escapes
+/// it. A request with no `Origin` comes from no page (a server, a partner) unless the
+/// browser says it is cross-site (`Sec-Fetch-Site`).
+pub fn check_origin(
+    state: &AppState,
+    campaign: &Campaign,
+    req: &HttpRequest,
+) -> Result<(), ApiError> {
+    let headers = req.headers();
+    match headers.get(header::ORIGIN) {
+        Some(origin) => {
+            let origin = origin.to_str().unwrap_or("");
+            if origin_allowed(state, campaign, origin) {
+                Ok(())
+            } else {
+                Err(ApiError::OriginNotAllowed {
+                    origin: origin.to_owned(),
+                })
+            }
+        }
+        None if headers
+            .get("sec-fetch-site")
+            .is_some_and(|site| site.as_bytes() == b"cross-site") =>
+        {
+            Err(ApiError::OriginNotAllowed {
+                origin: "(a cross-site page)".into(),
+            })
+        }
+        None => Ok(()),
+    }
+}
+
+/// Whether a page from `origin` may sign campaign `slug` from a browser (for the preflight
+/// and the response's CORS headers; the signing route checks again, see `check_origin`).
+async fn accepts(state: &AppState, slug: &str, origin: &str) -> Result<bool, ApiError> {
     let Ok(slug) = crate::domain::Slug::parse(slug) else {
         return Ok(false);
     };
     match state.signing.campaign(&slug).await {
-        Ok(campaign) => Ok(campaign.allowed_origins.contains(&origin)),
+        Ok(campaign) => Ok(origin_allowed(state, &campaign, origin)),
         Err(ApiError::NotFound) => Ok(false),
         Err(other) => Err(other),
     }

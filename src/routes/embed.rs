@@ -468,6 +468,9 @@ pub async fn form_submit(
     let Some((campaign, total)) = shown_campaign(&state, &slug).await? else {
         return Ok(not_found());
     };
+    // Only the form in its own frame (our origin) or a page the campaign allows may post it:
+    // otherwise any site could make its visitors' browsers sign.
+    super::cors::check_origin(&state, &campaign, &req)?;
     let mut typed = Typed::new();
     let signed = async {
         // A browser's form: partner keys belong to the API, so any Authorization is ignored.

@@ -3,7 +3,7 @@
 
 mod auth;
 mod campaigns;
-mod cors;
+pub(crate) mod cors;
 mod counts;
 mod embed;
 pub mod extract;

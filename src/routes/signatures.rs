@@ -91,8 +91,10 @@ impl Signer {
                 Ok(overall.tighter(here))
             })
             .inspect_err(|_| state.metrics.signing("rate_limited"))?;
+        let campaign = state.signing.campaign(&slug).await?;
+        super::cors::check_origin(state, &campaign, req)?;
         Ok(Signer {
-            campaign: state.signing.campaign(&slug).await?,
+            campaign,
             partner: None,
             allowance,
         })
@@ -124,6 +126,7 @@ impl Signer {
         if campaign.id != holder.campaign_id {
             return Err(ApiError::PartnerKeyForOtherCampaign);
         }
+        super::cors::check_origin(state, &campaign, &req)?;
         let allowance = state
             .limits
             .signing_by_partner

@@ -463,3 +463,120 @@ async fn request_logs_never_hold_a_link_token() {
     );
     assert!(!logs.contains(token), "a token reached the logs");
 }
+
+#[tokio::test]
+async fn no_spelling_of_the_signing_path_escapes_the_allowed_origins() {
+    let app = spawn_app().await;
+    app.open_campaign_with(json!({"require_confirmation": false}))
+        .await;
+    let paths = [
+        "/v1/campaigns/scrapsi445/%73ignatures",
+        "/v1/campaigns/scrap%73i445/signatures",
+        "/v1/campaigns/scrapsi445/signatures/",
+        "//v1/campaigns/scrapsi445/signatures",
+        "/v1//campaigns/scrapsi445/signatures",
+    ];
+    for (i, path) in paths.iter().enumerate() {
+        let response = app
+            .client
+            .post(app.url(path))
+            .header("origin", "https://evil.example")
+            .json(&signer("Ann Jones", &format!("spelling{i}@example.org")))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        assert!(
+            status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+            "{path}: {status}"
+        );
+    }
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM signatures WHERE name = $1",
+            "Ann Jones"
+        )
+        .await,
+        0
+    );
+    // The encoded spelling reaches the signing route, which refuses the origin itself...
+    let refused = app
+        .client
+        .post(app.url(paths[0]))
+        .header("origin", "https://evil.example")
+        .json(&signer("Ann Jones", "spelling@example.org"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(refused, StatusCode::FORBIDDEN, "origin-not-allowed").await;
+    // ...and takes a signature from an allowed one.
+    let allowed = app
+        .client
+        .post(app.url(paths[0]))
+        .header("origin", "https://nyas.net")
+        .json(&signer("Ann Jones", "spelling@example.org"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(allowed.status(), StatusCode::ACCEPTED);
+    app.expect_total("scrapsi445", 1).await;
+}
+
+#[tokio::test]
+async fn the_plain_form_cannot_be_posted_from_another_site() {
+    let app = spawn_app().await;
+    app.open_campaign_with(json!({"require_confirmation": false}))
+        .await;
+    let post = |origin: Option<&str>, site: Option<&str>, email: &str| {
+        let mut request = app
+            .client
+            .post(app.url("/embed/scrapsi445"))
+            .form(&[("name", "Ann Jones"), ("email", email)]);
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        if let Some(site) = site {
+            request = request.header("sec-fetch-site", site);
+        }
+        request.send()
+    };
+    let from_elsewhere = post(
+        Some("https://evil.example"),
+        Some("cross-site"),
+        "a@example.org",
+    )
+    .await
+    .unwrap();
+    assert_problem(from_elsewhere, StatusCode::FORBIDDEN, "origin-not-allowed").await;
+    let no_origin_cross_site = post(None, Some("cross-site"), "b@example.org")
+        .await
+        .unwrap();
+    assert_eq!(no_origin_cross_site.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM signatures WHERE name = $1",
+            "Ann Jones"
+        )
+        .await,
+        0
+    );
+    // The form in its own frame posts from the service's own origin; a page the campaign
+    // allows may post it too.
+    let own = post(
+        Some(app.address.as_str()),
+        Some("same-origin"),
+        "c@example.org",
+    )
+    .await
+    .unwrap();
+    assert_eq!(own.status(), StatusCode::OK);
+    let partner = post(
+        Some("https://nyas.net"),
+        Some("cross-site"),
+        "d@example.org",
+    )
+    .await
+    .unwrap();
+    assert_eq!(partner.status(), StatusCode::OK);
+    app.expect_total("scrapsi445", 2).await;
+}
