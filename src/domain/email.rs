@@ -43,6 +43,20 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The inbox this address delivers to, as far as signing once goes: a `+tag` is dropped
+    /// from the local part (for every domain: the common sub-addressing convention), and for
+    /// Gmail the dots too, with `googlemail.com` read as `gmail.com`, so that one inbox cannot
+    /// sign a campaign many times. Emails still go to the address as typed.
+    pub fn inbox(&self) -> String {
+        let (local, domain) = self.0.rsplit_once('@').expect("a parsed email has an @");
+        let local = local.split_once('+').map_or(local, |(base, _)| base);
+        let local = if local.is_empty() { "+" } else { local };
+        match domain {
+            "gmail.com" | "googlemail.com" => format!("{}@gmail.com", local.replace('.', "")),
+            _ => format!("{local}@{domain}"),
+        }
+    }
 }
 
 impl fmt::Display for Email {
@@ -60,6 +74,21 @@ impl fmt::Debug for Email {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn one_inbox_however_it_is_spelled() {
+        let inbox = |raw: &str| Email::parse(raw).unwrap().inbox();
+        assert_eq!(inbox("joe+one@example.net"), "joe@example.net");
+        assert_eq!(inbox("Joe+Two@Example.NET"), "joe@example.net");
+        assert_eq!(inbox("j.o.e@gmail.com"), "joe@gmail.com");
+        assert_eq!(inbox("joe@googlemail.com"), "joe@gmail.com");
+        assert_eq!(inbox("j.o.e+petitions@googlemail.com"), "joe@gmail.com");
+        // Dots matter elsewhere, and an address that is all tag keeps a key of its own.
+        assert_eq!(inbox("j.o.e@example.net"), "j.o.e@example.net");
+        assert_eq!(inbox("+tag@example.net"), "+@example.net");
+        assert_ne!(inbox("ann@example.net"), inbox("joe@example.net"));
+    }
+
     use super::Email;
 
     #[test]

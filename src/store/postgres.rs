@@ -18,8 +18,8 @@ use uuid::Uuid;
 
 use super::StoreError;
 use super::dialect::{Backend, Query, SqlRow, SqlValue};
-use super::sql::SqlStore;
 use super::sql::signing::{NewSignatureRow, QueuedWrites};
+use super::sql::{EMAIL_KEY_VERSION, SqlStore};
 use crate::config::DatabaseUrl;
 
 pub async fn connect(url: &DatabaseUrl) -> Result<SqlStore<Postgres>, StoreError> {
@@ -88,11 +88,11 @@ impl Backend for Postgres {
                 "INSERT INTO signatures (id, campaign_id, email_hash, email, name, postcode,
                      postcode_area, country, signatory_type, organisation, organisation_key, role,
                      public, contact, consent_version, source, status, review,
-                     possible_duplicate, emails_sent, signed_at, confirmed_at)
+                     possible_duplicate, emails_sent, signed_at, confirmed_at, email_key_version)
                  SELECT id, campaign_id, email_hash, email, name, postcode, postcode_area, country,
                         signatory_type, organisation, organisation_key, role, public, contact,
                         consent_version, source, status, 'pending', FALSE, emails_sent, signed_at,
-                        confirmed_at
+                        confirmed_at, $21
                  FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],
                              $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
                              $11::text[], $12::text[], $13::bool[], $14::bool[], $15::int4[],
@@ -125,6 +125,7 @@ impl Backend for Postgres {
             .bind(rows.iter().map(|s| s.emails_sent).collect::<Vec<_>>())
             .bind(rows.iter().map(|s| s.signed_at).collect::<Vec<_>>())
             .bind(rows.iter().map(|s| s.confirmed_at()).collect::<Vec<_>>())
+            .bind(EMAIL_KEY_VERSION)
             .fetch_all(&mut *conn)
             .await?;
             Ok(ids.into_iter().map(|(id,)| id).collect())

@@ -18,8 +18,8 @@ use uuid::Uuid;
 
 use super::StoreError;
 use super::dialect::{Backend, Query, SqlRow, SqlValue};
-use super::sql::SqlStore;
 use super::sql::signing::{NewSignatureRow, QueuedWrites};
+use super::sql::{EMAIL_KEY_VERSION, SqlStore};
 use crate::config::DatabaseUrl;
 
 pub async fn connect(url: &DatabaseUrl) -> Result<SqlStore<Sqlite>, StoreError> {
@@ -91,7 +91,8 @@ impl Backend for Sqlite {
                     "INSERT INTO signatures (id, campaign_id, email_hash, email, name, postcode, \
                      postcode_area, country, signatory_type, organisation, organisation_key, \
                      role, public, contact, consent_version, source, status, review, \
-                     possible_duplicate, emails_sent, signed_at, confirmed_at) ",
+                     possible_duplicate, emails_sent, signed_at, confirmed_at, \
+                     email_key_version) ",
                 );
                 insert.push_values(chunk, |mut row, s| {
                     row.push_bind(s.id)
@@ -115,7 +116,8 @@ impl Backend for Sqlite {
                         .push_bind(false)
                         .push_bind(s.emails_sent)
                         .push_bind(s.signed_at)
-                        .push_bind(s.confirmed_at());
+                        .push_bind(s.confirmed_at())
+                        .push_bind(EMAIL_KEY_VERSION);
                 });
                 insert.push(" ON CONFLICT DO NOTHING RETURNING id");
                 let ids: Vec<(Uuid,)> = insert.build_query_as().fetch_all(&mut *conn).await?;

@@ -580,3 +580,104 @@ async fn the_plain_form_cannot_be_posted_from_another_site() {
     assert_eq!(partner.status(), StatusCode::OK);
     app.expect_total("scrapsi445", 2).await;
 }
+
+#[tokio::test]
+async fn one_inbox_signs_once_however_its_address_is_spelled() {
+    let app = spawn_app().await;
+    app.open_campaign_with(json!({"require_confirmation": false}))
+        .await;
+    for email in [
+        "joe+one@example.net",
+        "joe+two@example.net",
+        "JOE@example.net",
+        "j.o.e@gmail.com",
+        "joe@googlemail.com",
+        "j.o.e+petitions@gmail.com",
+    ] {
+        let response = app.sign("scrapsi445", &signer("Joe Bloggs", email)).await;
+        assert_eq!(response.status(), StatusCode::ACCEPTED, "{email}");
+    }
+    app.expect_total("scrapsi445", 2).await;
+    // Emails go to the address as typed.
+    let stored = app
+        .texts(
+            "SELECT email FROM signatures WHERE name = $1 ORDER BY signed_at",
+            "Joe Bloggs",
+        )
+        .await;
+    assert_eq!(stored[0][0].as_deref(), Some("joe+one@example.net"));
+    assert_eq!(stored[1][0].as_deref(), Some("j.o.e@gmail.com"));
+    let messages = app.outbox_messages(2).await;
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("To: joe+one@example.net"))
+    );
+}
+
+#[tokio::test]
+async fn signatures_from_before_inbox_keys_are_re_keyed_and_collisions_flagged_not_dropped() {
+    let app = spawn_app().await;
+    app.open_campaign_with(json!({"require_confirmation": false}))
+        .await;
+    for email in ["joe+one@example.net", "other@example.net"] {
+        let response = app.sign("scrapsi445", &signer("Joe Bloggs", email)).await;
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+    }
+    app.expect_total("scrapsi445", 2).await;
+    // As they were stored before: keys of the address as typed, so that two addresses of one
+    // inbox both signed.
+    app.execute(
+        "UPDATE signatures SET email = 'joe+two@example.net' WHERE email = $1",
+        "other@example.net",
+    )
+    .await;
+    app.execute(
+        "UPDATE signatures SET email_key_version = 1, email_hash = 'legacy-' || email \
+         WHERE name = $1",
+        "Joe Bloggs",
+    )
+    .await;
+    // The next start re-keys them.
+    let restarted = undersigned::store::connect(&app.database_url.parse().unwrap())
+        .await
+        .unwrap();
+    drop(restarted);
+    let rows = app
+        .texts(
+            "SELECT email, CAST(possible_duplicate AS TEXT), status, \
+                    CAST(email_key_version AS TEXT), email_hash FROM signatures \
+             WHERE name = $1 ORDER BY signed_at",
+            "Joe Bloggs",
+        )
+        .await;
+    let flagged = |row: &Vec<Option<String>>| matches!(row[1].as_deref(), Some("true" | "1"));
+    assert_eq!(rows[0][0].as_deref(), Some("joe+one@example.net"));
+    assert!(!flagged(&rows[0]), "{rows:?}");
+    assert!(flagged(&rows[1]), "the later one is flagged: {rows:?}");
+    for row in &rows {
+        assert_eq!(
+            row[2].as_deref(),
+            Some("confirmed"),
+            "still counted: {rows:?}"
+        );
+        assert_eq!(row[3].as_deref(), Some("2"), "{rows:?}");
+    }
+    assert!(!rows[0][4].as_deref().unwrap().starts_with("legacy-"));
+    // The inbox now signs once: a third spelling is a repeat.
+    let again = app
+        .sign("scrapsi445", &signer("Joe Bloggs", "joe@example.net"))
+        .await;
+    assert_eq!(again.status(), StatusCode::ACCEPTED);
+    app.expect_total("scrapsi445", 2).await;
+    let recount = app.store.recount(
+        app.store
+            .campaign(&undersigned::domain::Slug::parse("scrapsi445").unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        undersigned::store::now(),
+    );
+    assert!(!recount.await.unwrap().drifted());
+}

@@ -14,8 +14,10 @@ use async_trait::async_trait;
 use sqlx::Pool;
 use sqlx::pool::PoolConnection;
 
-use super::dialect::{Backend, sql};
-use super::{Store, StoreError};
+use uuid::Uuid;
+
+use super::dialect::{Backend, sql, sql_built};
+use super::{Store, StoreError, corrupt};
 use crate::domain::{Email, SecretToken};
 
 pub struct SqlStore<B: Backend> {
@@ -40,12 +42,81 @@ impl<B: Backend> SqlStore<B> {
                 .fetch_one(&mut conn)
                 .await?;
         drop(conn);
-        Ok(Self {
+        let store = Self {
             pool,
             email_hasher: EmailHasher {
                 key: key.into_bytes(),
             },
-        })
+        };
+        store.rekey_emails().await?;
+        Ok(store)
+    }
+
+    /// Gives signatures made before deduplication went by inbox their new key, oldest first:
+    /// where two live signatures now share an inbox, the later keeps its old key (it still
+    /// counts: an acknowledged signature is never dropped) and is marked as a possible
+    /// duplicate for the organiser. Batches are claimed with `SKIP_LOCKED`, so instances
+    /// starting together share the work; a start that stops halfway resumes.
+    async fn rekey_emails(&self) -> Result<(), StoreError> {
+        const BATCH: i64 = 500;
+        loop {
+            let mut tx = self.begin_write().await?;
+            let rows: Vec<(Uuid, Uuid, String, String, String)> = sql_built::<B>(format!(
+                "SELECT id, campaign_id, email, email_hash, status FROM signatures
+                 WHERE email_key_version = 1 AND email IS NOT NULL
+                 ORDER BY signed_at, id LIMIT $1 {}",
+                B::SKIP_LOCKED
+            ))
+            .bind(BATCH)
+            .fetch_all(&mut tx)
+            .await?;
+            for (id, campaign_id, email, old_hash, status) in &rows {
+                let email = Email::parse(email).map_err(|e| corrupt("signature email", e))?;
+                let hash = self.email_hasher.hash(&email);
+                let live = matches!(status.as_str(), "pending" | "confirmed");
+                let taken = live && hash != *old_hash && {
+                    let other: Option<(Uuid,)> = sql::<B>(
+                        "SELECT id FROM signatures WHERE campaign_id = $1 AND email_hash = $2
+                           AND id <> $3 AND status IN ('pending', 'confirmed')",
+                    )
+                    .bind(*campaign_id)
+                    .bind(&hash)
+                    .bind(*id)
+                    .fetch_optional(&mut tx)
+                    .await?;
+                    other.is_some()
+                };
+                let update = if taken {
+                    sql::<B>(
+                        "UPDATE signatures SET email_key_version = $2, possible_duplicate = TRUE
+                         WHERE id = $1",
+                    )
+                    .bind(*id)
+                    .bind(EMAIL_KEY_VERSION)
+                } else {
+                    sql::<B>(
+                        "UPDATE signatures SET email_key_version = $2, email_hash = $3
+                         WHERE id = $1",
+                    )
+                    .bind(*id)
+                    .bind(EMAIL_KEY_VERSION)
+                    .bind(&hash)
+                };
+                update.execute(&mut tx).await?;
+            }
+            // Rows without an email (withdrawn, erased) have nothing to re-key.
+            sql::<B>(
+                "UPDATE signatures SET email_key_version = $1
+                 WHERE email_key_version = 1 AND email IS NULL",
+            )
+            .bind(EMAIL_KEY_VERSION)
+            .execute(&mut tx)
+            .await?;
+            tx.commit().await?;
+            if (rows.len() as i64) < BATCH {
+                return Ok(());
+            }
+        }
     }
 
     async fn conn(&self) -> Result<PoolConnection<B>, StoreError> {
@@ -84,14 +155,19 @@ struct EmailHasher {
 }
 
 impl EmailHasher {
+    /// The deduplication key of an address: its inbox (see `Email::inbox`), hashed.
     fn hash(&self, email: &Email) -> String {
         use hmac::{Hmac, Mac};
         let mut mac =
             Hmac::<sha2::Sha256>::new_from_slice(&self.key).expect("HMAC takes a key of any size");
-        mac.update(email.as_str().as_bytes());
+        mac.update(email.inbox().as_bytes());
         hex::encode(mac.finalize().into_bytes())
     }
 }
+
+/// The version of the deduplication key that `EmailHasher::hash` makes (1 hashed the address
+/// as typed).
+pub const EMAIL_KEY_VERSION: i32 = 2;
 
 /// Counts stored as SQL integers (`BIGINT`), as the domain's unsigned counts.
 fn count(n: i64) -> u64 {
