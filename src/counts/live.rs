@@ -39,7 +39,10 @@ pub struct MilestoneView {
     pub reached_at: Option<DateTime<Utc>>,
 }
 
-/// A campaign's count as served: the JSON body, its ETag and what the stream needs.
+/// A campaign's count as served: the JSON body, its ETag and what the stream needs. Only
+/// confirmed figures are in it (no pending count, no time of the last change), so the body,
+/// its ETag and the stream move only on confirmed events, never on a signing attempt: no one
+/// learns from them whether an address had signed.
 #[derive(Debug)]
 pub struct CountView {
     pub campaign_id: Uuid,
@@ -59,12 +62,10 @@ struct CountBody<'a> {
     kind: &'static str,
     status: &'static str,
     total: u64,
-    pending: u64,
     organisations: u64,
     individuals: u64,
     target: Option<u64>,
     milestones: &'a [MilestoneView],
-    updated_at: Option<DateTime<Utc>>,
 }
 
 impl CountView {
@@ -88,12 +89,10 @@ impl CountView {
             kind: campaign.kind.as_str(),
             status: status.as_str(),
             total: counts.total(),
-            pending: counts.pending,
             organisations: counts.confirmed_organisations,
             individuals: counts.confirmed_individuals,
             target: campaign.target.map(|t| t.get()),
             milestones: &milestones,
-            updated_at: counts.updated_at,
         })
         .expect("a count serialises");
         let digest = Sha256::digest(body.as_bytes());

@@ -52,6 +52,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(PATCH "/v1/campaigns/{slug}" => campaigns::update_campaign),
         endpoint!(POST "/v1/campaigns/{slug}/signatures" => signatures::sign),
         endpoint!(GET "/v1/campaigns/{slug}/signatures" => signatories::list),
+        endpoint!(GET "/v1/campaigns/{slug}/signatures/count" => signatories::private_count),
         endpoint!(GET "/v1/campaigns/{slug}/signatures/export" => signatories::export),
         endpoint!(PATCH "/v1/campaigns/{slug}/signatures/{id}" => signatories::review),
         endpoint!(DELETE "/v1/campaigns/{slug}/signatures/{id}" => signatories::erase),

@@ -600,6 +600,26 @@ pub struct AuditQuery {
     limit: Option<u32>,
 }
 
+/// `GET /v1/campaigns/{slug}/signatures/count`: the counts as the campaign's organisers see
+/// them, pending signatures included.
+pub async fn private_count(
+    Organiser(caller): Organiser,
+    state: web::Data<AppState>,
+    slug: web::Path<Slug>,
+) -> Result<HttpResponse, ApiError> {
+    let campaign = managed_campaign(&state, &slug, &caller).await?;
+    let counts = state.store.campaign_count(campaign.id).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(json!({
+            "total": counts.total(),
+            "organisations": counts.confirmed_organisations,
+            "individuals": counts.confirmed_individuals,
+            "pending": counts.pending,
+            "updated_at": counts.updated_at,
+        })))
+}
+
 /// `GET /v1/audit`: the audit log, newest first, for admins.
 pub async fn audit_log(
     Organiser(caller): Organiser,

@@ -508,3 +508,76 @@ async fn two_instances_on_one_postgresql_see_each_others_signatures() {
     );
     handle.stop(false).await;
 }
+
+#[tokio::test]
+async fn a_signing_attempt_moves_no_public_number_until_it_is_confirmed() {
+    let app = spawn_app_with(many_signers).await;
+    let token = app
+        .open_campaign_with(json!({"require_confirmation": true}))
+        .await;
+    let mut events = Events::open(&app, &app.address, "scrapsi445", None).await;
+    let (first, _) = events
+        .next_count(Duration::from_secs(2))
+        .await
+        .expect("the current count");
+    let before = app.get("/v1/campaigns/scrapsi445/count", None).await;
+    let etag = before.headers()["etag"].to_str().unwrap().to_owned();
+    let body: Value = before.json().await.unwrap();
+    assert!(
+        body.get("pending").is_none() && body.get("updated_at").is_none(),
+        "{body}"
+    );
+    let badge = app.get("/v1/campaigns/scrapsi445/badge.svg", None).await;
+    let badge_etag = badge.headers()["etag"].to_str().unwrap().to_owned();
+
+    app.sign("scrapsi445", &signer("Ann Jones", "ann@example.org"))
+        .await;
+    // Well past the moment a change would show (200 ms): nothing public has moved.
+    assert!(
+        events
+            .next_count(Duration::from_millis(800))
+            .await
+            .is_none(),
+        "the stream said nothing"
+    );
+    let after = get_if_none_match(&app, "/v1/campaigns/scrapsi445/count", &etag).await;
+    assert_eq!(after.status(), StatusCode::NOT_MODIFIED);
+    let badge = get_if_none_match(&app, "/v1/campaigns/scrapsi445/badge.svg", &badge_etag).await;
+    assert_eq!(badge.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(first["total"], 0);
+    // The organisers see it waiting.
+    let private: Value = app
+        .get("/v1/campaigns/scrapsi445/signatures/count", Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (private["total"].as_u64(), private["pending"].as_u64()),
+        (Some(0), Some(1))
+    );
+    let stranger = app.organiser("stranger@example.org", false).await;
+    let hidden = app
+        .get("/v1/campaigns/scrapsi445/signatures/count", Some(&stranger))
+        .await;
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+
+    // Confirmed, it counts, and everything public moves.
+    let message = app.outbox_messages(1).await.remove(0);
+    let confirm_token = crate::smtp::token_in(&crate::smtp::text_of(&message), "confirm")
+        .expect("a confirmation link");
+    let confirmed = app
+        .client
+        .post(app.url(&format!("/confirm/{confirm_token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(confirmed.status(), StatusCode::OK);
+    let (next, _) = events
+        .next_count(Duration::from_secs(1))
+        .await
+        .expect("the confirmation is pushed");
+    assert_eq!(next["total"], 1);
+    let moved = get_if_none_match(&app, "/v1/campaigns/scrapsi445/count", &etag).await;
+    assert_eq!(moved.status(), StatusCode::OK);
+}

@@ -221,6 +221,5 @@ async fn no_request_body_breaks_the_server() {
             "scrapsi445",
         )
         .await;
-    let count = app.count("scrapsi445").await;
-    assert_eq!(count["pending"].as_i64(), Some(stored));
+    assert_eq!(app.stored_pending("scrapsi445").await, stored);
 }
