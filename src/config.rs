@@ -162,6 +162,23 @@ pub struct Settings {
     )]
     pub purge_interval_seconds: u64,
 
+    /// Live count streams one client address may hold open at once.
+    #[arg(long, env = "UNDERSIGNED_STREAMS_PER_ADDRESS", default_value_t = 20)]
+    pub streams_per_address: usize,
+
+    /// Live count streams the instance holds open at once, from everyone.
+    #[arg(long, env = "UNDERSIGNED_STREAMS_TOTAL", default_value_t = 10_000)]
+    pub streams_total: usize,
+
+    /// Seconds after which a live count stream ends (a browser's `EventSource` reconnects),
+    /// so that no connection is held for ever.
+    #[arg(
+        long,
+        env = "UNDERSIGNED_STREAM_LIFETIME_SECONDS",
+        default_value_t = 3600
+    )]
+    pub stream_lifetime_seconds: u64,
+
     /// Seconds given to in-flight requests to finish after SIGTERM.
     #[arg(long, env = "UNDERSIGNED_SHUTDOWN_GRACE_SECONDS", default_value_t = 30)]
     pub shutdown_grace_seconds: u64,

@@ -136,6 +136,62 @@ pub fn client_address(req: &HttpRequest, trusted_proxies: &[IpNet]) -> IpAddr {
     client
 }
 
+/// How many long-lived connections (live count streams) are open, per client and in all,
+/// with a ceiling on each: beyond either, a new one is refused (429) until one closes.
+pub struct OpenConnections {
+    per_client: usize,
+    total: usize,
+    open: std::sync::Mutex<(usize, std::collections::HashMap<IpAddr, usize>)>,
+}
+
+/// One open connection, counted until it is dropped.
+pub struct ConnectionSlot {
+    owner: std::sync::Arc<OpenConnections>,
+    client: IpAddr,
+}
+
+impl OpenConnections {
+    pub fn new(per_client: usize, total: usize) -> std::sync::Arc<Self> {
+        std::sync::Arc::new(Self {
+            per_client,
+            total,
+            open: Default::default(),
+        })
+    }
+
+    pub fn open(self: &std::sync::Arc<Self>, client: IpAddr) -> Result<ConnectionSlot, ApiError> {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let (total, per_client) = &mut *open;
+        let mine = per_client.entry(client).or_insert(0);
+        if *total >= self.total || *mine >= self.per_client {
+            return Err(ApiError::RateLimited {
+                retry_after: Duration::from_secs(10),
+                limit: None,
+            });
+        }
+        *total += 1;
+        *mine += 1;
+        Ok(ConnectionSlot {
+            owner: self.clone(),
+            client,
+        })
+    }
+}
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        let mut open = self.owner.open.lock().unwrap_or_else(|e| e.into_inner());
+        let (total, per_client) = &mut *open;
+        *total = total.saturating_sub(1);
+        if let Some(mine) = per_client.get_mut(&self.client) {
+            *mine -= 1;
+            if *mine == 0 {
+                per_client.remove(&self.client);
+            }
+        }
+    }
+}
+
 /// A ceiling on failures per key in a fixed window: only failures count, and a key at its
 /// ceiling waits for the window to end. Used for an account's failed logins from everywhere
 /// together, set high enough that strangers cannot lock its owner out.

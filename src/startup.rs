@@ -15,6 +15,7 @@ use tracing_actix_web::TracingLogger;
 use crate::auth::{PasswordHasher, TokenService};
 use crate::config::Settings;
 use crate::counts::LiveCounts;
+use crate::limits::OpenConnections;
 use crate::mail::{self, Mailer};
 use crate::metrics::Metrics;
 use crate::routes;
@@ -78,6 +79,8 @@ impl Application {
             limits: Limits::new(&settings),
             trusted_proxies: settings.trusted_proxies.clone(),
             ipv6_prefix_length: settings.ipv6_prefix_length,
+            streams: OpenConnections::new(settings.streams_per_address, settings.streams_total),
+            stream_lifetime: Duration::from_secs(settings.stream_lifetime_seconds),
             max_body_bytes: settings.max_body_bytes,
             public_url,
             metrics,

@@ -14,7 +14,7 @@ use crate::auth::{PasswordHasher, TokenService};
 use crate::config::Settings;
 use crate::counts::LiveCounts;
 use crate::domain::Email;
-use crate::limits::{FailureCeiling, KeyedLimiter, client_key};
+use crate::limits::{FailureCeiling, KeyedLimiter, OpenConnections, client_key};
 use crate::metrics::Metrics;
 use crate::signing::Signing;
 use crate::store::Store;
@@ -66,6 +66,10 @@ pub struct AppState {
     pub trusted_proxies: Vec<IpNet>,
     /// IPv6 clients are limited per network of this many bits.
     pub ipv6_prefix_length: u8,
+    /// Live count streams open now, with their ceilings.
+    pub streams: Arc<OpenConnections>,
+    /// How long a live count stream lasts before it ends (and its client reconnects).
+    pub stream_lifetime: Duration,
     pub max_body_bytes: usize,
     pub public_url: url::Url,
     pub metrics: Metrics,

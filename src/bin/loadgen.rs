@@ -264,6 +264,9 @@ fn start_server(database_url: &str, outbox: &std::path::Path) -> anyhow::Result<
         .env("UNDERSIGNED_OUTBOX_DIR", outbox)
         .env("UNDERSIGNED_SIGN_PER_MINUTE_PER_ADDRESS", "100000000")
         .env("UNDERSIGNED_SIGN_PER_MINUTE_PER_CAMPAIGN", "100000000")
+        // Every listener comes from this one machine.
+        .env("UNDERSIGNED_STREAMS_PER_ADDRESS", "100000000")
+        .env("UNDERSIGNED_STREAMS_TOTAL", "100000000")
         .env("UNDERSIGNED_LOG_FORMAT", "json")
         .env("RUST_LOG", "warn,undersigned::startup=info")
         .stdout(Stdio::null())

@@ -142,12 +142,15 @@ fn count_event(view: &CountView) -> Bytes {
 
 /// `GET /v1/campaigns/{slug}/count/stream`: the current count, then each change (at most a
 /// few a second), and a comment every 15 s so proxies keep the connection open. A client that
-/// reconnects with `Last-Event-ID` equal to the current count's id is not sent it again.
+/// reconnects with `Last-Event-ID` equal to the current count's id is not sent it again. A
+/// client may hold only so many streams open, the instance only so many in all (429 beyond),
+/// and each ends after its lifetime (the browser reconnects).
 pub async fn stream(
     req: HttpRequest,
     state: web::Data<AppState>,
     slug: web::Path<Slug>,
 ) -> Result<HttpResponse, ApiError> {
+    let slot = state.streams.open(state.client(&req))?;
     let view = state.live.view(&slug).await?;
     let updates = state
         .live
@@ -192,8 +195,21 @@ pub async fn stream(
             }
         },
     );
-    // Ends when the process begins to shut down.
-    let events = events.take_until(state.live.closing());
+    // Ends when the process begins to shut down, or when its lifetime is over; its slot is
+    // freed when the response (and so the stream) is dropped.
+    let closing = state.live.closing();
+    let lifetime = state.stream_lifetime;
+    let events = events
+        .take_until(async move {
+            tokio::select! {
+                _ = closing => {}
+                _ = tokio::time::sleep(lifetime) => {}
+            }
+        })
+        .map(move |event| {
+            let _open = &slot;
+            event
+        });
     let mut response = HttpResponse::Ok();
     Ok(open_to_all(&mut response)
         .insert_header((header::CONTENT_TYPE, "text/event-stream"))

@@ -681,3 +681,52 @@ async fn signatures_from_before_inbox_keys_are_re_keyed_and_collisions_flagged_n
     );
     assert!(!recount.await.unwrap().drifted());
 }
+
+#[tokio::test]
+async fn live_count_streams_are_capped_per_client_and_in_all_and_end_in_time() {
+    let app = spawn_app_with(|s| {
+        behind_proxy(s);
+        s.streams_per_address = 2;
+        s.streams_total = 3;
+        s.stream_lifetime_seconds = 2;
+    })
+    .await;
+    app.open_campaign_with(json!({})).await;
+    let open = |client: &str| {
+        app.client
+            .get(app.url("/v1/campaigns/scrapsi445/count/stream"))
+            .header("x-forwarded-for", client)
+            .send()
+    };
+    let first = open("203.0.113.1").await.unwrap();
+    let second = open("203.0.113.1").await.unwrap();
+    assert_eq!(
+        (first.status(), second.status()),
+        (StatusCode::OK, StatusCode::OK)
+    );
+    let third = open("203.0.113.1").await.unwrap();
+    assert!(third.headers().contains_key("retry-after"));
+    assert_problem(third, StatusCode::TOO_MANY_REQUESTS, "rate-limited").await;
+    let other = open("203.0.113.2").await.unwrap();
+    assert_eq!(other.status(), StatusCode::OK);
+    let over_all = open("203.0.113.3").await.unwrap();
+    assert_eq!(over_all.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Every stream ends when its lifetime is over, and its place comes free.
+    let started = std::time::Instant::now();
+    let body = tokio::time::timeout(Duration::from_secs(10), first.bytes())
+        .await
+        .expect("the stream ended")
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(4));
+    drop(second);
+    let mut reopened = false;
+    for _ in 0..100 {
+        if open("203.0.113.1").await.unwrap().status() == StatusCode::OK {
+            reopened = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(reopened, "a place came free");
+    assert!(String::from_utf8_lossy(&body).contains("event: count"));
+}
