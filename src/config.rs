@@ -162,6 +162,11 @@ pub struct Settings {
     )]
     pub purge_interval_seconds: u64,
 
+    /// Seconds a request body may take to arrive; a slower one gets 408 and its connection
+    /// is closed.
+    #[arg(long, env = "UNDERSIGNED_BODY_DEADLINE_SECONDS", default_value_t = 10)]
+    pub body_deadline_seconds: u64,
+
     /// Live count streams one client address may hold open at once.
     #[arg(long, env = "UNDERSIGNED_STREAMS_PER_ADDRESS", default_value_t = 20)]
     pub streams_per_address: usize,

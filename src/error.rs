@@ -61,6 +61,9 @@ pub enum ApiError {
     TokenNotFound,
     #[error("the database is unavailable")]
     Unavailable(#[source] StoreError),
+    /// The request's body did not arrive in time.
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
     /// The service is at its limit for this kind of work; try again shortly.
     #[error("the service is busy")]
     Busy { retry_after: Duration },
@@ -167,6 +170,11 @@ impl ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
             ),
             Busy { .. } => ("busy", "Service busy", StatusCode::SERVICE_UNAVAILABLE),
+            RequestTimeout => (
+                "request-timeout",
+                "Request timeout",
+                StatusCode::REQUEST_TIMEOUT,
+            ),
             Internal(_) => (
                 "internal",
                 "Internal server error",
@@ -268,6 +276,10 @@ impl ResponseError for ApiError {
                     response.insert_header(("RateLimit-Remaining", 0));
                     response.insert_header(("RateLimit-Reset", wait));
                 }
+            }
+            // The rest of a body that came too slowly is not waited for.
+            ApiError::RequestTimeout => {
+                response.force_close();
             }
             ApiError::Busy { retry_after } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_seconds(*retry_after)));

@@ -82,6 +82,7 @@ impl Application {
             streams: OpenConnections::new(settings.streams_per_address, settings.streams_total),
             stream_lifetime: Duration::from_secs(settings.stream_lifetime_seconds),
             max_body_bytes: settings.max_body_bytes,
+            body_deadline: Duration::from_secs(settings.body_deadline_seconds),
             public_url,
             metrics,
             metrics_token: settings.metrics_token.clone(),

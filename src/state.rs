@@ -71,6 +71,8 @@ pub struct AppState {
     /// How long a live count stream lasts before it ends (and its client reconnects).
     pub stream_lifetime: Duration,
     pub max_body_bytes: usize,
+    /// How long a request body may take to arrive.
+    pub body_deadline: Duration,
     pub public_url: url::Url,
     pub metrics: Metrics,
     /// Who may read `/metrics`; nobody when unset.

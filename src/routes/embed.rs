@@ -475,13 +475,16 @@ pub async fn form_submit(
     let signed = async {
         // A browser's form: partner keys belong to the API, so any Authorization is ignored.
         let signer = Signer::public(&req).await?;
-        let body = read_body(&mut payload, state.max_body_bytes).await?;
+        let body = read_body(&mut payload, state.max_body_bytes, state.body_deadline).await?;
         let (as_typed, form) = parse_form(&body);
         typed = as_typed;
         let form = form.map_err(ApiError::Validation)?;
         signer.sign(&state, form).await
     }
     .await;
+    if let Err(ApiError::RequestTimeout) = signed {
+        return Err(ApiError::RequestTimeout);
+    }
     let (status, errors, problem) = match &signed {
         Ok(_) => (StatusCode::OK, Vec::new(), None),
         Err(ApiError::Validation(errors)) => {

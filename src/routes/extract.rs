@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -33,8 +34,20 @@ fn is_json(req: &HttpRequest) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-/// Reads the whole body, refusing it as soon as it passes `limit` bytes.
-pub async fn read_body(payload: &mut Payload, limit: usize) -> Result<BytesMut, ApiError> {
+/// Reads the whole body, refusing it as soon as it passes `limit` bytes, or when it has not
+/// all arrived within `deadline` (a body sent a byte a second would otherwise hold a worker's
+/// connection for ever).
+pub async fn read_body(
+    payload: &mut Payload,
+    limit: usize,
+    deadline: Duration,
+) -> Result<BytesMut, ApiError> {
+    tokio::time::timeout(deadline, read_body_within(payload, limit))
+        .await
+        .map_err(|_| ApiError::RequestTimeout)?
+}
+
+async fn read_body_within(payload: &mut Payload, limit: usize) -> Result<BytesMut, ApiError> {
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| match e {
@@ -98,9 +111,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let json = is_json(req);
-        let limit = req
-            .app_data::<web::Data<AppState>>()
-            .map_or(64 * 1024, |state| state.max_body_bytes);
+        let state = req.app_data::<web::Data<AppState>>();
+        let limit = state.map_or(64 * 1024, |state| state.max_body_bytes);
+        let deadline = state.map_or(Duration::from_secs(10), |state| state.body_deadline);
         let declared_length = req
             .headers()
             .get(header::CONTENT_LENGTH)
@@ -114,7 +127,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             if !json {
                 return Err(ApiError::UnsupportedMediaType);
             }
-            let body = read_body(&mut payload, limit).await?;
+            let body = read_body(&mut payload, limit, deadline).await?;
             parse_json(&body).map(ApiJson)
         })
     }

@@ -730,3 +730,43 @@ async fn live_count_streams_are_capped_per_client_and_in_all_and_end_in_time() {
     assert!(reopened, "a place came free");
     assert!(String::from_utf8_lossy(&body).contains("event: count"));
 }
+
+#[tokio::test]
+async fn a_body_that_trickles_in_gets_408_and_its_connection_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(|s| s.body_deadline_seconds = 1).await;
+    app.open_campaign_with(json!({})).await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    for (path, content_type) in [
+        ("/v1/campaigns/scrapsi445/signatures", "application/json"),
+        ("/embed/scrapsi445", "application/x-www-form-urlencoded"),
+    ] {
+        let mut socket = tokio::net::TcpStream::connect(&address).await.unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: {content_type}\r\n\
+             Content-Length: 200\r\n\r\n"
+        );
+        socket.write_all(head.as_bytes()).await.unwrap();
+        // A byte now and then, never the whole body.
+        let started = std::time::Instant::now();
+        let mut answer = Vec::new();
+        let mut buffer = [0u8; 4096];
+        loop {
+            let _ = socket.write_all(b"{").await;
+            match tokio::time::timeout(Duration::from_millis(300), socket.read(&mut buffer)).await {
+                Ok(Ok(0)) => break,
+                Ok(Ok(n)) => answer.extend_from_slice(&buffer[..n]),
+                Ok(Err(_)) => break,
+                Err(_) => {}
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(8),
+                "{path}: still held open"
+            );
+        }
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 408"), "{path}: {answer}");
+        assert!(answer.contains("request-timeout"), "{path}: {answer}");
+    }
+    assert_eq!(app.stored_pending("scrapsi445").await, 0);
+}
