@@ -65,7 +65,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => {
             let app = Application::build(cli.settings).await?;
             app.stop_on_signals()?;
+            let store = app.store();
             app.run_until_stopped().await?;
+            store.close().await;
         }
         Command::Migrate => {
             store::connect(&cli.settings.database_url).await?;

@@ -28,6 +28,7 @@ pub struct Application {
     port: u16,
     server: Server,
     live: Arc<LiveCounts>,
+    store: Arc<dyn Store>,
 }
 
 impl Application {
@@ -62,6 +63,7 @@ impl Application {
             settings.recount_interval_seconds,
         );
         spawn_purges(store.clone(), settings.purge_interval_seconds);
+        let app_store = store.clone();
         let signing = Signing::start(store.clone(), live.clone(), mail_wake, metrics.clone());
         let live_counts = live.clone();
         let state = web::Data::new(AppState {
@@ -129,6 +131,7 @@ impl Application {
             port: local.port(),
             server,
             live: live_counts,
+            store: app_store,
         })
     }
 
@@ -150,6 +153,11 @@ impl Application {
             handle.stop(true).await;
         });
         Ok(())
+    }
+
+    /// The store the server uses, to close once the server has stopped.
+    pub fn store(&self) -> Arc<dyn Store> {
+        self.store.clone()
     }
 
     pub fn port(&self) -> u16 {

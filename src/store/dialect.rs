@@ -65,6 +65,14 @@ pub trait Backend: Database {
     const SKIP_LOCKED: &'static str;
     /// The hour of `confirmed_at` as `YYYY-MM-DDTHH:00:00Z`.
     const HOUR_OF_CONFIRMATION: &'static str;
+    /// What replaces an erased signature's deduplication key: unique per row (a purged
+    /// campaign's signatures still count, under the uniqueness rule) and made from its id,
+    /// not from anything the signer gave.
+    const ERASED_KEY: &'static str;
+    /// Run after a purge, outside any transaction, so that the erased rows' old versions
+    /// leave the database files (PostgreSQL keeps them until `VACUUM`; SQLite, with
+    /// `secure_delete`, overwrites them as it goes).
+    const AFTER_PURGE: &'static [&'static str];
 
     fn bind<T: SqlValue>(query: Query<Self>, value: T) -> Query<Self>;
     fn execute(

@@ -93,6 +93,10 @@ pub trait Store:
     /// How many write transactions can usefully be in progress at once: SQLite has one writer
     /// at a time; PostgreSQL can write one batch while it commits another.
     fn parallel_writes(&self) -> usize;
+
+    /// Closes every connection, once what is in flight is done: on SQLite the last close
+    /// checkpoints the write-ahead log into the database file and removes it.
+    async fn close(&self);
 }
 
 #[async_trait]

@@ -45,6 +45,12 @@ impl Backend for Postgres {
     const FOR_UPDATE: &'static str = "FOR UPDATE";
     const FOR_UPDATE_OF_SIGNATURE: &'static str = "FOR UPDATE OF s";
     const SKIP_LOCKED: &'static str = "FOR UPDATE SKIP LOCKED";
+    const ERASED_KEY: &'static str = "'erased:' || id::text";
+    const AFTER_PURGE: &'static [&'static str] = &[
+        "VACUUM signatures",
+        "VACUUM signature_tokens",
+        "VACUUM outbox",
+    ];
     const HOUR_OF_CONFIRMATION: &'static str = "to_char(date_trunc('hour', confirmed_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T\"HH24:00:00\"Z\"')";
 
     fn bind<T: SqlValue>(query: Query<Self>, value: T) -> Query<Self> {

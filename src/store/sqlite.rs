@@ -28,6 +28,9 @@ pub async fn connect(url: &DatabaseUrl) -> Result<SqlStore<Sqlite>, StoreError> 
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
+        // Deleted and overwritten content is zeroed, so an erased email or name does not
+        // linger in free pages of the file.
+        .pragma("secure_delete", "ON")
         .busy_timeout(Duration::from_secs(5));
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
@@ -50,6 +53,8 @@ impl Backend for Sqlite {
     const FOR_UPDATE: &'static str = "";
     const FOR_UPDATE_OF_SIGNATURE: &'static str = "";
     const SKIP_LOCKED: &'static str = "";
+    const ERASED_KEY: &'static str = "'erased:' || hex(id)";
+    const AFTER_PURGE: &'static [&'static str] = &[];
     // Times are stored as RFC 3339 text in UTC.
     const HOUR_OF_CONFIRMATION: &'static str = "strftime('%Y-%m-%dT%H:00:00Z', confirmed_at)";
 

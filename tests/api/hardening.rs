@@ -770,3 +770,90 @@ async fn a_body_that_trickles_in_gets_408_and_its_connection_closed() {
     }
     assert_eq!(app.stored_pending("scrapsi445").await, 0);
 }
+
+#[tokio::test]
+async fn erasure_and_withdrawal_leave_no_email_name_or_hash_behind() {
+    let app = spawn_app().await;
+    let token = app
+        .open_campaign_with(json!({"require_confirmation": false}))
+        .await;
+    for (name, email) in [
+        ("Erin Erasedperson", "erin.erased@example.org"),
+        ("Walter Withdrawnperson", "walter.withdrawn@example.org"),
+    ] {
+        assert_eq!(
+            app.sign("scrapsi445", &signer(name, email)).await.status(),
+            StatusCode::ACCEPTED
+        );
+    }
+    app.expect_total("scrapsi445", 2).await;
+    let listed: Value = app
+        .get("/v1/campaigns/scrapsi445/signatures", Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let erin = listed["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["email"] == "erin.erased@example.org")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let erased = app
+        .client
+        .delete(app.url(&format!("/v1/campaigns/scrapsi445/signatures/{erin}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(erased.status(), StatusCode::NO_CONTENT);
+    let messages = app.outbox_messages(2).await;
+    let walter = messages
+        .iter()
+        .find(|m| m.contains("walter.withdrawn@example.org"))
+        .unwrap();
+    let withdraw = crate::smtp::token_in(&crate::smtp::text_of(walter), "withdraw").unwrap();
+    let withdrawn = app
+        .client
+        .post(app.url(&format!("/withdraw/{withdraw}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(withdrawn.status(), StatusCode::OK);
+    app.expect_total("scrapsi445", 0).await;
+    // No key derived from the email is kept.
+    let keys = app
+        .texts(
+            "SELECT email_hash FROM signatures WHERE status = $1",
+            "withdrawn",
+        )
+        .await;
+    assert_eq!(keys.len(), 2);
+    for key in keys {
+        assert!(key[0].as_deref().unwrap().starts_with("erased:"), "{key:?}");
+    }
+    if app.database.is_postgres() {
+        return;
+    }
+    // On SQLite, after a clean stop, the files themselves hold neither the email nor the name.
+    app.stop().await;
+    let path = app.database_url.trim_start_matches("sqlite://").to_owned();
+    let mut files = vec![std::fs::read(&path).unwrap()];
+    if let Ok(wal) = std::fs::read(format!("{path}-wal")) {
+        files.push(wal);
+    }
+    for bytes in files {
+        let text = String::from_utf8_lossy(&bytes);
+        for gone in [
+            "erin.erased@example.org",
+            "Erasedperson",
+            "walter.withdrawn@example.org",
+            "Withdrawnperson",
+        ] {
+            assert!(!text.contains(gone), "{gone} is still in the database file");
+        }
+    }
+}

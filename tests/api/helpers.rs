@@ -156,6 +156,12 @@ impl TestApp {
         request.send().await.expect("GET")
     }
 
+    /// Stops the server as a clean shutdown does: requests finished, then the pool closed.
+    pub async fn stop(&self) {
+        self.handle.stop(true).await;
+        self.store.close().await;
+    }
+
     /// `/metrics`, as the holder of the metrics token reads it.
     pub async fn metrics(&self) -> String {
         let response = self.get("/metrics", Some(METRICS_TOKEN)).await;

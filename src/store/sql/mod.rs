@@ -145,6 +145,10 @@ impl<B: Backend> Store for SqlStore<B> {
     fn parallel_writes(&self) -> usize {
         B::PARALLEL_WRITES
     }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
 }
 
 /// Hashes normalised emails with a key kept in the database (made once, on first start), so

@@ -138,13 +138,15 @@ impl<B: Backend> Signatories for SqlStore<B> {
         let Some(state) = signature_state(&mut tx, campaign_id, signature_id).await? else {
             return Ok(false);
         };
-        sql::<B>(
+        sql_built::<B>(format!(
             "UPDATE signatures SET
                  status = CASE WHEN status IN ('pending', 'confirmed') THEN 'withdrawn' ELSE status END,
                  withdrawn_at = COALESCE(withdrawn_at, $2), email = NULL, name = NULL,
-                 postcode = NULL, organisation = NULL, organisation_key = NULL, role = NULL
+                 postcode = NULL, organisation = NULL, organisation_key = NULL, role = NULL,
+                 email_hash = {}
              WHERE id = $1",
-        )
+            B::ERASED_KEY
+        ))
         .bind(signature_id)
         .bind(now)
         .execute(&mut tx)
@@ -201,8 +203,9 @@ impl<B: Backend> Signatories for SqlStore<B> {
         .await?;
         // A name stays only where it is published: confirmed, consented, and for a letter
         // approved (for a petition, not rejected).
-        for statement in [
+        sql_built::<B>(format!(
             "UPDATE signatures SET email = NULL, postcode = NULL, organisation_key = NULL,
+                 email_hash = {},
                  name = CASE WHEN published THEN name END,
                  organisation = CASE WHEN published THEN organisation END,
                  role = CASE WHEN published THEN role END
@@ -213,6 +216,12 @@ impl<B: Backend> Signatories for SqlStore<B> {
                    FROM signatures s JOIN campaigns c ON c.id = s.campaign_id
                    WHERE s.campaign_id = $1) AS p
              WHERE signatures.id = p.published_id",
+            B::ERASED_KEY
+        ))
+        .bind(campaign_id)
+        .execute(&mut tx)
+        .await?;
+        for statement in [
             "DELETE FROM signature_tokens
              WHERE signature_id IN (SELECT id FROM signatures WHERE campaign_id = $1)",
             "DELETE FROM outbox
@@ -229,6 +238,10 @@ impl<B: Backend> Signatories for SqlStore<B> {
             .execute(&mut tx)
             .await?;
         tx.commit().await?;
+        let mut conn = self.conn().await?;
+        for statement in B::AFTER_PURGE {
+            sql::<B>(*statement).execute(&mut conn).await?;
+        }
         Ok(u64::try_from(holding).unwrap_or(0))
     }
 }

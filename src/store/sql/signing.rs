@@ -315,12 +315,13 @@ impl<B: Backend> Signing for SqlStore<B> {
             target.previous,
             SignatureStatus::Pending | SignatureStatus::Confirmed
         ) {
-            let withdrawn = sql::<B>(
+            let withdrawn = sql_built::<B>(format!(
                 "UPDATE signatures SET status = 'withdrawn', withdrawn_at = $2, email = NULL,
                      name = NULL, postcode = NULL, organisation = NULL, organisation_key = NULL,
-                     role = NULL
+                     role = NULL, email_hash = {}
                  WHERE id = $1 AND status IN ('pending', 'confirmed')",
-            )
+                B::ERASED_KEY
+            ))
             .bind(row.signature_id)
             .bind(now)
             .execute(&mut tx)
