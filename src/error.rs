@@ -281,6 +281,9 @@ impl ResponseError for ApiError {
             ApiError::RequestTimeout => {
                 response.force_close();
             }
+            ApiError::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, 5));
+            }
             ApiError::Busy { retry_after } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_seconds(*retry_after)));
             }

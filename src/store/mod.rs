@@ -65,14 +65,16 @@ impl From<sqlx::Error> for StoreError {
 }
 
 /// Error codes that mean "not now" rather than "never": PostgreSQL's connection exceptions
-/// (class 08), shutdown and start-up (57P01–57P03) and too many connections (53300); SQLite's
-/// BUSY (5) and LOCKED (6) once the busy timeout has run out.
+/// (class 08), shutdown and start-up (57P01–57P03), too many connections (53300) and a full
+/// disk (53100); SQLite's BUSY (5) and LOCKED (6) once the busy timeout has run out, a full
+/// disk (FULL, 13) and a failed write (IOERR, 10), with their extended codes.
 fn is_transient(code: Option<&str>) -> bool {
     match code {
-        Some(code) => {
-            code.starts_with("08")
-                || matches!(code, "57P01" | "57P02" | "57P03" | "53300" | "5" | "6")
-        }
+        Some(code) if code.starts_with("08") => true,
+        Some("57P01" | "57P02" | "57P03" | "53300" | "53100") => true,
+        Some(code) => code
+            .parse::<i32>()
+            .is_ok_and(|n| matches!(n & 0xff, 5 | 6 | 10 | 13)),
         None => false,
     }
 }
@@ -87,7 +89,7 @@ fn corrupt(what: &str, detail: String) -> StoreError {
 pub trait Store:
     Accounts + Campaigns + Signing + Outbox + Counts + Signatories + Partners + Audit + 'static
 {
-    /// Answers once the database has answered a trivial query.
+    /// Answers once the database has taken a write (a full disk fails it): ready for traffic.
     async fn ping(&self) -> Result<(), StoreError>;
 
     /// How many write transactions can usefully be in progress at once: SQLite has one writer

@@ -12,7 +12,7 @@ use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 use futures_util::{FutureExt, StreamExt, TryStreamExt};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgListener, PgPoolOptions};
-use sqlx::{PgPool, Pool, Postgres, Transaction};
+use sqlx::{Connection, PgPool, Pool, Postgres, Transaction};
 use tokio::sync::mpsc::UnboundedSender;
 use uuid::Uuid;
 
@@ -27,6 +27,9 @@ pub async fn connect(url: &DatabaseUrl) -> Result<SqlStore<Postgres>, StoreError
     // A short acquire timeout turns a database outage into a prompt 503 instead of a hang.
     let pool = PgPoolOptions::new()
         .max_connections(16)
+        // A connection still inside a transaction (its rollback could not even be queued) is
+        // closed, not handed to the next request.
+        .after_release(|conn, _| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
         .acquire_timeout(Duration::from_secs(3))
         .connect_with(options)
         .await?;

@@ -12,7 +12,7 @@ use futures_util::{FutureExt, StreamExt, TryStreamExt};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Pool, QueryBuilder, Sqlite, Transaction};
+use sqlx::{Connection, Pool, QueryBuilder, Sqlite, Transaction};
 use tokio::sync::mpsc::UnboundedSender;
 use uuid::Uuid;
 
@@ -34,6 +34,15 @@ pub async fn connect(url: &DatabaseUrl) -> Result<SqlStore<Sqlite>, StoreError> 
         .busy_timeout(Duration::from_secs(5));
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
+        // A connection whose transaction could not be rolled back (a full disk fails even
+        // that) is closed, not handed to the next request still inside it. The ping lets the
+        // rollback queued when a transaction is dropped finish first.
+        .after_release(|conn, _| {
+            Box::pin(async move {
+                conn.ping().await?;
+                Ok(!conn.is_in_transaction())
+            })
+        })
         .acquire_timeout(Duration::from_secs(5))
         .connect_with(options)
         .await?;

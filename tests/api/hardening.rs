@@ -857,3 +857,125 @@ async fn erasure_and_withdrawal_leave_no_email_name_or_hash_behind() {
         }
     }
 }
+
+/// A small filesystem of its own (tmpfs), unmounted when dropped.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    /// `None` where filesystems cannot be mounted (not root); CI runs as root.
+    fn mount(size: &str) -> Option<Self> {
+        let dir = tempfile::tempdir().unwrap();
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .is_ok_and(|status| status.success());
+        mounted.then_some(Self { dir })
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(self.dir.path()).status();
+    }
+}
+
+#[tokio::test]
+async fn a_full_disk_is_a_503_and_signing_recovers_by_itself_with_nothing_lost() {
+    let Some(disk) = SmallDisk::mount("3m") else {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "CI runs as root and must be able to mount a small disk"
+        );
+        eprintln!("skipped: cannot mount a tmpfs here (not root)");
+        return;
+    };
+    let database = disk.dir.path().join("full.db");
+    let filler = disk.dir.path().join("filler");
+    std::fs::write(&filler, vec![0u8; 1024 * 1024]).unwrap();
+    let database_url = format!("sqlite://{}", database.display());
+    let configured = database_url.clone();
+    let app = spawn_app_with(move |s| {
+        s.database_url = configured.parse().unwrap();
+        s.sign_per_minute_per_address = 1_000_000;
+        s.sign_per_minute_per_campaign = 1_000_000;
+    })
+    .await;
+    app.open_campaign_with(json!({"require_confirmation": false}))
+        .await;
+    let long_name = "Siân ".repeat(39);
+    let sign = |i: usize| {
+        let app = &app;
+        let name = long_name.clone();
+        async move {
+            let email = format!("filler{i}@example.org");
+            let response = app.sign("scrapsi445", &signer(&name, &email)).await;
+            (email, response)
+        }
+    };
+    let mut accepted = std::collections::HashSet::new();
+    let mut refusal = None;
+    'filling: for round in 0..400 {
+        let batch = (0..16).map(|k| sign(round * 16 + k));
+        for (email, response) in futures_util::future::join_all(batch).await {
+            match response.status() {
+                StatusCode::ACCEPTED => {
+                    accepted.insert(email);
+                }
+                _ => {
+                    refusal = Some(response);
+                    break 'filling;
+                }
+            }
+        }
+    }
+    let refusal = refusal.expect("the disk filled up");
+    assert!(refusal.headers().contains_key("retry-after"));
+    assert_problem(refusal, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    assert_eq!(
+        app.get("/readyz", None).await.status(),
+        StatusCode::SERVICE_UNAVAILABLE,
+        "not ready while writes fail"
+    );
+
+    // Space comes back: signing recovers by itself, without a restart.
+    std::fs::remove_file(&filler).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut i = 1_000_000;
+    loop {
+        let (email, response) = sign(i).await;
+        i += 1;
+        if response.status() == StatusCode::ACCEPTED {
+            accepted.insert(email);
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "signing never recovered"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(app.get("/readyz", None).await.status(), StatusCode::OK);
+
+    // Nothing acknowledged was lost, and the file is sound.
+    let pool = sqlx::SqlitePool::connect(&database_url).await.unwrap();
+    let stored: Vec<(String,)> = sqlx::query_as("SELECT email FROM signatures")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    let stored: std::collections::HashSet<String> = stored.into_iter().map(|(e,)| e).collect();
+    let lost: Vec<_> = accepted.iter().filter(|e| !stored.contains(*e)).collect();
+    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+    let (integrity,): (String,) = sqlx::query_as("PRAGMA integrity_check")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    pool.close().await;
+    app.stop().await;
+    drop(app);
+    drop(disk);
+}

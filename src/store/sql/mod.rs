@@ -23,6 +23,40 @@ use crate::domain::{Email, SecretToken};
 pub struct SqlStore<B: Backend> {
     pool: Pool<B>,
     email_hasher: EmailHasher,
+    writes: WriteHealth,
+}
+
+/// Whether signing's writes are failing for want of something that will come back (a full
+/// disk, say): the readiness probe says so, even while a small write of its own would fit.
+#[derive(Default)]
+struct WriteHealth {
+    /// Milliseconds since `since` of the last failed and the last successful signing write.
+    failed: std::sync::atomic::AtomicU64,
+    succeeded: std::sync::atomic::AtomicU64,
+    since: std::sync::OnceLock<std::time::Instant>,
+}
+
+impl WriteHealth {
+    fn now(&self) -> u64 {
+        let since = self.since.get_or_init(std::time::Instant::now);
+        u64::try_from(since.elapsed().as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1)
+    }
+
+    fn record<T>(&self, outcome: &Result<T, StoreError>) {
+        use std::sync::atomic::Ordering::Relaxed;
+        match outcome {
+            Ok(_) => self.succeeded.store(self.now(), Relaxed),
+            Err(StoreError::Unavailable(_)) => self.failed.store(self.now(), Relaxed),
+            Err(_) => {}
+        }
+    }
+
+    fn failing(&self) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.failed.load(Relaxed) > self.succeeded.load(Relaxed)
+    }
 }
 
 impl<B: Backend> SqlStore<B> {
@@ -47,6 +81,7 @@ impl<B: Backend> SqlStore<B> {
             email_hasher: EmailHasher {
                 key: key.into_bytes(),
             },
+            writes: WriteHealth::default(),
         };
         store.rekey_emails().await?;
         Ok(store)
@@ -136,9 +171,21 @@ impl<B: Backend> SqlStore<B> {
 #[async_trait]
 impl<B: Backend> Store for SqlStore<B> {
     async fn ping(&self) -> Result<(), StoreError> {
-        sql::<B>("SELECT 1")
-            .execute(&mut *self.conn().await?)
-            .await?;
+        if self.writes.failing() {
+            return Err(StoreError::Unavailable(
+                "signing's last write failed; the database cannot take writes".into(),
+            ));
+        }
+        // A read alone would answer while every write fails (a full disk): write something.
+        let mut tx = self.begin_write().await?;
+        sql::<B>(
+            "INSERT INTO instance_secrets (name, value) VALUES ('ready_probe', $1)
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        )
+        .bind(Uuid::now_v7().to_string())
+        .execute(&mut tx)
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 

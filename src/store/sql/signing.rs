@@ -262,10 +262,15 @@ impl<B: Backend> Signing for SqlStore<B> {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tx = self.begin_write().await?;
-        let outcomes = self.record_batch_in(&mut tx, batch).await?;
-        tx.commit().await?;
-        Ok(outcomes)
+        let recorded = async {
+            let mut tx = self.begin_write().await?;
+            let outcomes = self.record_batch_in(&mut tx, batch).await?;
+            tx.commit().await?;
+            Ok(outcomes)
+        }
+        .await;
+        self.writes.record(&recorded);
+        recorded
     }
 
     async fn confirm_signature(
