@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::message::{Mailbox, MultiPart};
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
 use tokio::sync::Notify;
 
@@ -22,7 +22,77 @@ const IDLE_POLL: Duration = Duration::from_secs(1);
 
 enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    Files(AsyncFileTransport<Tokio1Executor>),
+    Files(OutboxFiles),
+}
+
+/// The outbox directory, where emails are written as `.eml` files when no SMTP server is set.
+/// Each is named `{campaign}.{signature}.{email}.eml`, so that erasing a signer, or purging a
+/// campaign, removes the copies of what was sent to them too.
+#[derive(Clone, Debug, Default)]
+pub struct OutboxFiles {
+    dir: Option<std::path::PathBuf>,
+}
+
+impl OutboxFiles {
+    /// The directory emails go to, where they go to files at all.
+    pub fn from_settings(settings: &Settings) -> Self {
+        Self {
+            dir: settings
+                .smtp_url
+                .is_none()
+                .then(|| settings.outbox_dir.clone()),
+        }
+    }
+
+    async fn write(&self, email: &QueuedEmail, message: &Message) -> anyhow::Result<()> {
+        let dir = self
+            .dir
+            .as_ref()
+            .expect("files are written only to a directory");
+        let name = format!(
+            "{}.{}.{}.eml",
+            email.campaign_id, email.signature_id, email.id
+        );
+        tokio::fs::write(dir.join(name), message.formatted()).await?;
+        Ok(())
+    }
+
+    /// Removes the emails written to one signer.
+    pub async fn forget_signature(&self, signature_id: uuid::Uuid) {
+        let signature = signature_id.to_string();
+        self.remove(move |name| name.split('.').nth(1) == Some(&signature))
+            .await;
+    }
+
+    /// Removes the emails written to a campaign's signers.
+    pub async fn forget_campaign(&self, campaign_id: uuid::Uuid) {
+        let campaign = campaign_id.to_string();
+        self.remove(move |name| name.split('.').next() == Some(&campaign))
+            .await;
+    }
+
+    async fn remove(&self, matches: impl Fn(&str) -> bool + Send + 'static) {
+        let Some(dir) = self.dir.clone() else {
+            return;
+        };
+        let removed = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            for entry in std::fs::read_dir(&dir)? {
+                let entry = entry?;
+                let name = entry.file_name();
+                if name
+                    .to_str()
+                    .is_some_and(|name| name.ends_with(".eml") && matches(name))
+                {
+                    std::fs::remove_file(entry.path())?;
+                }
+            }
+            Ok(())
+        })
+        .await;
+        if let Ok(Err(e)) | Err(e) = removed.map_err(std::io::Error::other) {
+            tracing::error!(error = %e, "could not remove erased signers' emails from the outbox directory");
+        }
+    }
 }
 
 pub struct Mailer {
@@ -54,7 +124,7 @@ impl Mailer {
                     directory = %settings.outbox_dir.display(),
                     "UNDERSIGNED_SMTP_URL is not set: emails are written to the outbox directory"
                 );
-                Transport::Files(AsyncFileTransport::new(&settings.outbox_dir))
+                Transport::Files(OutboxFiles::from_settings(settings))
             }
         };
         Ok(Self {
@@ -157,14 +227,12 @@ impl Mailer {
             .multipart(MultiPart::alternative_plain_html(text, html))?)
     }
 
-    async fn send(&self, message: Message) -> anyhow::Result<()> {
+    async fn send(&self, email: &QueuedEmail, message: Message) -> anyhow::Result<()> {
         match &self.transport {
             Transport::Smtp(smtp) => {
                 smtp.send(message).await?;
             }
-            Transport::Files(files) => {
-                files.send(message).await?;
-            }
+            Transport::Files(files) => files.write(email, &message).await?,
         }
         Ok(())
     }
@@ -174,7 +242,7 @@ impl Mailer {
     /// success is only reported, for the caller to record with the rest of its batch.
     async fn deliver(&self, store: &dyn Store, email: &QueuedEmail, metrics: &Metrics) -> bool {
         let result = match self.compose(email) {
-            Ok(message) => self.send(message).await,
+            Ok(message) => self.send(email, message).await,
             Err(e) => Err(e),
         };
         let error = match result {

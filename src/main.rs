@@ -98,7 +98,11 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Purge => {
             let store = store::connect(&cli.settings.database_url).await?;
-            let purged = undersigned::retention::purge_expired(store.as_ref()).await?;
+            let purged = undersigned::retention::purge_expired(
+                store.as_ref(),
+                &undersigned::mail::OutboxFiles::from_settings(&cli.settings),
+            )
+            .await?;
             if purged.is_empty() {
                 println!("nothing to purge");
             }

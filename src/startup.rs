@@ -16,7 +16,7 @@ use crate::auth::{PasswordHasher, TokenService};
 use crate::config::Settings;
 use crate::counts::LiveCounts;
 use crate::limits::OpenConnections;
-use crate::mail::{self, Mailer};
+use crate::mail::{self, Mailer, OutboxFiles};
 use crate::metrics::Metrics;
 use crate::routes;
 use crate::signing::Signing;
@@ -62,12 +62,24 @@ impl Application {
             live.clone(),
             settings.recount_interval_seconds,
         );
-        spawn_purges(store.clone(), settings.purge_interval_seconds);
+        spawn_purges(
+            store.clone(),
+            OutboxFiles::from_settings(&settings),
+            settings.purge_interval_seconds,
+        );
         let app_store = store.clone();
-        let signing = Signing::start(store.clone(), live.clone(), mail_wake, metrics.clone());
+        let outbox_files = OutboxFiles::from_settings(&settings);
+        let signing = Signing::start(
+            store.clone(),
+            live.clone(),
+            mail_wake,
+            metrics.clone(),
+            outbox_files.clone(),
+        );
         let live_counts = live.clone();
         let state = web::Data::new(AppState {
             signing,
+            outbox_files: outbox_files.clone(),
             store,
             tokens: TokenService::new(
                 settings.jwt_secret.as_ref(),
@@ -196,7 +208,7 @@ fn spawn_recounts(store: Arc<dyn Store>, live: Arc<LiveCounts>, interval_seconds
 }
 
 /// Erases personal data past its retention period, now and then.
-fn spawn_purges(store: Arc<dyn Store>, interval_seconds: u64) {
+fn spawn_purges(store: Arc<dyn Store>, outbox_files: OutboxFiles, interval_seconds: u64) {
     if interval_seconds == 0 {
         return;
     }
@@ -204,7 +216,7 @@ fn spawn_purges(store: Arc<dyn Store>, interval_seconds: u64) {
         let mut every = tokio::time::interval(Duration::from_secs(interval_seconds));
         loop {
             every.tick().await;
-            if let Err(e) = crate::retention::purge_expired(store.as_ref()).await {
+            if let Err(e) = crate::retention::purge_expired(store.as_ref(), &outbox_files).await {
                 tracing::warn!(error = %e, "purging expired personal data failed");
             }
         }

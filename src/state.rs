@@ -15,6 +15,7 @@ use crate::config::Settings;
 use crate::counts::LiveCounts;
 use crate::domain::Email;
 use crate::limits::{FailureCeiling, KeyedLimiter, OpenConnections, client_key};
+use crate::mail::OutboxFiles;
 use crate::metrics::Metrics;
 use crate::signing::Signing;
 use crate::store::Store;
@@ -80,6 +81,8 @@ pub struct AppState {
     pub live: Arc<LiveCounts>,
     /// Taking, confirming and withdrawing signatures.
     pub signing: Signing,
+    /// Where emails are written as files, when they are.
+    pub outbox_files: OutboxFiles,
 }
 
 impl AppState {

@@ -84,6 +84,7 @@ pub enum SignOutcome {
 /// A signature reached through a confirmation or withdrawal token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenUse {
+    pub signature_id: Uuid,
     /// The signature's status before this use of the token.
     pub previous: SignatureStatus,
     pub campaign_id: Uuid,
@@ -110,6 +111,8 @@ impl TokenPurpose {
 #[derive(Debug, Clone)]
 pub struct QueuedEmail {
     pub id: Uuid,
+    pub campaign_id: Uuid,
+    pub signature_id: Uuid,
     pub kind: EmailKind,
     pub recipient: String,
     pub signer_name: String,

@@ -414,6 +414,7 @@ pub async fn erase(
     {
         return Err(ApiError::NotFound);
     }
+    state.outbox_files.forget_signature(id).await;
     state.live.changed(campaign.id);
     crate::audit::record(
         state.store.as_ref(),

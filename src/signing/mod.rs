@@ -19,6 +19,7 @@ use crate::domain::{
     SourceCode,
 };
 use crate::error::{ApiError, Conflict};
+use crate::mail::OutboxFiles;
 use crate::metrics::Metrics;
 use crate::store::{self, SignatureSubmission, Store, TokenUse};
 use campaign_cache::CampaignCache;
@@ -32,6 +33,8 @@ pub struct Signing {
     /// Wakes the outbox worker when a signing queued an email.
     mail_wake: Arc<Notify>,
     metrics: Metrics,
+    /// Emails written as files, removed when their signer withdraws.
+    outbox_files: OutboxFiles,
 }
 
 impl Signing {
@@ -41,6 +44,7 @@ impl Signing {
         live: Arc<LiveCounts>,
         mail_wake: Arc<Notify>,
         metrics: Metrics,
+        outbox_files: OutboxFiles,
     ) -> Self {
         Self {
             writers: GroupCommit::start(store.clone(), store.parallel_writes()),
@@ -49,6 +53,7 @@ impl Signing {
             live,
             mail_wake,
             metrics,
+            outbox_files,
         }
     }
 
@@ -135,6 +140,7 @@ impl Signing {
             SignatureStatus::Pending | SignatureStatus::Confirmed
         ) {
             self.metrics.signing("withdrawn");
+            self.outbox_files.forget_signature(used.signature_id).await;
             self.live.changed(used.campaign_id);
         }
         Ok(used)

@@ -209,6 +209,7 @@ impl TokenTargetRow {
             return None;
         }
         let target = TokenUse {
+            signature_id: self.signature_id,
             previous: self.state.status,
             campaign_id: self.campaign_id,
             campaign_slug: self.campaign_slug.clone(),
@@ -221,6 +222,8 @@ impl TokenTargetRow {
 #[derive(sqlx::FromRow)]
 pub(super) struct QueuedEmailRow {
     pub id: Uuid,
+    pub campaign_id: Uuid,
+    pub signature_id: Uuid,
     #[sqlx(try_from = "String")]
     pub kind: EmailKind,
     pub recipient: Option<String>,
@@ -237,6 +240,8 @@ impl From<QueuedEmailRow> for QueuedEmail {
     fn from(row: QueuedEmailRow) -> Self {
         QueuedEmail {
             id: row.id,
+            campaign_id: row.campaign_id,
+            signature_id: row.signature_id,
             kind: row.kind,
             recipient: row.recipient.unwrap_or_default(),
             signer_name: row.signer_name.unwrap_or_default(),

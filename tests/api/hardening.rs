@@ -824,6 +824,14 @@ async fn erasure_and_withdrawal_leave_no_email_name_or_hash_behind() {
         .unwrap();
     assert_eq!(withdrawn.status(), StatusCode::OK);
     app.expect_total("scrapsi445", 0).await;
+    // The copies of the emails written to the outbox directory are removed with them.
+    let remaining = app.outbox_messages(0).await;
+    assert!(
+        !remaining
+            .iter()
+            .any(|m| m.contains("erin.erased@") || m.contains("walter.withdrawn@")),
+        "an erased signer's email is still in the outbox directory"
+    );
     // No key derived from the email is kept.
     let keys = app
         .texts(

@@ -512,6 +512,7 @@ async fn personal_data_is_purged_after_retention_and_the_audit_log_records_every
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_undersigned"))
         .arg("purge")
         .env("DATABASE_URL", &app.database_url)
+        .env("UNDERSIGNED_OUTBOX_DIR", app.outbox.path())
         .env("RUST_LOG", "error")
         .output()
         .unwrap();
@@ -534,6 +535,18 @@ async fn personal_data_is_purged_after_retention_and_the_audit_log_records_every
         )
         .await;
     assert_eq!(emails, 0);
+    // The copies of the emails sent to them, written to the outbox directory, are gone too.
+    let kept: Vec<String> = app
+        .outbox_messages(0)
+        .await
+        .into_iter()
+        .filter(|m| m.contains("letter") && m.contains("@example.org"))
+        .collect();
+    assert!(
+        kept.is_empty(),
+        "{} emails to purged signers remain",
+        kept.len()
+    );
     let names = app
         .texts(
             "SELECT name FROM signatures WHERE name IS NOT NULL AND name <> $1 ORDER BY name",

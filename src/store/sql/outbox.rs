@@ -37,7 +37,8 @@ impl<B: Backend> Outbox for SqlStore<B> {
         .execute(&mut conn)
         .await?;
         let rows: Vec<QueuedEmailRow> = sql::<B>(
-            "SELECT o.id, o.kind, o.recipient, s.name AS signer_name, o.confirm_token,
+            "SELECT o.id, c.id AS campaign_id, o.signature_id, o.kind, o.recipient,
+                    s.name AS signer_name, o.confirm_token,
                     o.withdraw_token, o.attempts, o.created_at, c.slug AS campaign_slug,
                     c.title AS campaign_title
              FROM outbox o
