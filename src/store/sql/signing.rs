@@ -215,18 +215,13 @@ async fn settle<B: Backend>(
         .await?;
         if let Some(existing) = existing {
             let emails_sent = u32::try_from(existing.emails_sent).unwrap_or(u32::MAX);
-            let reminder = reminder_for(existing.status, emails_sent);
-            if let Some(reminder) = reminder {
+            if let Some(reminder) = reminder_for(existing.status, emails_sent) {
                 writes.email(existing.id, reminder, email, submission);
+                sql::<B>("UPDATE signatures SET emails_sent = emails_sent + 1 WHERE id = $1")
+                    .bind(existing.id)
+                    .execute(tx)
+                    .await?;
             }
-            // Written even when no reminder goes: a transaction that wrote nothing would
-            // commit without flushing to disk and answer sooner, telling a repeat apart from
-            // a new signature by its timing.
-            sql::<B>("UPDATE signatures SET emails_sent = emails_sent + $2 WHERE id = $1")
-                .bind(existing.id)
-                .bind(i32::from(reminder.is_some()))
-                .execute(tx)
-                .await?;
         }
         return Ok((SignOutcome::Duplicate, CountDelta::default()));
     }
