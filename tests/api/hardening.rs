@@ -13,16 +13,8 @@ use crate::helpers::{
 };
 
 async fn partner_key(app: &TestApp, token: &str, slug: &str, code: &str) -> String {
-    let response = app
-        .post_json(
-            &format!("/v1/campaigns/{slug}/partners"),
-            &json!({"code": code, "name": format!("Partner {code}")}),
-            Some(token),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let body: Value = response.json().await.unwrap();
-    body["key"].as_str().unwrap().to_owned()
+    let partner = crate::partners::create_partner(app, token, slug, code).await;
+    partner["key"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]

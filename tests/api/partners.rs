@@ -8,7 +8,7 @@ use crate::helpers::{TestApp, assert_problem, fields_of, signer, spawn_app, spaw
 
 const NYAS: &str = "https://nyas.net";
 
-async fn create_partner(app: &TestApp, token: &str, slug: &str, code: &str) -> Value {
+pub async fn create_partner(app: &TestApp, token: &str, slug: &str, code: &str) -> Value {
     let response = app
         .post_json(
             &format!("/v1/campaigns/{slug}/partners"),
