@@ -11,8 +11,10 @@ use secrecy::SecretString;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct Settings {
-    /// `sqlite://FILE` (created if missing) or `postgres://USER:PASSWORD@HOST/DB`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://undersigned.db")]
+    /// `sqlite://FILE` (created if missing) or `postgres://USER:PASSWORD@HOST/DB`, from
+    /// `DATABASE_URL` or `DATABASE_URL_FILE` (it may hold a password, so never a flag)
+    /// [default: `sqlite://undersigned.db`].
+    #[arg(skip = DatabaseUrl(DEFAULT_DATABASE_URL.to_owned()))]
     pub database_url: DatabaseUrl,
 
     /// The address the HTTP server listens on.
@@ -203,6 +205,8 @@ pub enum LogFormat {
     Json,
 }
 
+const DEFAULT_DATABASE_URL: &str = "sqlite://undersigned.db";
+
 /// The shortest token-signing key accepted: HS256 wants a key as long as its hash.
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
 
@@ -254,6 +258,12 @@ impl Settings {
     /// refuses a token-signing key too short to be safe.
     pub fn read_secrets(&mut self) -> Result<(), String> {
         use secrecy::ExposeSecret;
+        if let Some(url) = secret_from_env("DATABASE_URL")? {
+            self.database_url = url
+                .expose_secret()
+                .parse()
+                .map_err(|e| format!("DATABASE_URL {e}"))?;
+        }
         self.jwt_secret = secret_from_env("UNDERSIGNED_JWT_SECRET")?;
         self.smtp_url = secret_from_env("UNDERSIGNED_SMTP_URL")?;
         self.metrics_token = secret_from_env("UNDERSIGNED_METRICS_TOKEN")?;
