@@ -209,7 +209,12 @@ fn a_short_token_secret_is_refused_at_start_naming_the_variable() {
 
 #[test]
 fn secrets_are_not_taken_as_command_line_flags() {
-    for flag in ["--jwt-secret", "--smtp-url", "--metrics-token", "--database-url"] {
+    for flag in [
+        "--jwt-secret",
+        "--smtp-url",
+        "--metrics-token",
+        "--database-url",
+    ] {
         let (status, stderr) = start_briefly(&[flag, "a-secret-in-the-process-list", "serve"], &[]);
         assert_eq!(status, Some(2), "{flag}: {stderr}");
         assert!(stderr.contains("unexpected argument"), "{flag}: {stderr}");
