@@ -115,6 +115,11 @@ pub async fn signing_cors(
         Err(error) => return Ok(req.into_response(refusal(error))),
     };
     if !accepted {
+        // A refused page's signature is refused by the signing route itself (`check_origin`),
+        // whatever spelling of the path reached it; here it only gets no CORS headers.
+        if !is_preflight {
+            return Ok(next.call(req).await?.map_into_left_body());
+        }
         let error = ApiError::OriginNotAllowed {
             origin: String::from_utf8_lossy(origin.as_bytes()).into_owned(),
         };

@@ -75,7 +75,8 @@ impl Signer {
     }
 
     /// A member of the public, whatever the request carries: limited per client address,
-    /// across campaigns and on the path's campaign (before the campaign is looked up).
+    /// across campaigns and on the path's campaign (before the campaign is looked up). Whether
+    /// the page it comes from may sign is the caller's to check (`check_origin`).
     pub async fn public(req: &HttpRequest) -> Result<Self, ApiError> {
         let state = Self::state(req)?;
         let address = state.client(req);
@@ -92,7 +93,6 @@ impl Signer {
             })
             .inspect_err(|_| state.metrics.signing("rate_limited"))?;
         let campaign = state.signing.campaign(&slug).await?;
-        super::cors::check_origin(state, &campaign, req)?;
         Ok(Signer {
             campaign,
             partner: None,
@@ -100,10 +100,19 @@ impl Signer {
         })
     }
 
+    /// The signer of an API request, refused if it comes from a page that may not sign the
+    /// campaign: checked here, on the route that serves it, so that no spelling of the path
+    /// escapes the campaign's allowed origins.
     async fn identify(req: HttpRequest) -> Result<Self, ApiError> {
-        let state = Self::state(&req)?;
-        let Some(presented) = crate::auth::bearer_token(&req) else {
-            return Self::public(&req).await;
+        let signer = Self::by_credentials(&req).await?;
+        super::cors::check_origin(Self::state(&req)?, &signer.campaign, &req)?;
+        Ok(signer)
+    }
+
+    async fn by_credentials(req: &HttpRequest) -> Result<Self, ApiError> {
+        let state = Self::state(req)?;
+        let Some(presented) = crate::auth::bearer_token(req) else {
+            return Self::public(req).await;
         };
         let key_hash = presented
             .ok()
@@ -114,11 +123,11 @@ impl Signer {
         };
         let Some(holder) = holder else {
             // Guessing keys is limited like signing, per address.
-            let address = state.client(&req);
+            let address = state.client(req);
             state.limits.signing_by_address.check(&address)?;
             return Err(ApiError::InvalidPartnerKey);
         };
-        let campaign = state.signing.campaign(&Self::slug(&req)?).await?;
+        let campaign = state.signing.campaign(&Self::slug(req)?).await?;
         // A draft answers a partner's key as a campaign that does not exist would.
         if campaign.status == CampaignStatus::Draft {
             return Err(ApiError::NotFound);
@@ -126,7 +135,6 @@ impl Signer {
         if campaign.id != holder.campaign_id {
             return Err(ApiError::PartnerKeyForOtherCampaign);
         }
-        super::cors::check_origin(state, &campaign, &req)?;
         let allowance = state
             .limits
             .signing_by_partner

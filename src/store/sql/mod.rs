@@ -28,18 +28,25 @@ pub struct SqlStore<B: Backend> {
 
 /// Whether signing's writes are failing for want of something that will come back (a full
 /// disk, say): the readiness probe says so, even while a small write of its own would fit.
-#[derive(Default)]
 struct WriteHealth {
     /// Milliseconds since `since` of the last failed and the last successful signing write.
     failed: std::sync::atomic::AtomicU64,
     succeeded: std::sync::atomic::AtomicU64,
-    since: std::sync::OnceLock<std::time::Instant>,
+    since: std::time::Instant,
 }
 
 impl WriteHealth {
+    fn new() -> Self {
+        Self {
+            failed: 0.into(),
+            succeeded: 0.into(),
+            since: std::time::Instant::now(),
+        }
+    }
+
     fn now(&self) -> u64 {
-        let since = self.since.get_or_init(std::time::Instant::now);
-        u64::try_from(since.elapsed().as_millis())
+        // At least 1, so that a failure in the first millisecond still reads as the latest.
+        u64::try_from(self.since.elapsed().as_millis())
             .unwrap_or(u64::MAX)
             .max(1)
     }
@@ -81,7 +88,7 @@ impl<B: Backend> SqlStore<B> {
             email_hasher: EmailHasher {
                 key: key.into_bytes(),
             },
-            writes: WriteHealth::default(),
+            writes: WriteHealth::new(),
         };
         store.rekey_emails().await?;
         Ok(store)
