@@ -3,11 +3,12 @@
 //!
 //! A signature is answered only once the transaction holding it has committed (group commit,
 //! see `group_commit`), and a new signature, a repeat by the same email and a bot caught by
-//! the honeypot are answered alike, at the same point, so that no answer tells whether an
-//! email had already signed.
+//! the honeypot are answered alike, at the same point and after as long (see `pacing`), so
+//! that no answer tells whether an email had already signed.
 
 mod campaign_cache;
 mod group_commit;
+mod pacing;
 
 use std::sync::Arc;
 
@@ -21,14 +22,16 @@ use crate::domain::{
 use crate::error::{ApiError, Conflict};
 use crate::mail::OutboxFiles;
 use crate::metrics::Metrics;
-use crate::store::{self, SignatureSubmission, Store, TokenUse};
+use crate::store::{self, SignOutcome, SignatureSubmission, Store, TokenUse};
 use campaign_cache::CampaignCache;
 use group_commit::GroupCommit;
+use pacing::AnswerPacing;
 
 pub struct Signing {
     store: Arc<dyn Store>,
     writers: GroupCommit,
     campaigns: CampaignCache,
+    pacing: AnswerPacing,
     live: Arc<LiveCounts>,
     /// Wakes the outbox worker when a signing queued an email.
     mail_wake: Arc<Notify>,
@@ -49,6 +52,7 @@ impl Signing {
         Self {
             writers: GroupCommit::start(store.clone(), store.parallel_writes()),
             campaigns: CampaignCache::default(),
+            pacing: AnswerPacing::default(),
             store,
             live,
             mail_wake,
@@ -80,6 +84,7 @@ impl Signing {
         partner: Option<&SourceCode>,
         form: SignatureForm,
     ) -> Result<(), ApiError> {
+        let started = std::time::Instant::now();
         self.metrics.signing("received");
         match campaign.status_at(store::now()) {
             CampaignStatus::Open => {}
@@ -111,6 +116,11 @@ impl Signing {
         self.metrics.signed(outcome);
         self.live.changed(campaign.id);
         self.mail_wake.notify_one();
+        if outcome == SignOutcome::Recorded {
+            self.pacing.new_signature_took(started.elapsed());
+        } else {
+            tokio::time::sleep(self.pacing.hold(started.elapsed())).await;
+        }
         Ok(())
     }
 

@@ -7,8 +7,7 @@
 //! them of a generic `B`: values and rows carry their requirements for both databases
 //! ([`SqlValue`], [`SqlRow`]) and each backend runs statements for its own concrete types.
 
-use std::collections::HashSet;
-
+use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
 use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
@@ -19,7 +18,6 @@ use tokio::sync::mpsc::UnboundedSender;
 use uuid::Uuid;
 
 use super::StoreError;
-use super::sql::signing::{NewSignatureRow, QueuedWrites};
 
 /// A value either database can bind.
 pub trait SqlValue:
@@ -91,18 +89,13 @@ pub trait Backend: Database {
         pool: &Pool<Self>,
     ) -> BoxFuture<'_, Result<sqlx::Transaction<'static, Self>, sqlx::Error>>;
 
-    /// Inserts a batch's signatures, skipping each whose email has already signed the
-    /// campaign (earlier in the batch included); returns the ids of those inserted.
-    fn insert_signatures<'c>(
+    /// Inserts many rows in few statements, and returns the ids that the inserts' `RETURNING`
+    /// gives. PostgreSQL binds each column as one array (one prepared statement however many
+    /// rows) and runs all the inserts as one statement; SQLite binds multi-row `VALUES`.
+    fn insert_rows<'c>(
         conn: &'c mut Self::Connection,
-        rows: &'c [NewSignatureRow],
-    ) -> BoxFuture<'c, Result<HashSet<Uuid>, StoreError>>;
-
-    /// Writes the tokens and emails a batch queued.
-    fn insert_queued(
-        conn: &mut Self::Connection,
-        writes: QueuedWrites,
-    ) -> BoxFuture<'_, Result<(), StoreError>>;
+        inserts: &'c [InsertRows],
+    ) -> BoxFuture<'c, Result<Vec<Uuid>, StoreError>>;
 
     /// Tells the other instances, when the transaction commits, that these campaigns'
     /// counts or settings changed. Nothing to do where only one instance runs (SQLite).
@@ -114,6 +107,96 @@ pub trait Backend: Database {
     /// Sends the id of every campaign another instance announced, for as long as `changes`
     /// is open.
     fn watch_changes(pool: Pool<Self>, changes: UnboundedSender<Uuid>);
+}
+
+/// One column of rows to insert: its values in row order.
+pub enum Column {
+    Uuid(Vec<Uuid>),
+    Text(Vec<Option<String>>),
+    Bool(Vec<bool>),
+    Int(Vec<i32>),
+    Time(Vec<Option<DateTime<Utc>>>),
+}
+
+impl Column {
+    pub fn len(&self) -> usize {
+        match self {
+            Column::Uuid(v) => v.len(),
+            Column::Text(v) => v.len(),
+            Column::Bool(v) => v.len(),
+            Column::Int(v) => v.len(),
+            Column::Time(v) => v.len(),
+        }
+    }
+}
+
+/// A value type a column can hold.
+pub trait ColumnValue: Sized {
+    fn column(values: Vec<Self>) -> Column;
+}
+
+impl ColumnValue for Uuid {
+    fn column(values: Vec<Self>) -> Column {
+        Column::Uuid(values)
+    }
+}
+impl ColumnValue for Option<String> {
+    fn column(values: Vec<Self>) -> Column {
+        Column::Text(values)
+    }
+}
+impl ColumnValue for String {
+    fn column(values: Vec<Self>) -> Column {
+        Column::Text(values.into_iter().map(Some).collect())
+    }
+}
+impl ColumnValue for &'static str {
+    fn column(values: Vec<Self>) -> Column {
+        Column::Text(values.into_iter().map(|v| Some(v.to_owned())).collect())
+    }
+}
+impl ColumnValue for bool {
+    fn column(values: Vec<Self>) -> Column {
+        Column::Bool(values)
+    }
+}
+impl ColumnValue for i32 {
+    fn column(values: Vec<Self>) -> Column {
+        Column::Int(values)
+    }
+}
+impl ColumnValue for Option<DateTime<Utc>> {
+    fn column(values: Vec<Self>) -> Column {
+        Column::Time(values)
+    }
+}
+impl ColumnValue for DateTime<Utc> {
+    fn column(values: Vec<Self>) -> Column {
+        Column::Time(values.into_iter().map(Some).collect())
+    }
+}
+
+/// One column's values, one per row.
+pub fn column<R, T: ColumnValue>(rows: &[R], value: impl Fn(&R) -> T) -> Column {
+    T::column(rows.iter().map(value).collect())
+}
+
+/// Rows for one table, column by column, and what follows them (`ON CONFLICT`, `RETURNING`).
+pub struct InsertRows {
+    pub table: &'static str,
+    pub columns: Vec<(&'static str, Column)>,
+    pub suffix: &'static str,
+}
+
+impl InsertRows {
+    pub fn rows(&self) -> usize {
+        self.columns.first().map_or(0, |(_, column)| column.len())
+    }
+
+    pub fn names(&self) -> String {
+        let names: Vec<&str> = self.columns.iter().map(|(name, _)| *name).collect();
+        names.join(", ")
+    }
 }
 
 /// One statement on its way to the database, written once for both.

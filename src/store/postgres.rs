@@ -3,23 +3,20 @@
 //! Writers run side by side, so reads that precede a write lock their rows (`FOR UPDATE`), and
 //! instances tell each other what changed with `NOTIFY`.
 
-use std::collections::HashSet;
 use std::str::FromStr;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 use futures_util::{FutureExt, StreamExt, TryStreamExt};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgListener, PgPoolOptions};
-use sqlx::{Connection, PgPool, Pool, Postgres, Transaction};
+use sqlx::{AssertSqlSafe, Connection, PgPool, Pool, Postgres, Row, Transaction};
 use tokio::sync::mpsc::UnboundedSender;
 use uuid::Uuid;
 
 use super::StoreError;
-use super::dialect::{Backend, Query, SqlRow, SqlValue};
-use super::sql::signing::{NewSignatureRow, QueuedWrites};
-use super::sql::{EMAIL_KEY_VERSION, SqlStore};
+use super::dialect::{Backend, Column, InsertRows, Query, SqlRow, SqlValue};
+use super::sql::SqlStore;
 use crate::config::DatabaseUrl;
 
 pub async fn connect(url: &DatabaseUrl) -> Result<SqlStore<Postgres>, StoreError> {
@@ -83,125 +80,55 @@ impl Backend for Postgres {
         pool.begin().boxed()
     }
 
-    /// One statement whatever the batch's size, each column passed as an array, so every
-    /// batch runs the same prepared statement and plan.
-    fn insert_signatures<'c>(
+    /// Each column bound as one array, so every batch runs the same prepared statement and
+    /// plan whatever its size; every insert but the last is a data-modifying `WITH`, so that
+    /// a batch's rows take one round trip.
+    fn insert_rows<'c>(
         conn: &'c mut PgConnection,
-        rows: &'c [NewSignatureRow],
-    ) -> BoxFuture<'c, Result<HashSet<Uuid>, StoreError>> {
+        inserts: &'c [InsertRows],
+    ) -> BoxFuture<'c, Result<Vec<Uuid>, StoreError>> {
         async move {
-            let column = |f: fn(&NewSignatureRow) -> Option<String>| -> Vec<Option<String>> {
-                rows.iter().map(f).collect()
+            let inserts: Vec<&InsertRows> = inserts.iter().filter(|i| i.rows() > 0).collect();
+            let Some((last, before)) = inserts.split_last() else {
+                return Ok(Vec::new());
             };
-            let ids: Vec<(Uuid,)> = sqlx::query_as(
-                "INSERT INTO signatures (id, campaign_id, email_hash, email, name, postcode,
-                     postcode_area, country, signatory_type, organisation, organisation_key, role,
-                     public, contact, consent_version, source, status, review,
-                     possible_duplicate, emails_sent, signed_at, confirmed_at, email_key_version)
-                 SELECT id, campaign_id, email_hash, email, name, postcode, postcode_area, country,
-                        signatory_type, organisation, organisation_key, role, public, contact,
-                        consent_version, source, status, 'pending', FALSE, emails_sent, signed_at,
-                        confirmed_at, $21
-                 FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],
-                             $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-                             $11::text[], $12::text[], $13::bool[], $14::bool[], $15::int4[],
-                             $16::text[], $17::text[], $18::int4[], $19::timestamptz[],
-                             $20::timestamptz[])
-                      AS s (id, campaign_id, email_hash, email, name, postcode, postcode_area,
-                            country, signatory_type, organisation, organisation_key, role, public,
-                            contact, consent_version, source, status, emails_sent, signed_at,
-                            confirmed_at)
-                 ON CONFLICT DO NOTHING
-                 RETURNING id",
-            )
-            .bind(rows.iter().map(|s| s.id).collect::<Vec<_>>())
-            .bind(rows.iter().map(|s| s.campaign_id).collect::<Vec<_>>())
-            .bind(column(|s| Some(s.email_hash.clone())))
-            .bind(column(|s| Some(s.email.clone())))
-            .bind(column(|s| Some(s.name.clone())))
-            .bind(column(|s| s.postcode.clone()))
-            .bind(column(|s| s.postcode_area.clone()))
-            .bind(column(|s| Some(s.country.clone())))
-            .bind(column(|s| Some(s.kind.as_str().to_owned())))
-            .bind(column(|s| s.organisation.clone()))
-            .bind(column(|s| s.organisation_key.clone()))
-            .bind(column(|s| s.role.clone()))
-            .bind(rows.iter().map(|s| s.public).collect::<Vec<_>>())
-            .bind(rows.iter().map(|s| s.contact).collect::<Vec<_>>())
-            .bind(rows.iter().map(|s| s.consent_version).collect::<Vec<_>>())
-            .bind(column(|s| s.source.clone()))
-            .bind(column(|s| Some(s.status.as_str().to_owned())))
-            .bind(rows.iter().map(|s| s.emails_sent).collect::<Vec<_>>())
-            .bind(rows.iter().map(|s| s.signed_at).collect::<Vec<_>>())
-            .bind(rows.iter().map(|s| s.confirmed_at()).collect::<Vec<_>>())
-            .bind(EMAIL_KEY_VERSION)
-            .fetch_all(&mut *conn)
-            .await?;
-            Ok(ids.into_iter().map(|(id,)| id).collect())
-        }
-        .boxed()
-    }
-
-    /// The tokens and the emails in one statement (a data-modifying `WITH`), their columns as
-    /// arrays: one round trip per batch.
-    fn insert_queued(
-        conn: &mut PgConnection,
-        writes: QueuedWrites,
-    ) -> BoxFuture<'_, Result<(), StoreError>> {
-        async move {
-            let QueuedWrites { tokens, emails } = writes;
-            if tokens.is_empty() && emails.is_empty() {
-                return Ok(());
+            let mut parameter = 0;
+            let mut statement = |insert: &InsertRows| {
+                let arrays: Vec<String> = (insert.columns.iter())
+                    .map(|(_, column)| {
+                        parameter += 1;
+                        format!("${parameter}::{}[]", array_type(column))
+                    })
+                    .collect();
+                format!(
+                    "INSERT INTO {} ({}) SELECT * FROM UNNEST({}) {}",
+                    insert.table,
+                    insert.names(),
+                    arrays.join(", "),
+                    insert.suffix
+                )
+            };
+            let mut text = String::new();
+            for (n, insert) in before.iter().enumerate() {
+                let lead = if n == 0 { "WITH" } else { "," };
+                text += &format!("{lead} inserted_{n} AS ({}) ", statement(insert));
             }
-            let expiries: Vec<Option<DateTime<Utc>>> =
-                tokens.iter().map(|t| t.expires_at).collect();
-            sqlx::query(
-                "WITH tokens AS (
-                     INSERT INTO signature_tokens (token_hash, signature_id, purpose, expires_at)
-                     SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::timestamptz[]))
-                 INSERT INTO outbox (id, signature_id, kind, recipient, confirm_token,
-                                     withdraw_token, created_at, attempts, next_attempt_at)
-                 SELECT id, signature_id, kind, recipient, confirm_token, withdraw_token,
-                        created_at, 0, created_at
-                 FROM UNNEST($5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[],
-                             $10::text[], $11::timestamptz[])
-                      AS e (id, signature_id, kind, recipient, confirm_token, withdraw_token,
-                            created_at)",
-            )
-            .bind(tokens.iter().map(|t| t.hash.clone()).collect::<Vec<_>>())
-            .bind(tokens.iter().map(|t| t.signature_id).collect::<Vec<_>>())
-            .bind(
-                tokens
-                    .iter()
-                    .map(|t| t.purpose.as_str())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(expiries)
-            .bind(emails.iter().map(|e| e.id).collect::<Vec<_>>())
-            .bind(emails.iter().map(|e| e.signature_id).collect::<Vec<_>>())
-            .bind(emails.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>())
-            .bind(
-                emails
-                    .iter()
-                    .map(|e| e.recipient.clone())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(
-                emails
-                    .iter()
-                    .map(|e| e.confirm_token.clone())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(
-                emails
-                    .iter()
-                    .map(|e| e.withdraw_token.clone())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(emails.iter().map(|e| e.created_at).collect::<Vec<_>>())
-            .execute(&mut *conn)
-            .await?;
-            Ok(())
+            text += &statement(last);
+            let mut query = sqlx::query(AssertSqlSafe(text));
+            for (_, column) in inserts.iter().flat_map(|insert| &insert.columns) {
+                query = match column {
+                    Column::Uuid(values) => query.bind(values),
+                    Column::Text(values) => query.bind(values),
+                    Column::Bool(values) => query.bind(values),
+                    Column::Int(values) => query.bind(values),
+                    Column::Time(values) => query.bind(values),
+                };
+            }
+            let rows = query.fetch_all(&mut *conn).await?;
+            Ok(rows
+                .iter()
+                .map(|row| row.try_get(0))
+                .collect::<Result<_, _>>()?)
         }
         .boxed()
     }
@@ -239,6 +166,16 @@ impl Backend for Postgres {
                 }
             }
         });
+    }
+}
+
+fn array_type(column: &Column) -> &'static str {
+    match column {
+        Column::Uuid(_) => "uuid",
+        Column::Text(_) => "text",
+        Column::Bool(_) => "bool",
+        Column::Int(_) => "int4",
+        Column::Time(_) => "timestamptz",
     }
 }
 

@@ -2,7 +2,6 @@
 //! so that an acknowledged write survives a crash or power cut. One writer at a time, so no
 //! row locks are needed, and one instance per file, so there is no one to notify.
 
-use std::collections::HashSet;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -12,14 +11,13 @@ use futures_util::{FutureExt, StreamExt, TryStreamExt};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Connection, Pool, QueryBuilder, Sqlite, Transaction};
+use sqlx::{Connection, Pool, QueryBuilder, Row, Sqlite, Transaction};
 use tokio::sync::mpsc::UnboundedSender;
 use uuid::Uuid;
 
 use super::StoreError;
-use super::dialect::{Backend, Query, SqlRow, SqlValue};
-use super::sql::signing::{NewSignatureRow, QueuedWrites};
-use super::sql::{EMAIL_KEY_VERSION, SqlStore};
+use super::dialect::{Backend, Column, InsertRows, Query, SqlRow, SqlValue};
+use super::sql::SqlStore;
 use crate::config::DatabaseUrl;
 
 pub async fn connect(url: &DatabaseUrl) -> Result<SqlStore<Sqlite>, StoreError> {
@@ -53,8 +51,8 @@ pub async fn connect(url: &DatabaseUrl) -> Result<SqlStore<Sqlite>, StoreError> 
     SqlStore::open(pool).await
 }
 
-/// Rows per multi-row statement: 22 columns each keeps a statement far inside SQLite's limit
-/// of 32,766 bound parameters.
+/// Rows per multi-row statement: with the widest table's 23 columns a statement stays far
+/// inside SQLite's limit of 32,766 bound parameters.
 const ROWS_PER_STATEMENT: usize = 500;
 
 impl Backend for Sqlite {
@@ -94,90 +92,35 @@ impl Backend for Sqlite {
         pool.begin_with("BEGIN IMMEDIATE").boxed()
     }
 
-    fn insert_signatures<'c>(
+    fn insert_rows<'c>(
         conn: &'c mut SqliteConnection,
-        rows: &'c [NewSignatureRow],
-    ) -> BoxFuture<'c, Result<HashSet<Uuid>, StoreError>> {
+        inserts: &'c [InsertRows],
+    ) -> BoxFuture<'c, Result<Vec<Uuid>, StoreError>> {
         async move {
-            let mut inserted = HashSet::with_capacity(rows.len());
-            for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-                let mut insert = QueryBuilder::<Sqlite>::new(
-                    "INSERT INTO signatures (id, campaign_id, email_hash, email, name, postcode, \
-                     postcode_area, country, signatory_type, organisation, organisation_key, \
-                     role, public, contact, consent_version, source, status, review, \
-                     possible_duplicate, emails_sent, signed_at, confirmed_at, \
-                     email_key_version) ",
-                );
-                insert.push_values(chunk, |mut row, s| {
-                    row.push_bind(s.id)
-                        .push_bind(s.campaign_id)
-                        .push_bind(s.email_hash.clone())
-                        .push_bind(s.email.clone())
-                        .push_bind(s.name.clone())
-                        .push_bind(s.postcode.clone())
-                        .push_bind(s.postcode_area.clone())
-                        .push_bind(s.country.clone())
-                        .push_bind(s.kind.as_str())
-                        .push_bind(s.organisation.clone())
-                        .push_bind(s.organisation_key.clone())
-                        .push_bind(s.role.clone())
-                        .push_bind(s.public)
-                        .push_bind(s.contact)
-                        .push_bind(s.consent_version)
-                        .push_bind(s.source.clone())
-                        .push_bind(s.status.as_str())
-                        .push_bind("pending")
-                        .push_bind(false)
-                        .push_bind(s.emails_sent)
-                        .push_bind(s.signed_at)
-                        .push_bind(s.confirmed_at())
-                        .push_bind(EMAIL_KEY_VERSION);
-                });
-                insert.push(" ON CONFLICT DO NOTHING RETURNING id");
-                let ids: Vec<(Uuid,)> = insert.build_query_as().fetch_all(&mut *conn).await?;
-                inserted.extend(ids.into_iter().map(|(id,)| id));
+            let mut ids = Vec::new();
+            for insert in inserts {
+                let rows: Vec<usize> = (0..insert.rows()).collect();
+                for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+                    let head = format!("INSERT INTO {} ({}) ", insert.table, insert.names());
+                    let mut statement = QueryBuilder::<Sqlite>::new(head);
+                    statement.push_values(chunk, |mut values, &row| {
+                        for (_, column) in &insert.columns {
+                            match column {
+                                Column::Uuid(v) => values.push_bind(v[row]),
+                                Column::Text(v) => values.push_bind(v[row].clone()),
+                                Column::Bool(v) => values.push_bind(v[row]),
+                                Column::Int(v) => values.push_bind(v[row]),
+                                Column::Time(v) => values.push_bind(v[row]),
+                            };
+                        }
+                    });
+                    statement.push(" ").push(insert.suffix);
+                    for row in statement.build().fetch_all(&mut *conn).await? {
+                        ids.push(row.try_get(0)?);
+                    }
+                }
             }
-            Ok(inserted)
-        }
-        .boxed()
-    }
-
-    fn insert_queued(
-        conn: &mut SqliteConnection,
-        writes: QueuedWrites,
-    ) -> BoxFuture<'_, Result<(), StoreError>> {
-        async move {
-            for chunk in writes.tokens.chunks(ROWS_PER_STATEMENT) {
-                let mut insert = QueryBuilder::<Sqlite>::new(
-                    "INSERT INTO signature_tokens (token_hash, signature_id, purpose, expires_at) ",
-                );
-                insert.push_values(chunk, |mut row, token| {
-                    row.push_bind(token.hash.clone())
-                        .push_bind(token.signature_id)
-                        .push_bind(token.purpose.as_str())
-                        .push_bind(token.expires_at);
-                });
-                insert.build().execute(&mut *conn).await?;
-            }
-            for chunk in writes.emails.chunks(ROWS_PER_STATEMENT) {
-                let mut insert = QueryBuilder::<Sqlite>::new(
-                    "INSERT INTO outbox (id, signature_id, kind, recipient, confirm_token, \
-                     withdraw_token, created_at, attempts, next_attempt_at) ",
-                );
-                insert.push_values(chunk, |mut row, email| {
-                    row.push_bind(email.id)
-                        .push_bind(email.signature_id)
-                        .push_bind(email.kind.as_str())
-                        .push_bind(email.recipient.clone())
-                        .push_bind(email.confirm_token.clone())
-                        .push_bind(email.withdraw_token.clone())
-                        .push_bind(email.created_at)
-                        .push_bind(0_i32)
-                        .push_bind(email.created_at);
-                });
-                insert.build().execute(&mut *conn).await?;
-            }
-            Ok(())
+            Ok(ids)
         }
         .boxed()
     }

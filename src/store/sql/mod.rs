@@ -8,7 +8,7 @@ pub(super) mod counts;
 mod outbox;
 mod partners;
 mod signatories;
-pub(super) mod signing;
+mod signing;
 
 use async_trait::async_trait;
 use sqlx::Pool;

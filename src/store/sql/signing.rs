@@ -9,35 +9,35 @@ use sqlx::Transaction;
 use uuid::Uuid;
 
 use super::counts::apply_counts;
-use super::{EmailHasher, SqlStore};
+use super::{EMAIL_KEY_VERSION, EmailHasher, SqlStore};
 use crate::domain::records::CountDelta;
 use crate::domain::{Email, EmailKind, SecretToken, SignatoryType, SignatureStatus, reminder_for};
-use crate::store::dialect::{Backend, sql, sql_built};
+use crate::store::dialect::{Backend, InsertRows, column, sql, sql_built};
 use crate::store::rows::{ExistingSignatureRow, TokenTargetRow};
 use crate::store::{SignOutcome, SignatureSubmission, Signing, StoreError, TokenPurpose, TokenUse};
 
 /// A signature as a batch inserts it, prepared from its submission.
-pub struct NewSignatureRow {
-    pub id: Uuid,
-    pub campaign_id: Uuid,
-    pub email_hash: String,
-    pub email: String,
-    pub name: String,
-    pub postcode: Option<String>,
-    pub postcode_area: Option<String>,
-    pub country: String,
-    pub kind: SignatoryType,
-    pub organisation: Option<String>,
-    pub organisation_key: Option<String>,
-    pub role: Option<String>,
-    pub public: bool,
-    pub contact: bool,
-    pub consent_version: i32,
-    pub source: Option<String>,
-    pub status: SignatureStatus,
+struct NewSignatureRow {
+    id: Uuid,
+    campaign_id: Uuid,
+    email_hash: String,
+    email: String,
+    name: String,
+    postcode: Option<String>,
+    postcode_area: Option<String>,
+    country: String,
+    kind: SignatoryType,
+    organisation: Option<String>,
+    organisation_key: Option<String>,
+    role: Option<String>,
+    public: bool,
+    contact: bool,
+    consent_version: i32,
+    source: Option<String>,
+    status: SignatureStatus,
     /// How many emails its signing sends (0 or 1).
-    pub emails_sent: i32,
-    pub signed_at: DateTime<Utc>,
+    emails_sent: i32,
+    signed_at: DateTime<Utc>,
 }
 
 impl NewSignatureRow {
@@ -71,38 +71,108 @@ impl NewSignatureRow {
     }
 
     /// When it was confirmed: at signing, for a campaign that needs no confirmation.
-    pub fn confirmed_at(&self) -> Option<DateTime<Utc>> {
+    fn confirmed_at(&self) -> Option<DateTime<Utc>> {
         (self.status == SignatureStatus::Confirmed).then_some(self.signed_at)
+    }
+
+    /// A batch's signatures, each skipped whose email has already signed the campaign
+    /// (earlier in the batch included); the insert returns the ids of those it kept.
+    fn insert(rows: &[Self]) -> InsertRows {
+        InsertRows {
+            table: "signatures",
+            columns: vec![
+                ("id", column(rows, |s| s.id)),
+                ("campaign_id", column(rows, |s| s.campaign_id)),
+                ("email_hash", column(rows, |s| s.email_hash.clone())),
+                ("email", column(rows, |s| s.email.clone())),
+                ("name", column(rows, |s| s.name.clone())),
+                ("postcode", column(rows, |s| s.postcode.clone())),
+                ("postcode_area", column(rows, |s| s.postcode_area.clone())),
+                ("country", column(rows, |s| s.country.clone())),
+                ("signatory_type", column(rows, |s| s.kind.as_str())),
+                ("organisation", column(rows, |s| s.organisation.clone())),
+                (
+                    "organisation_key",
+                    column(rows, |s| s.organisation_key.clone()),
+                ),
+                ("role", column(rows, |s| s.role.clone())),
+                ("public", column(rows, |s| s.public)),
+                ("contact", column(rows, |s| s.contact)),
+                ("consent_version", column(rows, |s| s.consent_version)),
+                ("source", column(rows, |s| s.source.clone())),
+                ("status", column(rows, |s| s.status.as_str())),
+                ("review", column(rows, |_| "pending")),
+                ("possible_duplicate", column(rows, |_| false)),
+                ("emails_sent", column(rows, |s| s.emails_sent)),
+                ("signed_at", column(rows, |s| s.signed_at)),
+                ("confirmed_at", column(rows, Self::confirmed_at)),
+                ("email_key_version", column(rows, |_| EMAIL_KEY_VERSION)),
+            ],
+            suffix: "ON CONFLICT DO NOTHING RETURNING id",
+        }
     }
 }
 
-pub struct TokenRow {
-    pub hash: String,
-    pub signature_id: Uuid,
-    pub purpose: TokenPurpose,
-    pub expires_at: Option<DateTime<Utc>>,
+struct TokenRow {
+    hash: String,
+    signature_id: Uuid,
+    purpose: TokenPurpose,
+    expires_at: Option<DateTime<Utc>>,
 }
 
-pub struct OutboxRow {
-    pub id: Uuid,
-    pub signature_id: Uuid,
-    pub kind: EmailKind,
-    pub recipient: String,
-    pub confirm_token: Option<String>,
-    pub withdraw_token: String,
-    pub created_at: DateTime<Utc>,
+struct OutboxRow {
+    id: Uuid,
+    signature_id: Uuid,
+    kind: EmailKind,
+    recipient: String,
+    confirm_token: Option<String>,
+    withdraw_token: String,
+    created_at: DateTime<Utc>,
 }
 
 /// What a batch writes besides the signatures themselves (the links' token hashes and the
 /// queued emails), gathered while it is recorded and written at its end, one statement per
 /// table.
 #[derive(Default)]
-pub struct QueuedWrites {
-    pub tokens: Vec<TokenRow>,
-    pub emails: Vec<OutboxRow>,
+struct QueuedWrites {
+    tokens: Vec<TokenRow>,
+    emails: Vec<OutboxRow>,
 }
 
 impl QueuedWrites {
+    fn inserts(self) -> [InsertRows; 2] {
+        let (tokens, emails) = (&self.tokens, &self.emails);
+        let tokens = InsertRows {
+            table: "signature_tokens",
+            columns: vec![
+                ("token_hash", column(tokens, |t| t.hash.clone())),
+                ("signature_id", column(tokens, |t| t.signature_id)),
+                ("purpose", column(tokens, |t| t.purpose.as_str())),
+                ("expires_at", column(tokens, |t| t.expires_at)),
+            ],
+            suffix: "",
+        };
+        let emails = InsertRows {
+            table: "outbox",
+            columns: vec![
+                ("id", column(emails, |e| e.id)),
+                ("signature_id", column(emails, |e| e.signature_id)),
+                ("kind", column(emails, |e| e.kind.as_str())),
+                ("recipient", column(emails, |e| e.recipient.clone())),
+                ("confirm_token", column(emails, |e| e.confirm_token.clone())),
+                (
+                    "withdraw_token",
+                    column(emails, |e| e.withdraw_token.clone()),
+                ),
+                ("created_at", column(emails, |e| e.created_at)),
+                ("attempts", column(emails, |_| 0)),
+                ("next_attempt_at", column(emails, |e| e.created_at)),
+            ],
+            suffix: "",
+        };
+        [tokens, emails]
+    }
+
     /// Queues one email to a signer, with new tokens for the links it carries: made only
     /// when an email goes, so that a repeat that sends nothing costs no tokens.
     fn email(
@@ -156,7 +226,10 @@ impl<B: Backend> SqlStore<B> {
             .iter()
             .map(|s| NewSignatureRow::of(s, &self.email_hasher))
             .collect();
-        let inserted = B::insert_signatures(tx, &rows).await?;
+        let inserted: HashSet<Uuid> = B::insert_rows(tx, &[NewSignatureRow::insert(&rows)])
+            .await?
+            .into_iter()
+            .collect();
         let mut writes = QueuedWrites::default();
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut deltas = Vec::with_capacity(batch.len());
@@ -165,7 +238,7 @@ impl<B: Backend> SqlStore<B> {
             outcomes.push(outcome);
             deltas.push((row.campaign_id, delta));
         }
-        B::insert_queued(tx, writes).await?;
+        B::insert_rows(tx, &writes.inserts()).await?;
         apply_counts(tx, deltas, first.now).await?;
         Ok(outcomes)
     }
