@@ -48,6 +48,12 @@ pub struct Settings {
     #[arg(long, env = "UNDERSIGNED_OUTBOX_DIR", default_value = "./outbox")]
     pub outbox_dir: PathBuf,
 
+    /// Connections each lane of the outbox sends over at once (to the SMTP server, or files
+    /// written at once): confirmations have a lane of their own, so up to twice this many
+    /// connections are open.
+    #[arg(long, env = "UNDERSIGNED_MAIL_CONNECTIONS", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub mail_connections: u32,
+
     /// Hours an email keeps being retried before it is given up.
     #[arg(long, env = "UNDERSIGNED_MAIL_GIVE_UP_HOURS", default_value_t = 48)]
     pub mail_give_up_hours: u32,

@@ -2,27 +2,167 @@
 //! signature that causes them; this worker sends them afterwards, so a slow or failing mail
 //! server never slows signing and a crash loses nothing (the next start resumes the queue).
 
-use std::sync::Arc;
-use std::time::Duration;
+//!
+//! The outbox has two lanes (see `MailLane`): confirmations, which a signer waits for, and
+//! everything else. Each lane has a worker of its own with connections of its own, so a
+//! backlog of thank-you notes never holds up a confirmation; each worker sends a claimed batch
+//! over several connections at once.
 
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
 use secrecy::ExposeSecret;
 use tokio::sync::Notify;
 
 use crate::config::Settings;
-use crate::domain::{EmailKind, holds_an_address};
+use crate::domain::{EmailKind, MailLane, holds_an_address};
 use crate::metrics::Metrics;
 use crate::store::{self, QueuedEmail, Store};
 
-/// Emails claimed per round.
-const BATCH: u32 = 100;
+/// Emails claimed per round for each of a lane's connections: enough to keep them busy, few
+/// enough that a round ends soon.
+const PER_CONNECTION: u32 = 25;
 /// How often the queue is looked at when nothing wakes the worker sooner.
 const IDLE_POLL: Duration = Duration::from_secs(1);
+/// A connection idle for longer is closed rather than reused: servers drop idle clients.
+const IDLE_CONNECTION: Duration = Duration::from_secs(30);
+/// How often the queue's depth and age are read for the metrics.
+const QUEUE_GAUGE_INTERVAL: Duration = Duration::from_secs(5);
 
 enum Transport {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(SmtpServer),
     Files(OutboxFiles),
+}
+
+/// The SMTP server `UNDERSIGNED_SMTP_URL` names, in the forms lettre's `from_url` reads:
+/// `smtp://HOST[:PORT]` (plain, port 25), `smtp://…?tls=required` or `?tls=opportunistic`
+/// (STARTTLS, port 587), `smtps://HOST` (TLS from the start, port 465), with
+/// `USER:PASSWORD@` to log in.
+struct SmtpServer {
+    host: String,
+    port: u16,
+    tls: SmtpTls,
+    credentials: Option<Credentials>,
+    hello: ClientId,
+    timeout: Duration,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SmtpTls {
+    None,
+    StartTls { required: bool },
+    Implicit,
+}
+
+impl SmtpServer {
+    fn parse(url: &str) -> anyhow::Result<Self> {
+        let url = url::Url::parse(url)?;
+        let tls = url
+            .query_pairs()
+            .find(|(k, _)| k == "tls")
+            .map(|(_, v)| v.into_owned());
+        let (tls, default_port) = match (url.scheme(), tls.as_deref()) {
+            ("smtp", None) => (SmtpTls::None, 25),
+            ("smtp", Some("required")) => (SmtpTls::StartTls { required: true }, 587),
+            ("smtp", Some("opportunistic")) => (SmtpTls::StartTls { required: false }, 587),
+            ("smtps", _) => (SmtpTls::Implicit, 465),
+            (scheme, tls) => anyhow::bail!(
+                "the scheme must be smtp or smtps, with tls=required or tls=opportunistic \
+                 (found {scheme}, tls={tls:?})"
+            ),
+        };
+        let host = url.host_str().context("no host")?.to_owned();
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8()
+                .map(|s| s.into_owned())
+        };
+        let credentials = match url.password() {
+            Some(password) => Some(Credentials::new(decode(url.username())?, decode(password)?)),
+            None => None,
+        };
+        let hello = match url.path().trim_matches('/') {
+            "" => ClientId::default(),
+            name => ClientId::Domain(name.to_owned()),
+        };
+        Ok(Self {
+            port: url.port().unwrap_or(default_port),
+            host,
+            tls,
+            credentials,
+            hello,
+            timeout: Duration::from_secs(20),
+        })
+    }
+
+    /// A new connection, greeted, encrypted and logged in as the URL says. lettre sets no
+    /// `TCP_NODELAY` on its sockets, and without it each message stalls about 40 ms on a
+    /// delayed acknowledgement (a command and the data after it go as separate small writes),
+    /// so the socket is made here, with `TCP_NODELAY`, and handed to lettre. TLS from the start
+    /// (`smtps://`) goes through lettre's own socket, which lettre offers no way to hand over.
+    async fn connect(&self) -> anyhow::Result<AsyncSmtpConnection> {
+        let tls = || TlsParameters::new(self.host.clone());
+        let mut connection = if self.tls == SmtpTls::Implicit {
+            AsyncSmtpConnection::connect_tokio1(
+                (self.host.as_str(), self.port),
+                Some(self.timeout),
+                &self.hello,
+                Some(tls()?),
+                None,
+            )
+            .await?
+        } else {
+            let socket = tokio::time::timeout(
+                self.timeout,
+                tokio::net::TcpStream::connect((self.host.as_str(), self.port)),
+            )
+            .await
+            .context("connecting timed out")??;
+            socket.set_nodelay(true)?;
+            AsyncSmtpConnection::connect_with_transport(Box::new(socket), &self.hello).await?
+        };
+        if let SmtpTls::StartTls { required } = self.tls {
+            if connection.can_starttls() {
+                connection.starttls(tls()?, &self.hello).await?;
+            } else if required {
+                anyhow::bail!("the SMTP server does not offer STARTTLS, which the URL requires");
+            }
+        }
+        if let Some(credentials) = &self.credentials {
+            connection
+                .auth(&[Mechanism::Plain, Mechanism::Login], credentials)
+                .await?;
+        }
+        Ok(connection)
+    }
+}
+
+/// One of a lane's connections to the SMTP server, kept between emails while it is in use.
+#[derive(Default)]
+pub struct ConnectionSlot {
+    open: Option<(AsyncSmtpConnection, Instant)>,
+}
+
+/// Wakes the outbox's lane workers when a signing has queued an email.
+#[derive(Default)]
+pub struct MailWake {
+    lanes: [Notify; 2],
+}
+
+impl MailWake {
+    pub fn notify(&self) {
+        self.lanes.iter().for_each(Notify::notify_one);
+    }
+
+    fn lane(&self, lane: MailLane) -> &Notify {
+        &self.lanes[lane.number() as usize]
+    }
 }
 
 /// The outbox directory, where emails are written as `.eml` files when no SMTP server is set.
@@ -103,6 +243,8 @@ pub struct Mailer {
     first_retry: chrono::Duration,
     /// How long claimed emails are reserved for this worker.
     lease: chrono::Duration,
+    /// Connections (or files written at once) per lane.
+    connections: usize,
 }
 
 impl Mailer {
@@ -113,10 +255,8 @@ impl Mailer {
             .map_err(|e| anyhow::anyhow!("UNDERSIGNED_MAIL_FROM is not a mailbox: {e}"))?;
         let transport = match &settings.smtp_url {
             Some(url) => Transport::Smtp(
-                AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
-                    .map_err(|e| anyhow::anyhow!("UNDERSIGNED_SMTP_URL is not usable: {e}"))?
-                    .timeout(Some(Duration::from_secs(20)))
-                    .build(),
+                SmtpServer::parse(url.expose_secret())
+                    .map_err(|e| anyhow::anyhow!("UNDERSIGNED_SMTP_URL is not usable: {e:#}"))?,
             ),
             None => {
                 std::fs::create_dir_all(&settings.outbox_dir)?;
@@ -134,6 +274,7 @@ impl Mailer {
             give_up_after: chrono::Duration::hours(i64::from(settings.mail_give_up_hours)),
             first_retry: chrono::Duration::seconds(i64::from(settings.mail_retry_seconds.max(1))),
             lease: chrono::Duration::seconds(i64::from(settings.mail_lease_seconds.max(1))),
+            connections: settings.mail_connections.max(1) as usize,
         })
     }
 
@@ -227,22 +368,64 @@ impl Mailer {
             .multipart(MultiPart::alternative_plain_html(text, html))?)
     }
 
-    async fn send(&self, email: &QueuedEmail, message: Message) -> anyhow::Result<()> {
-        match &self.transport {
-            Transport::Smtp(smtp) => {
-                smtp.send(message).await?;
+    async fn send(
+        &self,
+        email: &QueuedEmail,
+        message: Message,
+        slot: &mut ConnectionSlot,
+    ) -> anyhow::Result<()> {
+        let server = match &self.transport {
+            Transport::Files(files) => return files.write(email, &message).await,
+            Transport::Smtp(server) => server,
+        };
+        let (envelope, body) = (message.envelope().clone(), message.formatted());
+        // A connection kept from before may have been closed by the server meanwhile: one
+        // failure on it earns a second try on a new one.
+        for fresh_only in [false, true] {
+            let reused = match slot.open.take() {
+                Some((mut connection, used)) if !fresh_only => {
+                    if used.elapsed() < IDLE_CONNECTION && !connection.has_broken() {
+                        Some(connection)
+                    } else {
+                        let _ = connection.quit().await;
+                        None
+                    }
+                }
+                _ => None,
+            };
+            let was_reused = reused.is_some();
+            let mut connection = match reused {
+                Some(connection) => connection,
+                None => server.connect().await?,
+            };
+            match connection.send(&envelope, &body).await {
+                Ok(_) => {
+                    slot.open = Some((connection, Instant::now()));
+                    return Ok(());
+                }
+                Err(e) => {
+                    connection.abort().await;
+                    if !was_reused || e.is_permanent() {
+                        return Err(e.into());
+                    }
+                }
             }
-            Transport::Files(files) => files.write(email, &message).await?,
         }
-        Ok(())
+        unreachable!("the second try is on a new connection and returns")
     }
 
     /// Sends one claimed email. A failure is recorded at once: to be retried with a growing
     /// delay, or given up once it has been failing for longer than the configured time. A
     /// success is only reported, for the caller to record with the rest of its batch.
-    async fn deliver(&self, store: &dyn Store, email: &QueuedEmail, metrics: &Metrics) -> bool {
+    async fn deliver(
+        &self,
+        store: &dyn Store,
+        email: &QueuedEmail,
+        slot: &mut ConnectionSlot,
+        metrics: &Metrics,
+    ) -> bool {
         let result = match self.compose(email) {
-            Ok(message) => self.send(email, message).await,
+            Ok(message) => self.send(email, message, slot).await,
             Err(e) => Err(e),
         };
         let error = match result {
@@ -269,14 +452,29 @@ impl Mailer {
         false
     }
 
-    /// Sends a claimed batch and records the sent ones in one write.
-    async fn deliver_all(&self, store: &dyn Store, batch: Vec<QueuedEmail>, metrics: &Metrics) {
-        let mut sent = Vec::with_capacity(batch.len());
-        for email in &batch {
-            if self.deliver(store, email, metrics).await {
-                sent.push(email.id);
-            }
-        }
+    /// Sends a claimed batch, its share to each connection at once, and records the sent ones
+    /// in one write.
+    async fn deliver_all(
+        &self,
+        store: &dyn Store,
+        batch: Vec<QueuedEmail>,
+        slots: &mut [ConnectionSlot],
+        metrics: &Metrics,
+    ) {
+        let share = batch.len().div_ceil(slots.len()).max(1);
+        let senders = batch
+            .chunks(share)
+            .zip(slots.iter_mut())
+            .map(|(emails, slot)| async move {
+                let mut sent = Vec::with_capacity(emails.len());
+                for email in emails {
+                    if self.deliver(store, email, slot, metrics).await {
+                        sent.push(email.id);
+                    }
+                }
+                sent
+            });
+        let sent = futures_util::future::join_all(senders).await.concat();
         if sent.is_empty() {
             return;
         }
@@ -308,30 +506,50 @@ pub fn escape_html(text: &str) -> String {
     escaped
 }
 
-/// Sends queued emails until the process ends. `wake` is notified after each signing so that
-/// emails go out at once rather than at the next poll.
-pub fn spawn_outbox_worker(
+/// Sends queued emails until the process ends, a worker for each lane. `wake` is notified
+/// after each signing so that emails go out at once rather than at the next poll.
+pub fn spawn_outbox_workers(
     store: Arc<dyn Store>,
     mailer: Arc<Mailer>,
     metrics: Metrics,
-    wake: Arc<Notify>,
+    wake: Arc<MailWake>,
 ) {
+    for lane in MailLane::ALL {
+        let (store, mailer, metrics, wake) =
+            (store.clone(), mailer.clone(), metrics.clone(), wake.clone());
+        tokio::spawn(async move {
+            let mut slots: Vec<ConnectionSlot> = (0..mailer.connections)
+                .map(|_| Default::default())
+                .collect();
+            let claim = PER_CONNECTION * mailer.connections as u32;
+            loop {
+                let now = store::now();
+                let lease_until = now + mailer.lease;
+                match store.claim_emails(lane, now, lease_until, claim).await {
+                    Ok(batch) if !batch.is_empty() => {
+                        let (store, metrics) = (store.as_ref(), &metrics);
+                        mailer.deliver_all(store, batch, &mut slots, metrics).await;
+                        continue;
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, lane = lane.as_str(), "could not read the email queue")
+                    }
+                }
+                tokio::select! {
+                    _ = wake.lane(lane).notified() => {}
+                    _ = tokio::time::sleep(IDLE_POLL) => {}
+                }
+            }
+        });
+    }
     tokio::spawn(async move {
         loop {
-            let now = store::now();
-            let lease_until = now + mailer.lease;
-            match store.claim_emails(now, lease_until, BATCH).await {
-                Ok(batch) if !batch.is_empty() => {
-                    mailer.deliver_all(store.as_ref(), batch, &metrics).await;
-                    continue;
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "could not read the email queue"),
+            match store.outbox_queue().await {
+                Ok(queues) => metrics.outbox_queue(&queues, store::now()),
+                Err(e) => tracing::debug!(error = %e, "could not read the email queue's depth"),
             }
-            tokio::select! {
-                _ = wake.notified() => {}
-                _ = tokio::time::sleep(IDLE_POLL) => {}
-            }
+            tokio::time::sleep(QUEUE_GAUGE_INTERVAL).await;
         }
     });
 }

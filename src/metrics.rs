@@ -1,13 +1,16 @@
 //! Counters of what the service does, beside the per-route request metrics, on `/metrics`.
 
-use prometheus::{IntCounterVec, Opts, Registry};
+use chrono::{DateTime, Utc};
+use prometheus::{GaugeVec, IntCounterVec, IntGaugeVec, Opts, Registry};
 
-use crate::store::SignOutcome;
+use crate::store::{LaneQueue, SignOutcome};
 
 #[derive(Clone)]
 pub struct Metrics {
     signatures: IntCounterVec,
     emails: IntCounterVec,
+    outbox_waiting: IntGaugeVec,
+    outbox_oldest: GaugeVec,
 }
 
 impl Metrics {
@@ -26,8 +29,24 @@ impl Metrics {
             ),
             &["outcome"],
         )?;
+        let outbox_waiting = IntGaugeVec::new(
+            Opts::new(
+                "undersigned_outbox_waiting",
+                "Emails waiting to be sent, by lane (first: confirmations; second: the rest)",
+            ),
+            &["lane"],
+        )?;
+        let outbox_oldest = GaugeVec::new(
+            Opts::new(
+                "undersigned_outbox_oldest_seconds",
+                "How long the oldest waiting email of each lane has waited (0 when none waits)",
+            ),
+            &["lane"],
+        )?;
         registry.register(Box::new(signatures.clone()))?;
         registry.register(Box::new(emails.clone()))?;
+        registry.register(Box::new(outbox_waiting.clone()))?;
+        registry.register(Box::new(outbox_oldest.clone()))?;
         // Every label exists from the start, so a dashboard shows 0 rather than nothing.
         for event in [
             "received",
@@ -43,7 +62,16 @@ impl Metrics {
         for outcome in ["sent", "retried", "failed"] {
             emails.with_label_values(&[outcome]);
         }
-        Ok(Self { signatures, emails })
+        for lane in crate::domain::MailLane::ALL {
+            outbox_waiting.with_label_values(&[lane.as_str()]);
+            outbox_oldest.with_label_values(&[lane.as_str()]);
+        }
+        Ok(Self {
+            signatures,
+            emails,
+            outbox_waiting,
+            outbox_oldest,
+        })
     }
 
     pub fn signing(&self, event: &str) {
@@ -60,5 +88,18 @@ impl Metrics {
 
     pub fn email(&self, outcome: &str) {
         self.emails.with_label_values(&[outcome]).inc();
+    }
+
+    pub fn outbox_queue(&self, queues: &[LaneQueue], now: DateTime<Utc>) {
+        for queue in queues {
+            let lane = [queue.lane.as_str()];
+            let waited = queue.oldest.map_or(0.0, |at| {
+                (now - at).num_milliseconds().max(0) as f64 / 1000.0
+            });
+            self.outbox_waiting
+                .with_label_values(&lane)
+                .set(i64::try_from(queue.waiting).unwrap_or(i64::MAX));
+            self.outbox_oldest.with_label_values(&lane).set(waited);
+        }
     }
 }

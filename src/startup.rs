@@ -9,14 +9,13 @@ use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
 use actix_web_prom::PrometheusMetricsBuilder;
 use anyhow::Context;
-use tokio::sync::Notify;
 use tracing_actix_web::TracingLogger;
 
 use crate::auth::{PasswordHasher, TokenService};
 use crate::config::Settings;
 use crate::counts::LiveCounts;
 use crate::limits::OpenConnections;
-use crate::mail::{self, Mailer, OutboxFiles};
+use crate::mail::{self, MailWake, Mailer, OutboxFiles};
 use crate::metrics::Metrics;
 use crate::routes;
 use crate::signing::Signing;
@@ -53,8 +52,8 @@ impl Application {
         let registry = prometheus::Registry::new();
         let metrics = Metrics::register(&registry)?;
         let mailer = Arc::new(Mailer::from_settings(&settings, public_url.clone())?);
-        let mail_wake = Arc::new(Notify::new());
-        mail::spawn_outbox_worker(store.clone(), mailer, metrics.clone(), mail_wake.clone());
+        let mail_wake = Arc::new(MailWake::default());
+        mail::spawn_outbox_workers(store.clone(), mailer, metrics.clone(), mail_wake.clone());
         let live = LiveCounts::new(store.clone());
         live.start();
         spawn_recounts(

@@ -47,6 +47,13 @@ struct Args {
     /// Run only the export measurement.
     #[arg(long)]
     export_only: bool,
+    /// Emails queued for the mail scenario, sent to an SMTP server inside the load generator
+    /// (0: skip it).
+    #[arg(long, default_value_t = 10_000)]
+    mail_emails: u64,
+    /// Run only the mail scenario.
+    #[arg(long)]
+    mail_only: bool,
     /// Where the server writes the emails it sends, as files. The default is in memory
     /// (`/dev/shm`) where there is one: in production mail goes to SMTP, and creating thousands
     /// of files a second on a disk measures the filesystem's inode allocator, not the service.
@@ -54,6 +61,9 @@ struct Args {
     #[arg(long)]
     mail_dir: Option<std::path::PathBuf>,
 }
+
+#[path = "loadgen/mail.rs"]
+mod mail;
 
 /// A signature on a petition that needs no confirmation, ready for the store.
 fn confirmed(campaign: &Arc<Campaign>, form: SignatureForm) -> SignatureSubmission {
@@ -314,9 +324,18 @@ impl Drop for Server {
 }
 
 fn start_server(database_url: &str, outbox: &std::path::Path) -> anyhow::Result<Server> {
+    start_server_with(database_url, outbox, &[])
+}
+
+fn start_server_with(
+    database_url: &str,
+    outbox: &std::path::Path,
+    environment: &[(&str, String)],
+) -> anyhow::Result<Server> {
     let binary = std::env::current_exe()?.with_file_name("undersigned");
     let mut child = Command::new(&binary)
         .arg("serve")
+        .envs(environment.iter().map(|(k, v)| (k, v)))
         .env("DATABASE_URL", database_url)
         .env("UNDERSIGNED_BIND", "127.0.0.1:0")
         .env(
@@ -447,9 +466,11 @@ async fn open_campaign(
     server: &str,
     token: &str,
     slug: &str,
+    require_confirmation: bool,
 ) -> anyhow::Result<()> {
     let body = json!({"slug": slug, "kind": "petition", "title": "Benchmark petition",
-        "summary": "For measuring", "body": "Signed by the load generator.", "require_confirmation": false});
+        "summary": "For measuring", "body": "Signed by the load generator.",
+        "require_confirmation": require_confirmation});
     let created = client
         .post(format!("{server}/v1/campaigns"))
         .bearer_auth(token)
@@ -481,6 +502,9 @@ async fn count_of(client: &reqwest::Client, server: &str, slug: &str) -> anyhow:
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if args.mail_only {
+        return mail::measure(args.database_url.as_deref(), args.mail_emails).await;
+    }
     let (database_url, to_drop, _dir) = fresh_database(args.database_url.as_deref()).await?;
     let mail_parent = args.mail_dir.clone().unwrap_or_else(|| {
         let shm = std::path::Path::new("/dev/shm");
@@ -550,7 +574,7 @@ async fn main() -> anyhow::Result<()> {
         "bench-streams",
         "bench-timing",
     ] {
-        open_campaign(&client, &server.address, &token, slug).await?;
+        open_campaign(&client, &server.address, &token, slug, false).await?;
     }
     let address = Arc::new(server.address.clone());
     let (n, secs) = (args.connections, args.seconds);
@@ -795,6 +819,9 @@ async fn main() -> anyhow::Result<()> {
     drop(server);
     drop(store);
     drop_database(to_drop).await?;
+    if args.mail_emails > 0 {
+        mail::measure(args.database_url.as_deref(), args.mail_emails).await?;
+    }
     if problems.is_empty() {
         println!(
             "check: every accepted signature stored and counted once ({} unique, {distinct} distinct of {} repeats)",

@@ -56,9 +56,9 @@ pub use field_errors::{FieldError, FieldErrors};
 pub use partner::{KeyHolder, NewPartner, PartnerKey, PartnerSummary};
 pub use password::{MAX_PASSWORD_CHARS, Password};
 pub use signature::{
-    ContactBasis, Country, EmailKind, MAX_EMAILS_PER_SIGNATURE, NewSignature, PersonName, Postcode,
-    Review, ShortText, Signatory, SignatoryType, SignatureForm, SignatureStatus, SourceCode,
-    holds_an_address, organisation_key, reminder_for,
+    ContactBasis, Country, EmailKind, MAX_EMAILS_PER_SIGNATURE, MailLane, NewSignature, PersonName,
+    Postcode, Review, ShortText, Signatory, SignatoryType, SignatureForm, SignatureStatus,
+    SourceCode, holds_an_address, organisation_key, reminder_for,
 };
 pub use slug::Slug;
 pub use text::{Body, ConsentText, Recipient, Summary, Title};

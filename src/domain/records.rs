@@ -6,8 +6,8 @@ use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use super::{
-    Campaign, CampaignKind, EmailKind, NewSignature, Signatory, SignatoryType, SignatureStatus,
-    organisation_key,
+    Campaign, CampaignKind, EmailKind, MailLane, NewSignature, Signatory, SignatoryType,
+    SignatureStatus, organisation_key,
 };
 
 /// How long a confirmation link works.
@@ -79,6 +79,15 @@ pub enum SignOutcome {
     /// The email had already signed; at most a reminder email was queued.
     Duplicate,
     Spam,
+}
+
+/// The emails waiting in one lane of the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LaneQueue {
+    pub lane: MailLane,
+    pub waiting: u64,
+    /// When the oldest waiting email was queued.
+    pub oldest: Option<DateTime<Utc>>,
 }
 
 /// A signature reached through a confirmation or withdrawal token.

@@ -453,6 +453,46 @@ text_enum!(EmailKind {
     EmailKind::AlreadySigned => "already_signed",
 });
 
+impl EmailKind {
+    /// The lane it is sent in: a confirmation makes a signature count, so it goes ahead of
+    /// thank-you notes and reminders however many are waiting.
+    pub fn lane(self) -> MailLane {
+        match self {
+            EmailKind::Confirm => MailLane::First,
+            EmailKind::Thanks | EmailKind::AlreadySigned => MailLane::Second,
+        }
+    }
+}
+
+/// The outbox's lanes, each sent by workers and connections of its own, so that a backlog in
+/// one never holds up the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MailLane {
+    /// What a signer waits for: confirmations.
+    First,
+    /// What can wait: thank-you notes and reminders.
+    Second,
+}
+
+impl MailLane {
+    pub const ALL: [MailLane; 2] = [MailLane::First, MailLane::Second];
+
+    /// As stored (`outbox.lane`), lower first.
+    pub fn number(self) -> i32 {
+        match self {
+            MailLane::First => 0,
+            MailLane::Second => 1,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailLane::First => "first",
+            MailLane::Second => "second",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::holds_an_address;

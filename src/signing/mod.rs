@@ -12,15 +12,13 @@ mod pacing;
 
 use std::sync::Arc;
 
-use tokio::sync::Notify;
-
 use crate::counts::LiveCounts;
 use crate::domain::{
     Campaign, CampaignStatus, NewSignature, SecretToken, SignatureForm, SignatureStatus, Slug,
     SourceCode,
 };
 use crate::error::{ApiError, Conflict};
-use crate::mail::OutboxFiles;
+use crate::mail::{MailWake, OutboxFiles};
 use crate::metrics::Metrics;
 use crate::store::{self, SignOutcome, SignatureSubmission, Store, TokenUse};
 use campaign_cache::CampaignCache;
@@ -33,8 +31,8 @@ pub struct Signing {
     campaigns: CampaignCache,
     pacing: AnswerPacing,
     live: Arc<LiveCounts>,
-    /// Wakes the outbox worker when a signing queued an email.
-    mail_wake: Arc<Notify>,
+    /// Wakes the outbox workers when a signing queued an email.
+    mail_wake: Arc<MailWake>,
     metrics: Metrics,
     /// Emails written as files, removed when their signer withdraws.
     outbox_files: OutboxFiles,
@@ -45,7 +43,7 @@ impl Signing {
     pub fn start(
         store: Arc<dyn Store>,
         live: Arc<LiveCounts>,
-        mail_wake: Arc<Notify>,
+        mail_wake: Arc<MailWake>,
         metrics: Metrics,
         outbox_files: OutboxFiles,
     ) -> Self {
@@ -115,7 +113,7 @@ impl Signing {
             .await?;
         self.metrics.signed(outcome);
         self.live.changed(campaign.id);
-        self.mail_wake.notify_one();
+        self.mail_wake.notify();
         if outcome == SignOutcome::Recorded {
             self.pacing.new_signature_took(started.elapsed());
         } else {

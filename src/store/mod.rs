@@ -16,13 +16,13 @@ use uuid::Uuid;
 
 use crate::config::DatabaseUrl;
 use crate::domain::{
-    Campaign, CampaignStatus, Email, KeyHolder, NewPartner, PartnerSummary, Review, SignatoryType,
-    SignatureStatus, Slug, User,
+    Campaign, CampaignStatus, Email, KeyHolder, MailLane, NewPartner, PartnerSummary, Review,
+    SignatoryType, SignatureStatus, Slug, User,
 };
 
 pub use crate::domain::records::{
-    CountSnapshot, QueuedEmail, Recount, SignOutcome, SignatureFilter, SignatureSubmission,
-    TallyRows, TokenPurpose, TokenUse,
+    CountSnapshot, LaneQueue, QueuedEmail, Recount, SignOutcome, SignatureFilter,
+    SignatureSubmission, TallyRows, TokenPurpose, TokenUse,
 };
 pub use sql::SqlStore;
 
@@ -189,14 +189,19 @@ pub trait Signing: Send + Sync {
 
 #[async_trait]
 pub trait Outbox: Send + Sync {
-    /// Takes up to `limit` due emails for sending, leased until `lease_until` so that no other
-    /// worker (or instance) sends them meanwhile; a crashed worker's lease simply runs out.
+    /// Takes up to `limit` of a lane's due emails for sending, leased until `lease_until` so
+    /// that no other worker (or instance) sends them meanwhile; a crashed worker's lease
+    /// simply runs out.
     async fn claim_emails(
         &self,
+        lane: MailLane,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<QueuedEmail>, StoreError>;
+
+    /// How many emails wait in each lane (sent, given up or not), and since when the oldest.
+    async fn outbox_queue(&self) -> Result<Vec<LaneQueue>, StoreError>;
 
     /// Marks emails sent and forgets their recipients and tokens, in one write: a worker
     /// records a claimed batch at once rather than committing once per email.

@@ -16,6 +16,7 @@ mod errors;
 mod fuzz;
 mod hardening;
 mod health;
+mod mail;
 mod outage;
 mod partners;
 mod signatories;

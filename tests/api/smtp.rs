@@ -1,5 +1,6 @@
 //! A real SMTP server on 127.0.0.1 for the tests: it accepts every message and keeps it.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,22 +13,37 @@ pub struct SmtpSink {
     pub port: u16,
     messages: Arc<Mutex<Vec<String>>>,
     arrived: Arc<Notify>,
+    /// How long it takes over each message before answering, as a busy server would.
+    per_message: Duration,
+    sessions_open: Arc<AtomicUsize>,
+    most_sessions_open: Arc<AtomicUsize>,
 }
 
 impl SmtpSink {
     pub async fn start() -> Self {
+        Self::start_taking(Duration::ZERO).await
+    }
+
+    /// A sink that takes `per_message` over each message it is sent.
+    pub async fn start_taking(per_message: Duration) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let sink = SmtpSink {
             port: listener.local_addr().unwrap().port(),
             messages: Arc::default(),
             arrived: Arc::default(),
+            per_message,
+            sessions_open: Arc::default(),
+            most_sessions_open: Arc::default(),
         };
         let server = sink.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let server = server.clone();
                 tokio::spawn(async move {
+                    let open = server.sessions_open.fetch_add(1, Ordering::SeqCst) + 1;
+                    server.most_sessions_open.fetch_max(open, Ordering::SeqCst);
                     let _ = server.session(stream).await;
+                    server.sessions_open.fetch_sub(1, Ordering::SeqCst);
                 });
             }
         });
@@ -59,6 +75,7 @@ impl SmtpSink {
                     message.push_str(line.strip_prefix('.').unwrap_or(&line));
                     message.push_str("\r\n");
                 }
+                tokio::time::sleep(self.per_message).await;
                 self.messages.lock().unwrap().push(message);
                 self.arrived.notify_waiters();
                 write.write_all(b"250 queued\r\n").await?;
@@ -72,21 +89,35 @@ impl SmtpSink {
         Ok(())
     }
 
+    /// The most sessions that were open at once.
+    pub fn most_sessions_open(&self) -> usize {
+        self.most_sessions_open.load(Ordering::SeqCst)
+    }
+
     pub fn messages(&self) -> Vec<String> {
         self.messages.lock().unwrap().clone()
     }
 
     /// Waits (up to 10 s) until at least `count` messages have arrived.
     pub async fn wait_for(&self, count: usize) -> Vec<String> {
+        self.wait_until(
+            |messages| messages.len() >= count,
+            &format!("{count} messages"),
+        )
+        .await
+    }
+
+    /// Waits (up to 10 s) until the messages that have arrived, in their order, satisfy `done`.
+    pub async fn wait_until(&self, done: impl Fn(&[String]) -> bool, what: &str) -> Vec<String> {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         loop {
             let arrived = self.arrived.notified();
             let messages = self.messages();
-            if messages.len() >= count {
+            if done(&messages) {
                 return messages;
             }
             if tokio::time::timeout_at(deadline, arrived).await.is_err() {
-                panic!("expected {count} messages, got {}", self.messages().len());
+                panic!("expected {what}, got {} messages", self.messages().len());
             }
         }
     }

@@ -5,15 +5,17 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::SqlStore;
+use super::{SqlStore, count};
+use crate::domain::MailLane;
 use crate::store::dialect::{Backend, sql, sql_built};
 use crate::store::rows::QueuedEmailRow;
-use crate::store::{Outbox, QueuedEmail, StoreError};
+use crate::store::{LaneQueue, Outbox, QueuedEmail, StoreError};
 
 #[async_trait]
 impl<B: Backend> Outbox for SqlStore<B> {
     async fn claim_emails(
         &self,
+        lane: MailLane,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         limit: u32,
@@ -24,8 +26,8 @@ impl<B: Backend> Outbox for SqlStore<B> {
             "UPDATE outbox SET lease_until = $2, claim_id = $3
              WHERE id IN (
                  SELECT id FROM outbox
-                 WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
-                   AND (lease_until IS NULL OR lease_until <= $1)
+                 WHERE lane = $5 AND sent_at IS NULL AND failed_at IS NULL
+                   AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
                  ORDER BY next_attempt_at
                  LIMIT $4 {})",
             B::SKIP_LOCKED
@@ -34,6 +36,7 @@ impl<B: Backend> Outbox for SqlStore<B> {
         .bind(lease_until)
         .bind(&claim)
         .bind(i64::from(limit))
+        .bind(lane.number())
         .execute(&mut conn)
         .await?;
         let rows: Vec<QueuedEmailRow> = sql::<B>(
@@ -50,6 +53,26 @@ impl<B: Backend> Outbox for SqlStore<B> {
         .fetch_all(&mut conn)
         .await?;
         Ok(rows.into_iter().map(QueuedEmail::from).collect())
+    }
+
+    async fn outbox_queue(&self) -> Result<Vec<LaneQueue>, StoreError> {
+        let rows: Vec<(i32, i64, Option<DateTime<Utc>>)> = sql::<B>(
+            "SELECT lane, COUNT(*), MIN(created_at) FROM outbox
+             WHERE sent_at IS NULL AND failed_at IS NULL GROUP BY lane",
+        )
+        .fetch_all(&mut *self.conn().await?)
+        .await?;
+        Ok(MailLane::ALL
+            .into_iter()
+            .map(|lane| {
+                let row = rows.iter().find(|(n, _, _)| *n == lane.number());
+                LaneQueue {
+                    lane,
+                    waiting: row.map_or(0, |(_, n, _)| count(*n)),
+                    oldest: row.and_then(|(_, _, at)| *at),
+                }
+            })
+            .collect())
     }
 
     async fn emails_sent(&self, ids: &[Uuid], now: DateTime<Utc>) -> Result<(), StoreError> {

@@ -167,6 +167,7 @@ impl QueuedWrites {
                 ("created_at", column(emails, |e| e.created_at)),
                 ("attempts", column(emails, |_| 0)),
                 ("next_attempt_at", column(emails, |e| e.created_at)),
+                ("lane", column(emails, |e| e.kind.lane().number())),
             ],
             suffix: "",
         };
