@@ -54,6 +54,19 @@ pub struct Settings {
     #[arg(long, env = "UNDERSIGNED_MAIL_CONNECTIONS", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub mail_connections: u32,
 
+    /// Where scheduled backups of a SQLite database are written [default: unset, no scheduled
+    /// backups]. PostgreSQL is backed up with `pg_dump` (`undersigned backup` prints the command).
+    #[arg(long, env = "UNDERSIGNED_BACKUP_DIR")]
+    pub backup_dir: Option<PathBuf>,
+
+    /// Hours between scheduled backups (a fraction is allowed).
+    #[arg(long, env = "UNDERSIGNED_BACKUP_INTERVAL_HOURS", default_value_t = 24.0, value_parser = parse_positive_hours)]
+    pub backup_interval_hours: f64,
+
+    /// How many scheduled backups are kept; older ones are removed.
+    #[arg(long, env = "UNDERSIGNED_BACKUP_KEEP", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..))]
+    pub backup_keep: u32,
+
     /// Hours an email keeps being retried before it is given up.
     #[arg(long, env = "UNDERSIGNED_MAIL_GIVE_UP_HOURS", default_value_t = 48)]
     pub mail_give_up_hours: u32,
@@ -333,6 +346,13 @@ impl fmt::Debug for DatabaseUrl {
 impl fmt::Display for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.redacted())
+    }
+}
+
+fn parse_positive_hours(raw: &str) -> Result<f64, String> {
+    match raw.parse::<f64>() {
+        Ok(hours) if hours.is_finite() && hours > 0.0 => Ok(hours),
+        _ => Err("must be a number of hours above 0".into()),
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod backups;
 pub mod config;
 pub mod counts;
 pub mod domain;
@@ -12,6 +13,7 @@ pub mod mail;
 pub mod metrics;
 pub mod retention;
 pub mod routes;
+pub mod selfcheck;
 pub mod signing;
 pub mod startup;
 pub mod state;

@@ -143,6 +143,44 @@ impl SmtpServer {
     }
 }
 
+/// Connects to the SMTP server the settings name, as the outbox does, and sends it a test
+/// message for `to` when one is given; says what the server did. For `undersigned check`.
+pub async fn try_smtp(
+    settings: &Settings,
+    to: Option<&crate::domain::Email>,
+) -> anyhow::Result<String> {
+    let url = settings
+        .smtp_url
+        .as_ref()
+        .context("UNDERSIGNED_SMTP_URL is not set")?;
+    let server = SmtpServer::parse(url.expose_secret())?;
+    let mut connection = server.connect().await?;
+    let done = match to {
+        Some(to) => {
+            let from: Mailbox = settings
+                .mail_from
+                .parse()
+                .context("UNDERSIGNED_MAIL_FROM is not a mailbox")?;
+            let message = Message::builder()
+                .from(from)
+                .to(to.as_str().parse()?)
+                .subject("A test message from undersigned check")
+                .body(
+                    "This message was sent by `undersigned check --send-test-to`. It arrived, \
+                     so signers' confirmation emails can arrive too.\n"
+                        .to_owned(),
+                )?;
+            connection
+                .send(message.envelope(), &message.formatted())
+                .await?;
+            format!("accepted a test message to {to}")
+        }
+        None => "accepted a connection (give --send-test-to ADDRESS to send a test message)".into(),
+    };
+    let _ = connection.quit().await;
+    Ok(format!("{}:{} {done}", server.host, server.port))
+}
+
 /// One of a lane's connections to the SMTP server, kept between emails while it is in use.
 #[derive(Default)]
 pub struct ConnectionSlot {

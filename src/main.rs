@@ -34,6 +34,23 @@ enum Command {
     },
     /// Erase the personal data of campaigns closed for longer than their retention period.
     Purge,
+    /// Copy a SQLite database, consistently, while the service runs (named by its time, in
+    /// the working directory or `--to DIR`, or to `--to FILE.db`), and check the copy. For
+    /// PostgreSQL, print the `pg_dump` command instead.
+    Backup {
+        #[arg(long)]
+        to: Option<std::path::PathBuf>,
+    },
+    /// Put a backup in place of the SQLite database, which no running instance may be using.
+    /// The backup is checked first; the database it replaces is kept beside it.
+    Restore { backup: std::path::PathBuf },
+    /// Check what a real deployment needs (database, token key, public HTTPS address, SMTP,
+    /// proxies, disk space, backups), in sentences; exits 1 if something needed is missing.
+    Check {
+        /// Also send a test email to this address through the SMTP server.
+        #[arg(long)]
+        send_test_to: Option<String>,
+    },
     /// Manage organiser accounts.
     User {
         #[command(subcommand)]
@@ -54,8 +71,15 @@ enum UserCommand {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let mut cli = Cli::parse();
+async fn main() {
+    // A failed command says why in a sentence (with its causes), not with a backtrace.
+    if let Err(e) = run(Cli::parse()).await {
+        eprintln!("undersigned: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(mut cli: Cli) -> anyhow::Result<()> {
     if let Err(problem) = cli.settings.read_secrets() {
         eprintln!("undersigned: {problem}");
         std::process::exit(2);
@@ -63,6 +87,11 @@ async fn main() -> anyhow::Result<()> {
     telemetry::init(cli.settings.log_format);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
+            // One instance per SQLite file, held while it serves (and refused to `restore`).
+            let _held = match store::maintenance::sqlite_file(&cli.settings.database_url)? {
+                Some(file) => Some(store::maintenance::lock_database(&file)?),
+                None => None,
+            };
             let app = Application::build(cli.settings).await?;
             app.stop_on_signals()?;
             let store = app.store();
@@ -109,6 +138,61 @@ async fn main() -> anyhow::Result<()> {
             for (slug, erased) in purged {
                 println!("{slug}: personal data of {erased} signatures erased");
             }
+        }
+        Command::Backup { to } => {
+            match undersigned::backups::back_up(&cli.settings.database_url, to.as_deref()).await? {
+                undersigned::backups::Backup::Taken(copy) => println!(
+                    "backed up {} to {} ({} bytes: {} campaigns, {} signatures; integrity check passed)",
+                    cli.settings.database_url,
+                    copy.path.display(),
+                    copy.bytes,
+                    copy.campaigns,
+                    copy.signatures
+                ),
+                undersigned::backups::Backup::UsePgDump(command) => println!(
+                    "{} is PostgreSQL, which pg_dump backs up (consistently, while the service \
+                     runs). With the password in PGPASSWORD or ~/.pgpass, run:\n  {command}",
+                    cli.settings.database_url
+                ),
+            }
+        }
+        Command::Restore { backup } => {
+            let Some(file) = store::maintenance::sqlite_file(&cli.settings.database_url)? else {
+                anyhow::bail!(
+                    "{} is PostgreSQL: restore a pg_dump backup with pg_restore (for example \
+                     `pg_restore --clean --dbname=URL FILE.dump`) while the service is stopped",
+                    cli.settings.database_url
+                );
+            };
+            let restored = store::maintenance::restore_sqlite(&file, &backup).await?;
+            println!(
+                "restored {} from {} ({} campaigns, {} signatures; integrity check passed)",
+                file.display(),
+                backup.display(),
+                restored.contents.campaigns,
+                restored.contents.signatures
+            );
+            match restored.previous {
+                Some(kept) => println!(
+                    "the database it replaced is kept at {} (remove it once you are sure)",
+                    kept.display()
+                ),
+                None => println!("there was no database there before"),
+            }
+        }
+        Command::Check { send_test_to } => {
+            let to = send_test_to
+                .map(|raw| Email::parse(&raw).map_err(|m| anyhow::anyhow!("--send-test-to {m}")))
+                .transpose()?;
+            let report = undersigned::selfcheck::run(&cli.settings, to.as_ref()).await;
+            for finding in &report.findings {
+                println!("{finding}");
+            }
+            if !report.passed() {
+                println!("Something this deployment needs is missing (MISSING above).");
+                std::process::exit(1);
+            }
+            println!("Everything this deployment needs is in place.");
         }
         Command::User {
             action: UserCommand::Create { email, admin },

@@ -1,7 +1,7 @@
 //! Counters of what the service does, beside the per-route request metrics, on `/metrics`.
 
 use chrono::{DateTime, Utc};
-use prometheus::{GaugeVec, IntCounterVec, IntGaugeVec, Opts, Registry};
+use prometheus::{Gauge, GaugeVec, IntCounterVec, IntGaugeVec, Opts, Registry};
 
 use crate::store::{LaneQueue, SignOutcome};
 
@@ -11,6 +11,8 @@ pub struct Metrics {
     emails: IntCounterVec,
     outbox_waiting: IntGaugeVec,
     outbox_oldest: GaugeVec,
+    backups: IntCounterVec,
+    last_backup: Gauge,
 }
 
 impl Metrics {
@@ -43,6 +45,22 @@ impl Metrics {
             ),
             &["lane"],
         )?;
+        let backups = IntCounterVec::new(
+            Opts::new(
+                "undersigned_backups_total",
+                "Scheduled backups of the SQLite database: taken, failed",
+            ),
+            &["outcome"],
+        )?;
+        let last_backup = Gauge::new(
+            "undersigned_last_backup_timestamp_seconds",
+            "When the last scheduled backup was taken (Unix time; 0 before the first)",
+        )?;
+        registry.register(Box::new(backups.clone()))?;
+        registry.register(Box::new(last_backup.clone()))?;
+        for outcome in ["taken", "failed"] {
+            backups.with_label_values(&[outcome]);
+        }
         registry.register(Box::new(signatures.clone()))?;
         registry.register(Box::new(emails.clone()))?;
         registry.register(Box::new(outbox_waiting.clone()))?;
@@ -71,6 +89,8 @@ impl Metrics {
             emails,
             outbox_waiting,
             outbox_oldest,
+            backups,
+            last_backup,
         })
     }
 
@@ -101,5 +121,14 @@ impl Metrics {
                 .set(i64::try_from(queue.waiting).unwrap_or(i64::MAX));
             self.outbox_oldest.with_label_values(&lane).set(waited);
         }
+    }
+
+    pub fn backup_taken(&self, at: DateTime<Utc>) {
+        self.backups.with_label_values(&["taken"]).inc();
+        self.last_backup.set(at.timestamp() as f64);
+    }
+
+    pub fn backup_failed(&self) {
+        self.backups.with_label_values(&["failed"]).inc();
     }
 }

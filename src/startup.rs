@@ -51,6 +51,8 @@ impl Application {
         let issuer = public_url.as_str().trim_end_matches('/').to_owned();
         let registry = prometheus::Registry::new();
         let metrics = Metrics::register(&registry)?;
+        warn_of_plain_http(&public_url, local);
+        crate::backups::spawn_scheduled(&settings, metrics.clone())?;
         let mailer = Arc::new(Mailer::from_settings(&settings, public_url.clone())?);
         let mail_wake = Arc::new(MailWake::default());
         mail::spawn_outbox_workers(store.clone(), mailer, metrics.clone(), mail_wake.clone());
@@ -207,6 +209,21 @@ fn spawn_recounts(store: Arc<dyn Store>, live: Arc<LiveCounts>, interval_seconds
 }
 
 /// Erases personal data past its retention period, now and then.
+/// Warns when links and tokens would cross a network in clear: the public address is not
+/// HTTPS and the service listens beyond this machine.
+fn warn_of_plain_http(public_url: &url::Url, local: std::net::SocketAddr) {
+    if public_url.scheme() != "https" && !local.ip().is_loopback() {
+        tracing::warn!(
+            public_url = %public_url,
+            bind = %local,
+            "UNDERSIGNED_PUBLIC_URL is not https:// and the service listens beyond this machine: \
+             confirmation and withdrawal links, access tokens, passwords, and signers' names and \
+             emails would cross the network in clear. Serve it behind HTTPS (the README's \
+             Deploying section) and set UNDERSIGNED_PUBLIC_URL to the https:// address"
+        );
+    }
+}
+
 fn spawn_purges(store: Arc<dyn Store>, outbox_files: OutboxFiles, interval_seconds: u64) {
     if interval_seconds == 0 {
         return;

@@ -3,6 +3,7 @@
 //! migrates itself on connect. No transaction or SQL type leaves this module.
 
 mod dialect;
+pub mod maintenance;
 mod postgres;
 mod rows;
 mod sql;

@@ -15,12 +15,13 @@ use sqlx::{Connection, Pool, QueryBuilder, Row, Sqlite, Transaction};
 use tokio::sync::mpsc::UnboundedSender;
 use uuid::Uuid;
 
-use super::StoreError;
 use super::dialect::{Backend, Column, InsertRows, Query, SqlRow, SqlValue};
 use super::sql::SqlStore;
+use super::{StoreError, maintenance};
 use crate::config::DatabaseUrl;
 
 pub async fn connect(url: &DatabaseUrl) -> Result<SqlStore<Sqlite>, StoreError> {
+    back_up_before_migrating(url).await?;
     let options = SqliteConnectOptions::from_str(url.expose())?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
@@ -49,6 +50,36 @@ pub async fn connect(url: &DatabaseUrl) -> Result<SqlStore<Sqlite>, StoreError> 
         .await
         .map_err(|e| StoreError::Internal(Box::new(e)))?;
     SqlStore::open(pool).await
+}
+
+/// Copies a database that migrations are about to change (it has some, but not all, of this
+/// build's) to `FILE.before-migration-N-TIME.db` beside it, so that an upgrade that goes wrong
+/// can be undone with `undersigned restore`.
+async fn back_up_before_migrating(url: &DatabaseUrl) -> Result<(), StoreError> {
+    let internal = |e: anyhow::Error| StoreError::Internal(e.into());
+    let Some(file) = maintenance::sqlite_file(url).map_err(internal)? else {
+        return Ok(());
+    };
+    if !file.is_file() {
+        return Ok(());
+    }
+    let (Some(applied), latest) = maintenance::migration_state(url).await.map_err(internal)? else {
+        return Ok(());
+    };
+    if applied >= latest {
+        return Ok(());
+    }
+    let mut name = file.as_os_str().to_owned();
+    name.push(format!(
+        ".before-migration-{latest}-{}",
+        maintenance::backup_name(chrono::Utc::now()).trim_start_matches("undersigned-")
+    ));
+    let backup = std::path::PathBuf::from(name);
+    maintenance::backup_sqlite(&file, &backup)
+        .await
+        .map_err(|e| internal(e.context("backing up before migrating")))?;
+    tracing::info!(backup = %backup.display(), from = applied, to = latest, "backed up the database before migrating it");
+    Ok(())
 }
 
 /// Rows per multi-row statement: with the widest table's 23 columns a statement stays far

@@ -10,18 +10,24 @@ use serde_json::{Value, json};
 
 use crate::helpers::{PASSWORD, TestDatabase, scrapsi445};
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    address: String,
+    pub address: String,
+    /// Every line the server has written to standard error so far.
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
     /// Starts `undersigned serve` on a free port and waits until it listens.
-    fn start(database_url: &str, outbox: &std::path::Path, smtp_url: Option<&str>) -> Server {
+    pub(crate) fn start(
+        database_url: &str,
+        outbox: &std::path::Path,
+        smtp_url: Option<&str>,
+    ) -> Server {
         Self::start_with(database_url, outbox, smtp_url, &[])
     }
 
-    fn start_with(
+    pub(crate) fn start_with(
         database_url: &str,
         outbox: &std::path::Path,
         smtp_url: Option<&str>,
@@ -54,9 +60,12 @@ impl Server {
         let mut child = command.spawn().expect("starting undersigned");
         let stderr = child.stderr.take().unwrap();
         let (found, port) = mpsc::channel();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = log.clone();
         // Keeps reading to the end, so the server never blocks on a full pipe.
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                kept.lock().unwrap().push(line.clone());
                 if line.contains("\"listening\"") {
                     let address = line
                         .split("\"address\":\"")
@@ -74,15 +83,16 @@ impl Server {
         Server {
             child,
             address: format!("http://{address}"),
+            log,
         }
     }
 
-    fn kill(mut self) {
+    pub(crate) fn kill(mut self) {
         self.child.kill().unwrap(); // SIGKILL
         self.child.wait().unwrap();
     }
 
-    fn terminate(&self) {
+    pub(crate) fn terminate(&self) {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
@@ -91,7 +101,7 @@ impl Server {
     }
 
     /// Waits up to `limit` for the process to exit; its status and how long it took.
-    fn wait_exit(mut self, limit: Duration) -> (std::process::ExitStatus, Duration) {
+    pub(crate) fn wait_exit(mut self, limit: Duration) -> (std::process::ExitStatus, Duration) {
         let start = std::time::Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {

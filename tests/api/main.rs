@@ -17,6 +17,7 @@ mod fuzz;
 mod hardening;
 mod health;
 mod mail;
+mod operations;
 mod outage;
 mod partners;
 mod signatories;

@@ -1,0 +1,235 @@
+//! Keeping a database: consistent backups of a SQLite file taken while the service runs, their
+//! check, putting one back, the lock a serving instance holds on its file, and the state of
+//! the migrations. PostgreSQL's backups are `pg_dump`'s job: for it, the exact command.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use anyhow::{Context, bail};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::{ConnectOptions, Connection};
+
+use crate::config::DatabaseUrl;
+
+/// What a backup holds, read from the copy itself.
+#[derive(Debug, Clone)]
+pub struct BackupContents {
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub campaigns: i64,
+    pub signatures: i64,
+}
+
+/// The file a SQLite URL names; `None` for PostgreSQL.
+pub fn sqlite_file(url: &DatabaseUrl) -> anyhow::Result<Option<PathBuf>> {
+    if url.is_postgres() {
+        return Ok(None);
+    }
+    let options = SqliteConnectOptions::from_str(url.expose())?;
+    Ok(Some(options.get_filename().to_owned()))
+}
+
+/// The command that backs up the PostgreSQL database `url` names, without its password
+/// (`pg_dump` takes it from `PGPASSWORD` or `~/.pgpass`).
+pub fn pg_dump_command(url: &DatabaseUrl, at: chrono::DateTime<chrono::Utc>) -> String {
+    let mut shown = url::Url::parse(url.expose()).ok();
+    if let Some(url) = shown.as_mut()
+        && url.password().is_some()
+    {
+        let _ = url.set_password(None);
+    }
+    let target = shown.map_or_else(|| url.to_string(), |u| u.to_string());
+    format!(
+        "pg_dump --format=custom --file={} '{target}'",
+        backup_name(at).replace(".db", ".dump")
+    )
+}
+
+/// A backup's file name, which sorts in time order: `undersigned-20261201T084700Z.db`.
+pub fn backup_name(at: chrono::DateTime<chrono::Utc>) -> String {
+    format!("undersigned-{}.db", at.format("%Y%m%dT%H%M%SZ"))
+}
+
+/// Copies the SQLite database at `file` to `dest` (which must not exist yet) with
+/// `VACUUM INTO`: a consistent snapshot even while the service writes, since it reads as one
+/// transaction. The copy is then checked.
+pub async fn backup_sqlite(file: &Path, dest: &Path) -> anyhow::Result<BackupContents> {
+    if dest.exists() {
+        bail!("{} exists already", dest.display());
+    }
+    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut conn = open(file, false).await?;
+    sqlx::query("VACUUM INTO $1")
+        .bind(dest.to_string_lossy().into_owned())
+        .execute(&mut conn)
+        .await
+        .with_context(|| format!("copying {} to {}", file.display(), dest.display()))?;
+    conn.close().await?;
+    match check_backup(dest).await {
+        Ok(contents) => Ok(contents),
+        Err(e) => {
+            let _ = std::fs::remove_file(dest);
+            Err(e.context("the copy failed its check and was removed"))
+        }
+    }
+}
+
+/// Opens a backup read-only and checks it: SQLite's `integrity_check` passes, and it is an
+/// Undersigned database (it has campaigns and signatures).
+pub async fn check_backup(path: &Path) -> anyhow::Result<BackupContents> {
+    if !path.is_file() {
+        bail!("{} is not a file", path.display());
+    }
+    let mut conn = open(path, true).await?;
+    let (verdict,): (String,) = sqlx::query_as("PRAGMA integrity_check")
+        .fetch_one(&mut conn)
+        .await
+        .with_context(|| format!("{} is not a SQLite database", path.display()))?;
+    if verdict != "ok" {
+        bail!("{} is damaged: {verdict}", path.display());
+    }
+    let counts: Result<(i64, i64), _> = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM campaigns), (SELECT COUNT(*) FROM signatures)",
+    )
+    .fetch_one(&mut conn)
+    .await;
+    let (campaigns, signatures) =
+        counts.with_context(|| format!("{} is not an Undersigned database", path.display()))?;
+    conn.close().await?;
+    Ok(BackupContents {
+        path: path.to_owned(),
+        bytes: std::fs::metadata(path)?.len(),
+        campaigns,
+        signatures,
+    })
+}
+
+async fn open(path: &Path, read_only: bool) -> anyhow::Result<SqliteConnection> {
+    SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(read_only)
+        .busy_timeout(std::time::Duration::from_secs(5))
+        .connect()
+        .await
+        .with_context(|| format!("opening {}", path.display()))
+}
+
+/// A serving instance's hold on its SQLite file, for as long as it runs (an exclusive lock on
+/// `FILE.lock`, which the system releases however the process ends): a restore refuses to
+/// replace a database that is held, and a second instance refuses to serve it.
+pub struct DatabaseLock {
+    _file: File,
+}
+
+pub fn lock_database(file: &Path) -> anyhow::Result<DatabaseLock> {
+    let lock_path = lock_file(file);
+    let lock = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("opening {}", lock_path.display()))?;
+    match lock.try_lock() {
+        Ok(()) => Ok(DatabaseLock { _file: lock }),
+        Err(std::fs::TryLockError::WouldBlock) => bail!(
+            "{} is in use by a running undersigned (it holds {}); stop it first",
+            file.display(),
+            lock_path.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("locking {}", lock_path.display()))
+        }
+    }
+}
+
+fn lock_file(file: &Path) -> PathBuf {
+    with_suffix(file, ".lock")
+}
+
+fn with_suffix(file: &Path, suffix: &str) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// What a restore did.
+pub struct Restored {
+    pub contents: BackupContents,
+    /// Where the database it replaced was moved, if there was one.
+    pub previous: Option<PathBuf>,
+}
+
+/// Puts the backup at `backup` in place of the SQLite database at `file`, which no running
+/// instance may hold. The backup is checked first; the database it replaces is kept beside
+/// it (with its write-ahead log, if a crash left one), never deleted.
+pub async fn restore_sqlite(file: &Path, backup: &Path) -> anyhow::Result<Restored> {
+    let _lock = lock_database(file)?;
+    let contents = check_backup(backup)
+        .await
+        .context("the backup was not restored")?;
+    let staged = with_suffix(file, ".restoring");
+    std::fs::copy(backup, &staged)
+        .with_context(|| format!("copying {} to {}", backup.display(), staged.display()))?;
+    let previous = if file.exists() {
+        let kept = with_suffix(
+            file,
+            &format!(".replaced-{}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ")),
+        );
+        std::fs::rename(file, &kept)?;
+        // A log left by a crash belongs to the old file: it goes with it, or SQLite would
+        // replay it into the restored one.
+        for log in ["-wal", "-shm"] {
+            let path = with_suffix(file, log);
+            if path.exists() {
+                std::fs::rename(&path, with_suffix(&kept, log))?;
+            }
+        }
+        Some(kept)
+    } else {
+        None
+    };
+    std::fs::rename(&staged, file)?;
+    Ok(Restored { contents, previous })
+}
+
+/// The newest migration the database has and the newest this build knows; `None` for the
+/// database's when it has none (a new database).
+pub async fn migration_state(url: &DatabaseUrl) -> anyhow::Result<(Option<i64>, i64)> {
+    const NEWEST: &str = "SELECT MAX(version) FROM _sqlx_migrations WHERE success";
+    let (applied, latest) = if url.is_postgres() {
+        let mut conn = sqlx::PgConnection::connect(url.expose()).await?;
+        // No migrations table: nothing applied yet.
+        let applied: Option<(Option<i64>,)> = sqlx::query_as(NEWEST)
+            .fetch_optional(&mut conn)
+            .await
+            .ok()
+            .flatten();
+        conn.close().await?;
+        let latest = sqlx::migrate!("migrations/postgres")
+            .iter()
+            .map(|m| m.version)
+            .max();
+        (applied.and_then(|(v,)| v), latest)
+    } else {
+        let file = sqlite_file(url)?.context("a SQLite URL names a file")?;
+        if !file.exists() {
+            bail!("{} does not exist", file.display());
+        }
+        let mut conn = open(&file, true).await?;
+        let applied: Option<(Option<i64>,)> = sqlx::query_as(NEWEST)
+            .fetch_optional(&mut conn)
+            .await
+            .ok()
+            .flatten();
+        conn.close().await?;
+        let latest = sqlx::migrate!("migrations/sqlite")
+            .iter()
+            .map(|m| m.version)
+            .max();
+        (applied.and_then(|(v,)| v), latest)
+    };
+    Ok((applied, latest.unwrap_or(0)))
+}
