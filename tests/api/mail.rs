@@ -151,3 +151,62 @@ async fn the_queue_of_each_lane_is_on_the_metrics() {
         app.metrics().await
     );
 }
+
+#[tokio::test]
+async fn two_instances_on_one_postgresql_share_the_queue_and_send_each_email_once() {
+    const SIGNERS: usize = 150;
+    let (first_sink, second_sink) = (
+        SmtpSink::start_taking(Duration::from_millis(10)).await,
+        SmtpSink::start_taking(Duration::from_millis(10)).await,
+    );
+    let busy = |s: &mut undersigned::config::Settings| {
+        s.mail_connections = 1;
+        s.sign_per_minute_per_address = 10_000;
+        s.sign_per_minute_per_campaign = 10_000;
+    };
+    let first = spawn_app_with(|s| {
+        busy(s);
+        s.smtp_url = Some(first_sink.url().into());
+    })
+    .await;
+    if !first.database.is_postgres() {
+        eprintln!("one instance per SQLite file is the supported shape: nothing to test");
+        return;
+    }
+    let store = undersigned::store::connect(&first.database_url.parse().unwrap())
+        .await
+        .unwrap();
+    let mut settings = crate::helpers::test_settings(&first.database_url);
+    busy(&mut settings);
+    settings.smtp_url = Some(second_sink.url().into());
+    settings.outbox_dir = first.outbox.path().to_owned();
+    let second = undersigned::startup::Application::build_with_store(settings, store).unwrap();
+    let handle = second.handle();
+    tokio::spawn(second.run_until_stopped());
+
+    two_campaigns(&first).await;
+    sign_many(&first, "thanks-backlog", SIGNERS).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while first_sink.messages().len() + second_sink.messages().len() < SIGNERS {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not every email was sent"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Past the leases of anything still claimed: nothing more may arrive.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (by_first, by_second) = (first_sink.messages(), second_sink.messages());
+    assert_eq!(by_first.len() + by_second.len(), SIGNERS);
+    let recipients: std::collections::HashSet<_> = by_first
+        .iter()
+        .chain(&by_second)
+        .map(|m| crate::smtp::recipient_of(m))
+        .collect();
+    assert_eq!(recipients.len(), SIGNERS, "an email went twice");
+    assert!(
+        !by_second.is_empty(),
+        "the second instance sent none of {SIGNERS}"
+    );
+    handle.stop(false).await;
+}
