@@ -24,7 +24,11 @@
     new EventSource(counter.getAttribute("data-stream")).addEventListener("count", function (event) {
       try {
         var total = JSON.parse(event.data).total;
-        if (typeof total === "number") counter.textContent = total.toLocaleString("en-GB");
+        if (typeof total !== "number") return;
+        counter.textContent = total.toLocaleString("en-GB");
+        var noun = document.getElementById("count-noun");
+        var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules("en-GB").select(total) : (total === 1 ? "one" : "other");
+        if (noun) noun.textContent = noun.getAttribute(plural === "one" ? "data-one" : "data-other");
       } catch (e) { /* a malformed event changes nothing */ }
     });
   }

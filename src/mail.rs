@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use lettre::Message;
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentTransferEncoding;
+use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
@@ -194,8 +195,9 @@ pub struct MailWake {
 }
 
 impl MailWake {
-    pub fn notify(&self) {
-        self.lanes.iter().for_each(Notify::notify_one);
+    /// Wakes the worker of `lane`, which has a new email to send.
+    pub fn notify(&self, lane: MailLane) {
+        self.lane(lane).notify_one();
     }
 
     fn lane(&self, lane: MailLane) -> &Notify {
@@ -403,7 +405,11 @@ impl Mailer {
             .from(self.from.clone())
             .to(to)
             .subject(subject)
-            .multipart(MultiPart::alternative_plain_html(text, html))?)
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(SinglePart::plain(plain_body(text)))
+                    .singlepart(SinglePart::html(html)),
+            )?)
     }
 
     async fn send(
@@ -521,6 +527,14 @@ impl Mailer {
             tracing::warn!(emails = sent.len(), error = %e, "could not record emails as sent");
         }
     }
+}
+
+/// A text part sent as it is (8bit) where it can be, so that a link stays on one line for
+/// whoever reads the raw message or the outbox's file (lettre would choose quoted-printable,
+/// which wraps a long link at 76 characters, and half a link copied works for no one).
+fn plain_body(text: String) -> Body {
+    Body::new_with_encoding(text, ContentTransferEncoding::EightBit)
+        .unwrap_or_else(Body::new)
 }
 
 /// The first retry after `first`, then twice as long each time, up to an hour.

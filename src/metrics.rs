@@ -101,7 +101,7 @@ impl Metrics {
     pub fn signed(&self, outcome: SignOutcome) {
         self.signing(match outcome {
             SignOutcome::Recorded => "recorded",
-            SignOutcome::Duplicate => "duplicate",
+            SignOutcome::Duplicate | SignOutcome::Reminded => "duplicate",
             SignOutcome::Spam => "spam",
         });
     }

@@ -174,29 +174,40 @@ async fn measure_answer_timing(
 ) -> anyhow::Result<AnswerTiming> {
     const PAIRS: usize = 200;
     let url = format!("{server}/v1/campaigns/bench-timing/signatures");
-    let (mut new, mut repeat, mut spam) = (Vec::new(), Vec::new(), Vec::new());
+    // The service holds quick answers to the times of its recent new signatures: first let it
+    // see some at this pace, so that the scenarios before (at full load) are not what it recalls.
+    for i in 0..100 {
+        let body = json!({"name": "Warm Up", "email": format!("warm{i}@example.org")});
+        client.post(&url).json(&body).send().await?;
+    }
+    // Per address: new, a repeat (a reminder goes), two more repeats (the second sends the last
+    // email a signature may have; the third writes nothing), and a bot on an address of its own.
+    let mut times: [Vec<u64>; 4] = Default::default();
     for i in 0..PAIRS {
         let email = format!("timing{i}@example.org");
+        let signer = json!({"name": "Timed Signer", "email": email});
         let attempts = [
-            (json!({"name": "Timed Signer", "email": email}), &mut new),
-            (
-                json!({"name": "Timed Signer", "email": email.to_uppercase()}),
-                &mut repeat,
-            ),
+            (signer.clone(), Some(0)),
+            (signer.clone(), Some(1)),
+            (signer.clone(), None),
+            (signer, Some(2)),
             (
                 json!({"name": "Timed Bot", "email": format!("bot{i}@example.org"), "website": "x"}),
-                &mut spam,
+                Some(3),
             ),
         ];
-        for (body, times) in attempts {
+        for (body, kind) in attempts {
             let started = Instant::now();
             let answer = client.post(&url).json(&body).send().await?;
             if answer.status().as_u16() != 202 {
                 bail!("a timed signing attempt was answered {}", answer.status());
             }
-            times.push(started.elapsed().as_micros() as u64);
+            if let Some(kind) = kind {
+                times[kind].push(started.elapsed().as_micros() as u64);
+            }
         }
     }
+    let [new, reminded, silent, spam] = times;
     let figures = |name: &str, latencies_us: Vec<u64>| Figures {
         name: name.to_owned(),
         ok: PAIRS as u64,
@@ -204,23 +215,25 @@ async fn measure_answer_timing(
         elapsed: Duration::from_secs(1),
         latencies_us,
     };
-    let (new, repeat, spam) = (
+    let (new, reminded, silent, spam) = (
         figures("new", new),
-        figures("repeat", repeat),
+        figures("repeat, reminded", reminded),
+        figures("repeat, no email left", silent),
         figures("honeypot", spam),
     );
-    for f in [&new, &repeat, &spam] {
+    for f in [&new, &reminded, &silent, &spam] {
         println!(
-            "answer time, one at a time: {:<9} p50 {:>7.2} ms  p95 {:>7.2} ms  ({:.2}x new's p50)",
+            "answer time, one at a time: {:<22} p50 {:>6.2} ms  p95 {:>6.2} ms  ({:.2}x new's p50)",
             f.name,
             f.percentile(0.5),
             f.percentile(0.95),
             f.percentile(0.5) / new.percentile(0.5)
         );
     }
+    let ratio = |f: &Figures| f.percentile(0.5) / new.percentile(0.5);
     Ok(AnswerTiming {
-        repeat_over_new: repeat.percentile(0.5) / new.percentile(0.5),
-        spam_over_new: spam.percentile(0.5) / new.percentile(0.5),
+        repeat_over_new: ratio(&reminded).min(ratio(&silent)),
+        spam_over_new: ratio(&spam),
     })
 }
 

@@ -76,7 +76,11 @@ impl SignatureSubmission {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignOutcome {
     Recorded,
-    /// The email had already signed; at most a reminder email was queued.
+    /// The email had already signed, and a reminder (a new confirmation link, or a note that
+    /// it had signed) was queued.
+    Reminded,
+    /// The email had already signed, and had been sent as many emails as it may be: nothing
+    /// was written.
     Duplicate,
     Spam,
 }

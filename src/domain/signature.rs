@@ -293,6 +293,24 @@ pub struct SignatureForm {
     pub website: Option<String>,
 }
 
+impl SignatureForm {
+    /// Optional text left empty (or blank) is absent: partners' forms send `""` for a field
+    /// nobody filled in, and an individual's empty `organisation` is no organisation.
+    fn without_empty_options(self) -> Self {
+        let present = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+        Self {
+            postcode: present(self.postcode),
+            country: present(self.country),
+            signatory_type: present(self.signatory_type),
+            organisation: present(self.organisation),
+            role: present(self.role),
+            source: present(self.source),
+            website: present(self.website),
+            ..self
+        }
+    }
+}
+
 /// A signing attempt that passed every check.
 #[derive(Debug, Clone)]
 pub struct NewSignature {
@@ -318,6 +336,7 @@ impl NewSignature {
         kind: CampaignKind,
         basis: ContactBasis,
     ) -> Result<Self, Vec<super::FieldError>> {
+        let form = form.without_empty_options();
         let mut e = FieldErrors::default();
         let name = e.check("name", PersonName::parse(&form.name));
         let email = e.check("email", Email::parse(&form.email));

@@ -257,12 +257,13 @@ impl FormPage<'_> {
     fn render(&self, status: StatusCode) -> HttpResponse {
         let c = self.campaign;
         let open = c.status_at(store::now()) == CampaignStatus::Open;
-        let noun = match (c.kind, self.total) {
-            (CampaignKind::Petition, 1) => "person has signed",
-            (CampaignKind::Petition, _) => "people have signed",
-            (CampaignKind::Letter, 1) => "signatory so far",
-            (CampaignKind::Letter, _) => "signatories so far",
+        // Both forms go to the page, so that its script can keep the words right as the live
+        // count moves past one.
+        let (one, other) = match c.kind {
+            CampaignKind::Petition => ("person has signed", "people have signed"),
+            CampaignKind::Letter => ("signatory so far", "signatories so far"),
         };
+        let noun = if self.total == 1 { one } else { other };
         let confirm = "Thank you. Check your email: we have sent you a link to confirm your \
                        signature. It counts once you press the button on that page.";
         let counted = "Thank you: your signature is counted.";
@@ -320,7 +321,7 @@ impl FormPage<'_> {
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <title>Sign: {title}</title><link rel=\"stylesheet\" href=\"/embed/form.css\"></head>\
              <body><main><h1>{title}</h1><p class=\"summary\">{summary}</p>\
-             <p class=\"count\"><strong id=\"count\" data-stream=\"/v1/campaigns/{slug}/count/stream\">{total}</strong> {noun}</p>{outcome}{problem}{body}\
+             <p class=\"count\"><strong id=\"count\" data-stream=\"/v1/campaigns/{slug}/count/stream\">{total}</strong> <span id=\"count-noun\" data-one=\"{one}\" data-other=\"{other}\">{noun}</span></p>{outcome}{problem}{body}\
              <p class=\"privacy\">Your email address is used only to confirm your signature and, \
              if you agree above, by the organisers. It is never shown publicly.</p></main>\
              <script src=\"/embed/form.js\" defer></script></body></html>",

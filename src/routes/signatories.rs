@@ -280,7 +280,9 @@ pub async fn export(
         let mut rows = store.export_signatures(campaign_id, filter);
         let mut sent = 0u64;
         let mut buffer = match format {
-            ExportFormat::Csv => csv_line(EXPORT_COLUMNS),
+            // A byte-order mark first: without it, Excel on Windows reads UTF-8 as its own code
+            // page, and "Siân" opens as "SiÃ¢n".
+            ExportFormat::Csv => [&b"\xEF\xBB\xBF"[..], &csv_line(EXPORT_COLUMNS)].concat(),
             ExportFormat::Ndjson => Vec::new(),
         };
         let mut complete = true;

@@ -14,8 +14,8 @@ use std::sync::Arc;
 
 use crate::counts::LiveCounts;
 use crate::domain::{
-    Campaign, CampaignStatus, NewSignature, SecretToken, SignatureForm, SignatureStatus, Slug,
-    SourceCode,
+    Campaign, CampaignStatus, MailLane, NewSignature, SecretToken, SignatureForm, SignatureStatus,
+    Slug, SourceCode,
 };
 use crate::error::{ApiError, Conflict};
 use crate::mail::{MailWake, OutboxFiles};
@@ -107,18 +107,32 @@ impl Signing {
                 ),
             ));
         }
-        let outcome = self
-            .writers
-            .record(SignatureSubmission::new(campaign, signature, store::now()))
-            .await?;
+        let submission = SignatureSubmission::new(campaign, signature, store::now());
+        let first_email = submission.first_email;
+        let outcome = self.writers.record(submission).await?;
         self.metrics.signed(outcome);
         self.live.changed(campaign.id);
-        self.mail_wake.notify();
-        if outcome == SignOutcome::Recorded {
-            self.pacing.new_signature_took(started.elapsed());
-        } else {
-            tokio::time::sleep(self.pacing.hold(started.elapsed())).await;
+        // Only the lane that has a new email is woken: a worker woken for nothing would look
+        // at the queue once per signing batch, for nothing.
+        match (outcome, first_email) {
+            (SignOutcome::Recorded, Some(kind)) => self.mail_wake.notify(kind.lane()),
+            (SignOutcome::Reminded, _) => MailLane::ALL
+                .into_iter()
+                .for_each(|lane| self.mail_wake.notify(lane)),
+            _ => {}
         }
+        let took = started.elapsed();
+        let hold = match outcome {
+            SignOutcome::Recorded => {
+                self.pacing.new_signature_took(took);
+                std::time::Duration::ZERO
+            }
+            // A reminder is written as a new signature's first email is, and takes about as
+            // long; held too, it would answer at the later of two such times.
+            SignOutcome::Reminded => std::time::Duration::ZERO,
+            SignOutcome::Duplicate | SignOutcome::Spam => self.pacing.hold(took),
+        };
+        pacing::wait(hold).await;
         Ok(())
     }
 

@@ -1,10 +1,12 @@
 //! Answers to signing attempts paced alike. A new signature writes rows (the signature, its
-//! tokens, its email, the count); a repeat by an email that has already signed, or a bot
-//! caught by the honeypot, writes little or nothing, so even answered at the same point (after
-//! its batch's commit) it would come back sooner, and the time taken would tell whether an
-//! address had signed. So an attempt that recorded nothing new is held until it has taken as
-//! long as a new signature chosen at random from the recent ones: both kinds of answer then
-//! come from one distribution of times.
+//! tokens, its email, the count); a repeat by an email that has already signed, past its
+//! reminders, or a bot caught by the honeypot writes little or nothing, so even answered at the
+//! same point (after its batch's commit) it would come back sooner, and the time taken would
+//! tell whether an address had signed. So such an attempt is held until it has taken as long as
+//! a new signature chosen at random from the recent ones: both kinds of answer then come from
+//! one distribution of times. A repeat that queued a reminder wrote as much as a new signature
+//! does and is not held (holding it too would answer it at the later of two such times, which
+//! is later than either).
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::time::Duration;
@@ -45,6 +47,25 @@ impl AnswerPacing {
         let drawn =
             self.recent_us[rand::Rng::random_range(&mut rand::rng(), 0..kept)].load(Relaxed);
         Duration::from_micros(drawn).saturating_sub(took)
+    }
+}
+
+/// Waits out a hold to within a fraction of a millisecond. The runtime's timer counts whole
+/// milliseconds and wakes up to two late, which held answers alone would carry: so the last
+/// few milliseconds are slept on a blocking thread, whose sleep is exact to tens of
+/// microseconds. Only held answers (repeats, bots) wait at all.
+pub async fn wait(hold: Duration) {
+    const TIMER_SLACK: Duration = Duration::from_millis(3);
+    if hold.is_zero() {
+        return;
+    }
+    let until = std::time::Instant::now() + hold;
+    if hold > TIMER_SLACK {
+        tokio::time::sleep(hold - TIMER_SLACK).await;
+    }
+    let rest = until.saturating_duration_since(std::time::Instant::now());
+    if !rest.is_zero() {
+        let _ = tokio::task::spawn_blocking(move || std::thread::sleep(rest)).await;
     }
 }
 

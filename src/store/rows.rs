@@ -181,7 +181,8 @@ impl SignatureStateRow {
     }
 }
 
-/// The live signature an email already has on a campaign.
+/// The live signature an email already has on a campaign, with the emails sent to it (this
+/// one included).
 #[derive(sqlx::FromRow)]
 pub(super) struct ExistingSignatureRow {
     pub id: Uuid,

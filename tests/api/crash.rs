@@ -17,6 +17,14 @@ pub(crate) struct Server {
     pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
+/// A test that fails before it stops its server leaves no process behind.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Server {
     /// Starts `undersigned serve` on a free port and waits until it listens.
     pub(crate) fn start(

@@ -72,7 +72,9 @@ async fn a_csv_export_reads_back_as_signed_with_formulas_neutralised() {
         "{disposition}"
     );
     let body = response.bytes().await.unwrap();
-    let mut reader = csv::Reader::from_reader(&body[..]);
+    // A byte-order mark first, so that Excel on Windows reads the file as UTF-8.
+    assert!(body.starts_with(b"\xEF\xBB\xBF"), "{:?}", &body[..8]);
+    let mut reader = csv::Reader::from_reader(&body[3..]);
     let header: Vec<String> = reader
         .headers()
         .unwrap()

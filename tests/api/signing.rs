@@ -126,6 +126,13 @@ async fn without_smtp_emails_are_written_to_the_outbox_directory() {
     assert_eq!(messages.len(), 1);
     assert_eq!(recipient_of(&messages[0]), "jenny@example.org");
     let token = token_in(&text_of(&messages[0]), "confirm").expect("a confirmation link");
+    // The file as written holds each link whole on one line, to copy from a text editor.
+    let link = format!("{}/confirm/{token}", app.address);
+    assert!(
+        messages[0].lines().any(|line| line.contains(&link)),
+        "the link is not whole on one line:\n{}",
+        messages[0]
+    );
     let confirmed = app
         .post_json("/v1/signatures/confirm", &json!({"token": token}), None)
         .await;
@@ -752,4 +759,46 @@ async fn a_confirmation_link_lasts_seven_days_and_then_confirms_nothing() {
         StatusCode::NOT_FOUND
     );
     app.expect_count("scrapsi445", 0, 1).await;
+}
+
+#[tokio::test]
+async fn empty_optional_fields_are_taken_as_absent() {
+    let app = spawn_app().await;
+    app.open_campaign_with(json!({"slug": "letter-to-the-minister", "kind": "letter", "recipient": "Children's Minister"}))
+        .await;
+    // As a partner's form sends them: every field present, the unfilled ones empty.
+    let individual = json!({"name": "Siân Lloyd", "email": "sian@example.org",
+        "signatory_type": "", "organisation": "", "role": " ", "postcode": "", "country": "",
+        "source": "", "website": ""});
+    let response = app.sign("letter-to-the-minister", &individual).await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let rows = app
+        .texts(
+            "SELECT s.signatory_type, s.organisation, s.role, s.postcode, s.country, s.status
+             FROM signatures s JOIN campaigns c ON c.id = s.campaign_id WHERE c.slug = $1",
+            "letter-to-the-minister",
+        )
+        .await;
+    assert_eq!(rows.len(), 1, "the empty honeypot is no bot");
+    let stored: Vec<Option<&str>> = rows[0].iter().map(|v| v.as_deref()).collect();
+    assert_eq!(
+        stored,
+        [
+            Some("individual"),
+            None,
+            None,
+            None,
+            Some("GB"),
+            Some("pending")
+        ]
+    );
+    // An organisation left empty is still missing where an organisation signs.
+    let missing = app
+        .sign(
+            "letter-to-the-minister",
+            &json!({"name": "No Org", "email": "x@example.org", "signatory_type": "organisation", "organisation": ""}),
+        )
+        .await;
+    let problem = assert_problem(missing, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(fields_of(&problem), ["organisation"]);
 }

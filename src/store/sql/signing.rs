@@ -11,7 +11,10 @@ use uuid::Uuid;
 use super::counts::apply_counts;
 use super::{EMAIL_KEY_VERSION, EmailHasher, SqlStore};
 use crate::domain::records::CountDelta;
-use crate::domain::{Email, EmailKind, SecretToken, SignatoryType, SignatureStatus, reminder_for};
+use crate::domain::{
+    Email, EmailKind, MAX_EMAILS_PER_SIGNATURE, SecretToken, SignatoryType, SignatureStatus,
+    reminder_for,
+};
 use crate::store::dialect::{Backend, InsertRows, column, sql, sql_built};
 use crate::store::rows::{ExistingSignatureRow, TokenTargetRow};
 use crate::store::{SignOutcome, SignatureSubmission, Signing, StoreError, TokenPurpose, TokenUse};
@@ -278,23 +281,25 @@ async fn settle<B: Backend>(
 ) -> Result<(SignOutcome, CountDelta), StoreError> {
     let email = &submission.signature.email;
     if !inserted.contains(&row.id) {
-        let existing: Option<ExistingSignatureRow> = sql_built::<B>(format!(
-            "SELECT id, status, emails_sent FROM signatures
-             WHERE campaign_id = $1 AND email_hash = $2 AND status IN ('pending', 'confirmed') {}",
-            B::FOR_UPDATE
-        ))
+        // The live signature this email already has, counted as emailed once more if it may
+        // still be emailed (fewer than MAX_EMAILS_PER_SIGNATURE so far, as `reminder_for`
+        // rules), in one statement: a reminder then costs a new signature's round trips.
+        let reminded: Option<ExistingSignatureRow> = sql::<B>(
+            "UPDATE signatures SET emails_sent = emails_sent + 1
+             WHERE campaign_id = $1 AND email_hash = $2 AND status IN ('pending', 'confirmed')
+               AND emails_sent < $3
+             RETURNING id, status, emails_sent",
+        )
         .bind(row.campaign_id)
         .bind(&row.email_hash)
+        .bind(MAX_EMAILS_PER_SIGNATURE as i32)
         .fetch_optional(tx)
         .await?;
-        if let Some(existing) = existing {
-            let emails_sent = u32::try_from(existing.emails_sent).unwrap_or(u32::MAX);
-            if let Some(reminder) = reminder_for(existing.status, emails_sent) {
+        if let Some(existing) = reminded {
+            let emails_before = u32::try_from(existing.emails_sent - 1).unwrap_or(u32::MAX);
+            if let Some(reminder) = reminder_for(existing.status, emails_before) {
                 writes.email(existing.id, reminder, email, submission);
-                sql::<B>("UPDATE signatures SET emails_sent = emails_sent + 1 WHERE id = $1")
-                    .bind(existing.id)
-                    .execute(tx)
-                    .await?;
+                return Ok((SignOutcome::Reminded, CountDelta::default()));
             }
         }
         return Ok((SignOutcome::Duplicate, CountDelta::default()));
