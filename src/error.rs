@@ -183,7 +183,8 @@ impl ApiError {
         }
     }
 
-    fn detail(&self) -> String {
+    /// What went wrong, in a sentence for a person (the problem's `detail`).
+    pub fn detail(&self) -> String {
         use ApiError::*;
         match self {
             Conflict(self::Conflict::StatusTransition { from, to }) => {

@@ -529,12 +529,18 @@ impl Mailer {
     }
 }
 
-/// A text part sent as it is (8bit) where it can be, so that a link stays on one line for
-/// whoever reads the raw message or the outbox's file (lettre would choose quoted-printable,
-/// which wraps a long link at 76 characters, and half a link copied works for no one).
+/// The plain-text part, sent as it is (8bit, which every current mail server takes) so that a
+/// link stays whole on one line for whoever reads the raw message or the outbox's file:
+/// lettre would choose quoted-printable or base64 for any line over 76 characters, which a link
+/// with its token always is. SMTP allows lines of up to 998 bytes; a text with a longer one
+/// (none that this service writes) is left to lettre's choice.
 fn plain_body(text: String) -> Body {
-    Body::new_with_encoding(text, ContentTransferEncoding::EightBit)
-        .unwrap_or_else(Body::new)
+    let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
+    if crlf.split("\r\n").all(|line| line.len() <= 998) && !crlf.contains('\0') {
+        Body::dangerous_pre_encoded(crlf.into_bytes(), ContentTransferEncoding::EightBit)
+    } else {
+        Body::new(text)
+    }
 }
 
 /// The first retry after `first`, then twice as long each time, up to an hour.

@@ -103,7 +103,7 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
             eprintln!("migrations applied to {}", cli.settings.database_url);
         }
         Command::Recount { slug } => {
-            let store = store::connect(&cli.settings.database_url).await?;
+            let store = existing_store(&cli.settings).await?;
             let checked = undersigned::counts::recount_all(store.as_ref(), slug.as_deref()).await?;
             if slug.is_some() && checked.is_empty() {
                 anyhow::bail!("no campaign has that slug");
@@ -126,7 +126,7 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Purge => {
-            let store = store::connect(&cli.settings.database_url).await?;
+            let store = existing_store(&cli.settings).await?;
             let purged = undersigned::retention::purge_expired(
                 store.as_ref(),
                 &undersigned::mail::OutboxFiles::from_settings(&cli.settings),
@@ -200,15 +200,33 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
             let email = Email::parse(&email).map_err(|m| anyhow::anyhow!("--email {m}"))?;
             let password = Password::parse(read_password()?)
                 .map_err(|m| anyhow::anyhow!("the password {m}"))?;
-            let store = store::connect(&cli.settings.database_url).await?;
+            let store = existing_store(&cli.settings).await?;
             let user = create_account(store.as_ref(), email, password, admin)
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(|e| anyhow::anyhow!("{}", e.detail()))?;
             let role = if user.is_admin { "admin" } else { "organiser" };
             println!("created {role} {} ({})", user.email, user.id);
         }
     }
     Ok(())
+}
+
+/// The store of a database that exists already, saying which it is: only `serve` and `migrate`
+/// make a new SQLite file, so that a command run from the wrong folder does not quietly work on
+/// an empty database of its own.
+async fn existing_store(settings: &Settings) -> anyhow::Result<std::sync::Arc<dyn store::Store>> {
+    let url = &settings.database_url;
+    if let Some(file) = store::maintenance::sqlite_file(url)?
+        && !file.is_file()
+    {
+        anyhow::bail!(
+            "there is no database at {} (from DATABASE_URL={url}); run this where the service \
+             runs, or set DATABASE_URL to its database (`undersigned migrate` makes a new one)",
+            file.display()
+        );
+    }
+    eprintln!("using the database {url}");
+    Ok(store::connect(url).await?)
 }
 
 /// One line of standard input, without its line ending.

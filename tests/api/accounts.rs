@@ -90,6 +90,43 @@ async fn the_cli_refuses_a_short_password_and_a_taken_email() {
         &format!("{PASSWORD}\n"),
     );
     assert!(!taken.status.success());
+    let said = String::from_utf8_lossy(&taken.stderr);
+    assert!(
+        said.contains("an account with this email already exists"),
+        "{said}"
+    );
+    assert!(said.contains("using the database"), "{said}");
+}
+
+#[tokio::test]
+async fn commands_other_than_serve_and_migrate_refuse_a_missing_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("elsewhere.db");
+    let url = format!("sqlite://{}", missing.display());
+    for args in [
+        &["user", "create", "--email", "a@example.org"][..],
+        &["recount"][..],
+        &["purge"][..],
+    ] {
+        let output = undersigned(&url, args, &format!("{PASSWORD}\n"));
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            said.contains(&format!("there is no database at {}", missing.display())),
+            "{said}"
+        );
+        assert!(!said.contains("Stack backtrace"), "{said}");
+        assert!(!missing.exists(), "{args:?} made a database");
+    }
+    let migrated = undersigned(&url, &["migrate"], "");
+    assert!(migrated.status.success());
+    assert!(missing.exists());
+    let created = undersigned(
+        &url,
+        &["user", "create", "--email", "a@example.org"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(created.status.success());
 }
 
 #[tokio::test]

@@ -50,7 +50,8 @@ async fn the_form_page_shows_the_campaign_its_count_and_the_fields_it_needs() {
     assert!(html.contains("<h1>Scrap SI 445: reinstate children&#39;s rights in care</h1>"));
     assert!(
         html.contains(
-            "<strong id=\"count\" data-stream=\"/v1/campaigns/scrapsi445/count/stream\">1</strong> person has signed"
+            "<strong id=\"count\" data-stream=\"/v1/campaigns/scrapsi445/count/stream\">1</strong> \
+             <span id=\"count-noun\" data-one=\"person has signed\" data-other=\"people have signed\">person has signed</span>"
         ),
         "{html}"
     );
