@@ -7,9 +7,27 @@
   var frames = (window.__undersigned = window.__undersigned || { frames: [], listening: false }).frames;
 
   function track(frame) {
+    var entry;
     try {
-      frames.push({ frame: frame, origin: new URL(frame.src, location.href).origin });
-    } catch (e) { /* an iframe without a usable src */ }
+      entry = { frame: frame, origin: new URL(frame.src, location.href).origin, heard: false };
+    } catch (e) { return; /* an iframe without a usable src */ }
+    frames.push(entry);
+    // A form the service refused to show here (this site is not among the campaign's allowed
+    // origins) loads as the browser's own error page and never speaks: say why, in the page.
+    frame.addEventListener("load", function () {
+      setTimeout(function () {
+        if (entry.heard || frame.hasAttribute("data-undersigned-refused")) return;
+        frame.setAttribute("data-undersigned-refused", "");
+        var note = document.createElement("p");
+        note.setAttribute("data-undersigned-notice", "");
+        note.setAttribute("role", "status");
+        note.style.cssText = "max-width:40rem;border-left:6px solid #d4351c;padding:.5rem 1rem;font:inherit";
+        note.textContent = "The signing form cannot be shown on this site yet: the campaign's organiser " +
+          "must add " + location.origin + " to the sites allowed to show it.";
+        frame.style.display = "none";
+        frame.parentNode.insertBefore(note, frame.nextSibling);
+      }, 3000);
+    });
   }
 
   var scripts = document.querySelectorAll("script[data-campaign]");
@@ -25,6 +43,7 @@
     if (source && CODE.test(source)) src += "?source=" + source;
     var frame = document.createElement("iframe");
     frame.src = src;
+    // The snippet names the campaign; the form itself says so again once it loads.
     frame.title = script.getAttribute("data-title") || "Sign this campaign";
     frame.setAttribute("data-undersigned", "");
     frame.setAttribute("loading", "lazy");
@@ -48,6 +67,8 @@
     for (var k = 0; k < frames.length; k++) {
       var f = frames[k];
       if (event.source === f.frame.contentWindow && event.origin === f.origin) {
+        f.heard = true;
+        if (typeof data.title === "string" && data.title) f.frame.title = data.title.slice(0, 200);
         var height = Math.min(Math.max(Math.ceil(data.height), 100), 5000);
         f.frame.style.minHeight = "0";
         f.frame.style.height = height + "px";

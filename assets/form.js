@@ -9,9 +9,14 @@
 
   function reportHeight() {
     if (window.parent === window) return;
-    var height = document.documentElement.scrollHeight;
-    // Only a height is sent, so any page may hear it; embed.js checks where it came from.
-    window.parent.postMessage({ type: "undersigned:height", height: height }, "*");
+    // The content's height, not the document's: the document is at least as tall as the
+    // frame, so it would never let the frame shrink (after signing, say).
+    // The body's box holds the content with its padding (and the last paragraph's margin,
+    // which the padding keeps inside it).
+    var height = Math.ceil(document.body.getBoundingClientRect().height);
+    // Only a height and the page's title are sent, so any page may hear them; embed.js checks
+    // where they came from.
+    window.parent.postMessage({ type: "undersigned:height", height: height, title: document.title }, "*");
   }
   window.addEventListener("load", reportHeight);
   window.addEventListener("resize", reportHeight);

@@ -320,13 +320,14 @@ impl FormPage<'_> {
             "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <title>Sign: {title}</title><link rel=\"stylesheet\" href=\"/embed/form.css\"></head>\
-             <body><main><h1>{title}</h1><p class=\"summary\">{summary}</p>\
+             <body><main><h1>{title}</h1><p class=\"summary\">{summary}</p>{text}\
              <p class=\"count\"><strong id=\"count\" data-stream=\"/v1/campaigns/{slug}/count/stream\">{total}</strong> <span id=\"count-noun\" data-one=\"{one}\" data-other=\"{other}\">{noun}</span></p>{outcome}{problem}{body}\
              <p class=\"privacy\">Your email address is used only to confirm your signature and, \
              if you agree above, by the organisers. It is never shown publicly.</p></main>\
              <script src=\"/embed/form.js\" defer></script></body></html>",
             title = escape_html(c.title.as_str()),
             summary = escape_html(c.summary.as_str()),
+            text = full_text(c.body.as_str()),
             slug = c.slug.as_str(),
             total = super::counts::with_separators(self.total),
         );
@@ -338,6 +339,25 @@ impl FormPage<'_> {
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .body(html)
     }
+}
+
+/// The height of the plain `<iframe>` snippet, for sites that allow no scripts: the form's
+/// tallest layout (a letter, at 320 px, with every hint and both consents) fits in it.
+const PLAIN_IFRAME_HEIGHT: u32 = 1400;
+
+/// The campaign's whole text, folded under its summary: people sign words they can read, and
+/// on a phone the form stays near the top. Paragraphs are the text's blank-line breaks.
+fn full_text(body: &str) -> String {
+    let paragraphs: String = body
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("<p>{}</p>", escape_html(p)))
+        .collect();
+    format!(
+        "<details class=\"text\"><summary>Read the full text you are signing</summary>\
+         {paragraphs}</details>"
+    )
 }
 
 /// A plain page for what the form cannot show (an unknown campaign).
@@ -550,11 +570,11 @@ pub async fn snippets(
         .unwrap_or_default();
     let title = escape_html(&format!("Sign: {}", campaign.title.as_str()));
     let script = format!(
-        "<script src=\"{}/embed.js\" data-campaign=\"{slug}\"{data_source} async></script>",
+        "<script src=\"{}/embed.js\" data-campaign=\"{slug}\"{data_source} data-title=\"{title}\" async></script>",
         escape_html(base)
     );
     let iframe = format!(
-        "<iframe src=\"{}\" title=\"{title}\" style=\"display:block;width:100%;max-width:40rem;height:720px;border:0\" loading=\"lazy\"></iframe>",
+        "<iframe src=\"{}\" title=\"{title}\" style=\"display:block;width:100%;max-width:40rem;height:{PLAIN_IFRAME_HEIGHT}px;border:0\" loading=\"lazy\"></iframe>",
         escape_html(&form_url)
     );
     let shortcode = match &source {
@@ -579,6 +599,11 @@ pub async fn snippets(
             "form_url": form_url,
             "script": script,
             "iframe": iframe,
+            "iframe_note": format!(
+                "The plain frame is {PLAIN_IFRAME_HEIGHT} px tall, enough for the whole form on a phone \
+                 (on a wide screen some space stays below it). Where a site allows scripts, the \
+                 script snippet sizes its frame to the form instead."
+            ),
             "wordpress_shortcode": shortcode,
             "allowed_origins": campaign.allowed_origins.iter().map(|o| o.as_str()).collect::<Vec<_>>(),
             "warnings": warnings,

@@ -90,10 +90,20 @@ async fn ask(state: &AppState, token: &str, purpose: TokenPurpose) -> HttpRespon
         ),
     };
     let form = format!(
-        "{text}<form method=\"post\" action=\"/{path}/{token}\"><button type=\"submit\">{button}</button></form>",
+        "{text}<form method=\"post\" action=\"/{path}/{token}\"><button type=\"submit\">{button}</button></form>{back}",
         token = escape_html(token),
+        back = back_to(&target.campaign_slug, &target.campaign_title),
     );
     page(StatusCode::OK, heading, &form)
+}
+
+/// The way back from a link's page to the campaign it is about (its signing page).
+fn back_to(slug: &str, title: &str) -> String {
+    format!(
+        "<p><a href=\"/embed/{}\">Back to the campaign: {}</a></p>",
+        escape_html(slug),
+        escape_html(title)
+    )
 }
 
 /// `GET /confirm/{token}`.
@@ -108,8 +118,9 @@ pub async fn confirm_submit(state: web::Data<AppState>, token: web::Path<String>
             StatusCode::OK,
             "Thank you: your signature is confirmed",
             &format!(
-                "<p>Your signature on <strong>{}</strong> now counts.</p>",
-                escape_html(&used.campaign_title)
+                "<p>Your signature on <strong>{}</strong> now counts.</p>{}",
+                escape_html(&used.campaign_title),
+                back_to(&used.campaign_slug, &used.campaign_title)
             ),
         ),
         Err(e) => failure(e),
@@ -129,8 +140,9 @@ pub async fn withdraw_submit(state: web::Data<AppState>, token: web::Path<String
             "Your signature is withdrawn",
             &format!(
                 "<p>Your signature on <strong>{}</strong> no longer counts, and your details \
-                 have been erased. You can sign again at any time.</p>",
-                escape_html(&used.campaign_title)
+                 have been erased. You can sign again at any time.</p>{}",
+                escape_html(&used.campaign_title),
+                back_to(&used.campaign_slug, &used.campaign_title)
             ),
         ),
         Err(e) => failure(e),

@@ -27,7 +27,8 @@ struct SignatureView<'a> {
     id: Uuid,
     name: Option<&'a str>,
     email: Option<&'a str>,
-    status: SignatureStatus,
+    /// `erased` for an erased signature, else its stored status.
+    status: &'static str,
     review: Review,
     source: Option<&'a str>,
     signatory_type: SignatoryType,
@@ -49,7 +50,7 @@ impl<'a> From<&'a SignatureRecord> for SignatureView<'a> {
             id: s.id,
             name: s.name.as_deref(),
             email: s.email.as_deref(),
-            status: s.status,
+            status: s.listed_status(),
             review: s.review,
             source: s.source.as_deref(),
             signatory_type: s.signatory_type,
@@ -205,7 +206,7 @@ fn csv_cells(s: &SignatureRecord) -> [String; 17] {
         s.id.to_string(),
         text(&s.name),
         text(&s.email),
-        s.status.to_string(),
+        s.listed_status().to_owned(),
         s.review.to_string(),
         text(&s.source),
         s.signatory_type.to_string(),
@@ -551,9 +552,10 @@ pub async fn letter(
         text
     } else {
         let mut html = format!(
-            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title>\
+            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{t}</title>\
              <style>body{{font-family:Georgia,serif;max-width:42rem;margin:2rem auto;padding:0 1rem;\
-             line-height:1.5}}@media print{{body{{margin:0}}}}</style></head><body><h1>{t}</h1>",
+             line-height:1.5}}@media print{{body{{margin:0}}}}</style></head><body><main><h1>{t}</h1>",
             t = escape_html(title)
         );
         if let Some(to) = recipient {
@@ -578,7 +580,7 @@ pub async fn letter(
                 html.push_str("</ul>");
             }
         }
-        html.push_str("</body></html>");
+        html.push_str("</main></body></html>");
         html
     };
     let content_type = if markdown {

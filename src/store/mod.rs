@@ -368,6 +368,19 @@ pub struct SignatureRecord {
     pub possible_duplicate: bool,
     pub signed_at: DateTime<Utc>,
     pub confirmed_at: Option<DateTime<Utc>>,
+    /// When an organiser erased it (its status reads `withdrawn`, its personal data gone).
+    pub erased_at: Option<DateTime<Utc>>,
+}
+
+impl SignatureRecord {
+    /// Its status as organisers read it: `erased` for an erased signature, which is stored
+    /// as withdrawn.
+    pub fn listed_status(&self) -> &'static str {
+        match self.erased_at {
+            Some(_) => "erased",
+            None => self.status.as_str(),
+        }
+    }
 }
 
 /// A signatory as the public sees them: never an email or a postcode.

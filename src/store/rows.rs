@@ -160,7 +160,7 @@ impl CampaignValues {
 /// The columns of [`super::SignatureRecord`].
 pub(super) const SIGNATURE_COLUMNS: &str = "id, name, email, status, review, source, \
     signatory_type, organisation, role, postcode, country, public, contact, consent_version, \
-    possible_duplicate, signed_at, confirmed_at";
+    possible_duplicate, signed_at, confirmed_at, erased_at";
 
 /// A signature's state, for changes that move the count.
 #[derive(sqlx::FromRow)]

@@ -168,6 +168,17 @@ async fn click(client: &Client, css: &str) {
 const FRAME_HEIGHT: &str =
     "var f = document.querySelector('iframe[data-undersigned]'); return f ? f.style.height : null;";
 
+/// The embedded frame's height as embed.js last set it, in pixels.
+async fn frame_pixels(client: &Client) -> f64 {
+    let height = client.execute(FRAME_HEIGHT, vec![]).await.unwrap();
+    height
+        .as_str()
+        .unwrap_or_default()
+        .trim_end_matches("px")
+        .parse()
+        .unwrap_or(0.0)
+}
+
 async fn screenshot(client: &Client, name: &str) {
     let frame = client
         .find(Locator::Css("iframe[data-undersigned]"))
@@ -187,12 +198,14 @@ async fn a_supporter_signs_in_the_form_embedded_on_a_partner_site() {
     let app = spawn_app().await;
     let partner = partner_site(String::new());
     let page = partner_site(snippet(&app));
-    app.open_campaign_with(json!({"allowed_origins": [page, partner]}))
+    let token = app
+        .open_campaign_with(json!({"allowed_origins": [page, partner]}))
         .await;
     let client = &browser.client;
 
-    // The snippet frames the form and the frame takes the form's height.
-    client.set_window_size(1280, 1000).await.unwrap();
+    // The snippet frames the form and the frame takes the form's height (the window tall
+    // enough for the screenshot to hold the whole frame).
+    client.set_window_size(1280, 1300).await.unwrap();
     client.goto(&page).await.unwrap();
     let height = wait_for_script(client, FRAME_HEIGHT, "the frame to be sized").await;
     let pixels: f64 = height
@@ -202,11 +215,23 @@ async fn a_supporter_signs_in_the_form_embedded_on_a_partner_site() {
         .parse()
         .unwrap();
     assert!(pixels > 300.0, "the frame is as tall as the form: {height}");
+    // The frame is named for its campaign, as the form tells it.
+    let title = wait_for_script(
+        client,
+        "var f = document.querySelector('iframe[data-undersigned]'); \
+         return f.title.indexOf('Scrap SI 445') >= 0 ? f.title : null;",
+        "the frame to take the campaign's name",
+    )
+    .await;
+    assert_eq!(
+        title,
+        json!("Sign: Scrap SI 445: reinstate children's rights in care")
+    );
     screenshot(client, "embed-desktop.png").await;
 
     // At phone width the form still fits, without sideways scrolling.
     // Tall enough that the screenshot holds the whole form.
-    client.set_window_size(320, 1400).await.unwrap();
+    client.set_window_size(320, 1700).await.unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let frame = client
         .find(Locator::Css("iframe[data-undersigned]"))
@@ -224,6 +249,34 @@ async fn a_supporter_signs_in_the_form_embedded_on_a_partner_site() {
         overflow,
         Value::Bool(true),
         "no sideways scrolling at phone width"
+    );
+    // The plain <iframe> snippet (for sites without scripts) is tall enough for the form at
+    // this width, so the Sign button is never hidden in a scroll inside the frame.
+    let content = client
+        .execute(
+            "return Math.ceil(document.body.getBoundingClientRect().height);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let plain: Value = app
+        .get("/v1/campaigns/scrapsi445/embed", Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let plain_height: f64 = plain["iframe"]
+        .as_str()
+        .unwrap()
+        .split("height:")
+        .nth(1)
+        .and_then(|rest| rest.split("px").next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        content.as_f64().unwrap() <= plain_height,
+        "the form needs {content} px at 320 px wide; the plain snippet gives {plain_height}"
     );
     client.enter_parent_frame().await.unwrap();
     screenshot(client, "embed-phone.png").await;
@@ -260,6 +313,15 @@ async fn a_supporter_signs_in_the_form_embedded_on_a_partner_site() {
     );
 
     // Corrected, the signature goes in and the form says to check email.
+    client.enter_parent_frame().await.unwrap();
+    let before: f64 = frame_pixels(client).await;
+    client
+        .find(Locator::Css("iframe[data-undersigned]"))
+        .await
+        .unwrap()
+        .enter_frame()
+        .await
+        .unwrap();
     email.clear().await.unwrap();
     email.send_keys("Sian@Example.org").await.unwrap();
     click(client, "#public").await;
@@ -278,6 +340,20 @@ async fn a_supporter_signs_in_the_form_embedded_on_a_partner_site() {
             .is_displayed()
             .await
             .unwrap()
+    );
+    // With the form gone, the frame shrinks to the thank-you: no white below it.
+    client.enter_parent_frame().await.unwrap();
+    let mut after = frame_pixels(client).await;
+    for _ in 0..50 {
+        if after < before {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        after = frame_pixels(client).await;
+    }
+    assert!(
+        after < before * 0.7,
+        "the frame stayed {after} px after signing (it was {before} px with the form)"
     );
 
     let stored = app
@@ -330,6 +406,14 @@ async fn a_site_not_among_the_allowed_origins_cannot_frame_the_form() {
         height,
         json!(""),
         "no size message came from a blocked frame"
+    );
+    // And the partner's page says why, naming the origin the organiser must add.
+    let notice = wait_visible(client, "[data-undersigned-notice]").await;
+    let said = notice.text().await.unwrap();
+    let origin = page.trim_end_matches('/');
+    assert!(
+        said.contains(&format!("must add {origin} to the sites allowed")),
+        "{said}"
     );
     browser.client.clone().close().await.unwrap();
 }

@@ -279,7 +279,8 @@ async fn organisers_get_the_snippets_ready_to_paste() {
     assert_eq!(
         body["script"],
         format!(
-            "<script src=\"{base}/embed.js\" data-campaign=\"scrapsi445\" data-source=\"nyas\" async></script>"
+            "<script src=\"{base}/embed.js\" data-campaign=\"scrapsi445\" data-source=\"nyas\" \
+             data-title=\"Sign: Scrap SI 445: reinstate children&#39;s rights in care\" async></script>"
         )
     );
     assert_eq!(
@@ -288,6 +289,15 @@ async fn organisers_get_the_snippets_ready_to_paste() {
     );
     let iframe = body["iframe"].as_str().unwrap();
     assert!(iframe.starts_with(&format!("<iframe src=\"{base}/embed/scrapsi445?source=nyas\" title=\"Sign: Scrap SI 445: reinstate children&#39;s rights in care\"")), "{iframe}");
+    // Tall enough for the phone layout (the browser test measures it), and said so.
+    assert!(iframe.contains("height:1400px"), "{iframe}");
+    assert!(
+        body["iframe_note"]
+            .as_str()
+            .unwrap()
+            .contains("1400 px tall, enough for the whole form on a phone"),
+        "{body}"
+    );
     assert_eq!(
         body["wordpress_shortcode"],
         "[undersigned campaign=\"scrapsi445\" source=\"nyas\"]"

@@ -392,6 +392,12 @@ async fn the_public_list_and_the_letter_show_only_approved_consenting_signatorie
             && !html.contains("Rejected")
     );
     assert!(!html.contains("http"), "no external assets");
+    // Readable on a phone, with one main landmark.
+    assert!(
+        html.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+    );
+    assert_eq!(html.matches("<main>").count(), 1, "{html}");
+    assert!(html.find("<main>").unwrap() < html.find("<h1>").unwrap());
 
     let markdown = app
         .client
@@ -471,6 +477,39 @@ async fn erasure_lowers_the_count_and_leaves_no_email_behind() {
         .await
         .unwrap();
     assert!(!listed.contains("Carolyne"));
+
+    // Organisers see it as erased, not as a withdrawal with blank fields.
+    let listing: Value = app
+        .get(
+            "/v1/campaigns/letter-to-the-minister/signatures",
+            Some(&token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let entry = listing["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .expect("the erased signature is still listed");
+    assert_eq!(entry["status"], "erased");
+    assert_eq!(entry["name"], Value::Null);
+    let export = app
+        .get(
+            "/v1/campaigns/letter-to-the-minister/signatures/export",
+            Some(&token),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let line = export
+        .lines()
+        .find(|l| l.starts_with(&id.to_string()))
+        .expect("the erased signature is exported");
+    assert!(line.contains(",erased,"), "{line}");
 }
 
 #[tokio::test]

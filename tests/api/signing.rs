@@ -75,7 +75,15 @@ async fn a_supporter_signs_and_confirms_through_a_real_smtp_server() {
         .await
         .unwrap();
     assert_eq!(confirmed.status(), StatusCode::OK);
-    assert!(confirmed.text().await.unwrap().contains("confirmed"));
+    let confirmed = confirmed.text().await.unwrap();
+    assert!(confirmed.contains("confirmed"));
+    // Not a dead end: it names the campaign and leads back to it.
+    assert!(
+        confirmed.contains(
+            "<a href=\"/embed/scrapsi445\">Back to the campaign: Scrap SI 445: reinstate children&#39;s rights in care</a>"
+        ),
+        "{confirmed}"
+    );
     app.expect_count("scrapsi445", 1, 0).await;
 
     // Confirming again, through the API this time, is harmless.
@@ -182,7 +190,9 @@ async fn a_withdrawn_signature_stops_counting_its_data_is_erased_and_it_may_sign
     let token = token_in(&text, "withdraw").expect("a withdrawal link");
 
     let page = app.get(&format!("/withdraw/{token}"), None).await;
-    assert!(page.text().await.unwrap().contains("Withdraw my signature"));
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Withdraw my signature"));
+    assert!(page.contains("<a href=\"/embed/scrapsi445\">"), "{page}");
     app.expect_total("scrapsi445", 1).await;
 
     let withdrawn = app
@@ -192,6 +202,11 @@ async fn a_withdrawn_signature_stops_counting_its_data_is_erased_and_it_may_sign
         .await
         .unwrap();
     assert_eq!(withdrawn.status(), StatusCode::OK);
+    let withdrawn = withdrawn.text().await.unwrap();
+    assert!(
+        withdrawn.contains("<a href=\"/embed/scrapsi445\">Back to the campaign: "),
+        "{withdrawn}"
+    );
     app.expect_total("scrapsi445", 0).await;
     let again = app
         .post_json("/v1/signatures/withdraw", &json!({"token": token}), None)

@@ -141,7 +141,8 @@ impl<B: Backend> Signatories for SqlStore<B> {
         sql_built::<B>(format!(
             "UPDATE signatures SET
                  status = CASE WHEN status IN ('pending', 'confirmed') THEN 'withdrawn' ELSE status END,
-                 withdrawn_at = COALESCE(withdrawn_at, $2), email = NULL, name = NULL,
+                 withdrawn_at = COALESCE(withdrawn_at, $2), erased_at = COALESCE(erased_at, $2),
+                 email = NULL, name = NULL,
                  postcode = NULL, organisation = NULL, organisation_key = NULL, role = NULL,
                  email_hash = {}
              WHERE id = $1",
