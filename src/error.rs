@@ -43,6 +43,9 @@ pub enum ApiError {
     NotFound,
     #[error("no such route")]
     RouteNotFound,
+    /// The path exists, but not with this method; `allow` lists those it serves.
+    #[error("this address answers only {allow}")]
+    MethodNotAllowed { allow: String },
     #[error("conflict: {0:?}")]
     Conflict(Conflict),
     #[error("the request body is larger than {limit} bytes")]
@@ -118,6 +121,11 @@ impl ApiError {
             ),
             NotFound => ("not-found", "Not found", StatusCode::NOT_FOUND),
             RouteNotFound => ("route-not-found", "No such route", StatusCode::NOT_FOUND),
+            MethodNotAllowed { .. } => (
+                "method-not-allowed",
+                "Method not allowed",
+                StatusCode::METHOD_NOT_ALLOWED,
+            ),
             TokenNotFound => (
                 "token-not-found",
                 "Unknown or expired link",
@@ -287,6 +295,9 @@ impl ResponseError for ApiError {
             }
             ApiError::Busy { retry_after } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_seconds(*retry_after)));
+            }
+            ApiError::MethodNotAllowed { allow } => {
+                response.insert_header((header::ALLOW, allow.as_str()));
             }
             ApiError::Unauthenticated | ApiError::InvalidPartnerKey => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));

@@ -63,6 +63,15 @@ impl RootSpanBuilder for RedactedRootSpan {
     }
 
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
+        // A client's mistake (4xx) is the client's to read, in its answer: the span keeps its
+        // status, not a dump of the error (which may hold what a signer typed).
+        if let Ok(response) = outcome
+            && response.status().is_client_error()
+        {
+            span.record("http.status_code", i32::from(response.status().as_u16()));
+            span.record("otel.status_code", "OK");
+            return;
+        }
         DefaultRootSpanBuilder::on_request_end(span, outcome);
     }
 }

@@ -200,16 +200,71 @@ impl Postcode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Country(String);
 
+/// What people write for the United Kingdom, and for its nations, folded to lower case.
+const UK_NAMES: [&str; 9] = [
+    "uk",
+    "united kingdom",
+    "great britain",
+    "britain",
+    "england",
+    "wales",
+    "cymru",
+    "scotland",
+    "northern ireland",
+];
+
 impl Country {
     pub fn uk() -> Self {
         Self("GB".into())
     }
 
+    /// A country as people give it: its two- or three-letter ISO code (`GB`, `IRL`), `UK`, or
+    /// its name in English (`Ireland`, `United Kingdom`, `Wales`), in any letter case.
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let code = raw.trim().to_ascii_uppercase();
-        isocountry::CountryCode::for_alpha2(&code)
-            .map(|_| Self(code))
-            .map_err(|_| "must be an ISO 3166-1 alpha-2 country code, such as GB".to_string())
+        use isocountry::CountryCode;
+        let given = raw.trim();
+        let folded = given.to_lowercase();
+        if UK_NAMES.contains(&folded.as_str()) {
+            return Ok(Self::uk());
+        }
+        let upper = given.to_ascii_uppercase();
+        let found = CountryCode::for_alpha2(&upper)
+            .or_else(|_| CountryCode::for_alpha3(&upper))
+            .ok()
+            .or_else(|| {
+                CountryCode::iter()
+                    .find(|c| {
+                        c.name().to_lowercase() == folded
+                            || Self::short_name(c).to_lowercase() == folded
+                    })
+                    .copied()
+            });
+        found.map(|c| Self(c.alpha2().to_owned())).ok_or_else(|| {
+            "Choose your country from the list, or give its name or two-letter code, such as \
+             GB or IE"
+                .to_string()
+        })
+    }
+
+    /// Every country as a form lists it: its code and the name people know it by, the United
+    /// Kingdom first, then by name.
+    pub fn choices() -> Vec<(&'static str, &'static str)> {
+        let mut all: Vec<(&'static str, &'static str)> = isocountry::CountryCode::iter()
+            .filter(|c| c.alpha2() != "GB")
+            .map(|c| (c.alpha2(), Self::short_name(c)))
+            .collect();
+        all.sort_by_key(|(_, name)| *name);
+        all.insert(0, ("GB", "United Kingdom"));
+        all
+    }
+
+    /// The standard's name, less its formal additions where people never say them.
+    fn short_name(code: &isocountry::CountryCode) -> &'static str {
+        match code.alpha2() {
+            "GB" => "United Kingdom",
+            "US" => "United States",
+            _ => code.name(),
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -517,6 +572,33 @@ mod tests {
     use super::holds_an_address;
 
     #[test]
+    fn countries_are_taken_as_people_write_them() {
+        use super::Country;
+        for (given, code) in [
+            ("GB", "GB"),
+            ("gb", "GB"),
+            ("UK", "GB"),
+            ("United Kingdom", "GB"),
+            ("wales", "GB"),
+            ("Cymru", "GB"),
+            ("Ireland", "IE"),
+            ("IRL", "IE"),
+            ("ie", "IE"),
+            ("united states", "US"),
+            ("France", "FR"),
+        ] {
+            assert_eq!(Country::parse(given).unwrap().as_str(), code, "{given}");
+        }
+        for refused in ["Atlantis", "", "U K", "XX"] {
+            assert!(Country::parse(refused).is_err(), "{refused}");
+        }
+        let choices = Country::choices();
+        assert_eq!(choices[0], ("GB", "United Kingdom"));
+        assert!(choices.len() > 240);
+        assert!(choices.iter().filter(|(code, _)| *code == "GB").count() == 1);
+    }
+
+    #[test]
     fn addresses_are_found_in_names() {
         for name in [
             "Reset your password at https://evil.example",
@@ -572,11 +654,12 @@ mod tests {
     }
 
     #[test]
-    fn countries_are_iso_codes() {
+    fn countries_are_stored_as_iso_codes() {
+        // UK, and the three-letter code, are what people write for GB (see the test above).
         assert_eq!(Country::parse("gb").unwrap().as_str(), "GB");
         assert_eq!(Country::parse("IE").unwrap().as_str(), "IE");
-        assert!(Country::parse("UK").is_err());
-        assert!(Country::parse("GBR").is_err());
+        assert_eq!(Country::parse("UK").unwrap().as_str(), "GB");
+        assert_eq!(Country::parse("GBR").unwrap().as_str(), "GB");
     }
 
     #[test]

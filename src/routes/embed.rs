@@ -16,7 +16,7 @@ use super::signatures::Signer;
 use crate::auth::Organiser;
 use crate::domain::Slug;
 use crate::domain::{
-    Campaign, CampaignKind, CampaignStatus, FieldError, SignatureForm, SourceCode,
+    Campaign, CampaignKind, CampaignStatus, Country, FieldError, SignatureForm, SourceCode,
 };
 use crate::error::ApiError;
 use crate::mail::escape_html;
@@ -157,6 +157,34 @@ impl FormPage<'_> {
         )
     }
 
+    /// The country, chosen by name from a list with the United Kingdom first.
+    fn country_field(&self) -> String {
+        let typed = self
+            .typed
+            .get("country")
+            .map(String::as_str)
+            .unwrap_or("GB");
+        let chosen =
+            Country::parse(typed).map_or_else(|_| "GB".to_owned(), |c| c.as_str().to_owned());
+        let options: String = Country::choices()
+            .into_iter()
+            .map(|(code, name)| {
+                let selected = if code == chosen { " selected" } else { "" };
+                format!(
+                    "<option value=\"{code}\"{selected}>{}</option>",
+                    escape_html(name)
+                )
+            })
+            .collect();
+        format!(
+            "<div class=\"field\"><label for=\"country\">Country</label>{error}\
+             <select id=\"country\" name=\"country\" autocomplete=\"country\" \
+             aria-describedby=\"country-error\"{invalid}>{options}</select></div>",
+            error = self.error_slot("country"),
+            invalid = self.invalid("country"),
+        )
+    }
+
     fn checkbox(&self, field: &str, text: &str) -> String {
         let checked = if self.typed.contains_key(field) {
             " checked"
@@ -214,12 +242,7 @@ impl FormPage<'_> {
                     "postal-code",
                     "Optional; UK addresses only.",
                 ));
-                fields.push_str(&self.text_field(
-                    "country",
-                    "text",
-                    "country",
-                    "Leave empty for the UK; otherwise your country's two-letter code, such as IE.",
-                ));
+                fields.push_str(&self.country_field());
             }
             CampaignKind::Letter => {
                 fields.push_str(&self.signatory_type());

@@ -84,9 +84,27 @@ pub fn endpoints() -> Vec<Endpoint> {
 pub use cors::signing_cors;
 pub use health::metrics_guard;
 
+/// One resource per path, in the table's order, with its methods together: a method the
+/// path does not serve is answered 405 with `Allow` naming those it does (HTTP's rule, and
+/// what a client generated from openapi.yaml expects), not 404.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    let mut paths: Vec<(&'static str, Vec<Endpoint>)> = Vec::new();
     for endpoint in endpoints() {
-        cfg.route(endpoint.path, (endpoint.route)());
+        match paths.iter_mut().find(|(path, _)| *path == endpoint.path) {
+            Some((_, served)) => served.push(endpoint),
+            None => paths.push((endpoint.path, vec![endpoint])),
+        }
+    }
+    for (path, served) in paths {
+        let methods: Vec<&str> = served.iter().map(|e| e.method.as_str()).collect();
+        let allow = methods.join(", ");
+        let resource = served.iter().fold(web::resource(path), |resource, e| {
+            resource.route((e.route)())
+        });
+        cfg.service(resource.default_service(web::to(move || {
+            let allow = allow.clone();
+            async move { Err::<actix_web::HttpResponse, _>(ApiError::MethodNotAllowed { allow }) }
+        })));
     }
 }
 

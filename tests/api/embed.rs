@@ -38,6 +38,23 @@ async fn the_form_page_shows_the_campaign_its_count_and_the_fields_it_needs() {
 
     let (status, headers, html) = page(&app, "/embed/scrapsi445?source=nyas").await;
     assert_eq!(status, StatusCode::OK);
+    // The country is chosen by name, the United Kingdom first and chosen already.
+    let country = html
+        .find("<select id=\"country\" name=\"country\"")
+        .expect("a country list");
+    let uk = html
+        .find("<option value=\"GB\" selected>United Kingdom</option>")
+        .expect("the UK");
+    let ireland = html
+        .find("<option value=\"IE\">Ireland</option>")
+        .expect("Ireland");
+    assert!(country < uk && uk < ireland, "the UK first");
+    // And the whole text the signer signs is there, folded.
+    assert!(
+        html.contains(
+            "<details class=\"text\"><summary>Read the full text you are signing</summary>"
+        )
+    );
     assert_eq!(headers["content-type"], "text/html; charset=utf-8");
     let csp = headers["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("default-src 'none'"), "{csp}");

@@ -37,8 +37,32 @@ async fn an_unknown_route_is_a_problem_not_a_blank_page() {
         "route-not-found",
     )
     .await;
-    let wrong_method = app.client.delete(app.url("/healthz")).send().await.unwrap();
-    assert_problem(wrong_method, StatusCode::NOT_FOUND, "route-not-found").await;
+    // A path served with other methods: 405, with the methods it serves.
+    for (method, path, allow) in [
+        ("DELETE", "/healthz", "GET"),
+        ("TRACE", "/healthz", "GET"),
+        ("PATCH", "/v1/campaigns/scrapsi445/signatures/export", "GET"),
+        ("PUT", "/v1/campaigns/scrapsi445", "GET, PATCH"),
+        (
+            "GET",
+            "/v1/campaigns/scrapsi445/signatures/some-id",
+            "PATCH, DELETE",
+        ),
+    ] {
+        let response = app
+            .client
+            .request(method.parse().unwrap(), app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["allow"], allow, "{method} {path}");
+        assert_problem(
+            response,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+        )
+        .await;
+    }
 }
 
 #[tokio::test]

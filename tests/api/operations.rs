@@ -439,6 +439,40 @@ async fn the_self_check_fails_clearly_with_smtp_down_and_passes_with_a_real_smtp
 }
 
 #[tokio::test]
+async fn a_supporters_typo_is_answered_not_logged_as_a_warning() {
+    let (_database, url) = TestDatabase::create().await;
+    let outbox = tempfile::tempdir().unwrap();
+    let server = Server::start(&url, outbox.path(), None);
+    let client = reqwest::Client::new();
+    let answer = client
+        .post(format!(
+            "{}/v1/campaigns/no-such-campaign/signatures",
+            server.address
+        ))
+        .json(&serde_json::json!({"name": "Siân Lloyd", "email": "sian-at-example.org"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_client_error());
+    let answer = client
+        .post(format!("{}/v1/auth/token", server.address))
+        .header("Content-Type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let log = server.log.lock().unwrap().join("\n");
+    assert!(!log.contains("\"WARN\""), "{log}");
+    assert!(
+        !log.contains("sian-at-example.org") && !log.contains("MalformedBody"),
+        "{log}"
+    );
+    server.kill();
+}
+
+#[tokio::test]
 async fn plain_http_on_an_open_address_is_warned_of_at_start() {
     let (_database, url) = TestDatabase::create().await;
     let outbox = tempfile::tempdir().unwrap();

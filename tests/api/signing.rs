@@ -417,7 +417,7 @@ async fn every_invalid_field_is_named_and_nothing_is_stored() {
             vec!["postcode"],
         ),
         (
-            json!({"name": "Ann", "email": "a@example.org", "country": "UK"}),
+            json!({"name": "Ann", "email": "a@example.org", "country": "Atlantis"}),
             vec!["country"],
         ),
         (
@@ -774,6 +774,47 @@ async fn a_confirmation_link_lasts_seven_days_and_then_confirms_nothing() {
         StatusCode::NOT_FOUND
     );
     app.expect_count("scrapsi445", 0, 1).await;
+}
+
+#[tokio::test]
+async fn a_country_is_taken_by_its_name_or_as_uk() {
+    let app = spawn_app().await;
+    app.open_campaign_with(json!({})).await;
+    for (i, (given, stored)) in [
+        ("UK", "GB"),
+        ("Ireland", "IE"),
+        ("wales", "GB"),
+        ("FR", "FR"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let body = json!({"name": "Ann", "email": format!("ann{i}@example.org"), "country": given});
+        let response = app.sign("scrapsi445", &body).await;
+        assert_eq!(response.status(), StatusCode::ACCEPTED, "{given}");
+        let rows = app
+            .texts(
+                "SELECT country FROM signatures WHERE email = $1",
+                &format!("ann{i}@example.org"),
+            )
+            .await;
+        assert_eq!(rows, vec![vec![Some(stored.to_owned())]], "{given}");
+    }
+    let refused = app
+        .sign(
+            "scrapsi445",
+            &json!({"name": "Ann", "email": "x@example.org", "country": "Atlantis"}),
+        )
+        .await;
+    let problem = assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(fields_of(&problem), ["country"]);
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Choose your country"),
+        "{problem}"
+    );
 }
 
 #[tokio::test]
