@@ -1,7 +1,6 @@
 //! Email to signers. Messages are queued in the outbox table in the same transaction as the
 //! signature that causes them; this worker sends them afterwards, so a slow or failing mail
 //! server never slows signing and a crash loses nothing (the next start resumes the queue).
-
 //!
 //! The outbox has two lanes (see `MailLane`): confirmations, which a signer waits for, and
 //! everything else. Each lane has a worker of its own with connections of its own, so a

@@ -432,10 +432,11 @@ pub async fn erase(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Every list pages the same way: `after` (the `next_after` of the page before) and `limit`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
-    page: Option<u64>,
+    after: Option<String>,
     limit: Option<u32>,
 }
 
@@ -446,11 +447,15 @@ pub async fn signatories(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let campaign = super::campaigns::visible_campaign(&state, &slug, None, store::now()).await?;
-    let page = query.page.unwrap_or(1);
+    // The cursor is where the next page starts in the list's order (organisations first,
+    // then by time of signing); opaque to clients, who only pass back `next_after`.
+    let start: u64 = match query.after.as_deref() {
+        None => 0,
+        Some(after) => after
+            .parse()
+            .map_err(|_| ApiError::field("after", "must be the next_after of the page before"))?,
+    };
     let limit = query.limit.unwrap_or(100);
-    if page == 0 {
-        return Err(ApiError::field("page", "must be 1 or more"));
-    }
     if !(1..=500).contains(&limit) {
         return Err(ApiError::field("limit", "must be between 1 and 500"));
     }
@@ -459,15 +464,15 @@ pub async fn signatories(
         .public_signatories(
             campaign.id,
             campaign.kind == CampaignKind::Letter,
-            (page - 1) * u64::from(limit),
+            start,
             limit,
         )
         .await?;
-    let next = (rows.len() == limit as usize).then_some(page + 1);
+    let next = (rows.len() == limit as usize).then(|| (start + u64::from(limit)).to_string());
     Ok(HttpResponse::Ok()
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
         .insert_header((header::CACHE_CONTROL, "public, max-age=30"))
-        .json(json!({ "signatories": rows.iter().map(SignatoryView::from).collect::<Vec<_>>(), "page": page, "next_page": next })))
+        .json(json!({ "signatories": rows.iter().map(SignatoryView::from).collect::<Vec<_>>(), "next_after": next })))
 }
 
 /// Text a signer typed, made literal in Markdown: every ASCII punctuation character is
@@ -601,7 +606,9 @@ pub async fn letter(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
-    before: Option<Uuid>,
+    /// The `next_after` of the page before: the entries after it in the log's order (newest
+    /// first), so older ones.
+    after: Option<Uuid>,
     limit: Option<u32>,
 }
 
@@ -638,11 +645,11 @@ pub async fn audit_log(
     if !(1..=500).contains(&limit) {
         return Err(ApiError::field("limit", "must be between 1 and 500"));
     }
-    let entries = state.store.audit_log(query.before, limit).await?;
+    let entries = state.store.audit_log(query.after, limit).await?;
     let next = (entries.len() == limit as usize)
         .then(|| entries.last().map(|e| e.id))
         .flatten();
-    Ok(HttpResponse::Ok().json(json!({ "entries": entries.iter().map(AuditEntryView::from).collect::<Vec<_>>(), "next_before": next })))
+    Ok(HttpResponse::Ok().json(json!({ "entries": entries.iter().map(AuditEntryView::from).collect::<Vec<_>>(), "next_after": next })))
 }
 
 #[cfg(test)]

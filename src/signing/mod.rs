@@ -3,8 +3,9 @@
 //!
 //! A signature is answered only once the transaction holding it has committed (group commit,
 //! see `group_commit`), and a new signature, a repeat by the same email and a bot caught by
-//! the honeypot are answered alike, at the same point and after as long (see `pacing`), so
-//! that no answer tells whether an email had already signed.
+//! the honeypot are answered alike, at the same point, so that no answer tells whether an
+//! email had already signed; one that wrote nothing is then held about as long as a new
+//! signature takes (see `pacing`), so that its time tells as little.
 
 mod campaign_cache;
 mod group_commit;

@@ -636,4 +636,71 @@ async fn personal_data_is_purged_after_retention_and_the_audit_log_records_every
             .filter(|e| e["action"] != "purge")
             .all(|e| e["actor_id"].is_string())
     );
+
+    // Paged as every list is: `after` takes the page before's `next_after`.
+    let mut paged = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let path = match &after {
+            Some(after) => format!("/v1/audit?limit=3&after={after}"),
+            None => "/v1/audit?limit=3".to_owned(),
+        };
+        let page: Value = app.get(&path, Some(&admin)).await.json().await.unwrap();
+        paged.extend(
+            page["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["id"].clone()),
+        );
+        match page["next_after"].as_str() {
+            Some(next) => after = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    let all: Vec<Value> = entries.iter().map(|e| e["id"].clone()).collect();
+    assert_eq!(paged, all, "the pages hold every entry once, in order");
+}
+
+#[tokio::test]
+async fn the_public_list_pages_with_after_like_every_list() {
+    let app = spawn_app_with(many_signers).await;
+    app.open_campaign_with(json!({"require_confirmation": false}))
+        .await;
+    for i in 0..7 {
+        let body = json!({"name": format!("Signer {i}"), "email": format!("s{i}@example.org"), "public": true});
+        assert_eq!(
+            app.sign("scrapsi445", &body).await.status(),
+            StatusCode::ACCEPTED
+        );
+    }
+    let mut names = Vec::new();
+    let mut path = "/v1/campaigns/scrapsi445/signatories?limit=3".to_owned();
+    loop {
+        let page: Value = app.get(&path, None).await.json().await.unwrap();
+        assert!(page.get("page").is_none() && page.get("next_page").is_none());
+        names.extend(
+            page["signatories"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["name"].as_str().unwrap().to_owned()),
+        );
+        match page["next_after"].as_str() {
+            Some(next) => {
+                path = format!("/v1/campaigns/scrapsi445/signatories?limit=3&after={next}")
+            }
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (0..7).map(|i| format!("Signer {i}")).collect();
+    assert_eq!(names, expected);
+    let refused = app
+        .get(
+            "/v1/campaigns/scrapsi445/signatories?after=not-a-cursor",
+            None,
+        )
+        .await;
+    let problem = assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(fields_of(&problem), ["after"]);
 }
