@@ -345,14 +345,20 @@ impl FormPage<'_> {
              <title>Sign: {title}</title><link rel=\"stylesheet\" href=\"/embed/form.css\"></head>\
              <body><main><h1>{title}</h1><p class=\"summary\">{summary}</p>{text}\
              <p class=\"count\"><strong id=\"count\" data-stream=\"/v1/campaigns/{slug}/count/stream\">{total}</strong> <span id=\"count-noun\" data-one=\"{one}\" data-other=\"{other}\">{noun}</span></p>{outcome}{problem}{body}\
-             <p class=\"privacy\">Your email address is used only to confirm your signature and, \
-             if you agree above, by the organisers. It is never shown publicly.</p></main>\
+             {privacy}</main>\
              <script src=\"/embed/form.js\" defer></script></body></html>",
             title = escape_html(c.title.as_str()),
             summary = escape_html(c.summary.as_str()),
             text = full_text(c.body.as_str()),
             slug = c.slug.as_str(),
             total = super::counts::with_separators(self.total),
+            // Only where there are boxes to agree to: a closed campaign's page has none.
+            privacy = if open && !self.signed {
+                "<p class=\"privacy\">Your email address is used only to confirm your signature \
+                 and, if you agree above, by the organisers. It is never shown publicly.</p>"
+            } else {
+                ""
+            },
         );
         HttpResponse::build(status)
             .content_type("text/html; charset=utf-8")
@@ -383,18 +389,23 @@ fn full_text(body: &str) -> String {
     )
 }
 
-/// A plain page for what the form cannot show (an unknown campaign).
+/// What the frame shows for an unknown campaign or one still in draft: short, in the form's
+/// own style, and telling its height to embed.js like the form, so no blank space is left.
 fn not_found() -> HttpResponse {
     HttpResponse::NotFound()
         .content_type("text/html; charset=utf-8")
         .insert_header((
             header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; base-uri 'none'",
+            "default-src 'none'; style-src 'self'; script-src 'self'; base-uri 'none'",
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(
-            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title>\
-             </head><body><p>There is no campaign here.</p></body></html>",
+            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>No campaign here</title><link rel=\"stylesheet\" href=\"/embed/form.css\"></head>\
+             <body><main><p class=\"closed\">This signing form is not open: the campaign may not \
+             have started yet, or the address may be mistyped.</p></main>\
+             <script src=\"/embed/form.js\" defer></script></body></html>",
         )
 }
 

@@ -219,6 +219,13 @@ async fn drafts_and_unknown_campaigns_have_no_form_and_closed_ones_no_fields() {
     let (status, _, html) = page(&app, "/embed/scrapsi445").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(!html.contains("Scrap SI 445"));
+    // Short and in the form's style, sizing its frame as the form does.
+    assert!(
+        html.contains("<link rel=\"stylesheet\" href=\"/embed/form.css\">"),
+        "{html}"
+    );
+    assert!(html.contains("<script src=\"/embed/form.js\" defer></script>"));
+    assert!(html.contains("This signing form is not open"));
     let (status, _, _) = page(&app, "/embed/no-such-campaign").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
@@ -235,6 +242,10 @@ async fn drafts_and_unknown_campaigns_have_no_form_and_closed_ones_no_fields() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("closed to new signatures"));
     assert!(!html.contains("<form"));
+    assert!(
+        !html.contains("if you agree above"),
+        "no boxes, so nothing to agree above"
+    );
     let (status, html) = post_form(
         &app,
         "scrapsi445",
