@@ -680,9 +680,8 @@ async fn main() -> anyhow::Result<()> {
     .await;
     duplicates.print(Some(&direct));
 
-    // Answer timing: one client at a time, a new address, then the same address again, then a
-    // bot caught by the honeypot. The three must take alike, or the time would tell whether
-    // an address had signed.
+    // Answer timing: one client at a time, a new signature, repeats of it and a bot caught by
+    // the honeypot. They must take alike, or the time would tell whether an address had signed.
     let timing = measure_answer_timing(&client, &server.address).await?;
 
     // Streams: listeners held open while signing; the time from a signature's answer to

@@ -199,37 +199,27 @@ pub async fn restore_sqlite(file: &Path, backup: &Path) -> anyhow::Result<Restor
 /// database's when it has none (a new database).
 pub async fn migration_state(url: &DatabaseUrl) -> anyhow::Result<(Option<i64>, i64)> {
     const NEWEST: &str = "SELECT MAX(version) FROM _sqlx_migrations WHERE success";
-    let (applied, latest) = if url.is_postgres() {
+    let migrator = if url.is_postgres() {
+        sqlx::migrate!("migrations/postgres")
+    } else {
+        sqlx::migrate!("migrations/sqlite")
+    };
+    let latest = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+    // No migrations table (the query fails): nothing applied yet.
+    let applied: Option<(Option<i64>,)> = if url.is_postgres() {
         let mut conn = sqlx::PgConnection::connect(url.expose()).await?;
-        // No migrations table: nothing applied yet.
-        let applied: Option<(Option<i64>,)> = sqlx::query_as(NEWEST)
-            .fetch_optional(&mut conn)
-            .await
-            .ok()
-            .flatten();
+        let applied = sqlx::query_as(NEWEST).fetch_optional(&mut conn).await.ok();
         conn.close().await?;
-        let latest = sqlx::migrate!("migrations/postgres")
-            .iter()
-            .map(|m| m.version)
-            .max();
-        (applied.and_then(|(v,)| v), latest)
+        applied.flatten()
     } else {
         let file = sqlite_file(url)?.context("a SQLite URL names a file")?;
         if !file.exists() {
             bail!("{} does not exist", file.display());
         }
         let mut conn = open(&file, true).await?;
-        let applied: Option<(Option<i64>,)> = sqlx::query_as(NEWEST)
-            .fetch_optional(&mut conn)
-            .await
-            .ok()
-            .flatten();
+        let applied = sqlx::query_as(NEWEST).fetch_optional(&mut conn).await.ok();
         conn.close().await?;
-        let latest = sqlx::migrate!("migrations/sqlite")
-            .iter()
-            .map(|m| m.version)
-            .max();
-        (applied.and_then(|(v,)| v), latest)
+        applied.flatten()
     };
-    Ok((applied, latest.unwrap_or(0)))
+    Ok((applied.and_then(|(v,)| v), latest))
 }
