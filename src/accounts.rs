@@ -1,7 +1,7 @@
 //! Creating organiser accounts, shared by `POST /v1/users` and `undersigned user create`.
 
 use crate::auth::hash_password;
-use crate::domain::{Email, Password, User};
+use crate::domain::{Campaign, Email, Identity, IdentityChanges, Password, User};
 use crate::error::{ApiError, Conflict};
 use crate::store::{self, Store, StoreError};
 
@@ -21,10 +21,46 @@ pub async fn create_account(
         email,
         is_admin,
         created_at: store::now(),
+        organiser: Identity::default(),
     };
     match store.insert_user(&user, &hash).await {
         Ok(()) => Ok(user),
         Err(StoreError::Conflict(_)) => Err(ApiError::Conflict(Conflict::EmailTaken)),
         Err(other) => Err(other.into()),
     }
+}
+
+/// Sets the identity an organiser's campaigns take where they do not set their own
+/// (`PATCH /v1/users/me`). Campaigns already open keep what they opened with.
+pub async fn set_organiser(
+    store: &dyn Store,
+    user: &User,
+    changes: IdentityChanges,
+) -> Result<User, ApiError> {
+    let organiser = user.organiser.edited(changes);
+    store.set_user_organiser(user.id, &organiser).await?;
+    Ok(User {
+        organiser,
+        ..user.clone()
+    })
+}
+
+/// Who is asking for a campaign, as signers are told: what the campaign holds, with what it
+/// lacks from its owner's account. An open campaign holds all of it (opening copies it in),
+/// so only drafts and campaigns opened before identities existed cost a lookup.
+pub async fn organiser_of(store: &dyn Store, campaign: &Campaign) -> Result<Identity, ApiError> {
+    if campaign.organiser.missing().is_empty() {
+        return Ok(campaign.organiser.clone());
+    }
+    let account = owner_identity(store, campaign).await?;
+    Ok(campaign.organiser_with(&account))
+}
+
+/// The owner's account identity, which a draft falls back on and opening copies in.
+pub async fn owner_identity(store: &dyn Store, campaign: &Campaign) -> Result<Identity, ApiError> {
+    Ok(store
+        .user(campaign.owner_id)
+        .await?
+        .map(|owner| owner.organiser)
+        .unwrap_or_default())
 }

@@ -394,21 +394,54 @@ impl Mailer {
                 escape_html(link)
             ));
         }
+        let organiser = &email.organiser;
+        if let Some(name) = &organiser.name {
+            let mut about = format!("This campaign is run by {}.", name.as_str());
+            let mut about_html = format!("This campaign is run by {}.", escape_html(name.as_str()));
+            if let Some(url) = &organiser.privacy_url {
+                about.push_str(&format!(" How they use your details: {}", url.as_str()));
+                about_html.push_str(&format!(
+                    " <a href=\"{}\">How they use your details</a>.",
+                    escape_html(url.as_str())
+                ));
+            }
+            if let Some(contact) = &organiser.contact_email {
+                about.push_str(&format!("\nTo reach them, write to {}.", contact.as_str()));
+                about_html.push_str(&format!(
+                    " To reach them, write to <a href=\"mailto:{0}\">{0}</a>.",
+                    escape_html(contact.as_str())
+                ));
+            }
+            text.push_str(&format!("\n--\n{about}\n"));
+            html.push_str(&format!(
+                "<hr><p style=\"color:#555;font-size:0.9em\">{about_html}</p>"
+            ));
+        }
         html.push_str("</body></html>");
 
         let to: Mailbox = email
             .recipient
             .parse()
             .map_err(|e| anyhow::anyhow!("the recipient is not a mailbox: {e}"))?;
-        Ok(Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(subject)
-            .multipart(
-                MultiPart::alternative()
-                    .singlepart(SinglePart::plain(plain_body(text)))
-                    .singlepart(SinglePart::html(html)),
-            )?)
+        // Sent from the service's address (the only one it may send as), under the
+        // organiser's name; replies go to the organiser.
+        let from = match &organiser.name {
+            Some(name) => Mailbox::new(Some(name.as_str().to_owned()), self.from.email.clone()),
+            None => self.from.clone(),
+        };
+        let mut message = Message::builder().from(from);
+        if let Some(Ok(reply_to)) = organiser
+            .contact_email
+            .as_ref()
+            .map(|contact| contact.as_str().parse::<Mailbox>())
+        {
+            message = message.reply_to(reply_to);
+        }
+        Ok(message.to(to).subject(subject).multipart(
+            MultiPart::alternative()
+                .singlepart(SinglePart::plain(plain_body(text)))
+                .singlepart(SinglePart::html(html)),
+        )?)
     }
 
     async fn send(

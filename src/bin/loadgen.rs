@@ -17,8 +17,8 @@ use futures_util::StreamExt;
 use serde_json::{Value, json};
 
 use undersigned::domain::{
-    Campaign, CampaignKind, ContactBasis, Email, Milestones, NewCampaign, NewSignature, Password,
-    RetentionDays, SignatureForm, Slug, Summary, Title,
+    Campaign, CampaignKind, ContactBasis, Email, Identity, Milestones, NewCampaign, NewSignature,
+    OrganiserName, Password, PrivacyUrl, RetentionDays, SignatureForm, Slug, Summary, Title,
 };
 use undersigned::store::{self, SignatureSubmission};
 
@@ -93,6 +93,7 @@ async fn measure_export(
     let campaign = Arc::new(Campaign::draft(
         campaign_spec("bench-export"),
         organiser,
+        &Identity::default(),
         store::now(),
     ));
     store.insert_campaign(&campaign).await?;
@@ -471,6 +472,11 @@ fn campaign_spec(slug: &str) -> NewCampaign {
         contact_basis: ContactBasis::Consent,
         consent_public_text: None,
         consent_contact_text: None,
+        organiser: Identity {
+            name: Some(OrganiserName::parse("Benchmark Trust").unwrap()),
+            privacy_url: Some(PrivacyUrl::parse("https://bench.example.org/privacy").unwrap()),
+            contact_email: Some(Email::parse("bench@example.org").unwrap()),
+        },
     }
 }
 
@@ -483,7 +489,9 @@ async fn open_campaign(
 ) -> anyhow::Result<()> {
     let body = json!({"slug": slug, "kind": "petition", "title": "Benchmark petition",
         "summary": "For measuring", "body": "Signed by the load generator.",
-        "require_confirmation": require_confirmation});
+        "require_confirmation": require_confirmation,
+        "organiser": {"name": "Benchmark Trust", "privacy_url": "https://bench.example.org/privacy",
+            "contact_email": "bench@example.org"}});
     let created = client
         .post(format!("{server}/v1/campaigns"))
         .bearer_auth(token)
@@ -617,6 +625,7 @@ async fn main() -> anyhow::Result<()> {
     let campaign = Arc::new(Campaign::draft(
         campaign_spec("bench-direct"),
         organiser.id,
+        &Identity::default(),
         store::now(),
     ));
     store.insert_campaign(&campaign).await?;

@@ -2,7 +2,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Body, ConsentText, ContactBasis, Recipient, Slug, Summary, Title};
+use super::{
+    Body, ConsentText, ContactBasis, Identity, IdentityChanges, OrganiserName, Recipient, Slug,
+    Summary, Title,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -137,6 +140,10 @@ impl Origin {
     }
 }
 
+const CONSENT_NAMED_START: &str = "Email me about this campaign and other work by ";
+const CONSENT_NAMED_END: &str = ". I can unsubscribe at any time.";
+const SOFT_NAMED_END: &str = " may email you about this campaign and their related work. Untick this box if you would rather they did not.";
+
 /// The words shown beside the two consent boxes, and the basis for contacting signers. A change
 /// makes a new version; what earlier signers were shown is never rewritten (the ICO asks for a
 /// record of who consented, when, how and to what words).
@@ -159,31 +166,60 @@ impl ConsentWording {
         ConsentText::parse(text).expect("default wording is valid")
     }
 
-    pub fn default_contact_text(basis: ContactBasis) -> ConsentText {
-        let text = match basis {
-            ContactBasis::Consent => {
-                "Email me about this campaign and the organisers' related work. I can unsubscribe at any time."
+    /// The default words beside the contact box, naming the organiser once it is known.
+    pub fn default_contact_text(
+        basis: ContactBasis,
+        organiser: Option<&OrganiserName>,
+    ) -> ConsentText {
+        let text = match (basis, organiser) {
+            (ContactBasis::Consent, None) => {
+                "Email me about this campaign and the organisers' related work. I can unsubscribe at any time.".to_owned()
             }
-            ContactBasis::SoftOptIn => {
-                "The organisers may email you about this campaign and their related work. Untick this box if you would rather they did not."
+            (ContactBasis::Consent, Some(name)) => format!(
+                "{CONSENT_NAMED_START}{}{CONSENT_NAMED_END}",
+                name.as_str()
+            ),
+            (ContactBasis::SoftOptIn, None) => {
+                "The organisers may email you about this campaign and their related work. Untick this box if you would rather they did not.".to_owned()
             }
+            (ContactBasis::SoftOptIn, Some(name)) => format!(
+                "{}{SOFT_NAMED_END}",
+                name.as_str()
+            ),
         };
-        ConsentText::parse(text).expect("default wording is valid")
+        ConsentText::parse(&text).expect("default wording is valid")
+    }
+
+    /// Whether contact words are a default (for any organiser's name), which follow the
+    /// organiser's name and basis; words the organiser wrote are theirs and are kept.
+    fn is_default_contact_text(text: &ConsentText) -> bool {
+        let text = text.as_str();
+        [ContactBasis::Consent, ContactBasis::SoftOptIn]
+            .iter()
+            .any(|b| Self::default_contact_text(*b, None).as_str() == text)
+            || (text.starts_with(CONSENT_NAMED_START) && text.ends_with(CONSENT_NAMED_END))
+            || text.ends_with(SOFT_NAMED_END)
     }
 
     /// The wording after an edit: the same version if nothing changed, else the next one.
-    /// A new basis without new contact words takes that basis's default words.
+    /// A new basis without new contact words takes that basis's default words, and default
+    /// words follow the organiser's name.
     fn revised(
         &self,
         basis: Option<ContactBasis>,
         public_text: Option<ConsentText>,
         contact_text: Option<ConsentText>,
+        organiser: Option<&OrganiserName>,
     ) -> Self {
         let contact_basis = basis.unwrap_or(self.contact_basis);
-        let contact_text = match (contact_text, basis) {
-            (Some(text), _) => text,
-            (None, Some(basis)) if basis != self.contact_basis => Self::default_contact_text(basis),
-            (None, _) => self.contact_text.clone(),
+        let contact_text = match contact_text {
+            Some(text) => text,
+            None if contact_basis != self.contact_basis
+                || Self::is_default_contact_text(&self.contact_text) =>
+            {
+                Self::default_contact_text(contact_basis, organiser)
+            }
+            None => self.contact_text.clone(),
         };
         let revised = Self {
             version: self.version,
@@ -220,6 +256,8 @@ pub struct NewCampaign {
     pub contact_basis: ContactBasis,
     pub consent_public_text: Option<ConsentText>,
     pub consent_contact_text: Option<ConsentText>,
+    /// What the campaign sets of its organiser's identity; the rest comes from the account.
+    pub organiser: Identity,
 }
 
 /// An organiser's edit: each field that is `Some` replaces the stored one; for nullable fields
@@ -239,6 +277,7 @@ pub struct CampaignChanges {
     pub contact_basis: Option<ContactBasis>,
     pub consent_public_text: Option<ConsentText>,
     pub consent_contact_text: Option<ConsentText>,
+    pub organiser: IdentityChanges,
     pub status: Option<CampaignStatus>,
 }
 
@@ -265,27 +304,39 @@ pub struct Campaign {
     pub updated_at: DateTime<Utc>,
     pub opened_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// The identity the campaign sets itself. A draft takes what it lacks from its owner's
+    /// account as that account stands (see [`Campaign::organiser_with`]); opening copies it
+    /// in, so that what signers were told does not change under them.
+    pub organiser: Identity,
 }
 
-/// A status change that the draft → open → closed order does not allow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ForbiddenTransition {
-    pub from: CampaignStatus,
-    pub to: CampaignStatus,
+/// An edit the campaign's rules do not allow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ForbiddenEdit {
+    /// A status change that the draft → open → closed order does not allow.
+    Transition {
+        from: CampaignStatus,
+        to: CampaignStatus,
+    },
+    /// Opening without knowing who is asking: the parts of the identity still missing.
+    OrganiserMissing(Vec<&'static str>),
 }
 
 impl Campaign {
     /// A new campaign starts as a draft that only its owner (and admins) can see.
-    pub fn draft(new: NewCampaign, owner_id: Uuid, now: DateTime<Utc>) -> Self {
+    /// `account` is the owner's account identity, which names the organiser in the default
+    /// consent words.
+    pub fn draft(new: NewCampaign, owner_id: Uuid, account: &Identity, now: DateTime<Utc>) -> Self {
+        let organiser_name = new.organiser.or(account).name;
         let consent = ConsentWording {
             version: 1,
             contact_basis: new.contact_basis,
             public_text: new
                 .consent_public_text
                 .unwrap_or_else(|| ConsentWording::default_public_text(new.kind)),
-            contact_text: new
-                .consent_contact_text
-                .unwrap_or_else(|| ConsentWording::default_contact_text(new.contact_basis)),
+            contact_text: new.consent_contact_text.unwrap_or_else(|| {
+                ConsentWording::default_contact_text(new.contact_basis, organiser_name.as_ref())
+            }),
         };
         Self {
             consent,
@@ -308,7 +359,14 @@ impl Campaign {
             updated_at: now,
             opened_at: None,
             closed_at: None,
+            organiser: new.organiser,
         }
+    }
+
+    /// Who is asking, as signers are told: the campaign's own identity, with what it lacks
+    /// taken from its owner's `account`.
+    pub fn organiser_with(&self, account: &Identity) -> Identity {
+        self.organiser.or(account)
     }
 
     /// An open campaign whose closing time has passed reads as closed.
@@ -331,13 +389,16 @@ impl Campaign {
         user.is_admin || user.id == self.owner_id
     }
 
-    /// Applies an organiser's edit. Field edits come first, so that moving `closes_at` into the
-    /// future and closing in one request are judged against the new closing time.
+    /// Applies an organiser's edit; `account` is the owner's account identity. Field edits
+    /// come first, so that moving `closes_at` into the future and closing in one request are
+    /// judged against the new closing time, and naming the organiser and opening in one
+    /// request is allowed.
     pub fn apply(
         &mut self,
         changes: CampaignChanges,
+        account: &Identity,
         now: DateTime<Utc>,
-    ) -> Result<(), ForbiddenTransition> {
+    ) -> Result<(), ForbiddenEdit> {
         let mut edited = self.clone();
         let CampaignChanges {
             title,
@@ -353,12 +414,17 @@ impl Campaign {
             contact_basis,
             consent_public_text,
             consent_contact_text,
+            organiser,
             status,
         } = changes;
-        edited.consent =
-            edited
-                .consent
-                .revised(contact_basis, consent_public_text, consent_contact_text);
+        edited.organiser = edited.organiser.edited(organiser);
+        let organiser_name = edited.organiser_with(account).name;
+        edited.consent = edited.consent.revised(
+            contact_basis,
+            consent_public_text,
+            consent_contact_text,
+            organiser_name.as_ref(),
+        );
         if let Some(v) = title {
             edited.title = v;
         }
@@ -392,11 +458,18 @@ impl Campaign {
         if let Some(next) = status {
             let from = edited.status_at(now);
             if !from.can_become(next) {
-                return Err(ForbiddenTransition { from, to: next });
+                return Err(ForbiddenEdit::Transition { from, to: next });
             }
             edited.status = next;
             match next {
-                CampaignStatus::Open => edited.opened_at = Some(now),
+                CampaignStatus::Open => {
+                    edited.organiser = edited.organiser_with(account);
+                    let missing = edited.organiser.missing();
+                    if !missing.is_empty() {
+                        return Err(ForbiddenEdit::OrganiserMissing(missing));
+                    }
+                    edited.opened_at = Some(now);
+                }
                 CampaignStatus::Closed => edited.closed_at = Some(now),
                 CampaignStatus::Draft => {}
             }
@@ -430,10 +503,23 @@ mod tests {
                 contact_basis: ContactBasis::Consent,
                 consent_public_text: None,
                 consent_contact_text: None,
+                organiser: Identity::default(),
             },
             Uuid::now_v7(),
+            &account(),
             now,
         )
+    }
+
+    /// The owner's account identity, complete.
+    fn account() -> Identity {
+        Identity {
+            name: Some(OrganiserName::parse("Article 39").unwrap()),
+            privacy_url: Some(
+                super::super::PrivacyUrl::parse("https://article39.org.uk/privacy").unwrap(),
+            ),
+            contact_email: Some(super::super::Email::parse("info@article39.org.uk").unwrap()),
+        }
     }
 
     fn to(status: CampaignStatus) -> CampaignChanges {
@@ -447,13 +533,17 @@ mod tests {
     fn moves_only_forward() {
         let now = Utc::now();
         let mut c = campaign(now);
-        assert!(c.apply(to(CampaignStatus::Closed), now).is_err());
-        c.apply(to(CampaignStatus::Open), now).unwrap();
+        assert!(
+            c.apply(to(CampaignStatus::Closed), &account(), now)
+                .is_err()
+        );
+        c.apply(to(CampaignStatus::Open), &account(), now).unwrap();
         assert_eq!(c.opened_at, Some(now));
-        assert!(c.apply(to(CampaignStatus::Draft), now).is_err());
-        assert!(c.apply(to(CampaignStatus::Open), now).is_err());
-        c.apply(to(CampaignStatus::Closed), now).unwrap();
-        assert!(c.apply(to(CampaignStatus::Open), now).is_err());
+        assert!(c.apply(to(CampaignStatus::Draft), &account(), now).is_err());
+        assert!(c.apply(to(CampaignStatus::Open), &account(), now).is_err());
+        c.apply(to(CampaignStatus::Closed), &account(), now)
+            .unwrap();
+        assert!(c.apply(to(CampaignStatus::Open), &account(), now).is_err());
         assert_eq!(c.status, CampaignStatus::Closed);
     }
 
@@ -462,7 +552,7 @@ mod tests {
         let now = Utc::now();
         let mut c = campaign(now);
         c.closes_at = Some(now + Duration::hours(1));
-        c.apply(to(CampaignStatus::Open), now).unwrap();
+        c.apply(to(CampaignStatus::Open), &account(), now).unwrap();
         assert_eq!(c.status_at(now), CampaignStatus::Open);
         assert_eq!(
             c.status_at(now + Duration::hours(2)),
@@ -479,7 +569,7 @@ mod tests {
             status: Some(CampaignStatus::Closed),
             ..Default::default()
         };
-        assert!(c.apply(changes, now).is_err());
+        assert!(c.apply(changes, &account(), now).is_err());
         assert_eq!(c.title.as_str(), "Scrap SI 445");
     }
 
@@ -488,7 +578,8 @@ mod tests {
         let now = Utc::now();
         let mut c = campaign(now);
         assert_eq!(c.consent.version, 1);
-        c.apply(CampaignChanges::default(), now).unwrap();
+        c.apply(CampaignChanges::default(), &account(), now)
+            .unwrap();
         assert_eq!(
             c.consent.version, 1,
             "an edit that leaves the words alone keeps the version"
@@ -497,18 +588,92 @@ mod tests {
             consent_public_text: Some(c.consent.public_text.clone()),
             ..Default::default()
         };
-        c.apply(same_words, now).unwrap();
+        c.apply(same_words, &account(), now).unwrap();
         assert_eq!(c.consent.version, 1);
         let soft = CampaignChanges {
             contact_basis: Some(ContactBasis::SoftOptIn),
             ..Default::default()
         };
-        c.apply(soft, now).unwrap();
+        c.apply(soft, &account(), now).unwrap();
         assert_eq!(c.consent.version, 2);
         assert_eq!(
             c.consent.contact_text,
-            ConsentWording::default_contact_text(ContactBasis::SoftOptIn)
+            ConsentWording::default_contact_text(ContactBasis::SoftOptIn, account().name.as_ref())
         );
+    }
+
+    #[test]
+    fn a_campaign_opens_only_knowing_who_is_asking() {
+        let now = Utc::now();
+        let mut c = campaign(now);
+        let partial = Identity {
+            name: account().name,
+            ..Identity::default()
+        };
+        assert_eq!(
+            c.apply(to(CampaignStatus::Open), &partial, now),
+            Err(ForbiddenEdit::OrganiserMissing(vec![
+                "privacy_url",
+                "contact_email"
+            ]))
+        );
+        assert_eq!(c.status, CampaignStatus::Draft);
+        // Set on the campaign itself, the rest from the account.
+        let own_email = CampaignChanges {
+            organiser: IdentityChanges {
+                privacy_url: Some(account().privacy_url),
+                contact_email: Some(account().contact_email),
+                ..Default::default()
+            },
+            status: Some(CampaignStatus::Open),
+            ..Default::default()
+        };
+        c.apply(own_email, &partial, now).unwrap();
+        // Opening copied the account's part in: a later change of account leaves it.
+        assert_eq!(c.organiser, account());
+        assert_eq!(c.organiser_with(&Identity::default()), account());
+    }
+
+    #[test]
+    fn default_contact_words_name_the_organiser_and_follow_its_name() {
+        let now = Utc::now();
+        let mut c = campaign(now);
+        assert!(
+            c.consent
+                .contact_text
+                .as_str()
+                .contains("other work by Article 39")
+        );
+        let renamed = CampaignChanges {
+            organiser: IdentityChanges {
+                name: Some(Some(OrganiserName::parse("Together Trust").unwrap())),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        c.apply(renamed, &account(), now).unwrap();
+        assert!(
+            c.consent
+                .contact_text
+                .as_str()
+                .contains("other work by Together Trust")
+        );
+        assert_eq!(c.consent.version, 2);
+        // Words the organiser wrote are theirs: a new name leaves them.
+        let own_words = CampaignChanges {
+            consent_contact_text: Some(ConsentText::parse("Keep me posted.").unwrap()),
+            ..Default::default()
+        };
+        c.apply(own_words, &account(), now).unwrap();
+        let renamed_again = CampaignChanges {
+            organiser: IdentityChanges {
+                name: Some(None),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        c.apply(renamed_again, &account(), now).unwrap();
+        assert_eq!(c.consent.contact_text.as_str(), "Keep me posted.");
     }
 
     #[test]

@@ -39,6 +39,7 @@ macro_rules! text_enum {
 mod campaign;
 mod email;
 mod field_errors;
+mod organiser;
 mod partner;
 mod password;
 pub mod records;
@@ -48,11 +49,12 @@ mod text;
 mod token;
 
 pub use campaign::{
-    Campaign, CampaignChanges, CampaignKind, CampaignStatus, ConsentWording, Milestones,
-    NewCampaign, Origin, RetentionDays, Target,
+    Campaign, CampaignChanges, CampaignKind, CampaignStatus, ConsentWording, ForbiddenEdit,
+    Milestones, NewCampaign, Origin, RetentionDays, Target,
 };
 pub use email::Email;
 pub use field_errors::{FieldError, FieldErrors};
+pub use organiser::{Identity, IdentityChanges, ORGANISER_FIELDS, PrivacyUrl};
 pub use partner::{KeyHolder, NewPartner, PartnerKey, PartnerSummary};
 pub use password::{MAX_PASSWORD_CHARS, Password};
 pub use signature::{
@@ -61,7 +63,7 @@ pub use signature::{
     SourceCode, holds_an_address, organisation_key, reminder_for,
 };
 pub use slug::Slug;
-pub use text::{Body, ConsentText, Recipient, Summary, Title};
+pub use text::{Body, ConsentText, OrganiserName, Recipient, Summary, Title};
 pub use token::SecretToken;
 
 /// An organiser's account as the rest of the service sees it (never with its password hash).
@@ -71,4 +73,6 @@ pub struct User {
     pub email: Email,
     pub is_admin: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The identity this organiser's campaigns take where they do not set their own.
+    pub organiser: Identity,
 }

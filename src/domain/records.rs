@@ -136,6 +136,8 @@ pub struct QueuedEmail {
     pub created_at: DateTime<Utc>,
     pub campaign_slug: String,
     pub campaign_title: String,
+    /// Who is asking, named in the email (see [`super::Identity`]).
+    pub organiser: super::Identity,
 }
 
 /// A campaign's counts, as stored.

@@ -71,6 +71,10 @@ bounded_text!(
     /// Whom a letter or petition is addressed to, e.g. "Children's Minister".
     Recipient, max = 200, multiline = false
 );
+bounded_text!(
+    /// The organisation behind a campaign, as signers are told it, e.g. "Article 39".
+    OrganiserName, max = 200, multiline = false
+);
 
 #[cfg(test)]
 mod tests {

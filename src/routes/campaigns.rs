@@ -7,8 +7,9 @@ use validator::Validate;
 use super::extract::ApiJson;
 use crate::auth::{MaybeOrganiser, Organiser};
 use crate::domain::{
-    Body, Campaign, CampaignChanges, CampaignStatus, ConsentText, ContactBasis, FieldErrors,
-    Milestones, NewCampaign, Origin, Recipient, RetentionDays, Slug, Summary, Target, Title, User,
+    Body, Campaign, CampaignChanges, CampaignStatus, ConsentText, ContactBasis, Email, FieldError,
+    FieldErrors, ForbiddenEdit, Identity, IdentityChanges, Milestones, NewCampaign, OrganiserName,
+    Origin, PrivacyUrl, Recipient, RetentionDays, Slug, Summary, Target, Title, User,
 };
 use crate::error::{ApiError, Conflict};
 use crate::state::AppState;
@@ -47,6 +48,8 @@ pub struct CreateCampaign {
     contact_basis: Option<String>,
     consent_public_text: Option<String>,
     consent_contact_text: Option<String>,
+    #[serde(default)]
+    organiser: OrganiserInput,
 }
 
 #[derive(Deserialize, Validate)]
@@ -69,7 +72,79 @@ pub struct UpdateCampaign {
     contact_basis: Option<String>,
     consent_public_text: Option<String>,
     consent_contact_text: Option<String>,
+    #[serde(default)]
+    organiser: OrganiserInput,
     status: Option<String>,
+}
+
+/// An organiser's identity as a request gives it (`organiser` on a campaign, and on
+/// `PATCH /v1/users/me`): each part absent is left as it is, `null` or `""` clears it.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct OrganiserInput {
+    #[serde(default, deserialize_with = "nullable")]
+    name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    privacy_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    contact_email: Option<Option<String>>,
+}
+
+impl OrganiserInput {
+    /// Checks each part given, naming a fault as `{prefix}.name` and so on.
+    pub fn parse(self, prefix: &str, e: &mut FieldErrors) -> Option<IdentityChanges> {
+        fn part<T>(
+            e: &mut FieldErrors,
+            field: String,
+            raw: Option<Option<String>>,
+            parse: impl Fn(&str) -> Result<T, String>,
+        ) -> Option<Option<Option<T>>> {
+            let raw = raw.map(|v| v.filter(|s| !s.trim().is_empty()));
+            e.check_optional(&field, raw, |v| v.as_deref().map(&parse).transpose())
+        }
+        let name = part(e, format!("{prefix}.name"), self.name, OrganiserName::parse);
+        let privacy_url = part(
+            e,
+            format!("{prefix}.privacy_url"),
+            self.privacy_url,
+            PrivacyUrl::parse,
+        );
+        let contact_email = part(
+            e,
+            format!("{prefix}.contact_email"),
+            self.contact_email,
+            Email::parse,
+        );
+        Some(IdentityChanges {
+            name: name?,
+            privacy_url: privacy_url?,
+            contact_email: contact_email?,
+        })
+    }
+}
+
+/// An identity as the API shows it; parts not yet known are `null`.
+#[derive(Serialize)]
+pub struct OrganiserView {
+    name: Option<String>,
+    privacy_url: Option<String>,
+    contact_email: Option<String>,
+}
+
+impl From<&Identity> for OrganiserView {
+    fn from(organiser: &Identity) -> Self {
+        Self {
+            name: organiser.name.as_ref().map(|n| n.as_str().to_owned()),
+            privacy_url: organiser
+                .privacy_url
+                .as_ref()
+                .map(|u| u.as_str().to_owned()),
+            contact_email: organiser
+                .contact_email
+                .as_ref()
+                .map(|e| e.as_str().to_owned()),
+        }
+    }
 }
 
 fn parse_origins(raw: Vec<String>) -> Result<Vec<Origin>, String> {
@@ -115,6 +190,7 @@ impl CreateCampaign {
                 self.consent_contact_text.as_deref(),
                 ConsentText::parse,
             ),
+            self.organiser.parse("organiser", &mut e),
         );
         let (
             Some(slug),
@@ -131,6 +207,7 @@ impl CreateCampaign {
             Some(contact_basis),
             Some(consent_public_text),
             Some(consent_contact_text),
+            Some(organiser),
         ) = parsed
         else {
             return Err(ApiError::Validation(e.into_vec()));
@@ -151,6 +228,7 @@ impl CreateCampaign {
             contact_basis: contact_basis.unwrap_or(ContactBasis::Consent),
             consent_public_text,
             consent_contact_text,
+            organiser: Identity::default().edited(organiser),
         })
     }
 }
@@ -184,6 +262,7 @@ impl UpdateCampaign {
                 self.consent_contact_text.as_deref(),
                 ConsentText::parse,
             ),
+            self.organiser.parse("organiser", &mut e),
             e.check_optional(
                 "status",
                 self.status.as_deref(),
@@ -203,6 +282,7 @@ impl UpdateCampaign {
             Some(contact_basis),
             Some(consent_public_text),
             Some(consent_contact_text),
+            Some(organiser),
             Some(status),
         ) = parsed
         else {
@@ -222,6 +302,7 @@ impl UpdateCampaign {
             contact_basis,
             consent_public_text,
             consent_contact_text,
+            organiser,
             status,
         })
     }
@@ -247,6 +328,8 @@ pub struct CampaignView {
     opened_at: Option<DateTime<Utc>>,
     closed_at: Option<DateTime<Utc>>,
     consent: ConsentView,
+    /// Who is asking; for a draft, with what it lacks from its owner's account.
+    organiser: OrganiserView,
     #[serde(skip_serializing_if = "Option::is_none")]
     allowed_origins: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -263,7 +346,13 @@ pub struct ConsentView {
 }
 
 impl CampaignView {
-    fn of(campaign: &Campaign, viewer: Option<&User>, now: DateTime<Utc>) -> Self {
+    /// `account` is the owner's account identity, which a draft falls back on.
+    fn of(
+        campaign: &Campaign,
+        account: &Identity,
+        viewer: Option<&User>,
+        now: DateTime<Utc>,
+    ) -> Self {
         let managed = viewer.is_some_and(|user| campaign.is_managed_by(user));
         Self {
             slug: campaign.slug.to_string(),
@@ -287,6 +376,7 @@ impl CampaignView {
                 public_text: campaign.consent.public_text.as_str().to_owned(),
                 contact_text: campaign.consent.contact_text.as_str().to_owned(),
             },
+            organiser: OrganiserView::from(&campaign.organiser_with(account)),
             allowed_origins: managed.then(|| {
                 campaign
                     .allowed_origins
@@ -314,6 +404,20 @@ pub(super) async fn visible_campaign(
     Ok(campaign)
 }
 
+/// The owner's account identity, for a campaign whose own is incomplete (a draft); the
+/// caller's own account when it is the owner, with no lookup.
+async fn account_for(
+    state: &AppState,
+    campaign: &Campaign,
+    viewer: Option<&User>,
+) -> Result<Identity, ApiError> {
+    match viewer {
+        Some(user) if user.id == campaign.owner_id => Ok(user.organiser.clone()),
+        _ if campaign.organiser.missing().is_empty() => Ok(Identity::default()),
+        _ => crate::accounts::owner_identity(state.store.as_ref(), campaign).await,
+    }
+}
+
 /// `POST /v1/campaigns`: an organiser starts a campaign, as a draft.
 pub async fn create_campaign(
     Organiser(caller): Organiser,
@@ -321,13 +425,18 @@ pub async fn create_campaign(
     ApiJson(body): ApiJson<CreateCampaign>,
 ) -> Result<HttpResponse, ApiError> {
     let now = store::now();
-    let campaign = Campaign::draft(body.parse()?, caller.id, now);
+    let campaign = Campaign::draft(body.parse()?, caller.id, &caller.organiser, now);
     match state.store.insert_campaign(&campaign).await {
         Err(StoreError::Conflict(_)) => Err(ApiError::Conflict(Conflict::SlugTaken)),
         Err(other) => Err(other.into()),
         Ok(()) => Ok(HttpResponse::Created()
             .insert_header((header::LOCATION, format!("/v1/campaigns/{}", campaign.slug)))
-            .json(CampaignView::of(&campaign, Some(&caller), now))),
+            .json(CampaignView::of(
+                &campaign,
+                &caller.organiser,
+                Some(&caller),
+                now,
+            ))),
     }
 }
 
@@ -347,10 +456,11 @@ pub async fn list_campaigns(
             .filter(|c| c.status_at(now) == CampaignStatus::Open)
             .collect(),
     };
-    let views: Vec<_> = campaigns
-        .iter()
-        .map(|c| CampaignView::of(c, viewer.as_ref(), now))
-        .collect();
+    let mut views = Vec::with_capacity(campaigns.len());
+    for campaign in &campaigns {
+        let account = account_for(&state, campaign, viewer.as_ref()).await?;
+        views.push(CampaignView::of(campaign, &account, viewer.as_ref(), now));
+    }
     Ok(HttpResponse::Ok().json(serde_json::json!({ "campaigns": views })))
 }
 
@@ -362,7 +472,8 @@ pub async fn get_campaign(
 ) -> Result<HttpResponse, ApiError> {
     let now = store::now();
     let campaign = visible_campaign(&state, &slug, viewer.as_ref(), now).await?;
-    Ok(HttpResponse::Ok().json(CampaignView::of(&campaign, viewer.as_ref(), now)))
+    let account = account_for(&state, &campaign, viewer.as_ref()).await?;
+    Ok(HttpResponse::Ok().json(CampaignView::of(&campaign, &account, viewer.as_ref(), now)))
 }
 
 /// `PATCH /v1/campaigns/{slug}`: its owner or an admin edits it or moves its status on.
@@ -379,12 +490,26 @@ pub async fn update_campaign(
     }
     let changes = body.parse()?;
     let stored_status = campaign.status;
-    campaign.apply(changes, now).map_err(|t| {
-        ApiError::Conflict(Conflict::StatusTransition {
-            from: t.from,
-            to: t.to,
-        })
-    })?;
+    let account = account_for(&state, &campaign, Some(&caller)).await?;
+    campaign
+        .apply(changes, &account, now)
+        .map_err(|refused| match refused {
+            ForbiddenEdit::Transition { from, to } => {
+                ApiError::Conflict(Conflict::StatusTransition { from, to })
+            }
+            ForbiddenEdit::OrganiserMissing(parts) => ApiError::Validation(
+                parts
+                    .into_iter()
+                    .map(|part| FieldError {
+                        field: format!("organiser.{part}"),
+                        message: "is needed before the campaign opens, so that signers know \
+                                  who is asking: set it on the campaign, or on your account \
+                                  with PATCH /v1/users/me"
+                            .into(),
+                    })
+                    .collect(),
+            ),
+        })?;
     match state.store.update_campaign(&campaign, stored_status).await {
         // Someone else changed the status between our read and our write.
         Err(StoreError::Conflict(_)) => Err(ApiError::Conflict(Conflict::StatusTransition {
@@ -395,7 +520,7 @@ pub async fn update_campaign(
         Ok(()) => {
             state.signing.forget(&campaign.slug);
             state.live.changed(campaign.id);
-            Ok(HttpResponse::Ok().json(CampaignView::of(&campaign, Some(&caller), now)))
+            Ok(HttpResponse::Ok().json(CampaignView::of(&campaign, &account, Some(&caller), now)))
         }
     }
 }

@@ -13,10 +13,12 @@ use serde_json::json;
 use super::extract::read_body;
 use super::managed_campaign;
 use super::signatures::Signer;
+use crate::accounts::organiser_of;
 use crate::auth::Organiser;
 use crate::domain::Slug;
 use crate::domain::{
-    Campaign, CampaignKind, CampaignStatus, Country, FieldError, SignatureForm, SourceCode,
+    Campaign, CampaignKind, CampaignStatus, Country, FieldError, Identity, SignatureForm,
+    SourceCode,
 };
 use crate::error::ApiError;
 use crate::mail::escape_html;
@@ -78,6 +80,7 @@ type Typed = HashMap<String, String>;
 /// One rendering of the form page.
 struct FormPage<'a> {
     campaign: &'a Campaign,
+    organiser: &'a Identity,
     total: u64,
     source: Option<&'a str>,
     typed: &'a Typed,
@@ -345,7 +348,7 @@ impl FormPage<'_> {
              <title>Sign: {title}</title><link rel=\"stylesheet\" href=\"/embed/form.css\"></head>\
              <body><main><h1>{title}</h1><p class=\"summary\">{summary}</p>{text}\
              <p class=\"count\"><strong id=\"count\" data-stream=\"/v1/campaigns/{slug}/count/stream\">{total}</strong> <span id=\"count-noun\" data-one=\"{one}\" data-other=\"{other}\">{noun}</span></p>{outcome}{problem}{body}\
-             {privacy}</main>\
+             {privacy}{organiser}</main>\
              <script src=\"/embed/form.js\" defer></script></body></html>",
             title = escape_html(c.title.as_str()),
             summary = escape_html(c.summary.as_str()),
@@ -354,11 +357,20 @@ impl FormPage<'_> {
             total = super::counts::with_separators(self.total),
             // Only where there are boxes to agree to: a closed campaign's page has none.
             privacy = if open && !self.signed {
-                "<p class=\"privacy\">Your email address is used only to confirm your signature \
-                 and, if you agree above, by the organisers. It is never shown publicly.</p>"
+                format!(
+                    "<p class=\"privacy\">Your email address is used only to confirm your \
+                     signature and, if you agree above, by {}. It is never shown publicly.</p>",
+                    self.organiser
+                        .name
+                        .as_ref()
+                        .map_or("the organisers".to_owned(), |n| escape_html(n.as_str()))
+                )
             } else {
-                ""
+                String::new()
             },
+            // The form lives in a partner's frame: its links open outside it.
+            organiser =
+                super::pages::organiser_line(self.organiser, " target=\"_blank\" rel=\"noopener\""),
         );
         HttpResponse::build(status)
             .content_type("text/html; charset=utf-8")
@@ -439,8 +451,10 @@ pub async fn form_page(
         return Ok(not_found());
     };
     let source = valid_source(query.source.as_deref());
+    let organiser = organiser_of(state.store.as_ref(), &campaign).await?;
     Ok(FormPage {
         campaign: &campaign,
+        organiser: &organiser,
         total,
         source: source.as_deref(),
         typed: &Typed::new(),
@@ -553,8 +567,10 @@ pub async fn form_submit(
         }
     };
     let source = valid_source(typed.get("source").map(String::as_str));
+    let organiser = organiser_of(state.store.as_ref(), &campaign).await?;
     let mut response = FormPage {
         campaign: &campaign,
+        organiser: &organiser,
         total,
         source: source.as_deref(),
         typed: &typed,

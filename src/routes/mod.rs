@@ -46,6 +46,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/v1/auth/token" => auth::issue_token),
         endpoint!(POST "/v1/users" => users::create_user),
         endpoint!(GET "/v1/users/me" => users::me),
+        endpoint!(PATCH "/v1/users/me" => users::update_me),
         endpoint!(POST "/v1/campaigns" => campaigns::create_campaign),
         endpoint!(GET "/v1/campaigns" => campaigns::list_campaigns),
         endpoint!(GET "/v1/campaigns/{slug}" => campaigns::get_campaign),

@@ -4,7 +4,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 
-use crate::domain::SecretToken;
+use crate::accounts::organiser_of;
+use crate::domain::{Identity, SecretToken, Slug};
 use crate::error::ApiError;
 use crate::mail::escape_html;
 use crate::state::AppState;
@@ -92,18 +93,52 @@ async fn ask(state: &AppState, token: &str, purpose: TokenPurpose) -> HttpRespon
     let form = format!(
         "{text}<form method=\"post\" action=\"/{path}/{token}\"><button type=\"submit\">{button}</button></form>{back}",
         token = escape_html(token),
-        back = back_to(&target.campaign_slug, &target.campaign_title),
+        back = back_to(state, &target.campaign_slug, &target.campaign_title).await,
     );
     page(StatusCode::OK, heading, &form)
 }
 
-/// The way back from a link's page to the campaign it is about (its signing page).
-fn back_to(slug: &str, title: &str) -> String {
+/// The way back from a link's page to the campaign it is about (its signing page), and who
+/// runs it.
+async fn back_to(state: &AppState, slug: &str, title: &str) -> String {
+    let organiser = match Slug::parse(slug) {
+        Ok(slug) => match state.signing.campaign(&slug).await {
+            Ok(campaign) => organiser_of(state.store.as_ref(), &campaign)
+                .await
+                .unwrap_or_default(),
+            Err(_) => Identity::default(),
+        },
+        Err(_) => Identity::default(),
+    };
     format!(
-        "<p><a href=\"/embed/{}\">Back to the campaign: {}</a></p>",
+        "<p><a href=\"/embed/{}\">Back to the campaign: {}</a></p>{}",
         escape_html(slug),
-        escape_html(title)
+        escape_html(title),
+        organiser_line(&organiser, "")
     )
+}
+
+/// Who is asking, said on every page and under the form: the organiser's name, their privacy
+/// notice and an address to write to (each as far as it is known). `target` is the links'
+/// `target` attribute (the form opens them outside its frame).
+pub(super) fn organiser_line(organiser: &Identity, target: &str) -> String {
+    let Some(name) = &organiser.name else {
+        return String::new();
+    };
+    let mut line = format!("Run by {}.", escape_html(name.as_str()));
+    if let Some(url) = &organiser.privacy_url {
+        line.push_str(&format!(
+            " <a href=\"{}\"{target}>Their privacy notice</a>.",
+            escape_html(url.as_str())
+        ));
+    }
+    if let Some(email) = &organiser.contact_email {
+        line.push_str(&format!(
+            " Contact: <a href=\"mailto:{0}\"{target}>{0}</a>.",
+            escape_html(email.as_str())
+        ));
+    }
+    format!("<p class=\"organiser\">{line}</p>")
 }
 
 /// `GET /confirm/{token}`.
@@ -120,7 +155,7 @@ pub async fn confirm_submit(state: web::Data<AppState>, token: web::Path<String>
             &format!(
                 "<p>Your signature on <strong>{}</strong> now counts.</p>{}",
                 escape_html(&used.campaign_title),
-                back_to(&used.campaign_slug, &used.campaign_title)
+                back_to(&state, &used.campaign_slug, &used.campaign_title).await
             ),
         ),
         Err(e) => failure(e),
@@ -142,7 +177,7 @@ pub async fn withdraw_submit(state: web::Data<AppState>, token: web::Path<String
                 "<p>Your signature on <strong>{}</strong> no longer counts, and your details \
                  have been erased. You can sign again at any time.</p>{}",
                 escape_html(&used.campaign_title),
-                back_to(&used.campaign_slug, &used.campaign_title)
+                back_to(&state, &used.campaign_slug, &used.campaign_title).await
             ),
         ),
         Err(e) => failure(e),

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::extract::ApiJson;
 use super::managed_campaign;
+use crate::accounts::organiser_of;
 use crate::auth::Organiser;
 use crate::domain::{CampaignKind, Review, SignatoryType, SignatureStatus, Slug};
 use crate::error::ApiError;
@@ -585,6 +586,8 @@ pub async fn letter(
                 html.push_str("</ul>");
             }
         }
+        let organiser = organiser_of(state.store.as_ref(), &campaign).await?;
+        html.push_str(&super::pages::organiser_line(&organiser, ""));
         html.push_str("</main></body></html>");
         html
     };

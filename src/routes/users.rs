@@ -4,8 +4,9 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::campaigns::{OrganiserInput, OrganiserView};
 use super::extract::ApiJson;
-use crate::accounts::create_account;
+use crate::accounts::{create_account, set_organiser};
 use crate::auth::Organiser;
 use crate::domain::{Email, FieldErrors, Password, User};
 use crate::error::ApiError;
@@ -26,6 +27,8 @@ pub struct UserView {
     email: String,
     admin: bool,
     created_at: DateTime<Utc>,
+    /// The identity this account's campaigns take where they set none of their own.
+    organiser: OrganiserView,
 }
 
 impl From<&User> for UserView {
@@ -35,6 +38,7 @@ impl From<&User> for UserView {
             email: user.email.as_str().to_owned(),
             admin: user.is_admin,
             created_at: user.created_at,
+            organiser: OrganiserView::from(&user.organiser),
         }
     }
 }
@@ -64,4 +68,25 @@ pub async fn create_user(
 /// `GET /v1/users/me`: the account the token speaks for.
 pub async fn me(Organiser(caller): Organiser) -> HttpResponse {
     HttpResponse::Ok().json(UserView::from(&caller))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMe {
+    organiser: OrganiserInput,
+}
+
+/// `PATCH /v1/users/me`: an organiser sets who is asking on their campaigns, by default:
+/// `{"organiser": {"name", "privacy_url", "contact_email"}}`.
+pub async fn update_me(
+    Organiser(caller): Organiser,
+    state: web::Data<AppState>,
+    ApiJson(body): ApiJson<UpdateMe>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = FieldErrors::default();
+    let Some(changes) = body.organiser.parse("organiser", &mut errors) else {
+        return Err(ApiError::Validation(errors.into_vec()));
+    };
+    let user = set_organiser(state.store.as_ref(), &caller, changes).await?;
+    Ok(HttpResponse::Ok().json(UserView::from(&user)))
 }

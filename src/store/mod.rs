@@ -17,8 +17,8 @@ use uuid::Uuid;
 
 use crate::config::DatabaseUrl;
 use crate::domain::{
-    Campaign, CampaignStatus, Email, KeyHolder, MailLane, NewPartner, PartnerSummary, Review,
-    SignatoryType, SignatureStatus, Slug, User,
+    Campaign, CampaignStatus, Email, Identity, KeyHolder, MailLane, NewPartner, PartnerSummary,
+    Review, SignatoryType, SignatureStatus, Slug, User,
 };
 
 pub use crate::domain::records::{
@@ -111,6 +111,9 @@ pub trait Accounts: Send + Sync {
     async fn user_credentials(&self, email: &Email) -> Result<Option<(User, String)>, StoreError>;
 
     async fn user(&self, id: Uuid) -> Result<Option<User>, StoreError>;
+
+    /// Replaces the identity an account gives its campaigns.
+    async fn set_user_organiser(&self, id: Uuid, organiser: &Identity) -> Result<(), StoreError>;
 }
 
 #[async_trait]

@@ -7,8 +7,9 @@ use uuid::Uuid;
 use super::{CountSnapshot, QueuedEmail, StoreError, TokenUse, corrupt};
 use crate::domain::records::CountDelta;
 use crate::domain::{
-    Body, Campaign, ConsentText, ConsentWording, Email, EmailKind, Milestones, Origin, Recipient,
-    RetentionDays, Review, SignatoryType, SignatureStatus, Slug, Summary, Target, Title, User,
+    Body, Campaign, ConsentText, ConsentWording, Email, EmailKind, Identity, Milestones,
+    OrganiserName, Origin, PrivacyUrl, Recipient, RetentionDays, Review, SignatoryType,
+    SignatureStatus, Slug, Summary, Target, Title, User,
 };
 
 #[derive(sqlx::FromRow)]
@@ -17,6 +18,61 @@ pub(super) struct UserRow {
     pub email: String,
     pub is_admin: bool,
     pub created_at: DateTime<Utc>,
+    #[sqlx(flatten)]
+    pub organiser: OrganiserColumns,
+}
+
+/// An organiser's identity as `users` and `campaigns` both store it.
+#[derive(sqlx::FromRow)]
+pub(super) struct OrganiserColumns {
+    pub organiser_name: Option<String>,
+    pub organiser_privacy_url: Option<String>,
+    pub organiser_contact_email: Option<String>,
+}
+
+/// The columns of `OrganiserColumns`, for a `SELECT` from a table aliased `t`.
+pub(super) fn organiser_columns(t: &str) -> String {
+    format!("{t}.organiser_name, {t}.organiser_privacy_url, {t}.organiser_contact_email")
+}
+
+impl OrganiserColumns {
+    pub fn of(organiser: &Identity) -> Self {
+        Self {
+            organiser_name: organiser.name.as_ref().map(|n| n.as_str().to_owned()),
+            organiser_privacy_url: organiser
+                .privacy_url
+                .as_ref()
+                .map(|u| u.as_str().to_owned()),
+            organiser_contact_email: organiser
+                .contact_email
+                .as_ref()
+                .map(|e| e.as_str().to_owned()),
+        }
+    }
+
+    fn parse(self) -> Result<Identity, StoreError> {
+        let bad = |e: String| corrupt("organiser", e);
+        Ok(Identity {
+            name: self
+                .organiser_name
+                .as_deref()
+                .map(OrganiserName::parse)
+                .transpose()
+                .map_err(bad)?,
+            privacy_url: self
+                .organiser_privacy_url
+                .as_deref()
+                .map(PrivacyUrl::parse)
+                .transpose()
+                .map_err(bad)?,
+            contact_email: self
+                .organiser_contact_email
+                .as_deref()
+                .map(Email::parse)
+                .transpose()
+                .map_err(|e| corrupt("organiser", e))?,
+        })
+    }
 }
 
 impl TryFrom<UserRow> for User {
@@ -27,6 +83,7 @@ impl TryFrom<UserRow> for User {
             email: Email::parse(&row.email).map_err(|e| corrupt("user email", e))?,
             is_admin: row.is_admin,
             created_at: row.created_at,
+            organiser: row.organiser.parse()?,
         })
     }
 }
@@ -42,7 +99,8 @@ pub(super) struct CredentialsRow {
 pub(super) const CAMPAIGN_SELECT: &str = "SELECT c.id, c.slug, c.kind, c.title, c.summary, \
     c.body, c.recipient, c.target, c.milestones, c.closes_at, c.require_confirmation, \
     c.allowed_origins, c.retention_days, c.status, c.owner_id, c.created_at, c.updated_at, \
-    c.opened_at, c.closed_at, w.version AS consent_version, w.contact_basis, \
+    c.opened_at, c.closed_at, c.organiser_name, c.organiser_privacy_url, \
+    c.organiser_contact_email, w.version AS consent_version, w.contact_basis, \
     w.public_text AS consent_public_text, w.contact_text AS consent_contact_text \
     FROM campaigns c \
     JOIN consent_wordings w ON w.campaign_id = c.id AND w.version = c.consent_version";
@@ -72,6 +130,8 @@ pub(super) struct CampaignRow {
     pub contact_basis: String,
     pub consent_public_text: String,
     pub consent_contact_text: String,
+    #[sqlx(flatten)]
+    pub organiser: OrganiserColumns,
 }
 
 fn bad(field: &'static str) -> impl Fn(String) -> StoreError {
@@ -125,6 +185,7 @@ impl TryFrom<CampaignRow> for Campaign {
             updated_at: row.updated_at,
             opened_at: row.opened_at,
             closed_at: row.closed_at,
+            organiser: row.organiser.parse()?,
         })
     }
 }
@@ -235,11 +296,14 @@ pub(super) struct QueuedEmailRow {
     pub created_at: DateTime<Utc>,
     pub campaign_slug: String,
     pub campaign_title: String,
+    #[sqlx(flatten)]
+    pub organiser: OrganiserColumns,
 }
 
-impl From<QueuedEmailRow> for QueuedEmail {
-    fn from(row: QueuedEmailRow) -> Self {
-        QueuedEmail {
+impl TryFrom<QueuedEmailRow> for QueuedEmail {
+    type Error = StoreError;
+    fn try_from(row: QueuedEmailRow) -> Result<Self, StoreError> {
+        Ok(QueuedEmail {
             id: row.id,
             campaign_id: row.campaign_id,
             signature_id: row.signature_id,
@@ -252,7 +316,8 @@ impl From<QueuedEmailRow> for QueuedEmail {
             created_at: row.created_at,
             campaign_slug: row.campaign_slug,
             campaign_title: row.campaign_title,
-        }
+            organiser: row.organiser.parse()?,
+        })
     }
 }
 

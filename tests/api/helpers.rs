@@ -412,6 +412,16 @@ pub fn scrapsi445() -> Value {
         "target": 100000,
         "milestones": [1000, 10000, 50000],
         "allowed_origins": ["https://www.article39.org.uk", "https://nyas.net"],
+        "organiser": together_for_children(),
+    })
+}
+
+/// Who runs #ScrapSI445, as signers are told.
+pub fn together_for_children() -> Value {
+    json!({
+        "name": "Together for Children",
+        "privacy_url": "https://togetherforchildren.org.uk/privacy",
+        "contact_email": "hello@togetherforchildren.org.uk",
     })
 }
 

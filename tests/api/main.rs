@@ -18,6 +18,7 @@ mod hardening;
 mod health;
 mod mail;
 mod operations;
+mod organiser;
 mod outage;
 mod partners;
 mod signatories;

@@ -391,7 +391,14 @@ async fn the_public_list_and_the_letter_show_only_approved_consenting_signatorie
             && !html.contains("Ben Twomey")
             && !html.contains("Rejected")
     );
-    assert!(!html.contains("http"), "no external assets");
+    assert!(
+        !html.contains("src=") && !html.contains("<link"),
+        "no external assets"
+    );
+    // The letter says who runs it, with their privacy notice.
+    assert!(html.contains(
+        "Run by Together for Children. <a href=\"https://togetherforchildren.org.uk/privacy\">"
+    ));
     // Readable on a phone, with one main landmark.
     assert!(
         html.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")

@@ -13,7 +13,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 
-use undersigned::domain::{Campaign, Email, Password, SignatureForm};
+use undersigned::domain::{Campaign, Email, Identity, Password, SignatureForm};
 use undersigned::store::{self, Store};
 
 use super::{
@@ -198,6 +198,7 @@ pub async fn measure(database_url: Option<&str>, emails: u64) -> anyhow::Result<
     let thanks = Arc::new(Campaign::draft(
         campaign_spec("bench-mail"),
         organiser.id,
+        &Identity::default(),
         store::now(),
     ));
     store.insert_campaign(&thanks).await?;

@@ -1,12 +1,12 @@
-//! Organiser accounts.
+//! Identity accounts.
 
 use async_trait::async_trait;
 use uuid::Uuid;
 
 use super::SqlStore;
-use crate::domain::{Email, User};
-use crate::store::dialect::{Backend, sql};
-use crate::store::rows::{CredentialsRow, UserRow};
+use crate::domain::{Email, Identity, User};
+use crate::store::dialect::{Backend, sql, sql_built};
+use crate::store::rows::{CredentialsRow, OrganiserColumns, UserRow, organiser_columns};
 use crate::store::{Accounts, StoreError};
 
 #[async_trait]
@@ -27,9 +27,11 @@ impl<B: Backend> Accounts for SqlStore<B> {
     }
 
     async fn user_credentials(&self, email: &Email) -> Result<Option<(User, String)>, StoreError> {
-        let row: Option<CredentialsRow> = sql::<B>(
-            "SELECT id, email, is_admin, created_at, password_hash FROM users WHERE email = $1",
-        )
+        let row: Option<CredentialsRow> = sql_built::<B>(format!(
+            "SELECT u.id, u.email, u.is_admin, u.created_at, u.password_hash, {}
+             FROM users u WHERE u.email = $1",
+            organiser_columns("u")
+        ))
         .bind(email.as_str())
         .fetch_optional(&mut *self.conn().await?)
         .await?;
@@ -38,11 +40,29 @@ impl<B: Backend> Accounts for SqlStore<B> {
     }
 
     async fn user(&self, id: Uuid) -> Result<Option<User>, StoreError> {
-        let row: Option<UserRow> =
-            sql::<B>("SELECT id, email, is_admin, created_at FROM users WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *self.conn().await?)
-                .await?;
+        let row: Option<UserRow> = sql_built::<B>(format!(
+            "SELECT u.id, u.email, u.is_admin, u.created_at, {} FROM users u WHERE u.id = $1",
+            organiser_columns("u")
+        ))
+        .bind(id)
+        .fetch_optional(&mut *self.conn().await?)
+        .await?;
         row.map(User::try_from).transpose()
+    }
+
+    async fn set_user_organiser(&self, id: Uuid, organiser: &Identity) -> Result<(), StoreError> {
+        let columns = OrganiserColumns::of(organiser);
+        sql::<B>(
+            "UPDATE users SET organiser_name = $2, organiser_privacy_url = $3,
+                 organiser_contact_email = $4
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(columns.organiser_name)
+        .bind(columns.organiser_privacy_url)
+        .bind(columns.organiser_contact_email)
+        .execute(&mut *self.conn().await?)
+        .await?;
+        Ok(())
     }
 }

@@ -8,7 +8,7 @@ use super::SqlStore;
 use super::counts::create_count_rows;
 use crate::domain::{Campaign, CampaignStatus, Slug};
 use crate::store::dialect::{Backend, Sql, sql, sql_built};
-use crate::store::rows::{CAMPAIGN_SELECT, CampaignRow, CampaignValues};
+use crate::store::rows::{CAMPAIGN_SELECT, CampaignRow, CampaignValues, OrganiserColumns};
 use crate::store::{Campaigns, StoreError};
 
 fn campaigns_where(condition: &str) -> String {
@@ -30,6 +30,7 @@ impl<B: Backend> SqlStore<B> {
 /// Binds what an organiser may change, in one order for inserting and for updating.
 fn bind_settings<B: Backend>(statement: Sql<B>, campaign: &Campaign) -> Sql<B> {
     let values = CampaignValues::of(campaign);
+    let organiser = OrganiserColumns::of(&campaign.organiser);
     statement
         .bind(campaign.title.as_str())
         .bind(campaign.summary.as_str())
@@ -46,6 +47,9 @@ fn bind_settings<B: Backend>(statement: Sql<B>, campaign: &Campaign) -> Sql<B> {
         .bind(campaign.opened_at)
         .bind(campaign.closed_at)
         .bind(values.consent_version)
+        .bind(organiser.organiser_name)
+        .bind(organiser.organiser_privacy_url)
+        .bind(organiser.organiser_contact_email)
 }
 
 /// Stores the campaign's consent wording, unless that version is stored already.
@@ -78,9 +82,10 @@ impl<B: Backend> Campaigns for SqlStore<B> {
         let insert = sql::<B>(
             "INSERT INTO campaigns (id, slug, kind, owner_id, created_at, title, summary, body,
                  recipient, target, milestones, closes_at, require_confirmation, allowed_origins,
-                 retention_days, status, updated_at, opened_at, closed_at, consent_version)
+                 retention_days, status, updated_at, opened_at, closed_at, consent_version,
+                 organiser_name, organiser_privacy_url, organiser_contact_email)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                 $18, $19, $20)",
+                 $18, $19, $20, $21, $22, $23)",
         )
         .bind(campaign.id)
         .bind(campaign.slug.as_str())
@@ -138,7 +143,8 @@ impl<B: Backend> Campaigns for SqlStore<B> {
             "UPDATE campaigns SET title = $3, summary = $4, body = $5, recipient = $6,
                 target = $7, milestones = $8, closes_at = $9, require_confirmation = $10,
                 allowed_origins = $11, retention_days = $12, status = $13, updated_at = $14,
-                opened_at = $15, closed_at = $16, consent_version = $17
+                opened_at = $15, closed_at = $16, consent_version = $17, organiser_name = $18,
+                organiser_privacy_url = $19, organiser_contact_email = $20
              WHERE id = $1 AND status = $2",
         )
         .bind(campaign.id)

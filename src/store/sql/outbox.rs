@@ -43,16 +43,22 @@ impl<B: Backend> Outbox for SqlStore<B> {
             "SELECT o.id, c.id AS campaign_id, o.signature_id, o.kind, o.recipient,
                     s.name AS signer_name, o.confirm_token,
                     o.withdraw_token, o.attempts, o.created_at, c.slug AS campaign_slug,
-                    c.title AS campaign_title
+                    c.title AS campaign_title,
+                    COALESCE(c.organiser_name, u.organiser_name) AS organiser_name,
+                    COALESCE(c.organiser_privacy_url, u.organiser_privacy_url)
+                        AS organiser_privacy_url,
+                    COALESCE(c.organiser_contact_email, u.organiser_contact_email)
+                        AS organiser_contact_email
              FROM outbox o
              JOIN signatures s ON s.id = o.signature_id
              JOIN campaigns c ON c.id = s.campaign_id
+             JOIN users u ON u.id = c.owner_id
              WHERE o.claim_id = $1 AND o.sent_at IS NULL AND o.failed_at IS NULL",
         )
         .bind(&claim)
         .fetch_all(&mut conn)
         .await?;
-        Ok(rows.into_iter().map(QueuedEmail::from).collect())
+        rows.into_iter().map(QueuedEmail::try_from).collect()
     }
 
     async fn outbox_queue(&self) -> Result<Vec<LaneQueue>, StoreError> {
