@@ -48,6 +48,10 @@ pub enum ApiError {
     MethodNotAllowed { allow: String },
     #[error("conflict: {0:?}")]
     Conflict(Conflict),
+    /// A campaign cannot open before signers can be told who is asking: the parts of the
+    /// organiser's identity still missing, as fields.
+    #[error("the organiser is not yet named")]
+    OrganiserMissing(Vec<FieldError>),
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("the request body must be application/json")]
@@ -125,6 +129,11 @@ impl ApiError {
                 "method-not-allowed",
                 "Method not allowed",
                 StatusCode::METHOD_NOT_ALLOWED,
+            ),
+            OrganiserMissing(_) => (
+                "organiser-missing",
+                "Organiser not yet named",
+                StatusCode::CONFLICT,
             ),
             TokenNotFound => (
                 "token-not-found",
@@ -214,6 +223,15 @@ impl ApiError {
                 format!("{} {}", errors[0].field, errors[0].message)
             }
             Validation(errors) => format!("{} fields are invalid", errors.len()),
+            OrganiserMissing(errors) => format!(
+                "the campaign cannot open until signers can be told who is asking: set {} on \
+                 the campaign, or on your account with PATCH /v1/users/me",
+                errors
+                    .iter()
+                    .map(|e| e.field.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             RateLimited { retry_after, .. } => {
                 format!("try again in {} seconds", retry_after_seconds(*retry_after))
             }
@@ -267,7 +285,7 @@ impl ResponseError for ApiError {
             status: status.as_u16(),
             detail: self.detail(),
             errors: match self {
-                ApiError::Validation(errors) => Some(errors),
+                ApiError::Validation(errors) | ApiError::OrganiserMissing(errors) => Some(errors),
                 _ => None,
             },
         };

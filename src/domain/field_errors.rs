@@ -57,3 +57,14 @@ impl FieldErrors {
         self.0
     }
 }
+
+/// Every field at fault once: what reading the body found, then what the use case found of
+/// the other fields.
+pub fn all_faults(mut faults: Vec<FieldError>, found: Vec<FieldError>) -> Vec<FieldError> {
+    for error in found {
+        if !faults.iter().any(|f| f.field == error.field) {
+            faults.push(error);
+        }
+    }
+    faults
+}

@@ -4,6 +4,11 @@
 
 /// Checks one piece of text and returns it trimmed, with `\r\n` line endings made `\n`.
 pub(super) fn parse_text(raw: &str, max_chars: usize, multiline: bool) -> Result<String, String> {
+    // The limit counts what was sent, spaces around it included, as `maxLength` in the API's
+    // schema does: a client that keeps to the schema is never refused for length.
+    if raw.chars().count() > max_chars {
+        return Err(format!("must be at most {max_chars} characters"));
+    }
     let text = raw.trim();
     if text.is_empty() {
         return Err("is required".into());
@@ -20,9 +25,6 @@ pub(super) fn parse_text(raw: &str, max_chars: usize, multiline: bool) -> Result
         } else {
             "must not contain control characters or line breaks".into()
         });
-    }
-    if text.chars().count() > max_chars {
-        return Err(format!("must be at most {max_chars} characters"));
     }
     Ok(text)
 }

@@ -4,12 +4,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use validator::Validate;
 
-use super::extract::ApiJson;
+use super::extract::{JsonFields, Whole, object, present};
 use crate::auth::{MaybeOrganiser, Organiser};
 use crate::domain::{
     Body, Campaign, CampaignChanges, CampaignStatus, ConsentText, ContactBasis, Email, FieldError,
     FieldErrors, ForbiddenEdit, Identity, IdentityChanges, Milestones, NewCampaign, OrganiserName,
-    Origin, PrivacyUrl, Recipient, RetentionDays, Slug, Summary, Target, Title, User,
+    Origin, PrivacyUrl, Recipient, RetentionDays, Slug, Summary, Target, Title, User, all_faults,
 };
 use crate::error::{ApiError, Conflict};
 use crate::state::AppState;
@@ -29,51 +29,72 @@ fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 #[derive(Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct CreateCampaign {
+    // Absent reads as empty, which is refused as "is required" beside every other fault.
+    #[serde(default)]
     slug: String,
+    #[serde(default)]
     kind: String,
+    #[serde(default)]
     title: String,
+    #[serde(default)]
     summary: String,
+    #[serde(default)]
     body: String,
     recipient: Option<String>,
-    target: Option<u64>,
+    target: Option<Whole<u64>>,
     #[serde(default)]
-    milestones: Vec<u64>,
+    milestones: Vec<Whole<u64>>,
     closes_at: Option<DateTime<Utc>>,
     #[serde(default = "yes")]
     require_confirmation: bool,
     #[serde(default)]
     #[validate(length(max = 50))]
     allowed_origins: Vec<String>,
-    retention_days: Option<u32>,
+    #[serde(default, deserialize_with = "present")]
+    retention_days: Option<Whole<u32>>,
+    #[serde(default, deserialize_with = "present")]
     contact_basis: Option<String>,
+    #[serde(default, deserialize_with = "present")]
     consent_public_text: Option<String>,
+    #[serde(default, deserialize_with = "present")]
     consent_contact_text: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     organiser: OrganiserInput,
 }
 
 #[derive(Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateCampaign {
+    #[serde(default, deserialize_with = "present")]
     title: Option<String>,
+    #[serde(default, deserialize_with = "present")]
     summary: Option<String>,
+    #[serde(default, deserialize_with = "present")]
     body: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     recipient: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    target: Option<Option<u64>>,
-    milestones: Option<Vec<u64>>,
+    target: Option<Option<Whole<u64>>>,
+    #[serde(default, deserialize_with = "present")]
+    milestones: Option<Vec<Whole<u64>>>,
     #[serde(default, deserialize_with = "nullable")]
     closes_at: Option<Option<DateTime<Utc>>>,
+    #[serde(default, deserialize_with = "present")]
     require_confirmation: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
     #[validate(length(max = 50))]
     allowed_origins: Option<Vec<String>>,
-    retention_days: Option<u32>,
+    #[serde(default, deserialize_with = "present")]
+    retention_days: Option<Whole<u32>>,
+    #[serde(default, deserialize_with = "present")]
     contact_basis: Option<String>,
+    #[serde(default, deserialize_with = "present")]
     consent_public_text: Option<String>,
+    #[serde(default, deserialize_with = "present")]
     consent_contact_text: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     organiser: OrganiserInput,
+    #[serde(default, deserialize_with = "present")]
     status: Option<String>,
 }
 
@@ -174,11 +195,18 @@ impl CreateCampaign {
             e.check("summary", Summary::parse(&self.summary)),
             e.check("body", Body::parse(&self.body)),
             e.check_optional("recipient", self.recipient.as_deref(), Recipient::parse),
-            e.check_optional("target", self.target, Target::parse),
-            e.check("milestones", Milestones::parse(self.milestones)),
+            e.check_optional("target", self.target.map(|t| t.0), Target::parse),
+            e.check(
+                "milestones",
+                Milestones::parse(self.milestones.into_iter().map(|m| m.0).collect()),
+            ),
             e.check_optional("closes_at", self.closes_at, future_time),
             e.check("allowed_origins", parse_origins(self.allowed_origins)),
-            e.check_optional("retention_days", self.retention_days, RetentionDays::parse),
+            e.check_optional(
+                "retention_days",
+                self.retention_days.map(|r| r.0),
+                RetentionDays::parse,
+            ),
             e.check_optional("contact_basis", self.contact_basis.as_deref(), str::parse),
             e.check_optional(
                 "consent_public_text",
@@ -244,13 +272,21 @@ impl UpdateCampaign {
             e.check_optional("recipient", self.recipient, |r| {
                 r.as_deref().map(Recipient::parse).transpose()
             }),
-            e.check_optional("target", self.target, |t| t.map(Target::parse).transpose()),
-            e.check_optional("milestones", self.milestones, Milestones::parse),
+            e.check_optional("target", self.target, |t| {
+                t.map(|t| Target::parse(t.0)).transpose()
+            }),
+            e.check_optional("milestones", self.milestones, |m| {
+                Milestones::parse(m.into_iter().map(|m| m.0).collect())
+            }),
             e.check_optional("closes_at", self.closes_at, |c| {
                 c.map(future_time).transpose()
             }),
             e.check_optional("allowed_origins", self.allowed_origins, parse_origins),
-            e.check_optional("retention_days", self.retention_days, RetentionDays::parse),
+            e.check_optional(
+                "retention_days",
+                self.retention_days.map(|r| r.0),
+                RetentionDays::parse,
+            ),
             e.check_optional("contact_basis", self.contact_basis.as_deref(), str::parse),
             e.check_optional(
                 "consent_public_text",
@@ -404,6 +440,18 @@ pub(super) async fn visible_campaign(
     Ok(campaign)
 }
 
+/// A parsed request, refused with every field at fault: those of the wrong type (`faults`)
+/// and those the parse refused.
+fn with_faults<T>(parsed: Result<T, ApiError>, faults: Vec<FieldError>) -> Result<T, ApiError> {
+    match parsed {
+        Ok(_) if !faults.is_empty() => Err(ApiError::Validation(faults)),
+        Ok(value) => Ok(value),
+        Err(ApiError::Validation(found)) => Err(ApiError::Validation(all_faults(faults, found))),
+        Err(other) if faults.is_empty() => Err(other),
+        Err(_) => Err(ApiError::Validation(faults)),
+    }
+}
+
 /// The owner's account identity, for a campaign whose own is incomplete (a draft); the
 /// caller's own account when it is the owner, with no lookup.
 async fn account_for(
@@ -422,10 +470,11 @@ async fn account_for(
 pub async fn create_campaign(
     Organiser(caller): Organiser,
     state: web::Data<AppState>,
-    ApiJson(body): ApiJson<CreateCampaign>,
+    body: JsonFields<CreateCampaign>,
 ) -> Result<HttpResponse, ApiError> {
     let now = store::now();
-    let campaign = Campaign::draft(body.parse()?, caller.id, &caller.organiser, now);
+    let new = with_faults(body.value.parse(), body.faults)?;
+    let campaign = Campaign::draft(new, caller.id, &caller.organiser, now);
     match state.store.insert_campaign(&campaign).await {
         Err(StoreError::Conflict(_)) => Err(ApiError::Conflict(Conflict::SlugTaken)),
         Err(other) => Err(other.into()),
@@ -481,14 +530,14 @@ pub async fn update_campaign(
     Organiser(caller): Organiser,
     state: web::Data<AppState>,
     slug: web::Path<Slug>,
-    ApiJson(body): ApiJson<UpdateCampaign>,
+    body: JsonFields<UpdateCampaign>,
 ) -> Result<HttpResponse, ApiError> {
     let now = store::now();
     let mut campaign = visible_campaign(&state, &slug, Some(&caller), now).await?;
     if !campaign.is_managed_by(&caller) {
         return Err(ApiError::Forbidden);
     }
-    let changes = body.parse()?;
+    let changes = with_faults(body.value.parse(), body.faults)?;
     let stored_status = campaign.status;
     let account = account_for(&state, &campaign, Some(&caller)).await?;
     campaign
@@ -497,15 +546,15 @@ pub async fn update_campaign(
             ForbiddenEdit::Transition { from, to } => {
                 ApiError::Conflict(Conflict::StatusTransition { from, to })
             }
-            ForbiddenEdit::OrganiserMissing(parts) => ApiError::Validation(
+            ForbiddenEdit::OrganiserMissing(parts) => ApiError::OrganiserMissing(
                 parts
                     .into_iter()
-                    .map(|part| FieldError {
-                        field: format!("organiser.{part}"),
-                        message: "is needed before the campaign opens, so that signers know \
-                                  who is asking: set it on the campaign, or on your account \
-                                  with PATCH /v1/users/me"
-                            .into(),
+                    .map(|part| {
+                        FieldError::new(
+                            format!("organiser.{part}"),
+                            "is needed before the campaign opens, so that signers know who is \
+                             asking",
+                        )
                     })
                     .collect(),
             ),

@@ -548,7 +548,7 @@ pub async fn form_submit(
         let (as_typed, form) = parse_form(&body);
         typed = as_typed;
         let form = form.map_err(ApiError::Validation)?;
-        signer.sign(&state, form).await
+        signer.sign(&state, form, Vec::new()).await
     }
     .await;
     if let Err(ApiError::RequestTimeout) = signed {

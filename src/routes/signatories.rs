@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::extract::ApiJson;
 use super::managed_campaign;
 use crate::accounts::organiser_of;
-use crate::auth::Organiser;
+use crate::auth::{MaybeOrganiser, Organiser};
 use crate::domain::{CampaignKind, Review, SignatoryType, SignatureStatus, Slug};
 use crate::error::ApiError;
 use crate::mail::escape_html;
@@ -504,22 +504,23 @@ fn signed_by(s: &PublicSignatory, escape: fn(&str) -> String) -> String {
     .join(", ")
 }
 
-/// `GET /v1/campaigns/{slug}/letter`: the letter and its approved public signatories,
-/// organisations first, as printable HTML or (with `Accept: text/markdown`) Markdown.
+/// `GET /v1/campaigns/{slug}/letter`: the letter (or petition) as it is handed in, with its
+/// public signatories (for a letter, those approved), organisations first, as printable HTML
+/// or (with `Accept: text/markdown`) Markdown. A draft's owner sees how it will read.
 pub async fn letter(
     req: HttpRequest,
+    MaybeOrganiser(viewer): MaybeOrganiser,
     state: web::Data<AppState>,
     slug: web::Path<Slug>,
 ) -> Result<HttpResponse, ApiError> {
-    let campaign = super::campaigns::visible_campaign(&state, &slug, None, store::now()).await?;
-    if campaign.kind != CampaignKind::Letter {
-        return Err(ApiError::NotFound);
-    }
+    let campaign =
+        super::campaigns::visible_campaign(&state, &slug, viewer.as_ref(), store::now()).await?;
+    let approved_only = campaign.kind == CampaignKind::Letter;
     let mut signatories = Vec::new();
     loop {
         let page = state
             .store
-            .public_signatories(campaign.id, true, signatories.len() as u64, 500)
+            .public_signatories(campaign.id, approved_only, signatories.len() as u64, 500)
             .await?;
         let done = page.len() < 500;
         signatories.extend(page);

@@ -6,9 +6,10 @@ use futures_util::future::LocalBoxFuture;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::extract::ApiJson;
+use super::extract::{ApiJson, JsonFields};
 use crate::domain::{
-    Campaign, CampaignStatus, KeyHolder, PartnerKey, SignatureForm, SignatureStatus, Slug,
+    Campaign, CampaignStatus, FieldError, KeyHolder, PartnerKey, SignatureForm, SignatureStatus,
+    Slug,
 };
 use crate::error::ApiError;
 use crate::limits::Allowance;
@@ -17,7 +18,10 @@ use crate::state::AppState;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignRequest {
+    // Absent reads as empty, which signing refuses as "is required" beside every other fault.
+    #[serde(default)]
     name: String,
+    #[serde(default)]
     email: String,
     postcode: Option<String>,
     country: Option<String>,
@@ -148,9 +152,18 @@ impl Signer {
     }
 
     /// Records this signer's attempt (see `Signing::accept`).
-    pub async fn sign(&self, state: &AppState, form: SignatureForm) -> Result<(), ApiError> {
+    /// `faults` are the fields the body held with the wrong type, answered with the rest.
+    pub async fn sign(
+        &self,
+        state: &AppState,
+        form: SignatureForm,
+        faults: Vec<FieldError>,
+    ) -> Result<(), ApiError> {
         let partner = self.partner.as_ref().map(|holder| &holder.code);
-        state.signing.accept(&self.campaign, partner, form).await
+        state
+            .signing
+            .accept(&self.campaign, partner, form, faults)
+            .await
     }
 }
 
@@ -167,9 +180,9 @@ impl FromRequest for Signer {
 pub async fn sign(
     signer: Signer,
     state: web::Data<AppState>,
-    ApiJson(body): ApiJson<SignRequest>,
+    body: JsonFields<SignRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    signer.sign(&state, body.into()).await?;
+    signer.sign(&state, body.value.into(), body.faults).await?;
     let mut response = HttpResponse::Accepted();
     for header in signer.allowance.headers() {
         response.insert_header(header);

@@ -73,6 +73,7 @@ pub async fn me(Organiser(caller): Organiser) -> HttpResponse {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMe {
+    #[serde(deserialize_with = "super::extract::object")]
     organiser: OrganiserInput,
 }
 

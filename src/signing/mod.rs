@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 use crate::counts::LiveCounts;
 use crate::domain::{
-    Campaign, CampaignStatus, MailLane, NewSignature, SecretToken, SignatureForm, SignatureStatus,
-    Slug, SourceCode,
+    Campaign, CampaignStatus, FieldError, MailLane, NewSignature, SecretToken, SignatureForm,
+    SignatureStatus, Slug, SourceCode, all_faults,
 };
 use crate::error::{ApiError, Conflict};
 use crate::mail::{MailWake, OutboxFiles};
@@ -76,12 +76,14 @@ impl Signing {
 
     /// Records a signing attempt from any channel (the API, a partner's key, the embedded
     /// form's plain POST). `partner` is the partner whose key came with it: its code, not
-    /// what the form says, is credited.
+    /// what the form says, is credited. `faults` are fields the request held with the wrong
+    /// type: they are refused together with whatever else is wrong.
     pub async fn accept(
         &self,
         campaign: &Campaign,
         partner: Option<&SourceCode>,
         form: SignatureForm,
+        faults: Vec<FieldError>,
     ) -> Result<(), ApiError> {
         let started = std::time::Instant::now();
         self.metrics.signing("received");
@@ -90,9 +92,12 @@ impl Signing {
             CampaignStatus::Draft => return Err(ApiError::NotFound),
             CampaignStatus::Closed => return Err(ApiError::Conflict(Conflict::CampaignClosed)),
         }
-        let mut signature =
-            NewSignature::parse(form, campaign.kind, campaign.consent.contact_basis)
-                .map_err(ApiError::Validation)?;
+        let parsed = NewSignature::parse(form, campaign.kind, campaign.consent.contact_basis);
+        let mut signature = match parsed {
+            Ok(_) if !faults.is_empty() => return Err(ApiError::Validation(faults)),
+            Ok(signature) => signature,
+            Err(found) => return Err(ApiError::Validation(all_faults(faults, found))),
+        };
         if let Some(code) = partner {
             signature.source = Some(code.clone());
         }

@@ -140,3 +140,120 @@ async fn formula_looking_and_right_to_left_text_is_kept_as_typed() {
     let created = app.create_campaign(&token, json!({"title": title})).await;
     assert_eq!(created["title"], title);
 }
+
+#[tokio::test]
+async fn what_the_schema_allows_is_taken_and_what_it_does_not_is_refused() {
+    let app = spawn_app().await;
+    let token = app.organiser("o@example.org", false).await;
+    // JSON Schema's integers include 1420.0; a fraction is still refused.
+    let created = app
+        .create_campaign(&token, json!({"retention_days": 1420.0, "target": 5000.0}))
+        .await;
+    assert_eq!(created["retention_days"], 1420);
+    assert_eq!(created["target"], 5000);
+    let fraction = app
+        .patch_json("/v1/campaigns/scrapsi445", &json!({"target": 10.5}), &token)
+        .await;
+    let problem = assert_problem(fraction, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(fields_of(&problem), ["target"]);
+
+    // A closing time already past is refused, naming the rule.
+    let past = app
+        .patch_json(
+            "/v1/campaigns/scrapsi445",
+            &json!({"closes_at": "2020-01-01T00:00:00Z"}),
+            &token,
+        )
+        .await;
+    let problem = assert_problem(past, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(problem["errors"][0]["field"], "closes_at");
+    assert_eq!(problem["errors"][0]["message"], "must be in the future");
+
+    // `null` where the schema has no null, and an array where it has an object.
+    for (body, field) in [
+        (json!({"status": null}), "status"),
+        (json!({"title": null}), "title"),
+        (json!({"organiser": [null, null]}), "organiser"),
+    ] {
+        let refused = app
+            .patch_json("/v1/campaigns/scrapsi445", &body, &token)
+            .await;
+        let problem = assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+        assert_eq!(fields_of(&problem), [field], "{body}");
+    }
+    let array = app
+        .post_json(
+            "/v1/campaigns",
+            &json!(["scrapsi445", "petition"]),
+            Some(&token),
+        )
+        .await;
+    let problem = assert_problem(array, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(fields_of(&problem), ["body"]);
+
+    // Length counts what was sent, as the schema's maxLength does.
+    let padded = format!("{} ", "a".repeat(200));
+    let long = app
+        .patch_json(
+            "/v1/campaigns/scrapsi445",
+            &json!({"title": padded}),
+            &token,
+        )
+        .await;
+    let problem = assert_problem(long, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(fields_of(&problem), ["title"]);
+    let stored: Value = app
+        .get("/v1/campaigns/scrapsi445", Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stored["target"], 5000, "nothing refused was stored");
+    assert_eq!(stored["closes_at"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_422_names_every_field_at_fault_in_plain_words() {
+    let app = spawn_app().await;
+    app.open_campaign_with(json!({})).await;
+    let refused = app
+        .sign(
+            "scrapsi445",
+            &json!({"name": 5, "email": "sian.example.org", "public": "yes", "contact": 1}),
+        )
+        .await;
+    let problem = assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    let mut fields = fields_of(&problem);
+    fields.sort();
+    assert_eq!(fields, ["contact", "email", "name", "public"], "{problem}");
+    let message = |field: &str| {
+        problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["field"] == field)
+            .unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(message("public"), "must be true or false");
+    assert_eq!(message("name"), "must be text");
+    assert_eq!(
+        message("email"),
+        "must be an email address, like name@example.org"
+    );
+    assert_eq!(app.count("scrapsi445").await["total"], 0);
+
+    // A campaign's wrong types and wrong values, all at once.
+    let token = app.organiser("o@example.org", false).await;
+    let mut body = scrapsi445();
+    body["slug"] = json!("Not A Slug");
+    body["target"] = json!("lots");
+    body["title"] = json!(null);
+    let refused = app.post_json("/v1/campaigns", &body, Some(&token)).await;
+    let problem = assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    let mut fields = fields_of(&problem);
+    fields.sort();
+    assert_eq!(fields, ["slug", "target", "title"], "{problem}");
+}

@@ -53,13 +53,13 @@ async fn a_campaign_cannot_open_until_it_says_who_is_asking() {
             &token,
         )
         .await;
-    let problem = assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    let problem = assert_problem(refused, StatusCode::CONFLICT, "organiser-missing").await;
     assert_eq!(
         fields_of(&problem),
         ["organiser.privacy_url", "organiser.contact_email"]
     );
     assert!(
-        problem["errors"][0]["message"]
+        problem["detail"]
             .as_str()
             .unwrap()
             .contains("PATCH /v1/users/me"),

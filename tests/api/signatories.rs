@@ -429,15 +429,36 @@ async fn the_public_list_and_the_letter_show_only_approved_consenting_signatorie
         .unwrap();
     assert!(organisation < individual);
 
-    // A petition has no letter.
+    // A petition hands in the same way: its text and its public signers.
     app.create_campaign(&token, json!({"slug": "a-petition"}))
         .await;
-    app.open_campaign(&token, "a-petition").await;
+    let draft = app.get("/v1/campaigns/a-petition/letter", None).await;
     assert_eq!(
-        app.get("/v1/campaigns/a-petition/letter", None)
-            .await
-            .status(),
-        StatusCode::NOT_FOUND
+        draft.status(),
+        StatusCode::NOT_FOUND,
+        "a draft is its owner's alone"
+    );
+    let preview = app
+        .get("/v1/campaigns/a-petition/letter", Some(&token))
+        .await;
+    assert_eq!(preview.status(), StatusCode::OK);
+    app.open_campaign(&token, "a-petition").await;
+    let signed = app
+        .sign(
+            "a-petition",
+            &json!({"name": "Siân Lloyd", "email": "sian@example.org", "public": true}),
+        )
+        .await;
+    assert_eq!(signed.status(), StatusCode::ACCEPTED);
+    let petition = app
+        .get("/v1/campaigns/a-petition/letter", None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        petition.contains("We call on the Secretary of State"),
+        "{petition}"
     );
 }
 
