@@ -54,6 +54,9 @@ struct Args {
     /// Run only the mail scenario.
     #[arg(long)]
     mail_only: bool,
+    /// Run only the answer-timing scenario (one client at a time).
+    #[arg(long)]
+    timing_only: bool,
     /// Where the server writes the emails it sends, as files. The default is in memory
     /// (`/dev/shm`) where there is one: in production mail goes to SMTP, and creating thousands
     /// of files a second on a disk measures the filesystem's inode allocator, not the service.
@@ -596,6 +599,13 @@ async fn main() -> anyhow::Result<()> {
         "bench-timing",
     ] {
         open_campaign(&client, &server.address, &token, slug, false).await?;
+    }
+    if args.timing_only {
+        measure_answer_timing(&client, &server.address).await?;
+        drop(server);
+        drop(store);
+        drop_database(to_drop).await?;
+        return Ok(());
     }
     let address = Arc::new(server.address.clone());
     let (n, secs) = (args.connections, args.seconds);

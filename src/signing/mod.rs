@@ -4,8 +4,8 @@
 //! A signature is answered only once the transaction holding it has committed (group commit,
 //! see `group_commit`), and a new signature, a repeat by the same email and a bot caught by
 //! the honeypot are answered alike, at the same point, so that no answer tells whether an
-//! email had already signed; one that wrote nothing is then held about as long as a new
-//! signature takes (see `pacing`), so that its time tells as little.
+//! email had already signed; their answers are then paced so that their times tell as little
+//! (see `pacing`).
 
 mod campaign_cache;
 mod group_commit;
@@ -24,7 +24,7 @@ use crate::metrics::Metrics;
 use crate::store::{self, SignOutcome, SignatureSubmission, Store, TokenUse};
 use campaign_cache::CampaignCache;
 use group_commit::GroupCommit;
-use pacing::AnswerPacing;
+use pacing::{AnswerPacing, Work};
 
 pub struct Signing {
     store: Arc<dyn Store>,
@@ -86,6 +86,7 @@ impl Signing {
         faults: Vec<FieldError>,
     ) -> Result<(), ApiError> {
         let started = std::time::Instant::now();
+        let _in_flight = self.pacing.start();
         self.metrics.signing("received");
         match campaign.status_at(store::now()) {
             CampaignStatus::Open => {}
@@ -127,17 +128,11 @@ impl Signing {
                 .for_each(|lane| self.mail_wake.notify(lane)),
             _ => {}
         }
-        let took = started.elapsed();
-        let hold = match outcome {
-            SignOutcome::Recorded => {
-                self.pacing.new_signature_took(took);
-                std::time::Duration::ZERO
-            }
-            // A reminder is written as a new signature's first email is, and takes about as
-            // long; held too, it would answer at the later of two such times.
-            SignOutcome::Reminded => std::time::Duration::ZERO,
-            SignOutcome::Duplicate | SignOutcome::Spam => self.pacing.hold(took),
+        let work = match outcome {
+            SignOutcome::Recorded | SignOutcome::Reminded => Work::Written,
+            SignOutcome::Duplicate | SignOutcome::Spam => Work::Nothing,
         };
+        let hold = self.pacing.hold(work, started.elapsed());
         pacing::wait(hold).await;
         Ok(())
     }
