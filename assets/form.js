@@ -118,7 +118,11 @@
           var slot = fieldError(error.field);
           var input = form.elements[error.field];
           if (!slot) { unplaced.push(error.field + " " + error.message); return; }
-          slot.textContent = slot.getAttribute("data-label") + " " + error.message;
+          // A message that starts with a capital is a sentence of its own; the others
+          // complete one that starts with the field's label.
+          slot.textContent = /^[A-Z]/.test(error.message)
+            ? error.message
+            : slot.getAttribute("data-label") + " " + error.message;
           slot.hidden = false;
           if (input && input.setAttribute) input.setAttribute("aria-invalid", "true");
           if (!first && input && input.focus) first = input;

@@ -219,9 +219,7 @@ impl ApiError {
             Conflict(self::Conflict::PartnerCodeTaken) => {
                 "this campaign already has a partner with this code and a live key; revoke it first to issue a new key".into()
             }
-            Validation(errors) if errors.len() == 1 => {
-                format!("{} {}", errors[0].field, errors[0].message)
-            }
+            Validation(errors) if errors.len() == 1 => errors[0].beside(&errors[0].field),
             Validation(errors) => format!("{} fields are invalid", errors.len()),
             OrganiserMissing(errors) => format!(
                 "the campaign cannot open until signers can be told who is asking: set {} on \

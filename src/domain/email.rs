@@ -18,13 +18,13 @@ impl Email {
             return Err("is required".into());
         }
         if trimmed.chars().any(|c| c.is_control() || c.is_whitespace()) {
-            return Err("must be an email address with no spaces, like name@example.org".into());
+            return Err("Enter an email address with no spaces, like name@example.org".into());
         }
         let (local, domain) = trimmed
             .rsplit_once('@')
-            .ok_or_else(|| "must be an email address, like name@example.org".to_string())?;
+            .ok_or_else(|| "Enter an email address, like name@example.org".to_string())?;
         if local.is_empty() || domain.is_empty() {
-            return Err("must be an email address, like name@example.org".into());
+            return Err("Enter an email address, like name@example.org".into());
         }
         let domain = idna::domain_to_ascii(domain)
             .map_err(|_| "has a domain that is not a valid host name".to_string())?;
@@ -36,7 +36,7 @@ impl Email {
             .without_display_text()
             .without_domain_literal();
         EmailAddress::parse_with_options(&canonical, options)
-            .map_err(|_| "must be an email address, like name@example.org".to_string())?;
+            .map_err(|_| "Enter an email address, like name@example.org".to_string())?;
         Ok(Self(canonical))
     }
 

@@ -8,6 +8,17 @@ pub struct FieldError {
 }
 
 impl FieldError {
+    /// The fault as a person reads it beside the field's `label`: most messages complete a
+    /// sentence that starts with the field ("Full name is required"); one that starts with a
+    /// capital is a sentence of its own ("Enter an email address, like name@example.org").
+    pub fn beside(&self, label: &str) -> String {
+        if self.message.starts_with(|c: char| c.is_ascii_uppercase()) {
+            self.message.clone()
+        } else {
+            format!("{label} {}", self.message)
+        }
+    }
+
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             field: field.into(),

@@ -119,10 +119,10 @@ impl FormPage<'_> {
     /// The error slot every field has, filled when the server found a fault with it.
     fn error_slot(&self, field: &str) -> String {
         let label = field_label(field);
-        match self.error_of(field) {
-            Some(message) => format!(
-                "<p class=\"error\" id=\"{field}-error\" data-label=\"{label}\">{label} {}</p>",
-                escape_html(message)
+        match self.errors.iter().find(|e| e.field == field) {
+            Some(error) => format!(
+                "<p class=\"error\" id=\"{field}-error\" data-label=\"{label}\">{}</p>",
+                escape_html(&error.beside(label))
             ),
             None => format!(
                 "<p class=\"error\" id=\"{field}-error\" data-label=\"{label}\" hidden></p>"
@@ -318,10 +318,9 @@ impl FormPage<'_> {
                     .iter()
                     .map(|e| {
                         format!(
-                            "<li><a href=\"#{}\">{} {}</a></li>",
+                            "<li><a href=\"#{}\">{}</a></li>",
                             escape_html(&e.field),
-                            field_label(&e.field),
-                            escape_html(&e.message)
+                            escape_html(&e.beside(field_label(&e.field)))
                         )
                     })
                     .collect();

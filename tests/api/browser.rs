@@ -295,7 +295,10 @@ async fn a_supporter_signs_in_the_form_embedded_on_a_partner_site() {
     email.send_keys("sian-at-example.org").await.unwrap();
     click(client, "button[type=submit]").await;
     let error = wait_visible(client, "#email-error").await;
-    assert!(error.text().await.unwrap().starts_with("Email address"));
+    assert_eq!(
+        error.text().await.unwrap(),
+        "Enter an email address, like name@example.org"
+    );
     assert_eq!(
         email.attr("aria-invalid").await.unwrap().as_deref(),
         Some("true")

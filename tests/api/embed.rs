@@ -177,10 +177,12 @@ async fn without_javascript_the_form_posts_and_answers_in_a_page() {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // In words a supporter can act on, not "Email address is not an email address".
     assert!(
-        html.contains("id=\"email-error\" data-label=\"Email address\">Email address "),
+        html.contains("id=\"email-error\" data-label=\"Email address\">Enter an email address with no spaces, like name@example.org</p>"),
         "{html}"
     );
+    assert!(html.contains("<li><a href=\"#email\">Enter an email address with no spaces, like name@example.org</a></li>"), "{html}");
     assert!(html.contains("id=\"email\" name=\"email\" autocomplete=\"email\" maxlength=\"254\" value=\"not an email\""), "{html}");
     assert!(
         html.contains("value=\"=HYPERLINK(&quot;http://x&quot;)\""),

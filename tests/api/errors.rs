@@ -241,7 +241,7 @@ async fn a_422_names_every_field_at_fault_in_plain_words() {
     assert_eq!(message("name"), "must be text");
     assert_eq!(
         message("email"),
-        "must be an email address, like name@example.org"
+        "Enter an email address, like name@example.org"
     );
     assert_eq!(app.count("scrapsi445").await["total"], 0);
 
