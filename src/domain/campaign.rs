@@ -417,6 +417,7 @@ impl Campaign {
             organiser,
             status,
         } = changes;
+        let organiser_edited = !organiser.is_empty();
         edited.organiser = edited.organiser.edited(organiser);
         let organiser_name = edited.organiser_with(account).name;
         edited.consent = edited.consent.revised(
@@ -472,6 +473,15 @@ impl Campaign {
                 }
                 CampaignStatus::Closed => edited.closed_at = Some(now),
                 CampaignStatus::Draft => {}
+            }
+        }
+        // An open campaign keeps a whole identity: an edit of it is completed from the
+        // account, as opening was, and one that would leave a part missing is refused.
+        if organiser_edited && edited.status_at(now) == CampaignStatus::Open {
+            edited.organiser = edited.organiser_with(account);
+            let missing = edited.organiser.missing();
+            if !missing.is_empty() {
+                return Err(ForbiddenEdit::OrganiserMissing(missing));
             }
         }
         edited.updated_at = now;
@@ -632,6 +642,29 @@ mod tests {
         // Opening copied the account's part in: a later change of account leaves it.
         assert_eq!(c.organiser, account());
         assert_eq!(c.organiser_with(&Identity::default()), account());
+    }
+
+    #[test]
+    fn an_open_campaign_cannot_lose_who_is_asking() {
+        let now = Utc::now();
+        let mut c = campaign(now);
+        c.apply(to(CampaignStatus::Open), &account(), now).unwrap();
+        let clear = CampaignChanges {
+            organiser: IdentityChanges {
+                privacy_url: Some(None),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        // Cleared on the campaign, the account's part comes back in ...
+        c.apply(clear.clone(), &account(), now).unwrap();
+        assert_eq!(c.organiser, account());
+        // ... and with none on the account either, the edit is refused.
+        assert_eq!(
+            c.apply(clear, &Identity::default(), now),
+            Err(ForbiddenEdit::OrganiserMissing(vec!["privacy_url"]))
+        );
+        assert_eq!(c.organiser, account());
     }
 
     #[test]

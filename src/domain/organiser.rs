@@ -103,6 +103,12 @@ pub struct IdentityChanges {
     pub contact_email: Option<Option<Email>>,
 }
 
+impl IdentityChanges {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.privacy_url.is_none() && self.contact_email.is_none()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

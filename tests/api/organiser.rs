@@ -153,6 +153,24 @@ async fn an_account_names_its_campaigns_until_they_open() {
         .unwrap();
     assert_eq!(still["organiser"], open["organiser"]);
     assert_eq!(still["consent"], open["consent"]);
+
+    // An open campaign cannot lose a part: the account has no contact address now either.
+    let cleared = app
+        .patch_json(
+            "/v1/campaigns/scrapsi445",
+            &json!({"organiser": {"contact_email": ""}}),
+            &token,
+        )
+        .await;
+    let problem = assert_problem(cleared, StatusCode::CONFLICT, "organiser-missing").await;
+    assert_eq!(fields_of(&problem), ["organiser.contact_email"]);
+    let unchanged: Value = app
+        .get("/v1/campaigns/scrapsi445", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unchanged["organiser"], open["organiser"]);
 }
 
 #[tokio::test]
