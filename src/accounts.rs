@@ -45,22 +45,34 @@ pub async fn set_organiser(
     })
 }
 
-/// Who is asking for a campaign, as signers are told: what the campaign holds, with what it
-/// lacks from its owner's account. An open campaign holds all of it (opening copies it in),
-/// so only drafts and campaigns opened before identities existed cost a lookup.
-pub async fn organiser_of(store: &dyn Store, campaign: &Campaign) -> Result<Identity, ApiError> {
-    if campaign.organiser.missing().is_empty() {
-        return Ok(campaign.organiser.clone());
+/// The identity of a campaign's owner's account, which a draft falls back on and opening
+/// copies in: `known`'s own when it is the owner (the caller, so no lookup), else read.
+pub async fn owner_identity(
+    store: &dyn Store,
+    campaign: &Campaign,
+    known: Option<&User>,
+) -> Result<Identity, ApiError> {
+    if let Some(user) = known.filter(|user| user.id == campaign.owner_id) {
+        return Ok(user.organiser.clone());
     }
-    let account = owner_identity(store, campaign).await?;
-    Ok(campaign.organiser_with(&account))
-}
-
-/// The owner's account identity, which a draft falls back on and opening copies in.
-pub async fn owner_identity(store: &dyn Store, campaign: &Campaign) -> Result<Identity, ApiError> {
     Ok(store
         .user(campaign.owner_id)
         .await?
         .map(|owner| owner.organiser)
         .unwrap_or_default())
+}
+
+/// Who is asking for a campaign, as signers are told: what the campaign holds, with what it
+/// lacks from its owner's account. An open campaign holds all of it (opening copies it in),
+/// so only drafts and campaigns opened before identities existed cost a lookup.
+pub async fn organiser_of(
+    store: &dyn Store,
+    campaign: &Campaign,
+    known: Option<&User>,
+) -> Result<Identity, ApiError> {
+    if campaign.organiser.missing().is_empty() {
+        return Ok(campaign.organiser.clone());
+    }
+    let account = owner_identity(store, campaign, known).await?;
+    Ok(campaign.organiser_with(&account))
 }

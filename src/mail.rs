@@ -21,7 +21,7 @@ use secrecy::ExposeSecret;
 use tokio::sync::Notify;
 
 use crate::config::Settings;
-use crate::domain::{EmailKind, MailLane, holds_an_address};
+use crate::domain::{EmailKind, Identity, MailLane, holds_an_address};
 use crate::metrics::Metrics;
 use crate::store::{self, QueuedEmail, Store};
 
@@ -397,24 +397,17 @@ impl Mailer {
         let organiser = &email.organiser;
         if let Some(name) = &organiser.name {
             let mut about = format!("This campaign is run by {}.", name.as_str());
-            let mut about_html = format!("This campaign is run by {}.", escape_html(name.as_str()));
             if let Some(url) = &organiser.privacy_url {
                 about.push_str(&format!(" How they use your details: {}", url.as_str()));
-                about_html.push_str(&format!(
-                    " <a href=\"{}\">How they use your details</a>.",
-                    escape_html(url.as_str())
-                ));
             }
             if let Some(contact) = &organiser.contact_email {
                 about.push_str(&format!("\nTo reach them, write to {}.", contact.as_str()));
-                about_html.push_str(&format!(
-                    " To reach them, write to <a href=\"mailto:{0}\">{0}</a>.",
-                    escape_html(contact.as_str())
-                ));
             }
             text.push_str(&format!("\n--\n{about}\n"));
+        }
+        if let Some(line) = organiser_html(organiser, "") {
             html.push_str(&format!(
-                "<hr><p style=\"color:#555;font-size:0.9em\">{about_html}</p>"
+                "<hr><p style=\"color:#555;font-size:0.9em\">{line}</p>"
             ));
         }
         html.push_str("</body></html>");
@@ -579,6 +572,28 @@ fn plain_body(text: String) -> Body {
 fn backoff(first: chrono::Duration, attempts_before: u32) -> chrono::Duration {
     let doubled = first * (1 << attempts_before.min(12));
     doubled.min(chrono::Duration::hours(1))
+}
+
+/// Who is asking, in HTML, for every page, the form and the emails: the organiser's name,
+/// their privacy notice and an address to write to (each as far as it is known); `None`
+/// before the name is. `link_attributes` go on each link (the form opens them outside its
+/// frame).
+pub fn organiser_html(organiser: &Identity, link_attributes: &str) -> Option<String> {
+    let name = organiser.name.as_ref()?;
+    let mut line = format!("Run by {}.", escape_html(name.as_str()));
+    if let Some(url) = &organiser.privacy_url {
+        line.push_str(&format!(
+            " <a href=\"{}\"{link_attributes}>Their privacy notice</a>.",
+            escape_html(url.as_str())
+        ));
+    }
+    if let Some(email) = &organiser.contact_email {
+        line.push_str(&format!(
+            " Contact: <a href=\"mailto:{0}\"{link_attributes}>{0}</a>.",
+            escape_html(email.as_str())
+        ));
+    }
+    Some(line)
 }
 
 pub fn escape_html(text: &str) -> String {

@@ -463,21 +463,15 @@ impl Campaign {
             }
             edited.status = next;
             match next {
-                CampaignStatus::Open => {
-                    edited.organiser = edited.organiser_with(account);
-                    let missing = edited.organiser.missing();
-                    if !missing.is_empty() {
-                        return Err(ForbiddenEdit::OrganiserMissing(missing));
-                    }
-                    edited.opened_at = Some(now);
-                }
+                CampaignStatus::Open => edited.opened_at = Some(now),
                 CampaignStatus::Closed => edited.closed_at = Some(now),
                 CampaignStatus::Draft => {}
             }
         }
-        // An open campaign keeps a whole identity: an edit of it is completed from the
-        // account, as opening was, and one that would leave a part missing is refused.
-        if organiser_edited && edited.status_at(now) == CampaignStatus::Open {
+        // An open campaign has a whole identity: opening copies the account's parts in, and so
+        // does an edit of an open campaign's; one that would leave a part missing is refused.
+        let opening = status == Some(CampaignStatus::Open);
+        if (opening || organiser_edited) && edited.status == CampaignStatus::Open {
             edited.organiser = edited.organiser_with(account);
             let missing = edited.organiser.missing();
             if !missing.is_empty() {

@@ -69,13 +69,22 @@ impl FieldErrors {
     }
 }
 
-/// Every field at fault once: what reading the body found, then what the use case found of
-/// the other fields.
-pub fn all_faults(mut faults: Vec<FieldError>, found: Vec<FieldError>) -> Vec<FieldError> {
-    for error in found {
-        if !faults.iter().any(|f| f.field == error.field) {
-            faults.push(error);
+/// A parse refused with every field at fault once: those the request held with the wrong type
+/// (`faults`, found while reading it), then those the parse found among the others.
+pub fn with_faults<T>(
+    parsed: Result<T, Vec<FieldError>>,
+    mut faults: Vec<FieldError>,
+) -> Result<T, Vec<FieldError>> {
+    match parsed {
+        Ok(value) if faults.is_empty() => Ok(value),
+        Ok(_) => Err(faults),
+        Err(found) => {
+            for error in found {
+                if !faults.iter().any(|f| f.field == error.field) {
+                    faults.push(error);
+                }
+            }
+            Err(faults)
         }
     }
-    faults
 }

@@ -53,7 +53,7 @@ pub use campaign::{
     Milestones, NewCampaign, Origin, RetentionDays, Target,
 };
 pub use email::Email;
-pub use field_errors::{FieldError, FieldErrors, all_faults};
+pub use field_errors::{FieldError, FieldErrors, with_faults};
 pub use organiser::{Identity, IdentityChanges, ORGANISER_FIELDS, PrivacyUrl};
 pub use partner::{KeyHolder, NewPartner, PartnerKey, PartnerSummary};
 pub use password::{MAX_PASSWORD_CHARS, Password};

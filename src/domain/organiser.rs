@@ -14,12 +14,13 @@ impl PrivacyUrl {
     pub const MAX_CHARS: usize = 2_000;
 
     pub fn parse(raw: &str) -> Result<Self, String> {
+        // Counted as sent, as other text is (see `text::parse_text`).
+        if raw.chars().count() > Self::MAX_CHARS {
+            return Err(format!("must be at most {} characters", Self::MAX_CHARS));
+        }
         let raw = raw.trim();
         if raw.is_empty() {
             return Err("is required".into());
-        }
-        if raw.chars().count() > Self::MAX_CHARS {
-            return Err(format!("must be at most {} characters", Self::MAX_CHARS));
         }
         let url = url::Url::parse(raw).map_err(|_| {
             "must be the full address of your privacy notice, like https://example.org/privacy"

@@ -5,11 +5,12 @@ use serde::{Deserialize, Deserializer, Serialize};
 use validator::Validate;
 
 use super::extract::{JsonFields, Whole, object, present};
+use crate::accounts::{organiser_of, owner_identity};
 use crate::auth::{MaybeOrganiser, Organiser};
 use crate::domain::{
     Body, Campaign, CampaignChanges, CampaignStatus, ConsentText, ContactBasis, Email, FieldError,
     FieldErrors, ForbiddenEdit, Identity, IdentityChanges, Milestones, NewCampaign, OrganiserName,
-    Origin, PrivacyUrl, Recipient, RetentionDays, Slug, Summary, Target, Title, User, all_faults,
+    Origin, PrivacyUrl, Recipient, RetentionDays, Slug, Summary, Target, Title, User,
 };
 use crate::error::{ApiError, Conflict};
 use crate::state::AppState;
@@ -382,10 +383,10 @@ pub struct ConsentView {
 }
 
 impl CampaignView {
-    /// `account` is the owner's account identity, which a draft falls back on.
+    /// `organiser` is who is asking (see `accounts::organiser_of`).
     fn of(
         campaign: &Campaign,
-        account: &Identity,
+        organiser: &Identity,
         viewer: Option<&User>,
         now: DateTime<Utc>,
     ) -> Self {
@@ -412,7 +413,7 @@ impl CampaignView {
                 public_text: campaign.consent.public_text.as_str().to_owned(),
                 contact_text: campaign.consent.contact_text.as_str().to_owned(),
             },
-            organiser: OrganiserView::from(&campaign.organiser_with(account)),
+            organiser: OrganiserView::from(organiser),
             allowed_origins: managed.then(|| {
                 campaign
                     .allowed_origins
@@ -440,30 +441,14 @@ pub(super) async fn visible_campaign(
     Ok(campaign)
 }
 
-/// A parsed request, refused with every field at fault: those of the wrong type (`faults`)
-/// and those the parse refused.
+/// A parsed request, refused with every field at fault (see `domain::with_faults`).
 fn with_faults<T>(parsed: Result<T, ApiError>, faults: Vec<FieldError>) -> Result<T, ApiError> {
-    match parsed {
-        Ok(_) if !faults.is_empty() => Err(ApiError::Validation(faults)),
+    let parsed = match parsed {
+        Err(ApiError::Validation(found)) => Err(found),
+        Err(other) => return Err(other),
         Ok(value) => Ok(value),
-        Err(ApiError::Validation(found)) => Err(ApiError::Validation(all_faults(faults, found))),
-        Err(other) if faults.is_empty() => Err(other),
-        Err(_) => Err(ApiError::Validation(faults)),
-    }
-}
-
-/// The owner's account identity, for a campaign whose own is incomplete (a draft); the
-/// caller's own account when it is the owner, with no lookup.
-async fn account_for(
-    state: &AppState,
-    campaign: &Campaign,
-    viewer: Option<&User>,
-) -> Result<Identity, ApiError> {
-    match viewer {
-        Some(user) if user.id == campaign.owner_id => Ok(user.organiser.clone()),
-        _ if campaign.organiser.missing().is_empty() => Ok(Identity::default()),
-        _ => crate::accounts::owner_identity(state.store.as_ref(), campaign).await,
-    }
+    };
+    crate::domain::with_faults(parsed, faults).map_err(ApiError::Validation)
 }
 
 /// `POST /v1/campaigns`: an organiser starts a campaign, as a draft.
@@ -482,7 +467,7 @@ pub async fn create_campaign(
             .insert_header((header::LOCATION, format!("/v1/campaigns/{}", campaign.slug)))
             .json(CampaignView::of(
                 &campaign,
-                &caller.organiser,
+                &campaign.organiser_with(&caller.organiser),
                 Some(&caller),
                 now,
             ))),
@@ -507,8 +492,8 @@ pub async fn list_campaigns(
     };
     let mut views = Vec::with_capacity(campaigns.len());
     for campaign in &campaigns {
-        let account = account_for(&state, campaign, viewer.as_ref()).await?;
-        views.push(CampaignView::of(campaign, &account, viewer.as_ref(), now));
+        let organiser = organiser_of(state.store.as_ref(), campaign, viewer.as_ref()).await?;
+        views.push(CampaignView::of(campaign, &organiser, viewer.as_ref(), now));
     }
     Ok(HttpResponse::Ok().json(serde_json::json!({ "campaigns": views })))
 }
@@ -521,8 +506,13 @@ pub async fn get_campaign(
 ) -> Result<HttpResponse, ApiError> {
     let now = store::now();
     let campaign = visible_campaign(&state, &slug, viewer.as_ref(), now).await?;
-    let account = account_for(&state, &campaign, viewer.as_ref()).await?;
-    Ok(HttpResponse::Ok().json(CampaignView::of(&campaign, &account, viewer.as_ref(), now)))
+    let organiser = organiser_of(state.store.as_ref(), &campaign, viewer.as_ref()).await?;
+    Ok(HttpResponse::Ok().json(CampaignView::of(
+        &campaign,
+        &organiser,
+        viewer.as_ref(),
+        now,
+    )))
 }
 
 /// `PATCH /v1/campaigns/{slug}`: its owner or an admin edits it or moves its status on.
@@ -539,7 +529,7 @@ pub async fn update_campaign(
     }
     let changes = with_faults(body.value.parse(), body.faults)?;
     let stored_status = campaign.status;
-    let account = account_for(&state, &campaign, Some(&caller)).await?;
+    let account = owner_identity(state.store.as_ref(), &campaign, Some(&caller)).await?;
     campaign
         .apply(changes, &account, now)
         .map_err(|refused| match refused {
@@ -569,7 +559,15 @@ pub async fn update_campaign(
         Ok(()) => {
             state.signing.forget(&campaign.slug);
             state.live.changed(campaign.id);
-            Ok(HttpResponse::Ok().json(CampaignView::of(&campaign, &account, Some(&caller), now)))
+            let organiser = campaign.organiser_with(&account);
+            Ok(
+                HttpResponse::Ok().json(CampaignView::of(
+                    &campaign,
+                    &organiser,
+                    Some(&caller),
+                    now,
+                )),
+            )
         }
     }
 }

@@ -450,7 +450,7 @@ pub async fn form_page(
         return Ok(not_found());
     };
     let source = valid_source(query.source.as_deref());
-    let organiser = organiser_of(state.store.as_ref(), &campaign).await?;
+    let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
     Ok(FormPage {
         campaign: &campaign,
         organiser: &organiser,
@@ -566,7 +566,7 @@ pub async fn form_submit(
         }
     };
     let source = valid_source(typed.get("source").map(String::as_str));
-    let organiser = organiser_of(state.store.as_ref(), &campaign).await?;
+    let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
     let mut response = FormPage {
         campaign: &campaign,
         organiser: &organiser,

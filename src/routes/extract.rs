@@ -148,14 +148,17 @@ pub fn parse_json_fields<T: DeserializeOwned>(body: &[u8]) -> Result<JsonFields<
         let Some(fault) = found.into_iter().next() else {
             return Err(ApiError::Validation(faults));
         };
-        let object = value.as_object_mut().expect("checked above");
-        if faults.iter().any(|f| f.field == fault.field) || object.remove(&fault.field).is_none() {
-            if !faults.iter().any(|f| f.field == fault.field) {
-                faults.push(fault);
-            }
+        // A field already noted (left out, it is now missing), or one that cannot be left
+        // out, ends the reading.
+        let seen = faults.iter().any(|f| f.field == fault.field);
+        let left_out = !seen
+            && (value.as_object_mut()).is_some_and(|object| object.remove(&fault.field).is_some());
+        if !seen {
+            faults.push(fault);
+        }
+        if !left_out {
             return Err(ApiError::Validation(faults));
         }
-        faults.push(fault);
     }
 }
 

@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, web};
 use crate::accounts::organiser_of;
 use crate::domain::{Identity, SecretToken, Slug};
 use crate::error::ApiError;
-use crate::mail::escape_html;
+use crate::mail::{escape_html, organiser_html};
 use crate::state::AppState;
 use crate::store::{self, TokenPurpose};
 
@@ -101,15 +101,13 @@ async fn ask(state: &AppState, token: &str, purpose: TokenPurpose) -> HttpRespon
 /// The way back from a link's page to the campaign it is about (its signing page), and who
 /// runs it.
 async fn back_to(state: &AppState, slug: &str, title: &str) -> String {
-    let organiser = match Slug::parse(slug) {
-        Ok(slug) => match state.signing.campaign(&slug).await {
-            Ok(campaign) => organiser_of(state.store.as_ref(), &campaign)
-                .await
-                .unwrap_or_default(),
-            Err(_) => Identity::default(),
-        },
-        Err(_) => Identity::default(),
-    };
+    let mut organiser = Identity::default();
+    if let Ok(slug) = Slug::parse(slug)
+        && let Ok(campaign) = state.signing.campaign(&slug).await
+        && let Ok(known) = organiser_of(state.store.as_ref(), &campaign, None).await
+    {
+        organiser = known;
+    }
     format!(
         "<p><a href=\"/embed/{}\">Back to the campaign: {}</a></p>{}",
         escape_html(slug),
@@ -118,27 +116,11 @@ async fn back_to(state: &AppState, slug: &str, title: &str) -> String {
     )
 }
 
-/// Who is asking, said on every page and under the form: the organiser's name, their privacy
-/// notice and an address to write to (each as far as it is known). `target` is the links'
-/// `target` attribute (the form opens them outside its frame).
-pub(super) fn organiser_line(organiser: &Identity, target: &str) -> String {
-    let Some(name) = &organiser.name else {
-        return String::new();
-    };
-    let mut line = format!("Run by {}.", escape_html(name.as_str()));
-    if let Some(url) = &organiser.privacy_url {
-        line.push_str(&format!(
-            " <a href=\"{}\"{target}>Their privacy notice</a>.",
-            escape_html(url.as_str())
-        ));
-    }
-    if let Some(email) = &organiser.contact_email {
-        line.push_str(&format!(
-            " Contact: <a href=\"mailto:{0}\"{target}>{0}</a>.",
-            escape_html(email.as_str())
-        ));
-    }
-    format!("<p class=\"organiser\">{line}</p>")
+/// Who is asking, as the pages and the form end: see `mail::organiser_html`.
+pub(super) fn organiser_line(organiser: &Identity, link_attributes: &str) -> String {
+    organiser_html(organiser, link_attributes)
+        .map(|line| format!("<p class=\"organiser\">{line}</p>"))
+        .unwrap_or_default()
 }
 
 /// `GET /confirm/{token}`.

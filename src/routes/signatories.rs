@@ -587,7 +587,7 @@ pub async fn letter(
                 html.push_str("</ul>");
             }
         }
-        let organiser = organiser_of(state.store.as_ref(), &campaign).await?;
+        let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
         html.push_str(&super::pages::organiser_line(&organiser, ""));
         html.push_str("</main></body></html>");
         html

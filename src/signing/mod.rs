@@ -16,7 +16,7 @@ use std::sync::Arc;
 use crate::counts::LiveCounts;
 use crate::domain::{
     Campaign, CampaignStatus, FieldError, MailLane, NewSignature, SecretToken, SignatureForm,
-    SignatureStatus, Slug, SourceCode, all_faults,
+    SignatureStatus, Slug, SourceCode, with_faults,
 };
 use crate::error::{ApiError, Conflict};
 use crate::mail::{MailWake, OutboxFiles};
@@ -94,11 +94,7 @@ impl Signing {
             CampaignStatus::Closed => return Err(ApiError::Conflict(Conflict::CampaignClosed)),
         }
         let parsed = NewSignature::parse(form, campaign.kind, campaign.consent.contact_basis);
-        let mut signature = match parsed {
-            Ok(_) if !faults.is_empty() => return Err(ApiError::Validation(faults)),
-            Ok(signature) => signature,
-            Err(found) => return Err(ApiError::Validation(all_faults(faults, found))),
-        };
+        let mut signature = with_faults(parsed, faults).map_err(ApiError::Validation)?;
         if let Some(code) = partner {
             signature.source = Some(code.clone());
         }

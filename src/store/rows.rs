@@ -30,10 +30,9 @@ pub(super) struct OrganiserColumns {
     pub organiser_contact_email: Option<String>,
 }
 
-/// The columns of `OrganiserColumns`, for a `SELECT` from a table aliased `t`.
-pub(super) fn organiser_columns(t: &str) -> String {
-    format!("{t}.organiser_name, {t}.organiser_privacy_url, {t}.organiser_contact_email")
-}
+/// A `UserRow`'s columns, from `users` aliased `u`.
+pub(super) const USER_COLUMNS: &str = "u.id, u.email, u.is_admin, u.created_at, \
+    u.organiser_name, u.organiser_privacy_url, u.organiser_contact_email";
 
 impl OrganiserColumns {
     pub fn of(organiser: &Identity) -> Self {
@@ -51,26 +50,19 @@ impl OrganiserColumns {
     }
 
     fn parse(self) -> Result<Identity, StoreError> {
-        let bad = |e: String| corrupt("organiser", e);
+        fn part<T>(
+            raw: Option<String>,
+            parse: impl Fn(&str) -> Result<T, String>,
+        ) -> Result<Option<T>, StoreError> {
+            raw.as_deref()
+                .map(parse)
+                .transpose()
+                .map_err(|e| corrupt("organiser", e))
+        }
         Ok(Identity {
-            name: self
-                .organiser_name
-                .as_deref()
-                .map(OrganiserName::parse)
-                .transpose()
-                .map_err(bad)?,
-            privacy_url: self
-                .organiser_privacy_url
-                .as_deref()
-                .map(PrivacyUrl::parse)
-                .transpose()
-                .map_err(bad)?,
-            contact_email: self
-                .organiser_contact_email
-                .as_deref()
-                .map(Email::parse)
-                .transpose()
-                .map_err(|e| corrupt("organiser", e))?,
+            name: part(self.organiser_name, OrganiserName::parse)?,
+            privacy_url: part(self.organiser_privacy_url, PrivacyUrl::parse)?,
+            contact_email: part(self.organiser_contact_email, Email::parse)?,
         })
     }
 }

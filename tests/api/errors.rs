@@ -25,12 +25,7 @@ async fn malformed_json_is_400_and_stores_nothing() {
             .unwrap();
         assert_problem(response, StatusCode::BAD_REQUEST, "malformed-body").await;
     }
-    let listed: Value = app
-        .get("/v1/campaigns", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed = app.get_json("/v1/campaigns", Some(&token)).await;
     assert_eq!(listed["campaigns"], json!([]));
 }
 
@@ -202,12 +197,7 @@ async fn what_the_schema_allows_is_taken_and_what_it_does_not_is_refused() {
         .await;
     let problem = assert_problem(long, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
     assert_eq!(fields_of(&problem), ["title"]);
-    let stored: Value = app
-        .get("/v1/campaigns/scrapsi445", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let stored = app.get_json("/v1/campaigns/scrapsi445", Some(&token)).await;
     assert_eq!(stored["target"], 5000, "nothing refused was stored");
     assert_eq!(stored["closes_at"], Value::Null);
 }

@@ -157,6 +157,13 @@ impl TestApp {
     }
 
     /// Stops the server as a clean shutdown does: requests finished, then the pool closed.
+    /// A GET that must answer 200, read as JSON.
+    pub async fn get_json(&self, path: &str, token: Option<&str>) -> Value {
+        let response = self.get(path, token).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json().await.unwrap()
+    }
+
     pub async fn stop(&self) {
         self.handle.stop(true).await;
         self.store.close().await;

@@ -66,12 +66,7 @@ async fn a_campaign_cannot_open_until_it_says_who_is_asking() {
         "{problem}"
     );
     // Nothing changed: still a draft, still nameless.
-    let stored: Value = app
-        .get("/v1/campaigns/scrapsi445", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let stored = app.get_json("/v1/campaigns/scrapsi445", Some(&token)).await;
     assert_eq!(stored["status"], "draft");
     assert_eq!(stored["organiser"]["name"], Value::Null);
     assert_eq!(stored["consent"]["version"], 1);
@@ -96,33 +91,18 @@ async fn an_account_names_its_campaigns_until_they_open() {
         )
         .await;
     assert_eq!(set.status(), StatusCode::OK);
-    let me: Value = app
-        .get("/v1/users/me", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me = app.get_json("/v1/users/me", Some(&token)).await;
     assert_eq!(me["organiser"]["name"], "Article 39");
     assert_eq!(me["organiser"]["contact_email"], "info@article39.org.uk");
 
     // The draft shows the account's identity, and opens with it.
-    let draft: Value = app
-        .get("/v1/campaigns/scrapsi445", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let draft = app.get_json("/v1/campaigns/scrapsi445", Some(&token)).await;
     assert_eq!(
         draft["organiser"]["privacy_url"],
         "https://article39.org.uk/privacy"
     );
     app.open_campaign(&token, "scrapsi445").await;
-    let open: Value = app
-        .get("/v1/campaigns/scrapsi445", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let open = app.get_json("/v1/campaigns/scrapsi445", None).await;
     assert_eq!(open["organiser"]["name"], "Article 39");
     let contact_text = open["consent"]["contact_text"].as_str().unwrap();
     assert!(
@@ -145,12 +125,7 @@ async fn an_account_names_its_campaigns_until_they_open() {
         renamed["organiser"]["privacy_url"], "https://article39.org.uk/privacy",
         "a part left out is unchanged"
     );
-    let still: Value = app
-        .get("/v1/campaigns/scrapsi445", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let still = app.get_json("/v1/campaigns/scrapsi445", None).await;
     assert_eq!(still["organiser"], open["organiser"]);
     assert_eq!(still["consent"], open["consent"]);
 
@@ -164,12 +139,7 @@ async fn an_account_names_its_campaigns_until_they_open() {
         .await;
     let problem = assert_problem(cleared, StatusCode::CONFLICT, "organiser-missing").await;
     assert_eq!(fields_of(&problem), ["organiser.contact_email"]);
-    let unchanged: Value = app
-        .get("/v1/campaigns/scrapsi445", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let unchanged = app.get_json("/v1/campaigns/scrapsi445", None).await;
     assert_eq!(unchanged["organiser"], open["organiser"]);
 }
 
@@ -197,12 +167,7 @@ async fn an_identity_that_is_not_one_is_refused_and_changes_nothing() {
             "organiser.contact_email"
         ]
     );
-    let me: Value = app
-        .get("/v1/users/me", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me = app.get_json("/v1/users/me", Some(&token)).await;
     assert_eq!(me["organiser"]["name"], Value::Null);
 
     let unknown = app

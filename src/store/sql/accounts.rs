@@ -1,4 +1,4 @@
-//! Identity accounts.
+//! Organiser accounts, with the identity their campaigns take by default.
 
 use async_trait::async_trait;
 use uuid::Uuid;
@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::SqlStore;
 use crate::domain::{Email, Identity, User};
 use crate::store::dialect::{Backend, sql, sql_built};
-use crate::store::rows::{CredentialsRow, OrganiserColumns, UserRow, organiser_columns};
+use crate::store::rows::{CredentialsRow, OrganiserColumns, USER_COLUMNS, UserRow};
 use crate::store::{Accounts, StoreError};
 
 #[async_trait]
@@ -28,9 +28,7 @@ impl<B: Backend> Accounts for SqlStore<B> {
 
     async fn user_credentials(&self, email: &Email) -> Result<Option<(User, String)>, StoreError> {
         let row: Option<CredentialsRow> = sql_built::<B>(format!(
-            "SELECT u.id, u.email, u.is_admin, u.created_at, u.password_hash, {}
-             FROM users u WHERE u.email = $1",
-            organiser_columns("u")
+            "SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.email = $1"
         ))
         .bind(email.as_str())
         .fetch_optional(&mut *self.conn().await?)
@@ -41,8 +39,7 @@ impl<B: Backend> Accounts for SqlStore<B> {
 
     async fn user(&self, id: Uuid) -> Result<Option<User>, StoreError> {
         let row: Option<UserRow> = sql_built::<B>(format!(
-            "SELECT u.id, u.email, u.is_admin, u.created_at, {} FROM users u WHERE u.id = $1",
-            organiser_columns("u")
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"
         ))
         .bind(id)
         .fetch_optional(&mut *self.conn().await?)
