@@ -1,16 +1,17 @@
-//! Creating organiser accounts, shared by `POST /v1/users` and `undersigned user create`.
+//! Creating organiser accounts, shared by `POST /v1/users`, `undersigned user create` and the
+//! console's first-run set-up.
 
 use crate::auth::hash_password;
-use crate::domain::{Campaign, Email, Identity, IdentityChanges, Password, User};
+use crate::domain::{Campaign, Email, Identity, IdentityChanges, Password, SecretToken, User};
 use crate::error::{ApiError, Conflict};
 use crate::store::{self, Store, StoreError};
 
-pub async fn create_account(
-    store: &dyn Store,
+/// A new account and its password's hash, not yet stored.
+async fn new_account(
     email: Email,
     password: Password,
     is_admin: bool,
-) -> Result<User, ApiError> {
+) -> Result<(User, String), ApiError> {
     // argon2 takes tens of milliseconds of CPU: keep it off the async executor.
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
@@ -23,10 +24,56 @@ pub async fn create_account(
         created_at: store::now(),
         organiser: Identity::default(),
     };
+    Ok((user, hash))
+}
+
+pub async fn create_account(
+    store: &dyn Store,
+    email: Email,
+    password: Password,
+    is_admin: bool,
+) -> Result<User, ApiError> {
+    let (user, hash) = new_account(email, password, is_admin).await?;
     match store.insert_user(&user, &hash).await {
         Ok(()) => Ok(user),
         Err(StoreError::Conflict(_)) => Err(ApiError::Conflict(Conflict::EmailTaken)),
         Err(other) => Err(other.into()),
+    }
+}
+
+/// Where there is no account yet, a one-time link that creates the first admin in a browser:
+/// `<public URL>/console/setup#<token>`, for the log. `None` once an account exists.
+pub async fn offer_first_admin_setup(
+    store: &dyn Store,
+    public_url: &url::Url,
+) -> Result<Option<String>, StoreError> {
+    let token = SecretToken::generate();
+    if !store.add_setup_token(&token.hash, store::now()).await? {
+        return Ok(None);
+    }
+    let base = public_url.as_str().trim_end_matches('/');
+    Ok(Some(format!("{base}/console/setup#{}", token.plain)))
+}
+
+/// Creates the first admin with a set-up link's token (`POST /v1/setup`); the link and every
+/// other one are spent by it.
+pub async fn create_first_admin(
+    store: &dyn Store,
+    token: &str,
+    email: Email,
+    password: Password,
+) -> Result<User, ApiError> {
+    if !SecretToken::looks_valid(token) {
+        return Err(ApiError::SetupLinkInvalid);
+    }
+    let (user, hash) = new_account(email, password, true).await?;
+    if store
+        .insert_first_admin(&SecretToken::hash_of(token), &user, &hash)
+        .await?
+    {
+        Ok(user)
+    } else {
+        Err(ApiError::SetupLinkInvalid)
     }
 }
 

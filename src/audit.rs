@@ -5,6 +5,16 @@ use uuid::Uuid;
 
 use crate::store::{self, AuditEntry, Store};
 
+/// Every action the log records, as its entries name them.
+pub const ACTIONS: [&str; 6] = [
+    "export",
+    "review",
+    "erase",
+    "purge",
+    "partner_created",
+    "partner_revoked",
+];
+
 /// Records one action. A failure to record is logged loudly but does not undo the action,
 /// which has already happened.
 pub async fn record(

@@ -66,6 +66,9 @@ pub enum ApiError {
     },
     #[error("this link is unknown or has expired")]
     TokenNotFound,
+    /// The first admin's set-up link is wrong, or spent because an account exists.
+    #[error("this set-up link is not valid or has been used")]
+    SetupLinkInvalid,
     #[error("the database is unavailable")]
     Unavailable(#[source] StoreError),
     /// The request's body did not arrive in time.
@@ -134,6 +137,11 @@ impl ApiError {
                 "organiser-missing",
                 "Organiser not yet named",
                 StatusCode::CONFLICT,
+            ),
+            SetupLinkInvalid => (
+                "setup-link-invalid",
+                "Set-up link not valid",
+                StatusCode::FORBIDDEN,
             ),
             TokenNotFound => (
                 "token-not-found",
@@ -236,6 +244,9 @@ impl ApiError {
             TokenNotFound => {
                 "this link is unknown or has expired; signing again sends a new one".into()
             }
+            SetupLinkInvalid => "this set-up link is not valid, or the first admin has already \
+                been created with it; log in instead, or ask an admin for an account"
+                .into(),
             // Never the cause: it is logged, not shown.
             Internal(_) => "the request could not be completed; it has been logged".into(),
             Unavailable(_) => "the database cannot be reached; try again shortly".into(),

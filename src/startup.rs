@@ -138,8 +138,10 @@ impl Application {
         }
         let server = server.run();
 
+        let setup_url = state.public_url.clone();
         spawn_limiter_pruning(state);
         tracing::info!(address = %local, database = %settings.database_url, "listening");
+        spawn_first_admin_offer(app_store.clone(), setup_url);
         Ok(Self {
             port: local.port(),
             server,
@@ -185,6 +187,21 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Where no account exists yet, writes a one-time link to the log that creates the first
+/// admin in the console: after `docker compose up`, `docker compose logs app` is all it takes.
+fn spawn_first_admin_offer(store: Arc<dyn Store>, public_url: url::Url) {
+    tokio::spawn(async move {
+        match crate::accounts::offer_first_admin_setup(store.as_ref(), &public_url).await {
+            Ok(Some(link)) => tracing::info!(
+                setup_link = %link,
+                "no account exists yet: open the set-up link in a browser to create the first admin"
+            ),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "could not offer a set-up link"),
+        }
+    });
 }
 
 /// Compares every stored count with a real count now and then, and repairs any drift.

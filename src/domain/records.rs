@@ -188,12 +188,50 @@ pub struct TallyRows {
 }
 
 /// Which of a campaign's signatures an organiser asks for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SignatureFilter {
     /// One status only; by default every status but spam.
     pub status: Option<SignatureStatus>,
     /// Only those who agreed to be contacted.
     pub contact_only: bool,
+    /// Only those whose name, email or organisation contains this text.
+    pub containing: Option<SearchText>,
+}
+
+/// What an organiser searches signatures for: 1 to 100 characters of text, without control
+/// characters, matched anywhere and regardless of case (of ASCII letters on SQLite, of every
+/// letter on PostgreSQL).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchText(String);
+
+impl SearchText {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        // Counted as sent, spaces included, as the API's schema counts it.
+        if text.chars().count() > 100 {
+            return Err("must be at most 100 characters".into());
+        }
+        let text = text.trim();
+        if text.is_empty() {
+            return Err("must not be empty".into());
+        }
+        if text.chars().any(char::is_control) {
+            return Err("must not contain control characters".into());
+        }
+        Ok(Self(text.to_lowercase()))
+    }
+
+    /// A SQL `LIKE` pattern (with `\` as its escape) that finds the text anywhere.
+    pub fn like_pattern(&self) -> String {
+        let mut pattern = String::from("%");
+        for c in self.0.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
+        pattern
+    }
 }
 
 /// A change to a campaign's counts, applied in the same transaction as the signature change

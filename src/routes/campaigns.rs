@@ -474,13 +474,15 @@ pub async fn create_campaign(
     }
 }
 
-/// `GET /v1/campaigns`: open campaigns for everyone; with a token, the caller's own.
+/// `GET /v1/campaigns`: open campaigns for everyone; with a token, the caller's own, drafts
+/// included (an admin's: every campaign).
 pub async fn list_campaigns(
     MaybeOrganiser(viewer): MaybeOrganiser,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let now = store::now();
     let campaigns = match &viewer {
+        Some(user) if user.is_admin => state.store.all_campaigns().await?,
         Some(user) => state.store.campaigns_owned_by(user.id).await?,
         None => state
             .store

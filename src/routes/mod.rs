@@ -3,6 +3,7 @@
 
 mod auth;
 mod campaigns;
+mod console;
 pub(crate) mod cors;
 mod counts;
 mod embed;
@@ -44,7 +45,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/readyz" => health::readyz),
         endpoint!(GET "/metrics" => health::metrics),
         endpoint!(POST "/v1/auth/token" => auth::issue_token),
+        endpoint!(POST "/v1/setup" => users::set_up_first_admin),
         endpoint!(POST "/v1/users" => users::create_user),
+        endpoint!(GET "/v1/users" => users::list_users),
         endpoint!(GET "/v1/users/me" => users::me),
         endpoint!(PATCH "/v1/users/me" => users::update_me),
         endpoint!(POST "/v1/campaigns" => campaigns::create_campaign),
@@ -79,6 +82,10 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/confirm/{token}" => pages::confirm_submit),
         endpoint!(GET "/withdraw/{token}" => pages::withdraw_page),
         endpoint!(POST "/withdraw/{token}" => pages::withdraw_submit),
+        endpoint!(GET "/console" => console::console_root),
+        endpoint!(GET "/console/" => console::console_page),
+        endpoint!(GET "/console/setup" => console::setup_page),
+        endpoint!(GET "/console/{file}" => console::console_file),
     ]
 }
 

@@ -16,11 +16,12 @@ use super::extract::ApiJson;
 use super::managed_campaign;
 use crate::accounts::organiser_of;
 use crate::auth::{MaybeOrganiser, Organiser};
+use crate::domain::records::SearchText;
 use crate::domain::{CampaignKind, Review, SignatoryType, SignatureStatus, Slug};
 use crate::error::ApiError;
 use crate::mail::escape_html;
 use crate::state::AppState;
-use crate::store::{self, AuditEntry, PublicSignatory, SignatureFilter, SignatureRecord};
+use crate::store::{self, LoggedAudit, PublicSignatory, SignatureFilter, SignatureRecord};
 
 /// A signature as its campaign's organisers get it in JSON.
 #[derive(Serialize)]
@@ -98,19 +99,22 @@ struct AuditEntryView<'a> {
     actor_id: Option<Uuid>,
     action: &'a str,
     campaign_id: Uuid,
+    campaign: &'a str,
     signature_id: Option<Uuid>,
     rows: i64,
     detail: &'a str,
 }
 
-impl<'a> From<&'a AuditEntry> for AuditEntryView<'a> {
-    fn from(e: &'a AuditEntry) -> Self {
+impl<'a> From<&'a LoggedAudit> for AuditEntryView<'a> {
+    fn from(logged: &'a LoggedAudit) -> Self {
+        let e = &logged.entry;
         Self {
             id: e.id,
             at: e.at,
             actor_id: e.actor_id,
             action: &e.action,
             campaign_id: e.campaign_id,
+            campaign: &logged.campaign_slug,
             signature_id: e.signature_id,
             rows: e.rows,
             detail: &e.detail,
@@ -123,6 +127,8 @@ impl<'a> From<&'a AuditEntry> for AuditEntryView<'a> {
 pub struct FilterQuery {
     status: Option<String>,
     contact: Option<bool>,
+    /// Text the name, email or organisation contains.
+    q: Option<String>,
     format: Option<String>,
     after: Option<Uuid>,
     limit: Option<u32>,
@@ -136,9 +142,16 @@ impl FilterQuery {
             .map(str::parse::<SignatureStatus>)
             .transpose()
             .map_err(|m| ApiError::field("status", m))?;
+        let containing = self
+            .q
+            .as_deref()
+            .map(SearchText::parse)
+            .transpose()
+            .map_err(|m| ApiError::field("q", m))?;
         Ok(SignatureFilter {
             status,
             contact_only: self.contact == Some(true),
+            containing,
         })
     }
 }
@@ -265,14 +278,20 @@ pub async fn export(
     }
     let filter = query.filter()?;
     let detail = format!(
-        "{} export, status {}, contact only {}",
+        "{} export, status {}, contact only {}{}",
         if format == ExportFormat::Csv {
             "CSV"
         } else {
             "NDJSON"
         },
         filter.status.map_or("any", |s| s.as_str()),
-        filter.contact_only
+        filter.contact_only,
+        // Not the text searched for, which may be a person's name.
+        if filter.containing.is_some() {
+            ", searched"
+        } else {
+            ""
+        }
     );
 
     let store = state.store.clone();
@@ -504,6 +523,11 @@ fn signed_by(s: &PublicSignatory, escape: fn(&str) -> String) -> String {
     .join(", ")
 }
 
+/// The letter's whole style, inline so that the page stands alone when saved or printed (the
+/// console allows it by its hash).
+pub const LETTER_STYLE: &str = "body{font-family:Georgia,serif;max-width:42rem;margin:2rem auto;\
+    padding:0 1rem;line-height:1.5}@media print{body{margin:0}}";
+
 /// `GET /v1/campaigns/{slug}/letter`: the letter (or petition) as it is handed in, with its
 /// public signatories (for a letter, those approved), organisations first, as printable HTML
 /// or (with `Accept: text/markdown`) Markdown. A draft's owner sees how it will read.
@@ -561,8 +585,7 @@ pub async fn letter(
         let mut html = format!(
             "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{t}</title>\
-             <style>body{{font-family:Georgia,serif;max-width:42rem;margin:2rem auto;padding:0 1rem;\
-             line-height:1.5}}@media print{{body{{margin:0}}}}</style></head><body><main><h1>{t}</h1>",
+             <style>{LETTER_STYLE}</style></head><body><main><h1>{t}</h1>",
             t = escape_html(title)
         );
         if let Some(to) = recipient {
@@ -614,6 +637,10 @@ pub struct AuditQuery {
     /// first), so older ones.
     after: Option<Uuid>,
     limit: Option<u32>,
+    /// Only this campaign's entries, by slug.
+    campaign: Option<String>,
+    /// Only this action's entries.
+    action: Option<String>,
 }
 
 /// `GET /v1/campaigns/{slug}/signatures/count`: the counts as the campaign's organisers see
@@ -649,9 +676,33 @@ pub async fn audit_log(
     if !(1..=500).contains(&limit) {
         return Err(ApiError::field("limit", "must be between 1 and 500"));
     }
-    let entries = state.store.audit_log(query.after, limit).await?;
+    let action = match query.action.as_deref() {
+        Some(action) if !crate::audit::ACTIONS.contains(&action) => {
+            return Err(ApiError::field(
+                "action",
+                format!("must be one of: {}", crate::audit::ACTIONS.join(", ")),
+            ));
+        }
+        action => action.map(str::to_owned),
+    };
+    let campaign_id = match query.campaign.as_deref() {
+        None => None,
+        Some(slug) => {
+            let slug = Slug::parse(slug).map_err(|m| ApiError::field("campaign", m))?;
+            match state.store.campaign(&slug).await? {
+                Some(campaign) => Some(campaign.id),
+                // No campaign, so no entries: an id no campaign has.
+                None => Some(Uuid::nil()),
+            }
+        }
+    };
+    let filter = store::AuditFilter {
+        campaign_id,
+        action,
+    };
+    let entries = state.store.audit_log(filter, query.after, limit).await?;
     let next = (entries.len() == limit as usize)
-        .then(|| entries.last().map(|e| e.id))
+        .then(|| entries.last().map(|e| e.entry.id))
         .flatten();
     Ok(HttpResponse::Ok().json(json!({ "entries": entries.iter().map(AuditEntryView::from).collect::<Vec<_>>(), "next_after": next })))
 }

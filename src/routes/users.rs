@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::campaigns::{OrganiserInput, OrganiserView};
 use super::extract::ApiJson;
-use crate::accounts::{create_account, set_organiser};
+use crate::accounts::{create_account, create_first_admin, set_organiser};
 use crate::auth::Organiser;
 use crate::domain::{Email, FieldErrors, Password, User};
 use crate::error::ApiError;
@@ -43,6 +43,17 @@ impl From<&User> for UserView {
     }
 }
 
+/// An email and a password, both parsed, or every field at fault.
+fn credentials(email: &str, password: String) -> Result<(Email, Password), ApiError> {
+    let mut errors = FieldErrors::default();
+    let email = errors.check("email", Email::parse(email));
+    let password = errors.check("password", Password::parse(SecretString::from(password)));
+    match (email, password) {
+        (Some(email), Some(password)) => Ok((email, password)),
+        _ => Err(ApiError::Validation(errors.into_vec())),
+    }
+}
+
 /// `POST /v1/users`: an admin adds an organiser.
 pub async fn create_user(
     Organiser(caller): Organiser,
@@ -52,16 +63,41 @@ pub async fn create_user(
     if !caller.is_admin {
         return Err(ApiError::Forbidden);
     }
-    let mut errors = FieldErrors::default();
-    let email = errors.check("email", Email::parse(&body.email));
-    let password = errors.check(
-        "password",
-        Password::parse(SecretString::from(body.password)),
-    );
-    let (Some(email), Some(password)) = (email, password) else {
-        return Err(ApiError::Validation(errors.into_vec()));
-    };
+    let (email, password) = credentials(&body.email, body.password)?;
     let user = create_account(state.store.as_ref(), email, password, body.admin).await?;
+    Ok(HttpResponse::Created().json(UserView::from(&user)))
+}
+
+/// `GET /v1/users`: every account, oldest first, for admins.
+pub async fn list_users(
+    Organiser(caller): Organiser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    if !caller.is_admin {
+        return Err(ApiError::Forbidden);
+    }
+    let users = state.store.users().await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(serde_json::json!({ "users": users.iter().map(UserView::from).collect::<Vec<_>>() })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FirstAdmin {
+    /// The token after `#` in the set-up link the server wrote to its log.
+    token: String,
+    email: String,
+    password: String,
+}
+
+/// `POST /v1/setup`: the first admin, created with the one-time link from the server's log.
+pub async fn set_up_first_admin(
+    state: web::Data<AppState>,
+    ApiJson(body): ApiJson<FirstAdmin>,
+) -> Result<HttpResponse, ApiError> {
+    let (email, password) = credentials(&body.email, body.password)?;
+    let user = create_first_admin(state.store.as_ref(), &body.token, email, password).await?;
     Ok(HttpResponse::Created().json(UserView::from(&user)))
 }
 

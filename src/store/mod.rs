@@ -112,6 +112,26 @@ pub trait Accounts: Send + Sync {
 
     async fn user(&self, id: Uuid) -> Result<Option<User>, StoreError>;
 
+    /// Every account, oldest first.
+    async fn users(&self) -> Result<Vec<User>, StoreError>;
+
+    /// Keeps the hash of a link that creates the first admin, unless an account exists
+    /// already; true if kept.
+    async fn add_setup_token(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Creates the first admin, if `token_hash` is a kept set-up link and no account exists,
+    /// and spends every set-up link; false (changing nothing) otherwise.
+    async fn insert_first_admin(
+        &self,
+        token_hash: &str,
+        user: &User,
+        password_hash: &str,
+    ) -> Result<bool, StoreError>;
+
     /// Replaces the identity an account gives its campaigns.
     async fn set_user_organiser(&self, id: Uuid, organiser: &Identity) -> Result<(), StoreError>;
 }
@@ -133,6 +153,9 @@ pub trait Campaigns: Send + Sync {
     async fn opened_campaigns(&self) -> Result<Vec<Campaign>, StoreError>;
 
     async fn campaigns_owned_by(&self, owner_id: Uuid) -> Result<Vec<Campaign>, StoreError>;
+
+    /// Every campaign, drafts included, newest first (for admins).
+    async fn all_campaigns(&self) -> Result<Vec<Campaign>, StoreError>;
 
     /// Saves an edited campaign, provided its stored status is still `expected_status`, so
     /// that two concurrent status changes cannot both succeed (`Conflict` for the loser).
@@ -340,12 +363,14 @@ pub trait Partners: Send + Sync {
 pub trait Audit: Send + Sync {
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
 
-    /// The newest audit entries first, before the entry `before`.
+    /// The newest audit entries first, before the entry `before`; only one campaign's, or
+    /// one action's, where those are given.
     async fn audit_log(
         &self,
+        filter: AuditFilter,
         before: Option<Uuid>,
         limit: u32,
-    ) -> Result<Vec<AuditEntry>, StoreError>;
+    ) -> Result<Vec<LoggedAudit>, StoreError>;
 }
 
 /// A signature as its campaign's organisers see it (personal data included).
@@ -408,6 +433,21 @@ pub struct AuditEntry {
     pub signature_id: Option<Uuid>,
     pub rows: i64,
     pub detail: String,
+}
+
+/// An audit entry as the log lists it, with the slug of its campaign.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LoggedAudit {
+    #[sqlx(flatten)]
+    pub entry: AuditEntry,
+    pub campaign_slug: String,
+}
+
+/// Which audit entries an admin asks for.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub campaign_id: Option<Uuid>,
+    pub action: Option<String>,
 }
 
 /// Connects to the database the URL names, creating a SQLite file if needed, and applies the

@@ -16,13 +16,15 @@ use crate::helpers::{TestApp, spawn_app};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Set (by `.ci/run`) where the browser tests must run rather than skip.
+pub(crate) const REQUIRE_BROWSER: &str = "UNDERSIGNED_TEST_REQUIRE_BROWSER";
 /// Where the screenshots the README shows are written.
-const SCREENSHOTS: &str = "docs/screenshots";
+pub(crate) const SCREENSHOTS: &str = "docs/screenshots";
 
-struct Browser {
-    client: Client,
+pub(crate) struct Browser {
+    pub client: Client,
     driver: Child,
-    _profile: tempfile::TempDir,
+    profile: tempfile::TempDir,
 }
 
 impl Drop for Browser {
@@ -37,8 +39,12 @@ fn installed(path: &str) -> bool {
 }
 
 /// A browser session, or `None` (with a message) where Chromium is not installed.
-async fn browser() -> Option<Browser> {
+pub(crate) async fn browser() -> Option<Browser> {
     if !installed(CHROMIUM) || !installed(CHROMEDRIVER) {
+        assert!(
+            std::env::var_os(REQUIRE_BROWSER).is_none(),
+            "{REQUIRE_BROWSER} is set, but {CHROMIUM} or {CHROMEDRIVER} is missing"
+        );
         eprintln!(
             "skipping the browser test: {CHROMIUM} and {CHROMEDRIVER} are needed \
              (Debian: apt-get install chromium chromium-driver)"
@@ -67,6 +73,11 @@ async fn browser() -> Option<Browser> {
                 "--disable-component-update", "--disable-sync", "--hide-scrollbars",
                 format!("--user-data-dir={}", profile.path().display()),
             ],
+            // Downloads (the console's exports) land in the profile, without asking.
+            "prefs": {
+                "download.default_directory": profile.path().join("downloads"),
+                "download.prompt_for_download": false,
+            },
         },
     });
     let Value::Object(capabilities) = capabilities else {
@@ -93,12 +104,19 @@ async fn browser() -> Option<Browser> {
     Some(Browser {
         client,
         driver,
-        _profile: profile,
+        profile,
     })
 }
 
+impl Browser {
+    /// Where the browser saves what it downloads.
+    pub(crate) fn downloads(&self) -> PathBuf {
+        self.profile.path().join("downloads")
+    }
+}
+
 /// A partner's page on its own origin, holding the snippet; returns that origin.
-fn partner_site(snippet: String) -> String {
+pub(crate) fn partner_site(snippet: String) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let origin = format!("http://{}", listener.local_addr().unwrap());
     let page = format!(
@@ -130,7 +148,7 @@ fn snippet(app: &TestApp) -> String {
 }
 
 /// Polls a script in the page until it returns something other than null, "" or false.
-async fn wait_for_script(client: &Client, script: &str, what: &str) -> Value {
+pub(crate) async fn wait_for_script(client: &Client, script: &str, what: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let value = client.execute(script, vec![]).await.unwrap();
@@ -142,7 +160,7 @@ async fn wait_for_script(client: &Client, script: &str, what: &str) -> Value {
     }
 }
 
-async fn wait_visible(client: &Client, css: &str) -> fantoccini::elements::Element {
+pub(crate) async fn wait_visible(client: &Client, css: &str) -> fantoccini::elements::Element {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if let Ok(element) = client.find(Locator::Css(css)).await
@@ -155,7 +173,7 @@ async fn wait_visible(client: &Client, css: &str) -> fantoccini::elements::Eleme
     }
 }
 
-async fn click(client: &Client, css: &str) {
+pub(crate) async fn click(client: &Client, css: &str) {
     client
         .find(Locator::Css(css))
         .await

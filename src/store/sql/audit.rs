@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::SqlStore;
 use crate::store::dialect::{Backend, sql};
-use crate::store::{Audit, AuditEntry, StoreError};
+use crate::store::{Audit, AuditEntry, AuditFilter, LoggedAudit, StoreError};
 
 #[async_trait]
 impl<B: Backend> Audit for SqlStore<B> {
@@ -29,15 +29,22 @@ impl<B: Backend> Audit for SqlStore<B> {
 
     async fn audit_log(
         &self,
+        filter: AuditFilter,
         before: Option<Uuid>,
         limit: u32,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
+    ) -> Result<Vec<LoggedAudit>, StoreError> {
         sql::<B>(
-            "SELECT id, at, actor_id, action, campaign_id, signature_id, rows, detail FROM audit_log
-             WHERE ($1 IS NULL OR id < $1) ORDER BY id DESC LIMIT $2",
+            "SELECT a.id, a.at, a.actor_id, a.action, a.campaign_id, a.signature_id, a.rows,
+                 a.detail, c.slug AS campaign_slug
+             FROM audit_log a JOIN campaigns c ON c.id = a.campaign_id
+             WHERE ($1 IS NULL OR a.id < $1) AND ($3 IS NULL OR a.campaign_id = $3)
+                 AND ($4 IS NULL OR a.action = $4)
+             ORDER BY a.id DESC LIMIT $2",
         )
         .bind(before)
         .bind(i64::from(limit))
+        .bind(filter.campaign_id)
+        .bind(filter.action)
         .fetch_all(&mut *self.conn().await?)
         .await
     }

@@ -132,6 +132,13 @@ impl<B: Backend> Campaigns for SqlStore<B> {
         .await
     }
 
+    async fn all_campaigns(&self) -> Result<Vec<Campaign>, StoreError> {
+        self.campaigns_by(sql_built(campaigns_where(
+            "TRUE ORDER BY c.created_at DESC, c.id DESC",
+        )))
+        .await
+    }
+
     async fn update_campaign(
         &self,
         campaign: &Campaign,

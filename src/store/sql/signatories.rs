@@ -16,10 +16,12 @@ use crate::store::rows::{SIGNATURE_COLUMNS, SignatureStateRow};
 use crate::store::{PublicSignatory, Signatories, SignatureFilter, SignatureRecord, StoreError};
 
 /// The signatures a filter keeps: `$1` campaign, `$2` status (else all but spam), `$3`
-/// contact only.
+/// contact only, `$4` a `LIKE` pattern for name, email or organisation (see `SearchText`).
 const FILTERED: &str = "campaign_id = $1
     AND (($2 IS NULL AND status <> 'spam') OR status = $2)
-    AND ($3 = FALSE OR contact = TRUE)";
+    AND ($3 = FALSE OR contact = TRUE)
+    AND ($4 IS NULL OR LOWER(name) LIKE $4 ESCAPE '\\' OR LOWER(email) LIKE $4 ESCAPE '\\'
+         OR LOWER(organisation) LIKE $4 ESCAPE '\\')";
 
 /// A signature's state inside a write transaction (and, where writers run side by side,
 /// locked until it ends).
@@ -50,12 +52,13 @@ impl<B: Backend> Signatories for SqlStore<B> {
     ) -> Result<Vec<SignatureRecord>, StoreError> {
         sql_built::<B>(format!(
             "SELECT {SIGNATURE_COLUMNS} FROM signatures
-             WHERE {FILTERED} AND ($4 IS NULL OR id > $4)
-             ORDER BY id LIMIT $5"
+             WHERE {FILTERED} AND ($5 IS NULL OR id > $5)
+             ORDER BY id LIMIT $6"
         ))
         .bind(campaign_id)
         .bind(filter.status.map(|s| s.as_str()))
         .bind(filter.contact_only)
+        .bind(filter.containing.map(|text| text.like_pattern()))
         .bind(after)
         .bind(i64::from(limit))
         .fetch_all(&mut *self.conn().await?)
@@ -85,6 +88,7 @@ impl<B: Backend> Signatories for SqlStore<B> {
             .bind(campaign_id)
             .bind(filter.status.map(|s| s.as_str()))
             .bind(filter.contact_only)
+            .bind(filter.containing.map(|text| text.like_pattern()))
             .fetch::<SignatureRecord>(&mut conn);
             while let Some(row) = rows.next().await {
                 let failed = row.is_err();

@@ -1,0 +1,208 @@
+// The campaigns an organiser runs (an admin: all), creating and editing one, and the
+// organisation named to signers.
+
+import {get, patch, post, slugPath} from "./api.js";
+import {announce, backToCampaigns, campaignTabs, formatNumber, h, heading, navigate} from "./dom.js";
+import {field, onSubmit} from "./forms.js";
+
+const STATUS = {draft: "Draft", open: "Open", closed: "Closed"};
+
+export function statusTag(status) {
+  return h("span", {class: `tag ${status}`}, STATUS[status] || status);
+}
+
+export async function list(session) {
+  const {campaigns} = await get("/v1/campaigns");
+  const title = session.user.admin ? "All campaigns" : "Your campaigns";
+  const create = h("p", {}, h("a", {href: "#/campaigns/new", class: "button"}, "Create a campaign"));
+  if (!campaigns.length) {
+    const identity = session.user.organiser;
+    return {title, nodes: [heading(title),
+      h("div", {class: "empty"},
+        h("p", {}, "You have no campaigns yet."),
+        h("ol", {},
+          identity && identity.name ? null : h("li", {}, h("a", {href: "#/account"}, "Say which organisation runs your campaigns"), ": signers are told who is asking before they agree to be contacted."),
+          h("li", {}, "Create a campaign: a petition for many individuals, or an open letter that organisations and experts sign by name. It stays a draft, seen only by you, until you open it."),
+          h("li", {}, "Open it, then share its form or embed it on your partners' websites."))),
+      create]};
+  }
+  const counts = await Promise.all(campaigns.map((c) =>
+    get(`${slugPath(c.slug)}/signatures/count`).catch(() => null)));
+  const rows = campaigns.map((c, i) => {
+    const count = counts[i];
+    return h("tr", {},
+      h("th", {scope: "row"}, h("a", {href: `#/c/${encodeURIComponent(c.slug)}`}, c.title), h("span", {class: "slug"}, c.slug)),
+      h("td", {}, c.kind === "letter" ? "Letter" : "Petition"),
+      h("td", {}, statusTag(c.status)),
+      h("td", {class: "number"}, count ? formatNumber(count.total) : "–"),
+      h("td", {class: "number"}, count ? formatNumber(count.pending) : "–"));
+  });
+  return {title, nodes: [heading(title), create,
+    h("div", {class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Campaigns"},
+      h("table", {},
+        h("thead", {}, h("tr", {}, ["Campaign", "Kind", "Status", "Signatures", "Pending"].map((t, i) =>
+          h("th", {scope: "col", class: i > 2 ? "number" : null}, t)))),
+        h("tbody", {}, rows)))]};
+}
+
+/** Text as an ISO time in UTC, from a datetime-local field (in the organiser's own zone). */
+function fromLocalTime(text) {
+  if (!text) return null;
+  const time = new Date(text);
+  return Number.isNaN(time.getTime()) ? text : time.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+function toLocalTime(iso) {
+  if (!iso) return "";
+  const time = new Date(iso);
+  const local = new Date(time.getTime() - time.getTimezoneOffset() * 60000);
+  return local.toISOString().slice(0, 16);
+}
+
+/** A number if the text is a whole number, else the text itself (refused by the API with a
+ * message beside its field). */
+function whole(text) {
+  const trimmed = text.trim();
+  return /^\d+$/.test(trimmed) ? Number(trimmed) : trimmed;
+}
+
+/** The request body a campaign form stands for. */
+function campaignBody(typed) {
+  const body = {
+    title: typed.title,
+    summary: typed.summary,
+    body: typed.body,
+    recipient: typed.recipient.trim() || null,
+    target: typed.target.trim() ? whole(typed.target) : null,
+    milestones: typed.milestones.split(/[\s,]+/).filter(Boolean).map(whole),
+    closes_at: fromLocalTime(typed.closes_at),
+    require_confirmation: typed.require_confirmation,
+    allowed_origins: typed.allowed_origins.split(/\s+/).filter(Boolean),
+    retention_days: whole(typed.retention_days),
+    contact_basis: typed.contact_basis,
+    consent_public_text: typed.consent_public_text,
+    consent_contact_text: typed.consent_contact_text,
+    organiser: {
+      name: typed["organiser.name"].trim() || null,
+      privacy_url: typed["organiser.privacy_url"].trim() || null,
+      contact_email: typed["organiser.contact_email"].trim() || null,
+    },
+  };
+  if (typed.kind !== undefined) { body.kind = typed.kind; body.slug = typed.slug.trim(); }
+  return body;
+}
+
+/** Only what changed, so that an edit leaves the rest as it is (default consent wording, for
+ * one, keeps following the organiser's name unless it is rewritten). */
+function changes(before, after) {
+  const changed = {};
+  for (const [key, value] of Object.entries(after)) {
+    if (key === "organiser") {
+      const parts = Object.fromEntries(Object.entries(value).filter(([part, v]) => v !== before.organiser[part]));
+      if (Object.keys(parts).length) changed.organiser = parts;
+    } else if (JSON.stringify(value) !== JSON.stringify(before[key])) {
+      changed[key] = value;
+    }
+  }
+  return changed;
+}
+
+function campaignFields(c, creating, account) {
+  const fallback = (part) => account && account[part] ? `Left empty, your account's is used: ${account[part]}.` : "Left empty, your account's is used; set one there or here before opening.";
+  return [
+    creating ? field({name: "kind", label: "Kind of campaign", type: "radios", value: c.kind, options: [
+      ["petition", "Petition: many individuals sign with a name, an email and a postcode or country"],
+      ["letter", "Open letter: organisations and individuals sign, listed by name, role and organisation"]]}) : null,
+    creating ? field({name: "slug", label: "Short name for its address", value: c.slug, autocomplete: "off",
+      hint: "Lower-case letters, digits and hyphens, like scrapsi445. It cannot change later."}) : null,
+    field({name: "title", label: "Title", value: c.title}),
+    field({name: "summary", label: "Summary", type: "textarea", rows: 2, value: c.summary, hint: "One or two sentences, shown on the form and when shared."}),
+    field({name: "body", label: "Text", type: "textarea", rows: 8, value: c.body, hint: "What signers put their name to. Separate paragraphs with an empty line."}),
+    field({name: "recipient", label: "Addressed to (optional)", value: c.recipient || "", hint: "Who the campaign is handed to, like the Secretary of State for Education."}),
+    field({name: "target", label: "Target (optional)", inputmode: "numeric", value: c.target ?? ""}),
+    field({name: "milestones", label: "Milestones (optional)", value: (c.milestones || []).join(", "), hint: "Counts to celebrate on the way, separated by commas, like 1000, 10000."}),
+    field({name: "closes_at", label: "Closes at (optional)", type: "datetime-local", value: toLocalTime(c.closes_at), hint: "In your own time zone. Left empty, it stays open until you close it."}),
+    field({name: "require_confirmation", label: "Signatures count once the signer confirms by email", type: "checkbox", value: c.require_confirmation}),
+    field({name: "allowed_origins", label: "Websites that may show the form (optional)", type: "textarea", rows: 3, value: (c.allowed_origins || []).join("\n"),
+      hint: "One per line, like https://www.article39.org.uk. Signatures are taken from these sites' pages and no others."}),
+    field({name: "retention_days", label: "Keep signers' details for (days)", inputmode: "numeric", value: c.retention_days ?? 180,
+      hint: "Counted from when the campaign closes; then names, emails and postcodes are erased."}),
+    h("fieldset", {class: "group"}, h("legend", {}, "What signers agree to"),
+      field({name: "consent_public_text", label: "Words beside the box to be listed publicly", type: "textarea", rows: 2, value: c.consent?.public_text || "", hint: creating ? "Left empty, standard words are used." : null}),
+      field({name: "consent_contact_text", label: "Words beside the box to be contacted", type: "textarea", rows: 3, value: c.consent?.contact_text || "", hint: creating ? "Left empty, standard words name your organisation." : null}),
+      field({name: "contact_basis", label: "Basis for contacting signers", type: "select", value: c.consent?.contact_basis || "consent", options: [
+        ["consent", "Consent: the box starts unticked"],
+        ["soft_opt_in", "Soft opt-in: for existing supporters, the box starts ticked"]]})),
+    h("fieldset", {class: "group"}, h("legend", {}, "Who is asking"),
+      h("p", {class: "hint"}, "Signers are told who runs the campaign, how their details are used, and where to write. A campaign opens only once all three are known."),
+      field({name: "organiser.name", label: "Organisation", value: c.own_organiser?.name || "", hint: fallback("name")}),
+      field({name: "organiser.privacy_url", label: "Privacy notice (web address)", type: "url", value: c.own_organiser?.privacy_url || "", hint: fallback("privacy_url")}),
+      field({name: "organiser.contact_email", label: "Contact email", type: "email", value: c.own_organiser?.contact_email || "", hint: fallback("contact_email")})),
+  ];
+}
+
+export async function edit(session, slug) {
+  const creating = slug === null;
+  const account = session.user.organiser || {};
+  let campaign = {kind: "petition", slug: "", title: "", summary: "", body: "", milestones: [], require_confirmation: true, allowed_origins: [], retention_days: 180};
+  if (!creating) {
+    campaign = await get(slugPath(slug));
+    // What the campaign holds itself, apart from what it takes from the account.
+    campaign.own_organiser = Object.fromEntries(Object.entries(campaign.organiser || {})
+      .map(([part, value]) => [part, value && value !== account[part] ? value : ""]));
+  }
+  const title = creating ? "Create a campaign" : `Edit: ${campaign.title}`;
+  const before = creating ? null : campaignBody({
+    title: campaign.title, summary: campaign.summary, body: campaign.body, recipient: campaign.recipient || "",
+    target: String(campaign.target ?? ""), milestones: campaign.milestones.join(","), closes_at: toLocalTime(campaign.closes_at),
+    require_confirmation: campaign.require_confirmation, allowed_origins: (campaign.allowed_origins || []).join("\n"),
+    retention_days: String(campaign.retention_days), contact_basis: campaign.consent.contact_basis,
+    consent_public_text: campaign.consent.public_text, consent_contact_text: campaign.consent.contact_text,
+    "organiser.name": campaign.own_organiser.name, "organiser.privacy_url": campaign.own_organiser.privacy_url,
+    "organiser.contact_email": campaign.own_organiser.contact_email});
+  const form = onSubmit(h("form", {novalidate: true, class: "campaign-form"},
+    campaignFields(campaign, creating, account),
+    h("div", {class: "actions"},
+      h("button", {type: "submit"}, creating ? "Create the draft" : "Save changes"),
+      creating ? h("a", {href: "#/campaigns"}, "Cancel") : h("a", {href: `#/c/${encodeURIComponent(slug)}`}, "Cancel"))),
+  async (typed) => {
+    const body = campaignBody(typed);
+    if (creating) {
+      if (!body.consent_public_text.trim()) delete body.consent_public_text;
+      if (!body.consent_contact_text.trim()) delete body.consent_contact_text;
+      for (const key of ["recipient", "target", "closes_at"]) if (body[key] === null) delete body[key];
+      const parts = Object.entries(body.organiser).filter(([, v]) => v !== null);
+      if (parts.length) body.organiser = Object.fromEntries(parts); else delete body.organiser;
+      const created = await post("/v1/campaigns", body);
+      navigate(`#/c/${encodeURIComponent(created.slug)}`, `The draft “${created.title}” is saved. Only you can see it until you open it.`);
+    } else {
+      const changed = changes(before, body);
+      if (!Object.keys(changed).length) { announce("Nothing has changed."); return; }
+      const saved = await patch(slugPath(slug), changed);
+      navigate(`#/c/${encodeURIComponent(saved.slug)}`, "Your changes are saved.");
+    }
+  });
+  return {title, nodes: [backToCampaigns(), heading(title), creating ? null : campaignTabs(slug, "/edit"), form]};
+}
+
+export async function account(session) {
+  const me = await get("/v1/users/me");
+  session.user = me;
+  const identity = me.organiser || {};
+  const form = onSubmit(h("form", {novalidate: true},
+    field({name: "organiser.name", label: "Organisation", value: identity.name || "", hint: "As signers know it, like Article 39."}),
+    field({name: "organiser.privacy_url", label: "Privacy notice (web address)", type: "url", value: identity.privacy_url || "", hint: "Where signers read how you use their details. It must start https://."}),
+    field({name: "organiser.contact_email", label: "Contact email", type: "email", value: identity.contact_email || "", hint: "Replies to every email signers get go here."}),
+    h("button", {type: "submit"}, "Save")), async (typed) => {
+    session.user = await patch("/v1/users/me", {organiser: {
+      name: typed["organiser.name"].trim() || null,
+      privacy_url: typed["organiser.privacy_url"].trim() || null,
+      contact_email: typed["organiser.contact_email"].trim() || null,
+    }});
+    announce("Saved. Campaigns that set none of their own take these; open campaigns keep what they opened with.", "success");
+  });
+  return {title: "Your organisation", nodes: [heading("Your organisation"),
+    h("p", {}, `Signed in as ${me.email}${me.admin ? " (admin)" : ""}.`),
+    h("p", {}, "Signers are told who runs a campaign before they agree to be contacted: in the form, in every email and on every page. Set it once here; a campaign can set its own instead."),
+    form]};
+}

@@ -1,0 +1,202 @@
+// A campaign's dashboard (its count moving live, progress, the tally drawn as charts, opening
+// and closing) and its letter as it will be handed in.
+
+import {get, patch, slugPath} from "./api.js";
+import {announce, backToCampaigns, campaignTabs, confirmAction, copyButton, download, formatNumber, formatTime, h, heading, navigate, onLeave, replace, svg} from "./dom.js";
+import {statusTag} from "./campaigns.js";
+
+/** A horizontal bar chart of `rows` ([label, count]), with the same figures as a table for
+ * those who do not see it. */
+function barChart(title, rows) {
+  const id = `chart-${title.toLowerCase().replace(/[^a-z]+/g, "-")}`;
+  if (!rows.length) return h("section", {class: "chart", "aria-labelledby": id}, h("h3", {id}, title), h("p", {class: "hint"}, "No confirmed signatures yet."));
+  const max = Math.max(...rows.map(([, n]) => n), 1);
+  const bar = 22;
+  const height = rows.length * (bar + 8);
+  // About as wide as it is shown, so that its text reads at the page's size.
+  const chart = svg("svg", {viewBox: `0 0 320 ${height}`, role: "img", "aria-labelledby": `${id}-svg`, class: "bars", preserveAspectRatio: "xMinYMin meet"},
+    svg("title", {id: `${id}-svg`}, `${title}: ${rows.map(([label, n]) => `${label} ${n}`).join(", ")}`),
+    rows.map(([label, n], i) => {
+      const y = i * (bar + 8);
+      const width = Math.max(2, (n / max) * 150);
+      return svg("g", {},
+        svg("text", {x: 0, y: y + bar * 0.72, class: "label"}, label.length > 13 ? `${label.slice(0, 12)}…` : label),
+        svg("rect", {x: 115, y, width, height: bar, rx: 2}),
+        svg("text", {x: 120 + width, y: y + bar * 0.72, class: "value"}, formatNumber(n)));
+    }));
+  return h("section", {class: "chart", "aria-labelledby": id}, h("h3", {id}, title), chart,
+    h("details", {}, h("summary", {}, "As a table"),
+      h("table", {}, h("thead", {}, h("tr", {}, h("th", {scope: "col"}, "Group"), h("th", {scope: "col", class: "number"}, "Signatures"))),
+        h("tbody", {}, rows.map(([label, n]) => h("tr", {}, h("td", {}, label), h("td", {class: "number"}, formatNumber(n))))))));
+}
+
+/** Signatures per hour as columns, oldest on the left. */
+function hourChart(hours) {
+  const id = "chart-by-hour";
+  if (!hours.length) return h("section", {class: "chart", "aria-labelledby": id}, h("h3", {id}, "By hour"), h("p", {class: "hint"}, "No confirmed signatures yet."));
+  const shown = hours.slice(-48);
+  const max = Math.max(...shown.map((x) => x.count), 1);
+  const width = 320;
+  const step = width / shown.length;
+  const chart = svg("svg", {viewBox: `0 0 ${width} 140`, role: "img", "aria-labelledby": `${id}-svg`, class: "columns"},
+    svg("title", {id: `${id}-svg`}, `Signatures by hour, last ${shown.length} hours with signatures; most in one hour: ${max}`),
+    shown.map((x, i) => {
+      const height = Math.max(1, (x.count / max) * 110);
+      return svg("rect", {x: i * step + 1, y: 120 - height, width: Math.max(1, step - 2), height, rx: 1},
+        svg("title", {}, `${formatTime(x.hour)}: ${x.count}`));
+    }),
+    svg("text", {x: 0, y: 136, class: "label"}, formatTime(shown[0].hour)),
+    svg("text", {x: width, y: 136, class: "label", "text-anchor": "end"}, formatTime(shown[shown.length - 1].hour)));
+  return h("section", {class: "chart", "aria-labelledby": id}, h("h3", {id}, "By hour"), chart,
+    h("details", {}, h("summary", {}, "As a table"),
+      h("table", {}, h("thead", {}, h("tr", {}, h("th", {scope: "col"}, "Hour"), h("th", {scope: "col", class: "number"}, "Signatures"))),
+        h("tbody", {}, shown.map((x) => h("tr", {}, h("td", {}, formatTime(x.hour)), h("td", {class: "number"}, formatNumber(x.count))))))));
+}
+
+function progress(total, campaign) {
+  const target = campaign.target;
+  const marks = campaign.milestones || [];
+  if (!target && !marks.length) return null;
+  const end = target || Math.max(...marks);
+  const share = Math.min(1, total / end);
+  return h("div", {class: "progress"},
+    h("p", {}, target ? `${formatNumber(total)} of a target of ${formatNumber(target)} (${Math.floor(share * 100)}%)` : `${formatNumber(total)} ${total === 1 ? "signature" : "signatures"} so far`),
+    svg("svg", {viewBox: "0 0 400 28", class: "progress-bar", role: "img", "aria-label": `Progress: ${Math.floor(share * 100)}% of ${formatNumber(end)}`},
+      svg("rect", {x: 0, y: 6, width: 400, height: 16, rx: 3, class: "track"}),
+      svg("rect", {x: 0, y: 6, width: 400 * share, height: 16, rx: 3, class: "done"}),
+      marks.filter((m) => m <= end).map((m) => svg("line", {x1: 400 * m / end, x2: 400 * m / end, y1: 2, y2: 26, class: "mark"}))),
+    marks.length ? h("p", {class: "milestones-title"}, "Milestones:") : null,
+    marks.length ? h("ul", {class: "milestones"}, marks.map((m) =>
+      h("li", {class: total >= m ? "reached" : null}, `${formatNumber(m)}${total >= m ? ": reached" : ""}`))) : null);
+}
+
+export async function show(session, slug) {
+  const path = slugPath(slug);
+  const campaign = await get(path);
+  const counts = await get(`${path}/signatures/count`);
+  const figures = {
+    total: h("span", {class: "figure", id: "count-total"}, formatNumber(counts.total)),
+    pending: h("span", {class: "figure", id: "count-pending"}, formatNumber(counts.pending)),
+    organisations: h("span", {class: "figure"}, formatNumber(counts.organisations)),
+    individuals: h("span", {class: "figure"}, formatNumber(counts.individuals)),
+  };
+  const progressSlot = h("div", {}, progress(counts.total, campaign));
+  const charts = h("div", {class: "charts"});
+  const live = h("p", {class: "hint live", "aria-live": "off"});
+
+  async function refresh() {
+    const now = await get(`${path}/signatures/count`);
+    figures.total.textContent = formatNumber(now.total);
+    figures.pending.textContent = formatNumber(now.pending);
+    figures.organisations.textContent = formatNumber(now.organisations);
+    figures.individuals.textContent = formatNumber(now.individuals);
+    replace(progressSlot, progress(now.total, campaign));
+  }
+
+  async function drawTally() {
+    if (campaign.status === "draft") {
+      replace(charts, h("p", {}, "The tally starts when the campaign opens."));
+      return;
+    }
+    const tally = await get(`${path}/tally`);
+    replace(charts,
+      barChart("By source", tally.by_source.map((b) => [b.key, b.count])),
+      barChart("By country", tally.by_country.map((b) => [b.key, b.count])),
+      barChart("By postcode area", tally.by_postcode_area.map((b) => [b.key, b.count])),
+      hourChart(tally.by_hour));
+  }
+
+  if (campaign.status !== "draft") {
+    // The public stream moves on each confirmed signature; the figures with pending ones
+    // are then read with the token.
+    const stream = new EventSource(`${path}/count/stream`);
+    let first = true;
+    stream.addEventListener("count", () => {
+      live.textContent = `Live: updated ${new Date().toLocaleTimeString("en-GB")}`;
+      if (first) { first = false; return; }
+      refresh().catch(() => {});
+      drawTally().catch(() => {});
+    });
+    stream.addEventListener("milestone", (event) => {
+      const reached = JSON.parse(event.data);
+      announce(`Milestone reached: ${formatNumber(reached.count)} signatures.`, "success");
+    });
+    stream.onerror = () => { live.textContent = "Live updates paused; reconnecting…"; };
+    onLeave(() => stream.close());
+    // Pending signatures do not move the public stream, and the public tally is worked out
+    // only every few seconds: look again now and then.
+    const timer = setInterval(() => {
+      refresh().catch(() => {});
+      drawTally().catch(() => {});
+    }, 10000);
+    onLeave(() => clearInterval(timer));
+  }
+
+  const actions = h("div", {class: "actions"});
+  if (campaign.status === "draft") {
+    actions.append(h("button", {type: "button", onclick: () => move("open")}, "Open the campaign"));
+  } else if (campaign.status === "open") {
+    actions.append(h("button", {type: "button", class: "danger", onclick: () => move("closed")}, "Close the campaign"));
+  }
+
+  async function move(status) {
+    const opening = status === "open";
+    const yes = await confirmAction({
+      title: opening ? `Open “${campaign.title}”?` : `Close “${campaign.title}”?`,
+      text: opening
+        ? "Anyone can then see and sign it, on its form and on the websites you allowed. Its organisation, privacy notice and contact are fixed as they are now. A campaign cannot go back to being a draft."
+        : "No one can sign it after this, and it cannot be opened again. Signatures already made stay, and its count stays public.",
+      confirm: opening ? "Open it" : "Close it",
+      tone: opening ? "primary" : "danger",
+    });
+    if (!yes) return;
+    try {
+      await patch(path, {status});
+      navigate(location.hash, opening ? "The campaign is open." : "The campaign is closed.");
+    } catch (problem) {
+      if (problem.status === 401) return;
+      const missing = problem.errors.map((e) => e.field).join(", ");
+      announce(missing && problem.type === "organiser-missing"
+        ? `It cannot open yet: signers must be told who is asking. Set ${missing.replaceAll("organiser.", "the organiser's ")} under Edit, or under Your organisation.`
+        : problem.sentence, "error");
+    }
+  }
+
+  await drawTally();
+  return {title: campaign.title, nodes: [backToCampaigns(),
+    heading(campaign.title, " ", statusTag(campaign.status)),
+    campaignTabs(slug, ""),
+    h("section", {class: "counts", "aria-labelledby": "counts-title"},
+      h("h2", {id: "counts-title"}, "Signatures"),
+      h("dl", {class: "figures"},
+        h("div", {}, h("dt", {}, "Counted"), h("dd", {}, figures.total)),
+        h("div", {}, h("dt", {}, "Waiting for confirmation"), h("dd", {}, figures.pending)),
+        h("div", {}, h("dt", {}, "Organisations"), h("dd", {}, figures.organisations)),
+        h("div", {}, h("dt", {}, "Individuals"), h("dd", {}, figures.individuals))),
+      live, progressSlot),
+    actions,
+    h("section", {"aria-labelledby": "tally-title"}, h("h2", {id: "tally-title"}, "Where signatures come from"), charts)]};
+}
+
+export async function letter(session, slug) {
+  const path = slugPath(slug);
+  const campaign = await get(path);
+  const [html, markdown] = await Promise.all([
+    get(`${path}/letter`, {accept: "text/html"}),
+    get(`${path}/letter`, {accept: "text/markdown"}),
+  ]);
+  const frame = h("iframe", {title: `The letter: ${campaign.title}`, class: "letter", sandbox: "", srcdoc: html});
+  return {title: `Letter: ${campaign.title}`, nodes: [backToCampaigns(),
+    heading(`Letter: ${campaign.title}`), campaignTabs(slug, "/letter"),
+    h("p", {}, campaign.kind === "letter"
+      ? "As it will be handed in: the text, then every approved signatory who agreed to be listed, organisations first."
+      : "As it will be handed in: the text, then every confirmed signatory who agreed to be listed."),
+    h("div", {class: "actions"},
+      campaign.status === "draft" ? null : h("a", {href: `${path}/letter`, target: "_blank", rel: "noopener", class: "button secondary"}, "Open it to print"),
+      h("button", {type: "button", class: "secondary", onclick: () => download(new Blob([html], {type: "text/html"}), `${slug}-letter.html`)}, "Download HTML"),
+      h("button", {type: "button", class: "secondary", onclick: () => download(new Blob([markdown], {type: "text/markdown"}), `${slug}-letter.md`)}, "Download Markdown")),
+    frame,
+    h("h2", {}, "Markdown"),
+    h("div", {class: "actions"}, copyButton("Copy the Markdown", () => markdown)),
+    h("pre", {class: "markdown", tabindex: "0"}, markdown)]};
+}
