@@ -26,6 +26,10 @@ pub async fn record(
     rows: u64,
     detail: String,
 ) {
+    debug_assert!(
+        ACTIONS.contains(&action),
+        "{action} is not listed in ACTIONS"
+    );
     let entry = AuditEntry {
         id: Uuid::now_v7(),
         at: store::now(),
