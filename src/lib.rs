@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod limits;
 pub mod mail;
+pub mod markdown;
 pub mod metrics;
 pub mod retention;
 pub mod routes;

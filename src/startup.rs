@@ -102,6 +102,7 @@ impl Application {
             metrics,
             metrics_token: settings.metrics_token.clone(),
             live,
+            pages: Default::default(),
         });
 
         let prometheus = PrometheusMetricsBuilder::new("undersigned")

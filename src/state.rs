@@ -79,6 +79,8 @@ pub struct AppState {
     /// Who may read `/metrics`; nobody when unset.
     pub metrics_token: Option<SecretString>,
     pub live: Arc<LiveCounts>,
+    /// Campaign pages and the index, built once and served from memory.
+    pub pages: crate::routes::PageCache,
     /// Taking, confirming and withdrawing signatures.
     pub signing: Signing,
     /// Where emails are written as files, when they are.

@@ -48,6 +48,9 @@ pub struct CountView {
     pub campaign_id: Uuid,
     pub status: CampaignStatus,
     pub total: u64,
+    /// Of `total`, how many signed for organisations and how many as individuals.
+    pub organisations: u64,
+    pub individuals: u64,
     pub body: String,
     /// A quoted strong ETag, the same on every instance for the same count.
     pub etag: String,
@@ -114,6 +117,8 @@ impl CountView {
             campaign_id: campaign.id,
             status,
             total: counts.total(),
+            organisations: counts.confirmed_organisations,
+            individuals: counts.confirmed_individuals,
             etag: format!("\"{}\"", hex::encode(&digest[..12])),
             body,
             milestones,

@@ -32,7 +32,7 @@ const FORM_CSS: &str = include_str!("../../assets/form.css");
 /// Partners' pages load these on every view: let browsers and proxies keep them a while.
 const ASSET_CACHE: &str = "public, max-age=300";
 
-fn asset(content_type: &str, body: &'static str) -> HttpResponse {
+pub(super) fn asset(content_type: &str, body: &'static str) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(content_type)
         .insert_header((header::CACHE_CONTROL, ASSET_CACHE))
@@ -57,7 +57,7 @@ pub async fn form_style() -> HttpResponse {
 
 /// The form page's policy: our own script, style and API only, nothing inline, nothing from
 /// elsewhere, and framed only by the campaign's allowed origins (and our own pages).
-fn content_security_policy(campaign: &Campaign) -> String {
+pub(super) fn content_security_policy(campaign: &Campaign) -> String {
     let mut ancestors = String::from("'self'");
     for origin in &campaign.allowed_origins {
         ancestors.push(' ');
@@ -75,18 +75,57 @@ pub struct EmbedQuery {
 }
 
 /// What the signer typed, kept to fill the form again beside its errors.
-type Typed = HashMap<String, String>;
+pub(super) type Typed = HashMap<String, String>;
 
-/// One rendering of the form page.
-struct FormPage<'a> {
-    campaign: &'a Campaign,
-    organiser: &'a Identity,
-    total: u64,
-    source: Option<&'a str>,
-    typed: &'a Typed,
-    errors: &'a [FieldError],
-    problem: Option<String>,
-    signed: bool,
+/// One rendering of the form, in its frame page or in the campaign's own page.
+pub(super) struct FormPage<'a> {
+    pub campaign: &'a Campaign,
+    /// Where the form posts without JavaScript: the page it is on.
+    pub action: &'a str,
+    pub organiser: &'a Identity,
+    pub total: u64,
+    pub source: Option<&'a str>,
+    pub typed: &'a Typed,
+    pub errors: &'a [FieldError],
+    pub problem: Option<String>,
+    pub signed: bool,
+}
+
+/// Nothing typed yet.
+static NOTHING_TYPED: std::sync::LazyLock<Typed> = std::sync::LazyLock::new(Typed::new);
+
+impl<'a> FormPage<'a> {
+    /// The form as it first shows, empty.
+    pub fn new(
+        campaign: &'a Campaign,
+        action: &'a str,
+        organiser: &'a Identity,
+        total: u64,
+        source: Option<&'a str>,
+    ) -> Self {
+        Self {
+            campaign,
+            action,
+            organiser,
+            total,
+            source,
+            typed: &NOTHING_TYPED,
+            errors: &[],
+            problem: None,
+            signed: false,
+        }
+    }
+
+    /// The form once `submitted` was posted: its outcome, or its errors with what was typed.
+    pub fn after(self, submitted: &'a Submission) -> Self {
+        Self {
+            typed: &submitted.typed,
+            errors: &submitted.errors,
+            problem: submitted.problem.clone(),
+            signed: submitted.signed,
+            ..self
+        }
+    }
 }
 
 fn field_label(field: &str) -> &'static str {
@@ -270,26 +309,45 @@ impl FormPage<'_> {
             .map(|s| format!("<input type=\"hidden\" name=\"source\" value=\"{s}\">"))
             .unwrap_or_default();
         format!(
-            "<form id=\"sign\" method=\"post\" action=\"/embed/{slug}\" novalidate \
+            "<form id=\"sign\" method=\"post\" action=\"{action}\" novalidate \
              data-api=\"/v1/campaigns/{slug}/signatures\">{fields}\
              <div class=\"hp\" aria-hidden=\"true\"><label for=\"website\">Leave this empty</label>\
              <input type=\"text\" id=\"website\" name=\"website\" tabindex=\"-1\" autocomplete=\"off\"></div>\
              <input type=\"hidden\" name=\"consent_version\" value=\"{version}\">{source}\
              <button type=\"submit\">Sign</button></form>",
             version = c.consent.version,
+            action = escape_html(self.action),
         )
     }
 
-    fn render(&self, status: StatusCode) -> HttpResponse {
-        let c = self.campaign;
-        let open = c.status_at(store::now()) == CampaignStatus::Open;
-        // Both forms go to the page, so that its script can keep the words right as the live
-        // count moves past one.
-        let (one, other) = match c.kind {
+    /// The count's noun, singular and plural, for the page and for its script.
+    pub fn count_nouns(&self) -> (&'static str, &'static str) {
+        match self.campaign.kind {
             CampaignKind::Petition => ("person has signed", "people have signed"),
             CampaignKind::Letter => ("signatory so far", "signatories so far"),
-        };
+        }
+    }
+
+    /// The live count: a number without JavaScript; with it, form.js follows the stream.
+    pub fn count_line(&self) -> String {
+        // Both forms go to the page, so that its script can keep the words right as the live
+        // count moves past one.
+        let (one, other) = self.count_nouns();
         let noun = if self.total == 1 { one } else { other };
+        format!(
+            "<p class=\"count\"><strong id=\"count\" data-stream=\"/v1/campaigns/{slug}/count/stream\">{total}</strong> \
+             <span id=\"count-noun\" data-one=\"{one}\" data-other=\"{other}\">{noun}</span></p>",
+            slug = self.campaign.slug.as_str(),
+            total = super::counts::with_separators(self.total),
+        )
+    }
+
+    /// Everything below the count on any page with the form: the outcome of signing, the
+    /// problem, the form (or why there is none), who is asking. `link_attributes` go on the
+    /// organiser's links (a frame opens them outside itself).
+    pub fn signing_part(&self, link_attributes: &str) -> String {
+        let c = self.campaign;
+        let open = c.status_at(store::now()) == CampaignStatus::Open;
         let confirm = "Thank you. Check your email: we have sent you a link to confirm your \
                        signature. It counts once you press the button on that page.";
         let counted = "Thank you: your signature is counted.";
@@ -341,35 +399,39 @@ impl FormPage<'_> {
         } else {
             self.form()
         };
+        // Only where there are boxes to agree to: a closed campaign's page has none.
+        let privacy = if open && !self.signed {
+            format!(
+                "<p class=\"privacy\">Your email address is used only to confirm your \
+                 signature and, if you agree above, by {}. It is never shown publicly.</p>",
+                self.organiser
+                    .name
+                    .as_ref()
+                    .map_or("the organisers".to_owned(), |n| escape_html(n.as_str()))
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "{outcome}{problem}{body}{privacy}{organiser}",
+            organiser = super::pages::organiser_line(self.organiser, link_attributes),
+        )
+    }
+
+    fn render(&self, status: StatusCode) -> HttpResponse {
+        let c = self.campaign;
         let html = format!(
             "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <title>Sign: {title}</title><link rel=\"stylesheet\" href=\"/embed/form.css\"></head>\
-             <body><main><h1>{title}</h1><p class=\"summary\">{summary}</p>{text}\
-             <p class=\"count\"><strong id=\"count\" data-stream=\"/v1/campaigns/{slug}/count/stream\">{total}</strong> <span id=\"count-noun\" data-one=\"{one}\" data-other=\"{other}\">{noun}</span></p>{outcome}{problem}{body}\
-             {privacy}{organiser}</main>\
+             <body><main><h1>{title}</h1><p class=\"summary\">{summary}</p>{text}{count}{signing}</main>\
              <script src=\"/embed/form.js\" defer></script></body></html>",
             title = escape_html(c.title.as_str()),
             summary = escape_html(c.summary.as_str()),
             text = full_text(c.body.as_str()),
-            slug = c.slug.as_str(),
-            total = super::counts::with_separators(self.total),
-            // Only where there are boxes to agree to: a closed campaign's page has none.
-            privacy = if open && !self.signed {
-                format!(
-                    "<p class=\"privacy\">Your email address is used only to confirm your \
-                     signature and, if you agree above, by {}. It is never shown publicly.</p>",
-                    self.organiser
-                        .name
-                        .as_ref()
-                        .map_or("the organisers".to_owned(), |n| escape_html(n.as_str()))
-                )
-            } else {
-                String::new()
-            },
+            count = self.count_line(),
             // The form lives in a partner's frame: its links open outside it.
-            organiser =
-                super::pages::organiser_line(self.organiser, " target=\"_blank\" rel=\"noopener\""),
+            signing = self.signing_part(" target=\"_blank\" rel=\"noopener\""),
         );
         HttpResponse::build(status)
             .content_type("text/html; charset=utf-8")
@@ -421,7 +483,10 @@ fn not_found() -> HttpResponse {
 }
 
 /// The campaign a form page is for, with its count; `None` for unknown slugs and drafts.
-async fn shown_campaign(state: &AppState, slug: &str) -> Result<Option<(Campaign, u64)>, ApiError> {
+pub(super) async fn shown_campaign(
+    state: &AppState,
+    slug: &str,
+) -> Result<Option<(Campaign, u64)>, ApiError> {
     let Ok(slug) = Slug::parse(slug) else {
         return Ok(None);
     };
@@ -451,17 +516,11 @@ pub async fn form_page(
     };
     let source = valid_source(query.source.as_deref());
     let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
-    Ok(FormPage {
-        campaign: &campaign,
-        organiser: &organiser,
-        total,
-        source: source.as_deref(),
-        typed: &Typed::new(),
-        errors: &[],
-        problem: None,
-        signed: false,
-    }
-    .render(StatusCode::OK))
+    let action = format!("/embed/{}", campaign.slug);
+    Ok(
+        FormPage::new(&campaign, &action, &organiser, total, source.as_deref())
+            .render(StatusCode::OK),
+    )
 }
 
 /// The form's fields as the signing API takes them, and what was typed (to fill the form
@@ -524,6 +583,82 @@ fn problem_text(error: &ApiError) -> String {
     }
 }
 
+/// A form post as signing took it: what was typed (to fill the form again), and the outcome.
+pub(super) struct Submission {
+    pub typed: Typed,
+    pub status: StatusCode,
+    pub errors: Vec<FieldError>,
+    pub problem: Option<String>,
+    pub signed: bool,
+    retry_after: Option<std::time::Duration>,
+}
+
+impl Submission {
+    pub fn source(&self) -> Option<String> {
+        valid_source(self.typed.get("source").map(String::as_str))
+    }
+
+    /// The answer, with `Retry-After` when signing was refused for too many attempts.
+    pub fn finish(&self, mut response: HttpResponse) -> HttpResponse {
+        if let Some(wait) = self.retry_after {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from(wait.as_secs().max(1)),
+            );
+        }
+        response
+    }
+}
+
+/// Signs with a browser's plain form post, for the frame and for the campaign's page alike.
+pub(super) async fn take_form(
+    req: &HttpRequest,
+    state: &AppState,
+    campaign: &Campaign,
+    payload: web::Payload,
+) -> Result<Submission, ApiError> {
+    let mut payload = payload.into_inner();
+    // Only the form on our own pages or a page the campaign allows may post it: otherwise
+    // any site could make its visitors' browsers sign.
+    super::cors::check_origin(state, campaign, req)?;
+    let mut typed = Typed::new();
+    let signed = async {
+        // A browser's form: partner keys belong to the API, so any Authorization is ignored.
+        let signer = Signer::public(req).await?;
+        let body = read_body(&mut payload, state.max_body_bytes, state.body_deadline).await?;
+        let (as_typed, form) = parse_form(&body);
+        typed = as_typed;
+        let form = form.map_err(ApiError::Validation)?;
+        signer.sign(state, form, Vec::new()).await
+    }
+    .await;
+    let (status, errors, problem) = match &signed {
+        Err(ApiError::RequestTimeout) => return Err(ApiError::RequestTimeout),
+        Ok(_) => (StatusCode::OK, Vec::new(), None),
+        Err(ApiError::Validation(errors)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, errors.clone(), None)
+        }
+        Err(other) => {
+            if matches!(other, ApiError::Internal(_)) {
+                tracing::error!(error = ?other, "a signing form failed");
+            }
+            (other.status_code(), Vec::new(), Some(problem_text(other)))
+        }
+    };
+    let retry_after = match &signed {
+        Err(ApiError::RateLimited { retry_after, .. }) => Some(*retry_after),
+        _ => None,
+    };
+    Ok(Submission {
+        typed,
+        status,
+        errors,
+        problem,
+        signed: signed.is_ok(),
+        retry_after,
+    })
+}
+
 /// `POST /embed/{slug}`: the form without JavaScript. Answers with the form page again,
 /// showing the outcome, or each field's error beside it with what was typed kept.
 pub async fn form_submit(
@@ -532,59 +667,17 @@ pub async fn form_submit(
     slug: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let mut payload = payload.into_inner();
     let Some((campaign, total)) = shown_campaign(&state, &slug).await? else {
         return Ok(not_found());
     };
-    // Only the form in its own frame (our origin) or a page the campaign allows may post it:
-    // otherwise any site could make its visitors' browsers sign.
-    super::cors::check_origin(&state, &campaign, &req)?;
-    let mut typed = Typed::new();
-    let signed = async {
-        // A browser's form: partner keys belong to the API, so any Authorization is ignored.
-        let signer = Signer::public(&req).await?;
-        let body = read_body(&mut payload, state.max_body_bytes, state.body_deadline).await?;
-        let (as_typed, form) = parse_form(&body);
-        typed = as_typed;
-        let form = form.map_err(ApiError::Validation)?;
-        signer.sign(&state, form, Vec::new()).await
-    }
-    .await;
-    if let Err(ApiError::RequestTimeout) = signed {
-        return Err(ApiError::RequestTimeout);
-    }
-    let (status, errors, problem) = match &signed {
-        Ok(_) => (StatusCode::OK, Vec::new(), None),
-        Err(ApiError::Validation(errors)) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, errors.clone(), None)
-        }
-        Err(other) => {
-            if matches!(other, ApiError::Internal(_)) {
-                tracing::error!(error = ?other, "the embedded form failed");
-            }
-            (other.status_code(), Vec::new(), Some(problem_text(other)))
-        }
-    };
-    let source = valid_source(typed.get("source").map(String::as_str));
+    let submitted = take_form(&req, &state, &campaign, payload).await?;
+    let source = submitted.source();
     let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
-    let mut response = FormPage {
-        campaign: &campaign,
-        organiser: &organiser,
-        total,
-        source: source.as_deref(),
-        typed: &typed,
-        errors: &errors,
-        problem,
-        signed: signed.is_ok(),
-    }
-    .render(status);
-    if let Err(ApiError::RateLimited { retry_after, .. }) = &signed {
-        response.headers_mut().insert(
-            header::RETRY_AFTER,
-            header::HeaderValue::from(retry_after.as_secs().max(1)),
-        );
-    }
-    Ok(response)
+    let action = format!("/embed/{}", campaign.slug);
+    let page = FormPage::new(&campaign, &action, &organiser, total, source.as_deref())
+        .after(&submitted)
+        .render(submitted.status);
+    Ok(submitted.finish(page))
 }
 
 #[derive(Deserialize)]

@@ -2,6 +2,7 @@
 //! below is the one list of what the server serves; openapi.yaml is checked against it.
 
 mod auth;
+mod campaign_pages;
 mod campaigns;
 mod console;
 pub(crate) mod cors;
@@ -82,6 +83,14 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/confirm/{token}" => pages::confirm_submit),
         endpoint!(GET "/withdraw/{token}" => pages::withdraw_page),
         endpoint!(POST "/withdraw/{token}" => pages::withdraw_submit),
+        endpoint!(GET "/" => campaign_pages::index),
+        endpoint!(GET "/closed" => campaign_pages::closed_index),
+        endpoint!(GET "/page.css" => campaign_pages::page_style),
+        endpoint!(GET "/page.js" => campaign_pages::page_script),
+        endpoint!(GET "/c/{slug}" => campaign_pages::campaign_page),
+        endpoint!(POST "/c/{slug}" => campaign_pages::campaign_sign),
+        endpoint!(GET "/c/{slug}/qr.svg" => campaign_pages::qr_svg),
+        endpoint!(GET "/c/{slug}/qr.png" => campaign_pages::qr_png),
         endpoint!(GET "/console" => console::console_root),
         endpoint!(GET "/console/" => console::console_page),
         endpoint!(GET "/console/setup" => console::setup_page),
@@ -89,6 +98,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     ]
 }
 
+pub use campaign_pages::PageCache;
 pub use cors::signing_cors;
 pub use health::metrics_guard;
 

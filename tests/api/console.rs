@@ -105,7 +105,7 @@ const AXE: &str = "tests/browser/node_modules/axe-core/axe.min.js";
 
 /// axe-core's source, installed by `.ci/run` (`npm ci --prefix tests/browser`). Without it
 /// the screens are still walked; where the browser tests are required, its absence fails.
-fn axe_source() -> Option<String> {
+pub(crate) fn axe_source() -> Option<String> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(AXE);
     match std::fs::read_to_string(&path) {
         Ok(source) => Some(source),
@@ -152,8 +152,8 @@ async fn accessibility_faults(client: &Client, axe: &str) -> Vec<String> {
 }
 
 /// Checks the screen shown (axe, no sideways scrolling at 320 px) and saves it whole as
-/// `console-{name}-desktop.png` (1280 px) and `-phone.png` (375 px).
-async fn check_screen(client: &Client, axe: Option<&str>, name: &str) {
+/// `{name}-desktop.png` (1280 px) and `-phone.png` (375 px).
+pub(crate) async fn check_screen(client: &Client, axe: Option<&str>, name: &str) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SCREENSHOTS);
     std::fs::create_dir_all(&dir).unwrap();
     for (width, suffix) in [
@@ -202,13 +202,13 @@ async fn check_screen(client: &Client, axe: Option<&str>, name: &str) {
             .unwrap();
         tokio::time::sleep(Duration::from_millis(250)).await;
         let png = client.screenshot().await.unwrap();
-        std::fs::write(dir.join(format!("console-{name}-{suffix}.png")), png).unwrap();
+        std::fs::write(dir.join(format!("{name}-{suffix}.png")), png).unwrap();
     }
     client.set_window_size(1280, 900).await.unwrap();
 }
 
 /// Waits for the screen whose heading starts with `title`, and checks it took focus.
-async fn wait_screen(client: &Client, title: &str) {
+pub(crate) async fn wait_screen(client: &Client, title: &str) {
     let script = format!(
         "var h = document.querySelector('main h1');
          return h && h.textContent.indexOf({}) === 0 && document.activeElement === h;",
@@ -232,11 +232,16 @@ async fn wait_screen(client: &Client, title: &str) {
     }
 }
 
-async fn wait_text(client: &Client, css: &str, text: &str) -> String {
+pub(crate) async fn wait_text(client: &Client, css: &str, text: &str) -> String {
     wait_text_for(client, css, text, Duration::from_secs(10)).await
 }
 
-async fn wait_text_for(client: &Client, css: &str, text: &str, limit: Duration) -> String {
+pub(crate) async fn wait_text_for(
+    client: &Client,
+    css: &str,
+    text: &str,
+    limit: Duration,
+) -> String {
     let script = format!(
         "var e = document.querySelector({}); return e ? e.textContent : null;",
         serde_json::to_string(css).unwrap()
@@ -255,14 +260,14 @@ async fn wait_text_for(client: &Client, css: &str, text: &str, limit: Duration) 
     }
 }
 
-async fn fill(client: &Client, id: &str, text: &str) {
+pub(crate) async fn fill(client: &Client, id: &str, text: &str) {
     let input = client.find(Locator::Id(id)).await.unwrap();
     input.clear().await.unwrap();
     input.send_keys(text).await.unwrap();
 }
 
 /// What a field holds now.
-async fn value_of(client: &Client, id: &str) -> String {
+pub(crate) async fn value_of(client: &Client, id: &str) -> String {
     let field = client.find(Locator::Id(id)).await.unwrap();
     field.prop("value").await.unwrap().unwrap_or_default()
 }
@@ -279,7 +284,7 @@ async fn click_xpath(client: &Client, xpath: &str) {
 
 /// Presses the first button whose words hold `label` (words only a screen reader hears
 /// included, as in "Erase Siân Lloyd").
-async fn press(client: &Client, label: &str) {
+pub(crate) async fn press(client: &Client, label: &str) {
     let xpath = format!(
         "//button[contains(normalize-space(.), {})]",
         xpath_text(label)
@@ -303,7 +308,7 @@ async fn press_in_dialog(client: &Client, label: &str) {
     click_xpath(client, &xpath).await;
 }
 
-async fn follow(client: &Client, label: &str) {
+pub(crate) async fn follow(client: &Client, label: &str) {
     let xpath = format!("//a[normalize-space(.) = {}]", xpath_text(label));
     click_xpath(client, &xpath).await;
 }
@@ -364,7 +369,7 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
             .await
             .unwrap();
     }
-    check_screen(client, axe, "setup").await;
+    check_screen(client, axe, "console-setup").await;
     fill(client, "field-email", "carolyne@article39.example").await;
     fill(client, "field-password", PASSWORD).await;
     press(client, "Create the admin account").await;
@@ -401,7 +406,7 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
         .len()
             > 5
     );
-    check_screen(client, axe, "organisation").await;
+    check_screen(client, axe, "console-organisation").await;
     fill(
         client,
         "field-organiser-privacy_url",
@@ -415,7 +420,7 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
     follow(client, "Campaigns").await;
     wait_screen(client, "All campaigns").await;
     wait_text(client, "main", "You have no campaigns yet").await;
-    check_screen(client, axe, "campaigns-empty").await;
+    check_screen(client, axe, "console-campaigns-empty").await;
 
     // Create a letter; a 422 is shown beside each field and in a summary.
     follow(client, "Create a campaign").await;
@@ -456,7 +461,7 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
             .as_deref(),
         Some("true")
     );
-    check_screen(client, axe, "campaign-errors").await;
+    check_screen(client, axe, "console-campaign-errors").await;
     fill(client, "field-slug", "letter-to-the-minister").await;
     fill(
         client,
@@ -498,7 +503,7 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
     wait_text(client, "#count-total", "1").await;
     // The public tally is worked out at most every few seconds; the dashboard looks again.
     wait_text_for(client, ".charts", "nyas", Duration::from_secs(30)).await;
-    check_screen(client, axe, "dashboard").await;
+    check_screen(client, axe, "console-dashboard").await;
 
     // Approve the signatory, find them by search, and export.
     follow(client, "Signatures").await;
@@ -518,7 +523,7 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
     fill(client, "field-q", "LLOYD").await;
     press(client, "Search").await;
     wait_text(client, "table.signatures", "Siân Lloyd").await;
-    check_screen(client, axe, "signatures").await;
+    check_screen(client, axe, "console-signatures").await;
     press(client, "Export CSV").await;
     let csv = std::fs::read_to_string(downloaded(&browser, "csv").await).unwrap();
     assert!(
@@ -542,7 +547,7 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
         "Siân Lloyd, Director, Tros Gynnal Plant",
     )
     .await;
-    check_screen(client, axe, "letter").await;
+    check_screen(client, axe, "console-letter").await;
 
     // A partner: its key shown once, then revoked.
     follow(client, "Partners and embedding").await;
@@ -564,7 +569,7 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
     .await;
     let key = key.as_str().unwrap().to_owned();
     wait_text(client, "#snippet-script", "data-source=\"nyas\"").await;
-    check_screen(client, axe, "partners").await;
+    check_screen(client, axe, "console-partners").await;
     // The key shown works from a partner's server until it is revoked.
     let by_server =
         |email: &str| {
@@ -630,7 +635,7 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
     follow(client, "Edit").await;
     wait_screen(client, "Edit:").await;
     assert_eq!(value_of(client, "field-allowed_origins").await, partner);
-    check_screen(client, axe, "edit").await;
+    check_screen(client, axe, "console-edit").await;
 
     // Admins: add an organiser, read the audit log.
     follow(client, "Organisers").await;
@@ -639,7 +644,7 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
     fill(client, "field-password", PASSWORD).await;
     press(client, "Add the organiser").await;
     wait_text(client, "main table", "kamena@nyas.example").await;
-    check_screen(client, axe, "organisers").await;
+    check_screen(client, axe, "console-organisers").await;
     follow(client, "Audit log").await;
     wait_screen(client, "Audit log").await;
     for action in ["export", "review", "partner_created", "partner_revoked"] {
@@ -654,7 +659,7 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
         .unwrap();
     press(client, "Filter").await;
     wait_for_script(client, "var t = document.querySelector('main table'); return t && t.textContent.indexOf('export') < 0 && t.textContent.indexOf('review') >= 0;", "only reviews").await;
-    check_screen(client, axe, "audit").await;
+    check_screen(client, axe, "console-audit").await;
 
     // Log out; a wrong password is told plainly.
     press(client, "Log out").await;
@@ -671,7 +676,7 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
     fill(client, "field-password", "not the password").await;
     press(client, "Log in").await;
     wait_text(client, ".error-summary", "The email or password is wrong").await;
-    check_screen(client, axe, "login").await;
+    check_screen(client, axe, "console-login").await;
     server.kill();
 }
 

@@ -21,6 +21,7 @@ mod mail;
 mod operations;
 mod organiser;
 mod outage;
+mod pages;
 mod partners;
 mod setup;
 mod signatories;

@@ -1,0 +1,586 @@
+//! The pages people share: `/` (the open campaigns), `/closed`, and each campaign's own page,
+//! `/c/{slug}`, which anyone can read and sign with no script (the same form, rules and
+//! consents as the embedded one), with ways to share it that load nothing from elsewhere and a
+//! QR code for posters.
+//!
+//! A shared link is read far more than it is signed, so a page is served from memory: built
+//! once (its Markdown rendered, a letter's signatories read) and kept until the count or the
+//! campaign changes, or for `PAGE_LIFETIME` at most (a letter's list changes as signatories
+//! are approved, which may leave the count as it was).
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use uuid::Uuid;
+
+use super::counts::with_separators;
+use super::embed::{FormPage, Submission, content_security_policy, take_form};
+use crate::accounts::organiser_of;
+use crate::counts::CountView;
+use crate::domain::{Campaign, CampaignKind, CampaignStatus, SignatoryType, Slug};
+use crate::error::ApiError;
+use crate::mail::escape_html;
+use crate::state::AppState;
+use crate::store::{self, PublicSignatory};
+
+const PAGE_CSS: &str = include_str!("../../assets/page.css");
+const PAGE_JS: &str = include_str!("../../assets/page.js");
+
+/// How long a built page may be served while nothing it shows has moved.
+const PAGE_LIFETIME: Duration = Duration::from_secs(10);
+/// How many of a letter's signatories its page lists; the rest are in the letter itself.
+const LISTED: u32 = 500;
+
+/// Built pages, by campaign (and one for each index), with what they were built from.
+#[derive(Default)]
+pub struct PageCache {
+    pages: RwLock<HashMap<Uuid, Built>>,
+    indexes: RwLock<HashMap<bool, (Instant, Arc<String>)>>,
+}
+
+struct Built {
+    at: Instant,
+    count_etag: String,
+    updated_at: DateTime<Utc>,
+    html: Arc<String>,
+}
+
+impl PageCache {
+    fn page(&self, campaign: &Campaign, view: &CountView) -> Option<Arc<String>> {
+        let pages = self.pages.read().unwrap_or_else(|e| e.into_inner());
+        let built = pages.get(&campaign.id)?;
+        (built.at.elapsed() < PAGE_LIFETIME
+            && built.count_etag == view.etag
+            && built.updated_at == campaign.updated_at)
+            .then(|| built.html.clone())
+    }
+
+    fn keep(&self, campaign: &Campaign, view: &CountView, html: String) -> Arc<String> {
+        let html = Arc::new(html);
+        let mut pages = self.pages.write().unwrap_or_else(|e| e.into_inner());
+        pages.retain(|_, built| built.at.elapsed() < PAGE_LIFETIME);
+        pages.insert(
+            campaign.id,
+            Built {
+                at: Instant::now(),
+                count_etag: view.etag.clone(),
+                updated_at: campaign.updated_at,
+                html: html.clone(),
+            },
+        );
+        html
+    }
+}
+
+/// The address of a campaign's page, as shared.
+fn page_url(state: &AppState, slug: &str) -> String {
+    format!(
+        "{}/c/{slug}",
+        state.public_url.as_str().trim_end_matches('/')
+    )
+}
+
+fn html_response(status: StatusCode, policy: &str, html: impl Into<String>) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, policy.to_owned()))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
+        // Kept briefly by browsers and proxies; the count on it moves live with JavaScript.
+        .insert_header((header::CACHE_CONTROL, "public, max-age=10"))
+        .body(html.into())
+}
+
+/// The page's frame: metadata for link previews (Open Graph, Twitter cards), the site's
+/// header, and `main`.
+fn layout(title: &str, description: &str, url: &str, main: &str, scripts: bool) -> String {
+    let title = escape_html(title);
+    let description = escape_html(description);
+    let url = escape_html(url);
+    let scripts = if scripts {
+        "<script src=\"/embed/form.js\" defer></script><script src=\"/page.js\" defer></script>"
+    } else {
+        ""
+    };
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><meta name=\"description\" content=\"{description}\">\
+         <link rel=\"canonical\" href=\"{url}\">\
+         <meta property=\"og:type\" content=\"website\"><meta property=\"og:title\" content=\"{title}\">\
+         <meta property=\"og:description\" content=\"{description}\"><meta property=\"og:url\" content=\"{url}\">\
+         <meta name=\"twitter:card\" content=\"summary\"><meta name=\"twitter:title\" content=\"{title}\">\
+         <meta name=\"twitter:description\" content=\"{description}\">\
+         <link rel=\"stylesheet\" href=\"/embed/form.css\"><link rel=\"stylesheet\" href=\"/page.css\">\
+         </head><body><header class=\"site\"><a href=\"/\">Campaigns</a></header>\
+         <main id=\"main\">{main}</main>{scripts}</body></html>"
+    )
+}
+
+/// Plain links to share the page: no third party's script, pixel or font is loaded.
+fn share_links(url: &str, title: &str) -> String {
+    let enc = |s: &str| utf8_percent_encode(s, NON_ALPHANUMERIC).to_string();
+    let text = format!("{title} {url}");
+    let links = [
+        (
+            "Email",
+            format!("mailto:?subject={}&body={}", enc(title), enc(&text)),
+        ),
+        ("WhatsApp", format!("https://wa.me/?text={}", enc(&text))),
+        (
+            "Bluesky",
+            format!("https://bsky.app/intent/compose?text={}", enc(&text)),
+        ),
+        (
+            "X",
+            format!(
+                "https://x.com/intent/post?text={}&url={}",
+                enc(title),
+                enc(url)
+            ),
+        ),
+        (
+            "Facebook",
+            format!("https://www.facebook.com/sharer/sharer.php?u={}", enc(url)),
+        ),
+        (
+            "LinkedIn",
+            format!(
+                "https://www.linkedin.com/sharing/share-offsite/?url={}",
+                enc(url)
+            ),
+        ),
+    ];
+    let items: String = links
+        .iter()
+        .map(|(name, href)| {
+            format!(
+                "<li><a href=\"{}\" rel=\"noopener noreferrer\" target=\"_blank\">Share by {name}<span class=\"visually-hidden\"> (opens in a new tab)</span></a></li>",
+                escape_html(href)
+            )
+        })
+        .collect();
+    format!(
+        "<section class=\"share\" aria-labelledby=\"share-title\"><h2 id=\"share-title\">Share this campaign</h2>\
+         <ul class=\"share-links\">{items}</ul>\
+         <p class=\"copy\"><label for=\"page-link\">The page's address</label>\
+         <input id=\"page-link\" type=\"text\" readonly value=\"{url}\">\
+         <button type=\"button\" id=\"copy-link\" class=\"secondary\" hidden>Copy the link</button></p>\
+         <p>For posters and leaflets: a QR code of the address, \
+         <a href=\"{qr}.svg\" download>as SVG</a> or <a href=\"{qr}.png\" download>as PNG</a>.</p></section>",
+        url = escape_html(url),
+        qr = escape_html(&format!("{}/qr", url.trim_end_matches('/'))),
+    )
+}
+
+fn day(time: DateTime<Utc>) -> String {
+    time.format("%-d %B %Y").to_string()
+}
+
+/// "53 organisations and 164 individuals have signed", for letters.
+fn letter_headline(view: &CountView) -> String {
+    let part = |n: u64, one: &str, many: &str| {
+        format!("{} {}", with_separators(n), if n == 1 { one } else { many })
+    };
+    let verb = if view.total == 1 { "has" } else { "have" };
+    format!(
+        "{} and {} {verb} signed",
+        part(view.organisations, "organisation", "organisations"),
+        part(view.individuals, "individual", "individuals"),
+    )
+}
+
+fn signatory_list(signatories: &[PublicSignatory]) -> String {
+    let (organisations, individuals): (Vec<_>, Vec<_>) = signatories
+        .iter()
+        .partition(|s| s.signatory_type == SignatoryType::Organisation);
+    let mut html = String::from(
+        "<section class=\"signatories\" aria-labelledby=\"signed-by\"><h2 id=\"signed-by\">Signed by</h2>",
+    );
+    for (heading, list) in [
+        ("Organisations", organisations),
+        ("Individuals", individuals),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        html.push_str(&format!("<h3>{heading}</h3><ul>"));
+        for s in list {
+            let parts: Vec<String> = [
+                Some(s.name.as_str()),
+                s.role.as_deref(),
+                s.organisation.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .map(escape_html)
+            .collect();
+            html.push_str(&format!("<li>{}</li>", parts.join(", ")));
+        }
+        html.push_str("</ul>");
+    }
+    html.push_str("</section>");
+    html
+}
+
+/// What a campaign's page shows; `form` is the signing form as this request left it.
+struct CampaignPage<'a> {
+    campaign: &'a Campaign,
+    view: &'a CountView,
+    url: String,
+    signatories: Vec<PublicSignatory>,
+}
+
+impl CampaignPage<'_> {
+    fn render(&self, form: &FormPage<'_>) -> String {
+        let c = self.campaign;
+        let now = store::now();
+        let recipient = c
+            .recipient
+            .as_ref()
+            .map(|r| format!("<p class=\"recipient\">To: {}</p>", escape_html(r.as_str())))
+            .unwrap_or_default();
+        let progress = match c.target {
+            Some(target) => {
+                let target = target.get();
+                format!(
+                    "<p class=\"target\"><label for=\"progress\">Towards a target of {}</label>\
+                     <progress id=\"progress\" max=\"{target}\" value=\"{}\">{}%</progress></p>",
+                    with_separators(target),
+                    self.view.total.min(target),
+                    self.view.total.saturating_mul(100) / target.max(1),
+                )
+            }
+            None => String::new(),
+        };
+        let headline = match c.kind {
+            CampaignKind::Letter => {
+                format!("<p class=\"headline\">{}</p>", letter_headline(self.view))
+            }
+            CampaignKind::Petition => String::new(),
+        };
+        let closed = match (c.status_at(now), c.closed_since(now)) {
+            (CampaignStatus::Closed, Some(at)) => format!(
+                "<p class=\"closed-note\">This campaign closed on {} with {} {}.</p>",
+                day(at),
+                with_separators(self.view.total),
+                if self.view.total == 1 {
+                    "signature"
+                } else {
+                    "signatures"
+                }
+            ),
+            _ => String::new(),
+        };
+        let signatories = match c.kind {
+            CampaignKind::Letter => signatory_list(&self.signatories),
+            CampaignKind::Petition => String::new(),
+        };
+        let main = format!(
+            "<h1>{title}</h1><p class=\"summary\">{summary}</p>{recipient}{closed}\
+             <div class=\"columns\"><div class=\"text\">{body}</div>\
+             <section class=\"signing\" aria-labelledby=\"sign-title\"><h2 id=\"sign-title\">Add your name</h2>\
+             {count}{headline}{progress}{signing}</section></div>{signatories}{share}",
+            title = escape_html(c.title.as_str()),
+            summary = escape_html(c.summary.as_str()),
+            body = crate::markdown::to_safe_html(c.body.as_str()),
+            count = form.count_line(),
+            signing = form.signing_part(""),
+            share = share_links(&self.url, c.title.as_str()),
+        );
+        layout(c.title.as_str(), c.summary.as_str(), &self.url, &main, true)
+    }
+}
+
+/// The campaign a page is for, from memory: `None` for an unknown slug or a draft.
+async fn page_campaign(
+    state: &AppState,
+    slug: &str,
+) -> Result<Option<(Arc<Campaign>, Arc<CountView>)>, ApiError> {
+    let Ok(slug) = Slug::parse(slug) else {
+        return Ok(None);
+    };
+    let view = match state.live.view(&slug).await {
+        Ok(view) => view,
+        Err(ApiError::NotFound) => return Ok(None),
+        Err(other) => return Err(other),
+    };
+    let campaign = state.signing.campaign(&slug).await?;
+    Ok(Some((campaign, view)))
+}
+
+async fn campaign_page_parts<'a>(
+    state: &AppState,
+    campaign: &'a Campaign,
+    view: &'a CountView,
+) -> Result<CampaignPage<'a>, ApiError> {
+    let signatories = match campaign.kind {
+        CampaignKind::Letter => {
+            state
+                .store
+                .public_signatories(campaign.id, true, 0, LISTED)
+                .await?
+        }
+        CampaignKind::Petition => Vec::new(),
+    };
+    Ok(CampaignPage {
+        campaign,
+        view,
+        url: page_url(state, campaign.slug.as_str()),
+        signatories,
+    })
+}
+
+fn page_not_found() -> HttpResponse {
+    let main = "<h1>No campaign here</h1><p>This campaign does not exist or has not opened yet. \
+                The address may be mistyped.</p><p><a href=\"/\">See the open campaigns</a></p>";
+    let mut response = html_response(
+        StatusCode::NOT_FOUND,
+        PAGES_POLICY,
+        layout("No campaign here", "", "/", main, false),
+    );
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+/// The index pages' policy: our own style only, no framing.
+const PAGES_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+                            base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// `GET /c/{slug}`: the campaign's page.
+pub async fn campaign_page(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let Some((campaign, view)) = page_campaign(&state, &slug).await? else {
+        return Ok(page_not_found());
+    };
+    let html = match state.pages.page(&campaign, &view) {
+        Some(html) => html,
+        None => {
+            let parts = campaign_page_parts(&state, &campaign, &view).await?;
+            let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
+            let action = format!("/c/{}", campaign.slug);
+            let form = FormPage::new(&campaign, &action, &organiser, view.total, None);
+            state.pages.keep(&campaign, &view, parts.render(&form))
+        }
+    };
+    Ok(html_response(
+        StatusCode::OK,
+        &content_security_policy(&campaign),
+        html.as_str(),
+    ))
+}
+
+/// `POST /c/{slug}`: signing from the page without JavaScript; the page again, with the
+/// outcome (and ways to share) or each field's error beside it.
+pub async fn campaign_sign(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let Some((campaign, view)) = page_campaign(&state, &slug).await? else {
+        return Ok(page_not_found());
+    };
+    let submitted: Submission = take_form(&req, &state, &campaign, payload).await?;
+    let parts = campaign_page_parts(&state, &campaign, &view).await?;
+    let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
+    let source = submitted.source();
+    let action = format!("/c/{}", campaign.slug);
+    let form = FormPage::new(
+        &campaign,
+        &action,
+        &organiser,
+        view.total,
+        source.as_deref(),
+    )
+    .after(&submitted);
+    let mut response = html_response(
+        submitted.status,
+        &content_security_policy(&campaign),
+        parts.render(&form),
+    );
+    // What was typed is in it.
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    Ok(submitted.finish(response))
+}
+
+async fn index_page(state: &AppState, closed: bool) -> Result<Arc<String>, ApiError> {
+    if let Some((at, html)) = state
+        .pages
+        .indexes
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&closed)
+        && at.elapsed() < PAGE_LIFETIME
+    {
+        return Ok(html.clone());
+    }
+    let now = store::now();
+    let mut items = String::new();
+    let shown = if closed {
+        CampaignStatus::Closed
+    } else {
+        CampaignStatus::Open
+    };
+    // Newest first; drafts are never shown.
+    for campaign in state.store.all_campaigns().await? {
+        if campaign.status_at(now) != shown {
+            continue;
+        }
+        let total = state.live.view(&campaign.slug).await?.total;
+        let noun = match (campaign.kind, total) {
+            (CampaignKind::Petition, 1) => "signature",
+            (CampaignKind::Petition, _) => "signatures",
+            (CampaignKind::Letter, 1) => "signatory",
+            (CampaignKind::Letter, _) => "signatories",
+        };
+        items.push_str(&format!(
+            "<li><h2><a href=\"/c/{slug}\">{title}</a></h2><p>{summary}</p><p class=\"count\"><strong>{total}</strong> {noun}</p></li>",
+            slug = campaign.slug.as_str(),
+            title = escape_html(campaign.title.as_str()),
+            summary = escape_html(campaign.summary.as_str()),
+            total = with_separators(total),
+        ));
+    }
+    let (title, other) = if closed {
+        (
+            "Closed campaigns",
+            "<p><a href=\"/\">Open campaigns</a></p>",
+        )
+    } else {
+        (
+            "Open campaigns",
+            "<p><a href=\"/closed\">Closed campaigns</a></p>",
+        )
+    };
+    let list = if items.is_empty() {
+        format!(
+            "<p>There are no {} campaigns just now.</p>",
+            if closed { "closed" } else { "open" }
+        )
+    } else {
+        format!("<ul class=\"campaigns\">{items}</ul>")
+    };
+    let url = format!(
+        "{}{}",
+        state.public_url.as_str().trim_end_matches('/'),
+        if closed { "/closed" } else { "/" }
+    );
+    let html = Arc::new(layout(
+        title,
+        "Petitions and open letters for children's rights.",
+        &url,
+        &format!("<h1>{title}</h1>{list}{other}"),
+        false,
+    ));
+    state
+        .pages
+        .indexes
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(closed, (Instant::now(), html.clone()));
+    Ok(html)
+}
+
+/// `GET /`: the open campaigns, with their counts.
+pub async fn index(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let html = index_page(&state, false).await?;
+    Ok(html_response(StatusCode::OK, PAGES_POLICY, html.as_str()))
+}
+
+/// `GET /closed`: the closed campaigns.
+pub async fn closed_index(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let html = index_page(&state, true).await?;
+    Ok(html_response(StatusCode::OK, PAGES_POLICY, html.as_str()))
+}
+
+/// `GET /page.css`.
+pub async fn page_style() -> HttpResponse {
+    super::embed::asset("text/css; charset=utf-8", PAGE_CSS)
+}
+
+/// `GET /page.js`: the copy-link button (the page works without it).
+pub async fn page_script() -> HttpResponse {
+    super::embed::asset("text/javascript; charset=utf-8", PAGE_JS)
+}
+
+/// The QR code of a campaign page's address.
+fn qr_of(state: &AppState, campaign: &Campaign) -> Result<qrcode::QrCode, ApiError> {
+    qrcode::QrCode::new(page_url(state, campaign.slug.as_str())).map_err(ApiError::internal)
+}
+
+/// `GET /c/{slug}/qr.svg`: for posters, at any size.
+pub async fn qr_svg(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let Some((campaign, _)) = page_campaign(&state, &slug).await? else {
+        return Err(ApiError::NotFound);
+    };
+    let svg = qr_of(&state, &campaign)?
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(256, 256)
+        .quiet_zone(true)
+        .build();
+    Ok(HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(svg))
+}
+
+/// Each module as `SCALE` pixels, with the four-module quiet zone scanners need.
+const SCALE: usize = 10;
+const QUIET: usize = 4;
+
+/// `GET /c/{slug}/qr.png`: for documents that take no SVG.
+pub async fn qr_png(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let Some((campaign, _)) = page_campaign(&state, &slug).await? else {
+        return Err(ApiError::NotFound);
+    };
+    let code = qr_of(&state, &campaign)?;
+    let modules = code.width();
+    let colors = code.to_colors();
+    let side = (modules + 2 * QUIET) * SCALE;
+    let mut pixels = vec![255u8; side * side];
+    for (i, color) in colors.iter().enumerate() {
+        if *color == qrcode::Color::Dark {
+            let (x, y) = (i % modules + QUIET, i / modules + QUIET);
+            for row in y * SCALE..(y + 1) * SCALE {
+                pixels[row * side + x * SCALE..row * side + (x + 1) * SCALE].fill(0);
+            }
+        }
+    }
+    let mut png = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut png, side as u32, side as u32);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().map_err(ApiError::internal)?;
+        writer
+            .write_image_data(&pixels)
+            .map_err(ApiError::internal)?;
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("image/png")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(png))
+}
