@@ -57,6 +57,9 @@ struct Args {
     /// Run only the answer-timing scenario (one client at a time).
     #[arg(long)]
     timing_only: bool,
+    /// Run only the reading scenarios: `/healthz`, the count, and a campaign's page.
+    #[arg(long)]
+    pages_only: bool,
     /// Where the server writes the emails it sends, as files. The default is in memory
     /// (`/dev/shm`) where there is one: in production mail goes to SMTP, and creating thousands
     /// of files a second on a disk measures the filesystem's inode allocator, not the service.
@@ -630,6 +633,26 @@ async fn main() -> anyhow::Result<()> {
     })
     .await;
     counts.print(Some(&healthz));
+
+    // A shared link read far more than it is signed: the whole page, body included.
+    let (c, a) = (client.clone(), address.clone());
+    let page = drive("GET /c/{slug} (the campaign's page)", n, secs, move |_| {
+        let (c, a) = (c.clone(), a.clone());
+        async move {
+            match c.get(format!("{a}/c/bench-sign")).send().await {
+                Ok(r) if r.status().is_success() => r.bytes().await.is_ok_and(|b| b.len() > 1000),
+                _ => false,
+            }
+        }
+    })
+    .await;
+    page.print(Some(&healthz));
+    if args.pages_only {
+        drop(server);
+        drop(store);
+        drop_database(to_drop).await?;
+        return Ok(());
+    }
 
     // Baseline 2: the same signing transaction through the store, without HTTP.
     let campaign = Arc::new(Campaign::draft(
