@@ -40,41 +40,54 @@ const LISTED: u32 = 500;
 /// Built pages, by campaign (and one for each index), with what they were built from.
 #[derive(Default)]
 pub struct PageCache {
-    pages: RwLock<HashMap<Uuid, Built>>,
+    pages: Kept<String>,
+    previews: Kept<Vec<u8>>,
     indexes: RwLock<HashMap<bool, (Instant, Arc<String>)>>,
 }
 
-struct Built {
+/// What was built for each campaign, with what it was built from.
+struct Kept<T> {
+    built: RwLock<HashMap<Uuid, Built<T>>>,
+}
+
+impl<T> Default for Kept<T> {
+    fn default() -> Self {
+        Self {
+            built: RwLock::default(),
+        }
+    }
+}
+
+struct Built<T> {
     at: Instant,
     count_etag: String,
     updated_at: DateTime<Utc>,
-    html: Arc<String>,
+    value: Arc<T>,
 }
 
-impl PageCache {
-    fn page(&self, campaign: &Campaign, view: &CountView) -> Option<Arc<String>> {
-        let pages = self.pages.read().unwrap_or_else(|e| e.into_inner());
-        let built = pages.get(&campaign.id)?;
+impl<T> Kept<T> {
+    fn get(&self, campaign: &Campaign, view: &CountView) -> Option<Arc<T>> {
+        let built = self.built.read().unwrap_or_else(|e| e.into_inner());
+        let built = built.get(&campaign.id)?;
         (built.at.elapsed() < PAGE_LIFETIME
             && built.count_etag == view.etag
             && built.updated_at == campaign.updated_at)
-            .then(|| built.html.clone())
+            .then(|| built.value.clone())
     }
 
-    fn keep(&self, campaign: &Campaign, view: &CountView, html: String) -> Arc<String> {
-        let html = Arc::new(html);
-        let mut pages = self.pages.write().unwrap_or_else(|e| e.into_inner());
-        pages.retain(|_, built| built.at.elapsed() < PAGE_LIFETIME);
-        pages.insert(
+    fn keep(&self, campaign: &Campaign, view: &CountView, value: Arc<T>) -> Arc<T> {
+        let mut built = self.built.write().unwrap_or_else(|e| e.into_inner());
+        built.retain(|_, b| b.at.elapsed() < PAGE_LIFETIME);
+        built.insert(
             campaign.id,
             Built {
                 at: Instant::now(),
                 count_etag: view.etag.clone(),
                 updated_at: campaign.updated_at,
-                html: html.clone(),
+                value: value.clone(),
             },
         );
-        html
+        value
     }
 }
 
@@ -99,7 +112,26 @@ fn html_response(status: StatusCode, policy: &str, html: impl Into<String>) -> H
 
 /// The page's frame: metadata for link previews (Open Graph, Twitter cards), the site's
 /// header, and `main`.
-fn layout(title: &str, description: &str, url: &str, main: &str, scripts: bool) -> String {
+fn layout(
+    title: &str,
+    description: &str,
+    url: &str,
+    image: Option<&str>,
+    main: &str,
+    scripts: bool,
+) -> String {
+    let picture = match image {
+        Some(image) => format!(
+            "<meta property=\"og:image\" content=\"{image}\"><meta property=\"og:image:width\" content=\"{w}\">\
+             <meta property=\"og:image:height\" content=\"{h}\"><meta property=\"og:image:alt\" content=\"{alt}\">\
+             <meta name=\"twitter:card\" content=\"summary_large_image\"><meta name=\"twitter:image\" content=\"{image}\">",
+            image = escape_html(image),
+            w = super::preview::WIDTH,
+            h = super::preview::HEIGHT,
+            alt = escape_html(&format!("{title}, with its count of signatures")),
+        ),
+        None => "<meta name=\"twitter:card\" content=\"summary\">".to_owned(),
+    };
     let title = escape_html(title);
     let description = escape_html(description);
     let url = escape_html(url);
@@ -115,7 +147,7 @@ fn layout(title: &str, description: &str, url: &str, main: &str, scripts: bool) 
          <link rel=\"canonical\" href=\"{url}\">\
          <meta property=\"og:type\" content=\"website\"><meta property=\"og:title\" content=\"{title}\">\
          <meta property=\"og:description\" content=\"{description}\"><meta property=\"og:url\" content=\"{url}\">\
-         <meta name=\"twitter:card\" content=\"summary\"><meta name=\"twitter:title\" content=\"{title}\">\
+         {picture}<meta name=\"twitter:title\" content=\"{title}\">\
          <meta name=\"twitter:description\" content=\"{description}\">\
          <link rel=\"stylesheet\" href=\"/embed/form.css\"><link rel=\"stylesheet\" href=\"/page.css\">\
          </head><body><header class=\"site\"><a href=\"/\">Campaigns</a></header>\
@@ -294,7 +326,15 @@ impl CampaignPage<'_> {
             signing = form.signing_part(""),
             share = share_links(&self.url, c.title.as_str()),
         );
-        layout(c.title.as_str(), c.summary.as_str(), &self.url, &main, true)
+        let image = format!("{}/preview.png", self.url);
+        layout(
+            c.title.as_str(),
+            c.summary.as_str(),
+            &self.url,
+            Some(&image),
+            &main,
+            true,
+        )
     }
 }
 
@@ -343,7 +383,7 @@ fn page_not_found() -> HttpResponse {
     let mut response = html_response(
         StatusCode::NOT_FOUND,
         PAGES_POLICY,
-        layout("No campaign here", "", "/", main, false),
+        layout("No campaign here", "", "/", None, main, false),
     );
     response.headers_mut().insert(
         header::CACHE_CONTROL,
@@ -364,14 +404,17 @@ pub async fn campaign_page(
     let Some((campaign, view)) = page_campaign(&state, &slug).await? else {
         return Ok(page_not_found());
     };
-    let html = match state.pages.page(&campaign, &view) {
+    let html = match state.pages.pages.get(&campaign, &view) {
         Some(html) => html,
         None => {
             let parts = campaign_page_parts(&state, &campaign, &view).await?;
             let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
             let action = format!("/c/{}", campaign.slug);
             let form = FormPage::new(&campaign, &action, &organiser, view.total, None);
-            state.pages.keep(&campaign, &view, parts.render(&form))
+            state
+                .pages
+                .pages
+                .keep(&campaign, &view, Arc::new(parts.render(&form)))
         }
     };
     Ok(html_response(
@@ -484,6 +527,7 @@ async fn index_page(state: &AppState, closed: bool) -> Result<Arc<String>, ApiEr
         title,
         "Petitions and open letters for children's rights.",
         &url,
+        None,
         &format!("<h1>{title}</h1>{list}{other}"),
         false,
     ));
@@ -516,6 +560,39 @@ pub async fn page_style() -> HttpResponse {
 /// `GET /page.js`: the copy-link button (the page works without it).
 pub async fn page_script() -> HttpResponse {
     super::embed::asset("text/javascript; charset=utf-8", PAGE_JS)
+}
+
+/// `GET /c/{slug}/preview.png`: the picture a shared link shows, drawn again as the count
+/// moves.
+pub async fn preview_png(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let Some((campaign, view)) = page_campaign(&state, &slug).await? else {
+        return Err(ApiError::NotFound);
+    };
+    let png = match state.pages.previews.get(&campaign, &view) {
+        Some(png) => png,
+        None => {
+            let host = state.public_url.host_str().unwrap_or("").to_owned();
+            let address = format!("{host}/c/{}", campaign.slug);
+            let (drawn, for_view) = (campaign.clone(), view.clone());
+            // Drawing takes tens of milliseconds of CPU: off the async executor.
+            let png = tokio::task::spawn_blocking(move || {
+                super::preview::render(&drawn, &for_view, &address)
+            })
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
+            state.pages.previews.keep(&campaign, &view, png)
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("image/png")
+        // Link previews are fetched by other services' robots: a minute is fresh enough.
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(png.as_ref().clone()))
 }
 
 /// The QR code of a campaign page's address.

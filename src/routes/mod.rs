@@ -12,6 +12,7 @@ pub mod extract;
 mod health;
 mod pages;
 mod partners;
+mod preview;
 pub mod signatories;
 mod signatures;
 mod users;
@@ -89,6 +90,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/page.js" => campaign_pages::page_script),
         endpoint!(GET "/c/{slug}" => campaign_pages::campaign_page),
         endpoint!(POST "/c/{slug}" => campaign_pages::campaign_sign),
+        endpoint!(GET "/c/{slug}/preview.png" => campaign_pages::preview_png),
         endpoint!(GET "/c/{slug}/qr.svg" => campaign_pages::qr_svg),
         endpoint!(GET "/c/{slug}/qr.png" => campaign_pages::qr_png),
         endpoint!(GET "/console" => console::console_root),

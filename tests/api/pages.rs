@@ -522,3 +522,64 @@ async fn a_supporter_reads_signs_and_shares_a_campaign_page_in_a_browser() {
     crate::console::wait_text(client, "main", "A letter to the Children's Minister").await;
     crate::console::check_screen(client, axe, "page-index").await;
 }
+
+/// A PNG's width and height, from its header.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "a PNG");
+    (
+        u32::from_be_bytes(bytes[16..20].try_into().unwrap()),
+        u32::from_be_bytes(bytes[20..24].try_into().unwrap()),
+    )
+}
+
+#[tokio::test]
+async fn a_shared_link_shows_a_picture_of_the_campaign_drawn_again_as_its_count_moves() {
+    let app = spawn_app().await;
+    app.open_campaign_with(json!({"require_confirmation": false}))
+        .await;
+    let (_, _, html) = page(&app, "/c/scrapsi445").await;
+    let image = format!("{}/c/scrapsi445/preview.png", app.address);
+    assert!(html.contains(&format!("<meta property=\"og:image\" content=\"{image}\">")));
+    assert!(html.contains("<meta property=\"og:image:width\" content=\"1200\">"));
+    assert!(html.contains("<meta name=\"twitter:card\" content=\"summary_large_image\">"));
+
+    let before = app.get("/c/scrapsi445/preview.png", None).await;
+    assert_eq!(before.status(), StatusCode::OK);
+    assert_eq!(before.headers()["content-type"], "image/png");
+    let before = before.bytes().await.unwrap();
+    assert_eq!(png_size(&before), (1200, 630));
+    let again = app
+        .get("/c/scrapsi445/preview.png", None)
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(before, again, "the same picture while the count stands");
+
+    let signed = app
+        .sign("scrapsi445", &signer("Siân Lloyd", "sian@example.org"))
+        .await;
+    assert_eq!(signed.status(), StatusCode::ACCEPTED);
+    app.expect_total("scrapsi445", 1).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let after = app
+            .get("/c/scrapsi445/preview.png", None)
+            .await
+            .bytes()
+            .await
+            .unwrap();
+        if after != before {
+            assert_eq!(png_size(&after), (1200, 630));
+            std::fs::write(std::env::temp_dir().join("undersigned-preview.png"), &after).unwrap();
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the picture never changed with the count"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let missing = app.get("/c/no-such-campaign/preview.png", None).await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
