@@ -661,6 +661,30 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
     wait_for_script(client, "var t = document.querySelector('main table'); return t && t.textContent.indexOf('export') < 0 && t.textContent.indexOf('review') >= 0;", "only reviews").await;
     check_screen(client, axe, "console-audit").await;
 
+    // Closing asks first too, and then it is closed for good.
+    follow(client, "Campaigns").await;
+    wait_screen(client, "All campaigns").await;
+    follow(client, "Scrap SI 445: a letter to the Children's Minister").await;
+    wait_screen(client, "Scrap SI 445: a letter").await;
+    press(client, "Close the campaign").await;
+    let dialog = wait_visible(client, "dialog[open]").await;
+    assert!(
+        dialog
+            .text()
+            .await
+            .unwrap()
+            .contains("cannot be opened again")
+    );
+    press_in_dialog(client, "Close it").await;
+    wait_text(client, "main h1 .tag", "Closed").await;
+    wait_text(client, "#status", "The campaign is closed.").await;
+    let closed = store
+        .campaign(&undersigned::domain::Slug::parse("letter-to-the-minister").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(closed.status, undersigned::domain::CampaignStatus::Closed);
+
     // Log out; a wrong password is told plainly.
     press(client, "Log out").await;
     wait_screen(client, "Log in").await;
