@@ -97,6 +97,11 @@ pub struct Settings {
     #[arg(long, env = "UNDERSIGNED_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
 
+    /// The least time, in seconds, a person takes to fill a signing form in: a form sent
+    /// sooner after it was shown is treated as a bot's (answered alike, never counted).
+    #[arg(long, env = "UNDERSIGNED_MIN_FILL_SECONDS", default_value_t = 2)]
+    pub min_fill_seconds: u64,
+
     /// Signing attempts allowed per minute from one client address, across all campaigns.
     #[arg(
         long,

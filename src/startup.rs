@@ -76,6 +76,10 @@ impl Application {
             mail_wake,
             metrics.clone(),
             outbox_files.clone(),
+            crate::signing::FormClock::new(
+                settings.jwt_secret.as_ref(),
+                Duration::from_secs(settings.min_fill_seconds),
+            ),
         );
         let live_counts = live.clone();
         let state = web::Data::new(AppState {

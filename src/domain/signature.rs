@@ -346,6 +346,8 @@ pub struct SignatureForm {
     pub source: Option<String>,
     pub consent_version: Option<u32>,
     pub website: Option<String>,
+    /// When the form was shown, as the service stamped it (see `signing::FormClock`).
+    pub started: Option<String>,
 }
 
 impl SignatureForm {

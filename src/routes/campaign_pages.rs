@@ -410,7 +410,9 @@ pub async fn campaign_page(
             let parts = campaign_page_parts(&state, &campaign, &view).await?;
             let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
             let action = format!("/c/{}", campaign.slug);
-            let form = FormPage::new(&campaign, &action, &organiser, view.total, None);
+            // Kept with the page for a few seconds: an older stamp only lets a form through.
+            let stamp = state.signing.form_stamp(None);
+            let form = FormPage::new(&campaign, &action, &organiser, view.total, None, stamp);
             state
                 .pages
                 .pages
@@ -440,12 +442,16 @@ pub async fn campaign_sign(
     let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
     let source = submitted.source();
     let action = format!("/c/{}", campaign.slug);
+    let stamp = state
+        .signing
+        .form_stamp(submitted.typed.get("started").map(String::as_str));
     let form = FormPage::new(
         &campaign,
         &action,
         &organiser,
         view.total,
         source.as_deref(),
+        stamp,
     )
     .after(&submitted);
     let mut response = html_response(

@@ -89,6 +89,8 @@ pub(super) struct FormPage<'a> {
     pub errors: &'a [FieldError],
     pub problem: Option<String>,
     pub signed: bool,
+    /// When the form was shown, signed (see `signing::FormClock`).
+    pub stamp: String,
 }
 
 /// Nothing typed yet.
@@ -102,6 +104,7 @@ impl<'a> FormPage<'a> {
         organiser: &'a Identity,
         total: u64,
         source: Option<&'a str>,
+        stamp: String,
     ) -> Self {
         Self {
             campaign,
@@ -113,6 +116,7 @@ impl<'a> FormPage<'a> {
             errors: &[],
             problem: None,
             signed: false,
+            stamp,
         }
     }
 
@@ -313,10 +317,12 @@ impl FormPage<'_> {
              data-api=\"/v1/campaigns/{slug}/signatures\">{fields}\
              <div class=\"hp\" aria-hidden=\"true\"><label for=\"website\">Leave this empty</label>\
              <input type=\"text\" id=\"website\" name=\"website\" tabindex=\"-1\" autocomplete=\"off\"></div>\
-             <input type=\"hidden\" name=\"consent_version\" value=\"{version}\">{source}\
+             <input type=\"hidden\" name=\"consent_version\" value=\"{version}\">\
+             <input type=\"hidden\" name=\"started\" value=\"{stamp}\">{source}\
              <button type=\"submit\">Sign</button></form>",
             version = c.consent.version,
             action = escape_html(self.action),
+            stamp = escape_html(&self.stamp),
         )
     }
 
@@ -517,10 +523,15 @@ pub async fn form_page(
     let source = valid_source(query.source.as_deref());
     let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
     let action = format!("/embed/{}", campaign.slug);
-    Ok(
-        FormPage::new(&campaign, &action, &organiser, total, source.as_deref())
-            .render(StatusCode::OK),
+    Ok(FormPage::new(
+        &campaign,
+        &action,
+        &organiser,
+        total,
+        source.as_deref(),
+        state.signing.form_stamp(None),
     )
+    .render(StatusCode::OK))
 }
 
 /// The form's fields as the signing API takes them, and what was typed (to fill the form
@@ -564,6 +575,7 @@ fn parse_form(body: &[u8]) -> (Typed, Result<SignatureForm, Vec<FieldError>>) {
         source: text("source"),
         consent_version,
         website: text("website"),
+        started: text("started"),
     };
     (typed, Ok(form))
 }
@@ -674,9 +686,19 @@ pub async fn form_submit(
     let source = submitted.source();
     let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
     let action = format!("/embed/{}", campaign.slug);
-    let page = FormPage::new(&campaign, &action, &organiser, total, source.as_deref())
-        .after(&submitted)
-        .render(submitted.status);
+    let stamp = state
+        .signing
+        .form_stamp(submitted.typed.get("started").map(String::as_str));
+    let page = FormPage::new(
+        &campaign,
+        &action,
+        &organiser,
+        total,
+        source.as_deref(),
+        stamp,
+    )
+    .after(&submitted)
+    .render(submitted.status);
     Ok(submitted.finish(page))
 }
 

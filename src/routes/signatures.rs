@@ -34,6 +34,8 @@ pub struct SignRequest {
     consent_version: Option<u32>,
     /// The honeypot: hidden from people, filled in by bots.
     website: Option<String>,
+    /// The stamp of when the form was shown, which the service's forms send.
+    started: Option<String>,
 }
 
 impl From<SignRequest> for SignatureForm {
@@ -51,6 +53,7 @@ impl From<SignRequest> for SignatureForm {
             source: r.source,
             consent_version: r.consent_version,
             website: r.website,
+            started: r.started,
         }
     }
 }

@@ -8,10 +8,13 @@
 //! (see `pacing`).
 
 mod campaign_cache;
+mod form_clock;
 mod group_commit;
 mod pacing;
 
 use std::sync::Arc;
+
+pub use form_clock::FormClock;
 
 use crate::counts::LiveCounts;
 use crate::domain::{
@@ -37,6 +40,8 @@ pub struct Signing {
     metrics: Metrics,
     /// Emails written as files, removed when their signer withdraws.
     outbox_files: OutboxFiles,
+    /// Stamps forms with when they were shown, to tell a bot's haste.
+    clock: FormClock,
 }
 
 impl Signing {
@@ -47,8 +52,10 @@ impl Signing {
         mail_wake: Arc<MailWake>,
         metrics: Metrics,
         outbox_files: OutboxFiles,
+        clock: FormClock,
     ) -> Self {
         Self {
+            clock,
             writers: GroupCommit::start(store.clone(), store.parallel_writes()),
             campaigns: CampaignCache::default(),
             pacing: AnswerPacing::default(),
@@ -67,6 +74,15 @@ impl Signing {
             .get(self.store.as_ref(), slug)
             .await?
             .ok_or(ApiError::NotFound)
+    }
+
+    /// The stamp a form shown now carries; or, for a form shown again with its errors, the
+    /// stamp it was first shown with, so fixing a typo quickly is not taken for haste.
+    pub fn form_stamp(&self, shown_before: Option<&str>) -> String {
+        match shown_before.and_then(|stamp| self.clock.genuine(stamp)) {
+            Some(stamp) => stamp.to_owned(),
+            None => self.clock.stamp(store::now()),
+        }
     }
 
     /// Forgets a campaign that was just edited on this instance.
@@ -93,8 +109,14 @@ impl Signing {
             CampaignStatus::Draft => return Err(ApiError::NotFound),
             CampaignStatus::Closed => return Err(ApiError::Conflict(Conflict::CampaignClosed)),
         }
+        let too_fast = form
+            .started
+            .as_deref()
+            .is_some_and(|stamp| self.clock.too_fast(stamp, store::now()));
         let parsed = NewSignature::parse(form, campaign.kind, campaign.consent.contact_basis);
         let mut signature = with_faults(parsed, faults).map_err(ApiError::Validation)?;
+        // Sent sooner than a person could fill the form in: a bot, as the honeypot would say.
+        signature.is_spam |= too_fast;
         if let Some(code) = partner {
             signature.source = Some(code.clone());
         }

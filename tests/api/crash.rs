@@ -56,6 +56,8 @@ impl Server {
             .env("UNDERSIGNED_MAIL_LEASE_SECONDS", "3")
             .env("UNDERSIGNED_SIGN_PER_MINUTE_PER_CAMPAIGN", "1000000")
             .env("UNDERSIGNED_SIGN_PER_MINUTE_PER_ADDRESS", "1000000")
+            // A test's browser fills forms in faster than a person (see helpers::test_settings).
+            .env("UNDERSIGNED_MIN_FILL_SECONDS", "0")
             .env("UNDERSIGNED_LOG_FORMAT", "json")
             .env("RUST_LOG", "info")
             .env_remove("UNDERSIGNED_SMTP_URL")

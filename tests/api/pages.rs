@@ -583,3 +583,104 @@ async fn a_shared_link_shows_a_picture_of_the_campaign_drawn_again_as_its_count_
     let missing = app.get("/c/no-such-campaign/preview.png", None).await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
+
+/// The stamp a form page carries of when it was shown.
+fn stamp_in(html: &str) -> String {
+    html.split("name=\"started\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a form stamped with when it was shown")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_form_sent_faster_than_a_person_could_fill_it_is_answered_but_never_counted() {
+    let app = crate::helpers::spawn_app_with(|settings| settings.min_fill_seconds = 2).await;
+    app.open_campaign_with(json!({"require_confirmation": false}))
+        .await;
+    let fields = |email: &'static str, stamp: String| {
+        vec![
+            ("name", "Siân Lloyd".to_owned()),
+            ("email", email.to_owned()),
+            ("consent_version", "1".to_owned()),
+            ("started", stamp),
+        ]
+    };
+    let post = |fields: Vec<(&'static str, String)>| {
+        app.client
+            .post(app.url("/c/scrapsi445"))
+            .header("Origin", &app.address)
+            .form(&fields)
+            .send()
+    };
+    let (_, _, html) = page(&app, "/embed/scrapsi445").await;
+    let stamp = stamp_in(&html);
+
+    // At once: the same thank-you as anyone gets, but stored as spam and not counted.
+    let hasty = post(fields("bot@example.org", stamp.clone()))
+        .await
+        .unwrap();
+    assert_eq!(hasty.status(), StatusCode::OK);
+    assert!(
+        hasty
+            .text()
+            .await
+            .unwrap()
+            .contains("Thank you: your signature is counted.")
+    );
+    // Through the API, as the form's script sends it, and with a forged stamp.
+    let forged = format!(
+        "{}.{}",
+        chrono::Utc::now().timestamp_millis() - 60_000,
+        "0".repeat(32)
+    );
+    for (email, stamp) in [
+        ("script@example.org", stamp.clone()),
+        ("forger@example.org", forged),
+    ] {
+        let body = json!({"name": "Bot", "email": email, "started": stamp});
+        let answer = app.sign("scrapsi445", &body).await;
+        assert_eq!(answer.status(), StatusCode::ACCEPTED, "{email}");
+    }
+    for email in [
+        "bot@example.org",
+        "script@example.org",
+        "forger@example.org",
+    ] {
+        let stored = app
+            .texts("SELECT status FROM signatures WHERE email = $1", email)
+            .await;
+        assert_eq!(stored, vec![vec![Some("spam".to_owned())]], "{email}");
+    }
+    app.expect_total("scrapsi445", 0).await;
+
+    // A person, who takes longer: counted. A form shown again with its errors keeps its first
+    // stamp, so a quick fix is not taken for haste.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let refused = post(vec![
+        ("name", "Siân Lloyd".to_owned()),
+        ("email", "sian-at-example.org".to_owned()),
+        ("consent_version", "1".to_owned()),
+        ("started", stamp.clone()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(stamp_in(&refused.text().await.unwrap()), stamp);
+    let person = post(fields("sian@example.org", stamp)).await.unwrap();
+    assert_eq!(person.status(), StatusCode::OK);
+    let stored = app
+        .texts(
+            "SELECT status FROM signatures WHERE email = $1",
+            "sian@example.org",
+        )
+        .await;
+    assert_eq!(stored, vec![vec![Some("confirmed".to_owned())]]);
+    app.expect_total("scrapsi445", 1).await;
+    // A client that sends no stamp (a partner's server, a script) is not judged by it.
+    let unstamped = app
+        .sign("scrapsi445", &signer("Dafydd Jones", "dafydd@example.org"))
+        .await;
+    assert_eq!(unstamped.status(), StatusCode::ACCEPTED);
+    app.expect_total("scrapsi445", 2).await;
+}
