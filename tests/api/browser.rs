@@ -313,6 +313,12 @@ async fn a_supporter_signs_in_the_form_embedded_on_a_partner_site() {
     email.send_keys("sian-at-example.org").await.unwrap();
     click(client, "button[type=submit]").await;
     let error = wait_visible(client, "#email-error").await;
+    // Each state of the form, in its frame, as accessible as the form itself.
+    let axe = crate::console::axe_source();
+    if let Some(axe) = axe.as_deref() {
+        let faults = crate::console::accessibility_faults(client, axe).await;
+        assert!(faults.is_empty(), "the form showing an error: {faults:#?}");
+    }
     assert_eq!(
         error.text().await.unwrap(),
         "Enter an email address, like name@example.org"
@@ -348,6 +354,10 @@ async fn a_supporter_signs_in_the_form_embedded_on_a_partner_site() {
     click(client, "#public").await;
     click(client, "button[type=submit]").await;
     let outcome = wait_visible(client, "#outcome").await;
+    if let Some(axe) = axe.as_deref() {
+        let faults = crate::console::accessibility_faults(client, axe).await;
+        assert!(faults.is_empty(), "the form's thank-you: {faults:#?}");
+    }
     assert!(
         outcome.text().await.unwrap().contains("Check your email"),
         "{}",

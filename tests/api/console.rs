@@ -123,7 +123,7 @@ pub(crate) fn axe_source() -> Option<String> {
 }
 
 /// The serious and critical faults axe finds against WCAG 2.2 A and AA on the page as shown.
-async fn accessibility_faults(client: &Client, axe: &str) -> Vec<String> {
+pub(crate) async fn accessibility_faults(client: &Client, axe: &str) -> Vec<String> {
     let loaded = client
         .execute("return typeof window.axe !== 'undefined';", vec![])
         .await

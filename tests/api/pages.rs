@@ -484,6 +484,10 @@ async fn a_supporter_reads_signs_and_shares_a_campaign_page_in_a_browser() {
     crate::browser::click(client, "button[type=submit]").await;
     crate::console::wait_text(client, "#outcome", "Thank you: your signature is counted.").await;
     crate::console::wait_text(client, "#count", "1").await;
+    if let Some(axe) = axe {
+        let faults = crate::console::accessibility_faults(client, axe).await;
+        assert!(faults.is_empty(), "the page's thank-you: {faults:#?}");
+    }
     let stayed = client
         .execute("return window.notReloaded === true;", vec![])
         .await
