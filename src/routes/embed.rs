@@ -274,12 +274,14 @@ impl FormPage<'_> {
         let slug = c.slug.as_str();
         let mut fields = String::new();
         fields.push_str(&self.text_field("name", "text", "name", ""));
-        fields.push_str(&self.text_field(
-            "email",
-            "email",
-            "email",
-            "We send a link to confirm your signature. It is never shown publicly.",
-        ));
+        // Say what the address is for on this campaign: not every one asks for confirmation.
+        let email_hint = if c.require_confirmation {
+            "We send a link to confirm your signature. It is never shown publicly."
+        } else {
+            "We email you a note of your signature, with a link to withdraw it. It is never \
+             shown publicly."
+        };
+        fields.push_str(&self.text_field("email", "email", "email", email_hint));
         match c.kind {
             CampaignKind::Petition => {
                 fields.push_str(&self.text_field(
@@ -408,8 +410,13 @@ impl FormPage<'_> {
         // Only where there are boxes to agree to: a closed campaign's page has none.
         let privacy = if open && !self.signed {
             format!(
-                "<p class=\"privacy\">Your email address is used only to confirm your \
-                 signature and, if you agree above, by {}. It is never shown publicly.</p>",
+                "<p class=\"privacy\">Your email address is used only {} and, if you agree \
+                 above, by {}. It is never shown publicly.</p>",
+                if c.require_confirmation {
+                    "to confirm your signature"
+                } else {
+                    "to tell you of your signature"
+                },
                 self.organiser
                     .name
                     .as_ref()

@@ -85,6 +85,13 @@ async fn a_campaign_page_shows_the_campaign_safely_with_its_form_and_ways_to_sha
     assert!(html.contains("<form id=\"sign\" method=\"post\" action=\"/c/scrapsi445\""));
     assert!(html.contains("name=\"consent_version\""));
     assert!(html.contains("Run by Together for Children."));
+    // This campaign needs no confirmation, and the form says what the address is for.
+    assert!(html.contains("We email you a note of your signature, with a link to withdraw it."));
+    assert!(html.contains("Your email address is used only to tell you of your signature"));
+    assert!(
+        !html.contains("We send a link to confirm"),
+        "no confirmation is asked for here"
+    );
 
     // Link previews and sharing, with nothing loaded from elsewhere.
     let url = format!("{}/c/scrapsi445", app.address);
