@@ -41,7 +41,7 @@ const LISTED: u32 = 500;
 #[derive(Default)]
 pub struct PageCache {
     pages: Kept<String>,
-    previews: Kept<Vec<u8>>,
+    previews: Kept<web::Bytes>,
     indexes: RwLock<HashMap<bool, (Instant, Arc<String>)>>,
 }
 
@@ -99,14 +99,23 @@ fn page_url(state: &AppState, slug: &str) -> String {
     )
 }
 
-fn html_response(status: StatusCode, policy: &str, html: impl Into<String>) -> HttpResponse {
+/// Pages anyone may see are kept briefly by browsers and proxies (the count on them moves
+/// live with JavaScript); a page holding what someone typed, or a 404, is not kept.
+const SHARED: &str = "public, max-age=10";
+const PRIVATE: &str = "no-store";
+
+fn html_response(
+    status: StatusCode,
+    policy: &str,
+    cache: &'static str,
+    html: impl Into<String>,
+) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CONTENT_SECURITY_POLICY, policy.to_owned()))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
-        // Kept briefly by browsers and proxies; the count on it moves live with JavaScript.
-        .insert_header((header::CACHE_CONTROL, "public, max-age=10"))
+        .insert_header((header::CACHE_CONTROL, cache))
         .body(html.into())
 }
 
@@ -380,16 +389,12 @@ async fn campaign_page_parts<'a>(
 fn page_not_found() -> HttpResponse {
     let main = "<h1>No campaign here</h1><p>This campaign does not exist or has not opened yet. \
                 The address may be mistyped.</p><p><a href=\"/\">See the open campaigns</a></p>";
-    let mut response = html_response(
+    html_response(
         StatusCode::NOT_FOUND,
         PAGES_POLICY,
+        PRIVATE,
         layout("No campaign here", "", "/", None, main, false),
-    );
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
-    response
+    )
 }
 
 /// The index pages' policy: our own style only, no framing.
@@ -422,6 +427,7 @@ pub async fn campaign_page(
     Ok(html_response(
         StatusCode::OK,
         &content_security_policy(&campaign),
+        SHARED,
         html.as_str(),
     ))
 }
@@ -440,29 +446,13 @@ pub async fn campaign_sign(
     let submitted: Submission = take_form(&req, &state, &campaign, payload).await?;
     let parts = campaign_page_parts(&state, &campaign, &view).await?;
     let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
-    let source = submitted.source();
     let action = format!("/c/{}", campaign.slug);
-    let stamp = state
-        .signing
-        .form_stamp(submitted.typed.get("started").map(String::as_str));
-    let form = FormPage::new(
-        &campaign,
-        &action,
-        &organiser,
-        view.total,
-        source.as_deref(),
-        stamp,
-    )
-    .after(&submitted);
-    let mut response = html_response(
+    let form = FormPage::posted(&campaign, &action, &organiser, view.total, &submitted);
+    let response = html_response(
         submitted.status,
         &content_security_policy(&campaign),
+        PRIVATE,
         parts.render(&form),
-    );
-    // What was typed is in it.
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
     );
     Ok(submitted.finish(response))
 }
@@ -549,13 +539,23 @@ async fn index_page(state: &AppState, closed: bool) -> Result<Arc<String>, ApiEr
 /// `GET /`: the open campaigns, with their counts.
 pub async fn index(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let html = index_page(&state, false).await?;
-    Ok(html_response(StatusCode::OK, PAGES_POLICY, html.as_str()))
+    Ok(html_response(
+        StatusCode::OK,
+        PAGES_POLICY,
+        SHARED,
+        html.as_str(),
+    ))
 }
 
 /// `GET /closed`: the closed campaigns.
 pub async fn closed_index(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let html = index_page(&state, true).await?;
-    Ok(html_response(StatusCode::OK, PAGES_POLICY, html.as_str()))
+    Ok(html_response(
+        StatusCode::OK,
+        PAGES_POLICY,
+        SHARED,
+        html.as_str(),
+    ))
 }
 
 /// `GET /page.css`.
@@ -590,7 +590,10 @@ pub async fn preview_png(
             .await
             .map_err(ApiError::internal)?
             .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
-            state.pages.previews.keep(&campaign, &view, png)
+            state
+                .pages
+                .previews
+                .keep(&campaign, &view, Arc::new(web::Bytes::from(png)))
         }
     };
     Ok(HttpResponse::Ok()

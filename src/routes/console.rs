@@ -54,16 +54,6 @@ fn content_security_policy() -> &'static str {
     })
 }
 
-fn page() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Content-Security-Policy", content_security_policy()))
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header(("Referrer-Policy", "no-referrer"))
-        .body(INDEX)
-}
-
 /// `GET /console`: on to `/console/`, where the page's relative module paths resolve.
 pub async fn console_root() -> HttpResponse {
     HttpResponse::PermanentRedirect()
@@ -71,15 +61,17 @@ pub async fn console_root() -> HttpResponse {
         .finish()
 }
 
-/// `GET /console/`: the console's page; which screen it shows follows the address's `#`.
+/// `GET /console/` and `GET /console/setup`: the console's page; which screen it shows
+/// follows the address. The set-up page reads its one-time token after `#`, which is never
+/// sent to the server, so never in an access log.
 pub async fn console_page() -> HttpResponse {
-    page()
-}
-
-/// `GET /console/setup`: the same page, which reads the one-time set-up token after `#`
-/// (never sent to the server in the request line, so never in an access log).
-pub async fn setup_page() -> HttpResponse {
-    page()
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Content-Security-Policy", content_security_policy()))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header(("Referrer-Policy", "no-referrer"))
+        .body(INDEX)
 }
 
 /// `GET /console/{file}`: one of the page's modules or its style.

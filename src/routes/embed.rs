@@ -121,13 +121,24 @@ impl<'a> FormPage<'a> {
     }
 
     /// The form once `submitted` was posted: its outcome, or its errors with what was typed.
-    pub fn after(self, submitted: &'a Submission) -> Self {
+    pub fn posted(
+        campaign: &'a Campaign,
+        action: &'a str,
+        organiser: &'a Identity,
+        total: u64,
+        submitted: &'a Submission,
+    ) -> Self {
         Self {
+            campaign,
+            action,
+            organiser,
+            total,
+            source: submitted.source.as_deref(),
             typed: &submitted.typed,
             errors: &submitted.errors,
             problem: submitted.problem.clone(),
             signed: submitted.signed,
-            ..self
+            stamp: submitted.stamp.clone(),
         }
     }
 }
@@ -609,14 +620,15 @@ pub(super) struct Submission {
     pub errors: Vec<FieldError>,
     pub problem: Option<String>,
     pub signed: bool,
+    /// The partner code the form carried, if well-formed.
+    source: Option<String>,
+    /// The stamp the form was first shown with, kept when it is shown again, so fixing a
+    /// typo quickly is not taken for haste.
+    stamp: String,
     retry_after: Option<std::time::Duration>,
 }
 
 impl Submission {
-    pub fn source(&self) -> Option<String> {
-        valid_source(self.typed.get("source").map(String::as_str))
-    }
-
     /// The answer, with `Retry-After` when signing was refused for too many attempts.
     pub fn finish(&self, mut response: HttpResponse) -> HttpResponse {
         if let Some(wait) = self.retry_after {
@@ -669,6 +681,10 @@ pub(super) async fn take_form(
         _ => None,
     };
     Ok(Submission {
+        source: valid_source(typed.get("source").map(String::as_str)),
+        stamp: state
+            .signing
+            .form_stamp(typed.get("started").map(String::as_str)),
         typed,
         status,
         errors,
@@ -690,22 +706,10 @@ pub async fn form_submit(
         return Ok(not_found());
     };
     let submitted = take_form(&req, &state, &campaign, payload).await?;
-    let source = submitted.source();
     let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
     let action = format!("/embed/{}", campaign.slug);
-    let stamp = state
-        .signing
-        .form_stamp(submitted.typed.get("started").map(String::as_str));
-    let page = FormPage::new(
-        &campaign,
-        &action,
-        &organiser,
-        total,
-        source.as_deref(),
-        stamp,
-    )
-    .after(&submitted)
-    .render(submitted.status);
+    let page = FormPage::posted(&campaign, &action, &organiser, total, &submitted)
+        .render(submitted.status);
     Ok(submitted.finish(page))
 }
 

@@ -95,7 +95,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/c/{slug}/qr.png" => campaign_pages::qr_png),
         endpoint!(GET "/console" => console::console_root),
         endpoint!(GET "/console/" => console::console_page),
-        endpoint!(GET "/console/setup" => console::setup_page),
+        endpoint!(GET "/console/setup" => console::console_page),
         endpoint!(GET "/console/{file}" => console::console_file),
     ]
 }

@@ -3,7 +3,7 @@
 //! the binary (so it looks the same on any server). Drawn again only when the count or the
 //! campaign changes.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 use crate::counts::CountView;
 use crate::domain::{Campaign, CampaignKind, CampaignStatus};
@@ -100,7 +100,7 @@ fn svg(campaign: &Campaign, view: &CountView, host: &str) -> String {
 }
 
 /// The PNG for a campaign as its count now stands.
-pub fn render(campaign: &Campaign, view: &CountView, host: &str) -> Result<Arc<Vec<u8>>, String> {
+pub fn render(campaign: &Campaign, view: &CountView, host: &str) -> Result<Vec<u8>, String> {
     let tree = resvg::usvg::Tree::from_str(&svg(campaign, view, host), &OPTIONS)
         .map_err(|e| e.to_string())?;
     let mut pixmap = resvg::tiny_skia::Pixmap::new(WIDTH, HEIGHT).ok_or("an empty picture")?;
@@ -109,7 +109,7 @@ pub fn render(campaign: &Campaign, view: &CountView, host: &str) -> Result<Arc<V
         resvg::tiny_skia::Transform::default(),
         &mut pixmap.as_mut(),
     );
-    pixmap.encode_png().map(Arc::new).map_err(|e| e.to_string())
+    pixmap.encode_png().map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

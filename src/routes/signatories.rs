@@ -685,21 +685,14 @@ pub async fn audit_log(
         }
         action => action.map(str::to_owned),
     };
-    let campaign_id = match query.campaign.as_deref() {
-        None => None,
-        Some(slug) => {
-            let slug = Slug::parse(slug).map_err(|m| ApiError::field("campaign", m))?;
-            match state.store.campaign(&slug).await? {
-                Some(campaign) => Some(campaign.id),
-                // No campaign, so no entries: an id no campaign has.
-                None => Some(Uuid::nil()),
-            }
-        }
-    };
-    let filter = store::AuditFilter {
-        campaign_id,
-        action,
-    };
+    let campaign = query
+        .campaign
+        .as_deref()
+        .map(Slug::parse)
+        .transpose()
+        .map_err(|m| ApiError::field("campaign", m))?;
+    // A slug no campaign has simply matches no entry.
+    let filter = store::AuditFilter { campaign, action };
     let entries = state.store.audit_log(filter, query.after, limit).await?;
     let next = (entries.len() == limit as usize)
         .then(|| entries.last().map(|e| e.entry.id))

@@ -446,7 +446,7 @@ pub struct LoggedAudit {
 /// Which audit entries an admin asks for.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
-    pub campaign_id: Option<Uuid>,
+    pub campaign: Option<Slug>,
     pub action: Option<String>,
 }
 

@@ -300,10 +300,14 @@ fn xpath_text(text: &str) -> String {
     }
 }
 
-async fn press_in_dialog(client: &Client, label: &str) {
+/// Waits for the confirmation dialog, checks what it says, and presses its `button`.
+async fn answer_dialog(client: &Client, says: &str, button: &str) {
+    let dialog = wait_visible(client, "dialog[open]").await;
+    let text = dialog.text().await.unwrap();
+    assert!(text.contains(says), "the dialog says {text:?}");
     let xpath = format!(
         "//dialog[@open]//button[normalize-space(.) = {}]",
-        xpath_text(label)
+        xpath_text(button)
     );
     click_xpath(client, &xpath).await;
 }
@@ -475,8 +479,12 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
 
     // Open it, after a confirmation.
     press(client, "Open the campaign").await;
-    wait_visible(client, "dialog[open]").await;
-    press(client, "Open it").await;
+    answer_dialog(
+        client,
+        "A campaign cannot go back to being a draft",
+        "Open it",
+    )
+    .await;
     wait_text(client, "main h1 .tag", "Open").await;
     wait_screen(client, "Scrap SI 445: a letter").await;
 
@@ -584,8 +592,7 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
         StatusCode::ACCEPTED
     );
     press(client, "Revoke").await;
-    wait_visible(client, "dialog[open]").await;
-    press(client, "Revoke the key").await;
+    answer_dialog(client, "stay credited to them", "Revoke the key").await;
     wait_text(client, "main table", "Revoked").await;
     let store = undersigned::store::connect(&database_url.parse().unwrap())
         .await
@@ -609,15 +616,12 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
     follow(client, "Signatures").await;
     wait_text(client, "table.signatures", "Dafydd Jones").await;
     press(client, "Erase Dafydd Jones").await;
-    let dialog = wait_visible(client, "dialog[open]").await;
-    assert!(
-        dialog
-            .text()
-            .await
-            .unwrap()
-            .contains("Erase Dafydd Jones’s signature?")
-    );
-    press_in_dialog(client, "Erase Dafydd Jones").await;
+    answer_dialog(
+        client,
+        "Erase Dafydd Jones’s signature?",
+        "Erase Dafydd Jones",
+    )
+    .await;
     wait_text(client, "#status", "Dafydd Jones’s signature is erased").await;
     wait_text(client, "table.signatures", "An erased signatory").await;
     let page = store
@@ -667,15 +671,7 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
     follow(client, "Scrap SI 445: a letter to the Children's Minister").await;
     wait_screen(client, "Scrap SI 445: a letter").await;
     press(client, "Close the campaign").await;
-    let dialog = wait_visible(client, "dialog[open]").await;
-    assert!(
-        dialog
-            .text()
-            .await
-            .unwrap()
-            .contains("cannot be opened again")
-    );
-    press_in_dialog(client, "Close it").await;
+    answer_dialog(client, "cannot be opened again", "Close it").await;
     wait_text(client, "main h1 .tag", "Closed").await;
     wait_text(client, "#status", "The campaign is closed.").await;
     let closed = store

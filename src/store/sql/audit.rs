@@ -37,13 +37,18 @@ impl<B: Backend> Audit for SqlStore<B> {
             "SELECT a.id, a.at, a.actor_id, a.action, a.campaign_id, a.signature_id, a.rows,
                  a.detail, c.slug AS campaign_slug
              FROM audit_log a JOIN campaigns c ON c.id = a.campaign_id
-             WHERE ($1 IS NULL OR a.id < $1) AND ($3 IS NULL OR a.campaign_id = $3)
+             WHERE ($1 IS NULL OR a.id < $1) AND ($3 IS NULL OR c.slug = $3)
                  AND ($4 IS NULL OR a.action = $4)
              ORDER BY a.id DESC LIMIT $2",
         )
         .bind(before)
         .bind(i64::from(limit))
-        .bind(filter.campaign_id)
+        .bind(
+            filter
+                .campaign
+                .as_ref()
+                .map(|slug| slug.as_str().to_owned()),
+        )
         .bind(filter.action)
         .fetch_all(&mut *self.conn().await?)
         .await
