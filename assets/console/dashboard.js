@@ -42,7 +42,7 @@ function hourChart(hours) {
     svg("title", {id: `${id}-svg`}, `Signatures by hour, last ${shown.length} hours with signatures; most in one hour: ${max}`),
     shown.map((x, i) => {
       const height = Math.max(1, (x.count / max) * 110);
-      return svg("rect", {x: i * step + 1, y: 120 - height, width: Math.max(1, step - 2), height, rx: 1},
+      return svg("rect", {x: i * step + 1, y: 120 - height, width: Math.max(1, Math.min(step - 2, 24)), height, rx: 1},
         svg("title", {}, `${formatTime(x.hour)}: ${x.count}`));
     }),
     svg("text", {x: 0, y: 136, class: "label"}, formatTime(shown[0].hour)),

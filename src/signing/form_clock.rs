@@ -41,41 +41,42 @@ impl FormClock {
         Self { key, min_fill }
     }
 
-    fn mac(&self, millis: i64) -> String {
+    /// The MAC of a time, not yet finished.
+    fn keyed(&self, millis: i64) -> Hmac<Sha256> {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("any key length");
         mac.update(millis.to_string().as_bytes());
-        hex::encode(&mac.finalize().into_bytes()[..16])
+        mac
     }
 
     /// The stamp for a form shown at `now`.
     pub fn stamp(&self, now: DateTime<Utc>) -> String {
         let millis = now.timestamp_millis();
-        format!("{millis}.{}", self.mac(millis))
+        let mac = self.keyed(millis).finalize().into_bytes();
+        format!("{millis}.{}", hex::encode(&mac[..16]))
     }
 
-    /// The stamp if it is ours (to keep when a form is shown again with its errors).
-    pub fn genuine<'a>(&self, stamp: &'a str) -> Option<&'a str> {
+    /// When a stamp says its form was shown, if the stamp is ours.
+    fn shown_at(&self, stamp: &str) -> Option<i64> {
         let (millis, mac) = stamp.split_once('.')?;
         let millis: i64 = millis.parse().ok()?;
         let presented = hex::decode(mac).ok().filter(|m| m.len() == 16)?;
         // Compared in constant time: the MAC is a secret until it matches.
-        let mut check = Hmac::<Sha256>::new_from_slice(&self.key).expect("any key length");
-        check.update(millis.to_string().as_bytes());
-        check.verify_truncated_left(&presented).ok()?;
-        Some(stamp)
+        self.keyed(millis).verify_truncated_left(&presented).ok()?;
+        Some(millis)
+    }
+
+    /// The stamp if it is ours (to keep when a form is shown again with its errors).
+    pub fn genuine<'a>(&self, stamp: &'a str) -> Option<&'a str> {
+        self.shown_at(stamp).map(|_| stamp)
     }
 
     /// Whether a form stamped so was sent too soon to be a person's, or the stamp is not ours.
     pub fn too_fast(&self, stamp: &str, now: DateTime<Utc>) -> bool {
-        let Some(genuine) = self.genuine(stamp) else {
+        let Some(shown) = self.shown_at(stamp) else {
             return true;
         };
-        let millis: i64 = genuine
-            .split_once('.')
-            .and_then(|(m, _)| m.parse().ok())
-            .unwrap_or(i64::MAX);
-        let shown = i64::try_from(self.min_fill.as_millis()).unwrap_or(i64::MAX);
-        now.timestamp_millis().saturating_sub(millis) < shown
+        let least = i64::try_from(self.min_fill.as_millis()).unwrap_or(i64::MAX);
+        now.timestamp_millis().saturating_sub(shown) < least
     }
 }
 
