@@ -72,7 +72,7 @@
 
   function body() {
     var data = {};
-    ["name", "email", "postcode", "country", "signatory_type", "organisation", "role", "source", "website", "started"].forEach(function (name) {
+    ["name", "email", "postcode", "country", "signatory_type", "organisation", "role", "source", "website", "nickname", "started"].forEach(function (name) {
       var v = value(name);
       if (v !== undefined) data[name] = v;
     });

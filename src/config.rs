@@ -180,13 +180,24 @@ pub struct Settings {
     )]
     pub recount_interval_seconds: u64,
 
-    /// Seconds between purges of personal data past its retention period (0: never).
+    /// Seconds between purges of personal data past its retention period, and sweeps of pledge
+    /// renewals (0: never).
     #[arg(
         long,
         env = "UNDERSIGNED_PURGE_INTERVAL_SECONDS",
         default_value_t = 3600
     )]
     pub purge_interval_seconds: u64,
+
+    /// Days added to the clock that pledge renewal reads (reminders, lapses, renewals), to
+    /// rehearse a year of renewals in a moment; 0 in service.
+    #[arg(
+        long,
+        env = "UNDERSIGNED_RENEWAL_CLOCK_OFFSET_DAYS",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
+    pub renewal_clock_offset_days: i64,
 
     /// Seconds a request body may take to arrive; a slower one gets 408 and its connection
     /// is closed.

@@ -21,6 +21,8 @@ pub enum Conflict {
     },
     CampaignClosed,
     PartnerCodeTaken,
+    /// A renewal period for a campaign that is not a pledge.
+    RenewalNotAPledge,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -169,6 +171,11 @@ impl ApiError {
                 "Partner code already in use",
                 StatusCode::CONFLICT,
             ),
+            Conflict(self::Conflict::RenewalNotAPledge) => (
+                "renewal-not-a-pledge",
+                "Only a pledge is renewed",
+                StatusCode::CONFLICT,
+            ),
             PayloadTooLarge { .. } => (
                 "payload-too-large",
                 "Request body too large",
@@ -223,6 +230,9 @@ impl ApiError {
             }
             Conflict(self::Conflict::CampaignClosed) => {
                 "this campaign is closed to new signatures".into()
+            }
+            Conflict(self::Conflict::RenewalNotAPledge) => {
+                "renew_after_months is only taken by a pledge, and this campaign is not one".into()
             }
             Conflict(self::Conflict::PartnerCodeTaken) => {
                 "this campaign already has a partner with this code and a live key; revoke it first to issue a new key".into()

@@ -12,6 +12,7 @@ pub mod limits;
 pub mod mail;
 pub mod markdown;
 pub mod metrics;
+pub mod pledges;
 pub mod retention;
 pub mod routes;
 pub mod selfcheck;

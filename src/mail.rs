@@ -360,6 +360,22 @@ impl Mailer {
                 ),
                 None,
             ),
+            EmailKind::Renew => (
+                format!("Please renew your pledge: {title}"),
+                format!(
+                    "Your pledge \u{201c}{title}\u{201d} is due for renewal and lapses within the \
+                     month unless it is renewed. Open the link below and press the button to renew \
+                     it. A pledge that lapses is no longer listed or counted, and its badge shows \
+                     \u{201c}not verified\u{201d}."
+                ),
+                email.confirm_token.as_deref().map(|t| {
+                    let path = format!(
+                        "c/{}/pledgers/{}/renew",
+                        email.campaign_slug, email.signature_id
+                    );
+                    ("Renew our pledge", self.link(&path, t))
+                }),
+            ),
             EmailKind::AlreadySigned => (
                 format!("You have already signed: {title}"),
                 format!(

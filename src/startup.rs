@@ -63,11 +63,6 @@ impl Application {
             live.clone(),
             settings.recount_interval_seconds,
         );
-        spawn_purges(
-            store.clone(),
-            OutboxFiles::from_settings(&settings),
-            settings.purge_interval_seconds,
-        );
         let app_store = store.clone();
         let outbox_files = OutboxFiles::from_settings(&settings);
         let signing = Signing::start(
@@ -107,7 +102,12 @@ impl Application {
             metrics_token: settings.metrics_token.clone(),
             live,
             pages: Default::default(),
+            pledges: crate::pledges::Pledging::new(
+                settings.jwt_secret.as_ref(),
+                settings.renewal_clock_offset_days,
+            ),
         });
+        spawn_maintenance(state.clone(), settings.purge_interval_seconds);
 
         let prometheus = PrometheusMetricsBuilder::new("undersigned")
             .registry(registry)
@@ -230,7 +230,6 @@ fn spawn_recounts(store: Arc<dyn Store>, live: Arc<LiveCounts>, interval_seconds
     });
 }
 
-/// Erases personal data past its retention period, now and then.
 /// Warns when links and tokens would cross a network in clear: the public address is not
 /// HTTPS and the service listens beyond this machine.
 fn warn_of_plain_http(public_url: &url::Url, local: std::net::SocketAddr) {
@@ -246,7 +245,9 @@ fn warn_of_plain_http(public_url: &url::Url, local: std::net::SocketAddr) {
     }
 }
 
-fn spawn_purges(store: Arc<dyn Store>, outbox_files: OutboxFiles, interval_seconds: u64) {
+/// Now and then: erases personal data past its retention period, reminds pledgers whose
+/// pledges are due for renewal and lapses those not renewed.
+fn spawn_maintenance(state: web::Data<AppState>, interval_seconds: u64) {
     if interval_seconds == 0 {
         return;
     }
@@ -254,8 +255,22 @@ fn spawn_purges(store: Arc<dyn Store>, outbox_files: OutboxFiles, interval_secon
         let mut every = tokio::time::interval(Duration::from_secs(interval_seconds));
         loop {
             every.tick().await;
-            if let Err(e) = crate::retention::purge_expired(store.as_ref(), &outbox_files).await {
+            let store = state.store.as_ref();
+            if let Err(e) = crate::retention::purge_expired(store, &state.outbox_files).await {
                 tracing::warn!(error = %e, "purging expired personal data failed");
+            }
+            match state.pledges.sweep(store).await {
+                Ok(swept) => {
+                    if swept.reminded > 0 || !swept.lapsed.is_empty() {
+                        tracing::info!(
+                            reminded = swept.reminded,
+                            lapsed = swept.lapsed.len(),
+                            "pledge renewals swept"
+                        );
+                    }
+                    swept.lapsed.iter().for_each(|id| state.live.changed(*id));
+                }
+                Err(e) => tracing::warn!(error = %e, "sweeping pledge renewals failed"),
             }
         }
     });

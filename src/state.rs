@@ -85,6 +85,8 @@ pub struct AppState {
     pub signing: Signing,
     /// Where emails are written as files, when they are.
     pub outbox_files: OutboxFiles,
+    /// Renewing pledges, and the sweep that reminds and lapses them.
+    pub pledges: crate::pledges::Pledging,
 }
 
 impl AppState {

@@ -32,7 +32,7 @@ export async function list(session) {
     const count = counts[i];
     return h("tr", {},
       h("th", {scope: "row"}, h("a", {href: `#/c/${encodeURIComponent(c.slug)}`}, c.title), h("span", {class: "slug"}, c.slug)),
-      h("td", {}, c.kind === "letter" ? "Letter" : "Petition"),
+      h("td", {}, {letter: "Letter", pledge: "Pledge"}[c.kind] || "Petition"),
       h("td", {}, statusTag(c.status)),
       h("td", {class: "number"}, count ? formatNumber(count.total) : "–"),
       h("td", {class: "number"}, count ? formatNumber(count.pending) : "–"));
@@ -88,6 +88,10 @@ function campaignBody(typed) {
       contact_email: typed["organiser.contact_email"].trim() || null,
     },
   };
+  // Only a pledge is renewed; its field is there only when the campaign may be one.
+  if (typed.renew_after_months !== undefined && (typed.kind ?? typed.existing_kind) === "pledge") {
+    body.renew_after_months = typed.renew_after_months.trim() ? whole(typed.renew_after_months) : null;
+  }
   if (typed.kind !== undefined) { body.kind = typed.kind; body.slug = typed.slug.trim(); }
   return body;
 }
@@ -112,7 +116,8 @@ function campaignFields(c, creating, account) {
   return [
     creating ? field({name: "kind", label: "Kind of campaign", type: "radios", value: c.kind, options: [
       ["petition", "Petition: many individuals sign with a name, an email and a postcode or country"],
-      ["letter", "Open letter: organisations and individuals sign, listed by name, role and organisation"]]}) : null,
+      ["letter", "Open letter: organisations and individuals sign, listed by name, role and organisation"],
+      ["pledge", "Pledge: organisations (and individuals) commit in public, each with a page and a badge that verify it"]]}) : null,
     creating ? field({name: "slug", label: "Short name for its address", value: c.slug, autocomplete: "off",
       hint: "Lower-case letters, digits and hyphens, like scrapsi445. It cannot change later."}) : null,
     field({name: "title", label: "Title", value: c.title}),
@@ -125,6 +130,8 @@ function campaignFields(c, creating, account) {
     field({name: "require_confirmation", label: "Signatures count once the signer confirms by email", type: "checkbox", value: c.require_confirmation}),
     field({name: "allowed_origins", label: "Websites that may show the form (optional)", type: "textarea", rows: 3, value: (c.allowed_origins || []).join("\n"),
       hint: "One per line, like https://www.article39.org.uk. Signatures are taken from these sites' pages and no others."}),
+    creating || c.kind === "pledge" ? field({name: "renew_after_months", label: "Pledges: renew every (months, optional)", inputmode: "numeric", value: c.renew_after_months ?? "",
+      hint: "For a pledge only. Each pledger is asked to renew a month before; a pledge not renewed lapses, stops counting and its badge shows not verified. Left empty, pledges hold for good."}) : null,
     field({name: "retention_days", label: "Keep signers' details for (days)", inputmode: "numeric", value: c.retention_days ?? 180,
       hint: "Counted from when the campaign closes; then names, emails and postcodes are erased."}),
     h("fieldset", {class: "group"}, h("legend", {}, "What signers agree to"),
@@ -157,6 +164,7 @@ export async function edit(session, slug) {
     target: String(campaign.target ?? ""), milestones: campaign.milestones.join(","), closes_at: toLocalTime(campaign.closes_at),
     require_confirmation: campaign.require_confirmation, allowed_origins: (campaign.allowed_origins || []).join("\n"),
     retention_days: String(campaign.retention_days), contact_basis: campaign.consent.contact_basis,
+    existing_kind: campaign.kind, renew_after_months: campaign.kind === "pledge" ? String(campaign.renew_after_months ?? "") : undefined,
     consent_public_text: campaign.consent.public_text, consent_contact_text: campaign.consent.contact_text,
     "organiser.name": campaign.own_organiser.name, "organiser.privacy_url": campaign.own_organiser.privacy_url,
     "organiser.contact_email": campaign.own_organiser.contact_email});
@@ -166,11 +174,11 @@ export async function edit(session, slug) {
       h("button", {type: "submit"}, creating ? "Create the draft" : "Save changes"),
       creating ? h("a", {href: "#/campaigns"}, "Cancel") : h("a", {href: `#/c/${encodeURIComponent(slug)}`}, "Cancel"))),
   async (typed) => {
-    const body = campaignBody(typed);
+    const body = campaignBody({...typed, existing_kind: campaign.kind});
     if (creating) {
       if (!body.consent_public_text.trim()) delete body.consent_public_text;
       if (!body.consent_contact_text.trim()) delete body.consent_contact_text;
-      for (const key of ["recipient", "target", "closes_at"]) if (body[key] === null) delete body[key];
+      for (const key of ["recipient", "target", "closes_at", "renew_after_months"]) if (body[key] === null) delete body[key];
       const parts = Object.entries(body.organiser).filter(([, v]) => v !== null);
       if (parts.length) body.organiser = Object.fromEntries(parts); else delete body.organiser;
       const created = await post("/v1/campaigns", body);

@@ -5,7 +5,7 @@ import {get, patch, post, remove, api, slugPath} from "./api.js";
 import {announce, backToCampaigns, campaignTabs, confirmAction, copyButton, download, formatNumber, formatTime, h, heading, replace} from "./dom.js";
 import {field, onSubmit} from "./forms.js";
 
-const STATUSES = [["", "Any but spam"], ["pending", "Waiting for confirmation"], ["confirmed", "Confirmed"], ["withdrawn", "Withdrawn or erased"], ["spam", "Spam"]];
+const STATUSES = [["", "Any but spam"], ["pending", "Waiting for confirmation"], ["confirmed", "Confirmed"], ["withdrawn", "Withdrawn or erased"], ["lapsed", "Lapsed (pledges not renewed)"], ["spam", "Spam"]];
 const REVIEW = {pending: "Not yet reviewed", approved: "Approved", rejected: "Rejected"};
 
 function query(filters, extra = {}) {
@@ -25,7 +25,9 @@ function who(signature) {
 export async function list(session, slug) {
   const path = slugPath(slug);
   const campaign = await get(path);
-  const letter = campaign.kind === "letter";
+  // Letters and pledges list their signatories by name, role and organisation, once approved.
+  const letter = campaign.kind === "letter" || campaign.kind === "pledge";
+  const pledge = campaign.kind === "pledge";
   let filters = {q: "", status: "", contact: false};
   const pages = [null];
   const results = h("div", {});
@@ -36,7 +38,7 @@ export async function list(session, slug) {
     const rows = page.signatures.map((s) => row(s));
     const table = h("div", {class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Signatures"},
       h("table", {class: "signatures"},
-        h("thead", {}, h("tr", {}, ["Name", "Email", letter ? "Role and organisation" : "Postcode or country", "Status", letter ? "Review" : null, "Signed", "Actions"].filter(Boolean).map((t) => h("th", {scope: "col"}, t)))),
+        h("thead", {}, h("tr", {}, ["Name", "Email", letter ? "Role and organisation" : "Postcode or country", pledge ? "Website and badge" : null, "Status", letter ? "Review" : null, "Signed", "Actions"].filter(Boolean).map((t) => h("th", {scope: "col"}, t)))),
         h("tbody", {}, rows)));
     const paging = h("div", {class: "actions"},
       pages.length > 1 ? h("button", {type: "button", class: "secondary", onclick: () => { pages.pop(); load(pages[pages.length - 1]); }}, "Previous page") : null,
@@ -53,6 +55,9 @@ export async function list(session, slug) {
         s.signatory_type === "organisation" ? h("span", {class: "tag"}, "Organisation") : null),
       h("td", {class: "email", "data-label": "Email"}, s.email || ""),
       letter ? h("td", {"data-label": "Role and organisation"}, [s.role, s.organisation].filter(Boolean).join(", ")) : h("td", {"data-label": "Postcode or country"}, s.postcode || s.country),
+      pledge ? h("td", {"data-label": "Website and badge"},
+        s.website ? h("a", {href: s.website, rel: "noopener noreferrer", target: "_blank"}, s.website) : null,
+        s.verify_url && !erased ? h("div", {}, h("a", {href: s.verify_url, target: "_blank", rel: "noopener"}, "Verification page", h("span", {class: "visually-hidden"}, ` of ${who(s)}`))) : null) : null,
       h("td", {"data-label": "Status"}, s.status),
       letter ? h("td", {"data-label": "Review"}, REVIEW[s.review] || s.review) : null,
       h("td", {"data-label": "Signed"}, formatTime(s.signed_at)),
@@ -67,7 +72,7 @@ export async function list(session, slug) {
   async function review(s, decision) {
     try {
       await patch(`${path}/signatures/${s.id}`, {review: decision});
-      announce(`${who(s)} is ${decision === "approved" ? "approved: listed on the letter if they agreed to be" : "rejected: not listed and not counted"}.`, "success");
+      announce(`${who(s)} is ${decision === "approved" ? (pledge ? "approved: listed, and its verification page and badge now verify the pledge" : "approved: listed on the letter if they agreed to be") : "rejected: not listed and not counted"}.`, "success");
       await load(pages[pages.length - 1]);
     } catch (problem) {
       if (problem.status !== 401) announce(problem.sentence, "error");
@@ -113,7 +118,8 @@ export async function list(session, slug) {
   await load(null);
   return {title: `Signatures: ${campaign.title}`, nodes: [backToCampaigns(),
     heading(`Signatures: ${campaign.title}`), campaignTabs(slug, "/signatures"),
-    letter ? h("p", {}, "Signatories are listed on the letter only once you approve them. Possible duplicates share an inbox with another signature.") : null,
+    pledge ? h("p", {}, "Pledgers are listed, and their verification pages and badges verify, only once you approve them. Possible duplicates share an inbox with another signature.")
+      : letter ? h("p", {}, "Signatories are listed on the letter only once you approve them. Possible duplicates share an inbox with another signature.") : null,
     form,
     h("div", {class: "actions"},
       h("button", {type: "button", class: "secondary", onclick: () => exportAs("csv")}, "Export CSV"),

@@ -199,7 +199,7 @@ async fn measure_answer_timing(
             (signer.clone(), None),
             (signer, Some(2)),
             (
-                json!({"name": "Timed Bot", "email": format!("bot{i}@example.org"), "website": "x"}),
+                json!({"name": "Timed Bot", "email": format!("bot{i}@example.org"), "nickname": "x"}),
                 Some(3),
             ),
         ];
@@ -483,6 +483,7 @@ fn campaign_spec(slug: &str) -> NewCampaign {
             privacy_url: Some(PrivacyUrl::parse("https://bench.example.org/privacy").unwrap()),
             contact_email: Some(Email::parse("bench@example.org").unwrap()),
         },
+        renew_after_months: None,
     }
 }
 

@@ -14,6 +14,17 @@ pub enum CampaignKind {
     Petition,
     /// An open or sign-on letter to a named recipient; its signatories are published.
     Letter,
+    /// A commitment (the body) that organisations, and individuals, take in public: each
+    /// approved pledger has a page that verifies it and a badge for its own website.
+    Pledge,
+}
+
+impl CampaignKind {
+    /// Whether signers give an organisation and role, an organiser approves each before it is
+    /// listed, and the list is published: letters and pledges, not petitions.
+    pub fn lists_signatories(self) -> bool {
+        matches!(self, CampaignKind::Letter | CampaignKind::Pledge)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +49,7 @@ impl CampaignStatus {
 text_enum!(CampaignKind {
     CampaignKind::Petition => "petition",
     CampaignKind::Letter => "letter",
+    CampaignKind::Pledge => "pledge",
 });
 text_enum!(CampaignStatus {
     CampaignStatus::Draft => "draft",
@@ -113,6 +125,44 @@ impl RetentionDays {
     }
 }
 
+/// How long a pledge holds before its pledger is asked to renew it; one not renewed lapses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenewAfterMonths(u32);
+
+impl RenewAfterMonths {
+    const MAX: u32 = 60;
+
+    pub fn parse(raw: u32) -> Result<Self, String> {
+        if (1..=Self::MAX).contains(&raw) {
+            Ok(Self(raw))
+        } else {
+            Err(format!("must be between 1 and {} months", Self::MAX))
+        }
+    }
+
+    pub fn get(self) -> u32 {
+        self.0
+    }
+
+    /// When a pledge made or last renewed at `from` lapses.
+    pub fn lapses_at(self, from: DateTime<Utc>) -> DateTime<Utc> {
+        from.checked_add_months(chrono::Months::new(self.0))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+    }
+
+    /// When its pledger is reminded: a month before it lapses (halfway, for a one-month pledge).
+    pub fn reminds_at(self, from: DateTime<Utc>) -> DateTime<Utc> {
+        let lapses = self.lapses_at(from);
+        if self.0 == 1 {
+            from + (lapses - from) / 2
+        } else {
+            lapses
+                .checked_sub_months(chrono::Months::new(1))
+                .unwrap_or(lapses)
+        }
+    }
+}
+
 /// A web origin (scheme, host and port) allowed to embed a campaign's form.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Origin(String);
@@ -161,6 +211,9 @@ impl ConsentWording {
             CampaignKind::Petition => "Show my name on the public list of people who signed.",
             CampaignKind::Letter => {
                 "List my name, role and organisation publicly as a signatory of this letter."
+            }
+            CampaignKind::Pledge => {
+                "List this pledge publicly: our organisation (or my name), role and website, with a page that verifies it."
             }
         };
         ConsentText::parse(text).expect("default wording is valid")
@@ -258,6 +311,8 @@ pub struct NewCampaign {
     pub consent_contact_text: Option<ConsentText>,
     /// What the campaign sets of its organiser's identity; the rest comes from the account.
     pub organiser: Identity,
+    /// For a pledge: how long it holds before it must be renewed (never, if unset).
+    pub renew_after_months: Option<RenewAfterMonths>,
 }
 
 /// An organiser's edit: each field that is `Some` replaces the stored one; for nullable fields
@@ -279,6 +334,7 @@ pub struct CampaignChanges {
     pub consent_contact_text: Option<ConsentText>,
     pub organiser: IdentityChanges,
     pub status: Option<CampaignStatus>,
+    pub renew_after_months: Option<Option<RenewAfterMonths>>,
 }
 
 #[derive(Debug, Clone)]
@@ -308,6 +364,8 @@ pub struct Campaign {
     /// account as that account stands (see [`Campaign::organiser_with`]); opening copies it
     /// in, so that what signers were told does not change under them.
     pub organiser: Identity,
+    /// For a pledge: how long it holds before it must be renewed (never, if unset).
+    pub renew_after_months: Option<RenewAfterMonths>,
 }
 
 /// An edit the campaign's rules do not allow.
@@ -320,6 +378,8 @@ pub enum ForbiddenEdit {
     },
     /// Opening without knowing who is asking: the parts of the identity still missing.
     OrganiserMissing(Vec<&'static str>),
+    /// A renewal period for a campaign that is not a pledge.
+    RenewalNotAPledge,
 }
 
 impl Campaign {
@@ -360,6 +420,7 @@ impl Campaign {
             opened_at: None,
             closed_at: None,
             organiser: new.organiser,
+            renew_after_months: new.renew_after_months,
         }
     }
 
@@ -416,7 +477,14 @@ impl Campaign {
             consent_contact_text,
             organiser,
             status,
+            renew_after_months,
         } = changes;
+        if let Some(months) = renew_after_months {
+            if months.is_some() && self.kind != CampaignKind::Pledge {
+                return Err(ForbiddenEdit::RenewalNotAPledge);
+            }
+            edited.renew_after_months = months;
+        }
         let organiser_edited = !organiser.is_empty();
         edited.organiser = edited.organiser.edited(organiser);
         let organiser_name = edited.organiser_with(account).name;
@@ -508,6 +576,7 @@ mod tests {
                 consent_public_text: None,
                 consent_contact_text: None,
                 organiser: Identity::default(),
+                renew_after_months: None,
             },
             Uuid::now_v7(),
             &account(),

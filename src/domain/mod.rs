@@ -50,7 +50,7 @@ mod token;
 
 pub use campaign::{
     Campaign, CampaignChanges, CampaignKind, CampaignStatus, ConsentWording, ForbiddenEdit,
-    Milestones, NewCampaign, Origin, RetentionDays, Target,
+    Milestones, NewCampaign, Origin, RenewAfterMonths, RetentionDays, Target,
 };
 pub use email::Email;
 pub use field_errors::{FieldError, FieldErrors, with_faults};
@@ -60,7 +60,7 @@ pub use password::{MAX_PASSWORD_CHARS, Password};
 pub use signature::{
     ContactBasis, Country, EmailKind, MAX_EMAILS_PER_SIGNATURE, MailLane, NewSignature, PersonName,
     Postcode, Review, ShortText, Signatory, SignatoryType, SignatureForm, SignatureStatus,
-    SourceCode, holds_an_address, organisation_key, reminder_for,
+    SourceCode, Website, holds_an_address, organisation_key, reminder_for,
 };
 pub use slug::Slug;
 pub use text::{Body, ConsentText, OrganiserName, Recipient, Summary, Title};

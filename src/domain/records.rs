@@ -6,8 +6,8 @@ use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use super::{
-    Campaign, CampaignKind, EmailKind, MailLane, NewSignature, Signatory, SignatoryType,
-    SignatureStatus, organisation_key,
+    Campaign, EmailKind, MailLane, NewSignature, Signatory, SignatoryType, SignatureStatus,
+    organisation_key,
 };
 
 /// How long a confirmation link works.
@@ -46,8 +46,8 @@ impl SignatureSubmission {
         } else {
             SignatureStatus::Confirmed
         };
-        let organisation_key = match (&signature.signatory, campaign.kind) {
-            (Signatory::Organisation { organisation, .. }, CampaignKind::Letter) => {
+        let organisation_key = match &signature.signatory {
+            Signatory::Organisation { organisation, .. } if campaign.kind.lists_signatories() => {
                 Some(organisation_key(organisation))
             }
             _ => None,
@@ -61,7 +61,9 @@ impl SignatureSubmission {
             first_email: match status {
                 SignatureStatus::Pending => Some(EmailKind::Confirm),
                 SignatureStatus::Confirmed => Some(EmailKind::Thanks),
-                SignatureStatus::Withdrawn | SignatureStatus::Spam => None,
+                SignatureStatus::Withdrawn | SignatureStatus::Spam | SignatureStatus::Lapsed => {
+                    None
+                }
             },
             status,
             signature,
@@ -259,7 +261,9 @@ impl CountDelta {
                 organisations: sign,
                 ..Self::default()
             },
-            (SignatureStatus::Withdrawn | SignatureStatus::Spam, _) => Self::default(),
+            (SignatureStatus::Withdrawn | SignatureStatus::Spam | SignatureStatus::Lapsed, _) => {
+                Self::default()
+            }
         }
     }
 

@@ -16,6 +16,8 @@ pub enum SignatureStatus {
     Withdrawn,
     /// Caught by the honeypot: kept apart, never counted, never emailed.
     Spam,
+    /// A pledge not renewed in time: no longer held, no longer counted.
+    Lapsed,
 }
 
 /// An organiser's moderation of a signature. A rejected signature does not count; a letter
@@ -51,6 +53,7 @@ text_enum!(SignatureStatus {
     SignatureStatus::Confirmed => "confirmed",
     SignatureStatus::Withdrawn => "withdrawn",
     SignatureStatus::Spam => "spam",
+    SignatureStatus::Lapsed => "lapsed",
 });
 text_enum!(Review {
     Review::Pending => "pending",
@@ -113,6 +116,34 @@ impl ShortText {
     pub fn parse(raw: &str) -> Result<Self, String> {
         parse_text(raw, 200, false).map(Self)
     }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A pledger's website: an `https` address of a public site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Website(String);
+
+impl Website {
+    const MAX_CHARS: usize = 500;
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        if raw.chars().count() > Self::MAX_CHARS {
+            return Err(format!("must be at most {} characters", Self::MAX_CHARS));
+        }
+        let shape = || "must be a website's address, like https://www.example.org".to_owned();
+        let url = url::Url::parse(raw.trim()).map_err(|_| shape())?;
+        let public_host = url.host_str().is_some_and(|h| h.contains('.'));
+        if url.scheme() != "https" || !public_host {
+            return Err(shape());
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err("must not hold a user name or password".into());
+        }
+        Ok(Self(url.into()))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -345,7 +376,10 @@ pub struct SignatureForm {
     pub contact: Option<bool>,
     pub source: Option<String>,
     pub consent_version: Option<u32>,
+    /// A pledger's website (pledges only).
     pub website: Option<String>,
+    /// The honeypot: a field people never see, which bots fill.
+    pub nickname: Option<String>,
     /// When the form was shown, as the service stamped it (see `signing::FormClock`).
     pub started: Option<String>,
 }
@@ -363,6 +397,7 @@ impl SignatureForm {
             role: present(self.role),
             source: present(self.source),
             website: present(self.website),
+            nickname: present(self.nickname),
             ..self
         }
     }
@@ -376,6 +411,8 @@ pub struct NewSignature {
     pub postcode: Option<Postcode>,
     pub country: Country,
     pub signatory: Signatory,
+    /// A pledger's website: required of an organisation taking a pledge.
+    pub website: Option<Website>,
     pub public: bool,
     pub contact: bool,
     pub source: Option<SourceCode>,
@@ -408,11 +445,28 @@ impl NewSignature {
         let source = e.check_optional("source", form.source.as_deref(), SourceCode::parse);
         let signatory = Self::parse_signatory(&form, kind, &mut e);
         let signatory = e.check("signatory_type", signatory);
+        let website = Self::parse_website(&form, kind, signatory.as_ref(), &mut e);
+        if kind == CampaignKind::Pledge && form.public != Some(true) {
+            e.check::<()>(
+                "public",
+                Err(
+                    "must be ticked: a pledge is taken in public, with a page that verifies it"
+                        .into(),
+                ),
+            );
+        }
         if form.consent_version == Some(0) {
             e.check::<()>("consent_version", Err("must be 1 or more".into()));
         }
-        let (Some(name), Some(email), Some(country), Some(postcode), Some(source), Some(signatory)) =
-            (name, email, country, postcode, source, signatory)
+        let (
+            Some(name),
+            Some(email),
+            Some(country),
+            Some(postcode),
+            Some(source),
+            Some(signatory),
+            Some(website),
+        ) = (name, email, country, postcode, source, signatory, website)
         else {
             return Err(e.into_vec());
         };
@@ -425,15 +479,42 @@ impl NewSignature {
             postcode,
             country,
             signatory,
+            website,
             public: form.public.unwrap_or(false),
             contact: form.contact.unwrap_or(basis == ContactBasis::SoftOptIn),
             source,
             consent_version: form.consent_version,
-            is_spam: form.website.is_some_and(|w| !w.trim().is_empty()),
+            is_spam: form.nickname.is_some(),
         })
     }
 
-    /// Letters take a signatory type, organisation and role; petitions do not.
+    /// A pledger's website: an organisation taking a pledge gives one, an individual may;
+    /// petitions and letters take none.
+    fn parse_website(
+        form: &SignatureForm,
+        kind: CampaignKind,
+        signatory: Option<&Signatory>,
+        e: &mut FieldErrors,
+    ) -> Option<Option<Website>> {
+        if kind != CampaignKind::Pledge {
+            if form.website.is_some() {
+                e.check::<()>("website", Err("is only taken when taking a pledge".into()));
+                return None;
+            }
+            return Some(None);
+        }
+        let website = e.check_optional("website", form.website.as_deref(), Website::parse)?;
+        if website.is_none() && signatory.is_some_and(|s| s.kind() == SignatoryType::Organisation) {
+            e.check::<()>(
+                "website",
+                Err("is required when an organisation takes a pledge".into()),
+            );
+            return None;
+        }
+        Some(website)
+    }
+
+    /// Letters and pledges take a signatory type, organisation and role; petitions do not.
     fn parse_signatory(
         form: &SignatureForm,
         kind: CampaignKind,
@@ -451,7 +532,10 @@ impl NewSignature {
                 ("role", form.role.is_some()),
             ] {
                 if given {
-                    e.check::<()>(field, Err("is only taken when signing a letter".into()));
+                    e.check::<()>(
+                        field,
+                        Err("is only taken when signing a letter or a pledge".into()),
+                    );
                 }
             }
             return match form.signatory_type.as_deref() {
@@ -459,7 +543,7 @@ impl NewSignature {
                     organisation: None,
                     role: None,
                 }),
-                Some(_) => Err("is only taken when signing a letter".into()),
+                Some(_) => Err("is only taken when signing a letter or a pledge".into()),
             };
         }
         let kind: SignatoryType = form
@@ -506,7 +590,7 @@ pub fn reminder_for(status: SignatureStatus, emails_sent: u32) -> Option<EmailKi
     match status {
         SignatureStatus::Pending => Some(EmailKind::Confirm),
         SignatureStatus::Confirmed => Some(EmailKind::AlreadySigned),
-        SignatureStatus::Withdrawn | SignatureStatus::Spam => None,
+        SignatureStatus::Withdrawn | SignatureStatus::Spam | SignatureStatus::Lapsed => None,
     }
 }
 
@@ -521,12 +605,15 @@ pub enum EmailKind {
     Thanks,
     /// You had already signed (with a withdrawal link).
     AlreadySigned,
+    /// Your pledge lapses within the month unless renewed (with the renewal link).
+    Renew,
 }
 
 text_enum!(EmailKind {
     EmailKind::Confirm => "confirm",
     EmailKind::Thanks => "thanks",
     EmailKind::AlreadySigned => "already_signed",
+    EmailKind::Renew => "renew",
 });
 
 impl EmailKind {
@@ -535,7 +622,7 @@ impl EmailKind {
     pub fn lane(self) -> MailLane {
         match self {
             EmailKind::Confirm => MailLane::First,
-            EmailKind::Thanks | EmailKind::AlreadySigned => MailLane::Second,
+            EmailKind::Thanks | EmailKind::AlreadySigned | EmailKind::Renew => MailLane::Second,
         }
     }
 }

@@ -92,7 +92,7 @@ impl<T> Kept<T> {
 }
 
 /// The address of a campaign's page, as shared.
-fn page_url(state: &AppState, slug: &str) -> String {
+pub(super) fn page_url(state: &AppState, slug: &str) -> String {
     format!(
         "{}/c/{slug}",
         state.public_url.as_str().trim_end_matches('/')
@@ -104,7 +104,7 @@ fn page_url(state: &AppState, slug: &str) -> String {
 const SHARED: &str = "public, max-age=10";
 const PRIVATE: &str = "no-store";
 
-fn html_response(
+pub(super) fn html_response(
     status: StatusCode,
     policy: &str,
     cache: &'static str,
@@ -121,7 +121,7 @@ fn html_response(
 
 /// The page's frame: metadata for link previews (Open Graph, Twitter cards), the site's
 /// header, and `main`.
-fn layout(
+pub(super) fn layout(
     title: &str,
     description: &str,
     url: &str,
@@ -220,7 +220,7 @@ fn share_links(url: &str, title: &str) -> String {
     )
 }
 
-fn day(time: DateTime<Utc>) -> String {
+pub(super) fn day(time: DateTime<Utc>) -> String {
     time.format("%-d %B %Y").to_string()
 }
 
@@ -229,20 +229,38 @@ fn letter_headline(view: &CountView) -> String {
     let part = |n: u64, one: &str, many: &str| {
         format!("{} {}", with_separators(n), if n == 1 { one } else { many })
     };
-    let verb = if view.total == 1 { "has" } else { "have" };
     format!(
-        "{} and {} {verb} signed",
+        "{} and {} have signed",
         part(view.organisations, "organisation", "organisations"),
         part(view.individuals, "individual", "individuals"),
     )
 }
 
-fn signatory_list(signatories: &[PublicSignatory]) -> String {
+fn pledge_headline(view: &CountView) -> String {
+    let part = |n: u64, one: &str, many: &str| {
+        format!("{} {}", with_separators(n), if n == 1 { one } else { many })
+    };
+    // Two counts joined by "and" take the plural, whatever each is.
+    format!(
+        "{} and {} have taken the pledge",
+        part(view.organisations, "organisation", "organisations"),
+        part(view.individuals, "individual", "individuals"),
+    )
+}
+
+/// Signatories in a section headed `heading` (its id `id`), organisations first, each as
+/// `item` writes it.
+fn grouped_list(
+    id: &str,
+    heading: &str,
+    signatories: &[PublicSignatory],
+    item: impl Fn(&PublicSignatory) -> String,
+) -> String {
     let (organisations, individuals): (Vec<_>, Vec<_>) = signatories
         .iter()
         .partition(|s| s.signatory_type == SignatoryType::Organisation);
-    let mut html = String::from(
-        "<section class=\"signatories\" aria-labelledby=\"signed-by\"><h2 id=\"signed-by\">Signed by</h2>",
+    let mut html = format!(
+        "<section class=\"signatories\" aria-labelledby=\"{id}\"><h2 id=\"{id}\">{heading}</h2>"
     );
     for (heading, list) in [
         ("Organisations", organisations),
@@ -253,21 +271,65 @@ fn signatory_list(signatories: &[PublicSignatory]) -> String {
         }
         html.push_str(&format!("<h3>{heading}</h3><ul>"));
         for s in list {
-            let parts: Vec<String> = [
-                Some(s.name.as_str()),
-                s.role.as_deref(),
-                s.organisation.as_deref(),
-            ]
-            .into_iter()
-            .flatten()
-            .map(escape_html)
-            .collect();
-            html.push_str(&format!("<li>{}</li>", parts.join(", ")));
+            html.push_str(&format!("<li>{}</li>", item(s)));
         }
         html.push_str("</ul>");
     }
     html.push_str("</section>");
     html
+}
+
+/// Some of a signatory's words, escaped and joined by commas.
+pub(super) fn joined(parts: &[Option<&str>]) -> String {
+    parts
+        .iter()
+        .flatten()
+        .map(|part| escape_html(part))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A letter's signatories: "Name, Role, Organisation".
+fn signatory_list(signatories: &[PublicSignatory]) -> String {
+    grouped_list("signed-by", "Signed by", signatories, |s| {
+        joined(&[Some(&s.name), s.role.as_deref(), s.organisation.as_deref()])
+    })
+}
+
+/// A pledge's takers, organisations first, each linking to its website and to the page that
+/// verifies its pledge.
+fn pledger_list(slug: &str, pledgers: &[PublicSignatory]) -> String {
+    grouped_list("taken-by", "Taken by", pledgers, |s| {
+        let organisation = s.signatory_type == SignatoryType::Organisation;
+        let title = s
+            .organisation
+            .as_deref()
+            .filter(|_| organisation)
+            .unwrap_or(&s.name);
+        let named = match &s.website {
+            Some(site) => format!(
+                "<a href=\"{}\" rel=\"nofollow ugc noopener\">{}</a>",
+                escape_html(site),
+                escape_html(title)
+            ),
+            None => escape_html(title),
+        };
+        let by = joined(&[
+            organisation.then_some(s.name.as_str()),
+            s.role.as_deref(),
+            s.organisation.as_deref().filter(|_| !organisation),
+        ]);
+        let by = if by.is_empty() {
+            String::new()
+        } else {
+            format!(" ({by})")
+        };
+        format!(
+            "{named}{by} · <a href=\"/c/{slug}/pledgers/{id}\">verify<span class=\"visually-hidden\"> {title}'s pledge</span></a>",
+            id = s.id,
+            title = escape_html(title),
+        )
+    })
 }
 
 /// What a campaign's page shows; `form` is the signing form as this request left it.
@@ -304,6 +366,9 @@ impl CampaignPage<'_> {
             CampaignKind::Letter => {
                 format!("<p class=\"headline\">{}</p>", letter_headline(self.view))
             }
+            CampaignKind::Pledge => {
+                format!("<p class=\"headline\">{}</p>", pledge_headline(self.view))
+            }
             CampaignKind::Petition => String::new(),
         };
         let closed = match (c.status_at(now), c.closed_since(now)) {
@@ -321,12 +386,18 @@ impl CampaignPage<'_> {
         };
         let signatories = match c.kind {
             CampaignKind::Letter => signatory_list(&self.signatories),
+            CampaignKind::Pledge => pledger_list(c.slug.as_str(), &self.signatories),
             CampaignKind::Petition => String::new(),
+        };
+        let call = if c.kind == CampaignKind::Pledge {
+            "Take the pledge"
+        } else {
+            "Add your name"
         };
         let main = format!(
             "<h1>{title}</h1><p class=\"summary\">{summary}</p>{recipient}{closed}\
              <div class=\"columns\"><div class=\"text\">{body}</div>\
-             <section class=\"signing\" aria-labelledby=\"sign-title\"><h2 id=\"sign-title\">Add your name</h2>\
+             <section class=\"signing\" aria-labelledby=\"sign-title\"><h2 id=\"sign-title\">{call}</h2>\
              {count}{headline}{progress}{signing}</section></div>{signatories}{share}",
             title = escape_html(c.title.as_str()),
             summary = escape_html(c.summary.as_str()),
@@ -348,7 +419,7 @@ impl CampaignPage<'_> {
 }
 
 /// The campaign a page is for, from memory: `None` for an unknown slug or a draft.
-async fn page_campaign(
+pub(super) async fn page_campaign(
     state: &AppState,
     slug: &str,
 ) -> Result<Option<(Arc<Campaign>, Arc<CountView>)>, ApiError> {
@@ -369,14 +440,13 @@ async fn campaign_page_parts<'a>(
     campaign: &'a Campaign,
     view: &'a CountView,
 ) -> Result<CampaignPage<'a>, ApiError> {
-    let signatories = match campaign.kind {
-        CampaignKind::Letter => {
-            state
-                .store
-                .public_signatories(campaign.id, true, 0, LISTED)
-                .await?
-        }
-        CampaignKind::Petition => Vec::new(),
+    let signatories = if campaign.kind.lists_signatories() {
+        state
+            .store
+            .public_signatories(campaign.id, true, 0, LISTED)
+            .await?
+    } else {
+        Vec::new()
     };
     Ok(CampaignPage {
         campaign,
@@ -398,7 +468,7 @@ fn page_not_found() -> HttpResponse {
 }
 
 /// The index pages' policy: our own style only, no framing.
-const PAGES_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+pub(super) const PAGES_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
                             base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// `GET /c/{slug}`: the campaign's page.
@@ -486,6 +556,8 @@ async fn index_page(state: &AppState, closed: bool) -> Result<Arc<String>, ApiEr
             (CampaignKind::Petition, _) => "signatures",
             (CampaignKind::Letter, 1) => "signatory",
             (CampaignKind::Letter, _) => "signatories",
+            (CampaignKind::Pledge, 1) => "pledge taken",
+            (CampaignKind::Pledge, _) => "pledges taken",
         };
         items.push_str(&format!(
             "<li><h2><a href=\"/c/{slug}\">{title}</a></h2><p>{summary}</p><p class=\"count\"><strong>{total}</strong> {noun}</p></li>",

@@ -8,9 +8,10 @@ use super::extract::{JsonFields, Whole, object, present};
 use crate::accounts::{organiser_of, owner_identity};
 use crate::auth::{MaybeOrganiser, Organiser};
 use crate::domain::{
-    Body, Campaign, CampaignChanges, CampaignStatus, ConsentText, ContactBasis, Email, FieldError,
-    FieldErrors, ForbiddenEdit, Identity, IdentityChanges, Milestones, NewCampaign, OrganiserName,
-    Origin, PrivacyUrl, Recipient, RetentionDays, Slug, Summary, Target, Title, User,
+    Body, Campaign, CampaignChanges, CampaignKind, CampaignStatus, ConsentText, ContactBasis,
+    Email, FieldError, FieldErrors, ForbiddenEdit, Identity, IdentityChanges, Milestones,
+    NewCampaign, OrganiserName, Origin, PrivacyUrl, Recipient, RenewAfterMonths, RetentionDays,
+    Slug, Summary, Target, Title, User,
 };
 use crate::error::{ApiError, Conflict};
 use crate::state::AppState;
@@ -61,6 +62,9 @@ pub struct CreateCampaign {
     consent_contact_text: Option<String>,
     #[serde(default, deserialize_with = "object")]
     organiser: OrganiserInput,
+    /// `null` is the same as absent: pledges that hold for good.
+    #[serde(default)]
+    renew_after_months: Option<Whole<u32>>,
 }
 
 #[derive(Deserialize, Validate)]
@@ -97,6 +101,8 @@ pub struct UpdateCampaign {
     organiser: OrganiserInput,
     #[serde(default, deserialize_with = "present")]
     status: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    renew_after_months: Option<Option<Whole<u32>>>,
 }
 
 /// An organiser's identity as a request gives it (`organiser` on a campaign, and on
@@ -220,6 +226,11 @@ impl CreateCampaign {
                 ConsentText::parse,
             ),
             self.organiser.parse("organiser", &mut e),
+            e.check_optional(
+                "renew_after_months",
+                self.renew_after_months.map(|m| m.0),
+                RenewAfterMonths::parse,
+            ),
         );
         let (
             Some(slug),
@@ -237,10 +248,14 @@ impl CreateCampaign {
             Some(consent_public_text),
             Some(consent_contact_text),
             Some(organiser),
+            Some(renew_after_months),
         ) = parsed
         else {
             return Err(ApiError::Validation(e.into_vec()));
         };
+        if renew_after_months.is_some() && kind != CampaignKind::Pledge {
+            return Err(ApiError::Validation(vec![renewal_not_a_pledge()]));
+        }
         Ok(NewCampaign {
             slug,
             kind,
@@ -258,6 +273,7 @@ impl CreateCampaign {
             consent_public_text,
             consent_contact_text,
             organiser: Identity::default().edited(organiser),
+            renew_after_months,
         })
     }
 }
@@ -305,6 +321,9 @@ impl UpdateCampaign {
                 self.status.as_deref(),
                 str::parse::<CampaignStatus>,
             ),
+            e.check_optional("renew_after_months", self.renew_after_months, |m| {
+                m.map(|m| RenewAfterMonths::parse(m.0)).transpose()
+            }),
         );
         let (
             Some(title),
@@ -321,6 +340,7 @@ impl UpdateCampaign {
             Some(consent_contact_text),
             Some(organiser),
             Some(status),
+            Some(renew_after_months),
         ) = parsed
         else {
             return Err(ApiError::Validation(e.into_vec()));
@@ -341,8 +361,13 @@ impl UpdateCampaign {
             consent_contact_text,
             organiser,
             status,
+            renew_after_months,
         })
     }
+}
+
+fn renewal_not_a_pledge() -> FieldError {
+    FieldError::new("renew_after_months", "is only taken for a pledge")
 }
 
 /// A campaign as the API shows it. Settings that concern only its organisers are shown only
@@ -371,6 +396,9 @@ pub struct CampaignView {
     allowed_origins: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     retention_days: Option<u32>,
+    /// For a pledge: months a pledge holds before it must be renewed (`null`: for good).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    renew_after_months: Option<Option<u32>>,
 }
 
 /// The consent wording a signing form must show, and its version to send back when signing.
@@ -422,6 +450,8 @@ impl CampaignView {
                     .collect()
             }),
             retention_days: managed.then(|| campaign.retention_days.get()),
+            renew_after_months: (campaign.kind == CampaignKind::Pledge)
+                .then(|| campaign.renew_after_months.map(RenewAfterMonths::get)),
         }
     }
 }
@@ -550,6 +580,7 @@ pub async fn update_campaign(
                     })
                     .collect(),
             ),
+            ForbiddenEdit::RenewalNotAPledge => ApiError::Conflict(Conflict::RenewalNotAPledge),
         })?;
     match state.store.update_campaign(&campaign, stored_status).await {
         // Someone else changed the status between our read and our write.

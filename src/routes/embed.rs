@@ -152,6 +152,7 @@ fn field_label(field: &str) -> &'static str {
         "signatory_type" => "Signing as",
         "organisation" => "Organisation",
         "role" => "Role or job title",
+        "website" => "Website",
         "public" => "Listing",
         "contact" => "Contact",
         _ => "This field",
@@ -303,7 +304,7 @@ impl FormPage<'_> {
                 ));
                 fields.push_str(&self.country_field());
             }
-            CampaignKind::Letter => {
+            CampaignKind::Letter | CampaignKind::Pledge => {
                 fields.push_str(&self.signatory_type());
                 fields.push_str(&self.text_field(
                     "organisation",
@@ -319,6 +320,15 @@ impl FormPage<'_> {
                 ));
             }
         }
+        if c.kind == CampaignKind::Pledge {
+            fields.push_str(&self.text_field(
+                "website",
+                "url",
+                "url",
+                "Your organisation's website, starting https://. Needed when you pledge for an \
+                 organisation; the public list links to it.",
+            ));
+        }
         fields.push_str(&self.checkbox("public", c.consent.public_text.as_str()));
         fields.push_str(&self.checkbox("contact", c.consent.contact_text.as_str()));
         let source = self
@@ -328,11 +338,16 @@ impl FormPage<'_> {
         format!(
             "<form id=\"sign\" method=\"post\" action=\"{action}\" novalidate \
              data-api=\"/v1/campaigns/{slug}/signatures\">{fields}\
-             <div class=\"hp\" aria-hidden=\"true\"><label for=\"website\">Leave this empty</label>\
-             <input type=\"text\" id=\"website\" name=\"website\" tabindex=\"-1\" autocomplete=\"off\"></div>\
+             <div class=\"hp\" aria-hidden=\"true\"><label for=\"nickname\">Leave this empty</label>\
+             <input type=\"text\" id=\"nickname\" name=\"nickname\" tabindex=\"-1\" autocomplete=\"off\"></div>\
              <input type=\"hidden\" name=\"consent_version\" value=\"{version}\">\
              <input type=\"hidden\" name=\"started\" value=\"{stamp}\">{source}\
-             <button type=\"submit\">Sign</button></form>",
+             <button type=\"submit\">{button}</button></form>",
+            button = if c.kind == CampaignKind::Pledge {
+                "Take the pledge"
+            } else {
+                "Sign"
+            },
             version = c.consent.version,
             action = escape_html(self.action),
             stamp = escape_html(&self.stamp),
@@ -344,6 +359,7 @@ impl FormPage<'_> {
         match self.campaign.kind {
             CampaignKind::Petition => ("person has signed", "people have signed"),
             CampaignKind::Letter => ("signatory so far", "signatories so far"),
+            CampaignKind::Pledge => ("has taken the pledge", "have taken the pledge"),
         }
     }
 
@@ -552,13 +568,36 @@ pub async fn form_page(
     .render(StatusCode::OK))
 }
 
+/// The fields a signing form posts: the signing API's, by the same names.
+const FORM_FIELDS: [&str; 14] = [
+    "name",
+    "email",
+    "postcode",
+    "country",
+    "signatory_type",
+    "organisation",
+    "role",
+    "public",
+    "contact",
+    "source",
+    "consent_version",
+    "website",
+    "nickname",
+    "started",
+];
+
 /// The form's fields as the signing API takes them, and what was typed (to fill the form
 /// again). Unticked boxes are absent from a form post and mean no; text that was not valid
-/// UTF-8 is refused rather than mangled.
+/// UTF-8 is refused rather than mangled, and a field the form does not have is refused, as
+/// the API refuses it.
 fn parse_form(body: &[u8]) -> (Typed, Result<SignatureForm, Vec<FieldError>>) {
     let mut typed = Typed::new();
     let mut errors = Vec::new();
     for (key, value) in url::form_urlencoded::parse(body) {
+        if !FORM_FIELDS.contains(&key.as_ref()) {
+            errors.push(FieldError::new(key.as_ref(), "is not a field of this form"));
+            continue;
+        }
         if value.contains('\u{FFFD}') {
             errors.push(FieldError::new(key.as_ref(), "is not valid UTF-8 text"));
             continue;
@@ -568,6 +607,17 @@ fn parse_form(body: &[u8]) -> (Typed, Result<SignatureForm, Vec<FieldError>>) {
             typed.insert(key.into_owned(), value.to_owned());
         }
     }
+    // A ticked box sends its value, `true` (a browser sends `on` for a box without one); an
+    // unticked one sends nothing. A script may send `false`.
+    let mut ticked = |name: &str| match typed.get(name).map(String::as_str) {
+        None | Some("false") => Some(false),
+        Some("true" | "on") => Some(true),
+        Some(_) => {
+            errors.push(FieldError::new(name, "must be true or false"));
+            None
+        }
+    };
+    let (public, contact) = (ticked("public"), ticked("contact"));
     let consent_version = match typed.get("consent_version").map(|v| v.parse::<u32>()) {
         Some(Ok(version)) => Some(version),
         Some(Err(_)) => {
@@ -588,11 +638,12 @@ fn parse_form(body: &[u8]) -> (Typed, Result<SignatureForm, Vec<FieldError>>) {
         signatory_type: text("signatory_type"),
         organisation: text("organisation"),
         role: text("role"),
-        public: Some(typed.contains_key("public")),
-        contact: Some(typed.contains_key("contact")),
+        public,
+        contact,
         source: text("source"),
         consent_version,
         website: text("website"),
+        nickname: text("nickname"),
         started: text("started"),
     };
     (typed, Ok(form))

@@ -12,6 +12,7 @@ pub mod extract;
 mod health;
 mod pages;
 mod partners;
+mod pledger_pages;
 mod preview;
 pub mod signatories;
 mod signatures;
@@ -93,6 +94,10 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/c/{slug}/preview.png" => campaign_pages::preview_png),
         endpoint!(GET "/c/{slug}/qr.svg" => campaign_pages::qr_svg),
         endpoint!(GET "/c/{slug}/qr.png" => campaign_pages::qr_png),
+        endpoint!(GET "/c/{slug}/pledgers/{pledger}" => pledger_pages::verification_page),
+        endpoint!(GET "/c/{slug}/pledgers/{pledger}/badge.svg" => pledger_pages::badge),
+        endpoint!(GET "/c/{slug}/pledgers/{pledger}/renew/{token}" => pledger_pages::renew_page),
+        endpoint!(POST "/c/{slug}/pledgers/{pledger}/renew/{token}" => pledger_pages::renew_submit),
         endpoint!(GET "/console" => console::console_root),
         endpoint!(GET "/console/" => console::console_page),
         endpoint!(GET "/console/setup" => console::console_page),

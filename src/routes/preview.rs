@@ -65,6 +65,8 @@ fn svg(campaign: &Campaign, view: &CountView, host: &str) -> String {
         (CampaignKind::Petition, _) => "people have signed",
         (CampaignKind::Letter, 1) => "signatory",
         (CampaignKind::Letter, _) => "signatories",
+        (CampaignKind::Pledge, 1) => "pledge taken",
+        (CampaignKind::Pledge, _) => "pledges taken",
     };
     let count = format!("{} {noun}", super::counts::with_separators(view.total));
     let progress = match campaign.target {

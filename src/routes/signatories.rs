@@ -17,7 +17,7 @@ use super::managed_campaign;
 use crate::accounts::organiser_of;
 use crate::auth::{MaybeOrganiser, Organiser};
 use crate::domain::records::SearchText;
-use crate::domain::{CampaignKind, Review, SignatoryType, SignatureStatus, Slug};
+use crate::domain::{Campaign, CampaignKind, Review, SignatoryType, SignatureStatus, Slug};
 use crate::error::ApiError;
 use crate::mail::escape_html;
 use crate::state::AppState;
@@ -44,11 +44,27 @@ struct SignatureView<'a> {
     possible_duplicate: bool,
     signed_at: DateTime<Utc>,
     confirmed_at: Option<DateTime<Utc>>,
+    /// A pledger's website, and the page that verifies its pledge (pledges only).
+    website: Option<&'a str>,
+    verify_url: Option<String>,
+    renewed_at: Option<DateTime<Utc>>,
+    lapsed_at: Option<DateTime<Utc>>,
 }
 
-impl<'a> From<&'a SignatureRecord> for SignatureView<'a> {
-    fn from(s: &'a SignatureRecord) -> Self {
+/// Where a campaign's pledgers' verification pages are: `None` unless it is a pledge.
+fn pledger_pages(state: &AppState, campaign: &Campaign) -> Option<String> {
+    (campaign.kind == CampaignKind::Pledge)
+        .then(|| super::pledger_pages::pledgers_url(state, campaign.slug.as_str()))
+}
+
+impl<'a> SignatureView<'a> {
+    /// `pledger_pages` as [`pledger_pages`] gives it.
+    fn of(s: &'a SignatureRecord, pledger_pages: Option<&str>) -> Self {
         Self {
+            website: s.website.as_deref(),
+            verify_url: pledger_pages.map(|base| format!("{base}{}", s.id)),
+            renewed_at: s.renewed_at,
+            lapsed_at: s.lapsed_at,
             id: s.id,
             name: s.name.as_deref(),
             email: s.email.as_deref(),
@@ -78,11 +94,18 @@ struct SignatoryView<'a> {
     organisation: Option<&'a str>,
     signatory_type: SignatoryType,
     signed_at: DateTime<Utc>,
+    /// For a pledge: the pledger's website and the page that verifies its pledge.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    website: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verify_url: Option<String>,
 }
 
-impl<'a> From<&'a PublicSignatory> for SignatoryView<'a> {
-    fn from(s: &'a PublicSignatory) -> Self {
+impl<'a> SignatoryView<'a> {
+    fn of(s: &'a PublicSignatory, pledger_pages: Option<&str>) -> Self {
         Self {
+            website: s.website.as_deref(),
+            verify_url: pledger_pages.map(|base| format!("{base}{}", s.id)),
             name: &s.name,
             role: s.role.as_deref(),
             organisation: s.organisation.as_deref(),
@@ -175,16 +198,17 @@ pub async fn list(
         .store
         .signatures(campaign.id, query.filter()?, query.after, limit)
         .await?;
+    let pages = pledger_pages(&state, &campaign);
     let next = (page.len() == limit as usize)
         .then(|| page.last().map(|s| s.id))
         .flatten();
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(json!({ "signatures": page.iter().map(SignatureView::from).collect::<Vec<_>>(), "next_after": next })))
+        .json(json!({ "signatures": page.iter().map(|s| SignatureView::of(s, pages.as_deref())).collect::<Vec<_>>(), "next_after": next })))
 }
 
 /// The export's columns, in order: part of the public contract (openapi.yaml).
-pub const EXPORT_COLUMNS: [&str; 17] = [
+pub const EXPORT_COLUMNS: [&str; 21] = [
     "id",
     "name",
     "email",
@@ -202,6 +226,10 @@ pub const EXPORT_COLUMNS: [&str; 17] = [
     "possible_duplicate",
     "signed_at",
     "confirmed_at",
+    "website",
+    "verify_url",
+    "renewed_at",
+    "lapsed_at",
 ];
 
 /// OWASP's advice against CSV injection: a cell a spreadsheet would read as a formula
@@ -214,8 +242,9 @@ pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn csv_cells(s: &SignatureRecord) -> [String; 17] {
+fn csv_cells(s: &SignatureRecord, pledger_pages: Option<&str>) -> [String; 21] {
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let time = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
     [
         s.id.to_string(),
         text(&s.name),
@@ -233,7 +262,13 @@ fn csv_cells(s: &SignatureRecord) -> [String; 17] {
         s.consent_version.to_string(),
         s.possible_duplicate.to_string(),
         s.signed_at.to_rfc3339(),
-        s.confirmed_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+        time(s.confirmed_at),
+        text(&s.website),
+        pledger_pages
+            .map(|base| format!("{base}{}", s.id))
+            .unwrap_or_default(),
+        time(s.renewed_at),
+        time(s.lapsed_at),
     ]
 }
 
@@ -297,6 +332,7 @@ pub async fn export(
     let store = state.store.clone();
     let (chunks_out, chunks_in) = tokio::sync::mpsc::channel::<Bytes>(8);
     let (campaign_id, actor) = (campaign.id, caller.id);
+    let pages = pledger_pages(&state, &campaign);
     tokio::spawn(async move {
         let mut rows = store.export_signatures(campaign_id, filter);
         let mut sent = 0u64;
@@ -311,10 +347,15 @@ pub async fn export(
             match row {
                 Ok(record) => {
                     match format {
-                        ExportFormat::Csv => buffer.extend(csv_line(csv_cells(&record))),
+                        ExportFormat::Csv => {
+                            buffer.extend(csv_line(csv_cells(&record, pages.as_deref())))
+                        }
                         ExportFormat::Ndjson => {
-                            serde_json::to_writer(&mut buffer, &SignatureView::from(&record))
-                                .expect("writing to memory");
+                            serde_json::to_writer(
+                                &mut buffer,
+                                &SignatureView::of(&record, pages.as_deref()),
+                            )
+                            .expect("writing to memory");
                             buffer.push(b'\n');
                         }
                     }
@@ -418,7 +459,10 @@ pub async fn review(
         format!("review set to {review}"),
     )
     .await;
-    Ok(HttpResponse::Ok().json(SignatureView::from(&record)))
+    Ok(HttpResponse::Ok().json(SignatureView::of(
+        &record,
+        pledger_pages(&state, &campaign).as_deref(),
+    )))
 }
 
 /// `DELETE /v1/campaigns/{slug}/signatures/{id}`: erase a signer's personal data on request.
@@ -481,18 +525,14 @@ pub async fn signatories(
     }
     let rows = state
         .store
-        .public_signatories(
-            campaign.id,
-            campaign.kind == CampaignKind::Letter,
-            start,
-            limit,
-        )
+        .public_signatories(campaign.id, campaign.kind.lists_signatories(), start, limit)
         .await?;
+    let pages = pledger_pages(&state, &campaign);
     let next = (rows.len() == limit as usize).then(|| (start + u64::from(limit)).to_string());
     Ok(HttpResponse::Ok()
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
         .insert_header((header::CACHE_CONTROL, "public, max-age=30"))
-        .json(json!({ "signatories": rows.iter().map(SignatoryView::from).collect::<Vec<_>>(), "next_after": next })))
+        .json(json!({ "signatories": rows.iter().map(|s| SignatoryView::of(s, pages.as_deref())).collect::<Vec<_>>(), "next_after": next })))
 }
 
 /// Text a signer typed, made literal in Markdown: every ASCII punctuation character is
@@ -539,7 +579,7 @@ pub async fn letter(
 ) -> Result<HttpResponse, ApiError> {
     let campaign =
         super::campaigns::visible_campaign(&state, &slug, viewer.as_ref(), store::now()).await?;
-    let approved_only = campaign.kind == CampaignKind::Letter;
+    let approved_only = campaign.kind.lists_signatories();
     let mut signatories = Vec::new();
     loop {
         let page = state

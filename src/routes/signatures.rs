@@ -6,7 +6,7 @@ use futures_util::future::LocalBoxFuture;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::extract::{ApiJson, JsonFields};
+use super::extract::{ApiJson, JsonFields, present};
 use crate::domain::{
     Campaign, CampaignStatus, FieldError, KeyHolder, PartnerKey, SignatureForm, SignatureStatus,
     Slug,
@@ -23,18 +23,32 @@ pub struct SignRequest {
     name: String,
     #[serde(default)]
     email: String,
+    #[serde(default, deserialize_with = "present")]
     postcode: Option<String>,
+    #[serde(default, deserialize_with = "present")]
     country: Option<String>,
+    #[serde(default, deserialize_with = "present")]
     signatory_type: Option<String>,
+    #[serde(default, deserialize_with = "present")]
     organisation: Option<String>,
+    #[serde(default, deserialize_with = "present")]
     role: Option<String>,
+    #[serde(default, deserialize_with = "present")]
     public: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
     contact: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
     source: Option<String>,
+    #[serde(default, deserialize_with = "present")]
     consent_version: Option<u32>,
-    /// The honeypot: hidden from people, filled in by bots.
+    /// A pledger's website (pledges only).
+    #[serde(default, deserialize_with = "present")]
     website: Option<String>,
+    /// The honeypot: hidden from people, filled in by bots.
+    #[serde(default, deserialize_with = "present")]
+    nickname: Option<String>,
     /// The stamp of when the form was shown, which the service's forms send.
+    #[serde(default, deserialize_with = "present")]
     started: Option<String>,
 }
 
@@ -53,6 +67,7 @@ impl From<SignRequest> for SignatureForm {
             source: r.source,
             consent_version: r.consent_version,
             website: r.website,
+            nickname: r.nickname,
             started: r.started,
         }
     }

@@ -16,6 +16,26 @@ use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
+/// A key of its own for one use (`purpose`), made from the token secret that every instance
+/// shares, so that a MAC made for one use is never valid for another nor a token's signature.
+/// Without a secret (a development run) it is random per process.
+pub fn derived_key(secret: Option<&SecretString>, purpose: &[u8]) -> [u8; 32] {
+    match secret {
+        Some(secret) => {
+            let mut hasher = Sha256::new();
+            hasher.update(purpose);
+            hasher.update(b"\0");
+            hasher.update(secret.expose_secret().as_bytes());
+            hasher.finalize().into()
+        }
+        None => {
+            let mut key = [0u8; 32];
+            rand::rng().fill_bytes(&mut key);
+            key
+        }
+    }
+}
+
 pub struct FormClock {
     key: [u8; 32],
     /// The least time a person takes to fill the form in.
@@ -24,21 +44,10 @@ pub struct FormClock {
 
 impl FormClock {
     pub fn new(secret: Option<&SecretString>, min_fill: Duration) -> Self {
-        let key = match secret {
-            Some(secret) => {
-                let mut hasher = Sha256::new();
-                // A key of its own, so that a stamp is never a token's signature.
-                hasher.update(b"undersigned form clock\0");
-                hasher.update(secret.expose_secret().as_bytes());
-                hasher.finalize().into()
-            }
-            None => {
-                let mut key = [0u8; 32];
-                rand::rng().fill_bytes(&mut key);
-                key
-            }
-        };
-        Self { key, min_fill }
+        Self {
+            key: derived_key(secret, b"undersigned form clock"),
+            min_fill,
+        }
     }
 
     /// The MAC of a time, not yet finished.

@@ -14,7 +14,7 @@ mod pacing;
 
 use std::sync::Arc;
 
-pub use form_clock::FormClock;
+pub use form_clock::{FormClock, derived_key};
 
 use crate::counts::LiveCounts;
 use crate::domain::{

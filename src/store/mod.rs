@@ -88,7 +88,16 @@ fn corrupt(what: &str, detail: String) -> StoreError {
 /// The whole store: every concern's trait, on one database.
 #[async_trait]
 pub trait Store:
-    Accounts + Campaigns + Signing + Outbox + Counts + Signatories + Partners + Audit + 'static
+    Accounts
+    + Campaigns
+    + Signing
+    + Outbox
+    + Counts
+    + Signatories
+    + Pledges
+    + Partners
+    + Audit
+    + 'static
 {
     /// Answers once the database has taken a write (a full disk fails it): ready for traffic.
     async fn ping(&self) -> Result<(), StoreError>;
@@ -398,6 +407,13 @@ pub struct SignatureRecord {
     pub confirmed_at: Option<DateTime<Utc>>,
     /// When an organiser erased it (its status reads `withdrawn`, its personal data gone).
     pub erased_at: Option<DateTime<Utc>>,
+    /// A pledger's website.
+    pub website: Option<String>,
+    /// How many times a pledge has been renewed, and when last.
+    pub renewals: i32,
+    pub renewed_at: Option<DateTime<Utc>>,
+    /// When a pledge lapsed, not renewed in time.
+    pub lapsed_at: Option<DateTime<Utc>>,
 }
 
 impl SignatureRecord {
@@ -411,15 +427,79 @@ impl SignatureRecord {
     }
 }
 
+/// A pledge held on a campaign that asks for renewal: what the renewal sweep judges.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HeldPledge {
+    pub id: Uuid,
+    pub campaign_id: Uuid,
+    pub renew_after_months: i32,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub renewed_at: Option<DateTime<Utc>>,
+    pub renewals: i32,
+    pub renewal_reminded_at: Option<DateTime<Utc>>,
+    pub email: Option<String>,
+}
+
+impl HeldPledge {
+    /// Since when the pledge's current term runs: its last renewal, else its confirmation.
+    pub fn held_since(&self) -> Option<DateTime<Utc>> {
+        self.renewed_at.or(self.confirmed_at)
+    }
+}
+
 /// A signatory as the public sees them: never an email or a postcode.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PublicSignatory {
+    /// The signature's id: a pledger's verification page is found by it.
+    pub id: Uuid,
     pub name: String,
     pub role: Option<String>,
     pub organisation: Option<String>,
+    pub website: Option<String>,
     #[sqlx(try_from = "String")]
     pub signatory_type: SignatoryType,
     pub signed_at: DateTime<Utc>,
+}
+
+/// Pledges after they are taken: each pledger's record for its verification page, and their
+/// renewal and lapse.
+#[async_trait]
+pub trait Pledges: Send + Sync {
+    /// One signature of a campaign, as its organisers see it.
+    async fn signature(
+        &self,
+        campaign_id: Uuid,
+        signature_id: Uuid,
+    ) -> Result<Option<SignatureRecord>, StoreError>;
+
+    /// Every confirmed pledge on a campaign that asks for renewal.
+    async fn renewable_pledges(&self) -> Result<Vec<HeldPledge>, StoreError>;
+
+    /// Queues the reminder to renew, with `renew_token` for its link, once per term: nothing
+    /// is written if this term's reminder was queued already. Returns whether it was queued.
+    async fn remind_renewal(
+        &self,
+        pledge: &HeldPledge,
+        renew_token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Renews a pledge still confirmed and renewed `renewals` times so far, starting its
+    /// next term now. Returns whether it was renewed.
+    async fn renew_pledge(
+        &self,
+        campaign_id: Uuid,
+        signature_id: Uuid,
+        renewals: i32,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// A confirmed pledge in its `renewals`th term that was not renewed: it stops counting.
+    async fn lapse_pledge(
+        &self,
+        pledge: &HeldPledge,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
 }
 
 /// One line of the audit log: who did what to which campaign's signatures, and to how many.

@@ -8,8 +8,8 @@ use super::{CountSnapshot, QueuedEmail, StoreError, TokenUse, corrupt};
 use crate::domain::records::CountDelta;
 use crate::domain::{
     Body, Campaign, ConsentText, ConsentWording, Email, EmailKind, Identity, Milestones,
-    OrganiserName, Origin, PrivacyUrl, Recipient, RetentionDays, Review, SignatoryType,
-    SignatureStatus, Slug, Summary, Target, Title, User,
+    OrganiserName, Origin, PrivacyUrl, Recipient, RenewAfterMonths, RetentionDays, Review,
+    SignatoryType, SignatureStatus, Slug, Summary, Target, Title, User,
 };
 
 #[derive(sqlx::FromRow)]
@@ -92,7 +92,7 @@ pub(super) const CAMPAIGN_SELECT: &str = "SELECT c.id, c.slug, c.kind, c.title, 
     c.body, c.recipient, c.target, c.milestones, c.closes_at, c.require_confirmation, \
     c.allowed_origins, c.retention_days, c.status, c.owner_id, c.created_at, c.updated_at, \
     c.opened_at, c.closed_at, c.organiser_name, c.organiser_privacy_url, \
-    c.organiser_contact_email, w.version AS consent_version, w.contact_basis, \
+    c.organiser_contact_email, c.renew_after_months, w.version AS consent_version, w.contact_basis, \
     w.public_text AS consent_public_text, w.contact_text AS consent_contact_text \
     FROM campaigns c \
     JOIN consent_wordings w ON w.campaign_id = c.id AND w.version = c.consent_version";
@@ -124,6 +124,7 @@ pub(super) struct CampaignRow {
     pub consent_contact_text: String,
     #[sqlx(flatten)]
     pub organiser: OrganiserColumns,
+    pub renew_after_months: Option<i32>,
 }
 
 fn bad(field: &'static str) -> impl Fn(String) -> StoreError {
@@ -178,6 +179,11 @@ impl TryFrom<CampaignRow> for Campaign {
             opened_at: row.opened_at,
             closed_at: row.closed_at,
             organiser: row.organiser.parse()?,
+            renew_after_months: row
+                .renew_after_months
+                .map(|m| RenewAfterMonths::parse(u32::try_from(m).unwrap_or(0)))
+                .transpose()
+                .map_err(bad("renew_after_months"))?,
         })
     }
 }
@@ -189,6 +195,7 @@ pub(super) struct CampaignValues {
     pub allowed_origins: Json<Vec<String>>,
     pub retention_days: i32,
     pub consent_version: i32,
+    pub renew_after_months: Option<i32>,
 }
 
 impl CampaignValues {
@@ -206,6 +213,7 @@ impl CampaignValues {
             ),
             retention_days: campaign.retention_days.get() as i32,
             consent_version: campaign.consent.version as i32,
+            renew_after_months: campaign.renew_after_months.map(|m| m.get() as i32),
         }
     }
 }
@@ -213,7 +221,8 @@ impl CampaignValues {
 /// The columns of [`super::SignatureRecord`].
 pub(super) const SIGNATURE_COLUMNS: &str = "id, name, email, status, review, source, \
     signatory_type, organisation, role, postcode, country, public, contact, consent_version, \
-    possible_duplicate, signed_at, confirmed_at, erased_at";
+    possible_duplicate, signed_at, confirmed_at, erased_at, website, renewals, renewed_at, \
+    lapsed_at";
 
 /// A signature's state, for changes that move the count.
 #[derive(sqlx::FromRow)]

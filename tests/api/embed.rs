@@ -73,13 +73,13 @@ async fn the_form_page_shows_the_campaign_its_count_and_the_fields_it_needs() {
         "{html}"
     );
     for field in [
-        "name", "email", "postcode", "country", "public", "contact", "website",
+        "name", "email", "postcode", "country", "public", "contact", "nickname",
     ] {
         assert!(
             html.contains(&format!("name=\"{field}\"")),
             "{field} in {html}"
         );
-        if field != "website" {
+        if field != "nickname" {
             // Every visible field has a label and an error slot tied to it.
             assert!(
                 html.contains(&format!("<label for=\"{field}\">")),
@@ -142,7 +142,7 @@ async fn without_javascript_the_form_posts_and_answers_in_a_page() {
             ("public", "true"),
             ("consent_version", "1"),
             ("source", "nyas"),
-            ("website", ""),
+            ("nickname", ""),
         ],
     )
     .await;
@@ -165,6 +165,53 @@ async fn without_javascript_the_form_posts_and_answers_in_a_page() {
         "unticked is no: {row:?}"
     );
     app.expect_count("scrapsi445", 0, 1).await;
+
+    // A box sent as `false` is unticked, and one sent with another value is refused.
+    let (status, _) = post_form(
+        &app,
+        "scrapsi445",
+        &[
+            ("name", "Ffion Hughes"),
+            ("email", "ffion@example.cymru"),
+            ("public", "false"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let public = app
+        .texts(
+            "SELECT CAST(public AS TEXT) FROM signatures WHERE email = $1",
+            "ffion@example.cymru",
+        )
+        .await;
+    assert!(
+        matches!(public[0][0].as_deref(), Some("0" | "false")),
+        "{public:?}"
+    );
+    let (status, html) = post_form(
+        &app,
+        "scrapsi445",
+        &[
+            ("name", "Bot"),
+            ("email", "bot@example.org"),
+            ("contact", "AAA"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("must be true or false"), "{html}");
+    let (status, html) = post_form(
+        &app,
+        "scrapsi445",
+        &[
+            ("name", "Bot"),
+            ("email", "bot@example.org"),
+            ("x-tracking", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("is not a field of this form"), "{html}");
 
     // Errors come back beside their fields, with what was typed kept.
     let (status, html) = post_form(
@@ -210,7 +257,7 @@ async fn without_javascript_the_form_posts_and_answers_in_a_page() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.text().await.unwrap().contains("not valid UTF-8"));
-    app.expect_count("scrapsi445", 0, 1).await;
+    app.expect_count("scrapsi445", 0, 2).await;
 }
 
 #[tokio::test]

@@ -79,6 +79,7 @@ const SIGN_FIELDS: &[&str] = &[
     "source",
     "consent_version",
     "website",
+    "nickname",
 ];
 const CAMPAIGN_FIELDS: &[&str] = &[
     "slug",

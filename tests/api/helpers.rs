@@ -146,7 +146,39 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     }
 }
 
+/// Another instance of the service on a test's database, as behind a load balancer.
+pub struct OtherInstance {
+    pub address: String,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Drop for OtherInstance {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+    }
+}
+
+impl OtherInstance {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+}
+
 impl TestApp {
+    /// Starts another instance on this test's database and outbox directory, with its own
+    /// settings.
+    pub async fn another_instance(&self, configure: impl FnOnce(&mut Settings)) -> OtherInstance {
+        let mut settings = test_settings(&self.database_url);
+        settings.outbox_dir = self.outbox.path().to_owned();
+        configure(&mut settings);
+        let app = Application::build_with_store(settings, self.store.clone())
+            .expect("building another instance");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        OtherInstance { address, handle }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

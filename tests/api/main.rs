@@ -23,6 +23,7 @@ mod organiser;
 mod outage;
 mod pages;
 mod partners;
+mod pledges;
 mod setup;
 mod signatories;
 mod signing;

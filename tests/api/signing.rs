@@ -306,7 +306,7 @@ async fn a_filled_honeypot_is_answered_alike_stored_as_spam_and_never_counted() 
     app.open_campaign_with(json!({"require_confirmation": false}))
         .await;
     let mut bot = signer("Totally Human", "bot@spam.example");
-    bot["website"] = json!("https://spam.example");
+    bot["nickname"] = json!("Spammy McSpamface");
     let response = app.sign("scrapsi445", &bot).await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     assert_eq!(
@@ -825,7 +825,7 @@ async fn empty_optional_fields_are_taken_as_absent() {
     // As a partner's form sends them: every field present, the unfilled ones empty.
     let individual = json!({"name": "Siân Lloyd", "email": "sian@example.org",
         "signatory_type": "", "organisation": "", "role": " ", "postcode": "", "country": "",
-        "source": "", "website": ""});
+        "source": "", "nickname": "", "website": ""});
     let response = app.sign("letter-to-the-minister", &individual).await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     let rows = app

@@ -50,6 +50,7 @@ fn bind_settings<B: Backend>(statement: Sql<B>, campaign: &Campaign) -> Sql<B> {
         .bind(organiser.organiser_name)
         .bind(organiser.organiser_privacy_url)
         .bind(organiser.organiser_contact_email)
+        .bind(values.renew_after_months)
 }
 
 /// Stores the campaign's consent wording, unless that version is stored already.
@@ -83,9 +84,10 @@ impl<B: Backend> Campaigns for SqlStore<B> {
             "INSERT INTO campaigns (id, slug, kind, owner_id, created_at, title, summary, body,
                  recipient, target, milestones, closes_at, require_confirmation, allowed_origins,
                  retention_days, status, updated_at, opened_at, closed_at, consent_version,
-                 organiser_name, organiser_privacy_url, organiser_contact_email)
+                 organiser_name, organiser_privacy_url, organiser_contact_email,
+                 renew_after_months)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                 $18, $19, $20, $21, $22, $23)",
+                 $18, $19, $20, $21, $22, $23, $24)",
         )
         .bind(campaign.id)
         .bind(campaign.slug.as_str())
@@ -151,7 +153,8 @@ impl<B: Backend> Campaigns for SqlStore<B> {
                 target = $7, milestones = $8, closes_at = $9, require_confirmation = $10,
                 allowed_origins = $11, retention_days = $12, status = $13, updated_at = $14,
                 opened_at = $15, closed_at = $16, consent_version = $17, organiser_name = $18,
-                organiser_privacy_url = $19, organiser_contact_email = $20
+                organiser_privacy_url = $19, organiser_contact_email = $20,
+                renew_after_months = $21
              WHERE id = $1 AND status = $2",
         )
         .bind(campaign.id)

@@ -7,6 +7,7 @@ mod campaigns;
 pub(super) mod counts;
 mod outbox;
 mod partners;
+mod pledges;
 mod signatories;
 mod signing;
 

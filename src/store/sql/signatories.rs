@@ -148,7 +148,7 @@ impl<B: Backend> Signatories for SqlStore<B> {
                  withdrawn_at = COALESCE(withdrawn_at, $2), erased_at = COALESCE(erased_at, $2),
                  email = NULL, name = NULL,
                  postcode = NULL, organisation = NULL, organisation_key = NULL, role = NULL,
-                 email_hash = {}
+                 website = NULL, email_hash = {}
              WHERE id = $1",
             B::ERASED_KEY
         ))
@@ -178,7 +178,7 @@ impl<B: Backend> Signatories for SqlStore<B> {
         limit: u32,
     ) -> Result<Vec<PublicSignatory>, StoreError> {
         sql::<B>(
-            "SELECT name, role, organisation, signatory_type, signed_at FROM signatures
+            "SELECT id, name, role, organisation, website, signatory_type, signed_at FROM signatures
              WHERE campaign_id = $1 AND status = 'confirmed' AND public = TRUE
                AND name IS NOT NULL
                AND (($2 = TRUE AND review = 'approved') OR ($2 = FALSE AND review <> 'rejected'))
@@ -207,16 +207,17 @@ impl<B: Backend> Signatories for SqlStore<B> {
         .fetch_one(&mut tx)
         .await?;
         // A name stays only where it is published: confirmed, consented, and for a letter
-        // approved (for a petition, not rejected).
+        // approved (for a petition, not rejected); a lapsed pledge is no longer published.
         sql_built::<B>(format!(
             "UPDATE signatures SET email = NULL, postcode = NULL, organisation_key = NULL,
                  email_hash = {},
                  name = CASE WHEN published THEN name END,
                  organisation = CASE WHEN published THEN organisation END,
-                 role = CASE WHEN published THEN role END
+                 role = CASE WHEN published THEN role END,
+                 website = CASE WHEN published THEN website END
              FROM (SELECT s.id AS published_id,
                           (s.status = 'confirmed' AND s.public = TRUE AND
-                           ((c.kind = 'letter' AND s.review = 'approved') OR
+                           ((c.kind IN ('letter', 'pledge') AND s.review = 'approved') OR
                             (c.kind = 'petition' AND s.review <> 'rejected'))) AS published
                    FROM signatures s JOIN campaigns c ON c.id = s.campaign_id
                    WHERE s.campaign_id = $1) AS p

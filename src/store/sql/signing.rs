@@ -33,6 +33,7 @@ struct NewSignatureRow {
     organisation: Option<String>,
     organisation_key: Option<String>,
     role: Option<String>,
+    website: Option<String>,
     public: bool,
     contact: bool,
     consent_version: i32,
@@ -62,6 +63,7 @@ impl NewSignatureRow {
                 .map(|o| o.as_str().to_owned()),
             organisation_key: submission.organisation_key.clone(),
             role: signature.signatory.role().map(|r| r.as_str().to_owned()),
+            website: signature.website.as_ref().map(|w| w.as_str().to_owned()),
             public: signature.public,
             contact: signature.contact,
             // Bounded by the campaign's wording versions, far below i32::MAX.
@@ -99,6 +101,7 @@ impl NewSignatureRow {
                     column(rows, |s| s.organisation_key.clone()),
                 ),
                 ("role", column(rows, |s| s.role.clone())),
+                ("website", column(rows, |s| s.website.clone())),
                 ("public", column(rows, |s| s.public)),
                 ("contact", column(rows, |s| s.contact)),
                 ("consent_version", column(rows, |s| s.consent_version)),
