@@ -1,18 +1,21 @@
-//! The audit log: every export, erasure, moderation decision and purge of signatures, and
-//! every partner API key issued or revoked.
+//! The audit log: every export, erasure, moderation decision and purge of signatures, every
+//! partner API key issued or revoked, and every webhook made, removed or given a new secret.
 
 use uuid::Uuid;
 
 use crate::store::{self, AuditEntry, Store};
 
 /// Every action the log records, as its entries name them.
-pub const ACTIONS: [&str; 6] = [
+pub const ACTIONS: [&str; 9] = [
     "export",
     "review",
     "erase",
     "purge",
     "partner_created",
     "partner_revoked",
+    "webhook_created",
+    "webhook_deleted",
+    "webhook_rotated",
 ];
 
 /// Records one action. A failure to record is logged loudly but does not undo the action,

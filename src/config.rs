@@ -93,6 +93,12 @@ pub struct Settings {
     #[arg(long, env = "UNDERSIGNED_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_network)]
     pub trusted_proxies: Vec<IpNet>,
 
+    /// Comma-separated hosts (as written in webhook addresses) that webhooks may reach though
+    /// they resolve to a loopback or private address, over http too: a receiver on this
+    /// machine or network. Every other such address is refused.
+    #[arg(long, env = "UNDERSIGNED_WEBHOOK_ALLOW_HOSTS", value_delimiter = ',')]
+    pub webhook_allow_hosts: Vec<String>,
+
     /// The largest request body accepted, in bytes.
     #[arg(long, env = "UNDERSIGNED_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,

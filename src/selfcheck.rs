@@ -184,15 +184,7 @@ async fn get_status(url: &url::Url) -> anyhow::Result<u16> {
         if url.scheme() != "https" {
             return exchange(tcp, &request).await;
         }
-        let roots = tokio_rustls::rustls::RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
-        let config = tokio_rustls::rustls::ClientConfig::builder_with_provider(Arc::new(
-            tokio_rustls::rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+        let config = tls_config()?;
         let name = tokio_rustls::rustls::pki_types::ServerName::try_from(host.clone())?;
         let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
             .connect(name, tcp)
@@ -353,4 +345,26 @@ fn human_age(age: Duration) -> String {
         1..120 => format!("{minutes} minutes"),
         _ => format!("{} hours", minutes / 60),
     }
+}
+
+/// TLS as the service speaks it to other servers: rustls with ring, trusting the Mozilla
+/// roots built in (webpki-roots), so that nothing depends on the machine's certificate store.
+pub fn tls_config() -> anyhow::Result<tokio_rustls::rustls::ClientConfig> {
+    let roots = tokio_rustls::rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    Ok(
+        tokio_rustls::rustls::ClientConfig::builder_with_provider(Arc::new(
+            tokio_rustls::rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth(),
+    )
+}
+
+/// Makes ring the process's TLS provider, for clients that take the default one (the webhook
+/// client is configured with it, but its builder asks for a default all the same). Idempotent.
+pub fn use_ring_for_tls() {
+    let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
 }

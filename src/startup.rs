@@ -41,6 +41,7 @@ impl Application {
     }
 
     pub fn build_with_store(settings: Settings, store: Arc<dyn Store>) -> anyhow::Result<Self> {
+        crate::selfcheck::use_ring_for_tls();
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let local = listener.local_addr()?;
@@ -56,6 +57,8 @@ impl Application {
         let mailer = Arc::new(Mailer::from_settings(&settings, public_url.clone())?);
         let mail_wake = Arc::new(MailWake::default());
         mail::spawn_outbox_workers(store.clone(), mailer, metrics.clone(), mail_wake.clone());
+        let webhook_hosts = crate::webhooks::AllowedHosts::new(&settings.webhook_allow_hosts);
+        crate::webhooks::spawn_delivery(store.clone(), webhook_hosts.clone());
         let live = LiveCounts::new(store.clone());
         live.start();
         spawn_recounts(
@@ -102,6 +105,7 @@ impl Application {
             metrics_token: settings.metrics_token.clone(),
             live,
             pages: Default::default(),
+            webhook_hosts,
             pledges: crate::pledges::Pledging::new(
                 settings.jwt_secret.as_ref(),
                 settings.renewal_clock_offset_days,

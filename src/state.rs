@@ -85,6 +85,8 @@ pub struct AppState {
     pub signing: Signing,
     /// Where emails are written as files, when they are.
     pub outbox_files: OutboxFiles,
+    /// The hosts webhooks may reach though they are not public.
+    pub webhook_hosts: crate::webhooks::AllowedHosts,
     /// Renewing pledges, and the sweep that reminds and lapses them.
     pub pledges: crate::pledges::Pledging,
 }

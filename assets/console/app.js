@@ -8,6 +8,7 @@ import * as campaigns from "./campaigns.js";
 import * as dashboard from "./dashboard.js";
 import * as signatures from "./signatures.js";
 import * as admin from "./admin.js";
+import * as webhooks from "./webhooks.js";
 
 const main = document.getElementById("main");
 const session = {user: null};
@@ -22,6 +23,7 @@ const routes = [
   [/^#\/c\/([^/]+)\/signatures$/, (slug) => signatures.list(session, slug)],
   [/^#\/c\/([^/]+)\/partners$/, (slug) => signatures.partners(session, slug)],
   [/^#\/c\/([^/]+)\/letter$/, (slug) => dashboard.letter(session, slug)],
+  [/^#\/c\/([^/]+)\/webhooks$/, (slug) => webhooks.webhooks(session, slug)],
   [/^#\/account$/, () => campaigns.account(session)],
   [/^#\/admin\/organisers$/, () => admin.organisers(session)],
   [/^#\/admin\/audit$/, () => admin.audit(session)],

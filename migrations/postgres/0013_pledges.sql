@@ -14,6 +14,11 @@ ALTER TABLE signatures ADD COLUMN renewed_at TIMESTAMPTZ;
 ALTER TABLE signatures ADD COLUMN renewal_reminded_at TIMESTAMPTZ;
 ALTER TABLE signatures ADD COLUMN lapsed_at TIMESTAMPTZ;
 
+-- The outbox also carries emails that are no signer's (a hand-in to a decision-maker), and
+-- updates to signers.
 ALTER TABLE outbox DROP CONSTRAINT outbox_kind_check;
 ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check
-    CHECK (kind IN ('confirm', 'thanks', 'already_signed', 'renew'));
+    CHECK (kind IN ('confirm', 'thanks', 'already_signed', 'renew', 'handin', 'update'));
+ALTER TABLE outbox ALTER COLUMN signature_id DROP NOT NULL;
+ALTER TABLE outbox ADD COLUMN handin_id UUID;
+ALTER TABLE outbox ADD COLUMN update_id UUID;

@@ -1,7 +1,8 @@
 -- no-transaction
 -- Same columns and constraints as migrations/postgres/0013_pledges.sql.
 -- Pledges: a third campaign kind, a pledger's website, renewal of a pledge (how often, how many
--- times renewed, when last reminded) and its lapse, and the reminder email. SQLite cannot alter
+-- times renewed, when last reminded) and its lapse, and the reminder email. The outbox also
+-- takes emails that are not a signer's (a hand-in to its decision-makers) and updates to signers. SQLite cannot alter
 -- a CHECK constraint, so the three tables are rebuilt with the same columns and indexes; other
 -- tables refer to them by name, so foreign keys are off while they are, inside one transaction.
 PRAGMA foreign_keys = OFF;
@@ -104,11 +105,12 @@ CREATE INDEX signatures_campaign_confirmed ON signatures (campaign_id, confirmed
     WHERE status = 'confirmed';
 CREATE INDEX signatures_to_rekey ON signatures (signed_at) WHERE email_key_version = 1;
 
+-- The outbox also carries emails that are no signer's: a hand-in to a decision-maker.
 CREATE TABLE outbox_new (
     id              BLOB PRIMARY KEY,
-    signature_id    BLOB NOT NULL REFERENCES signatures (id),
+    signature_id    BLOB REFERENCES signatures (id),
     kind            TEXT NOT NULL
-        CHECK (kind IN ('confirm', 'thanks', 'already_signed', 'renew')),
+        CHECK (kind IN ('confirm', 'thanks', 'already_signed', 'renew', 'handin', 'update')),
     recipient       TEXT,
     confirm_token   TEXT,
     withdraw_token  TEXT,
@@ -120,7 +122,9 @@ CREATE TABLE outbox_new (
     failed_at       TEXT,
     last_error      TEXT,
     claim_id        TEXT,
-    lane            INTEGER NOT NULL DEFAULT 1
+    lane            INTEGER NOT NULL DEFAULT 1,
+    handin_id       BLOB,
+    update_id       BLOB
 );
 INSERT INTO outbox_new (id, signature_id, kind, recipient, confirm_token, withdraw_token,
         created_at, attempts, next_attempt_at, lease_until, sent_at, failed_at, last_error,

@@ -529,6 +529,7 @@ async fn count_of(client: &reqwest::Client, server: &str, slug: &str) -> anyhow:
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    undersigned::selfcheck::use_ring_for_tls();
     let args = Args::parse();
     if args.mail_only {
         return mail::measure(args.database_url.as_deref(), args.mail_emails).await;

@@ -47,6 +47,7 @@ mod signature;
 mod slug;
 mod text;
 mod token;
+mod webhook;
 
 pub use campaign::{
     Campaign, CampaignChanges, CampaignKind, CampaignStatus, ConsentWording, ForbiddenEdit,
@@ -65,6 +66,7 @@ pub use signature::{
 pub use slug::Slug;
 pub use text::{Body, ConsentText, OrganiserName, Recipient, Summary, Title};
 pub use token::SecretToken;
+pub use webhook::{Webhook, WebhookEvent, WebhookSecret, WebhookUrl};
 
 /// An organiser's account as the rest of the service sees it (never with its password hash).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,7 +14,7 @@ use crate::error::ApiError;
 const INDEX: &str = include_str!("../../assets/console/index.html");
 
 /// Every file the page loads, by name under `/console/`.
-const FILES: [(&str, &str); 9] = [
+const FILES: [(&str, &str); 10] = [
     (
         "console.css",
         include_str!("../../assets/console/console.css"),
@@ -36,6 +36,10 @@ const FILES: [(&str, &str); 9] = [
         include_str!("../../assets/console/signatures.js"),
     ),
     ("admin.js", include_str!("../../assets/console/admin.js")),
+    (
+        "webhooks.js",
+        include_str!("../../assets/console/webhooks.js"),
+    ),
 ];
 
 /// Our own scripts, styles and API only; frames only of our own pages (the form's preview,

@@ -17,6 +17,7 @@ mod preview;
 pub mod signatories;
 mod signatures;
 mod users;
+mod webhooks;
 
 use actix_web::http::Method;
 use actix_web::{Route, web};
@@ -73,6 +74,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/v1/campaigns/{slug}/partners" => partners::create),
         endpoint!(GET "/v1/campaigns/{slug}/partners" => partners::list),
         endpoint!(DELETE "/v1/campaigns/{slug}/partners/{code}" => partners::revoke),
+        endpoint!(POST "/v1/campaigns/{slug}/webhooks" => webhooks::create),
+        endpoint!(GET "/v1/campaigns/{slug}/webhooks" => webhooks::list),
+        endpoint!(DELETE "/v1/campaigns/{slug}/webhooks/{id}" => webhooks::delete),
+        endpoint!(POST "/v1/campaigns/{slug}/webhooks/{id}/rotate" => webhooks::rotate),
+        endpoint!(POST "/v1/campaigns/{slug}/webhooks/{id}/test" => webhooks::test),
+        endpoint!(GET "/v1/campaigns/{slug}/webhooks/{id}/deliveries" => webhooks::deliveries),
         endpoint!(POST "/v1/signatures/confirm" => signatures::confirm),
         endpoint!(POST "/v1/signatures/withdraw" => signatures::withdraw),
         endpoint!(GET "/v1/campaigns/{slug}/embed" => embed::snippets),

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::config::DatabaseUrl;
 use crate::domain::{
     Campaign, CampaignStatus, Email, Identity, KeyHolder, MailLane, NewPartner, PartnerSummary,
-    Review, SignatoryType, SignatureStatus, Slug, User,
+    Review, SignatoryType, SignatureStatus, Slug, User, Webhook, WebhookSecret,
 };
 
 pub use crate::domain::records::{
@@ -96,6 +96,7 @@ pub trait Store:
     + Signatories
     + Pledges
     + Partners
+    + Webhooks
     + Audit
     + 'static
 {
@@ -500,6 +501,92 @@ pub trait Pledges: Send + Sync {
         pledge: &HeldPledge,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+}
+
+/// A webhook message due for delivery, with its webhook.
+#[derive(Debug, Clone)]
+pub struct DueMessage {
+    /// The `webhook-id`: the same on every attempt.
+    pub id: String,
+    pub event: String,
+    pub payload: String,
+    /// Attempts made before this one.
+    pub attempts: u32,
+    pub webhook: Webhook,
+}
+
+/// A webhook message as its campaign's organisers see it in the list of deliveries.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct WebhookMessage {
+    pub id: String,
+    pub event: String,
+    pub created_at: DateTime<Utc>,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub failed_at: Option<DateTime<Utc>>,
+    /// The status code of the last attempt, if it got an answer.
+    pub last_status: Option<i32>,
+    pub last_error: Option<String>,
+}
+
+/// How one attempt to deliver a webhook message ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempted {
+    Delivered,
+    Retry(DateTime<Utc>),
+    GaveUp,
+}
+
+/// Webhooks: each campaign's subscribers, and the delivery of their messages.
+#[async_trait]
+pub trait Webhooks: Send + Sync {
+    async fn insert_webhook(&self, webhook: &Webhook) -> Result<(), StoreError>;
+    async fn webhooks(&self, campaign_id: Uuid) -> Result<Vec<Webhook>, StoreError>;
+    async fn webhook(&self, campaign_id: Uuid, id: Uuid) -> Result<Option<Webhook>, StoreError>;
+    /// Removes the webhook and its messages; whether it existed.
+    async fn delete_webhook(&self, campaign_id: Uuid, id: Uuid) -> Result<bool, StoreError>;
+    /// A new secret; the one before it signs too until `previous_until`.
+    async fn rotate_webhook_secret(
+        &self,
+        webhook: &Webhook,
+        secret: &WebhookSecret,
+        previous_until: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Queues a `webhook.test` message to `webhook`.
+    async fn queue_test_message(
+        &self,
+        webhook: &Webhook,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// The webhook's latest messages, newest first.
+    async fn webhook_messages(
+        &self,
+        webhook_id: Uuid,
+        limit: u32,
+    ) -> Result<Vec<WebhookMessage>, StoreError>;
+    /// Leases up to `limit` messages that are due, until `lease_until`.
+    async fn claim_webhook_messages(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<DueMessage>, StoreError>;
+    async fn webhook_attempted(
+        &self,
+        message_id: &str,
+        status: Option<u16>,
+        error: Option<&str>,
+        outcome: Attempted,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Stops a webhook (its receiver answered 410 Gone), with what was still due to it.
+    async fn disable_webhook(
+        &self,
+        webhook_id: Uuid,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
 }
 
 /// One line of the audit log: who did what to which campaign's signatures, and to how many.

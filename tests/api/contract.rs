@@ -150,8 +150,8 @@ async fn postgres_schema(url: &str) -> Schema {
     schema
 }
 
-/// The schema the PostgreSQL migrations declare, read from their text (`CREATE TABLE` and
-/// `ALTER TABLE … ADD COLUMN`), so the comparison runs without a PostgreSQL server too.
+/// The schema the PostgreSQL migrations declare, read from their text (`CREATE TABLE`,
+/// `ALTER TABLE … ADD COLUMN` and `… ALTER COLUMN … DROP NOT NULL`), so the comparison runs without a PostgreSQL server too.
 fn declared_postgres_schema() -> Schema {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres");
     let mut files: Vec<_> = std::fs::read_dir(dir)
@@ -167,6 +167,25 @@ fn declared_postgres_schema() -> Schema {
             let words: Vec<&str> = line.split_whitespace().collect();
             match (&table, words.as_slice()) {
                 (None, ["CREATE", "TABLE", name, ..]) => table = Some(name.to_string()),
+                (
+                    None,
+                    [
+                        "ALTER",
+                        "TABLE",
+                        name,
+                        "ALTER",
+                        "COLUMN",
+                        column,
+                        "DROP",
+                        "NOT",
+                        ..,
+                    ],
+                ) => {
+                    schema
+                        .entry(name.to_string())
+                        .or_default()
+                        .insert(column.to_string(), true);
+                }
                 (None, ["ALTER", "TABLE", name, "ADD", "COLUMN", column, ..]) => {
                     let nullable = !line.contains("NOT NULL");
                     schema

@@ -29,3 +29,4 @@ mod signatories;
 mod signing;
 mod smtp;
 mod tokens;
+mod webhooks;

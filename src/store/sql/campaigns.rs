@@ -6,7 +6,8 @@ use uuid::Uuid;
 
 use super::SqlStore;
 use super::counts::create_count_rows;
-use crate::domain::{Campaign, CampaignStatus, Slug};
+use super::webhooks::{Happened, report};
+use crate::domain::{Campaign, CampaignStatus, Slug, WebhookEvent};
 use crate::store::dialect::{Backend, Sql, sql, sql_built};
 use crate::store::rows::{CAMPAIGN_SELECT, CampaignRow, CampaignValues, OrganiserColumns};
 use crate::store::{Campaigns, StoreError};
@@ -164,6 +165,15 @@ impl<B: Backend> Campaigns for SqlStore<B> {
             return Err(StoreError::Conflict("campaigns.status".into()));
         }
         B::announce(&mut tx, &[campaign.id]).await?;
+        if campaign.status == CampaignStatus::Closed && expected_status != CampaignStatus::Closed {
+            let closed = Happened {
+                campaign_id: campaign.id,
+                event: WebhookEvent::CampaignClosed,
+                signature_id: None,
+                extra: serde_json::json!({"closed_at": campaign.closed_at}),
+            };
+            report(&mut tx, &[closed], campaign.updated_at).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -7,7 +7,9 @@ use sqlx::Transaction;
 use tokio::sync::mpsc::UnboundedSender;
 use uuid::Uuid;
 
+use super::webhooks::{Happened, report};
 use super::{SqlStore, count};
+use crate::domain::WebhookEvent;
 use crate::domain::records::CountDelta;
 use crate::store::dialect::{Backend, sql, sql_built};
 use crate::store::rows::CountRow;
@@ -119,7 +121,7 @@ impl<B: Backend> Counts for SqlStore<B> {
     ) -> Result<Vec<(u64, DateTime<Utc>)>, StoreError> {
         let mut tx = self.begin_read().await?;
         for count in reached {
-            sql::<B>(
+            let first = sql::<B>(
                 "INSERT INTO campaign_milestones (campaign_id, count, reached_at) VALUES ($1, $2, $3)
                  ON CONFLICT (campaign_id, count) DO NOTHING",
             )
@@ -128,6 +130,16 @@ impl<B: Backend> Counts for SqlStore<B> {
             .bind(now)
             .execute(&mut tx)
             .await?;
+            // Reported once: only by the instance whose insert recorded it.
+            if first == 1 {
+                let reached = Happened {
+                    campaign_id,
+                    event: WebhookEvent::MilestoneReached,
+                    signature_id: None,
+                    extra: serde_json::json!({"milestone": count}),
+                };
+                report(&mut tx, &[reached], now).await?;
+            }
         }
         let rows: Vec<(i64, DateTime<Utc>)> = sql::<B>(
             "SELECT count, reached_at FROM campaign_milestones WHERE campaign_id = $1 ORDER BY count",

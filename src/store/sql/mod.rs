@@ -10,6 +10,7 @@ mod partners;
 mod pledges;
 mod signatories;
 mod signing;
+mod webhooks;
 
 use async_trait::async_trait;
 use sqlx::Pool;

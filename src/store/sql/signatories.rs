@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use super::SqlStore;
 use super::counts::apply_counts;
-use crate::domain::Review;
+use super::webhooks::{Happened, report, scrub_personal_data};
+use crate::domain::{Review, WebhookEvent};
 use crate::store::dialect::{Backend, sql, sql_built};
 use crate::store::rows::{SIGNATURE_COLUMNS, SignatureStateRow};
 use crate::store::{PublicSignatory, Signatories, SignatureFilter, SignatureRecord, StoreError};
@@ -122,6 +123,15 @@ impl<B: Backend> Signatories for SqlStore<B> {
         let leaves = state.delta(-1);
         let delta = leaves.plus(SignatureStateRow { review, ..state }.delta(1));
         apply_counts(&mut tx, vec![(campaign_id, delta)], now).await?;
+        report(
+            &mut tx,
+            &[Happened {
+                extra: serde_json::json!({"review": review.as_str()}),
+                ..Happened::to_signature(campaign_id, WebhookEvent::SignatureReviewed, signature_id)
+            }],
+            now,
+        )
+        .await?;
         let record = sql_built::<B>(format!(
             "SELECT {SIGNATURE_COLUMNS} FROM signatures WHERE id = $1"
         ))
@@ -166,6 +176,17 @@ impl<B: Backend> Signatories for SqlStore<B> {
                 .await?;
         }
         apply_counts(&mut tx, vec![(campaign_id, state.delta(-1))], now).await?;
+        scrub_personal_data(&mut tx, "$1", signature_id).await?;
+        report(
+            &mut tx,
+            &[Happened::to_signature(
+                campaign_id,
+                WebhookEvent::SignatureErased,
+                signature_id,
+            )],
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -238,6 +259,12 @@ impl<B: Backend> Signatories for SqlStore<B> {
                 .execute(&mut tx)
                 .await?;
         }
+        scrub_personal_data(
+            &mut tx,
+            "SELECT id FROM signatures WHERE campaign_id = $1",
+            campaign_id,
+        )
+        .await?;
         sql::<B>("UPDATE campaigns SET purged_at = $2 WHERE id = $1")
             .bind(campaign_id)
             .bind(now)

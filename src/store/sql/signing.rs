@@ -9,11 +9,12 @@ use sqlx::Transaction;
 use uuid::Uuid;
 
 use super::counts::apply_counts;
+use super::webhooks::{Happened, report, scrub_personal_data};
 use super::{EMAIL_KEY_VERSION, EmailHasher, SqlStore};
 use crate::domain::records::CountDelta;
 use crate::domain::{
     Email, EmailKind, MAX_EMAILS_PER_SIGNATURE, SecretToken, SignatoryType, SignatureStatus,
-    reminder_for,
+    WebhookEvent, reminder_for,
 };
 use crate::store::dialect::{Backend, InsertRows, column, sql, sql_built};
 use crate::store::rows::{ExistingSignatureRow, TokenTargetRow};
@@ -247,6 +248,15 @@ impl<B: Backend> SqlStore<B> {
         }
         B::insert_rows(tx, &writes.inserts()).await?;
         apply_counts(tx, deltas, first.now).await?;
+        // Signatures that count from the moment they are taken (no confirmation asked).
+        let confirmed: Vec<Happened> = rows
+            .iter()
+            .filter(|row| row.status == SignatureStatus::Confirmed && inserted.contains(&row.id))
+            .map(|row| {
+                Happened::to_signature(row.campaign_id, WebhookEvent::SignatureConfirmed, row.id)
+            })
+            .collect();
+        report(tx, &confirmed, first.now).await?;
         Ok(outcomes)
     }
 
@@ -381,6 +391,16 @@ impl<B: Backend> Signing for SqlStore<B> {
                 state.status = SignatureStatus::Confirmed;
                 let delta = leaves.plus(state.delta(1));
                 apply_counts(&mut tx, vec![(row.campaign_id, delta)], now).await?;
+                report(
+                    &mut tx,
+                    &[Happened::to_signature(
+                        row.campaign_id,
+                        WebhookEvent::SignatureConfirmed,
+                        row.signature_id,
+                    )],
+                    now,
+                )
+                .await?;
             }
         }
         tx.commit().await?;
@@ -405,7 +425,7 @@ impl<B: Backend> Signing for SqlStore<B> {
             let withdrawn = sql_built::<B>(format!(
                 "UPDATE signatures SET status = 'withdrawn', withdrawn_at = $2, email = NULL,
                      name = NULL, postcode = NULL, organisation = NULL, organisation_key = NULL,
-                     role = NULL, email_hash = {}
+                     role = NULL, website = NULL, email_hash = {}
                  WHERE id = $1 AND status IN ('pending', 'confirmed')",
                 B::ERASED_KEY
             ))
@@ -431,6 +451,17 @@ impl<B: Backend> Signing for SqlStore<B> {
             .execute(&mut tx)
             .await?;
             apply_counts(&mut tx, vec![(row.campaign_id, row.state.delta(-1))], now).await?;
+            scrub_personal_data(&mut tx, "$1", row.signature_id).await?;
+            report(
+                &mut tx,
+                &[Happened::to_signature(
+                    row.campaign_id,
+                    WebhookEvent::SignatureWithdrawn,
+                    row.signature_id,
+                )],
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(Some(target))
