@@ -6,7 +6,7 @@ use uuid::Uuid;
 use crate::store::{self, AuditEntry, Store};
 
 /// Every action the log records, as its entries name them.
-pub const ACTIONS: [&str; 9] = [
+pub const ACTIONS: [&str; 11] = [
     "export",
     "review",
     "erase",
@@ -16,6 +16,8 @@ pub const ACTIONS: [&str; 9] = [
     "webhook_created",
     "webhook_deleted",
     "webhook_rotated",
+    "handin_created",
+    "handin_delivered",
 ];
 
 /// Records one action. A failure to record is logged loudly but does not undo the action,

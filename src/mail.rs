@@ -228,9 +228,12 @@ impl OutboxFiles {
             .dir
             .as_ref()
             .expect("files are written only to a directory");
+        // A hand-in, sent to no signer, is named as a signer's would be, by its own id.
         let name = format!(
             "{}.{}.{}.eml",
-            email.campaign_id, email.signature_id, email.id
+            email.campaign_id,
+            email.signature_id.unwrap_or(email.id),
+            email.id
         );
         tokio::fs::write(dir.join(name), message.formatted()).await?;
         Ok(())
@@ -369,12 +372,22 @@ impl Mailer {
                      \u{201c}not verified\u{201d}."
                 ),
                 email.confirm_token.as_deref().map(|t| {
-                    let path = format!(
-                        "c/{}/pledgers/{}/renew",
-                        email.campaign_slug, email.signature_id
-                    );
+                    let pledger = email.signature_id.unwrap_or_default();
+                    let path = format!("c/{}/pledgers/{pledger}/renew", email.campaign_slug);
                     ("Renew our pledge", self.link(&path, t))
                 }),
+            ),
+            EmailKind::Handin => (
+                format!("Handed in to you: {title}"),
+                format!(
+                    "We hand you \u{201c}{title}\u{201d}, with its signatories. The attached \
+                     bundle holds the text as printable HTML, the signatories as a spreadsheet \
+                     (CSV), the tally, and manifest.json, which lists each file's SHA-256. The \
+                     manifest's own SHA-256 is {}; the campaign's page shows the same, so anyone \
+                     can check that this is the bundle handed in.",
+                    email.handin.as_ref().map_or("", |(_, hash)| hash.as_str())
+                ),
+                None,
             ),
             EmailKind::AlreadySigned => (
                 format!("You have already signed: {title}"),
@@ -446,11 +459,20 @@ impl Mailer {
         {
             message = message.reply_to(reply_to);
         }
-        Ok(message.to(to).subject(subject).multipart(
-            MultiPart::alternative()
-                .singlepart(SinglePart::plain(plain_body(text)))
-                .singlepart(SinglePart::html(html)),
-        )?)
+        let body = MultiPart::alternative()
+            .singlepart(SinglePart::plain(plain_body(text)))
+            .singlepart(SinglePart::html(html));
+        let body = match &email.handin {
+            Some((bundle, _)) => MultiPart::mixed().multipart(body).singlepart(
+                lettre::message::Attachment::new(format!("{}-handin.zip", email.campaign_slug))
+                    .body(
+                        bundle.clone(),
+                        lettre::message::header::ContentType::parse("application/zip")?,
+                    ),
+            ),
+            None => body,
+        };
+        Ok(message.to(to).subject(subject).multipart(body)?)
     }
 
     async fn send(

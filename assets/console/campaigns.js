@@ -88,6 +88,10 @@ function campaignBody(typed) {
       contact_email: typed["organiser.contact_email"].trim() || null,
     },
   };
+  body.targets = typed.targets.split("\n").map((line) => line.trim()).filter(Boolean).map((line) => {
+    const [name = "", role = "", email = ""] = line.split("|").map((part) => part.trim());
+    return email ? {name, role, email} : {name, role};
+  });
   // Only a pledge is renewed; its field is there only when the campaign may be one.
   if (typed.renew_after_months !== undefined && (typed.kind ?? typed.existing_kind) === "pledge") {
     body.renew_after_months = typed.renew_after_months.trim() ? whole(typed.renew_after_months) : null;
@@ -111,6 +115,10 @@ function changes(before, after) {
   return changed;
 }
 
+function targetLines(targets) {
+  return (targets || []).map((t) => [t.name, t.role, t.email].filter(Boolean).join(" | ")).join("\n");
+}
+
 function campaignFields(c, creating, account) {
   const fallback = (part) => account && account[part] ? `Left empty, your account's is used: ${account[part]}.` : "Left empty, your account's is used; set one there or here before opening.";
   return [
@@ -124,6 +132,8 @@ function campaignFields(c, creating, account) {
     field({name: "summary", label: "Summary", type: "textarea", rows: 2, value: c.summary, hint: "One or two sentences, shown on the form and when shared."}),
     field({name: "body", label: "Text", type: "textarea", rows: 8, value: c.body, hint: "What signers put their name to. Separate paragraphs with an empty line."}),
     field({name: "recipient", label: "Addressed to (optional)", value: c.recipient || "", hint: "Who the campaign is handed to, like the Secretary of State for Education."}),
+    field({name: "targets", label: "Decision-makers it is handed in to (optional)", type: "textarea", rows: 3, value: targetLines(c.targets),
+      hint: "One per line: name | role | email, like Children's Minister | Minister for Children and Families | minister@education.gov.uk. Names and roles are public; an email is used only to deliver a hand-in."}),
     field({name: "target", label: "Target (optional)", inputmode: "numeric", value: c.target ?? ""}),
     field({name: "milestones", label: "Milestones (optional)", value: (c.milestones || []).join(", "), hint: "Counts to celebrate on the way, separated by commas, like 1000, 10000."}),
     field({name: "closes_at", label: "Closes at (optional)", type: "datetime-local", value: toLocalTime(c.closes_at), hint: "In your own time zone. Left empty, it stays open until you close it."}),
@@ -164,7 +174,7 @@ export async function edit(session, slug) {
     target: String(campaign.target ?? ""), milestones: campaign.milestones.join(","), closes_at: toLocalTime(campaign.closes_at),
     require_confirmation: campaign.require_confirmation, allowed_origins: (campaign.allowed_origins || []).join("\n"),
     retention_days: String(campaign.retention_days), contact_basis: campaign.consent.contact_basis,
-    existing_kind: campaign.kind, renew_after_months: campaign.kind === "pledge" ? String(campaign.renew_after_months ?? "") : undefined,
+    existing_kind: campaign.kind, targets: targetLines(campaign.targets), renew_after_months: campaign.kind === "pledge" ? String(campaign.renew_after_months ?? "") : undefined,
     consent_public_text: campaign.consent.public_text, consent_contact_text: campaign.consent.contact_text,
     "organiser.name": campaign.own_organiser.name, "organiser.privacy_url": campaign.own_organiser.privacy_url,
     "organiser.contact_email": campaign.own_organiser.contact_email});

@@ -1,7 +1,7 @@
 // A campaign's dashboard (its count moving live, progress, the tally drawn as charts, opening
 // and closing) and its letter as it will be handed in.
 
-import {get, patch, slugPath} from "./api.js";
+import {api, get, patch, post, slugPath} from "./api.js";
 import {announce, backToCampaigns, campaignTabs, confirmAction, copyButton, download, formatNumber, formatTime, h, heading, navigate, onLeave, replace, svg} from "./dom.js";
 import {statusTag} from "./campaigns.js";
 
@@ -186,6 +186,49 @@ export async function letter(session, slug) {
     get(`${path}/letter`, {accept: "text/markdown"}),
   ]);
   const frame = h("iframe", {title: `The letter: ${campaign.title}`, class: "letter", sandbox: "", srcdoc: html});
+  const handins = h("div", {});
+
+  async function loadHandins() {
+    const listed = await get(`${path}/handins`);
+    replace(handins, listed.handins.length ? h("ul", {class: "handins"}, listed.handins.map((x) => h("li", {},
+      `Handed in ${formatTime(x.handed_in_at)} with ${formatNumber(x.total)} signatures (${formatNumber(x.listed)} listed by name). Manifest SHA-256: `,
+      h("code", {class: "digest"}, x.manifest_sha256), " ",
+      h("button", {type: "button", class: "small secondary", onclick: () => downloadBundle(x)}, "Download the bundle", h("span", {class: "visually-hidden"}, ` of ${formatTime(x.handed_in_at)}`)))))
+      : h("p", {class: "empty"}, "Not handed in yet."));
+  }
+
+  async function downloadBundle(x) {
+    try {
+      const blob = await api("GET", `${path}/handins/${x.id}`, {accept: "application/zip", blob: true});
+      download(blob, `${slug}-handin-${x.handed_in_at.slice(0, 10)}.zip`);
+    } catch (problem) {
+      if (problem.status !== 401) announce(problem.sentence, "error");
+    }
+  }
+
+  async function handIn(deliver) {
+    const emails = (campaign.targets || []).filter((t) => t.email);
+    const texts = {
+      none: "The bundle is frozen as it stands now and its manifest's SHA-256 is shown on the campaign's page. Nothing is emailed.",
+      test: `The bundle is frozen and emailed to you alone (${session.user.email}), so you can check it before it goes to anyone.`,
+      targets: `The bundle is frozen and emailed to ${emails.map((t) => t.name).join(", ") || "the decision-makers"}.`,
+    };
+    const yes = await confirmAction({title: "Hand it in now?", text: texts[deliver], confirm: "Hand it in"});
+    if (!yes) return;
+    try {
+      const made = await post(`${path}/handins`, {deliver});
+      announce(`Handed in with ${formatNumber(made.total)} signatures${made.delivery.emails ? `, and emailed to ${made.delivery.emails}` : ""}. Manifest SHA-256: ${made.manifest_sha256}.`, "success");
+      await loadHandins();
+    } catch (problem) {
+      if (problem.status !== 401) announce(problem.sentence, "error");
+    }
+  }
+
+  await loadHandins();
+  const handIn_ = campaign.status === "draft" ? h("p", {class: "hint"}, "A draft is handed in once it is open and has signatures.") : h("div", {class: "actions"},
+    h("button", {type: "button", onclick: () => handIn("test")}, "Hand in: send it to me first"),
+    h("button", {type: "button", class: "secondary", onclick: () => handIn("targets")}, "Hand in: email the decision-makers"),
+    h("button", {type: "button", class: "secondary", onclick: () => handIn("none")}, "Hand in without email"));
   return {title: `Letter: ${campaign.title}`, nodes: [backToCampaigns(),
     heading(`Letter: ${campaign.title}`), campaignTabs(slug, "/letter"),
     h("p", {}, campaign.kind === "letter"
@@ -196,6 +239,10 @@ export async function letter(session, slug) {
       h("button", {type: "button", class: "secondary", onclick: () => download(new Blob([html], {type: "text/html"}), `${slug}-letter.html`)}, "Download HTML"),
       h("button", {type: "button", class: "secondary", onclick: () => download(new Blob([markdown], {type: "text/markdown"}), `${slug}-letter.md`)}, "Download Markdown")),
     frame,
+    h("section", {"aria-labelledby": "handin-title"}, h("h2", {id: "handin-title"}, "Hand it in"),
+      h("p", {}, "A hand-in freezes the text, its public signatories (a spreadsheet with no emails), the tally and a manifest of every file's SHA-256 into one bundle for the decision-makers. The manifest's SHA-256 is shown on the campaign's page, so anyone given the bundle can check it."),
+      (campaign.targets || []).length ? h("p", {}, `Decision-makers: ${campaign.targets.map((t) => `${t.name} (${t.role})${t.email ? "" : ", no email"}`).join("; ")}. Edit the campaign to change them.`) : h("p", {class: "hint"}, "No decision-makers are named yet: edit the campaign to add them."),
+      handIn_, handins),
     h("h2", {}, "Markdown"),
     h("div", {class: "actions"}, copyButton("Copy the Markdown", () => markdown)),
     h("pre", {class: "markdown", tabindex: "0"}, markdown)]};

@@ -1,6 +1,6 @@
 -- Webhooks (Standard Webhooks 1.0): each campaign's subscribers and the messages due to them,
 -- written in the same transaction as the change each reports. The audit log records webhooks
--- made, removed and their secrets rotated, and hand-ins made and delivered.
+-- made, removed and their secrets rotated, hand-ins made and delivered, and updates sent.
 CREATE TABLE webhooks (
     id                    UUID PRIMARY KEY,
     campaign_id           UUID NOT NULL REFERENCES campaigns (id),
@@ -47,4 +47,4 @@ ALTER TABLE audit_log DROP CONSTRAINT audit_log_action_check;
 ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check
     CHECK (action IN ('export', 'erase', 'review', 'purge', 'partner_created', 'partner_revoked',
                       'webhook_created', 'webhook_deleted', 'webhook_rotated', 'handin_created',
-                      'handin_delivered'));
+                      'handin_delivered', 'update_sent'));

@@ -1,7 +1,7 @@
 -- Same tables as migrations/postgres/0014_webhooks.sql, with SQLite's types.
 -- Webhooks (Standard Webhooks 1.0): each campaign's subscribers and the messages due to them,
 -- written in the same transaction as the change each reports. The audit log records webhooks
--- made, removed and their secrets rotated, and hand-ins made and delivered; SQLite cannot alter its CHECK constraint, so the
+-- made, removed and their secrets rotated, hand-ins made and delivered, and updates sent; SQLite cannot alter its CHECK constraint, so the
 -- table is rebuilt with the same columns (nothing refers to it).
 CREATE TABLE webhooks (
     id                    BLOB PRIMARY KEY,
@@ -54,7 +54,7 @@ CREATE TABLE audit_log_new (
                                                  'partner_created', 'partner_revoked',
                                                  'webhook_created', 'webhook_deleted',
                                                  'webhook_rotated', 'handin_created',
-                                                 'handin_delivered')),
+                                                 'handin_delivered', 'update_sent')),
     campaign_id  BLOB NOT NULL REFERENCES campaigns (id),
     signature_id BLOB,
     rows         INTEGER NOT NULL,

@@ -484,6 +484,7 @@ fn campaign_spec(slug: &str) -> NewCampaign {
             contact_email: Some(Email::parse("bench@example.org").unwrap()),
         },
         renew_after_months: None,
+        targets: Vec::new(),
     }
 }
 

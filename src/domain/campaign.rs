@@ -3,8 +3,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
-    Body, ConsentText, ContactBasis, Identity, IdentityChanges, OrganiserName, Recipient, Slug,
-    Summary, Title,
+    Body, ConsentText, ContactBasis, DecisionMaker, Identity, IdentityChanges, OrganiserName,
+    Recipient, Slug, Summary, Title,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -313,6 +313,8 @@ pub struct NewCampaign {
     pub organiser: Identity,
     /// For a pledge: how long it holds before it must be renewed (never, if unset).
     pub renew_after_months: Option<RenewAfterMonths>,
+    /// Who the campaign is handed to.
+    pub targets: Vec<DecisionMaker>,
 }
 
 /// An organiser's edit: each field that is `Some` replaces the stored one; for nullable fields
@@ -335,6 +337,7 @@ pub struct CampaignChanges {
     pub organiser: IdentityChanges,
     pub status: Option<CampaignStatus>,
     pub renew_after_months: Option<Option<RenewAfterMonths>>,
+    pub targets: Option<Vec<DecisionMaker>>,
 }
 
 #[derive(Debug, Clone)]
@@ -366,6 +369,8 @@ pub struct Campaign {
     pub organiser: Identity,
     /// For a pledge: how long it holds before it must be renewed (never, if unset).
     pub renew_after_months: Option<RenewAfterMonths>,
+    /// Who the campaign is handed to: names and roles are public, emails never.
+    pub targets: Vec<DecisionMaker>,
 }
 
 /// An edit the campaign's rules do not allow.
@@ -421,6 +426,7 @@ impl Campaign {
             closed_at: None,
             organiser: new.organiser,
             renew_after_months: new.renew_after_months,
+            targets: new.targets,
         }
     }
 
@@ -478,7 +484,11 @@ impl Campaign {
             organiser,
             status,
             renew_after_months,
+            targets,
         } = changes;
+        if let Some(v) = targets {
+            edited.targets = v;
+        }
         if let Some(months) = renew_after_months {
             if months.is_some() && self.kind != CampaignKind::Pledge {
                 return Err(ForbiddenEdit::RenewalNotAPledge);
@@ -577,6 +587,7 @@ mod tests {
                 consent_contact_text: None,
                 organiser: Identity::default(),
                 renew_after_months: None,
+                targets: Vec::new(),
             },
             Uuid::now_v7(),
             &account(),

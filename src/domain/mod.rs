@@ -39,6 +39,7 @@ macro_rules! text_enum {
 mod campaign;
 mod email;
 mod field_errors;
+mod handin;
 mod organiser;
 mod partner;
 mod password;
@@ -55,6 +56,7 @@ pub use campaign::{
 };
 pub use email::Email;
 pub use field_errors::{FieldError, FieldErrors, with_faults};
+pub use handin::{Bundle, BundledFile, DecisionMaker, sha256_hex};
 pub use organiser::{Identity, IdentityChanges, ORGANISER_FIELDS, PrivacyUrl};
 pub use partner::{KeyHolder, NewPartner, PartnerKey, PartnerSummary};
 pub use password::{MAX_PASSWORD_CHARS, Password};

@@ -127,7 +127,8 @@ impl TokenPurpose {
 pub struct QueuedEmail {
     pub id: Uuid,
     pub campaign_id: Uuid,
-    pub signature_id: Uuid,
+    /// The signer it is sent to; none for a hand-in.
+    pub signature_id: Option<Uuid>,
     pub kind: EmailKind,
     pub recipient: String,
     pub signer_name: String,
@@ -140,6 +141,8 @@ pub struct QueuedEmail {
     pub campaign_title: String,
     /// Who is asking, named in the email (see [`super::Identity`]).
     pub organiser: super::Identity,
+    /// For a hand-in: its bundle, attached, and its manifest's SHA-256.
+    pub handin: Option<(Vec<u8>, String)>,
 }
 
 /// A campaign's counts, as stored.

@@ -607,6 +607,8 @@ pub enum EmailKind {
     AlreadySigned,
     /// Your pledge lapses within the month unless renewed (with the renewal link).
     Renew,
+    /// A hand-in's bundle, to a decision-maker (or to the organiser, as a test).
+    Handin,
 }
 
 text_enum!(EmailKind {
@@ -614,6 +616,7 @@ text_enum!(EmailKind {
     EmailKind::Thanks => "thanks",
     EmailKind::AlreadySigned => "already_signed",
     EmailKind::Renew => "renew",
+    EmailKind::Handin => "handin",
 });
 
 impl EmailKind {
@@ -622,7 +625,9 @@ impl EmailKind {
     pub fn lane(self) -> MailLane {
         match self {
             EmailKind::Confirm => MailLane::First,
-            EmailKind::Thanks | EmailKind::AlreadySigned | EmailKind::Renew => MailLane::Second,
+            EmailKind::Thanks | EmailKind::AlreadySigned | EmailKind::Renew | EmailKind::Handin => {
+                MailLane::Second
+            }
         }
     }
 }

@@ -332,12 +332,37 @@ fn pledger_list(slug: &str, pledgers: &[PublicSignatory]) -> String {
     })
 }
 
+/// Each hand-in: when, with how many, and the digest that identifies its bundle.
+fn handins_note(handins: &[crate::store::HandinSummary]) -> String {
+    if handins.is_empty() {
+        return String::new();
+    }
+    let items: String = handins
+        .iter()
+        .map(|h| {
+            format!(
+                "<li>Handed in on {} with {} {}. Its manifest's SHA-256: <code class=\"digest\">{}</code></li>",
+                day(h.created_at),
+                with_separators(u64::try_from(h.total).unwrap_or(0)),
+                if h.total == 1 { "signature" } else { "signatures" },
+                escape_html(&h.manifest_sha256),
+            )
+        })
+        .collect();
+    format!(
+        "<section class=\"handins\" aria-labelledby=\"handins-title\"><h2 id=\"handins-title\">Handed in</h2>\
+         <ul>{items}</ul><p class=\"hint\">Anyone given the bundle can check it: the SHA-256 of its \
+         manifest.json is the one shown here.</p></section>"
+    )
+}
+
 /// What a campaign's page shows; `form` is the signing form as this request left it.
 struct CampaignPage<'a> {
     campaign: &'a Campaign,
     view: &'a CountView,
     url: String,
     signatories: Vec<PublicSignatory>,
+    handins: Vec<crate::store::HandinSummary>,
 }
 
 impl CampaignPage<'_> {
@@ -389,13 +414,14 @@ impl CampaignPage<'_> {
             CampaignKind::Pledge => pledger_list(c.slug.as_str(), &self.signatories),
             CampaignKind::Petition => String::new(),
         };
+        let handed_in = handins_note(&self.handins);
         let call = if c.kind == CampaignKind::Pledge {
             "Take the pledge"
         } else {
             "Add your name"
         };
         let main = format!(
-            "<h1>{title}</h1><p class=\"summary\">{summary}</p>{recipient}{closed}\
+            "<h1>{title}</h1><p class=\"summary\">{summary}</p>{recipient}{closed}{handed_in}\
              <div class=\"columns\"><div class=\"text\">{body}</div>\
              <section class=\"signing\" aria-labelledby=\"sign-title\"><h2 id=\"sign-title\">{call}</h2>\
              {count}{headline}{progress}{signing}</section></div>{signatories}{share}",
@@ -453,6 +479,7 @@ async fn campaign_page_parts<'a>(
         view,
         url: page_url(state, campaign.slug.as_str()),
         signatories,
+        handins: state.store.handins(campaign.id).await?,
     })
 }
 

@@ -9,9 +9,9 @@ use crate::accounts::{organiser_of, owner_identity};
 use crate::auth::{MaybeOrganiser, Organiser};
 use crate::domain::{
     Body, Campaign, CampaignChanges, CampaignKind, CampaignStatus, ConsentText, ContactBasis,
-    Email, FieldError, FieldErrors, ForbiddenEdit, Identity, IdentityChanges, Milestones,
-    NewCampaign, OrganiserName, Origin, PrivacyUrl, Recipient, RenewAfterMonths, RetentionDays,
-    Slug, Summary, Target, Title, User,
+    DecisionMaker, Email, FieldError, FieldErrors, ForbiddenEdit, Identity, IdentityChanges,
+    Milestones, NewCampaign, OrganiserName, Origin, PrivacyUrl, Recipient, RenewAfterMonths,
+    RetentionDays, Slug, Summary, Target, Title, User,
 };
 use crate::error::{ApiError, Conflict};
 use crate::state::AppState;
@@ -65,6 +65,26 @@ pub struct CreateCampaign {
     /// `null` is the same as absent: pledges that hold for good.
     #[serde(default)]
     renew_after_months: Option<Whole<u32>>,
+    #[serde(default)]
+    targets: Vec<TargetInput>,
+}
+
+/// A decision-maker as a request gives one.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetInput {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    email: Option<String>,
+}
+
+fn parse_targets(raw: Vec<TargetInput>, e: &mut FieldErrors) -> Option<Vec<DecisionMaker>> {
+    let raw: Vec<(String, String, Option<String>)> =
+        raw.into_iter().map(|t| (t.name, t.role, t.email)).collect();
+    DecisionMaker::parse_list(&raw, e)
 }
 
 #[derive(Deserialize, Validate)]
@@ -103,6 +123,8 @@ pub struct UpdateCampaign {
     status: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     renew_after_months: Option<Option<Whole<u32>>>,
+    #[serde(default, deserialize_with = "present")]
+    targets: Option<Vec<TargetInput>>,
 }
 
 /// An organiser's identity as a request gives it (`organiser` on a campaign, and on
@@ -231,6 +253,7 @@ impl CreateCampaign {
                 self.renew_after_months.map(|m| m.0),
                 RenewAfterMonths::parse,
             ),
+            parse_targets(self.targets, &mut e),
         );
         let (
             Some(slug),
@@ -249,6 +272,7 @@ impl CreateCampaign {
             Some(consent_contact_text),
             Some(organiser),
             Some(renew_after_months),
+            Some(targets),
         ) = parsed
         else {
             return Err(ApiError::Validation(e.into_vec()));
@@ -274,6 +298,7 @@ impl CreateCampaign {
             consent_contact_text,
             organiser: Identity::default().edited(organiser),
             renew_after_months,
+            targets,
         })
     }
 }
@@ -324,6 +349,10 @@ impl UpdateCampaign {
             e.check_optional("renew_after_months", self.renew_after_months, |m| {
                 m.map(|m| RenewAfterMonths::parse(m.0)).transpose()
             }),
+            match self.targets {
+                None => Some(None),
+                Some(raw) => parse_targets(raw, &mut e).map(Some),
+            },
         );
         let (
             Some(title),
@@ -341,6 +370,7 @@ impl UpdateCampaign {
             Some(organiser),
             Some(status),
             Some(renew_after_months),
+            Some(targets),
         ) = parsed
         else {
             return Err(ApiError::Validation(e.into_vec()));
@@ -362,6 +392,7 @@ impl UpdateCampaign {
             organiser,
             status,
             renew_after_months,
+            targets,
         })
     }
 }
@@ -399,6 +430,19 @@ pub struct CampaignView {
     /// For a pledge: months a pledge holds before it must be renewed (`null`: for good).
     #[serde(skip_serializing_if = "Option::is_none")]
     renew_after_months: Option<Option<u32>>,
+    /// Who it is handed to; their emails only to its organisers.
+    targets: Vec<TargetView>,
+    /// Its hand-ins, for anyone to check a bundle against (on `GET` of one campaign).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    handins: Option<Vec<crate::store::HandinSummary>>,
+}
+
+#[derive(Serialize)]
+struct TargetView {
+    name: String,
+    role: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
 }
 
 /// The consent wording a signing form must show, and its version to send back when signing.
@@ -452,6 +496,20 @@ impl CampaignView {
             retention_days: managed.then(|| campaign.retention_days.get()),
             renew_after_months: (campaign.kind == CampaignKind::Pledge)
                 .then(|| campaign.renew_after_months.map(RenewAfterMonths::get)),
+            targets: campaign
+                .targets
+                .iter()
+                .map(|t| TargetView {
+                    name: t.name.as_str().to_owned(),
+                    role: t.role.as_str().to_owned(),
+                    email: t
+                        .email
+                        .as_ref()
+                        .filter(|_| managed)
+                        .map(|e| e.as_str().to_owned()),
+                })
+                .collect(),
+            handins: None,
         }
     }
 }
@@ -539,12 +597,9 @@ pub async fn get_campaign(
     let now = store::now();
     let campaign = visible_campaign(&state, &slug, viewer.as_ref(), now).await?;
     let organiser = organiser_of(state.store.as_ref(), &campaign, viewer.as_ref()).await?;
-    Ok(HttpResponse::Ok().json(CampaignView::of(
-        &campaign,
-        &organiser,
-        viewer.as_ref(),
-        now,
-    )))
+    let mut view = CampaignView::of(&campaign, &organiser, viewer.as_ref(), now);
+    view.handins = Some(state.store.handins(campaign.id).await?);
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// `PATCH /v1/campaigns/{slug}`: its owner or an admin edits it or moves its status on.

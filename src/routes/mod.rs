@@ -9,6 +9,7 @@ pub(crate) mod cors;
 mod counts;
 mod embed;
 pub mod extract;
+mod handins;
 mod health;
 mod pages;
 mod partners;
@@ -74,6 +75,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/v1/campaigns/{slug}/partners" => partners::create),
         endpoint!(GET "/v1/campaigns/{slug}/partners" => partners::list),
         endpoint!(DELETE "/v1/campaigns/{slug}/partners/{code}" => partners::revoke),
+        endpoint!(POST "/v1/campaigns/{slug}/handins" => handins::create),
+        endpoint!(GET "/v1/campaigns/{slug}/handins" => handins::list),
+        endpoint!(GET "/v1/campaigns/{slug}/handins/{id}" => handins::bundle),
         endpoint!(POST "/v1/campaigns/{slug}/webhooks" => webhooks::create),
         endpoint!(GET "/v1/campaigns/{slug}/webhooks" => webhooks::list),
         endpoint!(DELETE "/v1/campaigns/{slug}/webhooks/{id}" => webhooks::delete),

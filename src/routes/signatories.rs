@@ -579,6 +579,40 @@ pub async fn letter(
 ) -> Result<HttpResponse, ApiError> {
     let campaign =
         super::campaigns::visible_campaign(&state, &slug, viewer.as_ref(), store::now()).await?;
+    let signatories = all_public_signatories(&state, &campaign).await?;
+    let markdown = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/markdown"));
+    let (body, content_type) = if markdown {
+        (
+            letter_markdown(&campaign, &signatories),
+            "text/markdown; charset=utf-8",
+        )
+    } else {
+        let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
+        (
+            letter_html(&campaign, &signatories, &organiser),
+            "text/html; charset=utf-8",
+        )
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, content_type))
+        .insert_header((header::VARY, "Accept"))
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'",
+        ))
+        .body(body))
+}
+
+/// Every public signatory of the campaign (for a letter or pledge, those approved),
+/// organisations first, as the letter and a hand-in list them.
+pub(super) async fn all_public_signatories(
+    state: &AppState,
+    campaign: &Campaign,
+) -> Result<Vec<PublicSignatory>, ApiError> {
     let approved_only = campaign.kind.lists_signatories();
     let mut signatories = Vec::new();
     loop {
@@ -589,85 +623,74 @@ pub async fn letter(
         let done = page.len() < 500;
         signatories.extend(page);
         if done {
-            break;
+            return Ok(signatories);
         }
     }
+}
+
+fn by_type(signatories: &[PublicSignatory]) -> [(&'static str, Vec<&PublicSignatory>); 2] {
     let (organisations, individuals): (Vec<_>, Vec<_>) = signatories
         .iter()
         .partition(|s| s.signatory_type == SignatoryType::Organisation);
-    let markdown = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/markdown"));
-    let title = campaign.title.as_str();
-    let recipient = campaign.recipient.as_ref().map(|r| r.as_str());
-    let body = if markdown {
-        let mut text = format!("# {title}\n\n");
-        if let Some(to) = recipient {
-            text.push_str(&format!("To: {to}\n\n"));
-        }
-        text.push_str(campaign.body.as_str());
-        text.push_str("\n\n## Signed by\n");
-        for (heading, list) in [
-            ("Organisations", &organisations),
-            ("Individuals", &individuals),
-        ] {
-            if !list.is_empty() {
-                text.push_str(&format!("\n### {heading}\n\n"));
-                for s in list.iter() {
-                    text.push_str(&format!("- {}\n", signed_by(s, escape_markdown)));
-                }
+    [
+        ("Organisations", organisations),
+        ("Individuals", individuals),
+    ]
+}
+
+fn letter_markdown(campaign: &Campaign, signatories: &[PublicSignatory]) -> String {
+    let mut text = format!("# {}\n\n", campaign.title.as_str());
+    if let Some(to) = &campaign.recipient {
+        text.push_str(&format!("To: {}\n\n", to.as_str()));
+    }
+    text.push_str(campaign.body.as_str());
+    text.push_str("\n\n## Signed by\n");
+    for (heading, list) in by_type(signatories) {
+        if !list.is_empty() {
+            text.push_str(&format!("\n### {heading}\n\n"));
+            for s in list {
+                text.push_str(&format!("- {}\n", signed_by(s, escape_markdown)));
             }
         }
-        text
-    } else {
-        let mut html = format!(
-            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{t}</title>\
-             <style>{LETTER_STYLE}</style></head><body><main><h1>{t}</h1>",
-            t = escape_html(title)
-        );
-        if let Some(to) = recipient {
-            html.push_str(&format!("<p>To: {}</p>", escape_html(to)));
-        }
-        for paragraph in campaign.body.as_str().split("\n\n") {
-            html.push_str(&format!(
-                "<p>{}</p>",
-                escape_html(paragraph).replace('\n', "<br>")
-            ));
-        }
-        html.push_str("<h2>Signed by</h2>");
-        for (heading, list) in [
-            ("Organisations", &organisations),
-            ("Individuals", &individuals),
-        ] {
-            if !list.is_empty() {
-                html.push_str(&format!("<h3>{heading}</h3><ul>"));
-                for s in list.iter() {
-                    html.push_str(&format!("<li>{}</li>", signed_by(s, escape_html)));
-                }
-                html.push_str("</ul>");
+    }
+    text
+}
+
+/// The letter (or petition) with its public signatories as a page that stands alone, to read,
+/// save or print: its style inline, no script, nothing loaded from elsewhere.
+pub(super) fn letter_html(
+    campaign: &Campaign,
+    signatories: &[PublicSignatory],
+    organiser: &crate::domain::Identity,
+) -> String {
+    let mut html = format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{t}</title>\
+         <style>{LETTER_STYLE}</style></head><body><main><h1>{t}</h1>",
+        t = escape_html(campaign.title.as_str())
+    );
+    if let Some(to) = &campaign.recipient {
+        html.push_str(&format!("<p>To: {}</p>", escape_html(to.as_str())));
+    }
+    for paragraph in campaign.body.as_str().split("\n\n") {
+        html.push_str(&format!(
+            "<p>{}</p>",
+            escape_html(paragraph).replace('\n', "<br>")
+        ));
+    }
+    html.push_str("<h2>Signed by</h2>");
+    for (heading, list) in by_type(signatories) {
+        if !list.is_empty() {
+            html.push_str(&format!("<h3>{heading}</h3><ul>"));
+            for s in list {
+                html.push_str(&format!("<li>{}</li>", signed_by(s, escape_html)));
             }
+            html.push_str("</ul>");
         }
-        let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
-        html.push_str(&super::pages::organiser_line(&organiser, ""));
-        html.push_str("</main></body></html>");
-        html
-    };
-    let content_type = if markdown {
-        "text/markdown; charset=utf-8"
-    } else {
-        "text/html; charset=utf-8"
-    };
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, content_type))
-        .insert_header((header::VARY, "Accept"))
-        .insert_header((
-            "Content-Security-Policy",
-            "default-src 'none'; style-src 'unsafe-inline'",
-        ))
-        .body(body))
+    }
+    html.push_str(&super::pages::organiser_line(organiser, ""));
+    html.push_str("</main></body></html>");
+    html
 }
 
 #[derive(Deserialize)]

@@ -97,6 +97,7 @@ pub trait Store:
     + Pledges
     + Partners
     + Webhooks
+    + Handins
     + Audit
     + 'static
 {
@@ -457,6 +458,9 @@ pub struct PublicSignatory {
     pub role: Option<String>,
     pub organisation: Option<String>,
     pub website: Option<String>,
+    /// Where from, as a hand-in's list gives it: the postcode's area, or the country.
+    pub postcode_area: Option<String>,
+    pub country: String,
     #[sqlx(try_from = "String")]
     pub signatory_type: SignatoryType,
     pub signed_at: DateTime<Utc>,
@@ -587,6 +591,55 @@ pub trait Webhooks: Send + Sync {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+}
+
+/// A hand-in as it is frozen: its manifest, the bundle and who is to be emailed it.
+#[derive(Debug, Clone)]
+pub struct NewHandin {
+    pub id: Uuid,
+    pub campaign_id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Uuid,
+    pub total: u64,
+    pub listed: u64,
+    pub manifest: String,
+    pub manifest_sha256: String,
+    pub bundle: Vec<u8>,
+    /// Each is sent the bundle through the outbox.
+    pub deliver_to: Vec<Email>,
+}
+
+/// A hand-in as anyone may see it: when, with how many, and the manifest's digest.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct HandinSummary {
+    pub id: Uuid,
+    #[serde(rename = "handed_in_at")]
+    pub created_at: DateTime<Utc>,
+    pub total: i64,
+    pub listed: i64,
+    pub manifest_sha256: String,
+}
+
+/// Hand-ins: each frozen once, with its bundle, and emailed where asked.
+#[async_trait]
+pub trait Handins: Send + Sync {
+    /// Stores the hand-in, queues its emails and reports it to webhooks, in one transaction.
+    async fn insert_handin(&self, handin: &NewHandin) -> Result<(), StoreError>;
+    /// The campaign's hand-ins, oldest first.
+    async fn handins(&self, campaign_id: Uuid) -> Result<Vec<HandinSummary>, StoreError>;
+    /// A hand-in's bundle, as handed in.
+    async fn handin_bundle(
+        &self,
+        campaign_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<Vec<u8>>, StoreError>;
+}
+
+impl PublicSignatory {
+    /// Where from, as a hand-in's list gives it: the postcode's area (`CF`), else the country.
+    pub fn area(&self) -> &str {
+        self.postcode_area.as_deref().unwrap_or(&self.country)
+    }
 }
 
 /// One line of the audit log: who did what to which campaign's signatures, and to how many.

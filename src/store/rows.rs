@@ -7,9 +7,9 @@ use uuid::Uuid;
 use super::{CountSnapshot, QueuedEmail, StoreError, TokenUse, corrupt};
 use crate::domain::records::CountDelta;
 use crate::domain::{
-    Body, Campaign, ConsentText, ConsentWording, Email, EmailKind, Identity, Milestones,
-    OrganiserName, Origin, PrivacyUrl, Recipient, RenewAfterMonths, RetentionDays, Review,
-    SignatoryType, SignatureStatus, Slug, Summary, Target, Title, User,
+    Body, Campaign, ConsentText, ConsentWording, DecisionMaker, Email, EmailKind, Identity,
+    Milestones, OrganiserName, Origin, PrivacyUrl, Recipient, RenewAfterMonths, RetentionDays,
+    Review, ShortText, SignatoryType, SignatureStatus, Slug, Summary, Target, Title, User,
 };
 
 #[derive(sqlx::FromRow)]
@@ -92,7 +92,7 @@ pub(super) const CAMPAIGN_SELECT: &str = "SELECT c.id, c.slug, c.kind, c.title, 
     c.body, c.recipient, c.target, c.milestones, c.closes_at, c.require_confirmation, \
     c.allowed_origins, c.retention_days, c.status, c.owner_id, c.created_at, c.updated_at, \
     c.opened_at, c.closed_at, c.organiser_name, c.organiser_privacy_url, \
-    c.organiser_contact_email, c.renew_after_months, w.version AS consent_version, w.contact_basis, \
+    c.organiser_contact_email, c.renew_after_months, c.targets, w.version AS consent_version, w.contact_basis, \
     w.public_text AS consent_public_text, w.contact_text AS consent_contact_text \
     FROM campaigns c \
     JOIN consent_wordings w ON w.campaign_id = c.id AND w.version = c.consent_version";
@@ -125,6 +125,7 @@ pub(super) struct CampaignRow {
     #[sqlx(flatten)]
     pub organiser: OrganiserColumns,
     pub renew_after_months: Option<i32>,
+    pub targets: String,
 }
 
 fn bad(field: &'static str) -> impl Fn(String) -> StoreError {
@@ -184,8 +185,43 @@ impl TryFrom<CampaignRow> for Campaign {
                 .map(|m| RenewAfterMonths::parse(u32::try_from(m).unwrap_or(0)))
                 .transpose()
                 .map_err(bad("renew_after_months"))?,
+            targets: parse_targets(&row.targets).map_err(bad("targets"))?,
         })
     }
+}
+
+/// A campaign's decision-makers as stored: a JSON array of `{name, role, email}`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredTarget {
+    name: String,
+    role: String,
+    email: Option<String>,
+}
+
+fn parse_targets(raw: &str) -> Result<Vec<DecisionMaker>, String> {
+    let stored: Vec<StoredTarget> = serde_json::from_str(raw).map_err(|e| e.to_string())?;
+    stored
+        .into_iter()
+        .map(|t| {
+            Ok(DecisionMaker {
+                name: ShortText::parse(&t.name)?,
+                role: ShortText::parse(&t.role)?,
+                email: t.email.as_deref().map(Email::parse).transpose()?,
+            })
+        })
+        .collect()
+}
+
+fn targets_json(targets: &[DecisionMaker]) -> String {
+    let stored: Vec<StoredTarget> = targets
+        .iter()
+        .map(|t| StoredTarget {
+            name: t.name.as_str().to_owned(),
+            role: t.role.as_str().to_owned(),
+            email: t.email.as_ref().map(|e| e.as_str().to_owned()),
+        })
+        .collect();
+    serde_json::to_string(&stored).expect("plain strings")
 }
 
 /// The values of a campaign that are stored otherwise than the domain holds them.
@@ -196,6 +232,7 @@ pub(super) struct CampaignValues {
     pub retention_days: i32,
     pub consent_version: i32,
     pub renew_after_months: Option<i32>,
+    pub targets: String,
 }
 
 impl CampaignValues {
@@ -214,6 +251,7 @@ impl CampaignValues {
             retention_days: campaign.retention_days.get() as i32,
             consent_version: campaign.consent.version as i32,
             renew_after_months: campaign.renew_after_months.map(|m| m.get() as i32),
+            targets: targets_json(&campaign.targets),
         }
     }
 }
@@ -286,7 +324,7 @@ impl TokenTargetRow {
 pub(super) struct QueuedEmailRow {
     pub id: Uuid,
     pub campaign_id: Uuid,
-    pub signature_id: Uuid,
+    pub signature_id: Option<Uuid>,
     #[sqlx(try_from = "String")]
     pub kind: EmailKind,
     pub recipient: Option<String>,
@@ -299,6 +337,8 @@ pub(super) struct QueuedEmailRow {
     pub campaign_title: String,
     #[sqlx(flatten)]
     pub organiser: OrganiserColumns,
+    pub handin_bundle: Option<Vec<u8>>,
+    pub handin_manifest_sha256: Option<String>,
 }
 
 impl TryFrom<QueuedEmailRow> for QueuedEmail {
@@ -318,6 +358,7 @@ impl TryFrom<QueuedEmailRow> for QueuedEmail {
             campaign_slug: row.campaign_slug,
             campaign_title: row.campaign_title,
             organiser: row.organiser.parse()?,
+            handin: row.handin_bundle.zip(row.handin_manifest_sha256),
         })
     }
 }

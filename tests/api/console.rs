@@ -21,7 +21,7 @@ use crate::setup::setup_link;
 #[tokio::test]
 async fn the_console_is_one_page_with_its_modules_built_in_under_a_strict_policy() {
     let app = spawn_app().await;
-    let client = reqwest::Client::builder()
+    let client = crate::helpers::http_client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
@@ -301,7 +301,7 @@ fn xpath_text(text: &str) -> String {
 }
 
 /// Waits for the confirmation dialog, checks what it says, and presses its `button`.
-async fn answer_dialog(client: &Client, says: &str, button: &str) {
+pub(crate) async fn answer_dialog(client: &Client, says: &str, button: &str) {
     let dialog = wait_visible(client, "dialog[open]").await;
     let text = dialog.text().await.unwrap();
     assert!(text.contains(says), "the dialog says {text:?}");
@@ -581,7 +581,7 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
     // The key shown works from a partner's server until it is revoked.
     let by_server =
         |email: &str| {
-            reqwest::Client::new()
+            crate::helpers::http_client()
             .post(format!("{}/v1/campaigns/letter-to-the-minister/signatures", server.address))
             .bearer_auth(&key)
             .json(&json!({"name": "Dafydd Jones", "email": email, "signatory_type": "individual"}))
@@ -715,7 +715,7 @@ async fn an_expired_session_or_a_lost_connection_loses_nothing_typed() {
     );
     let link = setup_link(&server).expect("a set-up link in the log");
     let token = link.split_once('#').unwrap().1;
-    let created = reqwest::Client::new()
+    let created = crate::helpers::http_client()
         .post(format!("{}/v1/setup", server.address))
         .json(&json!({"token": token, "email": "carolyne@article39.example", "password": PASSWORD}))
         .send()

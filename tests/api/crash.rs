@@ -145,7 +145,7 @@ async fn server_to_terminate(
         None,
         &[("UNDERSIGNED_SHUTDOWN_GRACE_SECONDS", &seconds)],
     );
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http_client();
     let store = organiser_with_open_campaign(&client, &server, &database_url, json!({})).await;
     (server, database, store, outbox)
 }
@@ -213,7 +213,7 @@ async fn emails_written(outbox: &std::path::Path, expected: usize) -> usize {
 async fn acknowledged_signatures_and_their_emails_survive_sigkill() {
     let (database, database_url) = TestDatabase::create().await;
     let outbox = tempfile::tempdir().unwrap();
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http_client();
 
     // First life: the mail server is unreachable, so every email is still queued when the
     // process dies.
@@ -276,7 +276,7 @@ async fn sign_until(
         let url = format!("{address}/v1/campaigns/scrapsi445/signatures");
         let stop = stop.clone();
         tokio::spawn(async move {
-            let client = reqwest::Client::new();
+            let client = crate::helpers::http_client();
             let mut load = Load::default();
             for i in 0.. {
                 if stop.load(std::sync::atomic::Ordering::SeqCst) {
@@ -340,7 +340,7 @@ async fn stored_emails(store: &dyn undersigned::store::Store) -> std::collection
 async fn sigkill_under_load_loses_no_acknowledged_signature_nor_its_email() {
     let (database, database_url) = TestDatabase::create().await;
     let outbox = tempfile::tempdir().unwrap();
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http_client();
     let server = Server::start(&database_url, outbox.path(), Some("smtp://127.0.0.1:9"));
     let store = organiser_with_open_campaign(&client, &server, &database_url, json!({})).await;
 
@@ -386,7 +386,7 @@ async fn sigkill_under_load_loses_no_acknowledged_signature_nor_its_email() {
 async fn sigterm_lets_requests_in_flight_finish_refuses_new_ones_and_exits() {
     let grace = Duration::from_secs(10);
     let (server, database, store, _outbox) = server_to_terminate(grace).await;
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http_client();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let load = tokio::spawn(sign_until(server.address.clone(), 8, stop.clone()));
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -416,7 +416,7 @@ async fn sigterm_lets_requests_in_flight_finish_refuses_new_ones_and_exits() {
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     tokio::time::sleep(Duration::from_millis(300)).await;
     // New connections are refused.
-    let fresh = reqwest::Client::new()
+    let fresh = crate::helpers::http_client()
         .get(format!("{}/healthz", server.address))
         .timeout(Duration::from_secs(2))
         .send()
@@ -463,7 +463,7 @@ async fn sigterm_lets_requests_in_flight_finish_refuses_new_ones_and_exits() {
 async fn sigterm_ends_live_count_streams_so_the_process_exits_without_waiting_out_the_grace() {
     let grace = Duration::from_secs(20);
     let (server, database, store, _outbox) = server_to_terminate(grace).await;
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http_client();
     let mut stream = client
         .get(format!(
             "{}/v1/campaigns/scrapsi445/count/stream",

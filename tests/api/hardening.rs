@@ -432,7 +432,7 @@ async fn request_logs_never_hold_a_link_token() {
     };
     // Shaped like a real token (43 characters), so that it is looked up and the lookup logged.
     let token = "TokEnThatMustNeverBeLogged0123456789abcdefg";
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http_client();
     for path in ["confirm", "withdraw"] {
         let page = client
             .get(format!("http://{address}/{path}/{token}"))

@@ -102,6 +102,17 @@ impl Drop for TestApp {
     }
 }
 
+/// An HTTP client for the tests. The service's own client takes TLS from ring, which must be
+/// made the process's provider before any client is built, whichever test runs first.
+pub fn http_client() -> Client {
+    http_client_builder().build().expect("an HTTP client")
+}
+
+pub fn http_client_builder() -> reqwest::ClientBuilder {
+    undersigned::selfcheck::use_ring_for_tls();
+    Client::builder()
+}
+
 pub fn test_settings(database_url: &str) -> Settings {
     let mut settings = Settings::from_env().expect("default settings");
     settings.database_url = database_url.parse::<DatabaseUrl>().unwrap();
@@ -138,7 +149,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     TestApp {
         address,
         outbox,
-        client: Client::new(),
+        client: http_client(),
         store,
         database_url,
         handle,

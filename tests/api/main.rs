@@ -15,6 +15,7 @@ mod crash;
 mod embed;
 mod errors;
 mod fuzz;
+mod handins;
 mod hardening;
 mod health;
 mod mail;

@@ -188,7 +188,7 @@ async fn restore_refuses_a_database_in_use_then_puts_a_backup_back() {
     }
     let outbox = tempfile::tempdir().unwrap();
     let server = Server::start(&url, outbox.path(), None);
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http_client();
     let dir = tempfile::tempdir().unwrap();
     let backup = dir.path().join("before.db");
     let output = undersigned(&["backup", "--to", backup.to_str().unwrap()], &url, &[]);
@@ -443,7 +443,7 @@ async fn a_supporters_typo_is_answered_not_logged_as_a_warning() {
     let (_database, url) = TestDatabase::create().await;
     let outbox = tempfile::tempdir().unwrap();
     let server = Server::start(&url, outbox.path(), None);
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http_client();
     let answer = client
         .post(format!(
             "{}/v1/campaigns/no-such-campaign/signatures",

@@ -139,7 +139,7 @@ async fn a_database_outage_is_a_prompt_503_and_the_service_recovers_by_itself() 
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http_client();
     let get = |path: &str| client.get(format!("{address}{path}")).send();
 
     assert_eq!(get("/readyz").await.unwrap().status(), StatusCode::OK);

@@ -89,7 +89,11 @@ async fn review(app: &TestApp, token: &str, id: &str, review: &str) -> Value {
 }
 
 async fn badge(app_url: String) -> String {
-    let response = reqwest::get(app_url).await.unwrap();
+    let response = crate::helpers::http_client()
+        .get(app_url)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "image/svg+xml");
     response.text().await.unwrap()
@@ -243,7 +247,9 @@ async fn a_pledge_is_taken_confirmed_approved_verified_renewed_and_lapses() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    let count: Value = reqwest::get(much_later.url(&format!("/v1/campaigns/{SLUG}/count")))
+    let count: Value = crate::helpers::http_client()
+        .get(much_later.url(&format!("/v1/campaigns/{SLUG}/count")))
+        .send()
         .await
         .unwrap()
         .json()

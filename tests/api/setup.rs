@@ -36,7 +36,7 @@ async fn the_first_admin_is_created_once_with_the_link_the_server_logs() {
     let (page, token) = link.split_once('#').unwrap();
     assert_eq!(page, format!("{}/console/setup", server.address));
     assert_eq!(token.len(), 43, "256 random bits");
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http_client();
     let setup = |body: Value| {
         client
             .post(format!("{}/v1/setup", server.address))

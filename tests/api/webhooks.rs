@@ -278,19 +278,29 @@ async fn each_event_reaches_the_receiver_signed_as_the_specification_says() {
 
     // Each delivery is listed with its answer.
     let id = created["id"].as_str().unwrap();
-    let deliveries = app
-        .get_json(
-            &format!("/v1/campaigns/scrapsi445/webhooks/{id}/deliveries"),
-            Some(&token),
-        )
-        .await;
-    let deliveries = deliveries["deliveries"].as_array().unwrap();
-    assert_eq!(deliveries.len(), 6, "{deliveries:#?}");
-    assert!(
-        deliveries
+    // The receiver has answered; the service records each answer just after.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let listed = app
+            .get_json(
+                &format!("/v1/campaigns/scrapsi445/webhooks/{id}/deliveries"),
+                Some(&token),
+            )
+            .await;
+        let deliveries = listed["deliveries"].as_array().unwrap().clone();
+        assert_eq!(deliveries.len(), 6, "{deliveries:#?}");
+        if deliveries
             .iter()
             .all(|d| d["status"] == "delivered" && d["last_status_code"] == 200)
-    );
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not all delivered: {deliveries:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 
     // A test event on request; the audit log has the webhook made.
     let test = app
@@ -334,14 +344,23 @@ async fn a_failed_delivery_is_retried_with_the_same_id_and_a_410_disables_the_we
         "a retry keeps its webhook-id"
     );
     assert_eq!(received[0].body, received[1].body);
-    let deliveries = app
-        .get_json(
-            &format!("/v1/campaigns/scrapsi445/webhooks/{id}/deliveries"),
-            Some(&token),
-        )
-        .await;
-    assert_eq!(deliveries["deliveries"][0]["attempts"], 2);
-    assert_eq!(deliveries["deliveries"][0]["status"], "delivered");
+    // The receiver has answered; the service records the answer just after.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let deliveries = app
+            .get_json(
+                &format!("/v1/campaigns/scrapsi445/webhooks/{id}/deliveries"),
+                Some(&token),
+            )
+            .await;
+        let latest = &deliveries["deliveries"][0];
+        if latest["status"] == "delivered" {
+            assert_eq!(latest["attempts"], 2);
+            break;
+        }
+        assert!(Instant::now() < deadline, "never delivered: {deliveries}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 
     // A receiver that answers 410 Gone is sent nothing more.
     receiver.answer_with(&[410]);

@@ -52,6 +52,7 @@ fn bind_settings<B: Backend>(statement: Sql<B>, campaign: &Campaign) -> Sql<B> {
         .bind(organiser.organiser_privacy_url)
         .bind(organiser.organiser_contact_email)
         .bind(values.renew_after_months)
+        .bind(values.targets)
 }
 
 /// Stores the campaign's consent wording, unless that version is stored already.
@@ -86,9 +87,9 @@ impl<B: Backend> Campaigns for SqlStore<B> {
                  recipient, target, milestones, closes_at, require_confirmation, allowed_origins,
                  retention_days, status, updated_at, opened_at, closed_at, consent_version,
                  organiser_name, organiser_privacy_url, organiser_contact_email,
-                 renew_after_months)
+                 renew_after_months, targets)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                 $18, $19, $20, $21, $22, $23, $24)",
+                 $18, $19, $20, $21, $22, $23, $24, $25)",
         )
         .bind(campaign.id)
         .bind(campaign.slug.as_str())
@@ -155,7 +156,7 @@ impl<B: Backend> Campaigns for SqlStore<B> {
                 allowed_origins = $11, retention_days = $12, status = $13, updated_at = $14,
                 opened_at = $15, closed_at = $16, consent_version = $17, organiser_name = $18,
                 organiser_privacy_url = $19, organiser_contact_email = $20,
-                renew_after_months = $21
+                renew_after_months = $21, targets = $22
              WHERE id = $1 AND status = $2",
         )
         .bind(campaign.id)

@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod campaigns;
 pub(super) mod counts;
+mod handins;
 mod outbox;
 mod partners;
 mod pledges;

@@ -41,7 +41,8 @@ impl<B: Backend> Outbox for SqlStore<B> {
         .await?;
         let rows: Vec<QueuedEmailRow> = sql::<B>(
             "SELECT o.id, c.id AS campaign_id, o.signature_id, o.kind, o.recipient,
-                    s.name AS signer_name, o.confirm_token,
+                    s.name AS signer_name, o.confirm_token, h.bundle AS handin_bundle,
+                    h.manifest_sha256 AS handin_manifest_sha256,
                     o.withdraw_token, o.attempts, o.created_at, c.slug AS campaign_slug,
                     c.title AS campaign_title,
                     COALESCE(c.organiser_name, u.organiser_name) AS organiser_name,
@@ -50,8 +51,9 @@ impl<B: Backend> Outbox for SqlStore<B> {
                     COALESCE(c.organiser_contact_email, u.organiser_contact_email)
                         AS organiser_contact_email
              FROM outbox o
-             JOIN signatures s ON s.id = o.signature_id
-             JOIN campaigns c ON c.id = s.campaign_id
+             LEFT JOIN signatures s ON s.id = o.signature_id
+             LEFT JOIN handins h ON h.id = o.handin_id
+             JOIN campaigns c ON c.id = COALESCE(s.campaign_id, h.campaign_id)
              JOIN users u ON u.id = c.owner_id
              WHERE o.claim_id = $1 AND o.sent_at IS NULL AND o.failed_at IS NULL",
         )

@@ -199,7 +199,8 @@ impl<B: Backend> Signatories for SqlStore<B> {
         limit: u32,
     ) -> Result<Vec<PublicSignatory>, StoreError> {
         sql::<B>(
-            "SELECT id, name, role, organisation, website, signatory_type, signed_at FROM signatures
+            "SELECT id, name, role, organisation, website, postcode_area, country, signatory_type,
+                    signed_at FROM signatures
              WHERE campaign_id = $1 AND status = 'confirmed' AND public = TRUE
                AND name IS NOT NULL
                AND (($2 = TRUE AND review = 'approved') OR ($2 = FALSE AND review <> 'rejected'))

@@ -1,0 +1,108 @@
+//! Hand-ins: a campaign's decision-makers, and the bundle handed to them, frozen with a
+//! manifest of its files' SHA-256 so that anyone given it can check it is the one handed in.
+
+use std::io::Write;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::{Email, FieldErrors, ShortText};
+
+/// Someone a campaign is addressed to: the Children's Minister, a director of children's
+/// services, an MP. The email is used to deliver a hand-in and is never shown in public.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionMaker {
+    pub name: ShortText,
+    pub role: ShortText,
+    pub email: Option<Email>,
+}
+
+impl DecisionMaker {
+    pub const MAX: usize = 20;
+
+    /// A list as an organiser gives it, each part at fault named `targets[i].part`.
+    pub fn parse_list(
+        raw: &[(String, String, Option<String>)],
+        e: &mut FieldErrors,
+    ) -> Option<Vec<DecisionMaker>> {
+        if raw.len() > Self::MAX {
+            e.check::<()>(
+                "targets",
+                Err(format!("may list at most {} decision-makers", Self::MAX)),
+            );
+            return None;
+        }
+        let mut all = Vec::with_capacity(raw.len());
+        let mut whole = true;
+        for (i, (name, role, email)) in raw.iter().enumerate() {
+            let name = e.check(&format!("targets[{i}].name"), ShortText::parse(name));
+            let role = e.check(&format!("targets[{i}].role"), ShortText::parse(role));
+            let email = e.check_optional(
+                &format!("targets[{i}].email"),
+                email.as_deref().filter(|v| !v.trim().is_empty()),
+                Email::parse,
+            );
+            match (name, role, email) {
+                (Some(name), Some(role), Some(email)) => {
+                    all.push(DecisionMaker { name, role, email })
+                }
+                _ => whole = false,
+            }
+        }
+        whole.then_some(all)
+    }
+}
+
+/// One file of a bundle, with its digest.
+#[derive(Debug, Clone, Serialize)]
+pub struct BundledFile {
+    pub name: &'static str,
+    pub sha256: String,
+    pub bytes: usize,
+}
+
+/// A bundle's files, in order, and the zip holding them with the manifest.
+pub struct Bundle {
+    pub manifest: String,
+    pub manifest_sha256: String,
+    pub zip: Vec<u8>,
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+impl Bundle {
+    /// Zips `files` with `manifest.json`, which `manifest` writes from the files' digests.
+    pub fn pack(
+        files: &[(&'static str, Vec<u8>)],
+        manifest: impl FnOnce(Vec<BundledFile>) -> serde_json::Value,
+    ) -> anyhow::Result<Self> {
+        let listed: Vec<BundledFile> = files
+            .iter()
+            .map(|(name, bytes)| BundledFile {
+                name,
+                sha256: sha256_hex(bytes),
+                bytes: bytes.len(),
+            })
+            .collect();
+        let manifest = serde_json::to_string_pretty(&manifest(listed))?;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in files
+            .iter()
+            .map(|(n, b)| (*n, b.as_slice()))
+            .chain([("manifest.json", manifest.as_bytes())])
+        {
+            zip.start_file(name, options)?;
+            zip.write_all(bytes)?;
+        }
+        let zip = zip.finish()?.into_inner();
+        Ok(Self {
+            manifest_sha256: sha256_hex(manifest.as_bytes()),
+            manifest,
+            zip,
+        })
+    }
+}
