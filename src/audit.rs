@@ -6,7 +6,7 @@ use uuid::Uuid;
 use crate::store::{self, AuditEntry, Store};
 
 /// Every action the log records, as its entries name them.
-pub const ACTIONS: [&str; 11] = [
+pub const ACTIONS: [&str; 12] = [
     "export",
     "review",
     "erase",
@@ -18,6 +18,7 @@ pub const ACTIONS: [&str; 11] = [
     "webhook_rotated",
     "handin_created",
     "handin_delivered",
+    "update_sent",
 ];
 
 /// Records one action. A failure to record is logged loudly but does not undo the action,

@@ -93,6 +93,14 @@ pub struct Settings {
     #[arg(long, env = "UNDERSIGNED_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_network)]
     pub trusted_proxies: Vec<IpNet>,
 
+    /// Emails a minute an update (an outcome or news) is sent at, to all its signers together.
+    #[arg(
+        long,
+        env = "UNDERSIGNED_UPDATE_EMAILS_PER_MINUTE",
+        default_value_t = 600
+    )]
+    pub update_emails_per_minute: u32,
+
     /// Comma-separated hosts (as written in webhook addresses) that webhooks may reach though
     /// they resolve to a loopback or private address, over http too: a receiver on this
     /// machine or network. Every other such address is refused.

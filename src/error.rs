@@ -23,8 +23,8 @@ pub enum Conflict {
     PartnerCodeTaken,
     /// A renewal period for a campaign that is not a pledge.
     RenewalNotAPledge,
-    /// A hand-in the campaign cannot make as it stands: why.
-    HandinNotPossible(&'static str),
+    /// Something the campaign cannot do as it stands (a draft handed in, say): why.
+    NotReady(&'static str),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -178,9 +178,9 @@ impl ApiError {
                 "Only a pledge is renewed",
                 StatusCode::CONFLICT,
             ),
-            Conflict(self::Conflict::HandinNotPossible(_)) => (
-                "handin-not-possible",
-                "Cannot be handed in as it stands",
+            Conflict(self::Conflict::NotReady(_)) => (
+                "campaign-not-ready",
+                "Not possible while the campaign stands as it does",
                 StatusCode::CONFLICT,
             ),
             PayloadTooLarge { .. } => (
@@ -238,7 +238,7 @@ impl ApiError {
             Conflict(self::Conflict::CampaignClosed) => {
                 "this campaign is closed to new signatures".into()
             }
-            Conflict(self::Conflict::HandinNotPossible(why)) => (*why).into(),
+            Conflict(self::Conflict::NotReady(why)) => (*why).into(),
             Conflict(self::Conflict::RenewalNotAPledge) => {
                 "renew_after_months is only taken by a pledge, and this campaign is not one".into()
             }

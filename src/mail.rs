@@ -287,10 +287,48 @@ pub struct Mailer {
     lease: chrono::Duration,
     /// Connections (or files written at once) per lane.
     connections: usize,
+    /// Makes each update's one-click unsubscribe link.
+    unsubscribes: Arc<crate::updates::Unsubscribes>,
+}
+
+/// `List-Unsubscribe` (RFC 2369): where a mail client unsubscribes its reader.
+#[derive(Clone)]
+struct ListUnsubscribe(String);
+
+impl lettre::message::header::Header for ListUnsubscribe {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(s.to_owned()))
+    }
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): the link works by one POST.
+#[derive(Clone)]
+struct ListUnsubscribePost;
+
+impl lettre::message::header::Header for ListUnsubscribePost {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".into())
+    }
 }
 
 impl Mailer {
-    pub fn from_settings(settings: &Settings, public_url: url::Url) -> anyhow::Result<Self> {
+    pub fn from_settings(
+        settings: &Settings,
+        public_url: url::Url,
+        unsubscribes: Arc<crate::updates::Unsubscribes>,
+    ) -> anyhow::Result<Self> {
         let from: Mailbox = settings
             .mail_from
             .parse()
@@ -317,6 +355,7 @@ impl Mailer {
             first_retry: chrono::Duration::seconds(i64::from(settings.mail_retry_seconds.max(1))),
             lease: chrono::Duration::seconds(i64::from(settings.mail_lease_seconds.max(1))),
             connections: settings.mail_connections.max(1) as usize,
+            unsubscribes,
         })
     }
 
@@ -389,6 +428,10 @@ impl Mailer {
                 ),
                 None,
             ),
+            EmailKind::Update => {
+                let subject = email.update.as_ref().map_or("", |(s, _)| s.as_str());
+                (format!("{subject}: {title}"), String::new(), None)
+            }
             EmailKind::AlreadySigned => (
                 format!("You have already signed: {title}"),
                 format!(
@@ -406,6 +449,27 @@ impl Mailer {
             escape_html(&greeting),
             escape_html(&lead)
         );
+        // An update's body is the organiser's Markdown: as written in the text part, rendered
+        // and sanitised in the HTML one, then the way out of every later one.
+        let unsubscribe = match (email.kind, &email.update, email.signature_id) {
+            (EmailKind::Update, Some((_, body)), Some(signature)) => {
+                text.push_str(&format!("{body}\n"));
+                html.push_str(&crate::markdown::to_safe_html(body));
+                let link = self.link("unsubscribe", &self.unsubscribes.token(signature));
+                text.push_str(&format!(
+                    "\nYou are sent this because you signed \u{201c}{title}\u{201d}. To get no more \
+                     updates about it: {link}\n"
+                ));
+                html.push_str(&format!(
+                    "<p style=\"color:#555\">You are sent this because you signed \u{201c}{}\u{201d}. \
+                     <a href=\"{}\">Unsubscribe from its updates</a>.</p>",
+                    escape_html(title),
+                    escape_html(&link)
+                ));
+                Some(link)
+            }
+            _ => None,
+        };
         if let Some((label, link)) = &action {
             text.push_str(&format!("\n{label}: {link}\n"));
             html.push_str(&format!(
@@ -458,6 +522,12 @@ impl Mailer {
             .map(|contact| contact.as_str().parse::<Mailbox>())
         {
             message = message.reply_to(reply_to);
+        }
+        // RFC 8058: mail clients show an unsubscribe button that POSTs to the link.
+        if let Some(link) = unsubscribe {
+            message = message
+                .header(ListUnsubscribe(format!("<{link}>")))
+                .header(ListUnsubscribePost);
         }
         let body = MultiPart::alternative()
             .singlepart(SinglePart::plain(plain_body(text)))

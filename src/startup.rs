@@ -54,7 +54,14 @@ impl Application {
         let metrics = Metrics::register(&registry)?;
         warn_of_plain_http(&public_url, local);
         crate::backups::spawn_scheduled(&settings, metrics.clone())?;
-        let mailer = Arc::new(Mailer::from_settings(&settings, public_url.clone())?);
+        let unsubscribes = Arc::new(crate::updates::Unsubscribes::new(
+            settings.jwt_secret.as_ref(),
+        ));
+        let mailer = Arc::new(Mailer::from_settings(
+            &settings,
+            public_url.clone(),
+            unsubscribes.clone(),
+        )?);
         let mail_wake = Arc::new(MailWake::default());
         mail::spawn_outbox_workers(store.clone(), mailer, metrics.clone(), mail_wake.clone());
         let webhook_hosts = crate::webhooks::AllowedHosts::new(&settings.webhook_allow_hosts);
@@ -106,6 +113,10 @@ impl Application {
             live,
             pages: Default::default(),
             webhook_hosts,
+            unsubscribes,
+            update_spacing: chrono::Duration::milliseconds(
+                60_000 / i64::from(settings.update_emails_per_minute.max(1)),
+            ),
             pledges: crate::pledges::Pledging::new(
                 settings.jwt_secret.as_ref(),
                 settings.renewal_clock_offset_days,

@@ -85,6 +85,10 @@ pub struct AppState {
     pub signing: Signing,
     /// Where emails are written as files, when they are.
     pub outbox_files: OutboxFiles,
+    /// Makes and checks the unsubscribe links updates carry.
+    pub unsubscribes: Arc<crate::updates::Unsubscribes>,
+    /// The time between one update email and the next, to keep to the configured rate.
+    pub update_spacing: chrono::Duration,
     /// The hosts webhooks may reach though they are not public.
     pub webhook_hosts: crate::webhooks::AllowedHosts,
     /// Renewing pledges, and the sweep that reminds and lapses them.

@@ -9,6 +9,7 @@ import * as dashboard from "./dashboard.js";
 import * as signatures from "./signatures.js";
 import * as admin from "./admin.js";
 import * as webhooks from "./webhooks.js";
+import * as updates from "./updates.js";
 
 const main = document.getElementById("main");
 const session = {user: null};
@@ -24,6 +25,7 @@ const routes = [
   [/^#\/c\/([^/]+)\/partners$/, (slug) => signatures.partners(session, slug)],
   [/^#\/c\/([^/]+)\/letter$/, (slug) => dashboard.letter(session, slug)],
   [/^#\/c\/([^/]+)\/webhooks$/, (slug) => webhooks.webhooks(session, slug)],
+  [/^#\/c\/([^/]+)\/updates$/, (slug) => updates.updates(session, slug)],
   [/^#\/account$/, () => campaigns.account(session)],
   [/^#\/admin\/organisers$/, () => admin.organisers(session)],
   [/^#\/admin\/audit$/, () => admin.audit(session)],

@@ -135,7 +135,7 @@ export function heading(text, ...after) {
 
 /** The tabs every campaign screen shares; `current` is marked for assistive technology. */
 export function campaignTabs(slug, current) {
-  const tabs = [["", "Dashboard"], ["/signatures", "Signatures"], ["/partners", "Partners and embedding"], ["/webhooks", "Webhooks"], ["/letter", "Letter"], ["/edit", "Edit"]];
+  const tabs = [["", "Dashboard"], ["/signatures", "Signatures"], ["/partners", "Partners and embedding"], ["/letter", "Letter"], ["/updates", "Updates"], ["/webhooks", "Webhooks"], ["/edit", "Edit"]];
   const base = `#/c/${encodeURIComponent(slug)}`;
   return h("nav", {class: "tabs", "aria-label": "This campaign"},
     h("ul", {}, tabs.map(([path, label]) => h("li", {},

@@ -106,3 +106,16 @@ impl Bundle {
         })
     }
 }
+
+/// What an update to signers is: an outcome (the decision-maker's answer, the campaign's
+/// result) goes to every confirmed signer; news only to those who agreed to be contacted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdateKind {
+    Outcome,
+    News,
+}
+
+text_enum!(UpdateKind {
+    UpdateKind::Outcome => "outcome",
+    UpdateKind::News => "news",
+});

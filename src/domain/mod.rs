@@ -56,7 +56,7 @@ pub use campaign::{
 };
 pub use email::Email;
 pub use field_errors::{FieldError, FieldErrors, with_faults};
-pub use handin::{Bundle, BundledFile, DecisionMaker, sha256_hex};
+pub use handin::{Bundle, BundledFile, DecisionMaker, UpdateKind, sha256_hex};
 pub use organiser::{Identity, IdentityChanges, ORGANISER_FIELDS, PrivacyUrl};
 pub use partner::{KeyHolder, NewPartner, PartnerKey, PartnerSummary};
 pub use password::{MAX_PASSWORD_CHARS, Password};

@@ -143,6 +143,8 @@ pub struct QueuedEmail {
     pub organiser: super::Identity,
     /// For a hand-in: its bundle, attached, and its manifest's SHA-256.
     pub handin: Option<(Vec<u8>, String)>,
+    /// For an update: its subject and Markdown body.
+    pub update: Option<(String, String)>,
 }
 
 /// A campaign's counts, as stored.

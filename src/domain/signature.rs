@@ -609,6 +609,8 @@ pub enum EmailKind {
     Renew,
     /// A hand-in's bundle, to a decision-maker (or to the organiser, as a test).
     Handin,
+    /// An outcome or news, to a signer, with one-click unsubscribe.
+    Update,
 }
 
 text_enum!(EmailKind {
@@ -617,6 +619,7 @@ text_enum!(EmailKind {
     EmailKind::AlreadySigned => "already_signed",
     EmailKind::Renew => "renew",
     EmailKind::Handin => "handin",
+    EmailKind::Update => "update",
 });
 
 impl EmailKind {
@@ -625,9 +628,11 @@ impl EmailKind {
     pub fn lane(self) -> MailLane {
         match self {
             EmailKind::Confirm => MailLane::First,
-            EmailKind::Thanks | EmailKind::AlreadySigned | EmailKind::Renew | EmailKind::Handin => {
-                MailLane::Second
-            }
+            EmailKind::Thanks
+            | EmailKind::AlreadySigned
+            | EmailKind::Renew
+            | EmailKind::Handin
+            | EmailKind::Update => MailLane::Second,
         }
     }
 }

@@ -363,6 +363,7 @@ struct CampaignPage<'a> {
     url: String,
     signatories: Vec<PublicSignatory>,
     handins: Vec<crate::store::HandinSummary>,
+    outcome: Option<crate::store::PublishedOutcome>,
 }
 
 impl CampaignPage<'_> {
@@ -415,13 +416,26 @@ impl CampaignPage<'_> {
             CampaignKind::Petition => String::new(),
         };
         let handed_in = handins_note(&self.handins);
+        let outcome = self
+            .outcome
+            .as_ref()
+            .map(|o| {
+                format!(
+                    "<section class=\"outcome\" aria-labelledby=\"outcome-title\"><h2 id=\"outcome-title\">\
+                     Outcome: {}</h2><p class=\"hint\">{}</p>{}</section>",
+                    escape_html(&o.subject),
+                    day(o.created_at),
+                    crate::markdown::to_safe_html(&o.body)
+                )
+            })
+            .unwrap_or_default();
         let call = if c.kind == CampaignKind::Pledge {
             "Take the pledge"
         } else {
             "Add your name"
         };
         let main = format!(
-            "<h1>{title}</h1><p class=\"summary\">{summary}</p>{recipient}{closed}{handed_in}\
+            "<h1>{title}</h1><p class=\"summary\">{summary}</p>{recipient}{closed}{outcome}{handed_in}\
              <div class=\"columns\"><div class=\"text\">{body}</div>\
              <section class=\"signing\" aria-labelledby=\"sign-title\"><h2 id=\"sign-title\">{call}</h2>\
              {count}{headline}{progress}{signing}</section></div>{signatories}{share}",
@@ -480,6 +494,7 @@ async fn campaign_page_parts<'a>(
         url: page_url(state, campaign.slug.as_str()),
         signatories,
         handins: state.store.handins(campaign.id).await?,
+        outcome: state.store.latest_outcome(campaign.id).await?,
     })
 }
 

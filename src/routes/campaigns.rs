@@ -435,6 +435,9 @@ pub struct CampaignView {
     /// Its hand-ins, for anyone to check a bundle against (on `GET` of one campaign).
     #[serde(skip_serializing_if = "Option::is_none")]
     handins: Option<Vec<crate::store::HandinSummary>>,
+    /// Its latest outcome, as told to its signers (on `GET` of one campaign; `null`: none yet).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outcome: Option<Option<crate::store::PublishedOutcome>>,
 }
 
 #[derive(Serialize)]
@@ -510,6 +513,7 @@ impl CampaignView {
                 })
                 .collect(),
             handins: None,
+            outcome: None,
         }
     }
 }
@@ -599,6 +603,7 @@ pub async fn get_campaign(
     let organiser = organiser_of(state.store.as_ref(), &campaign, viewer.as_ref()).await?;
     let mut view = CampaignView::of(&campaign, &organiser, viewer.as_ref(), now);
     view.handins = Some(state.store.handins(campaign.id).await?);
+    view.outcome = Some(state.store.latest_outcome(campaign.id).await?);
     Ok(HttpResponse::Ok().json(view))
 }
 

@@ -14,7 +14,7 @@ use crate::error::ApiError;
 const INDEX: &str = include_str!("../../assets/console/index.html");
 
 /// Every file the page loads, by name under `/console/`.
-const FILES: [(&str, &str); 10] = [
+const FILES: [(&str, &str); 11] = [
     (
         "console.css",
         include_str!("../../assets/console/console.css"),
@@ -39,6 +39,10 @@ const FILES: [(&str, &str); 10] = [
     (
         "webhooks.js",
         include_str!("../../assets/console/webhooks.js"),
+    ),
+    (
+        "updates.js",
+        include_str!("../../assets/console/updates.js"),
     ),
 ];
 

@@ -59,7 +59,7 @@ pub async fn create(
     let campaign = managed_campaign(&state, &slug, &caller).await?;
     let now = store::now();
     if campaign.status_at(now) == CampaignStatus::Draft {
-        return Err(ApiError::Conflict(Conflict::HandinNotPossible(
+        return Err(ApiError::Conflict(Conflict::NotReady(
             "the campaign is a draft: open it and collect signatures before handing it in",
         )));
     }
@@ -74,7 +74,7 @@ pub async fn create(
                 .filter_map(|t| t.email.clone())
                 .collect();
             if emails.is_empty() {
-                return Err(ApiError::Conflict(Conflict::HandinNotPossible(
+                return Err(ApiError::Conflict(Conflict::NotReady(
                     "no decision-maker of this campaign has an email address: add one to its targets",
                 )));
             }

@@ -17,6 +17,7 @@ mod pledger_pages;
 mod preview;
 pub mod signatories;
 mod signatures;
+mod updates;
 mod users;
 mod webhooks;
 
@@ -78,6 +79,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/v1/campaigns/{slug}/handins" => handins::create),
         endpoint!(GET "/v1/campaigns/{slug}/handins" => handins::list),
         endpoint!(GET "/v1/campaigns/{slug}/handins/{id}" => handins::bundle),
+        endpoint!(POST "/v1/campaigns/{slug}/updates" => updates::create),
+        endpoint!(GET "/v1/campaigns/{slug}/updates" => updates::list),
+        endpoint!(GET "/v1/campaigns/{slug}/updates/{id}" => updates::show),
         endpoint!(POST "/v1/campaigns/{slug}/webhooks" => webhooks::create),
         endpoint!(GET "/v1/campaigns/{slug}/webhooks" => webhooks::list),
         endpoint!(DELETE "/v1/campaigns/{slug}/webhooks/{id}" => webhooks::delete),
@@ -96,6 +100,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/confirm/{token}" => pages::confirm_submit),
         endpoint!(GET "/withdraw/{token}" => pages::withdraw_page),
         endpoint!(POST "/withdraw/{token}" => pages::withdraw_submit),
+        endpoint!(GET "/unsubscribe/{token}" => updates::unsubscribe_page),
+        endpoint!(POST "/unsubscribe/{token}" => updates::unsubscribe),
         endpoint!(GET "/" => campaign_pages::index),
         endpoint!(GET "/closed" => campaign_pages::closed_index),
         endpoint!(GET "/page.css" => campaign_pages::page_style),

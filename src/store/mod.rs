@@ -98,6 +98,7 @@ pub trait Store:
     + Partners
     + Webhooks
     + Handins
+    + Updates
     + Audit
     + 'static
 {
@@ -640,6 +641,65 @@ impl PublicSignatory {
     pub fn area(&self) -> &str {
         self.postcode_area.as_deref().unwrap_or(&self.country)
     }
+}
+
+/// An update as its organiser wrote it, to be sent.
+#[derive(Debug, Clone)]
+pub struct NewUpdate {
+    pub id: Uuid,
+    pub campaign_id: Uuid,
+    pub kind: crate::domain::UpdateKind,
+    pub subject: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Uuid,
+}
+
+/// An update and how its sending stands.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct UpdateStatus {
+    pub id: Uuid,
+    pub kind: String,
+    pub subject: String,
+    pub created_at: DateTime<Utc>,
+    pub recipients: i64,
+    pub queued: i64,
+    pub sent: i64,
+    pub failed: i64,
+}
+
+/// A campaign's outcome as the public sees it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct PublishedOutcome {
+    pub subject: String,
+    pub body: String,
+    #[serde(rename = "published_at")]
+    pub created_at: DateTime<Utc>,
+}
+
+/// Updates to signers, and their unsubscribes.
+#[async_trait]
+pub trait Updates: Send + Sync {
+    /// Stores the update and queues one email to each of its recipients, the `n`th due
+    /// `n × spacing` after the first, in one transaction. Returns how many were queued.
+    async fn insert_update(
+        &self,
+        update: &NewUpdate,
+        spacing: chrono::Duration,
+    ) -> Result<u64, StoreError>;
+    /// The campaign's updates, oldest first, with their sending counts.
+    async fn updates(&self, campaign_id: Uuid) -> Result<Vec<UpdateStatus>, StoreError>;
+    async fn latest_outcome(
+        &self,
+        campaign_id: Uuid,
+    ) -> Result<Option<PublishedOutcome>, StoreError>;
+    /// Unsubscribes a signer from every later update of their campaign (and what is still
+    /// queued); the campaign's title, if the signature exists.
+    async fn unsubscribe(
+        &self,
+        signature_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, StoreError>;
 }
 
 /// One line of the audit log: who did what to which campaign's signatures, and to how many.

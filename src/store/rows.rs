@@ -339,6 +339,8 @@ pub(super) struct QueuedEmailRow {
     pub organiser: OrganiserColumns,
     pub handin_bundle: Option<Vec<u8>>,
     pub handin_manifest_sha256: Option<String>,
+    pub update_subject: Option<String>,
+    pub update_body: Option<String>,
 }
 
 impl TryFrom<QueuedEmailRow> for QueuedEmail {
@@ -359,6 +361,7 @@ impl TryFrom<QueuedEmailRow> for QueuedEmail {
             campaign_title: row.campaign_title,
             organiser: row.organiser.parse()?,
             handin: row.handin_bundle.zip(row.handin_manifest_sha256),
+            update: row.update_subject.zip(row.update_body),
         })
     }
 }

@@ -282,6 +282,17 @@ async fn click_xpath(client: &Client, xpath: &str) {
         .unwrap();
 }
 
+/// Opens the console at `address` and logs in as `email` (with the tests' password), waiting
+/// until the campaigns screen shows `sees`.
+pub(crate) async fn log_in(client: &Client, address: &str, email: &str, sees: &str) {
+    client.goto(&format!("{address}/console/")).await.unwrap();
+    wait_screen(client, "Log in").await;
+    fill(client, "field-email", email).await;
+    fill(client, "field-password", crate::helpers::PASSWORD).await;
+    press(client, "Log in").await;
+    wait_text(client, "main", sees).await;
+}
+
 /// Presses the first button whose words hold `label` (words only a screen reader hears
 /// included, as in "Erase Siân Lloyd").
 pub(crate) async fn press(client: &Client, label: &str) {

@@ -152,7 +152,7 @@ async fn server_to_terminate(
 
 /// Creates the organiser straight in the database, then, through the server, the campaign
 /// `scrapsi445` with `overrides`, opened. Returns the store, to be kept until the end.
-async fn organiser_with_open_campaign(
+pub(crate) async fn organiser_with_open_campaign(
     client: &reqwest::Client,
     server: &Server,
     database_url: &str,

@@ -314,7 +314,7 @@ async fn a_hand_in_or_its_targets_that_cannot_be_taken_are_refused() {
     assert_problem(
         app.post_json(path, &json!({}), Some(&token)).await,
         StatusCode::CONFLICT,
-        "handin-not-possible",
+        "campaign-not-ready",
     )
     .await;
     app.open_campaign(&token, "scrapsi445").await;
@@ -330,7 +330,7 @@ async fn a_hand_in_or_its_targets_that_cannot_be_taken_are_refused() {
         app.post_json(path, &json!({"deliver": "targets"}), Some(&token))
             .await,
         StatusCode::CONFLICT,
-        "handin-not-possible",
+        "campaign-not-ready",
     )
     .await;
     assert!(
@@ -372,12 +372,13 @@ async fn an_organiser_hands_a_letter_in_from_the_console() {
     letter_with_signatories(&app).await;
     let client = &browser.client;
     client.set_window_size(1280, 900).await.unwrap();
-    client.goto(&app.url("/console/")).await.unwrap();
-    crate::console::wait_screen(client, "Log in").await;
-    crate::console::fill(client, "field-email", "organiser@article39.example").await;
-    crate::console::fill(client, "field-password", crate::helpers::PASSWORD).await;
-    crate::console::press(client, "Log in").await;
-    crate::console::wait_text(client, "main", "A letter to the Children's Minister").await;
+    crate::console::log_in(
+        client,
+        &app.address,
+        "organiser@article39.example",
+        "A letter to the Children's Minister",
+    )
+    .await;
     client
         .goto(&app.url(&format!("/console/#/c/{SLUG}/letter")))
         .await

@@ -799,14 +799,7 @@ async fn erasure_and_withdrawal_leave_no_email_name_or_hash_behind() {
         .as_str()
         .unwrap()
         .to_owned();
-    let erased = app
-        .client
-        .delete(app.url(&format!("/v1/campaigns/scrapsi445/signatures/{erin}")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(erased.status(), StatusCode::NO_CONTENT);
+    app.erase_signature(&token, "scrapsi445", &erin).await;
     let messages = app.outbox_messages(2).await;
     let walter = messages
         .iter()

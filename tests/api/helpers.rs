@@ -285,6 +285,18 @@ impl TestApp {
         response.json().await.unwrap()
     }
 
+    /// Erases a signature as its organiser does, asserting it was.
+    pub async fn erase_signature(&self, token: &str, slug: &str, id: &str) {
+        let response = self
+            .client
+            .delete(self.url(&format!("/v1/campaigns/{slug}/signatures/{id}")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NO_CONTENT, "erasing {id}");
+    }
+
     pub async fn open_campaign(&self, token: &str, slug: &str) {
         let response = self
             .patch_json(

@@ -30,4 +30,5 @@ mod signatories;
 mod signing;
 mod smtp;
 mod tokens;
+mod updates;
 mod webhooks;

@@ -310,14 +310,7 @@ async fn a_withdrawn_rejected_or_erased_pledge_is_gone_and_its_badge_not_verifie
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     review(&app, &token, &rejected, "rejected").await;
-    let response = app
-        .client
-        .delete(app.url(&format!("/v1/campaigns/{SLUG}/signatures/{erased}")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    app.erase_signature(&token, SLUG, &erased).await;
 
     for (id, said) in [
         (&withdrawn, "was withdrawn"),

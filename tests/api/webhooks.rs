@@ -244,14 +244,7 @@ async fn each_event_reaches_the_receiver_signed_as_the_specification_says() {
         )
         .await;
     assert_eq!(reviewed.status(), StatusCode::OK);
-    let erased = app
-        .client
-        .delete(app.url(&format!("/v1/campaigns/scrapsi445/signatures/{sian}")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(erased.status(), StatusCode::NO_CONTENT);
+    app.erase_signature(&token, "scrapsi445", &sian).await;
     let closed = app
         .patch_json(
             "/v1/campaigns/scrapsi445",
@@ -456,14 +449,7 @@ async fn private_addresses_are_refused_and_personal_data_goes_only_where_asked()
     let held = "SELECT COUNT(*) FROM webhook_messages WHERE payload LIKE $1";
     assert_eq!(app.scalar(held, "%gwen@example.org%").await, 1);
     let gwen = signature_id(&app, &token, "gwen@example.org").await;
-    let erased = app
-        .client
-        .delete(app.url(&format!("/v1/campaigns/scrapsi445/signatures/{gwen}")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(erased.status(), StatusCode::NO_CONTENT);
+    app.erase_signature(&token, "scrapsi445", &gwen).await;
     assert_eq!(app.scalar(held, "%gwen@example.org%").await, 0);
     assert_eq!(app.scalar(held, "%Gwen Morgan%").await, 0);
 }
@@ -526,12 +512,13 @@ async fn an_organiser_adds_tests_and_reads_a_webhook_in_the_console() {
     let receiver = Receiver::start().await;
     let client = &browser.client;
     client.set_window_size(1280, 900).await.unwrap();
-    client.goto(&app.url("/console/")).await.unwrap();
-    crate::console::wait_screen(client, "Log in").await;
-    crate::console::fill(client, "field-email", "organiser@article39.example").await;
-    crate::console::fill(client, "field-password", crate::helpers::PASSWORD).await;
-    crate::console::press(client, "Log in").await;
-    crate::console::wait_text(client, "main", "Scrap SI 445").await;
+    crate::console::log_in(
+        client,
+        &app.address,
+        "organiser@article39.example",
+        "Scrap SI 445",
+    )
+    .await;
     client
         .goto(&app.url("/console/#/c/scrapsi445/webhooks"))
         .await

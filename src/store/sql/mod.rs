@@ -11,6 +11,7 @@ mod partners;
 mod pledges;
 mod signatories;
 mod signing;
+mod updates;
 mod webhooks;
 
 use async_trait::async_trait;

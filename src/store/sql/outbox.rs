@@ -22,6 +22,17 @@ impl<B: Backend> Outbox for SqlStore<B> {
     ) -> Result<Vec<QueuedEmail>, StoreError> {
         let claim = Uuid::now_v7().to_string();
         let mut conn = self.conn().await?;
+        // An update a process was sending when it stopped may have gone: it is not sent again,
+        // so no signer gets a second copy (a signer's own emails, which they wait for, are).
+        sql::<B>(
+            "UPDATE outbox SET failed_at = $1, lease_until = NULL, recipient = NULL,
+                 last_error = 'interrupted: it may have gone before the service stopped, so it is not sent again'
+             WHERE update_id IS NOT NULL AND lease_until IS NOT NULL AND lease_until <= $1
+               AND sent_at IS NULL AND failed_at IS NULL",
+        )
+        .bind(now)
+        .execute(&mut conn)
+        .await?;
         sql_built::<B>(format!(
             "UPDATE outbox SET lease_until = $2, claim_id = $3
              WHERE id IN (
@@ -43,6 +54,7 @@ impl<B: Backend> Outbox for SqlStore<B> {
             "SELECT o.id, c.id AS campaign_id, o.signature_id, o.kind, o.recipient,
                     s.name AS signer_name, o.confirm_token, h.bundle AS handin_bundle,
                     h.manifest_sha256 AS handin_manifest_sha256,
+                    up.subject AS update_subject, up.body AS update_body,
                     o.withdraw_token, o.attempts, o.created_at, c.slug AS campaign_slug,
                     c.title AS campaign_title,
                     COALESCE(c.organiser_name, u.organiser_name) AS organiser_name,
@@ -53,6 +65,7 @@ impl<B: Backend> Outbox for SqlStore<B> {
              FROM outbox o
              LEFT JOIN signatures s ON s.id = o.signature_id
              LEFT JOIN handins h ON h.id = o.handin_id
+             LEFT JOIN updates up ON up.id = o.update_id
              JOIN campaigns c ON c.id = COALESCE(s.campaign_id, h.campaign_id)
              JOIN users u ON u.id = c.owner_id
              WHERE o.claim_id = $1 AND o.sent_at IS NULL AND o.failed_at IS NULL",

@@ -1,0 +1,49 @@
+// Telling a campaign's signers what happened: an outcome to every confirmed signer, news to
+// those who agreed to be contacted, and how each send is going.
+
+import {get, post, slugPath} from "./api.js";
+import {announce, backToCampaigns, campaignTabs, confirmAction, formatNumber, formatTime, h, heading, replace} from "./dom.js";
+import {field, onSubmit} from "./forms.js";
+
+export async function updates(session, slug) {
+  const path = slugPath(slug);
+  const campaign = await get(path);
+  const listing = h("div", {});
+
+  async function load() {
+    const {updates} = await get(`${path}/updates`);
+    replace(listing, updates.length ? h("div", {class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Updates sent"}, h("table", {class: "signatures"},
+      h("thead", {}, h("tr", {}, ["Subject", "Kind", "Written", "Signers", "Sent", "Waiting", "Failed"].map((t) => h("th", {scope: "col"}, t)))),
+      h("tbody", {}, updates.map((u) => h("tr", {},
+        h("th", {scope: "row"}, u.subject),
+        h("td", {"data-label": "Kind"}, u.kind === "outcome" ? "Outcome" : "News"),
+        h("td", {"data-label": "Written"}, formatTime(u.created_at)),
+        h("td", {"data-label": "Signers"}, formatNumber(u.recipients)),
+        h("td", {"data-label": "Sent"}, formatNumber(u.sent)),
+        h("td", {"data-label": "Waiting"}, formatNumber(u.queued)),
+        h("td", {"data-label": "Failed"}, formatNumber(u.failed)))))))
+      : h("p", {class: "empty"}, "No updates sent yet."));
+  }
+
+  const form = onSubmit(h("form", {novalidate: true},
+    field({name: "kind", label: "What it is", type: "radios", value: "outcome", options: [
+      ["outcome", "An outcome: the decision-maker's answer or the campaign's result, to every confirmed signer and on the campaign's page"],
+      ["news", "News: only to signers who agreed to hear from you"]]}),
+    field({name: "subject", label: "Subject"}),
+    field({name: "body", label: "Message", type: "textarea", rows: 8, hint: "Separate paragraphs with an empty line; **bold** and [links](https://example.org) work. Every email has a link to unsubscribe."}),
+    h("button", {type: "submit"}, "Send to signers")), async (typed) => {
+    const yes = await confirmAction({title: "Send it now?", text: typed.kind === "outcome" ? "It goes to every confirmed signer who has not unsubscribed, and is shown on the campaign's page." : "It goes to every confirmed signer who agreed to hear from you and has not unsubscribed.", confirm: "Send it"});
+    if (!yes) return;
+    const sent = await post(`${path}/updates`, {kind: typed.kind, subject: typed.subject, body: typed.body});
+    announce(`Queued to ${formatNumber(sent.recipients)} signers. It goes out over the next few minutes.`, "success");
+    form.reset();
+    await load();
+  });
+
+  await load();
+  return {title: `Updates: ${campaign.title}`, nodes: [backToCampaigns(),
+    heading(`Updates: ${campaign.title}`), campaignTabs(slug, "/updates"),
+    h("section", {"aria-labelledby": "updates-title"}, h("h2", {id: "updates-title"}, "Sent"), listing,
+      h("div", {class: "actions"}, h("button", {type: "button", class: "secondary", onclick: () => load()}, "Refresh"))),
+    h("section", {"aria-labelledby": "write-title"}, h("h2", {id: "write-title"}, "Write to signers"), form)]};
+}
