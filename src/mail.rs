@@ -756,6 +756,16 @@ pub fn spawn_outbox_workers(
             }
         });
     }
+    // Interrupted updates are told apart once their lease has run out: looked for as often.
+    let (sweeper, lease) = (store.clone(), mailer.lease);
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = sweeper.fail_interrupted(store::now()).await {
+                tracing::warn!(error = %e, "could not mark interrupted updates");
+            }
+            tokio::time::sleep(lease.to_std().unwrap_or(Duration::from_secs(60))).await;
+        }
+    });
     tokio::spawn(async move {
         loop {
             match store.outbox_queue().await {

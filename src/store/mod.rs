@@ -246,6 +246,10 @@ pub trait Outbox: Send + Sync {
     /// records a claimed batch at once rather than committing once per email.
     async fn emails_sent(&self, ids: &[Uuid], now: DateTime<Utc>) -> Result<(), StoreError>;
 
+    /// Marks failed each update email whose sender stopped while it held it: it may have
+    /// gone, so it is never sent again and no signer gets a second copy. How many.
+    async fn fail_interrupted(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
+
     /// Records a failed attempt: retried at `retry_at`, or given up for good when `None`.
     async fn email_not_sent(
         &self,

@@ -22,23 +22,15 @@ impl<B: Backend> Outbox for SqlStore<B> {
     ) -> Result<Vec<QueuedEmail>, StoreError> {
         let claim = Uuid::now_v7().to_string();
         let mut conn = self.conn().await?;
-        // An update a process was sending when it stopped may have gone: it is not sent again,
-        // so no signer gets a second copy (a signer's own emails, which they wait for, are).
-        sql::<B>(
-            "UPDATE outbox SET failed_at = $1, lease_until = NULL, recipient = NULL,
-                 last_error = 'interrupted: it may have gone before the service stopped, so it is not sent again'
-             WHERE update_id IS NOT NULL AND lease_until IS NOT NULL AND lease_until <= $1
-               AND sent_at IS NULL AND failed_at IS NULL",
-        )
-        .bind(now)
-        .execute(&mut conn)
-        .await?;
         sql_built::<B>(format!(
             "UPDATE outbox SET lease_until = $2, claim_id = $3
              WHERE id IN (
                  SELECT id FROM outbox
                  WHERE lane = $5 AND sent_at IS NULL AND failed_at IS NULL
-                   AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+                   AND next_attempt_at <= $1
+                   -- An update whose lease ran out was being sent when its process stopped,
+                   -- and may have gone: it is never claimed again (see fail_interrupted).
+                   AND (lease_until IS NULL OR (lease_until <= $1 AND update_id IS NULL))
                  ORDER BY next_attempt_at
                  LIMIT $4 {})",
             B::SKIP_LOCKED
@@ -94,6 +86,18 @@ impl<B: Backend> Outbox for SqlStore<B> {
                 }
             })
             .collect())
+    }
+
+    async fn fail_interrupted(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        sql::<B>(
+            "UPDATE outbox SET failed_at = $1, lease_until = NULL, recipient = NULL,
+                 last_error = 'interrupted: it may have gone before the service stopped, so it is not sent again'
+             WHERE update_id IS NOT NULL AND lease_until IS NOT NULL AND lease_until <= $1
+               AND sent_at IS NULL AND failed_at IS NULL",
+        )
+        .bind(now)
+        .execute(&mut *self.conn().await?)
+        .await
     }
 
     async fn emails_sent(&self, ids: &[Uuid], now: DateTime<Utc>) -> Result<(), StoreError> {
