@@ -60,6 +60,9 @@ impl AllowedHosts {
         if url.scheme() != "https" && !listed {
             return Err(Refused("must be an https:// address".into()));
         }
+        if !listed && !matches!(url.host(), Some(url::Host::Domain(_))) {
+            return Err(Refused("must name its host, like crm.example.org".into()));
+        }
         let host = url
             .host_str()
             .unwrap_or("")

@@ -78,14 +78,35 @@ pub struct WebhookUrl(url::Url);
 impl WebhookUrl {
     const MAX_CHARS: usize = 2_000;
 
+    /// An address as written: `https://` (or `http://`), a host, perhaps a port, then a path
+    /// and query with no space, control character or `#fragment`. The host is a name whose
+    /// last label starts with a letter (as every public name's does), or an IP address, which
+    /// is taken only for a host the service is told to allow (see `webhooks::AllowedHosts`).
     pub fn parse(raw: &str) -> Result<Self, String> {
         if raw.chars().count() > Self::MAX_CHARS {
             return Err(format!("must be at most {} characters", Self::MAX_CHARS));
         }
-        let url = url::Url::parse(raw.trim())
-            .map_err(|_| "must be a full address, like https://crm.example.org/hooks".to_owned())?;
+        let raw = raw.trim();
+        let shape = || "must be a full address, like https://crm.example.org/hooks".to_owned();
+        if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(shape());
+        }
+        let url = url::Url::parse(raw).map_err(|_| shape())?;
         if !matches!(url.scheme(), "https" | "http") || url.host().is_none() {
             return Err("must be an https:// address".into());
+        }
+        if let Some(url::Host::Domain(name)) = url.host() {
+            let labels: Vec<&str> = name.split('.').collect();
+            let well_formed = labels.iter().all(|l| {
+                !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+            let named = labels.len() == 1
+                || labels
+                    .last()
+                    .is_some_and(|l| l.as_bytes()[0].is_ascii_alphabetic());
+            if !(well_formed && named) {
+                return Err("must name its host, like crm.example.org".into());
+            }
         }
         if !url.username().is_empty() || url.password().is_some() {
             return Err("must not hold a user name or password".into());

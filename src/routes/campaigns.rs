@@ -77,7 +77,7 @@ pub struct TargetInput {
     name: String,
     #[serde(default)]
     role: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     email: Option<String>,
 }
 
