@@ -30,15 +30,64 @@
       try {
         var total = JSON.parse(event.data).total;
         if (typeof total !== "number") return;
-        counter.textContent = total.toLocaleString("en-GB");
+        var lang = document.documentElement.lang || "en";
+        counter.textContent = total.toLocaleString(lang + "-GB");
         var noun = document.getElementById("count-noun");
-        var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules("en-GB").select(total) : (total === 1 ? "one" : "other");
-        if (noun) noun.textContent = noun.getAttribute(plural === "one" ? "data-one" : "data-other");
+        var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(lang).select(total) : (total === 1 ? "one" : "other");
+        if (noun) noun.textContent = noun.getAttribute("data-" + plural) || noun.getAttribute("data-other");
       } catch (e) { /* a malformed event changes nothing */ }
     });
   }
 
   if (!form || !window.fetch || !window.JSON) return;
+
+  function words(name) {
+    return form.getAttribute("data-" + name) || "";
+  }
+
+  // A child under 13 gives a parent's or carer's address: the label says so once chosen.
+  var emailLabel = form.querySelector("label[for=email]");
+  if (emailLabel) {
+    var ownLabel = emailLabel.textContent;
+    var relabel = function () {
+      var chosen = form.querySelector("input[name=age_band]:checked");
+      emailLabel.textContent = chosen && chosen.value === "under-13" ? words("parent-label") : ownLabel;
+    };
+    form.addEventListener("change", relabel);
+    relabel();
+  }
+
+  // Where the campaign asks for a proof of work: a challenge, solved in a Web Worker so the
+  // page stays responsive, as ALTCHA's payload (base64 of its JSON).
+  function proofOfWork() {
+    var challengeUrl = form.getAttribute("data-altcha");
+    if (!challengeUrl) return Promise.resolve(undefined);
+    if (!window.Worker || !window.crypto || !crypto.subtle) return Promise.reject(new Error("proof"));
+    return fetch(challengeUrl, { credentials: "omit", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error("proof");
+        return response.json();
+      })
+      .then(function (challenge) {
+        return new Promise(function (resolve, reject) {
+          var worker = new Worker(form.getAttribute("data-altcha-worker"));
+          worker.onmessage = function (event) {
+            worker.terminate();
+            if (event.data.number === null) { reject(new Error("proof")); return; }
+            resolve(btoa(JSON.stringify({
+              algorithm: challenge.algorithm,
+              challenge: challenge.challenge,
+              number: event.data.number,
+              salt: challenge.salt,
+              signature: challenge.signature,
+              took: event.data.took
+            })));
+          };
+          worker.onerror = function () { worker.terminate(); reject(new Error("proof")); };
+          worker.postMessage(challenge);
+        });
+      });
+  }
 
   function fieldError(name) {
     return document.getElementById(name + "-error");
@@ -66,13 +115,14 @@
     var input = form.elements[name];
     if (!input) return undefined;
     if (input.type === "checkbox") return input.checked;
+    // A group of radio buttons: the chosen one's value.
     var v = (input.value || "").trim();
     return v === "" ? undefined : v;
   }
 
   function body() {
     var data = {};
-    ["name", "email", "postcode", "country", "signatory_type", "organisation", "role", "source", "website", "nickname", "started"].forEach(function (name) {
+    ["name", "email", "postcode", "country", "signatory_type", "organisation", "role", "source", "website", "nickname", "started", "lang", "age_band"].forEach(function (name) {
       var v = value(name);
       if (v !== undefined) data[name] = v;
     });
@@ -89,13 +139,22 @@
     event.preventDefault();
     clearErrors();
     var button = form.querySelector("button[type=submit]");
+    var buttonText = button.textContent;
     button.disabled = true;
-    fetch(form.getAttribute("data-api"), {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify(body()),
-      credentials: "omit"
-    })
+    button.textContent = words("working");
+    var proofFailed = false;
+    proofOfWork()
+      .catch(function (error) { proofFailed = true; throw error; })
+      .then(function (altcha) {
+        var data = body();
+        if (altcha) data.altcha = altcha;
+        return fetch(form.getAttribute("data-api"), {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Accept: "application/json" },
+          body: JSON.stringify(data),
+          credentials: "omit"
+        });
+      })
       .then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (data) {
           return { status: response.status, data: data };
@@ -104,9 +163,11 @@
       .then(function (result) {
         if (result.status === 202) {
           form.hidden = true;
-          outcome.textContent = result.data.confirmation_required
-            ? outcome.getAttribute("data-confirm")
-            : outcome.getAttribute("data-counted");
+          outcome.textContent = result.data.parent_confirms
+            ? outcome.getAttribute("data-parent")
+            : result.data.confirmation_required
+              ? outcome.getAttribute("data-confirm")
+              : outcome.getAttribute("data-counted");
           outcome.hidden = false;
           outcome.focus();
           return;
@@ -120,9 +181,11 @@
           if (!slot) { unplaced.push(error.field + " " + error.message); return; }
           // A message that starts with a capital is a sentence of its own; the others
           // complete one that starts with the field's label.
-          slot.textContent = /^[A-Z]/.test(error.message)
-            ? error.message
-            : slot.getAttribute("data-label") + " " + error.message;
+          var label = slot.getAttribute("data-label");
+          var template = words(/^is required/.test(error.message) ? "error-required" : "error-invalid");
+          slot.textContent = template
+            ? template.replace("{label}", label)
+            : /^[A-Z]/.test(error.message) ? error.message : label + " " + error.message;
           slot.hidden = false;
           if (input && input.setAttribute) input.setAttribute("aria-invalid", "true");
           if (!first && input && input.focus) first = input;
@@ -130,14 +193,15 @@
         if (first) {
           first.focus();
         } else {
-          showProblem(unplaced.length ? unplaced.join("; ") : (result.data.detail || "Something went wrong. Please try again."));
+          showProblem(unplaced.length ? unplaced.join("; ") : (result.data.detail || words("problem-other")));
         }
       })
       .catch(function () {
-        showProblem("We could not reach the server. Check your connection and try again.");
+        showProblem(proofFailed ? words("problem-proof") : words("problem-offline"));
       })
       .then(function () {
         button.disabled = false;
+        button.textContent = buttonText;
         reportHeight();
       });
   });

@@ -116,6 +116,15 @@ pub struct Settings {
     #[arg(long, env = "UNDERSIGNED_MIN_FILL_SECONDS", default_value_t = 2)]
     pub min_fill_seconds: u64,
 
+    /// The highest number a proof-of-work challenge hides (for campaigns that ask for one):
+    /// a browser tries half as many SHA-256 hashes on average, well under a second on a phone.
+    #[arg(
+        long,
+        env = "UNDERSIGNED_PROOF_OF_WORK_MAX_NUMBER",
+        default_value_t = 50_000
+    )]
+    pub proof_of_work_max_number: u64,
+
     /// Signing attempts allowed per minute from one client address, across all campaigns.
     #[arg(
         long,

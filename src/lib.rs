@@ -8,6 +8,7 @@ pub mod config;
 pub mod counts;
 pub mod domain;
 pub mod error;
+pub mod i18n;
 pub mod limits;
 pub mod mail;
 pub mod markdown;

@@ -21,7 +21,8 @@ use secrecy::ExposeSecret;
 use tokio::sync::Notify;
 
 use crate::config::Settings;
-use crate::domain::{EmailKind, Identity, MailLane, holds_an_address};
+use crate::domain::{AgeBand, EmailKind, Identity, Lang, MailLane, holds_an_address};
+use crate::i18n;
 use crate::metrics::Metrics;
 use crate::store::{self, QueuedEmail, Store};
 
@@ -366,42 +367,57 @@ impl Mailer {
         )
     }
 
+    /// A link to a page a signer opens, in the language they signed in.
+    fn signer_link(&self, path: &str, token: &str, lang: Lang) -> String {
+        format!("{}?lang={lang}", self.link(path, token))
+    }
+
     /// Writes one queued email as a message (plain text and HTML).
     pub fn compose(&self, email: &QueuedEmail) -> anyhow::Result<Message> {
         let title = &email.campaign_title;
+        let lang = email.lang;
+        let say = |id: &str| i18n::text_with(lang, id, &[("title", title.as_str().into())]);
         // Anyone can type any name beside any address, and the greeting is the one place a
         // signer's words reach an email: a name that holds a web or email address ("Reset your
         // password at evil.example") is left out, so nothing typed goes out as a link under
         // the charity's sender.
-        let greeting = if email.signer_name.is_empty() || holds_an_address(&email.signer_name) {
-            "Hello,".to_owned()
+        // A child's confirmation goes to their parent or carer, and is written to them.
+        let to_a_parent = email.age_band.is_some_and(AgeBand::needs_a_parent);
+        let greeting = if to_a_parent
+            || email.signer_name.is_empty()
+            || holds_an_address(&email.signer_name)
+        {
+            i18n::text(lang, "email-hello")
         } else {
-            format!("Hello {},", email.signer_name)
+            i18n::text_with(
+                lang,
+                "email-hello-name",
+                &[("name", email.signer_name.as_str().into())],
+            )
         };
         let withdraw = email
             .withdraw_token
             .as_deref()
-            .map(|t| self.link("withdraw", t));
+            .map(|t| self.signer_link("withdraw", t, lang));
+        let confirm_link = |t: &str| self.signer_link("confirm", t, lang);
         let (subject, lead, action) = match email.kind {
-            EmailKind::Confirm => (
-                format!("Please confirm your signature: {title}"),
-                format!(
-                    "Thank you for signing \u{201c}{title}\u{201d}. Your signature counts once you \
-                     confirm it: open the link below and press the button. The link works for 7 days. \
-                     If you did not sign, ignore this email and nothing will be counted."
-                ),
+            EmailKind::Confirm if to_a_parent => (
+                say("email-parent-subject"),
+                say("email-parent"),
                 email
                     .confirm_token
                     .as_deref()
-                    .map(|t| ("Confirm my signature", self.link("confirm", t))),
+                    .map(|t| (i18n::text(lang, "email-parent-action"), confirm_link(t))),
             ),
-            EmailKind::Thanks => (
-                format!("Thank you for signing: {title}"),
-                format!(
-                    "Thank you for signing \u{201c}{title}\u{201d}. Your signature has been counted."
-                ),
-                None,
+            EmailKind::Confirm => (
+                say("email-confirm-subject"),
+                say("email-confirm"),
+                email
+                    .confirm_token
+                    .as_deref()
+                    .map(|t| (i18n::text(lang, "email-confirm-action"), confirm_link(t))),
             ),
+            EmailKind::Thanks => (say("email-thanks-subject"), say("email-thanks"), None),
             EmailKind::Renew => (
                 format!("Please renew your pledge: {title}"),
                 format!(
@@ -413,7 +429,7 @@ impl Mailer {
                 email.confirm_token.as_deref().map(|t| {
                     let pledger = email.signature_id.unwrap_or_default();
                     let path = format!("c/{}/pledgers/{pledger}/renew", email.campaign_slug);
-                    ("Renew our pledge", self.link(&path, t))
+                    ("Renew our pledge".to_owned(), self.link(&path, t))
                 }),
             ),
             EmailKind::Handin => (
@@ -432,14 +448,7 @@ impl Mailer {
                 let subject = email.update.as_ref().map_or("", |(s, _)| s.as_str());
                 (format!("{subject}: {title}"), String::new(), None)
             }
-            EmailKind::AlreadySigned => (
-                format!("You have already signed: {title}"),
-                format!(
-                    "Someone (probably you) tried to sign \u{201c}{title}\u{201d} again with this \
-                     address. You had already signed, and your signature is counted once."
-                ),
-                None,
-            ),
+            EmailKind::AlreadySigned => (say("email-already-subject"), say("email-already"), None),
         };
 
         let mut text = format!("{greeting}\n\n{lead}\n");
@@ -480,25 +489,39 @@ impl Mailer {
         }
         if let Some(link) = &withdraw {
             text.push_str(&format!(
-                "\nChanged your mind? Withdraw your signature here: {link}\n"
+                "\n{}\n",
+                i18n::text_with(lang, "email-withdraw", &[("link", link.as_str().into())])
             ));
             html.push_str(&format!(
-                "<p style=\"color:#555\">Changed your mind? <a href=\"{}\">Withdraw your signature</a>.</p>",
-                escape_html(link)
+                "<p style=\"color:#555\">{} <a href=\"{}\">{}</a>.</p>",
+                escape_html(&i18n::text(lang, "email-withdraw-html")),
+                escape_html(link),
+                escape_html(&i18n::text(lang, "email-withdraw-link")),
             ));
         }
         let organiser = &email.organiser;
         if let Some(name) = &organiser.name {
-            let mut about = format!("This campaign is run by {}.", name.as_str());
+            let mut about =
+                i18n::text_with(lang, "email-run-by", &[("name", name.as_str().into())]);
             if let Some(url) = &organiser.privacy_url {
-                about.push_str(&format!(" How they use your details: {}", url.as_str()));
+                about.push(' ');
+                about.push_str(&i18n::text_with(
+                    lang,
+                    "email-privacy",
+                    &[("url", url.as_str().into())],
+                ));
             }
             if let Some(contact) = &organiser.contact_email {
-                about.push_str(&format!("\nTo reach them, write to {}.", contact.as_str()));
+                about.push('\n');
+                about.push_str(&i18n::text_with(
+                    lang,
+                    "email-reach",
+                    &[("email", contact.as_str().into())],
+                ));
             }
             text.push_str(&format!("\n--\n{about}\n"));
         }
-        if let Some(line) = organiser_html(organiser, "") {
+        if let Some(line) = organiser_html(organiser, "", lang) {
             html.push_str(&format!(
                 "<hr><p style=\"color:#555;font-size:0.9em\">{line}</p>"
             ));
@@ -686,19 +709,25 @@ fn backoff(first: chrono::Duration, attempts_before: u32) -> chrono::Duration {
 /// their privacy notice and an address to write to (each as far as it is known); `None`
 /// before the name is. `link_attributes` go on each link (the form opens them outside its
 /// frame).
-pub fn organiser_html(organiser: &Identity, link_attributes: &str) -> Option<String> {
+pub fn organiser_html(organiser: &Identity, link_attributes: &str, lang: Lang) -> Option<String> {
     let name = organiser.name.as_ref()?;
-    let mut line = format!("Run by {}.", escape_html(name.as_str()));
+    let mut line = escape_html(&i18n::text_with(
+        lang,
+        "run-by",
+        &[("name", name.as_str().into())],
+    ));
     if let Some(url) = &organiser.privacy_url {
         line.push_str(&format!(
-            " <a href=\"{}\"{link_attributes}>Their privacy notice</a>.",
-            escape_html(url.as_str())
+            " <a href=\"{}\"{link_attributes}>{}</a>.",
+            escape_html(url.as_str()),
+            escape_html(&i18n::text(lang, "privacy-notice"))
         ));
     }
     if let Some(email) = &organiser.contact_email {
         line.push_str(&format!(
-            " Contact: <a href=\"mailto:{0}\"{link_attributes}>{0}</a>.",
-            escape_html(email.as_str())
+            " {1} <a href=\"mailto:{0}\"{link_attributes}>{0}</a>.",
+            escape_html(email.as_str()),
+            escape_html(&i18n::text(lang, "contact"))
         ));
     }
     Some(line)

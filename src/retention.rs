@@ -19,10 +19,15 @@ pub async fn purge_expired(
         let Some(closed) = campaign.closed_since(now) else {
             continue;
         };
-        if closed + chrono::Duration::days(i64::from(campaign.retention_days.get())) > now {
+        let expired = |days: u32| closed + chrono::Duration::days(i64::from(days)) <= now;
+        let young_only = !expired(campaign.retention_days.get());
+        // Young signers' data goes sooner than the rest.
+        if young_only
+            && !(campaign.signers.young_signers && expired(campaign.young_retention().get()))
+        {
             continue;
         }
-        let erased = store.purge_campaign(id, now).await?;
+        let erased = store.purge_campaign(id, young_only, now).await?;
         outbox_files.forget_campaign(id).await;
         if erased > 0 {
             tracing::info!(campaign = %slug, erased, "personal data purged after the retention period");
@@ -33,10 +38,17 @@ pub async fn purge_expired(
                 id,
                 None,
                 erased,
-                format!(
-                    "retention of {} days after closing ran out",
-                    campaign.retention_days.get()
-                ),
+                if young_only {
+                    format!(
+                        "retention of young signers' data, {} days after closing, ran out",
+                        campaign.young_retention().get()
+                    )
+                } else {
+                    format!(
+                        "retention of {} days after closing ran out",
+                        campaign.retention_days.get()
+                    )
+                },
             )
             .await;
             purged.push((slug, erased));

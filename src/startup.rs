@@ -85,6 +85,10 @@ impl Application {
                 settings.jwt_secret.as_ref(),
                 Duration::from_secs(settings.min_fill_seconds),
             ),
+            crate::signing::ProofOfWork::new(
+                settings.jwt_secret.as_ref(),
+                settings.proof_of_work_max_number,
+            ),
         );
         let live_counts = live.clone();
         let state = web::Data::new(AppState {

@@ -73,8 +73,11 @@ mod mail;
 
 /// A signature on a petition that needs no confirmation, ready for the store.
 fn confirmed(campaign: &Arc<Campaign>, form: SignatureForm) -> SignatureSubmission {
-    let signature = NewSignature::parse(form, CampaignKind::Petition, ContactBasis::Consent)
-        .expect("a valid signature");
+    let signature = NewSignature::parse(
+        form,
+        undersigned::domain::SigningRules::new(CampaignKind::Petition, ContactBasis::Consent),
+    )
+    .expect("a valid signature");
     SignatureSubmission::new(campaign, signature, store::now())
 }
 
@@ -484,6 +487,7 @@ fn campaign_spec(slug: &str) -> NewCampaign {
             contact_email: Some(Email::parse("bench@example.org").unwrap()),
         },
         renew_after_months: None,
+        signers: Default::default(),
         targets: Vec::new(),
     }
 }

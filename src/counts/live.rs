@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::{Notify, broadcast, mpsc};
 use uuid::Uuid;
 
-use crate::domain::{Campaign, CampaignStatus, Slug};
+use crate::domain::{AgeBand, Campaign, CampaignStatus, Slug};
 use crate::error::ApiError;
 use crate::store::{self, CountSnapshot, Store, StoreError, TallyRows};
 
@@ -69,6 +69,25 @@ struct CountBody<'a> {
     individuals: u64,
     target: Option<u64>,
     milestones: &'a [MilestoneView],
+    /// On campaigns that welcome young signers: how many under-18s signed, and every signer
+    /// by age band (bands under [`SMALLEST_BUCKET`] folded into `other`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    young_signers: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    by_age_band: Option<Vec<Bucket>>,
+}
+
+/// Signers by age band, small bands folded into `other`.
+fn age_bands(counts: &[u64; 4]) -> Vec<Bucket> {
+    fold_small(
+        AgeBand::ALL
+            .iter()
+            .zip(counts)
+            .filter(|(_, n)| **n > 0)
+            .map(|(band, n)| (Some(band.as_str().to_owned()), *n))
+            .collect(),
+        "unknown",
+    )
 }
 
 impl CountView {
@@ -96,6 +115,14 @@ impl CountView {
             individuals: counts.confirmed_individuals,
             target: campaign.target.map(|t| t.get()),
             milestones: &milestones,
+            young_signers: campaign
+                .signers
+                .young_signers
+                .then(|| counts.by_age_band[..3].iter().sum()),
+            by_age_band: campaign
+                .signers
+                .young_signers
+                .then(|| age_bands(&counts.by_age_band)),
         })
         .expect("a count serialises");
         let digest = Sha256::digest(body.as_bytes());
@@ -444,6 +471,14 @@ fn tally_body(view: &CountView, rows: TallyRows) -> String {
         "unknown",
     );
     let by_postcode_area = fold_small(rows.by_postcode_area, "none");
+    // Only signers asked their age (on campaigns that welcome young signers) have a band.
+    let by_age_band = fold_small(
+        rows.by_age_band
+            .into_iter()
+            .filter(|(band, _)| band.is_some())
+            .collect(),
+        "none",
+    );
     let by_hour: Vec<serde_json::Value> = rows
         .by_hour
         .into_iter()
@@ -455,6 +490,7 @@ fn tally_body(view: &CountView, rows: TallyRows) -> String {
         "by_country": by_country,
         "by_postcode_area": by_postcode_area,
         "by_hour": by_hour,
+        "by_age_band": by_age_band,
     })
     .to_string()
 }

@@ -3,8 +3,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
-    Body, ConsentText, ContactBasis, DecisionMaker, Identity, IdentityChanges, OrganiserName,
-    Recipient, Slug, Summary, Title,
+    Body, ConsentText, ContactBasis, DecisionMaker, Identity, IdentityChanges, Lang, OrganiserName,
+    Recipient, SigningRules, Slug, Summary, Title, Translations,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,6 +110,8 @@ pub struct RetentionDays(u32);
 
 impl RetentionDays {
     pub const DEFAULT: RetentionDays = RetentionDays(180);
+    /// For young signers' data: kept for less time by default.
+    pub const YOUNG_DEFAULT: RetentionDays = RetentionDays(30);
     const MAX: u32 = 3_650;
 
     pub fn parse(raw: u32) -> Result<Self, String> {
@@ -291,6 +293,67 @@ impl ConsentWording {
     }
 }
 
+/// Who a campaign speaks to, and how it keeps bots out: its language and its words in the
+/// other one, whether young signers are welcome (and how long their data is kept), and
+/// whether signing asks for a proof of work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignerSettings {
+    /// The language of the campaign's own texts, and of its pages for a signer who asks for
+    /// none.
+    pub lang: Lang,
+    pub translations: Translations,
+    pub young_signers: bool,
+    /// How long after the campaign closes an under-18's personal data is kept, if less than
+    /// the campaign's `retention_days` (see [`Campaign::young_retention`]).
+    pub young_retention_days: RetentionDays,
+    pub require_proof_of_work: bool,
+}
+
+impl Default for SignerSettings {
+    fn default() -> Self {
+        Self {
+            lang: Lang::En,
+            translations: Translations::default(),
+            young_signers: false,
+            young_retention_days: RetentionDays::YOUNG_DEFAULT,
+            require_proof_of_work: false,
+        }
+    }
+}
+
+/// An edit of [`SignerSettings`]: each part absent is left as it is.
+#[derive(Debug, Clone, Default)]
+pub struct SignerSettingsChanges {
+    pub lang: Option<Lang>,
+    pub translations: Option<Translations>,
+    pub young_signers: Option<bool>,
+    pub young_retention_days: Option<RetentionDays>,
+    pub require_proof_of_work: Option<bool>,
+}
+
+impl SignerSettings {
+    /// These settings with `changes` made.
+    pub fn with(self, changes: SignerSettingsChanges) -> Self {
+        self.edited(changes)
+    }
+
+    fn edited(&self, changes: SignerSettingsChanges) -> Self {
+        Self {
+            lang: changes.lang.unwrap_or(self.lang),
+            translations: changes
+                .translations
+                .unwrap_or_else(|| self.translations.clone()),
+            young_signers: changes.young_signers.unwrap_or(self.young_signers),
+            young_retention_days: changes
+                .young_retention_days
+                .unwrap_or(self.young_retention_days),
+            require_proof_of_work: changes
+                .require_proof_of_work
+                .unwrap_or(self.require_proof_of_work),
+        }
+    }
+}
+
 /// A campaign as its organiser described it, before it is stored.
 #[derive(Debug, Clone)]
 pub struct NewCampaign {
@@ -315,6 +378,7 @@ pub struct NewCampaign {
     pub renew_after_months: Option<RenewAfterMonths>,
     /// Who the campaign is handed to.
     pub targets: Vec<DecisionMaker>,
+    pub signers: SignerSettings,
 }
 
 /// An organiser's edit: each field that is `Some` replaces the stored one; for nullable fields
@@ -338,6 +402,7 @@ pub struct CampaignChanges {
     pub status: Option<CampaignStatus>,
     pub renew_after_months: Option<Option<RenewAfterMonths>>,
     pub targets: Option<Vec<DecisionMaker>>,
+    pub signers: SignerSettingsChanges,
 }
 
 #[derive(Debug, Clone)]
@@ -371,6 +436,7 @@ pub struct Campaign {
     pub renew_after_months: Option<RenewAfterMonths>,
     /// Who the campaign is handed to: names and roles are public, emails never.
     pub targets: Vec<DecisionMaker>,
+    pub signers: SignerSettings,
 }
 
 /// An edit the campaign's rules do not allow.
@@ -427,6 +493,27 @@ impl Campaign {
             organiser: new.organiser,
             renew_after_months: new.renew_after_months,
             targets: new.targets,
+            signers: new.signers,
+        }
+    }
+
+    /// How long after closing an under-18's personal data is kept: the shorter time.
+    pub fn young_retention(&self) -> RetentionDays {
+        RetentionDays(
+            self.signers
+                .young_retention_days
+                .get()
+                .min(self.retention_days.get()),
+        )
+    }
+
+    /// What reading a signer's form asks, by this campaign's settings.
+    pub fn signing_rules(&self) -> SigningRules {
+        SigningRules {
+            kind: self.kind,
+            contact_basis: self.consent.contact_basis,
+            young_signers: self.signers.young_signers,
+            lang: self.signers.lang,
         }
     }
 
@@ -485,7 +572,9 @@ impl Campaign {
             status,
             renew_after_months,
             targets,
+            signers,
         } = changes;
+        edited.signers = edited.signers.edited(signers);
         if let Some(v) = targets {
             edited.targets = v;
         }
@@ -588,6 +677,7 @@ mod tests {
                 organiser: Identity::default(),
                 renew_after_months: None,
                 targets: Vec::new(),
+                signers: SignerSettings::default(),
             },
             Uuid::now_v7(),
             &account(),

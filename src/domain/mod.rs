@@ -40,6 +40,7 @@ mod campaign;
 mod email;
 mod field_errors;
 mod handin;
+mod language;
 mod organiser;
 mod partner;
 mod password;
@@ -48,26 +49,31 @@ mod signature;
 mod slug;
 mod text;
 mod token;
+mod translation;
 mod webhook;
 
 pub use campaign::{
     Campaign, CampaignChanges, CampaignKind, CampaignStatus, ConsentWording, ForbiddenEdit,
-    Milestones, NewCampaign, Origin, RenewAfterMonths, RetentionDays, Target,
+    Milestones, NewCampaign, Origin, RenewAfterMonths, RetentionDays, SignerSettings,
+    SignerSettingsChanges, Target,
 };
 pub use email::Email;
 pub use field_errors::{FieldError, FieldErrors, with_faults};
 pub use handin::{Bundle, BundledFile, DecisionMaker, UpdateKind, sha256_hex};
+pub use language::Lang;
 pub use organiser::{Identity, IdentityChanges, ORGANISER_FIELDS, PrivacyUrl};
 pub use partner::{KeyHolder, NewPartner, PartnerKey, PartnerSummary};
 pub use password::{MAX_PASSWORD_CHARS, Password};
 pub use signature::{
-    ContactBasis, Country, EmailKind, MAX_EMAILS_PER_SIGNATURE, MailLane, NewSignature, PersonName,
-    Postcode, Review, ShortText, Signatory, SignatoryType, SignatureForm, SignatureStatus,
-    SourceCode, Website, holds_an_address, organisation_key, reminder_for,
+    AgeBand, ContactBasis, Country, EmailKind, MAX_EMAILS_PER_SIGNATURE, MailLane, NewSignature,
+    PersonName, Postcode, Review, ShortText, Signatory, SignatoryType, SignatureForm,
+    SignatureStatus, SigningRules, SourceCode, Website, holds_an_address, organisation_key,
+    reminder_for,
 };
 pub use slug::Slug;
 pub use text::{Body, ConsentText, OrganiserName, Recipient, Summary, Title};
 pub use token::SecretToken;
+pub use translation::{CampaignTexts, CampaignWords, Localised, TEXT_PARTS, Translations};
 pub use webhook::{Webhook, WebhookEvent, WebhookSecret, WebhookUrl};
 
 /// An organiser's account as the rest of the service sees it (never with its password hash).

@@ -6,8 +6,8 @@ use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use super::{
-    Campaign, EmailKind, MailLane, NewSignature, Signatory, SignatoryType, SignatureStatus,
-    organisation_key,
+    AgeBand, Campaign, EmailKind, MailLane, NewSignature, Review, Signatory, SignatoryType,
+    SignatureStatus, organisation_key,
 };
 
 /// How long a confirmation link works.
@@ -20,6 +20,9 @@ pub struct SignatureSubmission {
     pub signature: NewSignature,
     /// `Pending` (needs confirming), `Confirmed` (the campaign needs no confirmation) or `Spam`.
     pub status: SignatureStatus,
+    /// `Held` for a signature sent without the proof of work its campaign asks for, else
+    /// `Pending`.
+    pub review: Review,
     /// The version of the consent wording the signer agreed to.
     pub consent_version: u32,
     /// For an organisation signing a letter: the key under which other signatures from the
@@ -39,9 +42,11 @@ impl SignatureSubmission {
     /// signing sends, and for an organisation signing a letter the key that flags others from the
     /// same organisation as possible duplicates.
     pub fn new(campaign: &Campaign, signature: NewSignature, now: DateTime<Utc>) -> Self {
+        // A child's parent or carer confirms, even where adults need not.
+        let needs_a_parent = signature.age_band.is_some_and(AgeBand::needs_a_parent);
         let status = if signature.is_spam {
             SignatureStatus::Spam
-        } else if campaign.require_confirmation {
+        } else if campaign.require_confirmation || needs_a_parent {
             SignatureStatus::Pending
         } else {
             SignatureStatus::Confirmed
@@ -66,6 +71,11 @@ impl SignatureSubmission {
                 }
             },
             status,
+            review: if signature.held_for_review {
+                Review::Held
+            } else {
+                Review::Pending
+            },
             signature,
             confirm_expires_at: now + Duration::days(CONFIRMATION_LIFETIME_DAYS),
             now,
@@ -145,6 +155,10 @@ pub struct QueuedEmail {
     pub handin: Option<(Vec<u8>, String)>,
     /// For an update: its subject and Markdown body.
     pub update: Option<(String, String)>,
+    /// The language the signer signed in, which their emails are written in.
+    pub lang: super::Lang,
+    /// A young signer's age band: a child's confirmation goes to their parent or carer.
+    pub age_band: Option<AgeBand>,
 }
 
 /// A campaign's counts, as stored.
@@ -153,6 +167,8 @@ pub struct CountSnapshot {
     pub confirmed_individuals: u64,
     pub confirmed_organisations: u64,
     pub pending: u64,
+    /// Confirmed signers by age band, in the order of `AgeBand::ALL` (on campaigns that ask).
+    pub by_age_band: [u64; 4],
     pub updated_at: Option<DateTime<Utc>>,
 }
 
@@ -176,10 +192,12 @@ impl Recount {
             self.stored.confirmed_individuals,
             self.stored.confirmed_organisations,
             self.stored.pending,
+            self.stored.by_age_band,
         ) != (
             self.actual.confirmed_individuals,
             self.actual.confirmed_organisations,
             self.actual.pending,
+            self.actual.by_age_band,
         )
     }
 }
@@ -192,6 +210,7 @@ pub struct TallyRows {
     pub by_postcode_area: Vec<(Option<String>, u64)>,
     /// Hours as `YYYY-MM-DDTHH:00:00Z`, oldest first.
     pub by_hour: Vec<(String, u64)>,
+    pub by_age_band: Vec<(Option<String>, u64)>,
 }
 
 /// Which of a campaign's signatures an organiser asks for.
@@ -248,6 +267,8 @@ pub struct CountDelta {
     pub individuals: i64,
     pub organisations: i64,
     pub pending: i64,
+    /// Confirmed signers by age band, in the order of `AgeBand::ALL`.
+    pub by_age_band: [i64; 4],
 }
 
 impl CountDelta {
@@ -272,19 +293,27 @@ impl CountDelta {
         }
     }
 
-    /// Like `of`, for a signature an organiser may have rejected: a rejected signature is not
-    /// in the confirmed count.
+    /// Like `of`, for a signature under an organiser's `review` (a rejected or held one is
+    /// not in the confirmed count) and with the signer's age band, if asked.
     pub fn of_reviewed(
         status: SignatureStatus,
-        rejected: bool,
+        review: Review,
         kind: SignatoryType,
+        age_band: Option<AgeBand>,
         sign: i64,
     ) -> Self {
-        if rejected && status == SignatureStatus::Confirmed {
-            Self::default()
-        } else {
-            Self::of(status, kind, sign)
+        if status != SignatureStatus::Confirmed {
+            return Self::of(status, kind, sign);
         }
+        if !review.counts() {
+            return Self::default();
+        }
+        let mut delta = Self::of(status, kind, sign);
+        if let Some(band) = age_band {
+            let index = AgeBand::ALL.iter().position(|b| *b == band).unwrap_or(0);
+            delta.by_age_band[index] = sign;
+        }
+        delta
     }
 
     pub fn is_zero(self) -> bool {
@@ -296,6 +325,7 @@ impl CountDelta {
             individuals: self.individuals + other.individuals,
             organisations: self.organisations + other.organisations,
             pending: self.pending + other.pending,
+            by_age_band: std::array::from_fn(|i| self.by_age_band[i] + other.by_age_band[i]),
         }
     }
 }

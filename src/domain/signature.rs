@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::text::parse_text;
-use super::{CampaignKind, Email, FieldErrors};
+use super::{CampaignKind, Email, FieldErrors, Lang};
 
 /// Where a signature stands. Only `Confirmed` counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -28,6 +28,49 @@ pub enum Review {
     Pending,
     Approved,
     Rejected,
+    /// Sent without the proof of work its campaign asks for (as a browser without JavaScript
+    /// sends it): kept, but counted and listed only once an organiser approves it.
+    Held,
+}
+
+impl Review {
+    /// Whether a confirmed signature under this review is in the count.
+    pub fn counts(self) -> bool {
+        matches!(self, Review::Pending | Review::Approved)
+    }
+}
+
+/// A young signer's age, as a band: asked on campaigns that welcome young signers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum AgeBand {
+    #[serde(rename = "under-13")]
+    Under13,
+    #[serde(rename = "13-15")]
+    From13To15,
+    #[serde(rename = "16-17")]
+    From16To17,
+    #[serde(rename = "18-plus")]
+    Adult,
+}
+
+impl AgeBand {
+    pub const ALL: [AgeBand; 4] = [
+        AgeBand::Under13,
+        AgeBand::From13To15,
+        AgeBand::From16To17,
+        AgeBand::Adult,
+    ];
+
+    /// Under 18: no contact, never listed by name, only the postcode district kept, and
+    /// kept for the campaign's shorter time.
+    pub fn is_young(self) -> bool {
+        self != AgeBand::Adult
+    }
+
+    /// Under 13: a parent or carer gives their email and confirms for the child.
+    pub fn needs_a_parent(self) -> bool {
+        self == AgeBand::Under13
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -59,6 +102,13 @@ text_enum!(Review {
     Review::Pending => "pending",
     Review::Approved => "approved",
     Review::Rejected => "rejected",
+    Review::Held => "held",
+});
+text_enum!(AgeBand {
+    AgeBand::Under13 => "under-13",
+    AgeBand::From13To15 => "13-15",
+    AgeBand::From16To17 => "16-17",
+    AgeBand::Adult => "18-plus",
 });
 text_enum!(SignatoryType {
     SignatoryType::Individual => "individual",
@@ -214,6 +264,12 @@ impl Postcode {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Only the district (the outward code: `CF10` of `CF10 1AA`), all that is kept of a
+    /// young signer's postcode.
+    pub fn district(&self) -> Self {
+        Self(self.0.split(' ').next().unwrap_or_default().to_owned())
     }
 
     /// The letters at the start: `CF` for `CF10 1AA`, `B` for `B1 1AA`.
@@ -382,6 +438,34 @@ pub struct SignatureForm {
     pub nickname: Option<String>,
     /// When the form was shown, as the service stamped it (see `signing::FormClock`).
     pub started: Option<String>,
+    /// The language the signer signs in (`en` or `cy`), if they said.
+    pub lang: Option<String>,
+    /// A young signer's age band, on campaigns that welcome them.
+    pub age_band: Option<String>,
+    /// A proof-of-work solution (ALTCHA's payload, base64), on campaigns that ask for one.
+    pub altcha: Option<String>,
+}
+
+/// What a campaign asks of the people who sign it, as far as reading their form goes.
+#[derive(Debug, Clone, Copy)]
+pub struct SigningRules {
+    pub kind: CampaignKind,
+    pub contact_basis: ContactBasis,
+    /// Young signers are welcome: an age band is asked, and the under-18s' rules apply.
+    pub young_signers: bool,
+    /// The language a signer who says none is taken to sign in.
+    pub lang: Lang,
+}
+
+impl SigningRules {
+    pub fn new(kind: CampaignKind, contact_basis: ContactBasis) -> Self {
+        Self {
+            kind,
+            contact_basis,
+            young_signers: false,
+            lang: Lang::En,
+        }
+    }
 }
 
 impl SignatureForm {
@@ -398,6 +482,9 @@ impl SignatureForm {
             source: present(self.source),
             website: present(self.website),
             nickname: present(self.nickname),
+            lang: present(self.lang),
+            age_band: present(self.age_band),
+            altcha: present(self.altcha),
             ..self
         }
     }
@@ -420,18 +507,40 @@ pub struct NewSignature {
     pub consent_version: Option<u32>,
     /// The honeypot was filled: a bot, not a person.
     pub is_spam: bool,
+    /// Sent without the proof of work the campaign asks for: counted once an organiser
+    /// approves it.
+    pub held_for_review: bool,
+    /// The language the signer signed in: their emails are written in it.
+    pub lang: Lang,
+    /// On a campaign that welcomes young signers, the signer's age band.
+    pub age_band: Option<AgeBand>,
 }
 
 impl NewSignature {
-    /// Parses a form for a campaign of `kind` whose contact basis is `basis`. Consents are
-    /// explicit opt-ins, except contact under the soft opt-in, which is on unless refused.
-    pub fn parse(
-        form: SignatureForm,
-        kind: CampaignKind,
-        basis: ContactBasis,
-    ) -> Result<Self, Vec<super::FieldError>> {
+    /// Parses a form for a campaign with these `rules`. Consents are explicit opt-ins, except
+    /// contact under the soft opt-in, which is on unless refused. A signer under 18 is never
+    /// contacted nor listed by name, whatever the form says, and only their postcode's
+    /// district is kept.
+    pub fn parse(form: SignatureForm, rules: SigningRules) -> Result<Self, Vec<super::FieldError>> {
+        let SigningRules {
+            kind,
+            contact_basis: basis,
+            ..
+        } = rules;
         let form = form.without_empty_options();
         let mut e = FieldErrors::default();
+        let lang = e
+            .check_optional("lang", form.lang.as_deref(), str::parse::<Lang>)
+            .map(|l| l.unwrap_or(rules.lang));
+        let age_band = match (&form.age_band, rules.young_signers) {
+            (Some(raw), true) => e.check("age_band", raw.parse::<AgeBand>()).map(Some),
+            (None, true) => e.check("age_band", Err("is required: choose your age".into())),
+            (Some(_), false) => e.check(
+                "age_band",
+                Err("is only asked on campaigns that welcome young signers".into()),
+            ),
+            (None, false) => Some(None),
+        };
         let name = e.check("name", PersonName::parse(&form.name));
         let email = e.check("email", Email::parse(&form.email));
         let country = e
@@ -446,6 +555,7 @@ impl NewSignature {
         let signatory = Self::parse_signatory(&form, kind, &mut e);
         let signatory = e.check("signatory_type", signatory);
         let website = Self::parse_website(&form, kind, signatory.as_ref(), &mut e);
+        let young = age_band.flatten().is_some_and(AgeBand::is_young);
         if kind == CampaignKind::Pledge && form.public != Some(true) {
             e.check::<()>(
                 "public",
@@ -466,7 +576,11 @@ impl NewSignature {
             Some(source),
             Some(signatory),
             Some(website),
-        ) = (name, email, country, postcode, source, signatory, website)
+            Some(lang),
+            Some(age_band),
+        ) = (
+            name, email, country, postcode, source, signatory, website, lang, age_band,
+        )
         else {
             return Err(e.into_vec());
         };
@@ -476,15 +590,18 @@ impl NewSignature {
         Ok(NewSignature {
             name,
             email,
-            postcode,
+            postcode: postcode.map(|p| if young { p.district() } else { p }),
             country,
             signatory,
             website,
-            public: form.public.unwrap_or(false),
-            contact: form.contact.unwrap_or(basis == ContactBasis::SoftOptIn),
+            public: !young && form.public.unwrap_or(false),
+            contact: !young && form.contact.unwrap_or(basis == ContactBasis::SoftOptIn),
             source,
             consent_version: form.consent_version,
             is_spam: form.nickname.is_some(),
+            held_for_review: false,
+            lang,
+            age_band,
         })
     }
 
@@ -781,22 +898,23 @@ mod tests {
     fn consents_are_opt_in_unless_soft_opt_in() {
         let s = NewSignature::parse(
             form("Siân", "sian@example.org"),
-            CampaignKind::Petition,
-            ContactBasis::Consent,
+            SigningRules::new(CampaignKind::Petition, ContactBasis::Consent),
         )
         .unwrap();
         assert!(!s.public && !s.contact);
         let s = NewSignature::parse(
             form("Siân", "sian@example.org"),
-            CampaignKind::Petition,
-            ContactBasis::SoftOptIn,
+            SigningRules::new(CampaignKind::Petition, ContactBasis::SoftOptIn),
         )
         .unwrap();
         assert!(s.contact);
         let mut opted_out = form("Siân", "sian@example.org");
         opted_out.contact = Some(false);
-        let s = NewSignature::parse(opted_out, CampaignKind::Petition, ContactBasis::SoftOptIn)
-            .unwrap();
+        let s = NewSignature::parse(
+            opted_out,
+            SigningRules::new(CampaignKind::Petition, ContactBasis::SoftOptIn),
+        )
+        .unwrap();
         assert!(!s.contact);
     }
 
@@ -804,8 +922,11 @@ mod tests {
     fn an_organisation_must_name_itself() {
         let mut f = form("Carolyne Willow", "c@article39.example");
         f.signatory_type = Some("organisation".into());
-        let errors =
-            NewSignature::parse(f, CampaignKind::Letter, ContactBasis::Consent).unwrap_err();
+        let errors = NewSignature::parse(
+            f,
+            SigningRules::new(CampaignKind::Letter, ContactBasis::Consent),
+        )
+        .unwrap_err();
         assert_eq!(errors[0].field, "organisation");
     }
 
@@ -813,8 +934,11 @@ mod tests {
     fn petitions_take_no_organisation() {
         let mut f = form("Carolyne Willow", "c@article39.example");
         f.organisation = Some("Article 39".into());
-        let errors =
-            NewSignature::parse(f, CampaignKind::Petition, ContactBasis::Consent).unwrap_err();
+        let errors = NewSignature::parse(
+            f,
+            SigningRules::new(CampaignKind::Petition, ContactBasis::Consent),
+        )
+        .unwrap_err();
         assert_eq!(errors[0].field, "organisation");
     }
 

@@ -529,7 +529,16 @@ pub async fn campaign_page(
             let action = format!("/c/{}", campaign.slug);
             // Kept with the page for a few seconds: an older stamp only lets a form through.
             let stamp = state.signing.form_stamp(None);
-            let form = FormPage::new(&campaign, &action, &organiser, view.total, None, stamp);
+            // Shared by every visitor through caches: in the campaign's own language.
+            let form = FormPage::new(
+                &campaign,
+                &action,
+                &organiser,
+                view.total,
+                None,
+                stamp,
+                campaign.signers.lang,
+            );
             state
                 .pages
                 .pages

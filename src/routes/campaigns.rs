@@ -9,9 +9,10 @@ use crate::accounts::{organiser_of, owner_identity};
 use crate::auth::{MaybeOrganiser, Organiser};
 use crate::domain::{
     Body, Campaign, CampaignChanges, CampaignKind, CampaignStatus, ConsentText, ContactBasis,
-    DecisionMaker, Email, FieldError, FieldErrors, ForbiddenEdit, Identity, IdentityChanges,
+    DecisionMaker, Email, FieldError, FieldErrors, ForbiddenEdit, Identity, IdentityChanges, Lang,
     Milestones, NewCampaign, OrganiserName, Origin, PrivacyUrl, Recipient, RenewAfterMonths,
-    RetentionDays, Slug, Summary, Target, Title, User,
+    RetentionDays, SignerSettings, SignerSettingsChanges, Slug, Summary, Target, Title,
+    Translations, User,
 };
 use crate::error::{ApiError, Conflict};
 use crate::state::AppState;
@@ -67,6 +68,16 @@ pub struct CreateCampaign {
     renew_after_months: Option<Whole<u32>>,
     #[serde(default)]
     targets: Vec<TargetInput>,
+    #[serde(default, deserialize_with = "present")]
+    lang: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    translations: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "present")]
+    young_signers: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    young_retention_days: Option<Whole<u32>>,
+    #[serde(default, deserialize_with = "present")]
+    require_proof_of_work: Option<bool>,
 }
 
 /// A decision-maker as a request gives one.
@@ -125,6 +136,16 @@ pub struct UpdateCampaign {
     renew_after_months: Option<Option<Whole<u32>>>,
     #[serde(default, deserialize_with = "present")]
     targets: Option<Vec<TargetInput>>,
+    #[serde(default, deserialize_with = "present")]
+    lang: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    translations: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "present")]
+    young_signers: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    young_retention_days: Option<Whole<u32>>,
+    #[serde(default, deserialize_with = "present")]
+    require_proof_of_work: Option<bool>,
 }
 
 /// An organiser's identity as a request gives it (`organiser` on a campaign, and on
@@ -197,6 +218,85 @@ impl From<&Identity> for OrganiserView {
     }
 }
 
+/// The signer settings a request gives, each absent part left as it is (or, for a new
+/// campaign, as the defaults have it).
+struct SignerInput {
+    lang: Option<String>,
+    translations: Option<serde_json::Value>,
+    young_signers: Option<bool>,
+    young_retention_days: Option<Whole<u32>>,
+    require_proof_of_work: Option<bool>,
+}
+
+impl SignerInput {
+    /// Checks the parts against the campaign they will belong to: `kind`, the settings it
+    /// has now and its `retention_days` after the edit. A translation is into the language
+    /// the campaign is not in; young signers do not take a pledge, which is public.
+    fn parse(
+        self,
+        kind: CampaignKind,
+        now: &SignerSettings,
+        retention_days: RetentionDays,
+        e: &mut FieldErrors,
+    ) -> Option<SignerSettingsChanges> {
+        let lang = e.check_optional("lang", self.lang.as_deref(), str::parse::<Lang>)?;
+        let own = lang.unwrap_or(now.lang);
+        let translations = match &self.translations {
+            None if lang.is_some_and(|l| now.translations.get(l).is_some()) => {
+                e.check::<()>(
+                    "lang",
+                    Err(
+                        "has a translation on this campaign: remove it from translations first"
+                            .into(),
+                    ),
+                );
+                return None;
+            }
+            None => None,
+            Some(raw) => match Translations::parse(raw, own) {
+                Ok(t) => Some(t),
+                Err((field, message)) => {
+                    e.check::<()>(&field, Err(message));
+                    return None;
+                }
+            },
+        };
+        let young_retention_days = e.check_optional(
+            "young_retention_days",
+            self.young_retention_days.map(|d| d.0),
+            RetentionDays::parse,
+        )?;
+        let young_signers = self.young_signers;
+        if young_signers == Some(true) && kind == CampaignKind::Pledge {
+            e.check::<()>(
+                "young_signers",
+                Err("is not taken by a pledge, which is taken in public".into()),
+            );
+            return None;
+        }
+        // Unsaid, the young signers' time is the shorter of theirs and everyone's.
+        if let Some(young_days) = young_retention_days
+            && young_days.get() > retention_days.get()
+        {
+            e.check::<()>(
+                "young_retention_days",
+                Err(format!(
+                    "must be at most retention_days ({}): young signers' data is kept for less time",
+                    retention_days.get()
+                )),
+            );
+            return None;
+        }
+        Some(SignerSettingsChanges {
+            lang,
+            translations,
+            young_signers,
+            young_retention_days,
+            require_proof_of_work: self.require_proof_of_work,
+        })
+    }
+}
+
 fn parse_origins(raw: Vec<String>) -> Result<Vec<Origin>, String> {
     raw.iter()
         .map(|o| Origin::parse(o).map_err(|e| format!("{o:?} {e}")))
@@ -217,6 +317,26 @@ impl CreateCampaign {
     fn parse(self) -> Result<NewCampaign, ApiError> {
         self.validate()?;
         let mut e = FieldErrors::default();
+        let signer_input = SignerInput {
+            lang: self.lang,
+            translations: self.translations,
+            young_signers: self.young_signers,
+            young_retention_days: self.young_retention_days,
+            require_proof_of_work: self.require_proof_of_work,
+        };
+        let signers = match (self.kind.parse::<CampaignKind>(), self.retention_days) {
+            (Ok(kind), retention) => {
+                let retention = retention
+                    .and_then(|r| RetentionDays::parse(r.0).ok())
+                    .unwrap_or(RetentionDays::DEFAULT);
+                let defaults = SignerSettings::default();
+                signer_input
+                    .parse(kind, &defaults, retention, &mut e)
+                    .map(|changes| defaults.with(changes))
+            }
+            // The kind's own error is reported below.
+            (Err(_), _) => Some(SignerSettings::default()),
+        };
         let parsed = (
             e.check("slug", Slug::parse(&self.slug)),
             e.check("kind", self.kind.parse()),
@@ -277,6 +397,9 @@ impl CreateCampaign {
         else {
             return Err(ApiError::Validation(e.into_vec()));
         };
+        let Some(signers) = signers else {
+            return Err(ApiError::Validation(e.into_vec()));
+        };
         if renew_after_months.is_some() && kind != CampaignKind::Pledge {
             return Err(ApiError::Validation(vec![renewal_not_a_pledge()]));
         }
@@ -299,14 +422,28 @@ impl CreateCampaign {
             organiser: Identity::default().edited(organiser),
             renew_after_months,
             targets,
+            signers,
         })
     }
 }
 
 impl UpdateCampaign {
-    fn parse(self) -> Result<CampaignChanges, ApiError> {
+    /// Parses the edit of `campaign`, whose settings some of its parts are checked against.
+    fn parse(self, campaign: &Campaign) -> Result<CampaignChanges, ApiError> {
         self.validate()?;
         let mut e = FieldErrors::default();
+        let retention = self
+            .retention_days
+            .and_then(|r| RetentionDays::parse(r.0).ok())
+            .unwrap_or(campaign.retention_days);
+        let signers = SignerInput {
+            lang: self.lang,
+            translations: self.translations,
+            young_signers: self.young_signers,
+            young_retention_days: self.young_retention_days,
+            require_proof_of_work: self.require_proof_of_work,
+        }
+        .parse(campaign.kind, &campaign.signers, retention, &mut e);
         let parsed = (
             e.check_optional("title", self.title.as_deref(), Title::parse),
             e.check_optional("summary", self.summary.as_deref(), Summary::parse),
@@ -375,6 +512,9 @@ impl UpdateCampaign {
         else {
             return Err(ApiError::Validation(e.into_vec()));
         };
+        let Some(signers) = signers else {
+            return Err(ApiError::Validation(e.into_vec()));
+        };
         Ok(CampaignChanges {
             title,
             summary,
@@ -393,6 +533,7 @@ impl UpdateCampaign {
             status,
             renew_after_months,
             targets,
+            signers,
         })
     }
 }
@@ -432,6 +573,16 @@ pub struct CampaignView {
     renew_after_months: Option<Option<u32>>,
     /// Who it is handed to; their emails only to its organisers.
     targets: Vec<TargetView>,
+    /// The language of its own texts.
+    lang: &'static str,
+    /// Its texts in its other language, part by part.
+    translations: serde_json::Value,
+    /// Young signers are welcome: signing asks an age band.
+    young_signers: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    young_retention_days: Option<u32>,
+    /// Signing asks for a proof of work (`GET /v1/altcha/challenge`).
+    require_proof_of_work: bool,
     /// Its hand-ins, for anyone to check a bundle against (on `GET` of one campaign).
     #[serde(skip_serializing_if = "Option::is_none")]
     handins: Option<Vec<crate::store::HandinSummary>>,
@@ -512,6 +663,11 @@ impl CampaignView {
                         .map(|e| e.as_str().to_owned()),
                 })
                 .collect(),
+            lang: campaign.signers.lang.as_str(),
+            translations: campaign.signers.translations.to_json(),
+            young_signers: campaign.signers.young_signers,
+            young_retention_days: managed.then(|| campaign.signers.young_retention_days.get()),
+            require_proof_of_work: campaign.signers.require_proof_of_work,
             handins: None,
             outcome: None,
         }
@@ -619,7 +775,7 @@ pub async fn update_campaign(
     if !campaign.is_managed_by(&caller) {
         return Err(ApiError::Forbidden);
     }
-    let changes = with_faults(body.value.parse(), body.faults)?;
+    let changes = with_faults(body.value.parse(&campaign), body.faults)?;
     let stored_status = campaign.status;
     let account = owner_identity(state.store.as_ref(), &campaign, Some(&caller)).await?;
     campaign

@@ -16,18 +16,22 @@ use super::signatures::Signer;
 use crate::accounts::organiser_of;
 use crate::auth::Organiser;
 use crate::domain::Slug;
+use crate::domain::{AgeBand, Lang, Localised};
 use crate::domain::{
     Campaign, CampaignKind, CampaignStatus, Country, FieldError, Identity, SignatureForm,
     SourceCode,
 };
 use crate::error::ApiError;
+use crate::i18n;
 use crate::mail::escape_html;
+use crate::signing::Accepted;
 use crate::state::AppState;
 use crate::store;
 
 const EMBED_JS: &str = include_str!("../../assets/embed.js");
 const FORM_JS: &str = include_str!("../../assets/form.js");
 const FORM_CSS: &str = include_str!("../../assets/form.css");
+const ALTCHA_WORKER_JS: &str = include_str!("../../assets/altcha-worker.js");
 
 /// Partners' pages load these on every view: let browsers and proxies keep them a while.
 const ASSET_CACHE: &str = "public, max-age=300";
@@ -48,6 +52,11 @@ pub async fn embed_script() -> HttpResponse {
 /// `GET /embed/form.js`.
 pub async fn form_script() -> HttpResponse {
     asset("text/javascript; charset=utf-8", FORM_JS)
+}
+
+/// `GET /embed/altcha-worker.js`: solves a proof-of-work challenge off the page's thread.
+pub async fn altcha_worker() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", ALTCHA_WORKER_JS)
 }
 
 /// `GET /embed/form.css`.
@@ -72,6 +81,9 @@ pub(super) fn content_security_policy(campaign: &Campaign) -> String {
 #[derive(Deserialize)]
 pub struct EmbedQuery {
     source: Option<String>,
+    /// Read by `i18n::page_lang`.
+    #[allow(dead_code)]
+    lang: Option<String>,
 }
 
 /// What the signer typed, kept to fill the form again beside its errors.
@@ -89,8 +101,35 @@ pub(super) struct FormPage<'a> {
     pub errors: &'a [FieldError],
     pub problem: Option<String>,
     pub signed: bool,
+    /// What the signer is told, once signed.
+    pub outcome: Outcome,
     /// When the form was shown, signed (see `signing::FormClock`).
     pub stamp: String,
+    /// The language the page is in.
+    pub lang: Lang,
+}
+
+/// What a signer is told once their signature is taken (see `signing::Accepted`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Outcome {
+    /// Counted now, or once confirmed (the campaign says which).
+    Counted,
+    /// A child's: once their parent or carer confirms.
+    ParentConfirms,
+    /// Held for the organisers' review.
+    Held,
+}
+
+impl From<Accepted> for Outcome {
+    fn from(accepted: Accepted) -> Self {
+        if accepted.held_for_review {
+            Outcome::Held
+        } else if accepted.parent_confirms {
+            Outcome::ParentConfirms
+        } else {
+            Outcome::Counted
+        }
+    }
 }
 
 /// Nothing typed yet.
@@ -105,6 +144,7 @@ impl<'a> FormPage<'a> {
         total: u64,
         source: Option<&'a str>,
         stamp: String,
+        lang: Lang,
     ) -> Self {
         Self {
             campaign,
@@ -116,7 +156,9 @@ impl<'a> FormPage<'a> {
             errors: &[],
             problem: None,
             signed: false,
+            outcome: Outcome::Counted,
             stamp,
+            lang,
         }
     }
 
@@ -138,28 +180,77 @@ impl<'a> FormPage<'a> {
             errors: &submitted.errors,
             problem: submitted.problem.clone(),
             signed: submitted.signed,
+            outcome: submitted.outcome,
             stamp: submitted.stamp.clone(),
+            lang: submitted.lang,
         }
     }
 }
 
-fn field_label(field: &str) -> &'static str {
-    match field {
-        "name" => "Full name",
-        "email" => "Email address",
-        "postcode" => "Postcode",
-        "country" => "Country",
-        "signatory_type" => "Signing as",
-        "organisation" => "Organisation",
-        "role" => "Role or job title",
-        "website" => "Website",
-        "public" => "Listing",
-        "contact" => "Contact",
-        _ => "This field",
+fn field_label(lang: Lang, field: &str) -> String {
+    let id = match field {
+        "name" => "field-name",
+        "email" => "field-email",
+        "postcode" => "field-postcode",
+        "country" => "field-country",
+        "signatory_type" => "field-signatory-type",
+        "organisation" => "field-organisation",
+        "role" => "field-role",
+        "website" => "field-website",
+        "public" => "field-public",
+        "contact" => "field-contact",
+        "age_band" => "field-age-band",
+        _ => "field-other",
+    };
+    i18n::text(lang, id)
+}
+
+/// A field's error as the form shows it: the service's own words in English; in Welsh, a
+/// sentence saying the field is needed or not valid.
+fn error_text(lang: Lang, error: &FieldError) -> String {
+    let label = field_label(lang, &error.field);
+    match lang {
+        Lang::En => error.beside(&label),
+        Lang::Cy => {
+            let id = if error.message.starts_with("is required") {
+                "field-error-required"
+            } else {
+                "field-error-invalid"
+            };
+            i18n::text_with(lang, id, &[("label", label.into())])
+        }
     }
 }
 
+/// ` lang="…"` for a part of the campaign's text not in the page's language.
+pub(super) fn lang_of(page: Lang, part: Localised<'_>) -> String {
+    if part.lang == page {
+        String::new()
+    } else {
+        format!(" lang=\"{}\"", part.lang)
+    }
+}
+
+/// The link that shows the same page in the other language.
+pub(super) fn language_switch(lang: Lang, path: &str, source: Option<&str>) -> String {
+    let other = lang.other();
+    let source = source
+        .map(|s| format!("&amp;source={}", escape_html(s)))
+        .unwrap_or_default();
+    format!(
+        "<p class=\"language\"><a href=\"{}?lang={other}{source}\" hreflang=\"{other}\" lang=\"{other}\" \
+         aria-label=\"{}\">{}</a></p>",
+        escape_html(path),
+        escape_html(&i18n::text(lang, "switch-language-label")),
+        escape_html(&i18n::text(lang, "switch-language")),
+    )
+}
+
 impl FormPage<'_> {
+    fn t(&self, id: &str) -> String {
+        escape_html(&i18n::text(self.lang, id))
+    }
+
     fn error_of(&self, field: &str) -> Option<&str> {
         self.errors
             .iter()
@@ -173,11 +264,11 @@ impl FormPage<'_> {
 
     /// The error slot every field has, filled when the server found a fault with it.
     fn error_slot(&self, field: &str) -> String {
-        let label = field_label(field);
+        let label = escape_html(&field_label(self.lang, field));
         match self.errors.iter().find(|e| e.field == field) {
             Some(error) => format!(
                 "<p class=\"error\" id=\"{field}-error\" data-label=\"{label}\">{}</p>",
-                escape_html(&error.beside(label))
+                escape_html(&error_text(self.lang, error))
             ),
             None => format!(
                 "<p class=\"error\" id=\"{field}-error\" data-label=\"{label}\" hidden></p>"
@@ -193,12 +284,16 @@ impl FormPage<'_> {
         }
     }
 
+    /// A text field; `hint` is a message id (or empty for none).
     fn text_field(&self, field: &str, kind: &str, autocomplete: &str, hint: &str) -> String {
-        let label = field_label(field);
+        let label = escape_html(&field_label(self.lang, field));
         let hint_html = if hint.is_empty() {
             String::new()
         } else {
-            format!("<span class=\"hint\" id=\"{field}-hint\">{hint}</span>")
+            format!(
+                "<span class=\"hint\" id=\"{field}-hint\">{}</span>",
+                self.t(hint)
+            )
         };
         let described = if hint.is_empty() {
             format!("{field}-error")
@@ -235,15 +330,17 @@ impl FormPage<'_> {
             })
             .collect();
         format!(
-            "<div class=\"field\"><label for=\"country\">Country</label>{error}\
+            "<div class=\"field\"><label for=\"country\">{label}</label>{error}\
              <select id=\"country\" name=\"country\" autocomplete=\"country\" \
              aria-describedby=\"country-error\"{invalid}>{options}</select></div>",
             error = self.error_slot("country"),
             invalid = self.invalid("country"),
+            label = self.t("field-country"),
         )
     }
 
-    fn checkbox(&self, field: &str, text: &str) -> String {
+    /// A consent box, with the campaign's words beside it.
+    fn checkbox(&self, field: &str, words: Localised<'_>) -> String {
         let checked = if self.typed.contains_key(field) {
             " checked"
         } else {
@@ -252,9 +349,10 @@ impl FormPage<'_> {
         format!(
             "{error}<div class=\"choice\"><input type=\"checkbox\" id=\"{field}\" name=\"{field}\" \
              value=\"true\" aria-describedby=\"{field}-error\"{checked}{invalid}>\
-             <label for=\"{field}\">{text}</label></div>",
+             <label for=\"{field}\"{lang}>{text}</label></div>",
             error = self.error_slot(field),
-            text = escape_html(text),
+            text = escape_html(words.text),
+            lang = lang_of(self.lang, words),
             invalid = self.invalid(field),
         )
     }
@@ -274,24 +372,62 @@ impl FormPage<'_> {
             )
         };
         format!(
-            "<fieldset aria-describedby=\"signatory_type-error\"><legend>I am signing</legend>{error}{}{}</fieldset>",
-            option("individual", "as an individual"),
-            option("organisation", "on behalf of an organisation"),
+            "<fieldset aria-describedby=\"signatory_type-error\"><legend>{legend}</legend>{error}{}{}</fieldset>",
+            option("individual", &self.t("signing-as-individual")),
+            option("organisation", &self.t("signing-as-organisation")),
             error = self.error_slot("signatory_type"),
+            legend = self.t("signing-as-legend"),
+        )
+    }
+
+    /// A young signer's age, in plain words, on campaigns that welcome young signers.
+    fn age_band(&self) -> String {
+        let chosen = self.typed.get("age_band").map(String::as_str);
+        let options: String = AgeBand::ALL
+            .into_iter()
+            .map(|band| {
+                let value = band.as_str();
+                let checked = if chosen == Some(value) {
+                    " checked"
+                } else {
+                    ""
+                };
+                format!(
+                    "<div class=\"choice\"><input type=\"radio\" id=\"age_band-{value}\" \
+                     name=\"age_band\" value=\"{value}\"{checked}>\
+                     <label for=\"age_band-{value}\">{}</label></div>",
+                    self.t(&format!("age-{value}"))
+                )
+            })
+            .collect();
+        format!(
+            "<fieldset id=\"age_band\" tabindex=\"-1\" aria-describedby=\"age_band-hint age_band-error\"{invalid}>\
+             <legend>{legend}</legend><span class=\"hint\" id=\"age_band-hint\">{hint}</span>\
+             {error}{options}</fieldset>",
+            legend = self.t("age-legend"),
+            hint = self.t("age-hint"),
+            error = self.error_slot("age_band"),
+            invalid = self.invalid("age_band"),
         )
     }
 
     fn form(&self) -> String {
         let c = self.campaign;
         let slug = c.slug.as_str();
+        let young = c.signers.young_signers;
         let mut fields = String::new();
+        if young {
+            // First, so that what follows can be read knowing what it means for the signer.
+            fields.push_str(&self.age_band());
+        }
         fields.push_str(&self.text_field("name", "text", "name", ""));
         // Say what the address is for on this campaign: not every one asks for confirmation.
-        let email_hint = if c.require_confirmation {
-            "We send a link to confirm your signature. It is never shown publicly."
+        let email_hint = if young {
+            "hint-email-parent"
+        } else if c.require_confirmation {
+            "hint-email-confirm"
         } else {
-            "We email you a note of your signature, with a link to withdraw it. It is never \
-             shown publicly."
+            "hint-email-thanks"
         };
         fields.push_str(&self.text_field("email", "email", "email", email_hint));
         match c.kind {
@@ -300,7 +436,11 @@ impl FormPage<'_> {
                     "postcode",
                     "text",
                     "postal-code",
-                    "Optional; UK addresses only.",
+                    if young {
+                        "hint-postcode-young"
+                    } else {
+                        "hint-postcode"
+                    },
                 ));
                 fields.push_str(&self.country_field());
             }
@@ -310,70 +450,120 @@ impl FormPage<'_> {
                     "organisation",
                     "text",
                     "organization",
-                    "Needed when you sign for an organisation.",
+                    "hint-organisation",
                 ));
                 fields.push_str(&self.text_field(
                     "role",
                     "text",
                     "organization-title",
-                    "Optional.",
+                    "hint-role",
                 ));
             }
         }
         if c.kind == CampaignKind::Pledge {
-            fields.push_str(&self.text_field(
-                "website",
-                "url",
-                "url",
-                "Your organisation's website, starting https://. Needed when you pledge for an \
-                 organisation; the public list links to it.",
-            ));
+            fields.push_str(&self.text_field("website", "url", "url", "hint-website"));
         }
-        fields.push_str(&self.checkbox("public", c.consent.public_text.as_str()));
-        fields.push_str(&self.checkbox("contact", c.consent.contact_text.as_str()));
+        if young {
+            fields.push_str(&format!("<p class=\"hint\">{}</p>", self.t("young-note")));
+        }
+        let words = c.words(self.lang);
+        fields.push_str(&self.checkbox("public", words.consent_public_text));
+        fields.push_str(&self.checkbox("contact", words.consent_contact_text));
         let source = self
             .source
             .map(|s| format!("<input type=\"hidden\" name=\"source\" value=\"{s}\">"))
             .unwrap_or_default();
+        // The script's own words, in the page's language; and where the campaign asks for a
+        // proof of work, where to get a challenge and the worker that solves it.
+        let script_words = format!(
+            " data-problem-other=\"{}\" data-problem-offline=\"{}\" data-problem-proof=\"{}\" \
+             data-working=\"{}\" data-parent-label=\"{}\"",
+            self.t("problem-other"),
+            self.t("problem-offline"),
+            self.t("problem-proof"),
+            self.t("button-working"),
+            self.t("field-email-parent"),
+        );
+        // In English the service's own words are shown beside a field; in Welsh, a sentence
+        // of the page's own (the script puts the field's label in).
+        let script_words = match self.lang {
+            Lang::En => script_words,
+            Lang::Cy => format!(
+                "{script_words} data-error-required=\"{}\" data-error-invalid=\"{}\"",
+                escape_html(&i18n::text_with(
+                    self.lang,
+                    "field-error-required",
+                    &[("label", "{label}".into())]
+                )),
+                escape_html(&i18n::text_with(
+                    self.lang,
+                    "field-error-invalid",
+                    &[("label", "{label}".into())]
+                )),
+            ),
+        };
+        let proof = if c.signers.require_proof_of_work {
+            " data-altcha=\"/v1/altcha/challenge\" data-altcha-worker=\"/embed/altcha-worker.js\""
+        } else {
+            ""
+        };
         format!(
             "<form id=\"sign\" method=\"post\" action=\"{action}\" novalidate \
-             data-api=\"/v1/campaigns/{slug}/signatures\">{fields}\
-             <div class=\"hp\" aria-hidden=\"true\"><label for=\"nickname\">Leave this empty</label>\
+             data-api=\"/v1/campaigns/{slug}/signatures\"{script_words}{proof}>{fields}\
+             <div class=\"hp\" aria-hidden=\"true\"><label for=\"nickname\">{honeypot}</label>\
              <input type=\"text\" id=\"nickname\" name=\"nickname\" tabindex=\"-1\" autocomplete=\"off\"></div>\
              <input type=\"hidden\" name=\"consent_version\" value=\"{version}\">\
+             <input type=\"hidden\" name=\"lang\" value=\"{lang}\">\
              <input type=\"hidden\" name=\"started\" value=\"{stamp}\">{source}\
              <button type=\"submit\">{button}</button></form>",
             button = if c.kind == CampaignKind::Pledge {
-                "Take the pledge"
+                self.t("button-pledge")
             } else {
-                "Sign"
+                self.t("button-sign")
             },
+            honeypot = self.t("honeypot-label"),
+            lang = self.lang,
             version = c.consent.version,
             action = escape_html(self.action),
             stamp = escape_html(&self.stamp),
         )
     }
 
-    /// The count's noun, singular and plural, for the page and for its script.
-    pub fn count_nouns(&self) -> (&'static str, &'static str) {
+    /// The count's message: its noun by number, in the page's language.
+    fn count_message(&self) -> &'static str {
         match self.campaign.kind {
-            CampaignKind::Petition => ("person has signed", "people have signed"),
-            CampaignKind::Letter => ("signatory so far", "signatories so far"),
-            CampaignKind::Pledge => ("has taken the pledge", "have taken the pledge"),
+            CampaignKind::Petition => "count-petition",
+            CampaignKind::Letter => "count-letter",
+            CampaignKind::Pledge => "count-pledge",
         }
+    }
+
+    /// The count's noun for `n`.
+    pub fn count_noun(&self, n: u64) -> String {
+        i18n::text_with(self.lang, self.count_message(), &[("count", n.into())])
     }
 
     /// The live count: a number without JavaScript; with it, form.js follows the stream.
     pub fn count_line(&self) -> String {
-        // Both forms go to the page, so that its script can keep the words right as the live
-        // count moves past one.
-        let (one, other) = self.count_nouns();
-        let noun = if self.total == 1 { one } else { other };
+        // Every plural form goes to the page (by a number that takes it in either language),
+        // so that its script can keep the words right as the live count moves.
+        let forms: String = [
+            ("zero", 0),
+            ("one", 1),
+            ("two", 2),
+            ("few", 3),
+            ("many", 6),
+            ("other", 10),
+        ]
+        .iter()
+        .map(|(category, n)| format!(" data-{category}=\"{}\"", escape_html(&self.count_noun(*n))))
+        .collect();
         format!(
             "<p class=\"count\"><strong id=\"count\" data-stream=\"/v1/campaigns/{slug}/count/stream\">{total}</strong> \
-             <span id=\"count-noun\" data-one=\"{one}\" data-other=\"{other}\">{noun}</span></p>",
+             <span id=\"count-noun\"{forms}>{noun}</span></p>",
             slug = self.campaign.slug.as_str(),
             total = super::counts::with_separators(self.total),
+            noun = escape_html(&self.count_noun(self.total)),
         )
     }
 
@@ -383,21 +573,21 @@ impl FormPage<'_> {
     pub fn signing_part(&self, link_attributes: &str) -> String {
         let c = self.campaign;
         let open = c.status_at(store::now()) == CampaignStatus::Open;
-        let confirm = "Thank you. Check your email: we have sent you a link to confirm your \
-                       signature. It counts once you press the button on that page.";
-        let counted = "Thank you: your signature is counted.";
-        let outcome_text = if self.signed {
-            if c.require_confirmation {
-                confirm
-            } else {
-                counted
-            }
-        } else {
-            ""
+        let (confirm, counted, parent) = (
+            self.t("outcome-confirm"),
+            self.t("outcome-counted"),
+            self.t("outcome-parent"),
+        );
+        let outcome_text = match (self.signed, self.outcome) {
+            (false, _) => String::new(),
+            (true, Outcome::Held) => self.t("outcome-held"),
+            (true, Outcome::ParentConfirms) => parent.clone(),
+            (true, _) if c.require_confirmation => confirm.clone(),
+            (true, _) => counted.clone(),
         };
         let outcome = format!(
             "<div id=\"outcome\" class=\"notice\" role=\"status\" tabindex=\"-1\" \
-             data-confirm=\"{confirm}\" data-counted=\"{counted}\"{hidden}>{outcome_text}</div>",
+             data-confirm=\"{confirm}\" data-counted=\"{counted}\" data-parent=\"{parent}\"{hidden}>{outcome_text}</div>",
             hidden = if self.signed { "" } else { " hidden" },
         );
         let problem = match (&self.problem, self.errors.is_empty()) {
@@ -413,13 +603,14 @@ impl FormPage<'_> {
                         format!(
                             "<li><a href=\"#{}\">{}</a></li>",
                             escape_html(&e.field),
-                            escape_html(&e.beside(field_label(&e.field)))
+                            escape_html(&error_text(self.lang, e))
                         )
                     })
                     .collect();
                 format!(
                     "<div id=\"problem\" class=\"problem\" role=\"alert\" tabindex=\"-1\">\
-                     There is a problem<ul>{items}</ul></div>"
+                     {}<ul>{items}</ul></div>",
+                    self.t("problem-summary")
                 )
             }
             (None, true) => {
@@ -428,7 +619,7 @@ impl FormPage<'_> {
             }
         };
         let body = if !open {
-            "<p class=\"closed\">This campaign has closed to new signatures.</p>".to_owned()
+            format!("<p class=\"closed\">{}</p>", self.t("campaign-closed"))
         } else if self.signed {
             String::new()
         } else {
@@ -436,39 +627,53 @@ impl FormPage<'_> {
         };
         // Only where there are boxes to agree to: a closed campaign's page has none.
         let privacy = if open && !self.signed {
+            let organiser = self.organiser.name.as_ref().map_or_else(
+                || i18n::text(self.lang, "the-organisers"),
+                |n| n.as_str().to_owned(),
+            );
+            let id = if c.require_confirmation {
+                "privacy-confirm"
+            } else {
+                "privacy-thanks"
+            };
             format!(
-                "<p class=\"privacy\">Your email address is used only {} and, if you agree \
-                 above, by {}. It is never shown publicly.</p>",
-                if c.require_confirmation {
-                    "to confirm your signature"
-                } else {
-                    "to tell you of your signature"
-                },
-                self.organiser
-                    .name
-                    .as_ref()
-                    .map_or("the organisers".to_owned(), |n| escape_html(n.as_str()))
+                "<p class=\"privacy\">{}</p>",
+                escape_html(&i18n::text_with(
+                    self.lang,
+                    id,
+                    &[("organiser", organiser.into())]
+                ))
             )
         } else {
             String::new()
         };
         format!(
             "{outcome}{problem}{body}{privacy}{organiser}",
-            organiser = super::pages::organiser_line(self.organiser, link_attributes),
+            organiser = super::pages::organiser_line(self.organiser, link_attributes, self.lang),
         )
     }
 
     fn render(&self, status: StatusCode) -> HttpResponse {
         let c = self.campaign;
+        let words = c.words(self.lang);
         let html = format!(
-            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+            "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <title>Sign: {title}</title><link rel=\"stylesheet\" href=\"/embed/form.css\"></head>\
-             <body><main><h1>{title}</h1><p class=\"summary\">{summary}</p>{text}{count}{signing}</main>\
+             <title>{page_title}</title><link rel=\"stylesheet\" href=\"/embed/form.css\"></head>\
+             <body><main>{switch}<h1{title_lang}>{title}</h1><p class=\"summary\"{summary_lang}>{summary}</p>{text}{count}{signing}</main>\
              <script src=\"/embed/form.js\" defer></script></body></html>",
-            title = escape_html(c.title.as_str()),
-            summary = escape_html(c.summary.as_str()),
-            text = full_text(c.body.as_str()),
+            lang = self.lang,
+            switch = language_switch(self.lang, self.action, self.source),
+            page_title = escape_html(&i18n::text_with(
+                self.lang,
+                "sign-title",
+                &[("title", words.title.text.into())]
+            )),
+            title = escape_html(words.title.text),
+            title_lang = lang_of(self.lang, words.title),
+            summary = escape_html(words.summary.text),
+            summary_lang = lang_of(self.lang, words.summary),
+            text = full_text(self.lang, words.body),
             count = self.count_line(),
             // The form lives in a partner's frame: its links open outside it.
             signing = self.signing_part(" target=\"_blank\" rel=\"noopener\""),
@@ -489,22 +694,24 @@ const PLAIN_IFRAME_HEIGHT: u32 = 1400;
 
 /// The campaign's whole text, folded under its summary: people sign words they can read, and
 /// on a phone the form stays near the top. Paragraphs are the text's blank-line breaks.
-fn full_text(body: &str) -> String {
+pub(super) fn full_text(lang: Lang, body: Localised<'_>) -> String {
     let paragraphs: String = body
+        .text
         .split("\n\n")
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .map(|p| format!("<p>{}</p>", escape_html(p)))
         .collect();
     format!(
-        "<details class=\"text\"><summary>Read the full text you are signing</summary>\
-         {paragraphs}</details>"
+        "<details class=\"text\"><summary>{}</summary><div{}>{paragraphs}</div></details>",
+        escape_html(&i18n::text(lang, "full-text")),
+        lang_of(lang, body),
     )
 }
 
 /// What the frame shows for an unknown campaign or one still in draft: short, in the form's
 /// own style, and telling its height to embed.js like the form, so no blank space is left.
-fn not_found() -> HttpResponse {
+fn not_found(lang: Lang) -> HttpResponse {
     HttpResponse::NotFound()
         .content_type("text/html; charset=utf-8")
         .insert_header((
@@ -512,14 +719,15 @@ fn not_found() -> HttpResponse {
             "default-src 'none'; style-src 'self'; script-src 'self'; base-uri 'none'",
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(
-            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+        .body(format!(
+            "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <title>No campaign here</title><link rel=\"stylesheet\" href=\"/embed/form.css\"></head>\
-             <body><main><p class=\"closed\">This signing form is not open: the campaign may not \
-             have started yet, or the address may be mistyped.</p></main>\
+             <title>{}</title><link rel=\"stylesheet\" href=\"/embed/form.css\"></head>\
+             <body><main><p class=\"closed\">{}</p></main>\
              <script src=\"/embed/form.js\" defer></script></body></html>",
-        )
+            escape_html(&i18n::text(lang, "form-not-open-title")),
+            escape_html(&i18n::text(lang, "form-not-open")),
+        ))
 }
 
 /// The campaign a form page is for, with its count; `None` for unknown slugs and drafts.
@@ -547,13 +755,15 @@ fn valid_source(raw: Option<&str>) -> Option<String> {
 
 /// `GET /embed/{slug}?source=…`: the form.
 pub async fn form_page(
+    req: HttpRequest,
     state: web::Data<AppState>,
     slug: web::Path<String>,
     query: web::Query<EmbedQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let Some((campaign, total)) = shown_campaign(&state, &slug).await? else {
-        return Ok(not_found());
+        return Ok(not_found(i18n::page_lang(&req, Lang::En)));
     };
+    let lang = i18n::page_lang(&req, campaign.signers.lang);
     let source = valid_source(query.source.as_deref());
     let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
     let action = format!("/embed/{}", campaign.slug);
@@ -564,12 +774,13 @@ pub async fn form_page(
         total,
         source.as_deref(),
         state.signing.form_stamp(None),
+        lang,
     )
     .render(StatusCode::OK))
 }
 
 /// The fields a signing form posts: the signing API's, by the same names.
-const FORM_FIELDS: [&str; 14] = [
+const FORM_FIELDS: [&str; 17] = [
     "name",
     "email",
     "postcode",
@@ -584,6 +795,9 @@ const FORM_FIELDS: [&str; 14] = [
     "website",
     "nickname",
     "started",
+    "lang",
+    "age_band",
+    "altcha",
 ];
 
 /// The form's fields as the signing API takes them, and what was typed (to fill the form
@@ -645,23 +859,23 @@ fn parse_form(body: &[u8]) -> (Typed, Result<SignatureForm, Vec<FieldError>>) {
         website: text("website"),
         nickname: text("nickname"),
         started: text("started"),
+        lang: text("lang"),
+        age_band: text("age_band"),
+        altcha: text("altcha"),
     };
     (typed, Ok(form))
 }
 
 /// What the form page says when signing failed for a reason that is no field's fault.
-fn problem_text(error: &ApiError) -> String {
-    match error {
-        ApiError::RateLimited { .. } => {
-            "There have been too many attempts from your connection. Please wait a minute and try again.".into()
-        }
-        ApiError::Conflict(_) => "This campaign has closed to new signatures.".into(),
-        ApiError::PayloadTooLarge { .. } => "The form was too long to send.".into(),
-        ApiError::Unavailable(_) => {
-            "We could not record your signature just now. Please try again in a few minutes.".into()
-        }
-        _ => "Something went wrong. Please try again.".into(),
-    }
+fn problem_text(lang: Lang, error: &ApiError) -> String {
+    let id = match error {
+        ApiError::RateLimited { .. } => "problem-rate-limited",
+        ApiError::Conflict(_) => "problem-closed",
+        ApiError::PayloadTooLarge { .. } => "problem-too-large",
+        ApiError::Unavailable(_) => "problem-unavailable",
+        _ => "problem-other",
+    };
+    i18n::text(lang, id)
 }
 
 /// A form post as signing took it: what was typed (to fill the form again), and the outcome.
@@ -671,6 +885,9 @@ pub(super) struct Submission {
     pub errors: Vec<FieldError>,
     pub problem: Option<String>,
     pub signed: bool,
+    pub outcome: Outcome,
+    /// The language the form was shown in.
+    pub lang: Lang,
     /// The partner code the form carried, if well-formed.
     source: Option<String>,
     /// The stamp the form was first shown with, kept when it is shown again, so fixing a
@@ -704,16 +921,27 @@ pub(super) async fn take_form(
     // any site could make its visitors' browsers sign.
     super::cors::check_origin(state, campaign, req)?;
     let mut typed = Typed::new();
+    let page_default = i18n::page_lang(req, campaign.signers.lang);
     let signed = async {
         // A browser's form: partner keys belong to the API, so any Authorization is ignored.
         let signer = Signer::public(req).await?;
         let body = read_body(&mut payload, state.max_body_bytes, state.body_deadline).await?;
-        let (as_typed, form) = parse_form(&body);
+        let (as_typed, mut form) = parse_form(&body);
         typed = as_typed;
+        if let Ok(form) = &mut form
+            && form.lang.is_none()
+        {
+            form.lang = Some(page_default.as_str().to_owned());
+        }
         let form = form.map_err(ApiError::Validation)?;
-        signer.sign(state, form, Vec::new()).await
+        signer.sign_form_post(state, form).await
     }
     .await;
+    // The form is shown again in the language it was sent in.
+    let lang = typed
+        .get("lang")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(page_default);
     let (status, errors, problem) = match &signed {
         Err(ApiError::RequestTimeout) => return Err(ApiError::RequestTimeout),
         Ok(_) => (StatusCode::OK, Vec::new(), None),
@@ -724,7 +952,11 @@ pub(super) async fn take_form(
             if matches!(other, ApiError::Internal(_)) {
                 tracing::error!(error = ?other, "a signing form failed");
             }
-            (other.status_code(), Vec::new(), Some(problem_text(other)))
+            (
+                other.status_code(),
+                Vec::new(),
+                Some(problem_text(lang, other)),
+            )
         }
     };
     let retry_after = match &signed {
@@ -741,6 +973,10 @@ pub(super) async fn take_form(
         errors,
         problem,
         signed: signed.is_ok(),
+        outcome: signed
+            .as_ref()
+            .map_or(Outcome::Counted, |a| Outcome::from(*a)),
+        lang,
         retry_after,
     })
 }
@@ -754,7 +990,7 @@ pub async fn form_submit(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let Some((campaign, total)) = shown_campaign(&state, &slug).await? else {
-        return Ok(not_found());
+        return Ok(not_found(i18n::page_lang(&req, Lang::En)));
     };
     let submitted = take_form(&req, &state, &campaign, payload).await?;
     let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;

@@ -2,11 +2,12 @@
 //! button's POST does the work, so a mail scanner that follows every link changes nothing.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::accounts::organiser_of;
-use crate::domain::{Identity, SecretToken, Slug};
+use crate::domain::{Identity, Lang, SecretToken, Slug};
 use crate::error::ApiError;
+use crate::i18n::{self, text, text_with};
 use crate::mail::{escape_html, organiser_html};
 use crate::state::AppState;
 use crate::store::{self, TokenPurpose};
@@ -15,9 +16,9 @@ use crate::store::{self, TokenPurpose};
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; \
                    frame-ancestors 'none'; base-uri 'none'";
 
-pub(super) fn page(status: StatusCode, title: &str, body: &str) -> HttpResponse {
+pub(super) fn page(status: StatusCode, lang: Lang, title: &str, body: &str) -> HttpResponse {
     let html = format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title}</title><style>\
          body{{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}\
@@ -35,33 +36,46 @@ pub(super) fn page(status: StatusCode, title: &str, body: &str) -> HttpResponse 
         .body(html)
 }
 
-fn unknown_link() -> HttpResponse {
+fn unknown_link(lang: Lang) -> HttpResponse {
     page(
         StatusCode::NOT_FOUND,
-        "This link does not work",
-        "<p>The link is unknown or has expired. If you meant to sign, sign again and we will \
-         email you a new link.</p>",
+        lang,
+        &text(lang, "link-unknown-title"),
+        &format!("<p>{}</p>", escape_html(&text(lang, "link-unknown"))),
     )
 }
 
-fn failure(error: ApiError) -> HttpResponse {
+fn failure(lang: Lang, error: ApiError) -> HttpResponse {
     match error {
-        ApiError::TokenNotFound => unknown_link(),
+        ApiError::TokenNotFound => unknown_link(lang),
         other => {
             let status = actix_web::ResponseError::status_code(&other);
             tracing::error!(error = ?other, "a confirmation or withdrawal page failed");
             page(
                 status,
-                "Something went wrong",
-                "<p>We could not complete this just now. Please try again in a few minutes.</p>",
+                lang,
+                &text(lang, "failure-title"),
+                &format!("<p>{}</p>", escape_html(&text(lang, "failure"))),
             )
         }
     }
 }
 
-async fn ask(state: &AppState, token: &str, purpose: TokenPurpose) -> HttpResponse {
+/// A page's language: the link in a signer's email says theirs (`?lang=`).
+fn lang_of(req: &HttpRequest) -> Lang {
+    i18n::page_lang(req, Lang::En)
+}
+
+/// `title` in bold, within a sentence of `id`.
+fn with_title(lang: Lang, id: &str, title: &str) -> String {
+    let marker = "\u{1}";
+    escape_html(&text_with(lang, id, &[("title", marker.into())]))
+        .replace(marker, &format!("<strong>{}</strong>", escape_html(title)))
+}
+
+async fn ask(state: &AppState, lang: Lang, token: &str, purpose: TokenPurpose) -> HttpResponse {
     if !SecretToken::looks_valid(token) {
-        return unknown_link();
+        return unknown_link(lang);
     }
     let target = state
         .store
@@ -69,38 +83,33 @@ async fn ask(state: &AppState, token: &str, purpose: TokenPurpose) -> HttpRespon
         .await;
     let target = match target {
         Ok(Some(target)) => target,
-        Ok(None) => return unknown_link(),
-        Err(e) => return failure(e.into()),
+        Ok(None) => return unknown_link(lang),
+        Err(e) => return failure(lang, e.into()),
     };
-    let title = escape_html(&target.campaign_title);
-    let (heading, text, button, path) = match purpose {
-        TokenPurpose::Confirm => (
-            "Confirm your signature",
-            format!("<p>Press the button to confirm that you signed <strong>{title}</strong>.</p>"),
-            "Confirm my signature",
-            "confirm",
-        ),
+    let title = &target.campaign_title;
+    let (heading, sentence, button, path) = match purpose {
+        TokenPurpose::Confirm => ("confirm-title", "confirm-text", "confirm-button", "confirm"),
         TokenPurpose::Withdraw => (
-            "Withdraw your signature",
-            format!(
-                "<p>Press the button to withdraw your signature from <strong>{title}</strong>. \
-                 It will no longer be counted, and your details will be erased.</p>"
-            ),
-            "Withdraw my signature",
+            "withdraw-title",
+            "withdraw-text",
+            "withdraw-button",
             "withdraw",
         ),
     };
     let form = format!(
-        "{text}<form method=\"post\" action=\"/{path}/{token}\"><button type=\"submit\">{button}</button></form>{back}",
+        "<p>{sentence}</p><form method=\"post\" action=\"/{path}/{token}?lang={lang}\">\
+         <button type=\"submit\">{button}</button></form>{back}",
+        sentence = with_title(lang, sentence, title),
+        button = escape_html(&text(lang, button)),
         token = escape_html(token),
-        back = back_to(state, &target.campaign_slug, &target.campaign_title).await,
+        back = back_to(state, lang, &target.campaign_slug, title).await,
     );
-    page(StatusCode::OK, heading, &form)
+    page(StatusCode::OK, lang, &text(lang, heading), &form)
 }
 
 /// The way back from a link's page to the campaign it is about (its signing page), and who
 /// runs it.
-async fn back_to(state: &AppState, slug: &str, title: &str) -> String {
+async fn back_to(state: &AppState, lang: Lang, slug: &str, title: &str) -> String {
     let mut organiser = Identity::default();
     if let Ok(slug) = Slug::parse(slug)
         && let Ok(campaign) = state.signing.campaign(&slug).await
@@ -109,59 +118,82 @@ async fn back_to(state: &AppState, slug: &str, title: &str) -> String {
         organiser = known;
     }
     format!(
-        "<p><a href=\"/embed/{}\">Back to the campaign: {}</a></p>{}",
+        "<p><a href=\"/embed/{}?lang={lang}\">{}</a></p>{}",
         escape_html(slug),
-        escape_html(title),
-        organiser_line(&organiser, "")
+        escape_html(&text_with(
+            lang,
+            "back-to-campaign",
+            &[("title", title.into())]
+        )),
+        organiser_line(&organiser, "", lang)
     )
 }
 
 /// Who is asking, as the pages and the form end: see `mail::organiser_html`.
-pub(super) fn organiser_line(organiser: &Identity, link_attributes: &str) -> String {
-    organiser_html(organiser, link_attributes)
+pub(super) fn organiser_line(organiser: &Identity, link_attributes: &str, lang: Lang) -> String {
+    organiser_html(organiser, link_attributes, lang)
         .map(|line| format!("<p class=\"organiser\">{line}</p>"))
         .unwrap_or_default()
 }
 
 /// `GET /confirm/{token}`.
-pub async fn confirm_page(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
-    ask(&state, &token, TokenPurpose::Confirm).await
+pub async fn confirm_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> HttpResponse {
+    ask(&state, lang_of(&req), &token, TokenPurpose::Confirm).await
 }
 
 /// `POST /confirm/{token}`: the confirmation page's button.
-pub async fn confirm_submit(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
+pub async fn confirm_submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> HttpResponse {
+    let lang = lang_of(&req);
     match state.signing.confirm(&token).await {
         Ok(used) => page(
             StatusCode::OK,
-            "Thank you: your signature is confirmed",
+            lang,
+            &text(lang, "confirmed-title"),
             &format!(
-                "<p>Your signature on <strong>{}</strong> now counts.</p>{}",
-                escape_html(&used.campaign_title),
-                back_to(&state, &used.campaign_slug, &used.campaign_title).await
+                "<p>{}</p>{}",
+                with_title(lang, "confirmed-text", &used.campaign_title),
+                back_to(&state, lang, &used.campaign_slug, &used.campaign_title).await
             ),
         ),
-        Err(e) => failure(e),
+        Err(e) => failure(lang, e),
     }
 }
 
 /// `GET /withdraw/{token}`.
-pub async fn withdraw_page(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
-    ask(&state, &token, TokenPurpose::Withdraw).await
+pub async fn withdraw_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> HttpResponse {
+    ask(&state, lang_of(&req), &token, TokenPurpose::Withdraw).await
 }
 
 /// `POST /withdraw/{token}`: the withdrawal page's button.
-pub async fn withdraw_submit(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
+pub async fn withdraw_submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> HttpResponse {
+    let lang = lang_of(&req);
     match state.signing.withdraw(&token).await {
         Ok(used) => page(
             StatusCode::OK,
-            "Your signature is withdrawn",
+            lang,
+            &text(lang, "withdrawn-title"),
             &format!(
-                "<p>Your signature on <strong>{}</strong> no longer counts, and your details \
-                 have been erased. You can sign again at any time.</p>{}",
-                escape_html(&used.campaign_title),
-                back_to(&state, &used.campaign_slug, &used.campaign_title).await
+                "<p>{}</p>{}",
+                with_title(lang, "withdrawn-text", &used.campaign_title),
+                back_to(&state, lang, &used.campaign_slug, &used.campaign_title).await
             ),
         ),
-        Err(e) => failure(e),
+        Err(e) => failure(lang, e),
     }
 }

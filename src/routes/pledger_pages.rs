@@ -243,6 +243,7 @@ pub async fn renew_page(
     match state.pledges.check_renewal(&record, &campaign, &token) {
         Renewal::Renewed => Ok(page(
             StatusCode::OK,
+            crate::domain::Lang::En,
             "Renew your pledge",
             &format!(
                 "<p>Press the button to renew your pledge to <strong>{}</strong>.</p>\
@@ -277,6 +278,7 @@ fn renewal_answer(renewal: Renewal, until: Option<String>) -> HttpResponse {
     match renewal {
         Renewal::Renewed => page(
             StatusCode::OK,
+            crate::domain::Lang::En,
             "Your pledge is renewed",
             &format!(
                 "<p>Thank you. Your pledge is renewed{}, and its badge stays verified.</p>",
@@ -285,11 +287,13 @@ fn renewal_answer(renewal: Renewal, until: Option<String>) -> HttpResponse {
         ),
         Renewal::LinkNotValid => page(
             StatusCode::NOT_FOUND,
+            crate::domain::Lang::En,
             "This link does not work",
             "<p>The link is unknown, or the pledge has been renewed with it already.</p>",
         ),
         Renewal::NotHeld => page(
             StatusCode::GONE,
+            crate::domain::Lang::En,
             "This pledge is no longer held",
             "<p>The pledge was withdrawn, not accepted, removed or has lapsed, so there is \
              nothing to renew. To pledge again, take the pledge on the campaign's page.</p>",

@@ -688,7 +688,11 @@ pub(super) fn letter_html(
             html.push_str("</ul>");
         }
     }
-    html.push_str(&super::pages::organiser_line(organiser, ""));
+    html.push_str(&super::pages::organiser_line(
+        organiser,
+        "",
+        crate::domain::Lang::En,
+    ));
     html.push_str("</main></body></html>");
     html
 }

@@ -13,6 +13,7 @@ use crate::domain::{
 };
 use crate::error::ApiError;
 use crate::limits::Allowance;
+use crate::signing::{Accepted, Channel};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -50,6 +51,14 @@ pub struct SignRequest {
     /// The stamp of when the form was shown, which the service's forms send.
     #[serde(default, deserialize_with = "present")]
     started: Option<String>,
+    /// The signer's language, `en` or `cy`; else from `Accept-Language`.
+    #[serde(default, deserialize_with = "present")]
+    lang: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    age_band: Option<String>,
+    /// A proof-of-work solution, where the campaign asks for one.
+    #[serde(default, deserialize_with = "present")]
+    altcha: Option<String>,
 }
 
 impl From<SignRequest> for SignatureForm {
@@ -69,6 +78,9 @@ impl From<SignRequest> for SignatureForm {
             website: r.website,
             nickname: r.nickname,
             started: r.started,
+            lang: r.lang,
+            age_band: r.age_band,
+            altcha: r.altcha,
         }
     }
 }
@@ -169,18 +181,33 @@ impl Signer {
         })
     }
 
-    /// Records this signer's attempt (see `Signing::accept`).
+    /// Records this signer's attempt (see `Signing::accept`), sent through the API.
     /// `faults` are the fields the body held with the wrong type, answered with the rest.
     pub async fn sign(
         &self,
         state: &AppState,
         form: SignatureForm,
         faults: Vec<FieldError>,
-    ) -> Result<(), ApiError> {
-        let partner = self.partner.as_ref().map(|holder| &holder.code);
+    ) -> Result<Accepted, ApiError> {
+        let channel = match &self.partner {
+            Some(holder) => Channel::Partner(&holder.code),
+            None => Channel::Api,
+        };
         state
             .signing
-            .accept(&self.campaign, partner, form, faults)
+            .accept(&self.campaign, channel, form, faults)
+            .await
+    }
+
+    /// Records this signer's attempt, sent by a browser's plain form post.
+    pub async fn sign_form_post(
+        &self,
+        state: &AppState,
+        form: SignatureForm,
+    ) -> Result<Accepted, ApiError> {
+        state
+            .signing
+            .accept(&self.campaign, Channel::PlainForm, form, Vec::new())
             .await
     }
 }
@@ -196,11 +223,17 @@ impl FromRequest for Signer {
 
 /// `POST /v1/campaigns/{slug}/signatures`: a supporter (or a partner's server) signs.
 pub async fn sign(
+    req: HttpRequest,
     signer: Signer,
     state: web::Data<AppState>,
     body: JsonFields<SignRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    signer.sign(&state, body.value.into(), body.faults).await?;
+    let mut form: SignatureForm = body.value.into();
+    // Emails go in the language the signer signed in: said, or as their browser prefers.
+    if form.lang.is_none() {
+        form.lang = crate::i18n::browser_lang(&req).map(|l| l.as_str().to_owned());
+    }
+    let accepted = signer.sign(&state, form, body.faults).await?;
     let mut response = HttpResponse::Accepted();
     for header in signer.allowance.headers() {
         response.insert_header(header);
@@ -209,8 +242,18 @@ pub async fn sign(
         .insert_header(("Cache-Control", "no-store"))
         .json(json!({
             "status": "accepted",
-            "confirmation_required": signer.campaign.require_confirmation,
+            "confirmation_required": accepted.confirmation_required,
+            "parent_confirms": accepted.parent_confirms,
+            "held_for_review": accepted.held_for_review,
         })))
+}
+
+/// `GET /v1/altcha/challenge`: a proof-of-work challenge, in ALTCHA's JSON, for a campaign
+/// that asks for one. Each is new: never cached.
+pub async fn altcha_challenge(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(state.signing.challenge())
 }
 
 #[derive(Deserialize)]

@@ -126,6 +126,7 @@ pub async fn show(
 fn unknown_link() -> HttpResponse {
     page(
         StatusCode::NOT_FOUND,
+        crate::domain::Lang::En,
         "This link does not work",
         "<p>The link is not one of ours. To stop a campaign's emails, use the link at the foot of \
          one of them.</p>",
@@ -142,6 +143,7 @@ pub async fn unsubscribe_page(
     }
     page(
         StatusCode::OK,
+        crate::domain::Lang::En,
         "Unsubscribe",
         "<p>Press the button to get no more updates about this campaign. Your signature still \
          counts.</p><form method=\"post\"><input type=\"hidden\" name=\"List-Unsubscribe\" \
@@ -162,6 +164,7 @@ pub async fn unsubscribe(
         None => Ok(unknown_link()),
         Some(title) => Ok(page(
             StatusCode::OK,
+            crate::domain::Lang::En,
             "You are unsubscribed",
             &format!(
                 "<p>You will get no more updates about <strong>{}</strong>. Your signature still \

@@ -11,10 +11,12 @@ mod campaign_cache;
 mod form_clock;
 mod group_commit;
 mod pacing;
+mod proof_of_work;
 
 use std::sync::Arc;
 
 pub use form_clock::{FormClock, derived_key};
+pub use proof_of_work::{ProofOfWork, Solution};
 
 use crate::counts::LiveCounts;
 use crate::domain::{
@@ -42,6 +44,32 @@ pub struct Signing {
     outbox_files: OutboxFiles,
     /// Stamps forms with when they were shown, to tell a bot's haste.
     clock: FormClock,
+    /// Issues and checks proof-of-work challenges, for campaigns that ask for one.
+    proof: ProofOfWork,
+}
+
+/// What a signer is told of an attempt that was taken. It follows from what they sent and
+/// the campaign alone, never from whether their email had signed before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Accepted {
+    /// The signature counts once confirmed by email (a child's, by their parent or carer).
+    pub confirmation_required: bool,
+    /// A child's signature: the email went to their parent or carer.
+    pub parent_confirms: bool,
+    /// Sent without the proof of work the campaign asks for: counted once approved.
+    pub held_for_review: bool,
+}
+
+/// How a signing attempt came.
+#[derive(Debug, Clone, Copy)]
+pub enum Channel<'a> {
+    /// The JSON API without a key: the form's script, or anyone's.
+    Api,
+    /// A partner's server, with its key: its code is credited, and it owes no proof of work.
+    Partner(&'a SourceCode),
+    /// A browser's plain form post, as sent with JavaScript off: where the campaign asks for
+    /// a proof of work it cannot give one, so its signature is held for review instead.
+    PlainForm,
 }
 
 impl Signing {
@@ -53,9 +81,11 @@ impl Signing {
         metrics: Metrics,
         outbox_files: OutboxFiles,
         clock: FormClock,
+        proof: ProofOfWork,
     ) -> Self {
         Self {
             clock,
+            proof,
             writers: GroupCommit::start(store.clone(), store.parallel_writes()),
             campaigns: CampaignCache::default(),
             pacing: AnswerPacing::default(),
@@ -85,22 +115,31 @@ impl Signing {
         }
     }
 
+    /// A new proof-of-work challenge (`GET /v1/altcha/challenge`).
+    pub fn challenge(&self) -> altcha_lib_rs::Challenge {
+        self.proof.challenge(store::now())
+    }
+
     /// Forgets a campaign that was just edited on this instance.
     pub fn forget(&self, slug: &Slug) {
         self.campaigns.forget(slug.as_str());
     }
 
     /// Records a signing attempt from any channel (the API, a partner's key, the embedded
-    /// form's plain POST). `partner` is the partner whose key came with it: its code, not
-    /// what the form says, is credited. `faults` are fields the request held with the wrong
-    /// type: they are refused together with whatever else is wrong.
+    /// form's plain POST). A partner's code, not what the form says, is credited. `faults`
+    /// are fields the request held with the wrong type: they are refused together with
+    /// whatever else is wrong.
     pub async fn accept(
         &self,
         campaign: &Campaign,
-        partner: Option<&SourceCode>,
-        form: SignatureForm,
+        channel: Channel<'_>,
+        mut form: SignatureForm,
         faults: Vec<FieldError>,
-    ) -> Result<(), ApiError> {
+    ) -> Result<Accepted, ApiError> {
+        let partner = match channel {
+            Channel::Partner(code) => Some(code),
+            Channel::Api | Channel::PlainForm => None,
+        };
         let started = std::time::Instant::now();
         let _in_flight = self.pacing.start();
         self.metrics.signing("received");
@@ -113,8 +152,22 @@ impl Signing {
             .started
             .as_deref()
             .is_some_and(|stamp| self.clock.too_fast(stamp, store::now()));
-        let parsed = NewSignature::parse(form, campaign.kind, campaign.consent.contact_basis);
+        let altcha = form.altcha.take().filter(|a| !a.trim().is_empty());
+        let parsed = NewSignature::parse(form, campaign.signing_rules());
         let mut signature = with_faults(parsed, faults).map_err(ApiError::Validation)?;
+        if campaign.signers.require_proof_of_work && partner.is_none() {
+            match (altcha, channel) {
+                (Some(field), _) => self.spend(&field).await?,
+                (None, Channel::PlainForm) => signature.held_for_review = true,
+                (None, _) => {
+                    return Err(ApiError::field(
+                        "altcha",
+                        "is required: this campaign asks for a proof of work \
+                         (GET /v1/altcha/challenge)",
+                    ));
+                }
+            }
+        }
         // Sent sooner than a person could fill the form in: a bot, as the honeypot would say.
         signature.is_spam |= too_fast;
         if let Some(code) = partner {
@@ -132,6 +185,14 @@ impl Signing {
                 ),
             ));
         }
+        let parent_confirms = signature
+            .age_band
+            .is_some_and(crate::domain::AgeBand::needs_a_parent);
+        let accepted = Accepted {
+            confirmation_required: campaign.require_confirmation || parent_confirms,
+            parent_confirms,
+            held_for_review: signature.held_for_review,
+        };
         let submission = SignatureSubmission::new(campaign, signature, store::now());
         let first_email = submission.first_email;
         let outcome = self.writers.record(submission).await?;
@@ -152,6 +213,26 @@ impl Signing {
         };
         let hold = self.pacing.hold(work, started.elapsed());
         pacing::wait(hold).await;
+        Ok(accepted)
+    }
+
+    /// Checks a proof-of-work solution and spends it, so that it is never taken again.
+    async fn spend(&self, field: &str) -> Result<(), ApiError> {
+        let now = store::now();
+        let solution = self
+            .proof
+            .check(field, now)
+            .map_err(|m| ApiError::field("altcha", m))?;
+        if !self
+            .store
+            .spend_challenge(&solution.challenge, solution.expires_at, now)
+            .await?
+        {
+            return Err(ApiError::field(
+                "altcha",
+                "has been used already: each solution is taken once",
+            ));
+        }
         Ok(())
     }
 

@@ -200,6 +200,15 @@ pub trait Signing: Send + Sync {
         batch: &[SignatureSubmission],
     ) -> Result<Vec<SignOutcome>, StoreError>;
 
+    /// Marks a proof-of-work challenge spent until it expires; `false` if it already was (a
+    /// replay). Forgets challenges that have expired.
+    async fn spend_challenge(
+        &self,
+        challenge: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
     /// Confirms the signature a confirmation token belongs to; `None` if the token is unknown
     /// or expired. Confirming twice changes nothing.
     async fn confirm_signature(
@@ -339,10 +348,12 @@ pub trait Signatories: Send + Sync {
 
     /// Erases the personal data of a campaign's signatures, keeping the names that a letter
     /// publishes (approved, consented) and everything the counts and tally need. Returns how
-    /// many signatures held personal data before.
+    /// many signatures held personal data before. With `young_only`, only the under-18s'
+    /// (whose data is kept for less time), and the campaign is not marked purged.
     async fn purge_campaign(
         &self,
         campaign_id: Uuid,
+        young_only: bool,
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError>;
 }

@@ -7,9 +7,10 @@ use uuid::Uuid;
 use super::{CountSnapshot, QueuedEmail, StoreError, TokenUse, corrupt};
 use crate::domain::records::CountDelta;
 use crate::domain::{
-    Body, Campaign, ConsentText, ConsentWording, DecisionMaker, Email, EmailKind, Identity,
+    Body, Campaign, ConsentText, ConsentWording, DecisionMaker, Email, EmailKind, Identity, Lang,
     Milestones, OrganiserName, Origin, PrivacyUrl, Recipient, RenewAfterMonths, RetentionDays,
-    Review, ShortText, SignatoryType, SignatureStatus, Slug, Summary, Target, Title, User,
+    Review, ShortText, SignatoryType, SignatureStatus, SignerSettings, Slug, Summary, Target,
+    Title, Translations, User,
 };
 
 #[derive(sqlx::FromRow)]
@@ -92,7 +93,8 @@ pub(super) const CAMPAIGN_SELECT: &str = "SELECT c.id, c.slug, c.kind, c.title, 
     c.body, c.recipient, c.target, c.milestones, c.closes_at, c.require_confirmation, \
     c.allowed_origins, c.retention_days, c.status, c.owner_id, c.created_at, c.updated_at, \
     c.opened_at, c.closed_at, c.organiser_name, c.organiser_privacy_url, \
-    c.organiser_contact_email, c.renew_after_months, c.targets, w.version AS consent_version, w.contact_basis, \
+    c.organiser_contact_email, c.renew_after_months, c.targets, c.lang, c.translations, \
+    c.young_signers, c.young_retention_days, c.require_proof_of_work, w.version AS consent_version, w.contact_basis, \
     w.public_text AS consent_public_text, w.contact_text AS consent_contact_text \
     FROM campaigns c \
     JOIN consent_wordings w ON w.campaign_id = c.id AND w.version = c.consent_version";
@@ -126,6 +128,11 @@ pub(super) struct CampaignRow {
     pub organiser: OrganiserColumns,
     pub renew_after_months: Option<i32>,
     pub targets: String,
+    pub lang: String,
+    pub translations: String,
+    pub young_signers: bool,
+    pub young_retention_days: i32,
+    pub require_proof_of_work: bool,
 }
 
 fn bad(field: &'static str) -> impl Fn(String) -> StoreError {
@@ -186,6 +193,22 @@ impl TryFrom<CampaignRow> for Campaign {
                 .transpose()
                 .map_err(bad("renew_after_months"))?,
             targets: parse_targets(&row.targets).map_err(bad("targets"))?,
+            signers: SignerSettings {
+                lang: row.lang.parse().map_err(bad("lang"))?,
+                translations: serde_json::from_str(&row.translations)
+                    .map_err(|e| e.to_string())
+                    .and_then(|v| {
+                        let own = row.lang.parse().unwrap_or_default();
+                        Translations::parse(&v, own).map_err(|(f, m)| format!("{f} {m}"))
+                    })
+                    .map_err(bad("translations"))?,
+                young_signers: row.young_signers,
+                young_retention_days: RetentionDays::parse(
+                    u32::try_from(row.young_retention_days).unwrap_or(0),
+                )
+                .map_err(bad("young_retention_days"))?,
+                require_proof_of_work: row.require_proof_of_work,
+            },
         })
     }
 }
@@ -233,6 +256,8 @@ pub(super) struct CampaignValues {
     pub consent_version: i32,
     pub renew_after_months: Option<i32>,
     pub targets: String,
+    pub translations: String,
+    pub young_retention_days: i32,
 }
 
 impl CampaignValues {
@@ -252,6 +277,8 @@ impl CampaignValues {
             consent_version: campaign.consent.version as i32,
             renew_after_months: campaign.renew_after_months.map(|m| m.get() as i32),
             targets: targets_json(&campaign.targets),
+            translations: campaign.signers.translations.to_json().to_string(),
+            young_retention_days: campaign.signers.young_retention_days.get() as i32,
         }
     }
 }
@@ -271,13 +298,14 @@ pub(super) struct SignatureStateRow {
     pub review: Review,
     #[sqlx(try_from = "String")]
     pub signatory_type: SignatoryType,
+    pub age_band: Option<String>,
 }
 
 impl SignatureStateRow {
     /// The signature entering (`sign = 1`) or leaving (`sign = -1`) the count as it stands.
     pub fn delta(&self, sign: i64) -> CountDelta {
-        let rejected = self.review == Review::Rejected;
-        CountDelta::of_reviewed(self.status, rejected, self.signatory_type, sign)
+        let band = self.age_band.as_deref().and_then(|b| b.parse().ok());
+        CountDelta::of_reviewed(self.status, self.review, self.signatory_type, band, sign)
     }
 }
 
@@ -341,12 +369,40 @@ pub(super) struct QueuedEmailRow {
     pub handin_manifest_sha256: Option<String>,
     pub update_subject: Option<String>,
     pub update_body: Option<String>,
+    pub signer_lang: Option<String>,
+    pub age_band: Option<String>,
+    pub campaign_lang: String,
+    pub campaign_translations: String,
+}
+
+impl QueuedEmailRow {
+    /// The signer's language (the campaign's, for an email to no signer) and the campaign's
+    /// title in it, where the campaign gives one.
+    fn lang_and_title(&self) -> (Lang, String) {
+        let own: Lang = self.campaign_lang.parse().unwrap_or_default();
+        let lang = self
+            .signer_lang
+            .as_deref()
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(own);
+        let translated = (lang != own)
+            .then(|| serde_json::from_str::<serde_json::Value>(&self.campaign_translations).ok())
+            .flatten()
+            .and_then(|v| Translations::parse(&v, own).ok())
+            .and_then(|t| t.get(lang).and_then(|texts| texts.title.clone()));
+        let title =
+            translated.map_or_else(|| self.campaign_title.clone(), |t| t.as_str().to_owned());
+        (lang, title)
+    }
 }
 
 impl TryFrom<QueuedEmailRow> for QueuedEmail {
     type Error = StoreError;
     fn try_from(row: QueuedEmailRow) -> Result<Self, StoreError> {
+        let (lang, campaign_title) = row.lang_and_title();
         Ok(QueuedEmail {
+            lang,
+            age_band: row.age_band.as_deref().and_then(|b| b.parse().ok()),
             id: row.id,
             campaign_id: row.campaign_id,
             signature_id: row.signature_id,
@@ -358,7 +414,7 @@ impl TryFrom<QueuedEmailRow> for QueuedEmail {
             attempts: u32::try_from(row.attempts).unwrap_or(0),
             created_at: row.created_at,
             campaign_slug: row.campaign_slug,
-            campaign_title: row.campaign_title,
+            campaign_title,
             organiser: row.organiser.parse()?,
             handin: row.handin_bundle.zip(row.handin_manifest_sha256),
             update: row.update_subject.zip(row.update_body),
@@ -371,6 +427,10 @@ pub(super) struct CountRow {
     pub confirmed_individuals: i64,
     pub confirmed_organisations: i64,
     pub pending: i64,
+    pub confirmed_under_13: i64,
+    pub confirmed_13_15: i64,
+    pub confirmed_16_17: i64,
+    pub confirmed_18_plus: i64,
     pub updated_at: Option<DateTime<Utc>>,
 }
 
@@ -381,6 +441,12 @@ impl From<CountRow> for CountSnapshot {
             confirmed_individuals: count(row.confirmed_individuals),
             confirmed_organisations: count(row.confirmed_organisations),
             pending: count(row.pending),
+            by_age_band: [
+                count(row.confirmed_under_13),
+                count(row.confirmed_13_15),
+                count(row.confirmed_16_17),
+                count(row.confirmed_18_plus),
+            ],
             updated_at: row.updated_at,
         }
     }

@@ -68,7 +68,7 @@ async fn the_form_page_shows_the_campaign_its_count_and_the_fields_it_needs() {
     assert!(
         html.contains(
             "<strong id=\"count\" data-stream=\"/v1/campaigns/scrapsi445/count/stream\">1</strong> \
-             <span id=\"count-noun\" data-one=\"person has signed\" data-other=\"people have signed\">person has signed</span>"
+             <span id=\"count-noun\" data-zero=\"people have signed\" data-one=\"person has signed\" data-two=\"people have signed\" data-few=\"people have signed\" data-many=\"people have signed\" data-other=\"people have signed\">person has signed</span>"
         ),
         "{html}"
     );

@@ -14,6 +14,7 @@ mod counts;
 mod crash;
 mod embed;
 mod errors;
+mod everyone;
 mod fuzz;
 mod handins;
 mod hardening;

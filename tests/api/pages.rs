@@ -128,7 +128,7 @@ async fn a_campaign_page_shows_the_campaign_safely_with_its_form_and_ways_to_sha
         .sign("scrapsi445", &signer("Siân Lloyd", "sian@example.org"))
         .await;
     assert_eq!(signed.status(), StatusCode::ACCEPTED);
-    page_showing(&app, "/c/scrapsi445", "data-stream=\"/v1/campaigns/scrapsi445/count/stream\">1</strong> <span id=\"count-noun\" data-one=\"person has signed\" data-other=\"people have signed\">person has signed").await;
+    page_showing(&app, "/c/scrapsi445", "data-stream=\"/v1/campaigns/scrapsi445/count/stream\">1</strong> <span id=\"count-noun\" data-zero=\"people have signed\" data-one=\"person has signed\" data-two=\"people have signed\" data-few=\"people have signed\" data-many=\"people have signed\" data-other=\"people have signed\">person has signed").await;
 
     // A draft, an unknown slug and a malformed one have no page.
     let token = app.login("organiser@article39.example").await;

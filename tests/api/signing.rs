@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use crate::helpers::{assert_problem, fields_of, signer, spawn_app, spawn_app_with};
 use crate::smtp::{SmtpSink, html_of, recipient_of, subject_of, text_of, token_in};
 
-const ACCEPTED: &str = r#"{"confirmation_required":true,"status":"accepted"}"#;
+const ACCEPTED: &str = r#"{"confirmation_required":true,"held_for_review":false,"parent_confirms":false,"status":"accepted"}"#;
 
 async fn stored_signatures(app: &crate::helpers::TestApp, slug: &str) -> i64 {
     app.scalar(
@@ -61,7 +61,7 @@ async fn a_supporter_signs_and_confirms_through_a_real_smtp_server() {
     );
     let html = page.text().await.unwrap();
     assert!(
-        html.contains(&format!("action=\"/confirm/{token}\"")),
+        html.contains(&format!("action=\"/confirm/{token}?lang=en\"")),
         "{html}"
     );
     assert!(html.contains("method=\"post\""));
@@ -80,7 +80,7 @@ async fn a_supporter_signs_and_confirms_through_a_real_smtp_server() {
     // Not a dead end: it names the campaign and leads back to it.
     assert!(
         confirmed.contains(
-            "<a href=\"/embed/scrapsi445\">Back to the campaign: Scrap SI 445: reinstate children&#39;s rights in care</a>"
+            "<a href=\"/embed/scrapsi445?lang=en\">Back to the campaign: Scrap SI 445: reinstate children&#39;s rights in care</a>"
         ),
         "{confirmed}"
     );
@@ -179,7 +179,7 @@ async fn a_withdrawn_signature_stops_counting_its_data_is_erased_and_it_may_sign
         .await;
     assert_eq!(
         response.text().await.unwrap(),
-        r#"{"confirmation_required":false,"status":"accepted"}"#
+        r#"{"confirmation_required":false,"held_for_review":false,"parent_confirms":false,"status":"accepted"}"#
     );
     app.expect_total("scrapsi445", 1).await;
 
@@ -192,7 +192,10 @@ async fn a_withdrawn_signature_stops_counting_its_data_is_erased_and_it_may_sign
     let page = app.get(&format!("/withdraw/{token}"), None).await;
     let page = page.text().await.unwrap();
     assert!(page.contains("Withdraw my signature"));
-    assert!(page.contains("<a href=\"/embed/scrapsi445\">"), "{page}");
+    assert!(
+        page.contains("<a href=\"/embed/scrapsi445?lang=en\">"),
+        "{page}"
+    );
     app.expect_total("scrapsi445", 1).await;
 
     let withdrawn = app
@@ -204,7 +207,7 @@ async fn a_withdrawn_signature_stops_counting_its_data_is_erased_and_it_may_sign
     assert_eq!(withdrawn.status(), StatusCode::OK);
     let withdrawn = withdrawn.text().await.unwrap();
     assert!(
-        withdrawn.contains("<a href=\"/embed/scrapsi445\">Back to the campaign: "),
+        withdrawn.contains("<a href=\"/embed/scrapsi445?lang=en\">Back to the campaign: "),
         "{withdrawn}"
     );
     app.expect_total("scrapsi445", 0).await;
@@ -311,7 +314,7 @@ async fn a_filled_honeypot_is_answered_alike_stored_as_spam_and_never_counted() 
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     assert_eq!(
         response.text().await.unwrap(),
-        r#"{"confirmation_required":false,"status":"accepted"}"#
+        r#"{"confirmation_required":false,"held_for_review":false,"parent_confirms":false,"status":"accepted"}"#
     );
     app.expect_total("scrapsi445", 0).await;
     let spam = app

@@ -53,6 +53,11 @@ fn bind_settings<B: Backend>(statement: Sql<B>, campaign: &Campaign) -> Sql<B> {
         .bind(organiser.organiser_contact_email)
         .bind(values.renew_after_months)
         .bind(values.targets)
+        .bind(campaign.signers.lang.as_str())
+        .bind(values.translations)
+        .bind(campaign.signers.young_signers)
+        .bind(values.young_retention_days)
+        .bind(campaign.signers.require_proof_of_work)
 }
 
 /// Stores the campaign's consent wording, unless that version is stored already.
@@ -87,9 +92,10 @@ impl<B: Backend> Campaigns for SqlStore<B> {
                  recipient, target, milestones, closes_at, require_confirmation, allowed_origins,
                  retention_days, status, updated_at, opened_at, closed_at, consent_version,
                  organiser_name, organiser_privacy_url, organiser_contact_email,
-                 renew_after_months, targets)
+                 renew_after_months, targets, lang, translations, young_signers,
+                 young_retention_days, require_proof_of_work)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                 $18, $19, $20, $21, $22, $23, $24, $25)",
+                 $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)",
         )
         .bind(campaign.id)
         .bind(campaign.slug.as_str())
@@ -156,7 +162,8 @@ impl<B: Backend> Campaigns for SqlStore<B> {
                 allowed_origins = $11, retention_days = $12, status = $13, updated_at = $14,
                 opened_at = $15, closed_at = $16, consent_version = $17, organiser_name = $18,
                 organiser_privacy_url = $19, organiser_contact_email = $20,
-                renew_after_months = $21, targets = $22
+                renew_after_months = $21, targets = $22, lang = $23, translations = $24,
+                young_signers = $25, young_retention_days = $26, require_proof_of_work = $27
              WHERE id = $1 AND status = $2",
         )
         .bind(campaign.id)

@@ -15,6 +15,9 @@ use crate::store::dialect::{Backend, sql, sql_built};
 use crate::store::rows::CountRow;
 use crate::store::{CountSnapshot, Counts, Recount, StoreError, TallyRows};
 
+/// The reviews under which a confirmed signature counts (see `Review::counts`).
+pub(super) const COUNTED_REVIEW: &str = "review IN ('pending', 'approved')";
+
 /// Rows each campaign's count is spread over. Concurrent signers update different rows, so
 /// they do not queue on one row's lock; a read sums them (at most this many rows).
 const COUNT_SHARDS: i32 = 16;
@@ -43,12 +46,17 @@ pub async fn apply_counts<B: Backend>(
         let shard = rand::Rng::random_range(&mut rand::rng(), 0..COUNT_SHARDS);
         sql::<B>(
             "INSERT INTO campaign_counts
-                 (campaign_id, shard, confirmed_individuals, confirmed_organisations, pending, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6)
+                 (campaign_id, shard, confirmed_individuals, confirmed_organisations, pending,
+                  confirmed_under_13, confirmed_13_15, confirmed_16_17, confirmed_18_plus, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
              ON CONFLICT (campaign_id, shard) DO UPDATE SET
                  confirmed_individuals = campaign_counts.confirmed_individuals + excluded.confirmed_individuals,
                  confirmed_organisations = campaign_counts.confirmed_organisations + excluded.confirmed_organisations,
                  pending = campaign_counts.pending + excluded.pending,
+                 confirmed_under_13 = campaign_counts.confirmed_under_13 + excluded.confirmed_under_13,
+                 confirmed_13_15 = campaign_counts.confirmed_13_15 + excluded.confirmed_13_15,
+                 confirmed_16_17 = campaign_counts.confirmed_16_17 + excluded.confirmed_16_17,
+                 confirmed_18_plus = campaign_counts.confirmed_18_plus + excluded.confirmed_18_plus,
                  updated_at = excluded.updated_at",
         )
         .bind(campaign_id)
@@ -56,6 +64,10 @@ pub async fn apply_counts<B: Backend>(
         .bind(delta.individuals)
         .bind(delta.organisations)
         .bind(delta.pending)
+        .bind(delta.by_age_band[0])
+        .bind(delta.by_age_band[1])
+        .bind(delta.by_age_band[2])
+        .bind(delta.by_age_band[3])
         .bind(now)
         .execute(tx)
         .await?;
@@ -93,6 +105,10 @@ async fn stored_count<B: Backend>(
         "SELECT CAST(COALESCE(SUM(confirmed_individuals), 0) AS BIGINT) AS confirmed_individuals,
                 CAST(COALESCE(SUM(confirmed_organisations), 0) AS BIGINT) AS confirmed_organisations,
                 CAST(COALESCE(SUM(pending), 0) AS BIGINT) AS pending,
+                CAST(COALESCE(SUM(confirmed_under_13), 0) AS BIGINT) AS confirmed_under_13,
+                CAST(COALESCE(SUM(confirmed_13_15), 0) AS BIGINT) AS confirmed_13_15,
+                CAST(COALESCE(SUM(confirmed_16_17), 0) AS BIGINT) AS confirmed_16_17,
+                CAST(COALESCE(SUM(confirmed_18_plus), 0) AS BIGINT) AS confirmed_18_plus,
                 MAX(updated_at) AS updated_at
          FROM campaign_counts WHERE campaign_id = $1",
     )
@@ -164,19 +180,25 @@ impl<B: Backend> Counts for SqlStore<B> {
         .execute(&mut tx)
         .await?;
         let stored = stored_count::<B>(&mut tx, campaign_id).await?;
-        let actual: CountRow = sql::<B>(
-            "SELECT
-                 CAST(COALESCE(SUM(CASE WHEN status = 'confirmed' AND review <> 'rejected'
-                                   AND signatory_type = 'individual'
-                                   THEN 1 ELSE 0 END), 0) AS BIGINT) AS confirmed_individuals,
-                 CAST(COALESCE(SUM(CASE WHEN status = 'confirmed' AND review <> 'rejected'
-                                   AND signatory_type = 'organisation'
-                                   THEN 1 ELSE 0 END), 0) AS BIGINT) AS confirmed_organisations,
+        let counted = |condition: &str, name: &str| {
+            format!(
+                "CAST(COALESCE(SUM(CASE WHEN status = 'confirmed' AND {COUNTED_REVIEW} \
+                 AND {condition} THEN 1 ELSE 0 END), 0) AS BIGINT) AS {name}"
+            )
+        };
+        let actual: CountRow = sql_built::<B>(format!(
+            "SELECT {}, {}, {}, {}, {}, {},
                  CAST(COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0) AS BIGINT)
                      AS pending,
                  MAX(signed_at) AS updated_at
              FROM signatures WHERE campaign_id = $1",
-        )
+            counted("signatory_type = 'individual'", "confirmed_individuals"),
+            counted("signatory_type = 'organisation'", "confirmed_organisations"),
+            counted("age_band = 'under-13'", "confirmed_under_13"),
+            counted("age_band = '13-15'", "confirmed_13_15"),
+            counted("age_band = '16-17'", "confirmed_16_17"),
+            counted("age_band = '18-plus'", "confirmed_18_plus"),
+        ))
         .bind(campaign_id)
         .fetch_one(&mut tx)
         .await?;
@@ -186,18 +208,27 @@ impl<B: Backend> Counts for SqlStore<B> {
         };
         if recount.drifted() {
             // All of the true count goes in row 0; the others start again from nothing.
+            let bands = recount.actual.by_age_band.map(|n| n as i64);
             sql::<B>(
                 "UPDATE campaign_counts SET
                      confirmed_individuals = CASE WHEN shard = 0 THEN $2 ELSE 0 END,
                      confirmed_organisations = CASE WHEN shard = 0 THEN $3 ELSE 0 END,
                      pending = CASE WHEN shard = 0 THEN $4 ELSE 0 END,
-                     updated_at = $5
+                     confirmed_under_13 = CASE WHEN shard = 0 THEN $5 ELSE 0 END,
+                     confirmed_13_15 = CASE WHEN shard = 0 THEN $6 ELSE 0 END,
+                     confirmed_16_17 = CASE WHEN shard = 0 THEN $7 ELSE 0 END,
+                     confirmed_18_plus = CASE WHEN shard = 0 THEN $8 ELSE 0 END,
+                     updated_at = $9
                  WHERE campaign_id = $1",
             )
             .bind(campaign_id)
             .bind(recount.actual.confirmed_individuals as i64)
             .bind(recount.actual.confirmed_organisations as i64)
             .bind(recount.actual.pending as i64)
+            .bind(bands[0])
+            .bind(bands[1])
+            .bind(bands[2])
+            .bind(bands[3])
             .bind(now)
             .execute(&mut tx)
             .await?;
@@ -209,11 +240,11 @@ impl<B: Backend> Counts for SqlStore<B> {
 
     async fn tally(&self, campaign_id: Uuid) -> Result<TallyRows, StoreError> {
         let mut conn = self.conn().await?;
-        let mut grouped = Vec::with_capacity(3);
-        for column in ["source", "country", "postcode_area"] {
+        let mut grouped = Vec::with_capacity(4);
+        for column in ["source", "country", "postcode_area", "age_band"] {
             let rows: Vec<(Option<String>, i64)> = sql_built::<B>(format!(
                 "SELECT {column}, COUNT(*) AS n FROM signatures
-                 WHERE campaign_id = $1 AND status = 'confirmed'
+                 WHERE campaign_id = $1 AND status = 'confirmed' AND {COUNTED_REVIEW}
                  GROUP BY {column} ORDER BY n DESC, {column}"
             ))
             .bind(campaign_id)
@@ -223,15 +254,15 @@ impl<B: Backend> Counts for SqlStore<B> {
         }
         let by_hour = sql_built::<B>(format!(
             "SELECT {} AS hour, COUNT(*) AS n FROM signatures
-             WHERE campaign_id = $1 AND status = 'confirmed'
+             WHERE campaign_id = $1 AND status = 'confirmed' AND {COUNTED_REVIEW}
              GROUP BY hour ORDER BY hour",
             B::HOUR_OF_CONFIRMATION
         ))
         .bind(campaign_id)
         .fetch_all(&mut conn)
         .await?;
-        let [by_source, by_country, by_postcode_area] =
-            <[_; 3]>::try_from(grouped).expect("three groupings");
+        let [by_source, by_country, by_postcode_area, by_age_band] =
+            <[_; 4]>::try_from(grouped).expect("four groupings");
         Ok(TallyRows {
             by_source,
             // Every signature has a country.
@@ -241,6 +272,7 @@ impl<B: Backend> Counts for SqlStore<B> {
                 .collect(),
             by_postcode_area,
             by_hour: counted(by_hour),
+            by_age_band,
         })
     }
 

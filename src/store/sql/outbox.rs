@@ -48,7 +48,8 @@ impl<B: Backend> Outbox for SqlStore<B> {
                     h.manifest_sha256 AS handin_manifest_sha256,
                     up.subject AS update_subject, up.body AS update_body,
                     o.withdraw_token, o.attempts, o.created_at, c.slug AS campaign_slug,
-                    c.title AS campaign_title,
+                    c.title AS campaign_title, s.lang AS signer_lang, s.age_band,
+                    c.lang AS campaign_lang, c.translations AS campaign_translations,
                     COALESCE(c.organiser_name, u.organiser_name) AS organiser_name,
                     COALESCE(c.organiser_privacy_url, u.organiser_privacy_url)
                         AS organiser_privacy_url,

@@ -58,7 +58,7 @@ impl<B: Backend> Partners for SqlStore<B> {
                         AS pending
              FROM partners p
              LEFT JOIN signatures s ON s.campaign_id = p.campaign_id AND s.source = p.code
-                 AND s.review <> 'rejected'
+                 AND s.review IN ('pending', 'approved')
              WHERE p.campaign_id = $1
              GROUP BY p.code, p.name, p.created_at, p.revoked_at
              ORDER BY p.created_at, p.code",

@@ -118,7 +118,7 @@ impl<B: Backend> Pledges for SqlStore<B> {
     ) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await?;
         let state: Option<SignatureStateRow> = sql_built::<B>(format!(
-            "SELECT status, review, signatory_type FROM signatures
+            "SELECT status, review, signatory_type, age_band FROM signatures
              WHERE id = $1 AND renewals = $2 AND status = 'confirmed' {}",
             B::FOR_UPDATE
         ))

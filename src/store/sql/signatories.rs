@@ -32,7 +32,7 @@ async fn signature_state<B: Backend>(
     signature_id: Uuid,
 ) -> Result<Option<SignatureStateRow>, StoreError> {
     sql_built::<B>(format!(
-        "SELECT status, review, signatory_type FROM signatures
+        "SELECT status, review, signatory_type, age_band FROM signatures
          WHERE id = $1 AND campaign_id = $2 {}",
         B::FOR_UPDATE
     ))
@@ -203,7 +203,7 @@ impl<B: Backend> Signatories for SqlStore<B> {
                     signed_at FROM signatures
              WHERE campaign_id = $1 AND status = 'confirmed' AND public = TRUE
                AND name IS NOT NULL
-               AND (($2 = TRUE AND review = 'approved') OR ($2 = FALSE AND review <> 'rejected'))
+               AND (($2 = TRUE AND review = 'approved') OR ($2 = FALSE AND review IN ('pending', 'approved')))
              ORDER BY CASE signatory_type WHEN 'organisation' THEN 0 ELSE 1 END, signed_at, id
              LIMIT $3 OFFSET $4",
         )
@@ -218,13 +218,19 @@ impl<B: Backend> Signatories for SqlStore<B> {
     async fn purge_campaign(
         &self,
         campaign_id: Uuid,
+        young_only: bool,
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
+        let only = if young_only {
+            " AND age_band IN ('under-13', '13-15', '16-17')"
+        } else {
+            ""
+        };
         let mut tx = self.begin_write().await?;
-        let (holding,): (i64,) = sql::<B>(
+        let (holding,): (i64,) = sql_built::<B>(format!(
             "SELECT COUNT(*) FROM signatures
-             WHERE campaign_id = $1 AND (email IS NOT NULL OR postcode IS NOT NULL)",
-        )
+             WHERE campaign_id = $1 AND (email IS NOT NULL OR postcode IS NOT NULL){only}"
+        ))
         .bind(campaign_id)
         .fetch_one(&mut tx)
         .await?;
@@ -240,37 +246,33 @@ impl<B: Backend> Signatories for SqlStore<B> {
              FROM (SELECT s.id AS published_id,
                           (s.status = 'confirmed' AND s.public = TRUE AND
                            ((c.kind IN ('letter', 'pledge') AND s.review = 'approved') OR
-                            (c.kind = 'petition' AND s.review <> 'rejected'))) AS published
+                            (c.kind = 'petition' AND s.review IN ('pending', 'approved')))) AS published
                    FROM signatures s JOIN campaigns c ON c.id = s.campaign_id
-                   WHERE s.campaign_id = $1) AS p
+                   WHERE s.campaign_id = $1{}) AS p
              WHERE signatures.id = p.published_id",
-            B::ERASED_KEY
+            B::ERASED_KEY,
+            only.replace("age_band", "s.age_band"),
         ))
         .bind(campaign_id)
         .execute(&mut tx)
         .await?;
-        for statement in [
-            "DELETE FROM signature_tokens
-             WHERE signature_id IN (SELECT id FROM signatures WHERE campaign_id = $1)",
-            "DELETE FROM outbox
-             WHERE signature_id IN (SELECT id FROM signatures WHERE campaign_id = $1)",
-        ] {
-            sql::<B>(statement)
+        let scope = format!("SELECT id FROM signatures WHERE campaign_id = $1{only}");
+        for table in ["signature_tokens", "outbox"] {
+            sql_built::<B>(format!(
+                "DELETE FROM {table} WHERE signature_id IN ({scope})"
+            ))
+            .bind(campaign_id)
+            .execute(&mut tx)
+            .await?;
+        }
+        scrub_personal_data(&mut tx, &scope, campaign_id).await?;
+        if !young_only {
+            sql::<B>("UPDATE campaigns SET purged_at = $2 WHERE id = $1")
                 .bind(campaign_id)
+                .bind(now)
                 .execute(&mut tx)
                 .await?;
         }
-        scrub_personal_data(
-            &mut tx,
-            "SELECT id FROM signatures WHERE campaign_id = $1",
-            campaign_id,
-        )
-        .await?;
-        sql::<B>("UPDATE campaigns SET purged_at = $2 WHERE id = $1")
-            .bind(campaign_id)
-            .bind(now)
-            .execute(&mut tx)
-            .await?;
         tx.commit().await?;
         let mut conn = self.conn().await?;
         for statement in B::AFTER_PURGE {

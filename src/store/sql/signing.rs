@@ -13,8 +13,8 @@ use super::webhooks::{Happened, report, scrub_personal_data};
 use super::{EMAIL_KEY_VERSION, EmailHasher, SqlStore};
 use crate::domain::records::CountDelta;
 use crate::domain::{
-    Email, EmailKind, MAX_EMAILS_PER_SIGNATURE, SecretToken, SignatoryType, SignatureStatus,
-    WebhookEvent, reminder_for,
+    AgeBand, Email, EmailKind, Lang, MAX_EMAILS_PER_SIGNATURE, Review, SecretToken, SignatoryType,
+    SignatureStatus, WebhookEvent, reminder_for,
 };
 use crate::store::dialect::{Backend, InsertRows, column, sql, sql_built};
 use crate::store::rows::{ExistingSignatureRow, TokenTargetRow};
@@ -40,6 +40,9 @@ struct NewSignatureRow {
     consent_version: i32,
     source: Option<String>,
     status: SignatureStatus,
+    review: Review,
+    lang: Lang,
+    age_band: Option<AgeBand>,
     /// How many emails its signing sends (0 or 1).
     emails_sent: i32,
     signed_at: DateTime<Utc>,
@@ -71,6 +74,9 @@ impl NewSignatureRow {
             consent_version: submission.consent_version as i32,
             source: signature.source.as_ref().map(|s| s.as_str().to_owned()),
             status: submission.status,
+            review: submission.review,
+            lang: signature.lang,
+            age_band: signature.age_band,
             emails_sent: i32::from(submission.first_email.is_some()),
             signed_at: submission.now,
         }
@@ -108,7 +114,12 @@ impl NewSignatureRow {
                 ("consent_version", column(rows, |s| s.consent_version)),
                 ("source", column(rows, |s| s.source.clone())),
                 ("status", column(rows, |s| s.status.as_str())),
-                ("review", column(rows, |_| "pending")),
+                ("review", column(rows, |s| s.review.as_str())),
+                ("lang", column(rows, |s| s.lang.as_str())),
+                (
+                    "age_band",
+                    column(rows, |s| s.age_band.map(|b| b.as_str().to_owned())),
+                ),
                 ("possible_duplicate", column(rows, |_| false)),
                 ("emails_sent", column(rows, |s| s.emails_sent)),
                 ("signed_at", column(rows, |s| s.signed_at)),
@@ -267,7 +278,7 @@ impl<B: Backend> SqlStore<B> {
         now: DateTime<Utc>,
     ) -> Result<Option<(TokenTargetRow, TokenUse)>, StoreError> {
         let row: Option<TokenTargetRow> = sql_built::<B>(format!(
-            "SELECT t.signature_id, s.campaign_id, s.status, s.signatory_type, s.review,
+            "SELECT t.signature_id, s.campaign_id, s.status, s.signatory_type, s.review, s.age_band,
                     t.expires_at, c.slug AS campaign_slug, c.title AS campaign_title
              FROM signature_tokens t
              JOIN signatures s ON s.id = t.signature_id
@@ -341,7 +352,7 @@ async fn settle<B: Backend>(
     }
     Ok((
         SignOutcome::Recorded,
-        CountDelta::of(row.status, row.kind, 1),
+        CountDelta::of_reviewed(row.status, row.review, row.kind, row.age_band, 1),
     ))
 }
 
@@ -363,6 +374,29 @@ impl<B: Backend> Signing for SqlStore<B> {
         .await;
         self.writes.record(&recorded);
         recorded
+    }
+
+    async fn spend_challenge(
+        &self,
+        challenge: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        sql::<B>("DELETE FROM spent_challenges WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&mut tx)
+            .await?;
+        let spent = sql::<B>(
+            "INSERT INTO spent_challenges (challenge, expires_at) VALUES ($1, $2)
+             ON CONFLICT (challenge) DO NOTHING",
+        )
+        .bind(challenge)
+        .bind(expires_at)
+        .execute(&mut tx)
+        .await?;
+        tx.commit().await?;
+        Ok(spent == 1)
     }
 
     async fn confirm_signature(

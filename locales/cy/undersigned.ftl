@@ -1,0 +1,130 @@
+# Pob gair y mae llofnodwr yn ei ddarllen, yn Gymraeg. Mae gan bob neges yr un id yn locales/en.
+# Gofynnwch i siaradwr Cymraeg wirio'r geiriau hyn cyn ymgyrch.
+
+## The language switch
+
+switch-language = English
+switch-language-label = Read this page in English
+
+## The signing form
+
+field-name = Enw llawn
+field-email = Cyfeiriad e-bost
+field-email-parent = Cyfeiriad e-bost dy riant neu dy ofalwr
+field-postcode = Cod post
+field-country = Gwlad
+field-signatory-type = Llofnodi fel
+field-organisation = Sefydliad
+field-role = Rôl neu deitl swydd
+field-website = Gwefan
+field-public = Rhestru
+field-contact = Cysylltu
+field-age-band = Dy oedran
+field-other = Y maes hwn
+hint-email-confirm = Byddwn yn anfon dolen i gadarnhau eich llofnod. Ni chaiff byth ei ddangos yn gyhoeddus.
+hint-email-thanks = Byddwn yn anfon nodyn o'ch llofnod atoch drwy e-bost, gyda dolen i'w dynnu'n ôl. Ni chaiff byth ei ddangos yn gyhoeddus.
+hint-email-parent = Os wyt ti o dan 13 oed, rhaid i oedolyn sy'n gofalu amdanat ti gytuno. Byddwn yn anfon dolen atyn nhw i gadarnhau, a dim byd arall. Ni fyddwn byth yn ei ddangos yn gyhoeddus.
+hint-postcode = Dewisol; cyfeiriadau yn y DU yn unig.
+hint-postcode-young = Dewisol; cyfeiriadau yn y DU yn unig. Os wyt ti o dan 18 oed, dim ond y rhan gyntaf a gadwn, fel CF10.
+hint-organisation = Ei angen pan fyddwch yn llofnodi ar ran sefydliad.
+hint-role = Dewisol.
+hint-website = Gwefan eich sefydliad, yn dechrau gyda https://. Ei hangen pan fyddwch yn addo ar ran sefydliad; mae'r rhestr gyhoeddus yn cysylltu â hi.
+signing-as-legend = Rwy'n llofnodi
+signing-as-individual = fel unigolyn
+signing-as-organisation = ar ran sefydliad
+age-legend = Faint yw dy oed di?
+age-hint = Rydyn ni'n gofyn er mwyn gofalu am dy fanylion yn iawn. Rydyn ni'n cadw llai am unrhyw un o dan 18 oed, byth yn dangos eu henw, a byth yn anfon negeseuon e-bost eraill atyn nhw.
+age-under-13 = O dan 13
+age-13-15 = 13 i 15
+age-16-17 = 16 neu 17
+age-18-plus = 18 neu'n hŷn
+young-note = Os wyt ti o dan 18 oed, ni fyddwn yn dangos dy enw nac yn anfon e-bost atat am unrhyw beth arall. Does dim gwahaniaeth i ti os wyt ti'n ticio'r blychau isod.
+honeypot-label = Gadewch hwn yn wag
+button-sign = Llofnodi
+button-pledge = Gwneud yr addewid
+button-working = Yn anfon…
+full-text = Darllenwch y testun llawn rydych yn ei lofnodi
+outcome-confirm = Diolch. Edrychwch ar eich e-bost: rydym wedi anfon dolen atoch i gadarnhau eich llofnod. Bydd yn cyfrif unwaith y byddwch yn pwyso'r botwm ar y dudalen honno.
+outcome-parent = Diolch. Rydyn ni wedi anfon e-bost at dy riant neu dy ofalwr. Bydd dy lofnod yn cyfrif unwaith y byddan nhw'n pwyso'r botwm yn yr e-bost hwnnw.
+outcome-counted = Diolch: mae eich llofnod wedi'i gyfrif.
+outcome-held = Diolch: mae eich llofnod wedi'i gofnodi. Mae'r trefnwyr yn gwirio llofnodion a anfonwyd heb JavaScript cyn eu cyfrif.
+problem-summary = Mae problem
+problem-rate-limited = Bu gormod o ymdrechion o'ch cysylltiad. Arhoswch funud a rhowch gynnig arall arni.
+problem-closed = Mae'r ymgyrch hon wedi cau i lofnodion newydd.
+problem-too-large = Roedd y ffurflen yn rhy hir i'w hanfon.
+problem-unavailable = Ni allem gofnodi eich llofnod ar hyn o bryd. Rhowch gynnig arall arni ymhen ychydig funudau.
+problem-other = Aeth rhywbeth o'i le. Rhowch gynnig arall arni.
+problem-offline = Ni allem gyrraedd y gweinydd. Gwiriwch eich cysylltiad a rhowch gynnig arall arni.
+problem-proof = Ni allem wirio mai person ydych chi. Rhowch gynnig arall arni.
+campaign-closed = Mae'r ymgyrch hon wedi cau i lofnodion newydd.
+form-not-open = Nid yw'r ffurflen lofnodi hon ar agor: efallai nad yw'r ymgyrch wedi dechrau eto, neu fod y cyfeiriad wedi'i deipio'n anghywir.
+form-not-open-title = Dim ymgyrch yma
+privacy-confirm = Defnyddir eich cyfeiriad e-bost i gadarnhau eich llofnod yn unig ac, os ydych yn cytuno uchod, gan { $organiser }. Ni chaiff byth ei ddangos yn gyhoeddus.
+privacy-thanks = Defnyddir eich cyfeiriad e-bost i roi gwybod i chi am eich llofnod yn unig ac, os ydych yn cytuno uchod, gan { $organiser }. Ni chaiff byth ei ddangos yn gyhoeddus.
+the-organisers = y trefnwyr
+sign-title = Llofnodi: { $title }
+run-by = Yn cael ei rhedeg gan { $name }.
+privacy-notice = Eu hysbysiad preifatrwydd
+contact = Cysylltu:
+field-error-invalid = { $label }: nid yw hwn yn ddilys. Gwiriwch ef a rhowch gynnig arall arni.
+field-error-required = { $label }: mae angen hwn.
+
+## Counts
+
+count-petition = { $count ->
+    [zero] o bobl wedi llofnodi
+    [one] person wedi llofnodi
+    [two] berson wedi llofnodi
+   *[other] o bobl wedi llofnodi
+}
+count-letter = { $count ->
+    [one] llofnodwr hyd yma
+   *[other] o lofnodwyr hyd yma
+}
+count-pledge = { $count ->
+    [one] wedi gwneud yr addewid
+   *[other] wedi gwneud yr addewid
+}
+count-young = { $count ->
+    [one] plentyn neu berson ifanc wedi llofnodi
+   *[other] o blant a phobl ifanc wedi llofnodi
+}
+
+## The pages that links in emails open
+
+link-unknown-title = Nid yw'r ddolen hon yn gweithio
+link-unknown = Mae'r ddolen yn anhysbys neu wedi dod i ben. Os oeddech yn bwriadu llofnodi, llofnodwch eto a byddwn yn anfon dolen newydd atoch.
+failure-title = Aeth rhywbeth o'i le
+failure = Ni allem gwblhau hyn ar hyn o bryd. Rhowch gynnig arall arni ymhen ychydig funudau.
+confirm-title = Cadarnhewch eich llofnod
+confirm-text = Pwyswch y botwm i gadarnhau eich bod wedi llofnodi { $title }.
+confirm-button = Cadarnhau fy llofnod
+withdraw-title = Tynnu eich llofnod yn ôl
+withdraw-text = Pwyswch y botwm i dynnu eich llofnod yn ôl o { $title }. Ni fydd yn cael ei gyfrif mwyach, a bydd eich manylion yn cael eu dileu.
+withdraw-button = Tynnu fy llofnod yn ôl
+confirmed-title = Diolch: mae eich llofnod wedi'i gadarnhau
+confirmed-text = Mae eich llofnod ar { $title } bellach yn cyfrif.
+withdrawn-title = Mae eich llofnod wedi'i dynnu'n ôl
+withdrawn-text = Nid yw eich llofnod ar { $title } yn cyfrif mwyach, ac mae eich manylion wedi'u dileu. Gallwch lofnodi eto unrhyw bryd.
+back-to-campaign = Yn ôl i'r ymgyrch: { $title }
+
+## Emails to signers
+
+email-hello = Helo,
+email-hello-name = Helo { $name },
+email-confirm-subject = Cadarnhewch eich llofnod: { $title }
+email-confirm = Diolch am lofnodi “{ $title }”. Bydd eich llofnod yn cyfrif unwaith y byddwch yn ei gadarnhau: agorwch y ddolen isod a phwyswch y botwm. Mae'r ddolen yn gweithio am 7 diwrnod. Os na wnaethoch lofnodi, anwybyddwch yr e-bost hwn ac ni fydd dim yn cael ei gyfrif.
+email-confirm-action = Cadarnhau fy llofnod
+email-parent-subject = Mae eich plentyn wedi gofyn am gael llofnodi: { $title }
+email-parent = Rhoddodd plentyn y cyfeiriad hwn fel cyfeiriad ei riant neu ei ofalwr, i lofnodi “{ $title }”. Dim ond os ydych chi'n cytuno y bydd ei lofnod yn cyfrif: agorwch y ddolen isod, darllenwch yr hyn y gofynnodd am ei lofnodi, a phwyswch y botwm. Rydym yn cadw dim ond yr enw a deipiodd, rhan gyntaf ei god post os rhoddodd un, a'r cyfeiriad hwn, ac ni fyddwn byth yn dangos ei enw'n gyhoeddus nac yn anfon e-bost ato. Os nad ydych yn cytuno, anwybyddwch yr e-bost hwn ac ni fydd dim yn cael ei gyfrif.
+email-parent-action = Rwy'n cytuno: cadarnhau ei lofnod
+email-thanks-subject = Diolch am lofnodi: { $title }
+email-thanks = Diolch am lofnodi “{ $title }”. Mae eich llofnod wedi'i gyfrif.
+email-already-subject = Rydych eisoes wedi llofnodi: { $title }
+email-already = Ceisiodd rhywun (chi, mae'n debyg) lofnodi “{ $title }” eto gyda'r cyfeiriad hwn. Roeddech eisoes wedi llofnodi, ac mae eich llofnod yn cael ei gyfrif unwaith.
+email-withdraw = Wedi newid eich meddwl? Tynnwch eich llofnod yn ôl yma: { $link }
+email-withdraw-html = Wedi newid eich meddwl?
+email-withdraw-link = Tynnu eich llofnod yn ôl
+email-run-by = Mae'r ymgyrch hon yn cael ei rhedeg gan { $name }.
+email-privacy = Sut maen nhw'n defnyddio eich manylion: { $url }
+email-reach = I gysylltu â nhw, ysgrifennwch at { $email }.

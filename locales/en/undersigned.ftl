@@ -1,0 +1,128 @@
+# Every word a signer reads, in English. Each message has the same id in locales/cy.
+# Messages that take a number choose their words by it: { $count -> [one] … *[other] … }.
+
+## The language switch
+
+switch-language = Cymraeg
+switch-language-label = Darllenwch y dudalen hon yn Gymraeg
+
+## The signing form
+
+field-name = Full name
+field-email = Email address
+field-email-parent = Your parent's or carer's email address
+field-postcode = Postcode
+field-country = Country
+field-signatory-type = Signing as
+field-organisation = Organisation
+field-role = Role or job title
+field-website = Website
+field-public = Listing
+field-contact = Contact
+field-age-band = Your age
+field-other = This field
+hint-email-confirm = We send a link to confirm your signature. It is never shown publicly.
+hint-email-thanks = We email you a note of your signature, with a link to withdraw it. It is never shown publicly.
+hint-email-parent = If you are under 13, a grown-up who looks after you must agree. We email them a link to confirm, and nothing else. We never show it publicly.
+hint-postcode = Optional; UK addresses only.
+hint-postcode-young = Optional; UK addresses only. If you are under 18 we keep only the first part, like CF10.
+hint-organisation = Needed when you sign for an organisation.
+hint-role = Optional.
+hint-website = Your organisation's website, starting https://. Needed when you pledge for an organisation; the public list links to it.
+signing-as-legend = I am signing
+signing-as-individual = as an individual
+signing-as-organisation = on behalf of an organisation
+age-legend = How old are you?
+age-hint = We ask so that we can look after your details properly. We keep less about anyone under 18, never show their name, and never send them other emails.
+age-under-13 = Under 13
+age-13-15 = 13 to 15
+age-16-17 = 16 or 17
+age-18-plus = 18 or over
+young-note = If you are under 18, we will not show your name or email you about anything else. Ticking the boxes below makes no difference for you.
+honeypot-label = Leave this empty
+button-sign = Sign
+button-pledge = Take the pledge
+button-working = Sending…
+full-text = Read the full text you are signing
+outcome-confirm = Thank you. Check your email: we have sent you a link to confirm your signature. It counts once you press the button on that page.
+outcome-parent = Thank you. We have emailed your parent or carer. Your signature counts once they press the button in that email.
+outcome-counted = Thank you: your signature is counted.
+outcome-held = Thank you: your signature is recorded. The organisers check signatures sent without JavaScript before they count them.
+problem-summary = There is a problem
+problem-rate-limited = There have been too many attempts from your connection. Please wait a minute and try again.
+problem-closed = This campaign has closed to new signatures.
+problem-too-large = The form was too long to send.
+problem-unavailable = We could not record your signature just now. Please try again in a few minutes.
+problem-other = Something went wrong. Please try again.
+problem-offline = We could not reach the server. Check your connection and try again.
+problem-proof = We could not check that you are a person. Please try again.
+campaign-closed = This campaign has closed to new signatures.
+form-not-open = This signing form is not open: the campaign may not have started yet, or the address may be mistyped.
+form-not-open-title = No campaign here
+privacy-confirm = Your email address is used only to confirm your signature and, if you agree above, by { $organiser }. It is never shown publicly.
+privacy-thanks = Your email address is used only to tell you of your signature and, if you agree above, by { $organiser }. It is never shown publicly.
+the-organisers = the organisers
+sign-title = Sign: { $title }
+run-by = Run by { $name }.
+privacy-notice = Their privacy notice
+contact = Contact:
+field-error-invalid = { $label }: this is not valid. Please check it and try again.
+field-error-required = { $label }: this is needed.
+
+## Counts
+
+count-petition = { $count ->
+    [one] person has signed
+   *[other] people have signed
+}
+count-letter = { $count ->
+    [one] signatory so far
+   *[other] signatories so far
+}
+count-pledge = { $count ->
+    [one] has taken the pledge
+   *[other] have taken the pledge
+}
+count-young = { $count ->
+    [one] child or young person signed
+   *[other] children and young people signed
+}
+
+## The pages that links in emails open
+
+link-unknown-title = This link does not work
+link-unknown = The link is unknown or has expired. If you meant to sign, sign again and we will email you a new link.
+failure-title = Something went wrong
+failure = We could not complete this just now. Please try again in a few minutes.
+confirm-title = Confirm your signature
+confirm-text = Press the button to confirm that you signed { $title }.
+confirm-button = Confirm my signature
+withdraw-title = Withdraw your signature
+withdraw-text = Press the button to withdraw your signature from { $title }. It will no longer be counted, and your details will be erased.
+withdraw-button = Withdraw my signature
+confirmed-title = Thank you: your signature is confirmed
+confirmed-text = Your signature on { $title } now counts.
+withdrawn-title = Your signature is withdrawn
+withdrawn-text = Your signature on { $title } no longer counts, and your details have been erased. You can sign again at any time.
+back-to-campaign = Back to the campaign: { $title }
+
+## Emails to signers
+
+email-hello = Hello,
+email-hello-name = Hello { $name },
+email-confirm-subject = Please confirm your signature: { $title }
+email-confirm = Thank you for signing “{ $title }”. Your signature counts once you confirm it: open the link below and press the button. The link works for 7 days. If you did not sign, ignore this email and nothing will be counted.
+email-confirm-action = Confirm my signature
+email-parent-subject = Your child asked to sign: { $title }
+email-parent = A child gave this address as their parent's or carer's, to sign “{ $title }”. Their signature counts only if you agree: open the link below, read what they asked to sign, and press the button. We keep only the name they typed, the first part of their postcode if they gave one, and this address, and we never show their name publicly or email them. If you do not agree, ignore this email and nothing will be counted.
+email-parent-action = I agree: confirm their signature
+email-thanks-subject = Thank you for signing: { $title }
+email-thanks = Thank you for signing “{ $title }”. Your signature has been counted.
+email-already-subject = You have already signed: { $title }
+email-already = Someone (probably you) tried to sign “{ $title }” again with this address. You had already signed, and your signature is counted once.
+email-withdraw = Changed your mind? Withdraw your signature here: { $link }
+email-withdraw-html = Changed your mind?
+email-withdraw-link = Withdraw your signature
+email-run-by = This campaign is run by { $name }.
+email-privacy = How they use your details: { $url }
+email-reach = To reach them, write to { $email }.

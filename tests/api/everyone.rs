@@ -1,0 +1,482 @@
+//! Everyone can sign: in Welsh, as a young person (a child with a parent's agreement), and
+//! with proof of work instead of a CAPTCHA company, or held for review without JavaScript.
+
+use base64::Engine;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, assert_problem, fields_of, spawn_app};
+use crate::partners::create_partner;
+use crate::smtp::{recipient_of, subject_of, text_of, token_in};
+
+const SLUG: &str = "scrapsi445";
+
+/// A solution to a fresh challenge from the service, as ALTCHA's widget sends it.
+async fn solved_challenge(app: &TestApp) -> String {
+    let response = app.get("/v1/altcha/challenge", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let challenge: Value = response.json().await.unwrap();
+    for key in ["algorithm", "challenge", "salt", "signature", "maxnumber"] {
+        assert!(challenge.get(key).is_some(), "the challenge has {key}");
+    }
+    assert_eq!(challenge["algorithm"], "SHA-256");
+    let number = altcha_lib_rs::solve_challenge(
+        challenge["challenge"].as_str().unwrap(),
+        challenge["salt"].as_str().unwrap(),
+        None,
+        challenge["maxnumber"].as_u64(),
+        0,
+    )
+    .unwrap();
+    let payload = json!({
+        "algorithm": "SHA-256",
+        "challenge": challenge["challenge"],
+        "number": number,
+        "salt": challenge["salt"],
+        "signature": challenge["signature"],
+    });
+    base64::engine::general_purpose::STANDARD.encode(payload.to_string())
+}
+
+async fn post_form(app: &TestApp, fields: &[(&str, &str)]) -> (StatusCode, String) {
+    let response = app
+        .client
+        .post(app.url(&format!("/embed/{SLUG}")))
+        .form(fields)
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn proof_of_work_is_asked_spent_once_and_not_asked_of_partners_or_plain_forms() {
+    let app = spawn_app().await;
+    let token = app
+        .open_campaign_with(json!({"require_confirmation": false, "require_proof_of_work": true}))
+        .await;
+    let campaign = app.get_json(&format!("/v1/campaigns/{SLUG}"), None).await;
+    assert_eq!(campaign["require_proof_of_work"], true);
+
+    // Missing: refused, naming the field, and nothing stored.
+    let missing = app
+        .sign(
+            SLUG,
+            &json!({"name": "Ffion", "email": "ffion@example.org"}),
+        )
+        .await;
+    let problem = assert_problem(missing, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(fields_of(&problem), ["altcha"]);
+    // Wrong: not a solution of ours.
+    let wrong = app
+        .sign(
+            SLUG,
+            &json!({"name": "Ffion", "email": "ffion@example.org", "altcha": "eyJmb28iOjF9"}),
+        )
+        .await;
+    assert_problem(wrong, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM signatures WHERE email = $1",
+            "ffion@example.org"
+        )
+        .await,
+        0
+    );
+
+    // Solved: counted. The same solution again is a replay, refused.
+    let altcha = solved_challenge(&app).await;
+    let signed = app
+        .sign(
+            SLUG,
+            &json!({"name": "Ffion", "email": "ffion@example.org", "altcha": altcha}),
+        )
+        .await;
+    assert_eq!(signed.status(), StatusCode::ACCEPTED);
+    app.expect_total(SLUG, 1).await;
+    let replay = app
+        .sign(
+            SLUG,
+            &json!({"name": "Bot", "email": "bot@example.org", "altcha": altcha}),
+        )
+        .await;
+    let problem = assert_problem(replay, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(fields_of(&problem), ["altcha"]);
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("used already")
+    );
+
+    // A partner's server owes none.
+    let key = create_partner(&app, &token, SLUG, "nyas").await["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let partner = app
+        .post_json(
+            &format!("/v1/campaigns/{SLUG}/signatures"),
+            &json!({"name": "Carys", "email": "carys@example.org"}),
+            Some(&key),
+        )
+        .await;
+    assert_eq!(partner.status(), StatusCode::ACCEPTED);
+    app.expect_total(SLUG, 2).await;
+
+    // A plain form post (no JavaScript, so no solution) signs, held for review: stored, not
+    // counted, until the organiser approves it.
+    let (status, html) = post_form(
+        &app,
+        &[
+            ("name", "Dafydd"),
+            ("email", "dafydd@example.org"),
+            ("consent_version", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("check signatures sent without JavaScript"),
+        "{html}"
+    );
+    let stored = app
+        .texts(
+            "SELECT review, status FROM signatures WHERE email = $1",
+            "dafydd@example.org",
+        )
+        .await;
+    assert_eq!(
+        stored,
+        vec![vec![Some("held".to_owned()), Some("confirmed".to_owned())]]
+    );
+    app.expect_total(SLUG, 2).await;
+    let listed = app
+        .get_json(&format!("/v1/campaigns/{SLUG}/signatures"), Some(&token))
+        .await;
+    let held = listed["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["review"] == "held")
+        .expect("the held signature is listed for its organiser")
+        .clone();
+    let approved = app
+        .patch_json(
+            &format!(
+                "/v1/campaigns/{SLUG}/signatures/{}",
+                held["id"].as_str().unwrap()
+            ),
+            &json!({"review": "approved"}),
+            &token,
+        )
+        .await;
+    assert_eq!(approved.status(), StatusCode::OK);
+    app.expect_total(SLUG, 3).await;
+}
+
+/// A petition for children and young people to sign.
+async fn young_campaign(app: &TestApp) -> String {
+    app.open_campaign_with(json!({
+        "require_confirmation": false,
+        "young_signers": true,
+        "young_retention_days": 10,
+    }))
+    .await
+}
+
+#[tokio::test]
+async fn young_signers_give_an_age_band_and_are_kept_private() {
+    let app = spawn_app().await;
+    let token = young_campaign(&app).await;
+    let campaign = app
+        .get_json(&format!("/v1/campaigns/{SLUG}"), Some(&token))
+        .await;
+    assert_eq!(campaign["young_signers"], true);
+    assert_eq!(campaign["young_retention_days"], 10);
+
+    let missing = app
+        .sign(
+            SLUG,
+            &json!({"name": "Osian", "email": "osian@example.org"}),
+        )
+        .await;
+    let problem = assert_problem(missing, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(fields_of(&problem), ["age_band"]);
+    let wrong = app
+        .sign(
+            SLUG,
+            &json!({"name": "Osian", "email": "osian@example.org", "age_band": "12"}),
+        )
+        .await;
+    assert_problem(wrong, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+
+    // A 14-year-old ticks both boxes: neither is kept, and only the postcode district is.
+    let teen = app
+        .sign(
+            SLUG,
+            &json!({
+                "name": "Osian Jones", "email": "osian@example.org", "age_band": "13-15",
+                "public": true, "contact": true, "postcode": "CF10 1AA",
+            }),
+        )
+        .await;
+    assert_eq!(teen.status(), StatusCode::ACCEPTED);
+    let stored = app
+        .texts(
+            "SELECT age_band, postcode, CAST(public AS TEXT), CAST(contact AS TEXT) \
+             FROM signatures WHERE email = $1",
+            "osian@example.org",
+        )
+        .await;
+    let row = &stored[0];
+    assert_eq!(row[0].as_deref(), Some("13-15"));
+    assert_eq!(row[1].as_deref(), Some("CF10"));
+    assert!(matches!(row[2].as_deref(), Some("0" | "false")), "{row:?}");
+    assert!(matches!(row[3].as_deref(), Some("0" | "false")), "{row:?}");
+    // Counted at once (the campaign asks adults for no confirmation), never listed.
+    let count = app.expect_total(SLUG, 1).await;
+    assert_eq!(count["young_signers"], 1);
+    let signatories = app
+        .get_json(&format!("/v1/campaigns/{SLUG}/signatories"), None)
+        .await;
+    assert!(!signatories.to_string().contains("Osian"));
+    // The export gives the organiser the band, and never a contact consent.
+    let export = app
+        .get(
+            &format!("/v1/campaigns/{SLUG}/signatures/export?format=ndjson"),
+            Some(&token),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(export.contains("\"contact\":false"), "{export}");
+
+    // An adult on the same campaign keeps their choices.
+    let adult = app
+        .sign(
+            SLUG,
+            &json!({
+                "name": "Siân Evans", "email": "sian@example.org", "age_band": "18-plus",
+                "public": true, "postcode": "CF10 1AA",
+            }),
+        )
+        .await;
+    assert_eq!(adult.status(), StatusCode::ACCEPTED);
+    let stored = app
+        .texts(
+            "SELECT postcode FROM signatures WHERE email = $1",
+            "sian@example.org",
+        )
+        .await;
+    assert_eq!(stored[0][0].as_deref(), Some("CF10 1AA"));
+    let count = app.expect_total(SLUG, 2).await;
+    // Bands of fewer than five are folded into one.
+    assert_eq!(count["by_age_band"], json!([{"key": "other", "count": 2}]));
+    let tally = app
+        .get_json(&format!("/v1/campaigns/{SLUG}/tally"), None)
+        .await;
+    assert_eq!(tally["by_age_band"], json!([{"key": "other", "count": 2}]));
+
+    // An age band on a campaign that does not ask is refused; young signers on a pledge too.
+    let other = app
+        .create_campaign(&token, json!({"slug": "adults-only"}))
+        .await;
+    assert_eq!(other["young_signers"], false);
+    let refused = app
+        .post_json(
+            "/v1/campaigns",
+            &json!({"slug": "young-pledge", "kind": "pledge", "title": "T", "summary": "S",
+                    "body": "B", "young_signers": true}),
+            Some(&token),
+        )
+        .await;
+    let problem = assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(fields_of(&problem), ["young_signers"]);
+}
+
+#[tokio::test]
+async fn a_child_under_13_counts_once_a_parent_confirms() {
+    let app = spawn_app().await;
+    young_campaign(&app).await;
+    let child = app
+        .sign(
+            SLUG,
+            &json!({"name": "Elis", "email": "parent@example.org", "age_band": "under-13",
+                    "contact": true}),
+        )
+        .await;
+    assert_eq!(child.status(), StatusCode::ACCEPTED);
+    let body: Value = child.json().await.unwrap();
+    assert_eq!(body["confirmation_required"], true);
+    assert_eq!(body["parent_confirms"], true);
+    // Pending, although adults on this campaign need no confirmation.
+    app.expect_count(SLUG, 0, 1).await;
+    let messages = app.outbox_messages(1).await;
+    let message = &messages[0];
+    assert_eq!(recipient_of(message), "parent@example.org");
+    assert!(
+        subject_of(message).contains("Your child asked to sign"),
+        "{}",
+        subject_of(message)
+    );
+    let text = text_of(message);
+    assert!(text.contains("parent's or carer's"), "{text}");
+    assert!(
+        !text.contains("Elis"),
+        "the child's name is not in the email to the parent"
+    );
+    let confirm = token_in(&text, "confirm").expect("a confirmation link");
+    let confirmed = app
+        .post_json("/v1/signatures/confirm", &json!({"token": confirm}), None)
+        .await;
+    assert_eq!(confirmed.status(), StatusCode::OK);
+    let count = app.expect_count(SLUG, 1, 0).await;
+    assert_eq!(count["young_signers"], 1);
+}
+
+#[tokio::test]
+async fn a_signer_in_welsh_reads_the_form_and_their_email_in_welsh() {
+    let app = spawn_app().await;
+    app.open_campaign_with(json!({
+        "translations": {"cy": {"title": "Diddymu OS 445: adfer hawliau plant mewn gofal"}},
+    }))
+    .await;
+    let campaign = app.get_json(&format!("/v1/campaigns/{SLUG}"), None).await;
+    assert_eq!(campaign["lang"], "en");
+    assert_eq!(
+        campaign["translations"]["cy"]["title"],
+        "Diddymu OS 445: adfer hawliau plant mewn gofal"
+    );
+
+    // The form in each language: by ?lang=, and by Accept-Language.
+    for (path, accept, lang) in [
+        ("/embed/scrapsi445?lang=cy", "en", "cy"),
+        ("/embed/scrapsi445?lang=en", "cy", "en"),
+        ("/embed/scrapsi445", "cy-GB,en;q=0.5", "cy"),
+        ("/embed/scrapsi445", "en-GB", "en"),
+    ] {
+        let html = app
+            .client
+            .get(app.url(path))
+            .header("Accept-Language", accept)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains(&format!("<html lang=\"{lang}\">")),
+            "{path} {accept}"
+        );
+        assert!(!html.contains("[["), "{path}: a message is missing");
+        assert!(html.contains(&format!("name=\"lang\" value=\"{lang}\"")));
+        if lang == "cy" {
+            assert!(html.contains("Diddymu OS 445"));
+            assert!(html.contains("Llofnodi</button>"));
+            // The summary has no Welsh: it is shown in English, and marked so.
+            assert!(html.contains("<p class=\"summary\" lang=\"en\">"));
+            assert!(html.contains("hreflang=\"en\""), "the switch to English");
+        } else {
+            assert!(html.contains("Sign</button>"));
+            assert!(html.contains("hreflang=\"cy\""), "the switch to Welsh");
+        }
+    }
+
+    // Signing in Welsh: the email is in Welsh, with the Welsh title, and its pages too.
+    let signed = app
+        .sign(
+            SLUG,
+            &json!({"name": "Gwen", "email": "gwen@example.org", "lang": "cy"}),
+        )
+        .await;
+    assert_eq!(signed.status(), StatusCode::ACCEPTED);
+    let stored = app
+        .texts(
+            "SELECT lang FROM signatures WHERE email = $1",
+            "gwen@example.org",
+        )
+        .await;
+    assert_eq!(stored[0][0].as_deref(), Some("cy"));
+    let messages = app.outbox_messages(1).await;
+    let message = &messages[0];
+    assert!(
+        subject_of(message).starts_with("Cadarnhewch eich llofnod"),
+        "{}",
+        subject_of(message)
+    );
+    let text = text_of(message);
+    assert!(text.contains("Diddymu OS 445"), "{text}");
+    assert!(text.contains("Helo Gwen"), "{text}");
+    let confirm = token_in(&text, "confirm").expect("a confirmation link");
+    assert!(
+        text.contains(&format!("/confirm/{confirm}?lang=cy")),
+        "{text}"
+    );
+    for (path, lang) in [
+        (format!("/confirm/{confirm}?lang=cy"), "cy"),
+        (format!("/confirm/{confirm}?lang=en"), "en"),
+    ] {
+        let html = app.get(&path, None).await.text().await.unwrap();
+        assert!(html.contains(&format!("<html lang=\"{lang}\">")));
+        assert!(!html.contains("[["), "{path}: a message is missing");
+    }
+    let page = app
+        .client
+        .post(app.url(&format!("/confirm/{confirm}?lang=cy")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Diolch: mae eich llofnod wedi&#39;i gadarnhau"),
+        "{page}"
+    );
+
+    // Without `lang`, the browser's language is the signer's.
+    app.client
+        .post(app.url(&format!("/v1/campaigns/{SLUG}/signatures")))
+        .header("Accept-Language", "cy")
+        .json(&json!({"name": "Huw", "email": "huw@example.org"}))
+        .send()
+        .await
+        .unwrap();
+    let stored = app
+        .texts(
+            "SELECT lang FROM signatures WHERE email = $1",
+            "huw@example.org",
+        )
+        .await;
+    assert_eq!(stored[0][0].as_deref(), Some("cy"));
+
+    // A translation into the campaign's own language, or an unknown one, is refused.
+    let token = app.login("organiser@article39.example").await;
+    for (translations, field) in [
+        (json!({"en": {"title": "x"}}), "translations.en"),
+        (json!({"fr": {"title": "x"}}), "translations.fr"),
+        (json!({"cy": {"title": ""}}), "translations.cy.title"),
+    ] {
+        let refused = app
+            .patch_json(
+                &format!("/v1/campaigns/{SLUG}"),
+                &json!({"translations": translations}),
+                &token,
+            )
+            .await;
+        let problem = assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+        assert_eq!(fields_of(&problem), [field]);
+    }
+    let bad_lang = app
+        .sign(
+            SLUG,
+            &json!({"name": "X", "email": "x@example.org", "lang": "fr"}),
+        )
+        .await;
+    let problem = assert_problem(bad_lang, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(fields_of(&problem), ["lang"]);
+}
