@@ -103,6 +103,17 @@ impl From<u64> for Arg {
     }
 }
 
+/// A day as people write it: "1 December 2026", "1 Rhagfyr 2026".
+pub fn day(lang: Lang, time: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::Datelike;
+    format!(
+        "{} {} {}",
+        time.day(),
+        text(lang, &format!("month-{}", time.month())),
+        time.year()
+    )
+}
+
 /// The language the browser prefers of ours, if any.
 pub fn browser_lang(req: &HttpRequest) -> Option<Lang> {
     req.headers()

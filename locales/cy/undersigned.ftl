@@ -128,3 +128,81 @@ email-withdraw-link = Tynnu eich llofnod yn ôl
 email-run-by = Mae'r ymgyrch hon yn cael ei rhedeg gan { $name }.
 email-privacy = Sut maen nhw'n defnyddio eich manylion: { $url }
 email-reach = I gysylltu â nhw, ysgrifennwch at { $email }.
+
+## Campaign pages and the index
+
+page-campaigns = Ymgyrchoedd
+page-share-title = Rhannwch yr ymgyrch hon
+page-share-by = Rhannu drwy { $name }
+page-share-email = E-bost
+page-new-tab = (yn agor mewn tab newydd)
+page-address = Cyfeiriad y dudalen
+page-copy = Copïo'r ddolen
+page-qr = Ar gyfer posteri a thaflenni: cod QR o'r cyfeiriad,
+page-qr-svg = fel SVG
+page-qr-or = neu
+page-qr-png = fel PNG
+page-organisations = { $count ->
+    [one] { $n } sefydliad
+   *[other] { $n } o sefydliadau
+}
+page-individuals = { $count ->
+    [one] { $n } unigolyn
+   *[other] { $n } o unigolion
+}
+page-letter-headline = Mae { $organisations } a { $individuals } wedi llofnodi
+page-pledge-headline = Mae { $organisations } a { $individuals } wedi gwneud yr addewid
+page-signed-by = Wedi'i llofnodi gan
+page-taken-by = Wedi'i wneud gan
+page-organisations-heading = Sefydliadau
+page-individuals-heading = Unigolion
+page-verify = gwirio
+page-verify-whose = addewid { $title }
+page-handins-title = Wedi'i chyflwyno
+page-handin = Cyflwynwyd ar { $date } gyda { $count ->
+    [one] { $n } llofnod
+   *[other] { $n } o lofnodion
+}. SHA-256 ei maniffest:
+page-handins-hint = Gall unrhyw un sy'n cael y bwndel ei wirio: SHA-256 ei manifest.json yw'r un a ddangosir yma.
+page-to = At: { $recipient }
+page-target = Tuag at darged o { $target }
+page-closed-note = Caeodd yr ymgyrch hon ar { $date } gyda { $count ->
+    [one] { $n } llofnod
+   *[other] { $n } o lofnodion
+}.
+page-outcome = Canlyniad: { $subject }
+page-call-sign = Ychwanegwch eich enw
+page-call-pledge = Gwneud yr addewid
+page-not-found-title = Dim ymgyrch yma
+page-not-found = Nid yw'r ymgyrch hon yn bodoli neu nid yw wedi agor eto. Efallai fod y cyfeiriad wedi'i deipio'n anghywir.
+page-see-open = Gweld yr ymgyrchoedd agored
+page-preview-alt = { $title }, gyda'i nifer o lofnodion
+index-open = Ymgyrchoedd agored
+index-closed = Ymgyrchoedd sydd wedi cau
+index-none-open = Nid oes unrhyw ymgyrchoedd agored ar hyn o bryd.
+index-none-closed = Nid oes unrhyw ymgyrchoedd wedi cau ar hyn o bryd.
+index-description = Deisebau a llythyrau agored dros hawliau plant.
+index-count-petition = { $count ->
+    [one] llofnod
+   *[other] o lofnodion
+}
+index-count-letter = { $count ->
+    [one] llofnodwr
+   *[other] o lofnodwyr
+}
+index-count-pledge = { $count ->
+    [one] addewid wedi'i gwneud
+   *[other] o addewidion wedi'u gwneud
+}
+month-1 = Ionawr
+month-2 = Chwefror
+month-3 = Mawrth
+month-4 = Ebrill
+month-5 = Mai
+month-6 = Mehefin
+month-7 = Gorffennaf
+month-8 = Awst
+month-9 = Medi
+month-10 = Hydref
+month-11 = Tachwedd
+month-12 = Rhagfyr

@@ -126,3 +126,81 @@ email-withdraw-link = Withdraw your signature
 email-run-by = This campaign is run by { $name }.
 email-privacy = How they use your details: { $url }
 email-reach = To reach them, write to { $email }.
+
+## Campaign pages and the index
+
+page-campaigns = Campaigns
+page-share-title = Share this campaign
+page-share-by = Share by { $name }
+page-share-email = Email
+page-new-tab = (opens in a new tab)
+page-address = The page's address
+page-copy = Copy the link
+page-qr = For posters and leaflets: a QR code of the address,
+page-qr-svg = as SVG
+page-qr-or = or
+page-qr-png = as PNG
+page-organisations = { $count ->
+    [one] { $n } organisation
+   *[other] { $n } organisations
+}
+page-individuals = { $count ->
+    [one] { $n } individual
+   *[other] { $n } individuals
+}
+page-letter-headline = { $organisations } and { $individuals } have signed
+page-pledge-headline = { $organisations } and { $individuals } have taken the pledge
+page-signed-by = Signed by
+page-taken-by = Taken by
+page-organisations-heading = Organisations
+page-individuals-heading = Individuals
+page-verify = verify
+page-verify-whose = { $title }'s pledge
+page-handins-title = Handed in
+page-handin = Handed in on { $date } with { $count ->
+    [one] { $n } signature
+   *[other] { $n } signatures
+}. Its manifest's SHA-256:
+page-handins-hint = Anyone given the bundle can check it: the SHA-256 of its manifest.json is the one shown here.
+page-to = To: { $recipient }
+page-target = Towards a target of { $target }
+page-closed-note = This campaign closed on { $date } with { $count ->
+    [one] { $n } signature
+   *[other] { $n } signatures
+}.
+page-outcome = Outcome: { $subject }
+page-call-sign = Add your name
+page-call-pledge = Take the pledge
+page-not-found-title = No campaign here
+page-not-found = This campaign does not exist or has not opened yet. The address may be mistyped.
+page-see-open = See the open campaigns
+page-preview-alt = { $title }, with its count of signatures
+index-open = Open campaigns
+index-closed = Closed campaigns
+index-none-open = There are no open campaigns just now.
+index-none-closed = There are no closed campaigns just now.
+index-description = Petitions and open letters for children's rights.
+index-count-petition = { $count ->
+    [one] signature
+   *[other] signatures
+}
+index-count-letter = { $count ->
+    [one] signatory
+   *[other] signatories
+}
+index-count-pledge = { $count ->
+    [one] pledge taken
+   *[other] pledges taken
+}
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December

@@ -23,8 +23,9 @@ use super::counts::with_separators;
 use super::embed::{FormPage, Submission, content_security_policy, take_form};
 use crate::accounts::organiser_of;
 use crate::counts::CountView;
-use crate::domain::{Campaign, CampaignKind, CampaignStatus, SignatoryType, Slug};
+use crate::domain::{Campaign, CampaignKind, CampaignStatus, Lang, SignatoryType, Slug};
 use crate::error::ApiError;
+use crate::i18n;
 use crate::mail::escape_html;
 use crate::state::AppState;
 use crate::store::{self, PublicSignatory};
@@ -42,12 +43,12 @@ const LISTED: u32 = 500;
 pub struct PageCache {
     pages: Kept<String>,
     previews: Kept<web::Bytes>,
-    indexes: RwLock<HashMap<bool, (Instant, Arc<String>)>>,
+    indexes: RwLock<HashMap<(bool, Lang), (Instant, Arc<String>)>>,
 }
 
 /// What was built for each campaign, with what it was built from.
 struct Kept<T> {
-    built: RwLock<HashMap<Uuid, Built<T>>>,
+    built: RwLock<HashMap<(Uuid, Lang), Built<T>>>,
 }
 
 impl<T> Default for Kept<T> {
@@ -66,20 +67,20 @@ struct Built<T> {
 }
 
 impl<T> Kept<T> {
-    fn get(&self, campaign: &Campaign, view: &CountView) -> Option<Arc<T>> {
+    fn get(&self, campaign: &Campaign, view: &CountView, lang: Lang) -> Option<Arc<T>> {
         let built = self.built.read().unwrap_or_else(|e| e.into_inner());
-        let built = built.get(&campaign.id)?;
+        let built = built.get(&(campaign.id, lang))?;
         (built.at.elapsed() < PAGE_LIFETIME
             && built.count_etag == view.etag
             && built.updated_at == campaign.updated_at)
             .then(|| built.value.clone())
     }
 
-    fn keep(&self, campaign: &Campaign, view: &CountView, value: Arc<T>) -> Arc<T> {
+    fn keep(&self, campaign: &Campaign, view: &CountView, lang: Lang, value: Arc<T>) -> Arc<T> {
         let mut built = self.built.write().unwrap_or_else(|e| e.into_inner());
         built.retain(|_, b| b.at.elapsed() < PAGE_LIFETIME);
         built.insert(
-            campaign.id,
+            (campaign.id, lang),
             Built {
                 at: Instant::now(),
                 count_etag: view.etag.clone(),
@@ -116,12 +117,15 @@ pub(super) fn html_response(
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
         .insert_header((header::CACHE_CONTROL, cache))
+        // The language follows Accept-Language where the address does not say it.
+        .insert_header((header::VARY, "Accept-Language"))
         .body(html.into())
 }
 
 /// The page's frame: metadata for link previews (Open Graph, Twitter cards), the site's
 /// header, and `main`.
 pub(super) fn layout(
+    lang: Lang,
     title: &str,
     description: &str,
     url: &str,
@@ -137,7 +141,11 @@ pub(super) fn layout(
             image = escape_html(image),
             w = super::preview::WIDTH,
             h = super::preview::HEIGHT,
-            alt = escape_html(&format!("{title}, with its count of signatures")),
+            alt = escape_html(&t_with(
+                lang,
+                "page-preview-alt",
+                &[("title", title.into())]
+            )),
         ),
         None => "<meta name=\"twitter:card\" content=\"summary\">".to_owned(),
     };
@@ -149,37 +157,79 @@ pub(super) fn layout(
     } else {
         ""
     };
+    let alternates: String = Lang::ALL
+        .iter()
+        .map(|l| format!("<link rel=\"alternate\" hreflang=\"{l}\" href=\"{url}?lang={l}\">"))
+        .collect();
+    let switch = super::embed::language_switch(lang, url_path(&url), None);
+    let campaigns = escape_html(&t(lang, "page-campaigns"));
+    let query = lang_query(lang);
     format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title}</title><meta name=\"description\" content=\"{description}\">\
-         <link rel=\"canonical\" href=\"{url}\">\
+         <link rel=\"canonical\" href=\"{url}\">{alternates}\
          <meta property=\"og:type\" content=\"website\"><meta property=\"og:title\" content=\"{title}\">\
          <meta property=\"og:description\" content=\"{description}\"><meta property=\"og:url\" content=\"{url}\">\
          {picture}<meta name=\"twitter:title\" content=\"{title}\">\
          <meta name=\"twitter:description\" content=\"{description}\">\
          <link rel=\"stylesheet\" href=\"/embed/form.css\"><link rel=\"stylesheet\" href=\"/page.css\">\
-         </head><body><header class=\"site\"><a href=\"/\">Campaigns</a></header>\
+         </head><body><header class=\"site\"><a href=\"/{query}\">{campaigns}</a>{switch}</header>\
          <main id=\"main\">{main}</main>{scripts}</body></html>"
     )
 }
 
+/// The path of one of our addresses (`/c/scrapsi445` of `https://…/c/scrapsi445`).
+fn url_path(url: &str) -> &str {
+    url.find("://")
+        .and_then(|i| url[i + 3..].find('/').map(|j| &url[i + 3 + j..]))
+        .unwrap_or("/")
+}
+
+/// What links between our pages add to keep a visitor in Welsh (English needs nothing).
+fn lang_query(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "",
+        Lang::Cy => "?lang=cy",
+    }
+}
+
+fn t(lang: Lang, id: &str) -> String {
+    i18n::text(lang, id)
+}
+
+fn t_with(lang: Lang, id: &str, args: &[(&str, i18n::Arg)]) -> String {
+    i18n::text_with(lang, id, args)
+}
+
+/// `n` things of a kind, as `id` words them: the number with separators, its noun by number.
+fn counted(lang: Lang, id: &str, n: u64) -> String {
+    t_with(
+        lang,
+        id,
+        &[("count", n.into()), ("n", with_separators(n).into())],
+    )
+}
+
 /// Plain links to share the page: no third party's script, pixel or font is loaded.
-fn share_links(url: &str, title: &str) -> String {
+fn share_links(lang: Lang, url: &str, title: &str) -> String {
     let enc = |s: &str| utf8_percent_encode(s, NON_ALPHANUMERIC).to_string();
     let text = format!("{title} {url}");
     let links = [
         (
-            "Email",
+            t(lang, "page-share-email"),
             format!("mailto:?subject={}&body={}", enc(title), enc(&text)),
         ),
-        ("WhatsApp", format!("https://wa.me/?text={}", enc(&text))),
         (
-            "Bluesky",
+            "WhatsApp".to_owned(),
+            format!("https://wa.me/?text={}", enc(&text)),
+        ),
+        (
+            "Bluesky".to_owned(),
             format!("https://bsky.app/intent/compose?text={}", enc(&text)),
         ),
         (
-            "X",
+            "X".to_owned(),
             format!(
                 "https://x.com/intent/post?text={}&url={}",
                 enc(title),
@@ -187,11 +237,11 @@ fn share_links(url: &str, title: &str) -> String {
             ),
         ),
         (
-            "Facebook",
+            "Facebook".to_owned(),
             format!("https://www.facebook.com/sharer/sharer.php?u={}", enc(url)),
         ),
         (
-            "LinkedIn",
+            "LinkedIn".to_owned(),
             format!(
                 "https://www.linkedin.com/sharing/share-offsite/?url={}",
                 enc(url)
@@ -202,55 +252,60 @@ fn share_links(url: &str, title: &str) -> String {
         .iter()
         .map(|(name, href)| {
             format!(
-                "<li><a href=\"{}\" rel=\"noopener noreferrer\" target=\"_blank\">Share by {name}<span class=\"visually-hidden\"> (opens in a new tab)</span></a></li>",
-                escape_html(href)
+                "<li><a href=\"{}\" rel=\"noopener noreferrer\" target=\"_blank\">{}<span class=\"visually-hidden\"> {}</span></a></li>",
+                escape_html(href),
+                escape_html(&t_with(lang, "page-share-by", &[("name", name.as_str().into())])),
+                escape_html(&t(lang, "page-new-tab")),
             )
         })
         .collect();
+    let w = |id: &str| escape_html(&t(lang, id));
     format!(
-        "<section class=\"share\" aria-labelledby=\"share-title\"><h2 id=\"share-title\">Share this campaign</h2>\
+        "<section class=\"share\" aria-labelledby=\"share-title\"><h2 id=\"share-title\">{share}</h2>\
          <ul class=\"share-links\">{items}</ul>\
-         <p class=\"copy\"><label for=\"page-link\">The page's address</label>\
+         <p class=\"copy\"><label for=\"page-link\">{address}</label>\
          <input id=\"page-link\" type=\"text\" readonly value=\"{url}\">\
-         <button type=\"button\" id=\"copy-link\" class=\"secondary\" hidden>Copy the link</button></p>\
-         <p>For posters and leaflets: a QR code of the address, \
-         <a href=\"{qr}.svg\" download>as SVG</a> or <a href=\"{qr}.png\" download>as PNG</a>.</p></section>",
+         <button type=\"button\" id=\"copy-link\" class=\"secondary\" hidden>{copy}</button></p>\
+         <p>{qr_text} <a href=\"{qr}.svg\" download>{svg}</a> {or} <a href=\"{qr}.png\" download>{png}</a>.</p></section>",
+        share = w("page-share-title"),
+        address = w("page-address"),
+        copy = w("page-copy"),
+        qr_text = w("page-qr"),
+        svg = w("page-qr-svg"),
+        or = w("page-qr-or"),
+        png = w("page-qr-png"),
         url = escape_html(url),
         qr = escape_html(&format!("{}/qr", url.trim_end_matches('/'))),
     )
 }
 
+/// A day in English, as the pages not yet in Welsh write it.
 pub(super) fn day(time: DateTime<Utc>) -> String {
-    time.format("%-d %B %Y").to_string()
+    i18n::day(Lang::En, time)
 }
 
-/// "53 organisations and 164 individuals have signed", for letters.
-fn letter_headline(view: &CountView) -> String {
-    let part = |n: u64, one: &str, many: &str| {
-        format!("{} {}", with_separators(n), if n == 1 { one } else { many })
-    };
-    format!(
-        "{} and {} have signed",
-        part(view.organisations, "organisation", "organisations"),
-        part(view.individuals, "individual", "individuals"),
-    )
-}
-
-fn pledge_headline(view: &CountView) -> String {
-    let part = |n: u64, one: &str, many: &str| {
-        format!("{} {}", with_separators(n), if n == 1 { one } else { many })
-    };
-    // Two counts joined by "and" take the plural, whatever each is.
-    format!(
-        "{} and {} have taken the pledge",
-        part(view.organisations, "organisation", "organisations"),
-        part(view.individuals, "individual", "individuals"),
+/// "53 organisations and 164 individuals have signed" (`id` says what they did).
+fn headline(lang: Lang, id: &str, view: &CountView) -> String {
+    t_with(
+        lang,
+        id,
+        &[
+            (
+                "organisations",
+                counted(lang, "page-organisations", view.organisations).into(),
+            ),
+            (
+                "individuals",
+                counted(lang, "page-individuals", view.individuals).into(),
+            ),
+        ],
     )
 }
 
 /// Signatories in a section headed `heading` (its id `id`), organisations first, each as
 /// `item` writes it.
 fn grouped_list(
+    lang: Lang,
     id: &str,
     heading: &str,
     signatories: &[PublicSignatory],
@@ -260,16 +315,17 @@ fn grouped_list(
         .iter()
         .partition(|s| s.signatory_type == SignatoryType::Organisation);
     let mut html = format!(
-        "<section class=\"signatories\" aria-labelledby=\"{id}\"><h2 id=\"{id}\">{heading}</h2>"
+        "<section class=\"signatories\" aria-labelledby=\"{id}\"><h2 id=\"{id}\">{}</h2>",
+        escape_html(heading)
     );
     for (heading, list) in [
-        ("Organisations", organisations),
-        ("Individuals", individuals),
+        ("page-organisations-heading", organisations),
+        ("page-individuals-heading", individuals),
     ] {
         if list.is_empty() {
             continue;
         }
-        html.push_str(&format!("<h3>{heading}</h3><ul>"));
+        html.push_str(&format!("<h3>{}</h3><ul>", escape_html(&t(lang, heading))));
         for s in list {
             html.push_str(&format!("<li>{}</li>", item(s)));
         }
@@ -290,16 +346,20 @@ pub(super) fn joined(parts: &[Option<&str>]) -> String {
 }
 
 /// A letter's signatories: "Name, Role, Organisation".
-fn signatory_list(signatories: &[PublicSignatory]) -> String {
-    grouped_list("signed-by", "Signed by", signatories, |s| {
-        joined(&[Some(&s.name), s.role.as_deref(), s.organisation.as_deref()])
-    })
+fn signatory_list(lang: Lang, signatories: &[PublicSignatory]) -> String {
+    grouped_list(
+        lang,
+        "signed-by",
+        &t(lang, "page-signed-by"),
+        signatories,
+        |s| joined(&[Some(&s.name), s.role.as_deref(), s.organisation.as_deref()]),
+    )
 }
 
 /// A pledge's takers, organisations first, each linking to its website and to the page that
 /// verifies its pledge.
-fn pledger_list(slug: &str, pledgers: &[PublicSignatory]) -> String {
-    grouped_list("taken-by", "Taken by", pledgers, |s| {
+fn pledger_list(lang: Lang, slug: &str, pledgers: &[PublicSignatory]) -> String {
+    grouped_list(lang, "taken-by", &t(lang, "page-taken-by"), pledgers, |s| {
         let organisation = s.signatory_type == SignatoryType::Organisation;
         let title = s
             .organisation
@@ -325,34 +385,47 @@ fn pledger_list(slug: &str, pledgers: &[PublicSignatory]) -> String {
             format!(" ({by})")
         };
         format!(
-            "{named}{by} · <a href=\"/c/{slug}/pledgers/{id}\">verify<span class=\"visually-hidden\"> {title}'s pledge</span></a>",
+            "{named}{by} · <a href=\"/c/{slug}/pledgers/{id}\">{verify}<span class=\"visually-hidden\"> {whose}</span></a>",
             id = s.id,
-            title = escape_html(title),
+            verify = escape_html(&t(lang, "page-verify")),
+            whose = escape_html(&t_with(
+                lang,
+                "page-verify-whose",
+                &[("title", title.into())]
+            )),
         )
     })
 }
 
 /// Each hand-in: when, with how many, and the digest that identifies its bundle.
-fn handins_note(handins: &[crate::store::HandinSummary]) -> String {
+fn handins_note(lang: Lang, handins: &[crate::store::HandinSummary]) -> String {
     if handins.is_empty() {
         return String::new();
     }
     let items: String = handins
         .iter()
         .map(|h| {
+            let total = u64::try_from(h.total).unwrap_or(0);
             format!(
-                "<li>Handed in on {} with {} {}. Its manifest's SHA-256: <code class=\"digest\">{}</code></li>",
-                day(h.created_at),
-                with_separators(u64::try_from(h.total).unwrap_or(0)),
-                if h.total == 1 { "signature" } else { "signatures" },
+                "<li>{} <code class=\"digest\">{}</code></li>",
+                escape_html(&t_with(
+                    lang,
+                    "page-handin",
+                    &[
+                        ("date", i18n::day(lang, h.created_at).into()),
+                        ("count", total.into()),
+                        ("n", with_separators(total).into()),
+                    ],
+                )),
                 escape_html(&h.manifest_sha256),
             )
         })
         .collect();
     format!(
-        "<section class=\"handins\" aria-labelledby=\"handins-title\"><h2 id=\"handins-title\">Handed in</h2>\
-         <ul>{items}</ul><p class=\"hint\">Anyone given the bundle can check it: the SHA-256 of its \
-         manifest.json is the one shown here.</p></section>"
+        "<section class=\"handins\" aria-labelledby=\"handins-title\"><h2 id=\"handins-title\">{}</h2>\
+         <ul>{items}</ul><p class=\"hint\">{}</p></section>",
+        escape_html(&t(lang, "page-handins-title")),
+        escape_html(&t(lang, "page-handins-hint")),
     )
 }
 
@@ -369,19 +442,30 @@ struct CampaignPage<'a> {
 impl CampaignPage<'_> {
     fn render(&self, form: &FormPage<'_>) -> String {
         let c = self.campaign;
+        let lang = form.lang;
+        let words = c.words(lang);
         let now = store::now();
-        let recipient = c
+        let recipient = words
             .recipient
-            .as_ref()
-            .map(|r| format!("<p class=\"recipient\">To: {}</p>", escape_html(r.as_str())))
+            .map(|r| {
+                format!(
+                    "<p class=\"recipient\"{}>{}</p>",
+                    super::embed::lang_of(lang, r),
+                    escape_html(&t_with(lang, "page-to", &[("recipient", r.text.into())]))
+                )
+            })
             .unwrap_or_default();
         let progress = match c.target {
             Some(target) => {
                 let target = target.get();
                 format!(
-                    "<p class=\"target\"><label for=\"progress\">Towards a target of {}</label>\
+                    "<p class=\"target\"><label for=\"progress\">{}</label>\
                      <progress id=\"progress\" max=\"{target}\" value=\"{}\">{}%</progress></p>",
-                    with_separators(target),
+                    escape_html(&t_with(
+                        lang,
+                        "page-target",
+                        &[("target", with_separators(target).into())]
+                    )),
                     self.view.total.min(target),
                     self.view.total.saturating_mul(100) / target.max(1),
                 )
@@ -389,67 +473,78 @@ impl CampaignPage<'_> {
             None => String::new(),
         };
         let headline = match c.kind {
-            CampaignKind::Letter => {
-                format!("<p class=\"headline\">{}</p>", letter_headline(self.view))
-            }
-            CampaignKind::Pledge => {
-                format!("<p class=\"headline\">{}</p>", pledge_headline(self.view))
-            }
+            CampaignKind::Letter => format!(
+                "<p class=\"headline\">{}</p>",
+                escape_html(&headline(lang, "page-letter-headline", self.view))
+            ),
+            CampaignKind::Pledge => format!(
+                "<p class=\"headline\">{}</p>",
+                escape_html(&headline(lang, "page-pledge-headline", self.view))
+            ),
             CampaignKind::Petition => String::new(),
         };
         let closed = match (c.status_at(now), c.closed_since(now)) {
             (CampaignStatus::Closed, Some(at)) => format!(
-                "<p class=\"closed-note\">This campaign closed on {} with {} {}.</p>",
-                day(at),
-                with_separators(self.view.total),
-                if self.view.total == 1 {
-                    "signature"
-                } else {
-                    "signatures"
-                }
+                "<p class=\"closed-note\">{}</p>",
+                escape_html(&t_with(
+                    lang,
+                    "page-closed-note",
+                    &[
+                        ("date", i18n::day(lang, at).into()),
+                        ("count", self.view.total.into()),
+                        ("n", with_separators(self.view.total).into()),
+                    ],
+                ))
             ),
             _ => String::new(),
         };
         let signatories = match c.kind {
-            CampaignKind::Letter => signatory_list(&self.signatories),
-            CampaignKind::Pledge => pledger_list(c.slug.as_str(), &self.signatories),
+            CampaignKind::Letter => signatory_list(lang, &self.signatories),
+            CampaignKind::Pledge => pledger_list(lang, c.slug.as_str(), &self.signatories),
             CampaignKind::Petition => String::new(),
         };
-        let handed_in = handins_note(&self.handins);
+        let handed_in = handins_note(lang, &self.handins);
         let outcome = self
             .outcome
             .as_ref()
             .map(|o| {
                 format!(
                     "<section class=\"outcome\" aria-labelledby=\"outcome-title\"><h2 id=\"outcome-title\">\
-                     Outcome: {}</h2><p class=\"hint\">{}</p>{}</section>",
-                    escape_html(&o.subject),
-                    day(o.created_at),
+                     {}</h2><p class=\"hint\">{}</p>{}</section>",
+                    escape_html(&t_with(lang, "page-outcome", &[("subject", o.subject.as_str().into())])),
+                    i18n::day(lang, o.created_at),
                     crate::markdown::to_safe_html(&o.body)
                 )
             })
             .unwrap_or_default();
-        let call = if c.kind == CampaignKind::Pledge {
-            "Take the pledge"
-        } else {
-            "Add your name"
-        };
+        let call = escape_html(&t(
+            lang,
+            if c.kind == CampaignKind::Pledge {
+                "page-call-pledge"
+            } else {
+                "page-call-sign"
+            },
+        ));
         let main = format!(
-            "<h1>{title}</h1><p class=\"summary\">{summary}</p>{recipient}{closed}{outcome}{handed_in}\
-             <div class=\"columns\"><div class=\"text\">{body}</div>\
+            "<h1{title_lang}>{title}</h1><p class=\"summary\"{summary_lang}>{summary}</p>{recipient}{closed}{outcome}{handed_in}\
+             <div class=\"columns\"><div class=\"text\"{body_lang}>{body}</div>\
              <section class=\"signing\" aria-labelledby=\"sign-title\"><h2 id=\"sign-title\">{call}</h2>\
              {count}{headline}{progress}{signing}</section></div>{signatories}{share}",
-            title = escape_html(c.title.as_str()),
-            summary = escape_html(c.summary.as_str()),
-            body = crate::markdown::to_safe_html(c.body.as_str()),
+            title = escape_html(words.title.text),
+            title_lang = super::embed::lang_of(lang, words.title),
+            summary = escape_html(words.summary.text),
+            summary_lang = super::embed::lang_of(lang, words.summary),
+            body = crate::markdown::to_safe_html(words.body.text),
+            body_lang = super::embed::lang_of(lang, words.body),
             count = form.count_line(),
             signing = form.signing_part(""),
-            share = share_links(&self.url, c.title.as_str()),
+            share = share_links(lang, &self.url, words.title.text),
         );
         let image = format!("{}/preview.png", self.url);
         layout(
-            c.title.as_str(),
-            c.summary.as_str(),
+            lang,
+            words.title.text,
+            words.summary.text,
             &self.url,
             Some(&image),
             &main,
@@ -498,14 +593,20 @@ async fn campaign_page_parts<'a>(
     })
 }
 
-fn page_not_found() -> HttpResponse {
-    let main = "<h1>No campaign here</h1><p>This campaign does not exist or has not opened yet. \
-                The address may be mistyped.</p><p><a href=\"/\">See the open campaigns</a></p>";
+fn page_not_found(lang: Lang) -> HttpResponse {
+    let title = t(lang, "page-not-found-title");
+    let main = format!(
+        "<h1>{}</h1><p>{}</p><p><a href=\"/{query}\">{}</a></p>",
+        escape_html(&title),
+        escape_html(&t(lang, "page-not-found")),
+        escape_html(&t(lang, "page-see-open")),
+        query = lang_query(lang),
+    );
     html_response(
         StatusCode::NOT_FOUND,
         PAGES_POLICY,
         PRIVATE,
-        layout("No campaign here", "", "/", None, main, false),
+        layout(lang, &title, "", "/", None, &main, false),
     )
 }
 
@@ -515,13 +616,15 @@ pub(super) const PAGES_POLICY: &str = "default-src 'none'; style-src 'self'; img
 
 /// `GET /c/{slug}`: the campaign's page.
 pub async fn campaign_page(
+    req: HttpRequest,
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let Some((campaign, view)) = page_campaign(&state, &slug).await? else {
-        return Ok(page_not_found());
+        return Ok(page_not_found(i18n::page_lang(&req, Lang::En)));
     };
-    let html = match state.pages.pages.get(&campaign, &view) {
+    let lang = i18n::page_lang(&req, campaign.signers.lang);
+    let html = match state.pages.pages.get(&campaign, &view, lang) {
         Some(html) => html,
         None => {
             let parts = campaign_page_parts(&state, &campaign, &view).await?;
@@ -529,20 +632,13 @@ pub async fn campaign_page(
             let action = format!("/c/{}", campaign.slug);
             // Kept with the page for a few seconds: an older stamp only lets a form through.
             let stamp = state.signing.form_stamp(None);
-            // Shared by every visitor through caches: in the campaign's own language.
             let form = FormPage::new(
-                &campaign,
-                &action,
-                &organiser,
-                view.total,
-                None,
-                stamp,
-                campaign.signers.lang,
+                &campaign, &action, &organiser, view.total, None, stamp, lang,
             );
             state
                 .pages
                 .pages
-                .keep(&campaign, &view, Arc::new(parts.render(&form)))
+                .keep(&campaign, &view, lang, Arc::new(parts.render(&form)))
         }
     };
     Ok(html_response(
@@ -562,7 +658,7 @@ pub async fn campaign_sign(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let Some((campaign, view)) = page_campaign(&state, &slug).await? else {
-        return Ok(page_not_found());
+        return Ok(page_not_found(i18n::page_lang(&req, Lang::En)));
     };
     let submitted: Submission = take_form(&req, &state, &campaign, payload).await?;
     let parts = campaign_page_parts(&state, &campaign, &view).await?;
@@ -578,13 +674,13 @@ pub async fn campaign_sign(
     Ok(submitted.finish(response))
 }
 
-async fn index_page(state: &AppState, closed: bool) -> Result<Arc<String>, ApiError> {
+async fn index_page(state: &AppState, closed: bool, lang: Lang) -> Result<Arc<String>, ApiError> {
     if let Some((at, html)) = state
         .pages
         .indexes
         .read()
         .unwrap_or_else(|e| e.into_inner())
-        .get(&closed)
+        .get(&(closed, lang))
         && at.elapsed() < PAGE_LIFETIME
     {
         return Ok(html.clone());
@@ -602,37 +698,46 @@ async fn index_page(state: &AppState, closed: bool) -> Result<Arc<String>, ApiEr
             continue;
         }
         let total = state.live.view(&campaign.slug).await?.total;
-        let noun = match (campaign.kind, total) {
-            (CampaignKind::Petition, 1) => "signature",
-            (CampaignKind::Petition, _) => "signatures",
-            (CampaignKind::Letter, 1) => "signatory",
-            (CampaignKind::Letter, _) => "signatories",
-            (CampaignKind::Pledge, 1) => "pledge taken",
-            (CampaignKind::Pledge, _) => "pledges taken",
+        let noun = match campaign.kind {
+            CampaignKind::Petition => "index-count-petition",
+            CampaignKind::Letter => "index-count-letter",
+            CampaignKind::Pledge => "index-count-pledge",
         };
+        let words = campaign.words(lang);
         items.push_str(&format!(
-            "<li><h2><a href=\"/c/{slug}\">{title}</a></h2><p>{summary}</p><p class=\"count\"><strong>{total}</strong> {noun}</p></li>",
+            "<li><h2{title_lang}><a href=\"/c/{slug}{query}\">{title}</a></h2><p{summary_lang}>{summary}</p><p class=\"count\"><strong>{total}</strong> {noun}</p></li>",
             slug = campaign.slug.as_str(),
-            title = escape_html(campaign.title.as_str()),
-            summary = escape_html(campaign.summary.as_str()),
+            title = escape_html(words.title.text),
+            title_lang = super::embed::lang_of(lang, words.title),
+            summary = escape_html(words.summary.text),
+            summary_lang = super::embed::lang_of(lang, words.summary),
             total = with_separators(total),
+            noun = escape_html(&t_with(lang, noun, &[("count", total.into())])),
+            query = lang_query(lang),
         ));
     }
-    let (title, other) = if closed {
-        (
-            "Closed campaigns",
-            "<p><a href=\"/\">Open campaigns</a></p>",
-        )
+    let (title, other, other_path) = if closed {
+        (t(lang, "index-closed"), t(lang, "index-open"), "/")
     } else {
-        (
-            "Open campaigns",
-            "<p><a href=\"/closed\">Closed campaigns</a></p>",
-        )
+        (t(lang, "index-open"), t(lang, "index-closed"), "/closed")
     };
+    let other = format!(
+        "<p><a href=\"{other_path}{query}\">{}</a></p>",
+        escape_html(&other),
+        query = lang_query(lang),
+    );
+    let title = escape_html(&title);
     let list = if items.is_empty() {
         format!(
-            "<p>There are no {} campaigns just now.</p>",
-            if closed { "closed" } else { "open" }
+            "<p>{}</p>",
+            escape_html(&t(
+                lang,
+                if closed {
+                    "index-none-closed"
+                } else {
+                    "index-none-open"
+                }
+            ))
         )
     } else {
         format!("<ul class=\"campaigns\">{items}</ul>")
@@ -643,8 +748,9 @@ async fn index_page(state: &AppState, closed: bool) -> Result<Arc<String>, ApiEr
         if closed { "/closed" } else { "/" }
     );
     let html = Arc::new(layout(
-        title,
-        "Petitions and open letters for children's rights.",
+        lang,
+        &title,
+        &t(lang, "index-description"),
         &url,
         None,
         &format!("<h1>{title}</h1>{list}{other}"),
@@ -655,13 +761,13 @@ async fn index_page(state: &AppState, closed: bool) -> Result<Arc<String>, ApiEr
         .indexes
         .write()
         .unwrap_or_else(|e| e.into_inner())
-        .insert(closed, (Instant::now(), html.clone()));
+        .insert((closed, lang), (Instant::now(), html.clone()));
     Ok(html)
 }
 
 /// `GET /`: the open campaigns, with their counts.
-pub async fn index(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let html = index_page(&state, false).await?;
+pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let html = index_page(&state, false, i18n::page_lang(&req, Lang::En)).await?;
     Ok(html_response(
         StatusCode::OK,
         PAGES_POLICY,
@@ -671,8 +777,11 @@ pub async fn index(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
 }
 
 /// `GET /closed`: the closed campaigns.
-pub async fn closed_index(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let html = index_page(&state, true).await?;
+pub async fn closed_index(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let html = index_page(&state, true, i18n::page_lang(&req, Lang::En)).await?;
     Ok(html_response(
         StatusCode::OK,
         PAGES_POLICY,
@@ -700,7 +809,9 @@ pub async fn preview_png(
     let Some((campaign, view)) = page_campaign(&state, &slug).await? else {
         return Err(ApiError::NotFound);
     };
-    let png = match state.pages.previews.get(&campaign, &view) {
+    // The picture is drawn in the campaign's own language.
+    let own = campaign.signers.lang;
+    let png = match state.pages.previews.get(&campaign, &view, own) {
         Some(png) => png,
         None => {
             let host = state.public_url.host_str().unwrap_or("").to_owned();
@@ -716,7 +827,7 @@ pub async fn preview_png(
             state
                 .pages
                 .previews
-                .keep(&campaign, &view, Arc::new(web::Bytes::from(png)))
+                .keep(&campaign, &view, own, Arc::new(web::Bytes::from(png)))
         }
     };
     Ok(HttpResponse::Ok()

@@ -66,7 +66,15 @@ fn no_pledge() -> HttpResponse {
         StatusCode::NOT_FOUND,
         PAGES_POLICY,
         "no-store",
-        layout("No verified pledge here", "", "/", None, main, false),
+        layout(
+            crate::domain::Lang::En,
+            "No verified pledge here",
+            "",
+            "/",
+            None,
+            main,
+            false,
+        ),
     )
 }
 
@@ -169,6 +177,7 @@ pub async fn verification_page(
         PAGES_POLICY,
         VERIFICATION_CACHE,
         layout(
+            crate::domain::Lang::En,
             &heading,
             campaign.summary.as_str(),
             &url,

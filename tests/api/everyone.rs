@@ -480,3 +480,80 @@ async fn a_signer_in_welsh_reads_the_form_and_their_email_in_welsh() {
     let problem = assert_problem(bad_lang, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
     assert_eq!(fields_of(&problem), ["lang"]);
 }
+
+#[tokio::test]
+async fn every_page_a_signer_sees_renders_in_both_languages_with_no_missing_message() {
+    let app = spawn_app().await;
+    let token = app
+        .open_campaign_with(json!({
+            "kind": "letter", "recipient": "The Children's Minister",
+            "translations": {"cy": {"title": "Llythyr at y Gweinidog Plant", "recipient": "Y Gweinidog Plant"}},
+        }))
+        .await;
+    let created = app
+        .create_campaign(
+            &token,
+            json!({"slug": "cymru", "lang": "cy", "title": "Ymgyrch Gymraeg"}),
+        )
+        .await;
+    assert_eq!(created["lang"], "cy");
+    app.open_campaign(&token, "cymru").await;
+    for lang in ["en", "cy"] {
+        for path in [
+            "/",
+            "/closed",
+            "/c/scrapsi445",
+            "/c/cymru",
+            "/embed/cymru",
+            "/c/no-such",
+        ] {
+            let response = app.get(&format!("{path}?lang={lang}"), None).await;
+            let vary = response
+                .headers()
+                .get("vary")
+                .map(|v| v.to_str().unwrap().to_owned());
+            let html = response.text().await.unwrap();
+            assert!(
+                html.contains(&format!("<html lang=\"{lang}\">")),
+                "{path} in {lang}"
+            );
+            assert!(
+                !html.contains("[["),
+                "{path} in {lang}: a message is missing"
+            );
+            assert!(
+                !html.contains("{$"),
+                "{path} in {lang}: an argument is missing"
+            );
+            if path.starts_with("/c/scrapsi") {
+                assert_eq!(vary.as_deref(), Some("Accept-Language"), "{path}");
+            }
+        }
+    }
+    let welsh = app
+        .get("/c/scrapsi445?lang=cy", None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        welsh.contains("<h1>Llythyr at y Gweinidog Plant</h1>"),
+        "{welsh}"
+    );
+    assert!(welsh.contains("At: Y Gweinidog Plant"));
+    assert!(welsh.contains("Rhannwch yr ymgyrch hon"));
+    // The body has no Welsh: shown in English, marked so.
+    assert!(welsh.contains("<div class=\"text\" lang=\"en\">"));
+    // A campaign in Welsh opens in Welsh for a browser that asks for neither language.
+    let own = app
+        .client
+        .get(app.url("/c/cymru"))
+        .header("Accept-Language", "fr")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(own.contains("<html lang=\"cy\">"));
+}
