@@ -43,8 +43,11 @@ const LISTED: u32 = 500;
 pub struct PageCache {
     pages: Kept<String>,
     previews: Kept<web::Bytes>,
-    indexes: RwLock<HashMap<(bool, Lang), (Instant, Arc<String>)>>,
+    indexes: RwLock<HashMap<IndexKey, (Instant, Arc<String>)>>,
 }
+
+/// An index page: the closed campaigns or the open ones, in a language.
+type IndexKey = (bool, Lang);
 
 /// What was built for each campaign, with what it was built from.
 struct Kept<T> {
