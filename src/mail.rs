@@ -419,17 +419,12 @@ impl Mailer {
             ),
             EmailKind::Thanks => (say("email-thanks-subject"), say("email-thanks"), None),
             EmailKind::Renew => (
-                format!("Please renew your pledge: {title}"),
-                format!(
-                    "Your pledge \u{201c}{title}\u{201d} is due for renewal and lapses within the \
-                     month unless it is renewed. Open the link below and press the button to renew \
-                     it. A pledge that lapses is no longer listed or counted, and its badge shows \
-                     \u{201c}not verified\u{201d}."
-                ),
+                say("email-renew-subject"),
+                say("email-renew"),
                 email.confirm_token.as_deref().map(|t| {
                     let pledger = email.signature_id.unwrap_or_default();
                     let path = format!("c/{}/pledgers/{pledger}/renew", email.campaign_slug);
-                    ("Renew our pledge".to_owned(), self.link(&path, t))
+                    (i18n::text(lang, "email-renew-action"), self.link(&path, t))
                 }),
             ),
             EmailKind::Handin => (
@@ -464,16 +459,24 @@ impl Mailer {
             (EmailKind::Update, Some((_, body)), Some(signature)) => {
                 text.push_str(&format!("{body}\n"));
                 html.push_str(&crate::markdown::to_safe_html(body));
-                let link = self.link("unsubscribe", &self.unsubscribes.token(signature));
+                let link =
+                    self.signer_link("unsubscribe", &self.unsubscribes.token(signature), lang);
                 text.push_str(&format!(
-                    "\nYou are sent this because you signed \u{201c}{title}\u{201d}. To get no more \
-                     updates about it: {link}\n"
+                    "\n{}\n",
+                    i18n::text_with(
+                        lang,
+                        "email-update-footer",
+                        &[
+                            ("title", title.as_str().into()),
+                            ("link", link.as_str().into())
+                        ]
+                    )
                 ));
                 html.push_str(&format!(
-                    "<p style=\"color:#555\">You are sent this because you signed \u{201c}{}\u{201d}. \
-                     <a href=\"{}\">Unsubscribe from its updates</a>.</p>",
-                    escape_html(title),
-                    escape_html(&link)
+                    "<p style=\"color:#555\">{} <a href=\"{}\">{}</a>.</p>",
+                    escape_html(&say("email-update-footer-html")),
+                    escape_html(&link),
+                    escape_html(&i18n::text(lang, "email-update-unsubscribe")),
                 ));
                 Some(link)
             }

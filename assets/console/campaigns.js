@@ -66,6 +66,17 @@ function whole(text) {
   return /^\d+$/.test(trimmed) ? Number(trimmed) : trimmed;
 }
 
+/** The parts of a campaign's text that can be given in its other language. */
+const TEXT_PARTS = ["title", "summary", "body", "recipient", "consent_public_text", "consent_contact_text"];
+const LANGUAGES = {en: "English", cy: "Welsh (Cymraeg)"};
+
+/** What a campaign's translation into its other language holds, by part, for the form. */
+function translationFields(c) {
+  const other = c.lang === "cy" ? "en" : "cy";
+  const texts = (c.translations || {})[other] || {};
+  return Object.fromEntries(TEXT_PARTS.map((part) => [`translation.${part}`, texts[part] || ""]));
+}
+
 /** The request body a campaign form stands for. */
 function campaignBody(typed) {
   const body = {
@@ -88,6 +99,19 @@ function campaignBody(typed) {
       contact_email: typed["organiser.contact_email"].trim() || null,
     },
   };
+  // Who can sign: the campaign's language and its words in the other one, young signers, and
+  // proof of work against bots.
+  body.lang = typed.lang;
+  const other = typed.lang === "cy" ? "en" : "cy";
+  const texts = {};
+  for (const part of TEXT_PARTS) {
+    const value = (typed[`translation.${part}`] || "").trim();
+    if (value) texts[part] = value;
+  }
+  body.translations = Object.keys(texts).length ? {[other]: texts} : {};
+  body.young_signers = typed.young_signers;
+  body.young_retention_days = whole(typed.young_retention_days);
+  body.require_proof_of_work = typed.require_proof_of_work;
   body.targets = typed.targets.split("\n").map((line) => line.trim()).filter(Boolean).map((line) => {
     const [name = "", role = "", email = ""] = line.split("|").map((part) => part.trim());
     return email ? {name, role, email} : {name, role};
@@ -150,6 +174,22 @@ function campaignFields(c, creating, account) {
       field({name: "contact_basis", label: "Basis for contacting signers", type: "select", value: c.consent?.contact_basis || "consent", options: [
         ["consent", "Consent: the box starts unticked"],
         ["soft_opt_in", "Soft opt-in: for existing supporters, the box starts ticked"]]})),
+    h("fieldset", {class: "group"}, h("legend", {}, "Who can sign"),
+      field({name: "lang", label: "Language of the campaign's words", type: "select", value: c.lang || "en", options: Object.entries(LANGUAGES),
+        hint: "Signers see the form in English or Welsh, as their browser asks or as they choose; this language is for everyone else."}),
+      h("p", {class: "hint"}, `Its words in the other language (optional): each part left empty is shown in the campaign's own language. Have a speaker of that language check them.`),
+      field({name: "translation.title", label: "Title, in the other language", value: translationFields(c)["translation.title"]}),
+      field({name: "translation.summary", label: "Summary, in the other language", type: "textarea", rows: 2, value: translationFields(c)["translation.summary"]}),
+      field({name: "translation.body", label: "Text, in the other language", type: "textarea", rows: 6, value: translationFields(c)["translation.body"]}),
+      field({name: "translation.recipient", label: "Addressed to, in the other language", value: translationFields(c)["translation.recipient"]}),
+      field({name: "translation.consent_public_text", label: "Words beside the box to be listed, in the other language", type: "textarea", rows: 2, value: translationFields(c)["translation.consent_public_text"]}),
+      field({name: "translation.consent_contact_text", label: "Words beside the box to be contacted, in the other language", type: "textarea", rows: 2, value: translationFields(c)["translation.consent_contact_text"]}),
+      field({name: "young_signers", label: "Children and young people may sign", type: "checkbox", value: !!c.young_signers,
+        hint: "Signers give an age band. Under 18: never contacted nor listed by name, only the first part of the postcode kept. Under 13: a parent or carer confirms by email. Not for pledges."}),
+      field({name: "young_retention_days", label: "Keep young signers' details for (days)", inputmode: "numeric", value: c.young_retention_days ?? 30,
+        hint: "Counted from when the campaign closes; at most as long as everyone else's."}),
+      field({name: "require_proof_of_work", label: "Ask signers' browsers for a proof of work against bots", type: "checkbox", value: !!c.require_proof_of_work,
+        hint: "The form solves a small puzzle as it is sent, with no third party. Signatures sent without JavaScript are held for you to approve."})),
     h("fieldset", {class: "group"}, h("legend", {}, "Who is asking"),
       h("p", {class: "hint"}, "Signers are told who runs the campaign, how their details are used, and where to write. A campaign opens only once all three are known."),
       field({name: "organiser.name", label: "Organisation", value: c.own_organiser?.name || "", hint: fallback("name")}),
@@ -161,7 +201,7 @@ function campaignFields(c, creating, account) {
 export async function edit(session, slug) {
   const creating = slug === null;
   const account = session.user.organiser || {};
-  let campaign = {kind: "petition", slug: "", title: "", summary: "", body: "", milestones: [], require_confirmation: true, allowed_origins: [], retention_days: 180};
+  let campaign = {kind: "petition", slug: "", title: "", summary: "", body: "", milestones: [], require_confirmation: true, allowed_origins: [], retention_days: 180, lang: "en", translations: {}, young_signers: false, young_retention_days: 30, require_proof_of_work: false};
   if (!creating) {
     campaign = await get(slugPath(slug));
     // What the campaign holds itself, apart from what it takes from the account.
@@ -177,7 +217,9 @@ export async function edit(session, slug) {
     existing_kind: campaign.kind, targets: targetLines(campaign.targets), renew_after_months: campaign.kind === "pledge" ? String(campaign.renew_after_months ?? "") : undefined,
     consent_public_text: campaign.consent.public_text, consent_contact_text: campaign.consent.contact_text,
     "organiser.name": campaign.own_organiser.name, "organiser.privacy_url": campaign.own_organiser.privacy_url,
-    "organiser.contact_email": campaign.own_organiser.contact_email});
+    "organiser.contact_email": campaign.own_organiser.contact_email,
+    lang: campaign.lang, young_signers: campaign.young_signers, young_retention_days: String(campaign.young_retention_days),
+    require_proof_of_work: campaign.require_proof_of_work, ...translationFields(campaign)});
   const form = onSubmit(h("form", {novalidate: true, class: "campaign-form"},
     campaignFields(campaign, creating, account),
     h("div", {class: "actions"},

@@ -6,7 +6,8 @@ import {announce, backToCampaigns, campaignTabs, confirmAction, copyButton, down
 import {field, onSubmit} from "./forms.js";
 
 const STATUSES = [["", "Any but spam"], ["pending", "Waiting for confirmation"], ["confirmed", "Confirmed"], ["withdrawn", "Withdrawn or erased"], ["lapsed", "Lapsed (pledges not renewed)"], ["spam", "Spam"]];
-const REVIEW = {pending: "Not yet reviewed", approved: "Approved", rejected: "Rejected"};
+const REVIEW = {pending: "Not yet reviewed", approved: "Approved", rejected: "Rejected", held: "Held: sent without JavaScript"};
+const AGE_BANDS = {"under-13": "Under 13", "13-15": "13 to 15", "16-17": "16 or 17", "18-plus": "18 or over"};
 
 function query(filters, extra = {}) {
   const params = new URLSearchParams();
@@ -52,7 +53,9 @@ export async function list(session, slug) {
     // Each cell names its column, for phones, where the rows are shown as cards.
     const cells = [
       h("th", {scope: "row"}, who(s), s.possible_duplicate ? h("span", {class: "tag warning", title: "Another live signature on this campaign may be from the same inbox"}, "Possible duplicate") : null,
-        s.signatory_type === "organisation" ? h("span", {class: "tag"}, "Organisation") : null),
+        s.signatory_type === "organisation" ? h("span", {class: "tag"}, "Organisation") : null,
+        s.age_band ? h("span", {class: "tag"}, AGE_BANDS[s.age_band] || s.age_band) : null,
+        s.review === "held" ? h("span", {class: "tag warning", title: "Not counted until you approve it"}, "Held for review") : null),
       h("td", {class: "email", "data-label": "Email"}, s.email || ""),
       letter ? h("td", {"data-label": "Role and organisation"}, [s.role, s.organisation].filter(Boolean).join(", ")) : h("td", {"data-label": "Postcode or country"}, s.postcode || s.country),
       pledge ? h("td", {"data-label": "Website and badge"},
@@ -63,8 +66,10 @@ export async function list(session, slug) {
       h("td", {"data-label": "Signed"}, formatTime(s.signed_at)),
     ];
     const actions = h("td", {class: "row-actions"});
-    if (letter && !erased && s.review !== "approved") actions.append(h("button", {type: "button", class: "small", onclick: () => review(s, "approved")}, "Approve", h("span", {class: "visually-hidden"}, ` ${who(s)}`)));
-    if (letter && !erased && s.review !== "rejected") actions.append(h("button", {type: "button", class: "small secondary", onclick: () => review(s, "rejected")}, "Reject", h("span", {class: "visually-hidden"}, ` ${who(s)}`)));
+    // A held signature (a petition's too) waits for a decision; a letter's every signatory does.
+    const reviewed = letter || s.review === "held";
+    if (reviewed && !erased && s.review !== "approved") actions.append(h("button", {type: "button", class: "small", onclick: () => review(s, "approved")}, "Approve", h("span", {class: "visually-hidden"}, ` ${who(s)}`)));
+    if (reviewed && !erased && s.review !== "rejected") actions.append(h("button", {type: "button", class: "small secondary", onclick: () => review(s, "rejected")}, "Reject", h("span", {class: "visually-hidden"}, ` ${who(s)}`)));
     if (!erased) actions.append(h("button", {type: "button", class: "small danger", onclick: () => erase(s)}, "Erase", h("span", {class: "visually-hidden"}, ` ${who(s)}`)));
     return h("tr", {}, cells, actions);
   }
@@ -72,7 +77,7 @@ export async function list(session, slug) {
   async function review(s, decision) {
     try {
       await patch(`${path}/signatures/${s.id}`, {review: decision});
-      announce(`${who(s)} is ${decision === "approved" ? (pledge ? "approved: listed, and its verification page and badge now verify the pledge" : "approved: listed on the letter if they agreed to be") : "rejected: not listed and not counted"}.`, "success");
+      announce(`${who(s)} is ${decision === "approved" ? (pledge ? "approved: listed, and its verification page and badge now verify the pledge" : letter ? "approved: listed on the letter if they agreed to be" : "approved: counted") : "rejected: not listed and not counted"}.`, "success");
       await load(pages[pages.length - 1]);
     } catch (problem) {
       if (problem.status !== 401) announce(problem.sentence, "error");

@@ -206,3 +206,21 @@ month-9 = Medi
 month-10 = Hydref
 month-11 = Tachwedd
 month-12 = Rhagfyr
+
+## Updates to signers, and their unsubscribe page
+
+unsubscribe-unknown = Nid yw'r ddolen yn un o'n rhai ni. I atal negeseuon e-bost ymgyrch, defnyddiwch y ddolen ar waelod un ohonynt.
+unsubscribe-title = Dad-danysgrifio
+unsubscribe-text = Pwyswch y botwm i beidio â chael rhagor o newyddion am yr ymgyrch hon. Mae eich llofnod yn dal i gyfrif.
+unsubscribe-button = Dad-danysgrifio
+unsubscribed-title = Rydych wedi dad-danysgrifio
+unsubscribed-text = Ni fyddwch yn cael rhagor o newyddion am { $title }. Mae eich llofnod yn dal i gyfrif.
+email-update-footer = Rydych yn cael hwn am eich bod wedi llofnodi “{ $title }”. I beidio â chael rhagor o newyddion amdani: { $link }
+email-update-footer-html = Rydych yn cael hwn am eich bod wedi llofnodi “{ $title }”.
+email-update-unsubscribe = Dad-danysgrifio o'i newyddion
+
+## A pledge's renewal
+
+email-renew-subject = Adnewyddwch eich addewid: { $title }
+email-renew = Mae eich addewid “{ $title }” i'w hadnewyddu a bydd yn dod i ben o fewn y mis oni bai ei bod yn cael ei hadnewyddu. Agorwch y ddolen isod a phwyswch y botwm i'w hadnewyddu. Nid yw addewid sydd wedi dod i ben yn cael ei rhestru na'i chyfrif mwyach, ac mae ei bathodyn yn dangos “heb ei gwirio”.
+email-renew-action = Adnewyddu ein haddewid

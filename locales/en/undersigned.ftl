@@ -204,3 +204,21 @@ month-9 = September
 month-10 = October
 month-11 = November
 month-12 = December
+
+## Updates to signers, and their unsubscribe page
+
+unsubscribe-unknown = The link is not one of ours. To stop a campaign's emails, use the link at the foot of one of them.
+unsubscribe-title = Unsubscribe
+unsubscribe-text = Press the button to get no more updates about this campaign. Your signature still counts.
+unsubscribe-button = Unsubscribe
+unsubscribed-title = You are unsubscribed
+unsubscribed-text = You will get no more updates about { $title }. Your signature still counts.
+email-update-footer = You are sent this because you signed “{ $title }”. To get no more updates about it: { $link }
+email-update-footer-html = You are sent this because you signed “{ $title }”.
+email-update-unsubscribe = Unsubscribe from its updates
+
+## A pledge's renewal
+
+email-renew-subject = Please renew your pledge: { $title }
+email-renew = Your pledge “{ $title }” is due for renewal and lapses within the month unless it is renewed. Open the link below and press the button to renew it. A pledge that lapses is no longer listed or counted, and its badge shows “not verified”.
+email-renew-action = Renew our pledge

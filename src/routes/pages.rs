@@ -67,7 +67,7 @@ fn lang_of(req: &HttpRequest) -> Lang {
 }
 
 /// `title` in bold, within a sentence of `id`.
-fn with_title(lang: Lang, id: &str, title: &str) -> String {
+pub(super) fn with_title(lang: Lang, id: &str, title: &str) -> String {
     let marker = "\u{1}";
     escape_html(&text_with(lang, id, &[("title", marker.into())]))
         .replace(marker, &format!("<strong>{}</strong>", escape_html(title)))

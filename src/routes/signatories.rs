@@ -49,6 +49,8 @@ struct SignatureView<'a> {
     verify_url: Option<String>,
     renewed_at: Option<DateTime<Utc>>,
     lapsed_at: Option<DateTime<Utc>>,
+    lang: &'a str,
+    age_band: Option<&'a str>,
 }
 
 /// Where a campaign's pledgers' verification pages are: `None` unless it is a pledge.
@@ -65,6 +67,8 @@ impl<'a> SignatureView<'a> {
             verify_url: pledger_pages.map(|base| format!("{base}{}", s.id)),
             renewed_at: s.renewed_at,
             lapsed_at: s.lapsed_at,
+            lang: &s.lang,
+            age_band: s.age_band.as_deref(),
             id: s.id,
             name: s.name.as_deref(),
             email: s.email.as_deref(),
@@ -208,7 +212,7 @@ pub async fn list(
 }
 
 /// The export's columns, in order: part of the public contract (openapi.yaml).
-pub const EXPORT_COLUMNS: [&str; 21] = [
+pub const EXPORT_COLUMNS: [&str; 23] = [
     "id",
     "name",
     "email",
@@ -230,6 +234,8 @@ pub const EXPORT_COLUMNS: [&str; 21] = [
     "verify_url",
     "renewed_at",
     "lapsed_at",
+    "lang",
+    "age_band",
 ];
 
 /// OWASP's advice against CSV injection: a cell a spreadsheet would read as a formula
@@ -242,7 +248,7 @@ pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn csv_cells(s: &SignatureRecord, pledger_pages: Option<&str>) -> [String; 21] {
+fn csv_cells(s: &SignatureRecord, pledger_pages: Option<&str>) -> [String; 23] {
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let time = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
     [
@@ -269,6 +275,8 @@ fn csv_cells(s: &SignatureRecord, pledger_pages: Option<&str>) -> [String; 21] {
             .unwrap_or_default(),
         time(s.renewed_at),
         time(s.lapsed_at),
+        s.lang.clone(),
+        text(&s.age_band),
     ]
 }
 

@@ -2,7 +2,7 @@
 //! the outbox at a set rate, with its progress; and the one-click unsubscribe page.
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -11,8 +11,9 @@ use super::extract::ApiJson;
 use super::managed_campaign;
 use super::pages::page;
 use crate::auth::Organiser;
-use crate::domain::{Body, CampaignStatus, FieldErrors, Slug, Title, UpdateKind};
+use crate::domain::{Body, CampaignStatus, FieldErrors, Lang, Slug, Title, UpdateKind};
 use crate::error::{ApiError, Conflict};
+use crate::i18n::{self, text};
 use crate::mail::escape_html;
 use crate::state::AppState;
 use crate::store::{self, NewUpdate};
@@ -123,53 +124,59 @@ pub async fn show(
         .json(update))
 }
 
-fn unknown_link() -> HttpResponse {
+fn unknown_link(lang: Lang) -> HttpResponse {
     page(
         StatusCode::NOT_FOUND,
-        crate::domain::Lang::En,
-        "This link does not work",
-        "<p>The link is not one of ours. To stop a campaign's emails, use the link at the foot of \
-         one of them.</p>",
+        lang,
+        &text(lang, "link-unknown-title"),
+        &format!("<p>{}</p>", escape_html(&text(lang, "unsubscribe-unknown"))),
     )
 }
 
-/// `GET /unsubscribe/{token}`: a button, so that following the link changes nothing.
+/// `GET /unsubscribe/{token}`: a button, so that following the link changes nothing. In the
+/// signer's language, which the emailed link carries.
 pub async fn unsubscribe_page(
+    req: HttpRequest,
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> HttpResponse {
+    let lang = i18n::page_lang(&req, Lang::En);
     if state.unsubscribes.signature(&token).is_none() {
-        return unknown_link();
+        return unknown_link(lang);
     }
     page(
         StatusCode::OK,
-        crate::domain::Lang::En,
-        "Unsubscribe",
-        "<p>Press the button to get no more updates about this campaign. Your signature still \
-         counts.</p><form method=\"post\"><input type=\"hidden\" name=\"List-Unsubscribe\" \
-         value=\"One-Click\"><button type=\"submit\">Unsubscribe</button></form>",
+        lang,
+        &text(lang, "unsubscribe-title"),
+        &format!(
+            "<p>{}</p><form method=\"post\"><input type=\"hidden\" name=\"List-Unsubscribe\" \
+             value=\"One-Click\"><button type=\"submit\">{}</button></form>",
+            escape_html(&text(lang, "unsubscribe-text")),
+            escape_html(&text(lang, "unsubscribe-button")),
+        ),
     )
 }
 
 /// `POST /unsubscribe/{token}`: RFC 8058's one-click unsubscribe, with no login; honoured for
 /// every later update of the campaign.
 pub async fn unsubscribe(
+    req: HttpRequest,
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let lang = i18n::page_lang(&req, Lang::En);
     let Some(signature) = state.unsubscribes.signature(&token) else {
-        return Ok(unknown_link());
+        return Ok(unknown_link(lang));
     };
     match state.store.unsubscribe(signature, store::now()).await? {
-        None => Ok(unknown_link()),
+        None => Ok(unknown_link(lang)),
         Some(title) => Ok(page(
             StatusCode::OK,
-            crate::domain::Lang::En,
-            "You are unsubscribed",
+            lang,
+            &text(lang, "unsubscribed-title"),
             &format!(
-                "<p>You will get no more updates about <strong>{}</strong>. Your signature still \
-                 counts.</p>",
-                escape_html(&title)
+                "<p>{}</p>",
+                super::pages::with_title(lang, "unsubscribed-text", &title)
             ),
         )),
     }

@@ -432,6 +432,10 @@ pub struct SignatureRecord {
     pub renewed_at: Option<DateTime<Utc>>,
     /// When a pledge lapsed, not renewed in time.
     pub lapsed_at: Option<DateTime<Utc>>,
+    /// The language the signer signed in.
+    pub lang: String,
+    /// The signer's age band, on campaigns that ask.
+    pub age_band: Option<String>,
 }
 
 impl SignatureRecord {

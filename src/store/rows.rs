@@ -287,7 +287,7 @@ impl CampaignValues {
 pub(super) const SIGNATURE_COLUMNS: &str = "id, name, email, status, review, source, \
     signatory_type, organisation, role, postcode, country, public, contact, consent_version, \
     possible_duplicate, signed_at, confirmed_at, erased_at, website, renewals, renewed_at, \
-    lapsed_at";
+    lapsed_at, lang, age_band";
 
 /// A signature's state, for changes that move the count.
 #[derive(sqlx::FromRow)]

@@ -451,6 +451,8 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
     .await;
     fill(client, "field-body", "We, the undersigned, ask you to withdraw SI 445.\n\nChildren in care deserve the protections of the Children Act 1989.").await;
     fill(client, "field-recipient", "The Children's Minister").await;
+    // Its words in Welsh, part by part: the rest shows in English.
+    fill(client, "field-translation-recipient", "Y Gweinidog Plant").await;
     fill(client, "field-allowed_origins", &partner).await;
     fill(client, "field-milestones", "10, 50").await;
     click(client, "#field-require_confirmation").await;
@@ -498,6 +500,21 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
     .await;
     wait_text(client, "main h1 .tag", "Open").await;
     wait_screen(client, "Scrap SI 445: a letter").await;
+    let opened: serde_json::Value = crate::helpers::http_client()
+        .get(format!(
+            "{}/v1/campaigns/letter-to-the-minister",
+            server.address
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        opened["translations"],
+        serde_json::json!({"cy": {"recipient": "Y Gweinidog Plant"}})
+    );
 
     // Signed on a partner's site in another window: the dashboard's count rises by itself.
     let console_window = client.window().await.unwrap();

@@ -7,6 +7,7 @@ mod helpers;
 
 mod accounts;
 mod browser;
+mod browser_everyone;
 mod campaigns;
 mod console;
 mod contract;
