@@ -224,3 +224,13 @@ email-update-unsubscribe = Dad-danysgrifio o'i newyddion
 email-renew-subject = Adnewyddwch eich addewid: { $title }
 email-renew = Mae eich addewid “{ $title }” i'w hadnewyddu a bydd yn dod i ben o fewn y mis oni bai ei bod yn cael ei hadnewyddu. Agorwch y ddolen isod a phwyswch y botwm i'w hadnewyddu. Nid yw addewid sydd wedi dod i ben yn cael ei rhestru na'i chyfrif mwyach, ac mae ei bathodyn yn dangos “heb ei gwirio”.
 email-renew-action = Adnewyddu ein haddewid
+
+## The standard words beside the consent boxes (a campaign's own words replace them)
+
+consent-public-petition = Dangos fy enw ar y rhestr gyhoeddus o bobl a lofnododd.
+consent-public-letter = Rhestru fy enw, fy rôl a fy sefydliad yn gyhoeddus fel un o lofnodwyr y llythyr hwn.
+consent-public-pledge = Rhestru'r addewid hon yn gyhoeddus: ein sefydliad (neu fy enw), rôl a gwefan, gyda thudalen sy'n ei gwirio.
+consent-contact = Anfonwch e-bost ataf am yr ymgyrch hon a gwaith arall gan { $organiser }. Gallaf ddad-danysgrifio unrhyw bryd.
+consent-contact-unnamed = Anfonwch e-bost ataf am yr ymgyrch hon a gwaith cysylltiedig y trefnwyr. Gallaf ddad-danysgrifio unrhyw bryd.
+consent-soft = Gall { $organiser } anfon e-bost atoch am yr ymgyrch hon a'u gwaith cysylltiedig. Dad-diciwch y blwch hwn os byddai'n well gennych iddynt beidio.
+consent-soft-unnamed = Gall y trefnwyr anfon e-bost atoch am yr ymgyrch hon a'u gwaith cysylltiedig. Dad-diciwch y blwch hwn os byddai'n well gennych iddynt beidio.

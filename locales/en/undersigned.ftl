@@ -222,3 +222,13 @@ email-update-unsubscribe = Unsubscribe from its updates
 email-renew-subject = Please renew your pledge: { $title }
 email-renew = Your pledge “{ $title }” is due for renewal and lapses within the month unless it is renewed. Open the link below and press the button to renew it. A pledge that lapses is no longer listed or counted, and its badge shows “not verified”.
 email-renew-action = Renew our pledge
+
+## The standard words beside the consent boxes (a campaign's own words replace them)
+
+consent-public-petition = Show my name on the public list of people who signed.
+consent-public-letter = List my name, role and organisation publicly as a signatory of this letter.
+consent-public-pledge = List this pledge publicly: our organisation (or my name), role and website, with a page that verifies it.
+consent-contact = Email me about this campaign and other work by { $organiser }. I can unsubscribe at any time.
+consent-contact-unnamed = Email me about this campaign and the organisers' related work. I can unsubscribe at any time.
+consent-soft = { $organiser } may email you about this campaign and their related work. Untick this box if you would rather they did not.
+consent-soft-unnamed = The organisers may email you about this campaign and their related work. Untick this box if you would rather they did not.

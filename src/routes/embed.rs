@@ -16,7 +16,7 @@ use super::signatures::Signer;
 use crate::accounts::organiser_of;
 use crate::auth::Organiser;
 use crate::domain::Slug;
-use crate::domain::{AgeBand, Lang, Localised};
+use crate::domain::{AgeBand, ConsentWording, ContactBasis, Lang, Localised};
 use crate::domain::{
     Campaign, CampaignKind, CampaignStatus, Country, FieldError, Identity, SignatureForm,
     SourceCode,
@@ -222,6 +222,14 @@ fn error_text(lang: Lang, error: &FieldError) -> String {
     }
 }
 
+/// The standard words in `lang` where there are some, else the campaign's own.
+fn standard_or<'a>(standard: &'a Option<String>, lang: Lang, own: Localised<'a>) -> Localised<'a> {
+    match standard {
+        Some(text) => Localised { text, lang },
+        None => own,
+    }
+}
+
 /// ` lang="…"` for a part of the campaign's text not in the page's language.
 pub(super) fn lang_of(page: Lang, part: Localised<'_>) -> String {
     if part.lang == page {
@@ -380,6 +388,42 @@ impl FormPage<'_> {
         )
     }
 
+    /// The standard consent words in the page's language, for each box whose words are the
+    /// standard ones (those a campaign has unless its organiser wrote their own), which exist
+    /// in every language; `None` for words of the organiser's.
+    fn standard_consent_words(&self) -> (Option<String>, Option<String>) {
+        let c = self.campaign;
+        let public =
+            (c.consent.public_text == ConsentWording::default_public_text(c.kind)).then(|| {
+                i18n::text(
+                    self.lang,
+                    match c.kind {
+                        CampaignKind::Petition => "consent-public-petition",
+                        CampaignKind::Letter => "consent-public-letter",
+                        CampaignKind::Pledge => "consent-public-pledge",
+                    },
+                )
+            });
+        let basis = c.consent.contact_basis;
+        let named = c.organiser.name.as_ref().or(self.organiser.name.as_ref());
+        let contact = [named, None]
+            .into_iter()
+            .find(|name| {
+                c.consent.contact_text == ConsentWording::default_contact_text(basis, *name)
+            })
+            .map(|name| {
+                let id = match (basis, name.is_some()) {
+                    (ContactBasis::Consent, true) => "consent-contact",
+                    (ContactBasis::Consent, false) => "consent-contact-unnamed",
+                    (ContactBasis::SoftOptIn, true) => "consent-soft",
+                    (ContactBasis::SoftOptIn, false) => "consent-soft-unnamed",
+                };
+                let organiser = name.map(|n| n.as_str().to_owned()).unwrap_or_default();
+                i18n::text_with(self.lang, id, &[("organiser", organiser.into())])
+            });
+        (public, contact)
+    }
+
     /// A young signer's age, in plain words, on campaigns that welcome young signers.
     fn age_band(&self) -> String {
         let chosen = self.typed.get("age_band").map(String::as_str);
@@ -467,8 +511,16 @@ impl FormPage<'_> {
             fields.push_str(&format!("<p class=\"hint\">{}</p>", self.t("young-note")));
         }
         let words = c.words(self.lang);
-        fields.push_str(&self.checkbox("public", words.consent_public_text));
-        fields.push_str(&self.checkbox("contact", words.consent_contact_text));
+        let (public, contact) = self.standard_consent_words();
+        let lang = self.lang;
+        fields.push_str(&self.checkbox(
+            "public",
+            standard_or(&public, lang, words.consent_public_text),
+        ));
+        fields.push_str(&self.checkbox(
+            "contact",
+            standard_or(&contact, lang, words.consent_contact_text),
+        ));
         let source = self
             .source
             .map(|s| format!("<input type=\"hidden\" name=\"source\" value=\"{s}\">"))

@@ -380,8 +380,12 @@ async fn a_signer_in_welsh_reads_the_form_and_their_email_in_welsh() {
             // The summary has no Welsh: it is shown in English, and marked so.
             assert!(html.contains("<p class=\"summary\" lang=\"en\">"));
             assert!(html.contains("hreflang=\"en\""), "the switch to English");
+            // The standard consent words, in Welsh; the signer agrees to words they read.
+            assert!(html.contains("Dangos fy enw ar y rhestr gyhoeddus o bobl a lofnododd."));
+            assert!(html.contains("gwaith arall gan Together for Children"));
         } else {
             assert!(html.contains("Sign</button>"));
+            assert!(html.contains("Show my name on the public list of people who signed."));
             assert!(html.contains("hreflang=\"cy\""), "the switch to Welsh");
         }
     }
