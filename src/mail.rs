@@ -424,7 +424,10 @@ impl Mailer {
                 email.confirm_token.as_deref().map(|t| {
                     let pledger = email.signature_id.unwrap_or_default();
                     let path = format!("c/{}/pledgers/{pledger}/renew", email.campaign_slug);
-                    (i18n::text(lang, "email-renew-action"), self.link(&path, t))
+                    (
+                        i18n::text(lang, "email-renew-action"),
+                        self.signer_link(&path, t, lang),
+                    )
                 }),
             ),
             EmailKind::Handin => (

@@ -43,16 +43,19 @@ pub enum Ending {
 }
 
 impl Ending {
-    /// What the verification page says happened, after "This pledge".
-    pub fn said(self) -> String {
+    /// What the verification page says happened, after "This pledge", in `lang`.
+    pub fn said(self, lang: crate::domain::Lang) -> String {
+        use crate::i18n::{text, text_with};
         match self {
-            Ending::Withdrawn => "was withdrawn by its pledger".into(),
-            Ending::Rejected => "was not accepted by the campaign's organisers".into(),
-            Ending::Erased => "was removed at its pledger's request".into(),
-            Ending::Lapsed(Some(at)) => {
-                format!("lapsed on {}: it was not renewed", at.format("%-d %B %Y"))
-            }
-            Ending::Lapsed(None) => "lapsed: it was not renewed".into(),
+            Ending::Withdrawn => text(lang, "ending-withdrawn"),
+            Ending::Rejected => text(lang, "ending-rejected"),
+            Ending::Erased => text(lang, "ending-erased"),
+            Ending::Lapsed(Some(at)) => text_with(
+                lang,
+                "ending-lapsed-on",
+                &[("date", crate::i18n::day(lang, at).into())],
+            ),
+            Ending::Lapsed(None) => text(lang, "ending-lapsed"),
         }
     }
 }

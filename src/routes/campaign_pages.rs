@@ -282,11 +282,6 @@ fn share_links(lang: Lang, url: &str, title: &str) -> String {
     )
 }
 
-/// A day in English, as the pages not yet in Welsh write it.
-pub(super) fn day(time: DateTime<Utc>) -> String {
-    i18n::day(Lang::En, time)
-}
-
 /// "53 organisations and 164 individuals have signed" (`id` says what they did).
 fn headline(lang: Lang, id: &str, view: &CountView) -> String {
     t_with(

@@ -5,13 +5,14 @@
 //! renewal reminder's link opens, whose button renews the pledge.
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use uuid::Uuid;
 
-use super::campaign_pages::{PAGES_POLICY, day, html_response, layout, page_campaign, page_url};
+use super::campaign_pages::{PAGES_POLICY, html_response, layout, page_campaign, page_url};
 use super::pages::page;
-use crate::domain::{Campaign, CampaignKind, SignatoryType};
+use crate::domain::{Campaign, CampaignKind, Lang, SignatoryType};
 use crate::error::ApiError;
+use crate::i18n::{self, text, text_with};
 use crate::mail::escape_html;
 use crate::pledges::{Renewal, Standing, standing};
 use crate::state::AppState;
@@ -57,82 +58,114 @@ async fn pledger(
     Ok(record.map(|record| (campaign, record)))
 }
 
-fn no_pledge() -> HttpResponse {
-    let main = "<h1>No verified pledge here</h1><p>This address is not a pledge that has been \
-                taken and verified. A pledge is listed here once its pledger has confirmed it \
-                and the campaign's organisers have accepted it.</p><p><a href=\"/\">See the \
-                campaigns</a></p>";
+fn no_pledge(lang: Lang) -> HttpResponse {
+    let title = text(lang, "pledge-none-title");
+    let main = format!(
+        "<h1>{}</h1><p>{}</p><p><a href=\"/\">{}</a></p>",
+        escape_html(&title),
+        escape_html(&text(lang, "pledge-none")),
+        escape_html(&text(lang, "pledge-see-campaigns")),
+    );
     html_response(
         StatusCode::NOT_FOUND,
         PAGES_POLICY,
         "no-store",
-        layout(
-            crate::domain::Lang::En,
-            "No verified pledge here",
-            "",
-            "/",
-            None,
-            main,
-            false,
-        ),
+        layout(lang, &title, "", "/", None, &main, false),
     )
 }
 
 /// The snippet a pledger pastes into its own site: the badge, linking to this page.
-fn badge_snippet(url: &str, name: &str, title: &str) -> String {
+fn badge_snippet(lang: Lang, url: &str, name: &str, title: &str) -> String {
     format!(
         "<a href=\"{url}\"><img src=\"{url}/badge.svg\" height=\"40\" alt=\"{alt}\"></a>",
         url = escape_html(url),
-        alt = escape_html(&format!("{name} has taken the {title} pledge: verify it")),
+        alt = escape_html(&text_with(
+            lang,
+            "pledge-badge-alt",
+            &[("name", name.into()), ("title", title.into())]
+        )),
     )
 }
 
 /// `GET /c/{slug}/pledgers/{pledger}`: whether this pledge holds.
 pub async fn verification_page(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
     let Some((campaign, record)) = pledger(&state, &slug, &id).await? else {
-        return Ok(no_pledge());
+        return Ok(no_pledge(i18n::page_lang(&req, Lang::En)));
     };
-    let title = campaign.title.as_str();
+    let lang = i18n::page_lang(&req, campaign.signers.lang);
+    let words = campaign.words(lang);
+    let title = words.title.text;
     let url = verify_url(&state, campaign.slug.as_str(), record.id);
     let campaign_link = format!(
-        "<p><a href=\"/c/{}\">About the {} pledge</a></p>",
+        "<p><a href=\"/c/{}\">{}</a></p>",
         campaign.slug,
-        escape_html(title)
+        escape_html(&text_with(lang, "pledge-about", &[("title", title.into())]))
     );
+    let day = |at| i18n::day(lang, at);
     let (status, heading, main) = match standing(&record, &campaign) {
-        Standing::Unverified => return Ok(no_pledge()),
+        Standing::Unverified => return Ok(no_pledge(lang)),
         Standing::Ended(ending) => {
             let who = match pledger_name(&record) {
-                Some(name) => format!("{}'s pledge", escape_html(name)),
-                None => "This pledge".to_owned(),
+                Some(name) => text_with(lang, "pledge-whose", &[("name", name.into())]),
+                None => text(lang, "pledge-this"),
             };
-            let heading = "This pledge is no longer held".to_owned();
+            let heading = text(lang, "pledge-ended-title");
             let main = format!(
-                "<h1>{heading}</h1><p class=\"ended\">{who} to <strong>{}</strong> {}. \
-                 It is not verified, and a badge that links here shows \u{201c}not verified\u{201d}.</p>{campaign_link}",
-                escape_html(title),
-                ending.said(),
+                "<h1>{}</h1><p class=\"ended\">{}</p>{campaign_link}",
+                escape_html(&heading),
+                escape_html(&text_with(
+                    lang,
+                    "pledge-ended",
+                    &[
+                        ("who", who.into()),
+                        ("title", title.into()),
+                        ("ending", ending.said(lang).into()),
+                    ],
+                )),
             );
             (StatusCode::GONE, heading, main)
         }
         Standing::Held { taken, lapses } => {
-            let name = pledger_name(&record).unwrap_or("A pledger");
-            let heading = format!("{name} took the {title} pledge");
+            let a_pledger = text(lang, "pledge-a-pledger");
+            let name = pledger_name(&record).unwrap_or(&a_pledger);
+            let heading = text_with(
+                lang,
+                "pledge-took",
+                &[("name", name.into()), ("title", title.into())],
+            );
             let mut said = format!(
-                "<p class=\"verified\"><strong>Verified:</strong> {} took the {} pledge on {}.",
-                escape_html(name),
-                escape_html(title),
-                day(taken)
+                "<p class=\"verified\"><strong>{}</strong> {}",
+                escape_html(&text(lang, "pledge-verified-label")),
+                escape_html(&text_with(
+                    lang,
+                    "pledge-verified",
+                    &[
+                        ("name", name.into()),
+                        ("title", title.into()),
+                        ("date", day(taken).into()),
+                    ],
+                )),
             );
             if let Some(renewed) = record.renewed_at {
-                said.push_str(&format!(" It was last renewed on {}.", day(renewed)));
+                said.push(' ');
+                said.push_str(&escape_html(&text_with(
+                    lang,
+                    "pledge-renewed-on",
+                    &[("date", day(renewed).into())],
+                )));
             }
             if let Some(lapses) = lapses {
-                said.push_str(&format!(" It holds until {}, unless renewed.", day(lapses)));
+                said.push(' ');
+                said.push_str(&escape_html(&text_with(
+                    lang,
+                    "pledge-holds-until",
+                    &[("date", day(lapses).into())],
+                )));
             }
             said.push_str("</p>");
             let by = super::campaign_pages::joined(&[
@@ -141,32 +174,44 @@ pub async fn verification_page(
                     .flatten(),
                 record.role.as_deref(),
             ]);
+            // `by` is escaped already, and the message adds no markup.
             let by = if by.is_empty() {
                 String::new()
             } else {
-                format!("<p>Taken by {by}.</p>")
+                format!(
+                    "<p>{}</p>",
+                    text_with(lang, "pledge-taken-by", &[("by", by.into())])
+                )
             };
             let site = record
                 .website
                 .as_deref()
                 .map(|w| {
                     format!(
-                        "<p>Website: <a href=\"{w}\" rel=\"nofollow ugc noopener\">{w}</a></p>",
-                        w = escape_html(w)
+                        "<p>{label} <a href=\"{w}\" rel=\"nofollow ugc noopener\">{w}</a></p>",
+                        w = escape_html(w),
+                        label = escape_html(&text(lang, "pledge-website")),
                     )
                 })
                 .unwrap_or_default();
-            let snippet = badge_snippet(&url, name, title);
+            let snippet = badge_snippet(lang, &url, name, title);
             let main = format!(
-                "<h1>{h}</h1>{said}{by}{site}<h2>The pledge</h2><blockquote class=\"commitment\">{body}</blockquote>\
-                 <h2>The badge</h2><p><img src=\"{badge}\" height=\"40\" alt=\"{alt}\"></p>\
-                 <p><label for=\"badge-snippet\">To show the badge on your website, paste this HTML into a page. \
-                 It links here, so anyone can check that the pledge still holds.</label></p>\
+                "<h1>{h}</h1>{said}{by}{site}<h2>{the_pledge}</h2><blockquote class=\"commitment\"{body_lang}>{body}</blockquote>\
+                 <h2>{the_badge}</h2><p><img src=\"{badge}\" height=\"40\" alt=\"{alt}\"></p>\
+                 <p><label for=\"badge-snippet\">{paste}</label></p>\
                  <textarea id=\"badge-snippet\" readonly rows=\"4\">{code}</textarea>{campaign_link}",
                 h = escape_html(&heading),
-                body = crate::markdown::to_safe_html(campaign.body.as_str()),
+                the_pledge = escape_html(&text(lang, "pledge-the-pledge")),
+                the_badge = escape_html(&text(lang, "pledge-the-badge")),
+                paste = escape_html(&text(lang, "pledge-snippet")),
+                body = crate::markdown::to_safe_html(words.body.text),
+                body_lang = super::embed::lang_of(lang, words.body),
                 badge = escape_html(&format!("{url}/badge.svg")),
-                alt = escape_html(&format!("The {title} pledge badge: verified")),
+                alt = escape_html(&text_with(
+                    lang,
+                    "pledge-badge-image",
+                    &[("title", title.into())]
+                )),
                 code = escape_html(&snippet),
             );
             (StatusCode::OK, heading, main)
@@ -176,15 +221,7 @@ pub async fn verification_page(
         status,
         PAGES_POLICY,
         VERIFICATION_CACHE,
-        layout(
-            crate::domain::Lang::En,
-            &heading,
-            campaign.summary.as_str(),
-            &url,
-            None,
-            &main,
-            false,
-        ),
+        layout(lang, &heading, words.summary.text, &url, None, &main, false),
     ))
 }
 
@@ -242,70 +279,85 @@ fn badge_svg(title: &str, verified: bool) -> String {
 /// `GET /c/{slug}/pledgers/{pledger}/renew/{token}`: a button that renews; following the link
 /// changes nothing, so a mail scanner cannot renew a pledge.
 pub async fn renew_page(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id, token) = path.into_inner();
     let Some((campaign, record)) = pledger(&state, &slug, &id).await? else {
-        return Ok(renewal_answer(Renewal::LinkNotValid, None));
+        return Ok(renewal_answer(
+            i18n::page_lang(&req, Lang::En),
+            Renewal::LinkNotValid,
+            None,
+        ));
     };
+    let lang = i18n::page_lang(&req, campaign.signers.lang);
     match state.pledges.check_renewal(&record, &campaign, &token) {
         Renewal::Renewed => Ok(page(
             StatusCode::OK,
-            crate::domain::Lang::En,
-            "Renew your pledge",
+            lang,
+            &text(lang, "renew-title"),
             &format!(
-                "<p>Press the button to renew your pledge to <strong>{}</strong>.</p>\
-                 <form method=\"post\"><button type=\"submit\">Renew our pledge</button></form>",
-                escape_html(campaign.title.as_str())
+                "<p>{}</p><form method=\"post\"><button type=\"submit\">{}</button></form>",
+                super::pages::with_title(lang, "renew-text", campaign.words(lang).title.text),
+                escape_html(&text(lang, "renew-button")),
             ),
         )),
-        other => Ok(renewal_answer(other, None)),
+        other => Ok(renewal_answer(lang, other, None)),
     }
 }
 
 /// `POST /c/{slug}/pledgers/{pledger}/renew/{token}`: renews the pledge for another term.
 pub async fn renew_submit(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id, token) = path.into_inner();
     let Some((campaign, record)) = pledger(&state, &slug, &id).await? else {
-        return Ok(renewal_answer(Renewal::LinkNotValid, None));
+        return Ok(renewal_answer(
+            i18n::page_lang(&req, Lang::En),
+            Renewal::LinkNotValid,
+            None,
+        ));
     };
+    let lang = i18n::page_lang(&req, campaign.signers.lang);
     let renewal = state
         .pledges
         .renew(state.store.as_ref(), &record, &campaign, &token)
         .await?;
     let until = campaign
         .renew_after_months
-        .map(|months| day(months.lapses_at(state.pledges.now())));
-    Ok(renewal_answer(renewal, until))
+        .map(|months| i18n::day(lang, months.lapses_at(state.pledges.now())));
+    Ok(renewal_answer(lang, renewal, until))
 }
 
-fn renewal_answer(renewal: Renewal, until: Option<String>) -> HttpResponse {
+fn renewal_answer(lang: Lang, renewal: Renewal, until: Option<String>) -> HttpResponse {
+    let said = |id: &str| format!("<p>{}</p>", escape_html(&text(lang, id)));
     match renewal {
         Renewal::Renewed => page(
             StatusCode::OK,
-            crate::domain::Lang::En,
-            "Your pledge is renewed",
-            &format!(
-                "<p>Thank you. Your pledge is renewed{}, and its badge stays verified.</p>",
-                until.map(|d| format!(" until {d}")).unwrap_or_default()
-            ),
+            lang,
+            &text(lang, "renewed-title"),
+            &match until {
+                Some(date) => format!(
+                    "<p>{}</p>",
+                    escape_html(&text_with(lang, "renewed-until", &[("date", date.into())]))
+                ),
+                None => said("renewed"),
+            },
         ),
         Renewal::LinkNotValid => page(
             StatusCode::NOT_FOUND,
-            crate::domain::Lang::En,
-            "This link does not work",
-            "<p>The link is unknown, or the pledge has been renewed with it already.</p>",
+            lang,
+            &text(lang, "link-unknown-title"),
+            &said("renew-unknown"),
         ),
         Renewal::NotHeld => page(
             StatusCode::GONE,
-            crate::domain::Lang::En,
-            "This pledge is no longer held",
-            "<p>The pledge was withdrawn, not accepted, removed or has lapsed, so there is \
-             nothing to renew. To pledge again, take the pledge on the campaign's page.</p>",
+            lang,
+            &text(lang, "pledge-ended-title"),
+            &said("renew-not-held"),
         ),
     }
 }

@@ -510,6 +510,9 @@ async fn every_page_a_signer_sees_renders_in_both_languages_with_no_missing_mess
             "/c/cymru",
             "/embed/cymru",
             "/c/no-such",
+            "/c/scrapsi445/pledgers/0193a0a0-0000-7000-8000-000000000000",
+            "/withdraw/not-a-token",
+            "/unsubscribe/not-a-token",
         ] {
             let response = app.get(&format!("{path}?lang={lang}"), None).await;
             let vary = response

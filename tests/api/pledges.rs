@@ -146,6 +146,19 @@ async fn a_pledge_is_taken_confirmed_approved_verified_renewed_and_lapses() {
         "{html}"
     );
     assert!(html.contains("href=\"https://article39.org.uk/\""));
+    // In Welsh too, the date with it.
+    let welsh = app
+        .get(&format!("/c/{SLUG}/pledgers/{id}?lang=cy"), None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(welsh.contains("<html lang=\"cy\">"));
+    assert!(
+        welsh.contains("Gwnaeth Article 39 addewid Open to All ar"),
+        "{welsh}"
+    );
+    assert!(!welsh.contains("[["));
     // The snippet to paste shows the badge and links back here.
     assert!(
         html.contains(&format!(
