@@ -177,7 +177,9 @@
         var unplaced = [];
         errors.forEach(function (error) {
           var slot = fieldError(error.field);
-          var input = form.elements[error.field];
+          // A group of radio buttons (the age band) is focused at its first choice.
+          var named = form.elements[error.field];
+          var input = named && !named.tagName && named.length ? named[0] : named;
           if (!slot) { unplaced.push(error.field + " " + error.message); return; }
           // A message that starts with a capital is a sentence of its own; the others
           // complete one that starts with the field's label.

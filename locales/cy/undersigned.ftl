@@ -271,3 +271,7 @@ renewed-until = Diolch. Mae eich addewid wedi'i hadnewyddu tan { $date }, ac mae
 renewed = Diolch. Mae eich addewid wedi'i hadnewyddu, ac mae ei bathodyn yn dal wedi'i wirio.
 renew-unknown = Mae'r ddolen yn anhysbys, neu mae'r addewid eisoes wedi'i hadnewyddu gyda hi.
 renew-not-held = Cafodd yr addewid ei thynnu'n ôl, heb ei derbyn, ei dileu neu mae wedi dod i ben, felly nid oes dim i'w adnewyddu. I addo eto, gwnewch yr addewid ar dudalen yr ymgyrch.
+
+## Countries: the rest are listed by their English names
+
+country-gb = Y Deyrnas Unedig

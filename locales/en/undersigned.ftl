@@ -269,3 +269,7 @@ renewed-until = Thank you. Your pledge is renewed until { $date }, and its badge
 renewed = Thank you. Your pledge is renewed, and its badge stays verified.
 renew-unknown = The link is unknown, or the pledge has been renewed with it already.
 renew-not-held = The pledge was withdrawn, not accepted, removed or has lapsed, so there is nothing to renew. To pledge again, take the pledge on the campaign's page.
+
+## Countries: the rest are listed by their English names
+
+country-gb = United Kingdom

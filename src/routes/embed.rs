@@ -331,9 +331,16 @@ impl FormPage<'_> {
             .into_iter()
             .map(|(code, name)| {
                 let selected = if code == chosen { " selected" } else { "" };
+                // The United Kingdom in the page's language; the rest by their English names,
+                // marked so on a Welsh page.
+                let (name, lang) = match (code, self.lang) {
+                    ("GB", _) => (i18n::text(self.lang, "country-gb"), ""),
+                    (_, Lang::En) => (name.to_owned(), ""),
+                    (_, Lang::Cy) => (name.to_owned(), " lang=\"en\""),
+                };
                 format!(
-                    "<option value=\"{code}\"{selected}>{}</option>",
-                    escape_html(name)
+                    "<option value=\"{code}\"{selected}{lang}>{}</option>",
+                    escape_html(&name)
                 )
             })
             .collect();
