@@ -46,15 +46,28 @@
   }
 
   // A child under 13 gives a parent's or carer's address: the label says so once chosen.
+  // Under 18, the boxes to be listed and contacted are not offered (nothing ticked there would
+  // be kept); the note that says so shows until an age is chosen, and for the under-18s.
   var emailLabel = form.querySelector("label[for=email]");
-  if (emailLabel) {
+  var consents = document.getElementById("consents");
+  var youngNote = document.getElementById("young-note");
+  if (emailLabel && youngNote && consents) {
     var ownLabel = emailLabel.textContent;
-    var relabel = function () {
+    var followAge = function () {
       var chosen = form.querySelector("input[name=age_band]:checked");
-      emailLabel.textContent = chosen && chosen.value === "under-13" ? words("parent-label") : ownLabel;
+      var band = chosen ? chosen.value : null;
+      emailLabel.textContent = band === "under-13" ? words("parent-label") : ownLabel;
+      var young = band !== null && band !== "18-plus";
+      consents.hidden = young;
+      youngNote.hidden = band === "18-plus";
+      if (young) {
+        var boxes = consents.querySelectorAll("input[type=checkbox]");
+        for (var i = 0; i < boxes.length; i++) boxes[i].checked = false;
+      }
+      reportHeight();
     };
-    form.addEventListener("change", relabel);
-    relabel();
+    form.addEventListener("change", followAge);
+    followAge();
   }
 
   // Where the campaign asks for a proof of work: a challenge, solved in a Web Worker so the

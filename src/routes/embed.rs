@@ -515,11 +515,16 @@ impl FormPage<'_> {
             fields.push_str(&self.text_field("website", "url", "url", "hint-website"));
         }
         if young {
-            fields.push_str(&format!("<p class=\"hint\">{}</p>", self.t("young-note")));
+            fields.push_str(&format!(
+                "<p class=\"hint\" id=\"young-note\">{}</p>",
+                self.t("young-note")
+            ));
         }
         let words = c.words(self.lang);
         let (public, contact) = self.standard_consent_words();
         let lang = self.lang;
+        // Together, so that the form's script can take them away from a young signer.
+        fields.push_str("<div id=\"consents\">");
         fields.push_str(&self.checkbox(
             "public",
             standard_or(&public, lang, words.consent_public_text),
@@ -528,6 +533,7 @@ impl FormPage<'_> {
             "contact",
             standard_or(&contact, lang, words.consent_contact_text),
         ));
+        fields.push_str("</div>");
         let source = self
             .source
             .map(|s| format!("<input type=\"hidden\" name=\"source\" value=\"{s}\">"))

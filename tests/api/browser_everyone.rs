@@ -63,6 +63,16 @@ async fn a_child_signs_in_welsh_with_a_proof_of_work_solved_in_the_browser() {
         .await
         .unwrap();
     assert_eq!(label, "Cyfeiriad e-bost dy riant neu dy ofalwr");
+    // No box to be listed or contacted is offered to a child.
+    assert!(
+        !client
+            .find(Locator::Id("consents"))
+            .await
+            .unwrap()
+            .is_displayed()
+            .await
+            .unwrap()
+    );
     client
         .find(Locator::Id("name"))
         .await

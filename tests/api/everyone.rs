@@ -564,3 +564,78 @@ async fn every_page_a_signer_sees_renders_in_both_languages_with_no_missing_mess
         .unwrap();
     assert!(own.contains("<html lang=\"cy\">"));
 }
+
+#[tokio::test]
+async fn young_signers_data_is_erased_sooner_than_adults() {
+    use chrono::{Duration, Utc};
+    let app = spawn_app().await;
+    let token = young_campaign(&app).await;
+    for (email, band) in [
+        ("carys@example.org", "16-17"),
+        ("megan@example.org", "18-plus"),
+    ] {
+        let signed = app
+            .sign(
+                SLUG,
+                &json!({"name": "A", "email": email, "age_band": band, "postcode": "LL55 4UR"}),
+            )
+            .await;
+        assert_eq!(signed.status(), StatusCode::ACCEPTED);
+    }
+    app.expect_total(SLUG, 2).await;
+    app.patch_json(
+        &format!("/v1/campaigns/{SLUG}"),
+        &json!({"status": "closed"}),
+        &token,
+    )
+    .await;
+    // Closed 11 days ago: past the young signers' 10 days, within everyone's 180.
+    let slug = undersigned::domain::Slug::parse(SLUG).unwrap();
+    let mut campaign = app.store.campaign(&slug).await.unwrap().unwrap();
+    campaign.closed_at = Some(Utc::now() - Duration::days(11));
+    app.store
+        .update_campaign(&campaign, campaign.status)
+        .await
+        .unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_undersigned"))
+        .arg("purge")
+        .env("DATABASE_URL", &app.database_url)
+        .env("UNDERSIGNED_OUTBOX_DIR", app.outbox.path())
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stored = app
+        .texts(
+            "SELECT email, postcode, age_band FROM signatures WHERE campaign_id = \
+             (SELECT id FROM campaigns WHERE slug = $1) ORDER BY age_band",
+            SLUG,
+        )
+        .await;
+    assert_eq!(
+        stored,
+        vec![
+            vec![None, None, Some("16-17".to_owned())],
+            vec![
+                Some("megan@example.org".to_owned()),
+                Some("LL55 4UR".to_owned()),
+                Some("18-plus".to_owned())
+            ],
+        ]
+    );
+    // The counts stay, and the campaign is not marked purged: the adults' data is still kept.
+    let count = app.expect_total(SLUG, 2).await;
+    assert_eq!(count["young_signers"], 1);
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM campaigns WHERE slug = $1 AND purged_at IS NULL",
+            SLUG
+        )
+        .await,
+        1
+    );
+}
