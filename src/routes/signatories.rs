@@ -447,10 +447,17 @@ pub async fn review(
     let (slug, id) = path.into_inner();
     let campaign = managed_campaign(&state, &slug, &caller).await?;
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
-    let review: Review = body
-        .review
-        .parse()
-        .map_err(|m| ApiError::field("review", m))?;
+    // `held` is the service's to give (a signature sent without its proof of work), not an
+    // organiser's decision.
+    let review: Review = match body.review.parse() {
+        Ok(Review::Held) | Err(_) => {
+            return Err(ApiError::field(
+                "review",
+                "must be one of: pending, approved, rejected",
+            ));
+        }
+        Ok(review) => review,
+    };
     let record = state
         .store
         .review_signature(campaign.id, id, review, store::now())

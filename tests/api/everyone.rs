@@ -162,15 +162,17 @@ async fn proof_of_work_is_asked_spent_once_and_not_asked_of_partners_or_plain_fo
         .find(|s| s["review"] == "held")
         .expect("the held signature is listed for its organiser")
         .clone();
+    let path = format!(
+        "/v1/campaigns/{SLUG}/signatures/{}",
+        held["id"].as_str().unwrap()
+    );
+    // Holding is the service's doing, never an organiser's decision.
+    let refused = app
+        .patch_json(&path, &json!({"review": "held"}), &token)
+        .await;
+    assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
     let approved = app
-        .patch_json(
-            &format!(
-                "/v1/campaigns/{SLUG}/signatures/{}",
-                held["id"].as_str().unwrap()
-            ),
-            &json!({"review": "approved"}),
-            &token,
-        )
+        .patch_json(&path, &json!({"review": "approved"}), &token)
         .await;
     assert_eq!(approved.status(), StatusCode::OK);
     app.expect_total(SLUG, 3).await;
