@@ -85,9 +85,9 @@ count-pledge = { $count ->
     [one] wedi gwneud yr addewid
    *[other] wedi gwneud yr addewid
 }
-count-young = { $count ->
-    [one] plentyn neu berson ifanc wedi llofnodi
-   *[other] o blant a phobl ifanc wedi llofnodi
+count-young-line = { $count ->
+    [one] Llofnododd { $n } plentyn neu berson ifanc
+   *[other] Llofnododd { $n } o blant a phobl ifanc
 }
 
 ## The pages that links in emails open

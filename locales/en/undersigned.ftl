@@ -83,9 +83,9 @@ count-pledge = { $count ->
     [one] has taken the pledge
    *[other] have taken the pledge
 }
-count-young = { $count ->
-    [one] child or young person signed
-   *[other] children and young people signed
+count-young-line = { $count ->
+    [one] { $n } child or young person signed
+   *[other] { $n } children and young people signed
 }
 
 ## The pages that links in emails open

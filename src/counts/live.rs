@@ -51,6 +51,8 @@ pub struct CountView {
     /// Of `total`, how many signed for organisations and how many as individuals.
     pub organisations: u64,
     pub individuals: u64,
+    /// On campaigns that welcome young signers: how many under-18s are in `total`.
+    pub young_signers: Option<u64>,
     pub body: String,
     /// A quoted strong ETag, the same on every instance for the same count.
     pub etag: String,
@@ -106,6 +108,10 @@ impl CountView {
             })
             .collect();
         let status = campaign.status_at(now);
+        let young_signers = campaign
+            .signers
+            .young_signers
+            .then(|| counts.by_age_band[..3].iter().sum());
         let body = serde_json::to_string(&CountBody {
             slug: campaign.slug.as_str(),
             kind: campaign.kind.as_str(),
@@ -115,10 +121,7 @@ impl CountView {
             individuals: counts.confirmed_individuals,
             target: campaign.target.map(|t| t.get()),
             milestones: &milestones,
-            young_signers: campaign
-                .signers
-                .young_signers
-                .then(|| counts.by_age_band[..3].iter().sum()),
+            young_signers,
             by_age_band: campaign
                 .signers
                 .young_signers
@@ -146,6 +149,7 @@ impl CountView {
             total: counts.total(),
             organisations: counts.confirmed_organisations,
             individuals: counts.confirmed_individuals,
+            young_signers,
             etag: format!("\"{}\"", hex::encode(&digest[..12])),
             body,
             milestones,

@@ -481,6 +481,14 @@ impl CampaignPage<'_> {
             ),
             CampaignKind::Petition => String::new(),
         };
+        // "2,140 children and young people signed", where they are welcome.
+        let headline = match self.view.young_signers {
+            Some(young) => format!(
+                "{headline}<p class=\"headline\">{}</p>",
+                escape_html(&counted(lang, "count-young-line", young))
+            ),
+            None => headline,
+        };
         let closed = match (c.status_at(now), c.closed_since(now)) {
             (CampaignStatus::Closed, Some(at)) => format!(
                 "<p class=\"closed-note\">{}</p>",

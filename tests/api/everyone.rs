@@ -240,6 +240,13 @@ async fn young_signers_give_an_age_band_and_are_kept_private() {
     // Counted at once (the campaign asks adults for no confirmation), never listed.
     let count = app.expect_total(SLUG, 1).await;
     assert_eq!(count["young_signers"], 1);
+    let page = app
+        .get(&format!("/c/{SLUG}"), None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("1 child or young person signed"), "{page}");
     let signatories = app
         .get_json(&format!("/v1/campaigns/{SLUG}/signatories"), None)
         .await;
