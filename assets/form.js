@@ -208,7 +208,12 @@
         if (first) {
           first.focus();
         } else {
-          showProblem(unplaced.length ? unplaced.join("; ") : (result.data.detail || words("problem-other")));
+          // In the page's own words: the service's details are in English.
+          var byStatus = {429: "problem-rate-limited", 409: "problem-closed", 413: "problem-too-large", 503: "problem-unavailable"};
+          var proofAsked = errors.some(function (error) { return error.field === "altcha"; });
+          showProblem(proofAsked ? words("problem-proof")
+            : unplaced.length && document.documentElement.lang === "en" ? unplaced.join("; ")
+            : words(byStatus[result.status] || "problem-other"));
         }
       })
       .catch(function () {

@@ -275,3 +275,9 @@ renew-not-held = Cafodd yr addewid ei thynnu'n ôl, heb ei derbyn, ei dileu neu 
 ## Countries: the rest are listed by their English names
 
 country-gb = Y Deyrnas Unedig
+
+## The badge a pledger shows on its own site
+
+badge-pledge = Addewid
+badge-verified = addewid wedi'i gwirio
+badge-not-verified = heb ei gwirio

@@ -273,3 +273,9 @@ renew-not-held = The pledge was withdrawn, not accepted, removed or has lapsed, 
 ## Countries: the rest are listed by their English names
 
 country-gb = United Kingdom
+
+## The badge a pledger shows on its own site
+
+badge-pledge = Pledge
+badge-verified = pledge verified
+badge-not-verified = not verified

@@ -542,10 +542,15 @@ impl FormPage<'_> {
         // proof of work, where to get a challenge and the worker that solves it.
         let script_words = format!(
             " data-problem-other=\"{}\" data-problem-offline=\"{}\" data-problem-proof=\"{}\" \
-             data-working=\"{}\" data-parent-label=\"{}\"",
+             data-problem-rate-limited=\"{}\" data-problem-closed=\"{}\" data-problem-too-large=\"{}\" \
+             data-problem-unavailable=\"{}\" data-working=\"{}\" data-parent-label=\"{}\"",
             self.t("problem-other"),
             self.t("problem-offline"),
             self.t("problem-proof"),
+            self.t("problem-rate-limited"),
+            self.t("problem-closed"),
+            self.t("problem-too-large"),
+            self.t("problem-unavailable"),
             self.t("button-working"),
             self.t("field-email-parent"),
         );

@@ -77,8 +77,12 @@ fn no_pledge(lang: Lang) -> HttpResponse {
 /// The snippet a pledger pastes into its own site: the badge, linking to this page.
 fn badge_snippet(lang: Lang, url: &str, name: &str, title: &str) -> String {
     format!(
-        "<a href=\"{url}\"><img src=\"{url}/badge.svg\" height=\"40\" alt=\"{alt}\"></a>",
+        "<a href=\"{url}\"><img src=\"{url}/badge.svg{query}\" height=\"40\" alt=\"{alt}\"></a>",
         url = escape_html(url),
+        query = match lang {
+            Lang::En => "",
+            Lang::Cy => "?lang=cy",
+        },
         alt = escape_html(&text_with(
             lang,
             "pledge-badge-alt",
@@ -206,7 +210,10 @@ pub async fn verification_page(
                 paste = escape_html(&text(lang, "pledge-snippet")),
                 body = crate::markdown::to_safe_html(words.body.text),
                 body_lang = super::embed::lang_of(lang, words.body),
-                badge = escape_html(&format!("{url}/badge.svg")),
+                badge = escape_html(&format!(
+                    "{url}/badge.svg{}",
+                    if lang == Lang::Cy { "?lang=cy" } else { "" }
+                )),
                 alt = escape_html(&text_with(
                     lang,
                     "pledge-badge-image",
@@ -228,17 +235,24 @@ pub async fn verification_page(
 /// `GET /c/{slug}/pledgers/{pledger}/badge.svg`: "verified" while the pledge holds, "not
 /// verified" otherwise (an image is shown whatever the status, so both are 200).
 pub async fn badge(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
     let found = pledger(&state, &slug, &id).await?;
+    // The snippet a Welsh page gives asks for `?lang=cy`.
+    let lang = i18n::page_lang(
+        &req,
+        found.as_ref().map_or(Lang::En, |(c, _)| c.signers.lang),
+    );
     let verified = found
         .as_ref()
         .is_some_and(|(c, r)| matches!(standing(r, c), Standing::Held { .. }));
-    let title = found
-        .as_ref()
-        .map_or("Pledge", |(campaign, _)| campaign.title.as_str());
+    let pledge = text(lang, "badge-pledge");
+    let title = found.as_ref().map_or(pledge.as_str(), |(campaign, _)| {
+        campaign.words(lang).title.text
+    });
     Ok(HttpResponse::build(if found.is_some() {
         StatusCode::OK
     } else {
@@ -248,21 +262,22 @@ pub async fn badge(
     .insert_header((header::CACHE_CONTROL, VERIFICATION_CACHE))
     .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
     .insert_header((header::CONTENT_SECURITY_POLICY, "default-src 'none'"))
-    .body(badge_svg(title, verified)))
+    .body(badge_svg(lang, title, verified)))
 }
 
-fn badge_svg(title: &str, verified: bool) -> String {
+fn badge_svg(lang: Lang, title: &str, verified: bool) -> String {
     let title: String = title.chars().take(40).collect();
     let (state, fill) = if verified {
-        ("pledge verified", "#1b6b3a")
+        (text(lang, "badge-verified"), "#1b6b3a")
     } else {
-        ("not verified", "#6b6b6b")
+        (text(lang, "badge-not-verified"), "#6b6b6b")
     };
     // About 7.5 px per character at 13 px: each half grows with its words.
     let left = 20 + title.chars().count() * 15 / 2;
-    let right = 20 + state.len() * 15 / 2;
+    let right = 20 + state.chars().count() * 15 / 2;
     let width = left + right;
     let label = escape_html(&format!("{title}: {state}"));
+    let state = escape_html(&state);
     let title = escape_html(&title);
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"28\" role=\"img\" \

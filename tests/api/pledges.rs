@@ -159,6 +159,14 @@ async fn a_pledge_is_taken_confirmed_approved_verified_renewed_and_lapses() {
         "{welsh}"
     );
     assert!(!welsh.contains("[["));
+    assert!(welsh.contains("badge.svg?lang=cy"));
+    let svg = app
+        .get(&format!("/c/{SLUG}/pledgers/{id}/badge.svg?lang=cy"), None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(svg.contains("addewid wedi&#39;i gwirio"), "{svg}");
     // The snippet to paste shows the badge and links back here.
     assert!(
         html.contains(&format!(
