@@ -25,6 +25,9 @@ pub enum Conflict {
     RenewalNotAPledge,
     /// Something the campaign cannot do as it stands (a draft handed in, say): why.
     NotReady(&'static str),
+    /// An edit of who can sign that the campaign as it stands cannot take (young signers on
+    /// a pledge, a translation into its own language): why.
+    SignerSettings(&'static str),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -178,6 +181,11 @@ impl ApiError {
                 "Only a pledge is renewed",
                 StatusCode::CONFLICT,
             ),
+            Conflict(self::Conflict::SignerSettings(_)) => (
+                "signer-settings-conflict",
+                "Not possible for this campaign as it stands",
+                StatusCode::CONFLICT,
+            ),
             Conflict(self::Conflict::NotReady(_)) => (
                 "campaign-not-ready",
                 "Not possible while the campaign stands as it does",
@@ -239,6 +247,7 @@ impl ApiError {
                 "this campaign is closed to new signatures".into()
             }
             Conflict(self::Conflict::NotReady(why)) => (*why).into(),
+            Conflict(self::Conflict::SignerSettings(why)) => (*why).into(),
             Conflict(self::Conflict::RenewalNotAPledge) => {
                 "renew_after_months is only taken by a pledge, and this campaign is not one".into()
             }

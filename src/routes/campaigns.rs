@@ -274,19 +274,8 @@ impl SignerInput {
             );
             return None;
         }
-        // Unsaid, the young signers' time is the shorter of theirs and everyone's.
-        if let Some(young_days) = young_retention_days
-            && young_days.get() > retention_days.get()
-        {
-            e.check::<()>(
-                "young_retention_days",
-                Err(format!(
-                    "must be at most retention_days ({}): young signers' data is kept for less time",
-                    retention_days.get()
-                )),
-            );
-            return None;
-        }
+        // Young signers' data is kept for the shorter of their time and everyone's.
+        let _ = retention_days;
         Some(SignerSettingsChanges {
             lang,
             translations,
@@ -428,9 +417,39 @@ impl CreateCampaign {
 }
 
 impl UpdateCampaign {
+    /// What of an edit of who can sign `campaign` cannot take as it stands: 409, not 422,
+    /// as the same edit would be taken by another campaign.
+    fn signer_conflicts(&self, campaign: &Campaign) -> Result<(), ApiError> {
+        let conflict = |why: &'static str| Err(ApiError::Conflict(Conflict::SignerSettings(why)));
+        if self.young_signers == Some(true) && campaign.kind == CampaignKind::Pledge {
+            return conflict("young_signers is not taken by a pledge, which is taken in public");
+        }
+        let own = self
+            .lang
+            .as_deref()
+            .and_then(|l| l.parse::<Lang>().ok())
+            .unwrap_or(campaign.signers.lang);
+        match self.translations.as_ref().and_then(|t| t.as_object()) {
+            Some(given) if given.contains_key(own.as_str()) => conflict(
+                "translations may not hold the campaign's own language, whose words are its own fields",
+            ),
+            None if self.translations.is_none()
+                && own != campaign.signers.lang
+                && campaign.signers.translations.get(own).is_some() =>
+            {
+                conflict(
+                    "the campaign has a translation into its new lang: give translations with it \
+                     (without that language, or {})",
+                )
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Parses the edit of `campaign`, whose settings some of its parts are checked against.
     fn parse(self, campaign: &Campaign) -> Result<CampaignChanges, ApiError> {
         self.validate()?;
+        self.signer_conflicts(campaign)?;
         let mut e = FieldErrors::default();
         let retention = self
             .retention_days

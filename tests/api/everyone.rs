@@ -467,10 +467,18 @@ async fn a_signer_in_welsh_reads_the_form_and_their_email_in_welsh() {
         .await;
     assert_eq!(stored[0][0].as_deref(), Some("cy"));
 
-    // A translation into the campaign's own language, or an unknown one, is refused.
+    // A translation into the campaign's own language conflicts with it; an unknown language
+    // or an empty part is refused.
     let token = app.login("organiser@article39.example").await;
+    let own = app
+        .patch_json(
+            &format!("/v1/campaigns/{SLUG}"),
+            &json!({"translations": {"en": {"title": "x"}}}),
+            &token,
+        )
+        .await;
+    assert_problem(own, StatusCode::CONFLICT, "signer-settings-conflict").await;
     for (translations, field) in [
-        (json!({"en": {"title": "x"}}), "translations.en"),
         (json!({"fr": {"title": "x"}}), "translations.fr"),
         (json!({"cy": {"title": ""}}), "translations.cy.title"),
     ] {
@@ -484,6 +492,23 @@ async fn a_signer_in_welsh_reads_the_form_and_their_email_in_welsh() {
         let problem = assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
         assert_eq!(fields_of(&problem), [field]);
     }
+    // Its language changes only with translations that fit the new one.
+    let relabelled = app
+        .patch_json(
+            &format!("/v1/campaigns/{SLUG}"),
+            &json!({"lang": "cy"}),
+            &token,
+        )
+        .await;
+    assert_problem(relabelled, StatusCode::CONFLICT, "signer-settings-conflict").await;
+    let swapped = app
+        .patch_json(
+            &format!("/v1/campaigns/{SLUG}"),
+            &json!({"lang": "cy", "translations": {}}),
+            &token,
+        )
+        .await;
+    assert_eq!(swapped.status(), StatusCode::OK);
     let bad_lang = app
         .sign(
             SLUG,
