@@ -876,6 +876,8 @@ const FORM_FIELDS: [&str; 17] = [
 /// the API refuses it.
 fn parse_form(body: &[u8]) -> (Typed, Result<SignatureForm, Vec<FieldError>>) {
     let mut typed = Typed::new();
+    // As sent, spaces around included: lengths count them, as the API's do.
+    let mut sent = Typed::new();
     let mut errors = Vec::new();
     for (key, value) in url::form_urlencoded::parse(body) {
         if !FORM_FIELDS.contains(&key.as_ref()) {
@@ -886,9 +888,10 @@ fn parse_form(body: &[u8]) -> (Typed, Result<SignatureForm, Vec<FieldError>>) {
             errors.push(FieldError::new(key.as_ref(), "is not valid UTF-8 text"));
             continue;
         }
-        let value = value.trim();
-        if !value.is_empty() {
-            typed.insert(key.into_owned(), value.to_owned());
+        let trimmed = value.trim();
+        if !trimmed.is_empty() {
+            typed.insert(key.clone().into_owned(), trimmed.to_owned());
+            sent.insert(key.into_owned(), value.into_owned());
         }
     }
     // A ticked box sends its value, `true` (a browser sends `on` for a box without one); an
@@ -913,7 +916,7 @@ fn parse_form(body: &[u8]) -> (Typed, Result<SignatureForm, Vec<FieldError>>) {
     if !errors.is_empty() {
         return (typed, Err(errors));
     }
-    let text = |k: &str| typed.get(k).cloned();
+    let text = |k: &str| sent.get(k).cloned();
     let form = SignatureForm {
         name: text("name").unwrap_or_default(),
         email: text("email").unwrap_or_default(),

@@ -673,3 +673,27 @@ async fn young_signers_data_is_erased_sooner_than_adults() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_form_post_counts_a_field_s_length_as_sent_as_the_api_does() {
+    let app = spawn_app().await;
+    app.open_campaign_with(json!({"require_confirmation": false}))
+        .await;
+    // 200 characters once trimmed, 204 as sent: over the schema's 200, refused like the API's.
+    let name = format!("    {}", "a".repeat(200));
+    let (status, html) = post_form(&app, &[("name", &name), ("email", "long@example.org")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("must be at most 200 characters"), "{html}");
+    let api = app
+        .sign(SLUG, &json!({"name": name, "email": "long@example.org"}))
+        .await;
+    assert_problem(api, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM signatures WHERE email = $1",
+            "long@example.org"
+        )
+        .await,
+        0
+    );
+}
