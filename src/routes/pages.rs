@@ -24,8 +24,11 @@ pub(super) fn page(status: StatusCode, lang: Lang, title: &str, body: &str) -> H
          body{{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}\
          button{{font-size:1.1rem;padding:.6rem 1.2rem;cursor:pointer}}\
          button:focus-visible{{outline:3px solid #1d70b8;outline-offset:2px}}\
-         </style></head><body><main><h1>{title}</h1>{body}</main></body></html>",
+         .language{{text-align:right;margin:0}}.language a{{display:inline-block;min-height:24px;padding:.25rem .5rem}}\
+         </style></head><body><main>{switch}<h1>{title}</h1>{body}</main></body></html>",
         title = escape_html(title),
+        // The same address in the other language: a query alone keeps the page's path.
+        switch = super::embed::language_switch(lang, "", None),
     );
     HttpResponse::build(status)
         .insert_header(("Content-Type", "text/html; charset=utf-8"))
@@ -86,7 +89,7 @@ async fn ask(state: &AppState, lang: Lang, token: &str, purpose: TokenPurpose) -
         Ok(None) => return unknown_link(lang),
         Err(e) => return failure(lang, e.into()),
     };
-    let title = &target.campaign_title;
+    let title = &title_in(state, lang, &target.campaign_slug, &target.campaign_title).await;
     let (heading, sentence, button, path) = match purpose {
         TokenPurpose::Confirm => ("confirm-title", "confirm-text", "confirm-button", "confirm"),
         TokenPurpose::Withdraw => (
@@ -105,6 +108,17 @@ async fn ask(state: &AppState, lang: Lang, token: &str, purpose: TokenPurpose) -
         back = back_to(state, lang, &target.campaign_slug, title).await,
     );
     page(StatusCode::OK, lang, &text(lang, heading), &form)
+}
+
+/// The campaign's title in `lang` where it has one there, else `own` (its own).
+async fn title_in(state: &AppState, lang: Lang, slug: &str, own: &str) -> String {
+    match Slug::parse(slug) {
+        Ok(slug) => match state.signing.campaign(&slug).await {
+            Ok(campaign) => campaign.words(lang).title.text.to_owned(),
+            Err(_) => own.to_owned(),
+        },
+        Err(_) => own.to_owned(),
+    }
 }
 
 /// The way back from a link's page to the campaign it is about (its signing page), and who
@@ -153,16 +167,19 @@ pub async fn confirm_submit(
 ) -> HttpResponse {
     let lang = lang_of(&req);
     match state.signing.confirm(&token).await {
-        Ok(used) => page(
-            StatusCode::OK,
-            lang,
-            &text(lang, "confirmed-title"),
-            &format!(
-                "<p>{}</p>{}",
-                with_title(lang, "confirmed-text", &used.campaign_title),
-                back_to(&state, lang, &used.campaign_slug, &used.campaign_title).await
-            ),
-        ),
+        Ok(used) => {
+            let title = title_in(&state, lang, &used.campaign_slug, &used.campaign_title).await;
+            page(
+                StatusCode::OK,
+                lang,
+                &text(lang, "confirmed-title"),
+                &format!(
+                    "<p>{}</p>{}",
+                    with_title(lang, "confirmed-text", &title),
+                    back_to(&state, lang, &used.campaign_slug, &title).await
+                ),
+            )
+        }
         Err(e) => failure(lang, e),
     }
 }
@@ -184,16 +201,19 @@ pub async fn withdraw_submit(
 ) -> HttpResponse {
     let lang = lang_of(&req);
     match state.signing.withdraw(&token).await {
-        Ok(used) => page(
-            StatusCode::OK,
-            lang,
-            &text(lang, "withdrawn-title"),
-            &format!(
-                "<p>{}</p>{}",
-                with_title(lang, "withdrawn-text", &used.campaign_title),
-                back_to(&state, lang, &used.campaign_slug, &used.campaign_title).await
-            ),
-        ),
+        Ok(used) => {
+            let title = title_in(&state, lang, &used.campaign_slug, &used.campaign_title).await;
+            page(
+                StatusCode::OK,
+                lang,
+                &text(lang, "withdrawn-title"),
+                &format!(
+                    "<p>{}</p>{}",
+                    with_title(lang, "withdrawn-text", &title),
+                    back_to(&state, lang, &used.campaign_slug, &title).await
+                ),
+            )
+        }
         Err(e) => failure(lang, e),
     }
 }

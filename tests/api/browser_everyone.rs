@@ -126,6 +126,36 @@ async fn a_child_signs_in_welsh_with_a_proof_of_work_solved_in_the_browser() {
     let messages = app.outbox_messages(1).await;
     assert!(crate::smtp::subject_of(&messages[0]).starts_with("Mae eich plentyn"));
 
+    // The parent's link opens the confirmation page in Welsh; its button confirms.
+    let token = crate::smtp::token_in(&crate::smtp::text_of(&messages[0]), "confirm")
+        .expect("a confirmation link");
+    client
+        .goto(&format!("{}/confirm/{token}?lang=cy", app.address))
+        .await
+        .unwrap();
+    wait_visible(client, "form button").await;
+    let said = client
+        .find(Locator::Css("main p:not(.language)"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(said.contains("Diddymu OS 445"), "the Welsh title: {said}");
+    check_screen(client, axe.as_deref(), "confirm-welsh").await;
+    click(client, "form button").await;
+    wait_for_script(
+        client,
+        "return document.querySelector('h1').textContent.indexOf('Diolch') === 0;",
+        "the Welsh thank-you for confirming",
+    )
+    .await;
+    if let Some(axe) = axe.as_deref() {
+        let faults = crate::console::accessibility_faults(client, axe).await;
+        assert!(faults.is_empty(), "the confirmed page: {faults:#?}");
+    }
+    app.expect_total("scrapsi445", 1).await;
+
     // The same solution twice, from the page: taken once, refused after.
     client
         .goto(&format!("{}/embed/scrapsi445", app.address))
@@ -159,8 +189,8 @@ async fn a_child_signs_in_welsh_with_a_proof_of_work_solved_in_the_browser() {
     assert_eq!(statuses, json!([202, 422]));
     wait_for_script(
         client,
-        "return document.getElementById('count').textContent === '1';",
-        "the live count to show the adult who signed",
+        "return document.getElementById('count').textContent === '2';",
+        "the live count to show the adult who signed, beside the child",
     )
     .await;
 }
