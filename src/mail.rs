@@ -236,7 +236,11 @@ impl OutboxFiles {
             email.signature_id.unwrap_or(email.id),
             email.id
         );
-        tokio::fs::write(dir.join(name), message.formatted()).await?;
+        // Written whole under another name, then renamed: whoever reads the outbox (a person,
+        // a test) never sees half an email.
+        let partial = dir.join(format!("{name}.partial"));
+        tokio::fs::write(&partial, message.formatted()).await?;
+        tokio::fs::rename(&partial, dir.join(name)).await?;
         Ok(())
     }
 
@@ -262,10 +266,9 @@ impl OutboxFiles {
             for entry in std::fs::read_dir(&dir)? {
                 let entry = entry?;
                 let name = entry.file_name();
-                if name
-                    .to_str()
-                    .is_some_and(|name| name.ends_with(".eml") && matches(name))
-                {
+                if name.to_str().is_some_and(|name| {
+                    (name.ends_with(".eml") || name.ends_with(".eml.partial")) && matches(name)
+                }) {
                     std::fs::remove_file(entry.path())?;
                 }
             }

@@ -43,7 +43,7 @@ impl SignatureSubmission {
     /// same organisation as possible duplicates.
     pub fn new(campaign: &Campaign, signature: NewSignature, now: DateTime<Utc>) -> Self {
         // A child's parent or carer confirms, even where adults need not.
-        let needs_a_parent = signature.age_band.is_some_and(AgeBand::needs_a_parent);
+        let needs_a_parent = signature.needs_a_parent();
         let status = if signature.is_spam {
             SignatureStatus::Spam
         } else if campaign.require_confirmation || needs_a_parent {
@@ -310,8 +310,7 @@ impl CountDelta {
         }
         let mut delta = Self::of(status, kind, sign);
         if let Some(band) = age_band {
-            let index = AgeBand::ALL.iter().position(|b| *b == band).unwrap_or(0);
-            delta.by_age_band[index] = sign;
+            delta.by_age_band[band.index()] = sign;
         }
         delta
     }

@@ -71,6 +71,11 @@ impl AgeBand {
     pub fn needs_a_parent(self) -> bool {
         self == AgeBand::Under13
     }
+
+    /// Its place in [`AgeBand::ALL`], as counts by band are kept.
+    pub fn index(self) -> usize {
+        self as usize
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -517,6 +522,11 @@ pub struct NewSignature {
 }
 
 impl NewSignature {
+    /// A child's: counted only once a parent or carer confirms, even where adults need not.
+    pub fn needs_a_parent(&self) -> bool {
+        self.age_band.is_some_and(AgeBand::needs_a_parent)
+    }
+
     /// Parses a form for a campaign with these `rules`. Consents are explicit opt-ins, except
     /// contact under the soft opt-in, which is on unless refused. A signer under 18 is never
     /// contacted nor listed by name, whatever the form says, and only their postcode's

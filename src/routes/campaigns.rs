@@ -229,29 +229,19 @@ struct SignerInput {
 }
 
 impl SignerInput {
-    /// Checks the parts against the campaign they will belong to: `kind`, the settings it
-    /// has now and its `retention_days` after the edit. A translation is into the language
-    /// the campaign is not in; young signers do not take a pledge, which is public.
+    /// Checks the parts against the campaign they will belong to, of `kind` and in `own`
+    /// language until the edit says otherwise. A translation is into the language the
+    /// campaign is not in; young signers do not take a pledge, which is public. (What an
+    /// edit conflicts with in the campaign as it stands is `UpdateCampaign::signer_conflicts`.)
     fn parse(
         self,
         kind: CampaignKind,
-        now: &SignerSettings,
-        retention_days: RetentionDays,
+        own: Lang,
         e: &mut FieldErrors,
     ) -> Option<SignerSettingsChanges> {
         let lang = e.check_optional("lang", self.lang.as_deref(), str::parse::<Lang>)?;
-        let own = lang.unwrap_or(now.lang);
+        let own = lang.unwrap_or(own);
         let translations = match &self.translations {
-            None if lang.is_some_and(|l| now.translations.get(l).is_some()) => {
-                e.check::<()>(
-                    "lang",
-                    Err(
-                        "has a translation on this campaign: remove it from translations first"
-                            .into(),
-                    ),
-                );
-                return None;
-            }
             None => None,
             Some(raw) => match Translations::parse(raw, own) {
                 Ok(t) => Some(t),
@@ -274,8 +264,6 @@ impl SignerInput {
             );
             return None;
         }
-        // Young signers' data is kept for the shorter of their time and everyone's.
-        let _ = retention_days;
         Some(SignerSettingsChanges {
             lang,
             translations,
@@ -313,18 +301,13 @@ impl CreateCampaign {
             young_retention_days: self.young_retention_days,
             require_proof_of_work: self.require_proof_of_work,
         };
-        let signers = match (self.kind.parse::<CampaignKind>(), self.retention_days) {
-            (Ok(kind), retention) => {
-                let retention = retention
-                    .and_then(|r| RetentionDays::parse(r.0).ok())
-                    .unwrap_or(RetentionDays::DEFAULT);
-                let defaults = SignerSettings::default();
-                signer_input
-                    .parse(kind, &defaults, retention, &mut e)
-                    .map(|changes| defaults.with(changes))
-            }
+        let defaults = SignerSettings::default();
+        let signers = match self.kind.parse::<CampaignKind>() {
+            Ok(kind) => signer_input
+                .parse(kind, defaults.lang, &mut e)
+                .map(|changes| defaults.with(changes)),
             // The kind's own error is reported below.
-            (Err(_), _) => Some(SignerSettings::default()),
+            Err(_) => Some(defaults),
         };
         let parsed = (
             e.check("slug", Slug::parse(&self.slug)),
@@ -451,10 +434,6 @@ impl UpdateCampaign {
         self.validate()?;
         self.signer_conflicts(campaign)?;
         let mut e = FieldErrors::default();
-        let retention = self
-            .retention_days
-            .and_then(|r| RetentionDays::parse(r.0).ok())
-            .unwrap_or(campaign.retention_days);
         let signers = SignerInput {
             lang: self.lang,
             translations: self.translations,
@@ -462,7 +441,7 @@ impl UpdateCampaign {
             young_retention_days: self.young_retention_days,
             require_proof_of_work: self.require_proof_of_work,
         }
-        .parse(campaign.kind, &campaign.signers, retention, &mut e);
+        .parse(campaign.kind, campaign.signers.lang, &mut e);
         let parsed = (
             e.check_optional("title", self.title.as_deref(), Title::parse),
             e.check_optional("summary", self.summary.as_deref(), Summary::parse),

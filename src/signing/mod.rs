@@ -16,7 +16,7 @@ mod proof_of_work;
 use std::sync::Arc;
 
 pub use form_clock::{FormClock, derived_key};
-pub use proof_of_work::{ProofOfWork, Solution};
+pub use proof_of_work::ProofOfWork;
 
 use crate::counts::LiveCounts;
 use crate::domain::{
@@ -185,9 +185,7 @@ impl Signing {
                 ),
             ));
         }
-        let parent_confirms = signature
-            .age_band
-            .is_some_and(crate::domain::AgeBand::needs_a_parent);
+        let parent_confirms = signature.needs_a_parent();
         let accepted = Accepted {
             confirmation_required: campaign.require_confirmation || parent_confirms,
             parent_confirms,
