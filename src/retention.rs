@@ -5,12 +5,14 @@ use crate::mail::OutboxFiles;
 use crate::store::{self, Store, StoreError};
 
 /// Erases the personal data of every campaign closed for longer than its retention period,
-/// recording each purge in the audit log. Returns the signatures erased per campaign slug.
+/// recording each purge in the audit log, and forgets spent proof-of-work challenges that
+/// have expired. Returns the signatures erased per campaign slug.
 pub async fn purge_expired(
     store: &dyn Store,
     outbox_files: &OutboxFiles,
 ) -> Result<Vec<(String, u64)>, StoreError> {
     let now = store::now();
+    store.forget_spent_challenges(now).await?;
     let mut purged = Vec::new();
     for (id, slug) in store.campaign_slugs().await? {
         let Some(campaign) = store.campaign_by_id(id).await? else {

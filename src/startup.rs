@@ -264,8 +264,9 @@ fn warn_of_plain_http(public_url: &url::Url, local: std::net::SocketAddr) {
     }
 }
 
-/// Now and then: erases personal data past its retention period, reminds pledgers whose
-/// pledges are due for renewal and lapses those not renewed.
+/// Now and then: erases personal data past its retention period (and forgets expired
+/// proof-of-work challenges), reminds pledgers whose pledges are due for renewal and lapses
+/// those not renewed.
 fn spawn_maintenance(state: web::Data<AppState>, interval_seconds: u64) {
     if interval_seconds == 0 {
         return;

@@ -583,10 +583,10 @@ pub struct CampaignView {
     require_proof_of_work: bool,
     /// Its hand-ins, for anyone to check a bundle against (on `GET` of one campaign).
     #[serde(skip_serializing_if = "Option::is_none")]
-    handins: Option<Vec<crate::store::HandinSummary>>,
+    handins: Option<Vec<super::handins::HandinView>>,
     /// Its latest outcome, as told to its signers (on `GET` of one campaign; `null`: none yet).
     #[serde(skip_serializing_if = "Option::is_none")]
-    outcome: Option<Option<crate::store::PublishedOutcome>>,
+    outcome: Option<Option<super::updates::OutcomeView>>,
 }
 
 #[derive(Serialize)]
@@ -756,8 +756,9 @@ pub async fn get_campaign(
     let campaign = visible_campaign(&state, &slug, viewer.as_ref(), now).await?;
     let organiser = organiser_of(state.store.as_ref(), &campaign, viewer.as_ref()).await?;
     let mut view = CampaignView::of(&campaign, &organiser, viewer.as_ref(), now);
-    view.handins = Some(state.store.handins(campaign.id).await?);
-    view.outcome = Some(state.store.latest_outcome(campaign.id).await?);
+    view.handins = Some(super::handins::handin_views(&state, campaign.id).await?);
+    let outcome = state.store.latest_outcome(campaign.id).await?;
+    view.outcome = Some(outcome.map(super::updates::OutcomeView::from));
     Ok(HttpResponse::Ok().json(view))
 }
 

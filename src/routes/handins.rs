@@ -3,7 +3,8 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -15,7 +16,39 @@ use crate::auth::Organiser;
 use crate::domain::{Bundle, CampaignStatus, Email, Slug};
 use crate::error::{ApiError, Conflict};
 use crate::state::AppState;
-use crate::store::{self, NewHandin, PublicSignatory};
+use crate::store::{self, HandinSummary, NewHandin, PublicSignatory};
+
+/// A hand-in as the API lists it: when, with how many, and the manifest's digest to check a
+/// bundle against.
+#[derive(Serialize)]
+pub struct HandinView {
+    id: Uuid,
+    handed_in_at: DateTime<Utc>,
+    total: u64,
+    listed: u64,
+    manifest_sha256: String,
+}
+
+impl From<HandinSummary> for HandinView {
+    fn from(handin: HandinSummary) -> Self {
+        Self {
+            id: handin.id,
+            handed_in_at: handin.created_at,
+            total: u64::try_from(handin.total).unwrap_or(0),
+            listed: u64::try_from(handin.listed).unwrap_or(0),
+            manifest_sha256: handin.manifest_sha256,
+        }
+    }
+}
+
+/// A campaign's hand-ins, oldest first, as the API lists them.
+pub async fn handin_views(
+    state: &AppState,
+    campaign_id: Uuid,
+) -> Result<Vec<HandinView>, ApiError> {
+    let handins = state.store.handins(campaign_id).await?;
+    Ok(handins.into_iter().map(HandinView::from).collect())
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -192,7 +225,7 @@ pub async fn list(
     slug: web::Path<Slug>,
 ) -> Result<HttpResponse, ApiError> {
     let campaign = managed_campaign(&state, &slug, &caller).await?;
-    let handins = state.store.handins(campaign.id).await?;
+    let handins = handin_views(&state, campaign.id).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(json!({ "handins": handins })))

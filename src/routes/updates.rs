@@ -3,7 +3,8 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Deserialize;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -16,7 +17,54 @@ use crate::error::{ApiError, Conflict};
 use crate::i18n::{self, text};
 use crate::mail::escape_html;
 use crate::state::AppState;
-use crate::store::{self, NewUpdate};
+use crate::store::{self, NewUpdate, PublishedOutcome, UpdateStatus};
+
+/// An update as its organisers see it: what it was and how its sending stands.
+#[derive(Serialize)]
+struct UpdateView {
+    id: Uuid,
+    kind: &'static str,
+    subject: String,
+    created_at: DateTime<Utc>,
+    recipients: u64,
+    queued: u64,
+    sent: u64,
+    failed: u64,
+}
+
+impl From<UpdateStatus> for UpdateView {
+    fn from(update: UpdateStatus) -> Self {
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        Self {
+            id: update.id,
+            kind: update.kind.as_str(),
+            subject: update.subject,
+            created_at: update.created_at,
+            recipients: count(update.recipients),
+            queued: count(update.queued),
+            sent: count(update.sent),
+            failed: count(update.failed),
+        }
+    }
+}
+
+/// A campaign's latest outcome as anyone may read it.
+#[derive(Serialize)]
+pub struct OutcomeView {
+    subject: String,
+    body: String,
+    published_at: DateTime<Utc>,
+}
+
+impl From<PublishedOutcome> for OutcomeView {
+    fn from(outcome: PublishedOutcome) -> Self {
+        Self {
+            subject: outcome.subject,
+            body: outcome.body,
+            published_at: outcome.created_at,
+        }
+    }
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -97,7 +145,13 @@ pub async fn list(
     slug: web::Path<Slug>,
 ) -> Result<HttpResponse, ApiError> {
     let campaign = managed_campaign(&state, &slug, &caller).await?;
-    let updates = state.store.updates(campaign.id).await?;
+    let updates: Vec<UpdateView> = state
+        .store
+        .updates(campaign.id)
+        .await?
+        .into_iter()
+        .map(UpdateView::from)
+        .collect();
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(json!({ "updates": updates })))
@@ -121,7 +175,7 @@ pub async fn show(
         .ok_or(ApiError::NotFound)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(update))
+        .json(UpdateView::from(update)))
 }
 
 fn unknown_link(lang: Lang) -> HttpResponse {

@@ -233,7 +233,7 @@ pub async fn deliveries(
                 (None, None) => "pending",
             };
             json!({
-                "id": m.id, "type": m.event, "status": status, "created_at": m.created_at,
+                "id": m.id, "type": m.event.as_str(), "status": status, "created_at": m.created_at,
                 "attempts": m.attempts, "last_status_code": m.last_status,
                 "last_error": m.last_error, "delivered_at": m.delivered_at,
                 "next_attempt_at": (status == "pending").then_some(m.next_attempt_at),

@@ -223,7 +223,7 @@ impl Signing {
             .map_err(|m| ApiError::field("altcha", m))?;
         if !self
             .store
-            .spend_challenge(&solution.challenge, solution.expires_at, now)
+            .spend_challenge(&solution.challenge, solution.expires_at)
             .await?
         {
             return Err(ApiError::field(

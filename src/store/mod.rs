@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::config::DatabaseUrl;
 use crate::domain::{
     Campaign, CampaignStatus, Email, Identity, KeyHolder, MailLane, NewPartner, PartnerSummary,
-    Review, SignatoryType, SignatureStatus, Slug, User, Webhook, WebhookSecret,
+    Review, SignatoryType, SignatureStatus, Slug, User, Webhook, WebhookEvent, WebhookSecret,
 };
 
 pub use crate::domain::records::{
@@ -201,13 +201,17 @@ pub trait Signing: Send + Sync {
     ) -> Result<Vec<SignOutcome>, StoreError>;
 
     /// Marks a proof-of-work challenge spent until it expires; `false` if it already was (a
-    /// replay). Forgets challenges that have expired.
+    /// replay).
     async fn spend_challenge(
         &self,
         challenge: &str,
         expires_at: DateTime<Utc>,
-        now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+
+    /// Forgets the spent challenges that have expired (an expired solution is refused before
+    /// it is spent, so they guard nothing): the maintenance sweep's job, not signing's. How
+    /// many.
+    async fn forget_spent_challenges(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
 
     /// Confirms the signature a confirmation token belongs to; `None` if the token is unknown
     /// or expired. Confirming twice changes nothing.
@@ -540,10 +544,11 @@ pub struct DueMessage {
 }
 
 /// A webhook message as its campaign's organisers see it in the list of deliveries.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct WebhookMessage {
     pub id: String,
-    pub event: String,
+    #[sqlx(try_from = "String")]
+    pub event: WebhookEvent,
     pub created_at: DateTime<Utc>,
     pub attempts: i32,
     pub next_attempt_at: DateTime<Utc>,
@@ -630,10 +635,10 @@ pub struct NewHandin {
 }
 
 /// A hand-in as anyone may see it: when, with how many, and the manifest's digest.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct HandinSummary {
     pub id: Uuid,
-    #[serde(rename = "handed_in_at")]
+    /// When it was handed in.
     pub created_at: DateTime<Utc>,
     pub total: i64,
     pub listed: i64,
@@ -675,10 +680,11 @@ pub struct NewUpdate {
 }
 
 /// An update and how its sending stands.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UpdateStatus {
     pub id: Uuid,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: crate::domain::UpdateKind,
     pub subject: String,
     pub created_at: DateTime<Utc>,
     pub recipients: i64,
@@ -688,11 +694,11 @@ pub struct UpdateStatus {
 }
 
 /// A campaign's outcome as the public sees it.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PublishedOutcome {
     pub subject: String,
     pub body: String,
-    #[serde(rename = "published_at")]
+    /// When it was sent to the signers.
     pub created_at: DateTime<Utc>,
 }
 

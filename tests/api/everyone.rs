@@ -39,6 +39,57 @@ async fn solved_challenge(app: &TestApp) -> String {
     base64::engine::general_purpose::STANDARD.encode(payload.to_string())
 }
 
+/// Ffion signs with a solved challenge; the solution, spent.
+async fn sign_with_a_solution(app: &TestApp) -> String {
+    let altcha = solved_challenge(app).await;
+    let signed = app
+        .sign(
+            SLUG,
+            &json!({"name": "Ffion", "email": "ffion@example.org", "altcha": altcha}),
+        )
+        .await;
+    assert_eq!(signed.status(), StatusCode::ACCEPTED);
+    altcha
+}
+
+/// A second signing with a spent solution is refused, naming the field; the problem.
+async fn assert_replay_refused(app: &TestApp, altcha: &str) -> Value {
+    let replay = app
+        .sign(
+            SLUG,
+            &json!({"name": "Bot", "email": "bot@example.org", "altcha": altcha}),
+        )
+        .await;
+    let problem = assert_problem(replay, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(fields_of(&problem), ["altcha"]);
+    problem
+}
+
+#[tokio::test]
+async fn a_spent_challenge_is_kept_until_it_expires_then_the_sweep_forgets_it() {
+    use chrono::{Duration, Utc};
+    let app = spawn_app().await;
+    app.open_campaign_with(json!({"require_confirmation": false, "require_proof_of_work": true}))
+        .await;
+    let altcha = sign_with_a_solution(&app).await;
+    // One spent an hour ago, long expired.
+    assert!(
+        app.store
+            .spend_challenge("an-expired-challenge", Utc::now() - Duration::hours(1))
+            .await
+            .unwrap()
+    );
+    let spent = "SELECT COUNT(*) FROM spent_challenges WHERE challenge <> $1";
+    assert_eq!(app.scalar(spent, "").await, 2);
+
+    app.purge();
+    // The expired one is gone; the live one stays, and its replay is still refused.
+    assert_eq!(app.scalar(spent, "an-expired-challenge").await, 1);
+    assert_eq!(app.scalar(spent, "").await, 1);
+    assert_replay_refused(&app, &altcha).await;
+    app.expect_total(SLUG, 1).await;
+}
+
 async fn post_form(app: &TestApp, fields: &[(&str, &str)]) -> (StatusCode, String) {
     let response = app
         .client
@@ -86,23 +137,9 @@ async fn proof_of_work_is_asked_spent_once_and_not_asked_of_partners_or_plain_fo
     );
 
     // Solved: counted. The same solution again is a replay, refused.
-    let altcha = solved_challenge(&app).await;
-    let signed = app
-        .sign(
-            SLUG,
-            &json!({"name": "Ffion", "email": "ffion@example.org", "altcha": altcha}),
-        )
-        .await;
-    assert_eq!(signed.status(), StatusCode::ACCEPTED);
+    let altcha = sign_with_a_solution(&app).await;
     app.expect_total(SLUG, 1).await;
-    let replay = app
-        .sign(
-            SLUG,
-            &json!({"name": "Bot", "email": "bot@example.org", "altcha": altcha}),
-        )
-        .await;
-    let problem = assert_problem(replay, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
-    assert_eq!(fields_of(&problem), ["altcha"]);
+    let problem = assert_replay_refused(&app, &altcha).await;
     assert!(
         problem["errors"][0]["message"]
             .as_str()
@@ -631,18 +668,7 @@ async fn young_signers_data_is_erased_sooner_than_adults() {
         .update_campaign(&campaign, campaign.status)
         .await
         .unwrap();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_undersigned"))
-        .arg("purge")
-        .env("DATABASE_URL", &app.database_url)
-        .env("UNDERSIGNED_OUTBOX_DIR", app.outbox.path())
-        .env("RUST_LOG", "error")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    app.purge();
     let stored = app
         .texts(
             "SELECT email, postcode, age_band FROM signatures WHERE campaign_id = \

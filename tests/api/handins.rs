@@ -204,6 +204,11 @@ async fn a_hand_in_s_bundle_matches_its_manifest_and_its_published_hash() {
     let public = app.get_json(&format!("/v1/campaigns/{SLUG}"), None).await;
     assert_eq!(public["handins"][0]["manifest_sha256"], published);
     assert_eq!(public["handins"][0]["total"], 3);
+    assert_eq!(public["handins"][0]["id"], created["id"]);
+    assert_eq!(
+        public["handins"][0]["handed_in_at"],
+        created["handed_in_at"]
+    );
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(12);
     loop {
         let page = app

@@ -310,6 +310,24 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// Runs `undersigned purge` on the test's database, as an operator or the maintenance
+    /// sweep would, and returns what it printed.
+    pub fn purge(&self) -> String {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_undersigned"))
+            .arg("purge")
+            .env("DATABASE_URL", &self.database_url)
+            .env("UNDERSIGNED_OUTBOX_DIR", self.outbox.path())
+            .env("RUST_LOG", "error")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
     /// Runs a query returning one integer (a count) on the test's database.
     pub async fn scalar(&self, sql: &'static str, bind: &str) -> i64 {
         if self.database.is_postgres() {

@@ -578,19 +578,7 @@ async fn personal_data_is_purged_after_retention_and_the_audit_log_records_every
         .await
         .unwrap();
 
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_undersigned"))
-        .arg("purge")
-        .env("DATABASE_URL", &app.database_url)
-        .env("UNDERSIGNED_OUTBOX_DIR", app.outbox.path())
-        .env("RUST_LOG", "error")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let said = String::from_utf8_lossy(&output.stdout);
+    let said = app.purge();
     assert!(
         said.contains("letter-to-the-minister: personal data of 5 signatures erased"),
         "{said}"

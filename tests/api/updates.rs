@@ -164,6 +164,11 @@ async fn outcomes_reach_confirmed_signers_news_those_who_agreed_and_unsubscribin
     assert_eq!(to, ["gwen@example.org", "sian@example.org"]);
     let public = app.get_json("/v1/campaigns/scrapsi445", None).await;
     assert_eq!(public["outcome"]["subject"], "SI 445 is revoked");
+    let published = public["outcome"]["published_at"].as_str().unwrap();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(published).is_ok(),
+        "{published}"
+    );
     let deadline = Instant::now() + Duration::from_secs(12);
     loop {
         let page = app.get("/c/scrapsi445", None).await.text().await.unwrap();

@@ -380,23 +380,23 @@ impl<B: Backend> Signing for SqlStore<B> {
         &self,
         challenge: &str,
         expires_at: DateTime<Utc>,
-        now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin_write().await?;
-        sql::<B>("DELETE FROM spent_challenges WHERE expires_at <= $1")
-            .bind(now)
-            .execute(&mut tx)
-            .await?;
         let spent = sql::<B>(
             "INSERT INTO spent_challenges (challenge, expires_at) VALUES ($1, $2)
              ON CONFLICT (challenge) DO NOTHING",
         )
         .bind(challenge)
         .bind(expires_at)
-        .execute(&mut tx)
+        .execute(&mut *self.conn().await?)
         .await?;
-        tx.commit().await?;
         Ok(spent == 1)
+    }
+
+    async fn forget_spent_challenges(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        sql::<B>("DELETE FROM spent_challenges WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&mut *self.conn().await?)
+            .await
     }
 
     async fn confirm_signature(
