@@ -74,7 +74,7 @@ pub use slug::Slug;
 pub use text::{Body, ConsentText, OrganiserName, Recipient, Summary, Title};
 pub use token::SecretToken;
 pub use translation::{CampaignTexts, CampaignWords, Localised, TEXT_PARTS, Translations};
-pub use webhook::{Webhook, WebhookEvent, WebhookSecret, WebhookUrl};
+pub use webhook::{ReportedSignature, Webhook, WebhookEvent, WebhookSecret, WebhookUrl};
 
 /// An organiser's account as the rest of the service sees it (never with its password hash).
 #[derive(Debug, Clone, PartialEq, Eq)]

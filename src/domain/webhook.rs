@@ -207,6 +207,50 @@ impl WebhookSecret {
     }
 }
 
+/// A signature as a webhook's message reports it.
+#[derive(Debug, Clone)]
+pub struct ReportedSignature {
+    pub id: uuid::Uuid,
+    pub source: Option<String>,
+    pub country: String,
+    pub postcode_area: Option<String>,
+    pub signatory_type: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+}
+
+impl ReportedSignature {
+    /// Where it came from and who signed as what; the signer's name and email only for a
+    /// webhook that asks for personal data.
+    pub fn to_json(&self, include_personal_data: bool) -> serde_json::Value {
+        let mut reported = serde_json::json!({
+            "id": self.id, "source": self.source, "country": self.country,
+            "postcode_area": self.postcode_area, "signatory_type": self.signatory_type,
+        });
+        if include_personal_data {
+            reported["name"] = self.name.clone().into();
+            reported["email"] = self.email.clone().into();
+        }
+        reported
+    }
+}
+
+impl WebhookEvent {
+    /// A message's body as Standard Webhooks has it: the event's type, its time to the
+    /// millisecond, and its data.
+    pub fn message(
+        self,
+        at: chrono::DateTime<chrono::Utc>,
+        data: serde_json::Value,
+    ) -> serde_json::Value {
+        serde_json::json!({
+            "type": self.as_str(),
+            "timestamp": at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "data": data,
+        })
+    }
+}
+
 impl std::fmt::Debug for WebhookSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("WebhookSecret(..)")
@@ -236,6 +280,28 @@ mod tests {
         assert!(secret.expose().starts_with("whsec_"));
         let read = WebhookSecret::parse(secret.expose()).unwrap();
         assert_eq!(read.sign("msg_1", 1, b"{}"), secret.sign("msg_1", 1, b"{}"));
+    }
+
+    #[test]
+    fn a_signature_is_reported_without_its_signer_unless_asked() {
+        let signature = ReportedSignature {
+            id: uuid::Uuid::nil(),
+            source: Some("nyas".into()),
+            country: "UK".into(),
+            postcode_area: Some("CF".into()),
+            signatory_type: "individual".into(),
+            name: Some("Ffion".into()),
+            email: Some("ffion@example.org".into()),
+        };
+        let anonymous = signature.to_json(false);
+        assert_eq!(anonymous["postcode_area"], "CF");
+        assert!(anonymous.get("name").is_none() && anonymous.get("email").is_none());
+        let personal = signature.to_json(true);
+        assert_eq!(personal["email"], "ffion@example.org");
+        let at = chrono::DateTime::from_timestamp_millis(1_614_265_330_123).unwrap();
+        let body = WebhookEvent::SignatureConfirmed.message(at, serde_json::json!({}));
+        assert_eq!(body["type"], "signature.confirmed");
+        assert_eq!(body["timestamp"], "2021-02-25T15:02:10.123Z");
     }
 
     #[test]

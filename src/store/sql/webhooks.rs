@@ -10,7 +10,7 @@ use sqlx::Transaction;
 use uuid::Uuid;
 
 use super::SqlStore;
-use crate::domain::{Webhook, WebhookEvent, WebhookSecret, WebhookUrl};
+use crate::domain::{ReportedSignature, Webhook, WebhookEvent, WebhookSecret, WebhookUrl};
 use crate::store::dialect::{Backend, sql, sql_built};
 use crate::store::{DueMessage, StoreError, WebhookMessage, Webhooks, corrupt};
 
@@ -97,17 +97,6 @@ struct SubscriberRow {
     slug: String,
 }
 
-#[derive(sqlx::FromRow)]
-struct ReportedSignature {
-    id: Uuid,
-    source: Option<String>,
-    country: String,
-    postcode_area: Option<String>,
-    signatory_type: String,
-    name: Option<String>,
-    email: Option<String>,
-}
-
 /// Queues a message for each webhook that follows what happened, inside `tx`, so that a
 /// message exists exactly when its change was committed. A campaign without webhooks costs one
 /// indexed read.
@@ -152,39 +141,48 @@ pub(super) async fn report<B: Backend>(
         if following.is_empty() {
             continue;
         }
-        let signature: Option<ReportedSignature> = match h.signature_id {
-            Some(id) => {
-                sql::<B>(
-                    "SELECT id, source, country, postcode_area, signatory_type, name, email
+        // id, source, country, postcode area, signatory type, name, email
+        type Columns = (
+            Uuid,
+            Option<String>,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+            Option<String>,
+        );
+        let signature = match h.signature_id {
+            Some(id) => sql::<B>(
+                "SELECT id, source, country, postcode_area, signatory_type, name, email
                  FROM signatures WHERE id = $1",
-                )
-                .bind(id)
-                .fetch_optional(&mut **tx)
-                .await?
-            }
+            )
+            .bind(id)
+            .fetch_optional::<Columns>(&mut **tx)
+            .await?
+            .map(
+                |(id, source, country, postcode_area, signatory_type, name, email)| {
+                    ReportedSignature {
+                        id,
+                        source,
+                        country,
+                        postcode_area,
+                        signatory_type,
+                        name,
+                        email,
+                    }
+                },
+            ),
             None => None,
         };
         for webhook in following {
             let mut data = json!({"campaign": webhook.slug, "count": count});
-            if let Some(s) = &signature {
-                let mut reported = json!({
-                    "id": s.id, "source": s.source, "country": s.country,
-                    "postcode_area": s.postcode_area, "signatory_type": s.signatory_type,
-                });
-                if webhook.include_personal_data {
-                    reported["name"] = json!(s.name);
-                    reported["email"] = json!(s.email);
-                }
-                data["signature"] = reported;
+            if let Some(signature) = &signature {
+                data["signature"] = signature.to_json(webhook.include_personal_data);
             }
             if let (Some(data), Some(extra)) = (data.as_object_mut(), h.extra.as_object()) {
                 data.extend(extra.clone());
             }
-            let payload = json!({
-                "type": h.event.as_str(),
-                "timestamp": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                "data": data,
-            });
+            let payload = h.event.message(now, data);
             insert_message(tx, webhook.id, h.signature_id, h.event, &payload, now).await?;
         }
     }
@@ -338,11 +336,8 @@ impl<B: Backend> Webhooks for SqlStore<B> {
             .bind(webhook.campaign_id)
             .fetch_one(&mut tx)
             .await?;
-        let payload = json!({
-            "type": WebhookEvent::Test.as_str(),
-            "timestamp": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            "data": {"campaign": slug, "webhook": webhook.id},
-        });
+        let payload =
+            WebhookEvent::Test.message(now, json!({"campaign": slug, "webhook": webhook.id}));
         insert_message(&mut tx, webhook.id, None, WebhookEvent::Test, &payload, now).await?;
         tx.commit().await?;
         Ok(())
