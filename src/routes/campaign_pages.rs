@@ -403,7 +403,7 @@ fn handins_note(lang: Lang, handins: &[crate::store::HandinSummary]) -> String {
     let items: String = handins
         .iter()
         .map(|h| {
-            let total = u64::try_from(h.total).unwrap_or(0);
+            let total = h.total;
             format!(
                 "<li>{} <code class=\"digest\">{}</code></li>",
                 escape_html(&t_with(

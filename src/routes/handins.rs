@@ -34,8 +34,8 @@ impl From<HandinSummary> for HandinView {
         Self {
             id: handin.id,
             handed_in_at: handin.created_at,
-            total: u64::try_from(handin.total).unwrap_or(0),
-            listed: u64::try_from(handin.listed).unwrap_or(0),
+            total: handin.total,
+            listed: handin.listed,
             manifest_sha256: handin.manifest_sha256,
         }
     }

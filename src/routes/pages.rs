@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use crate::i18n::{self, text, text_with};
 use crate::mail::{escape_html, organiser_html};
 use crate::state::AppState;
-use crate::store::{self, TokenPurpose};
+use crate::store::{self, TokenPurpose, TokenUse};
 
 /// Pages carry a secret in their address: no referrer, no caching, no framing, no scripts.
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; \
@@ -89,7 +89,7 @@ async fn ask(state: &AppState, lang: Lang, token: &str, purpose: TokenPurpose) -
         Ok(None) => return unknown_link(lang),
         Err(e) => return failure(lang, e.into()),
     };
-    let title = &title_in(state, lang, &target.campaign_slug, &target.campaign_title).await;
+    let (title, back) = about(state, lang, &target).await;
     let (heading, sentence, button, path) = match purpose {
         TokenPurpose::Confirm => ("confirm-title", "confirm-text", "confirm-button", "confirm"),
         TokenPurpose::Withdraw => (
@@ -102,44 +102,58 @@ async fn ask(state: &AppState, lang: Lang, token: &str, purpose: TokenPurpose) -
     let form = format!(
         "<p>{sentence}</p><form method=\"post\" action=\"/{path}/{token}?lang={lang}\">\
          <button type=\"submit\">{button}</button></form>{back}",
-        sentence = with_title(lang, sentence, title),
+        sentence = with_title(lang, sentence, &title),
         button = escape_html(&text(lang, button)),
         token = escape_html(token),
-        back = back_to(state, lang, &target.campaign_slug, title).await,
     );
     page(StatusCode::OK, lang, &text(lang, heading), &form)
 }
 
-/// The campaign's title in `lang` where it has one there, else `own` (its own).
-async fn title_in(state: &AppState, lang: Lang, slug: &str, own: &str) -> String {
-    match Slug::parse(slug) {
-        Ok(slug) => match state.signing.campaign(&slug).await {
-            Ok(campaign) => campaign.words(lang).title.text.to_owned(),
-            Err(_) => own.to_owned(),
-        },
-        Err(_) => own.to_owned(),
-    }
-}
-
-/// The way back from a link's page to the campaign it is about (its signing page), and who
-/// runs it.
-async fn back_to(state: &AppState, lang: Lang, slug: &str, title: &str) -> String {
+/// The campaign a link's page is about, as the page names it: its title in `lang` where it
+/// has one there (else in its own), and the way back to its signing page with who runs it.
+/// The campaign is read once, from the signing cache.
+async fn about(state: &AppState, lang: Lang, used: &TokenUse) -> (String, String) {
+    let campaign = match Slug::parse(&used.campaign_slug) {
+        Ok(slug) => state.signing.campaign(&slug).await.ok(),
+        Err(_) => None,
+    };
+    let title = campaign.as_ref().map_or_else(
+        || used.campaign_title.clone(),
+        |c| c.words(lang).title.text.to_owned(),
+    );
     let mut organiser = Identity::default();
-    if let Ok(slug) = Slug::parse(slug)
-        && let Ok(campaign) = state.signing.campaign(&slug).await
-        && let Ok(known) = organiser_of(state.store.as_ref(), &campaign, None).await
+    if let Some(campaign) = &campaign
+        && let Ok(known) = organiser_of(state.store.as_ref(), campaign, None).await
     {
         organiser = known;
     }
-    format!(
+    let back = format!(
         "<p><a href=\"/embed/{}?lang={lang}\">{}</a></p>{}",
-        escape_html(slug),
+        escape_html(&used.campaign_slug),
         escape_html(&text_with(
             lang,
             "back-to-campaign",
-            &[("title", title.into())]
+            &[("title", title.as_str().into())]
         )),
         organiser_line(&organiser, "", lang)
+    );
+    (title, back)
+}
+
+/// The page after a link's button was pressed: `heading`, then `sentence` naming the campaign.
+async fn done(
+    state: &AppState,
+    lang: Lang,
+    used: &TokenUse,
+    heading: &str,
+    sentence: &str,
+) -> HttpResponse {
+    let (title, back) = about(state, lang, used).await;
+    page(
+        StatusCode::OK,
+        lang,
+        &text(lang, heading),
+        &format!("<p>{}</p>{back}", with_title(lang, sentence, &title)),
     )
 }
 
@@ -167,19 +181,7 @@ pub async fn confirm_submit(
 ) -> HttpResponse {
     let lang = lang_of(&req);
     match state.signing.confirm(&token).await {
-        Ok(used) => {
-            let title = title_in(&state, lang, &used.campaign_slug, &used.campaign_title).await;
-            page(
-                StatusCode::OK,
-                lang,
-                &text(lang, "confirmed-title"),
-                &format!(
-                    "<p>{}</p>{}",
-                    with_title(lang, "confirmed-text", &title),
-                    back_to(&state, lang, &used.campaign_slug, &title).await
-                ),
-            )
-        }
+        Ok(used) => done(&state, lang, &used, "confirmed-title", "confirmed-text").await,
         Err(e) => failure(lang, e),
     }
 }
@@ -201,19 +203,7 @@ pub async fn withdraw_submit(
 ) -> HttpResponse {
     let lang = lang_of(&req);
     match state.signing.withdraw(&token).await {
-        Ok(used) => {
-            let title = title_in(&state, lang, &used.campaign_slug, &used.campaign_title).await;
-            page(
-                StatusCode::OK,
-                lang,
-                &text(lang, "withdrawn-title"),
-                &format!(
-                    "<p>{}</p>{}",
-                    with_title(lang, "withdrawn-text", &title),
-                    back_to(&state, lang, &used.campaign_slug, &title).await
-                ),
-            )
-        }
+        Ok(used) => done(&state, lang, &used, "withdrawn-title", "withdrawn-text").await,
         Err(e) => failure(lang, e),
     }
 }

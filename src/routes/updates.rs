@@ -34,16 +34,15 @@ struct UpdateView {
 
 impl From<UpdateStatus> for UpdateView {
     fn from(update: UpdateStatus) -> Self {
-        let count = |n: i64| u64::try_from(n).unwrap_or(0);
         Self {
             id: update.id,
             kind: update.kind.as_str(),
             subject: update.subject,
             created_at: update.created_at,
-            recipients: count(update.recipients),
-            queued: count(update.queued),
-            sent: count(update.sent),
-            failed: count(update.failed),
+            recipients: update.recipients,
+            queued: update.queued,
+            sent: update.sent,
+            failed: update.failed,
         }
     }
 }

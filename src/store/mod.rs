@@ -640,8 +640,10 @@ pub struct HandinSummary {
     pub id: Uuid,
     /// When it was handed in.
     pub created_at: DateTime<Utc>,
-    pub total: i64,
-    pub listed: i64,
+    #[sqlx(try_from = "i64")]
+    pub total: u64,
+    #[sqlx(try_from = "i64")]
+    pub listed: u64,
     pub manifest_sha256: String,
 }
 
@@ -687,10 +689,14 @@ pub struct UpdateStatus {
     pub kind: crate::domain::UpdateKind,
     pub subject: String,
     pub created_at: DateTime<Utc>,
-    pub recipients: i64,
-    pub queued: i64,
-    pub sent: i64,
-    pub failed: i64,
+    #[sqlx(try_from = "i64")]
+    pub recipients: u64,
+    #[sqlx(try_from = "i64")]
+    pub queued: u64,
+    #[sqlx(try_from = "i64")]
+    pub sent: u64,
+    #[sqlx(try_from = "i64")]
+    pub failed: u64,
 }
 
 /// A campaign's outcome as the public sees it.

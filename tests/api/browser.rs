@@ -173,6 +173,17 @@ pub(crate) async fn wait_visible(client: &Client, css: &str) -> fantoccini::elem
     }
 }
 
+/// The text of the first element `css` finds.
+pub(crate) async fn text_at(client: &Client, css: &str) -> String {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 pub(crate) async fn click(client: &Client, css: &str) {
     client
         .find(Locator::Css(css))
@@ -401,14 +412,7 @@ async fn a_supporter_signs_in_the_form_embedded_on_a_partner_site() {
             Some("pending".to_owned())
         ]]
     );
-    assert_eq!(
-        app.scalar(
-            "SELECT COUNT(*) FROM signatures WHERE email = $1",
-            "sian-at-example.org"
-        )
-        .await,
-        0
-    );
+    assert_eq!(app.signatures_with_email("sian-at-example.org").await, 0);
     browser.client.clone().close().await.unwrap();
 }
 

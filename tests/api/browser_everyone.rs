@@ -6,7 +6,7 @@
 use fantoccini::Locator;
 use serde_json::{Value, json};
 
-use crate::browser::{browser, click, wait_for_script, wait_visible};
+use crate::browser::{browser, click, text_at, wait_for_script, wait_visible};
 use crate::console::{axe_source, check_screen};
 use crate::helpers::spawn_app;
 
@@ -55,13 +55,7 @@ async fn a_child_signs_in_welsh_with_a_proof_of_work_solved_in_the_browser() {
 
     // Under 13: the address asked for is a parent's or carer's.
     click(client, "#age_band-under-13").await;
-    let label = client
-        .find(Locator::Css("label[for=email]"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let label = text_at(client, "label[for=email]").await;
     assert_eq!(label, "Cyfeiriad e-bost dy riant neu dy ofalwr");
     // No box to be listed or contacted is offered to a child.
     assert!(
@@ -134,13 +128,7 @@ async fn a_child_signs_in_welsh_with_a_proof_of_work_solved_in_the_browser() {
         .await
         .unwrap();
     wait_visible(client, "form button").await;
-    let said = client
-        .find(Locator::Css("main p:not(.language)"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let said = text_at(client, "main p:not(.language)").await;
     assert!(said.contains("Diddymu OS 445"), "the Welsh title: {said}");
     check_screen(client, axe.as_deref(), "confirm-welsh").await;
     click(client, "form button").await;

@@ -237,14 +237,7 @@ async fn without_javascript_the_form_posts_and_answers_in_a_page() {
     );
     assert!(html.contains("aria-invalid=\"true\""));
     assert!(html.contains("There is a problem"));
-    assert_eq!(
-        app.scalar(
-            "SELECT COUNT(*) FROM signatures WHERE email = $1",
-            "not an email"
-        )
-        .await,
-        0
-    );
+    assert_eq!(app.signatures_with_email("not an email").await, 0);
 
     // Invalid UTF-8 is refused, not mangled into the name.
     let response = app

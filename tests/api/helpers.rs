@@ -328,6 +328,12 @@ impl TestApp {
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
+    /// How many signatures the test's database holds with this email, as stored.
+    pub async fn signatures_with_email(&self, email: &str) -> i64 {
+        self.scalar("SELECT COUNT(*) FROM signatures WHERE email = $1", email)
+            .await
+    }
+
     /// Runs a query returning one integer (a count) on the test's database.
     pub async fn scalar(&self, sql: &'static str, bind: &str) -> i64 {
         if self.database.is_postgres() {

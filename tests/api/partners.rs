@@ -198,14 +198,7 @@ async fn revoked_unknown_and_misplaced_keys_are_refused_and_change_nothing() {
     assert_problem(response, StatusCode::UNAUTHORIZED, "invalid-partner-key").await;
     let again = revoke_nyas(&app, &token).await;
     assert_problem(again, StatusCode::NOT_FOUND, "not-found").await;
-    assert_eq!(
-        app.scalar(
-            "SELECT COUNT(*) FROM signatures WHERE email = $1",
-            "a@example.org"
-        )
-        .await,
-        0
-    );
+    assert_eq!(app.signatures_with_email("a@example.org").await, 0);
     let listed = partners(&app, &token, "scrapsi445").await;
     assert!(listed[0]["revoked_at"].is_string(), "{listed:?}");
 
@@ -405,14 +398,7 @@ async fn browsers_may_sign_only_from_the_campaigns_allowed_origins() {
         );
         assert_problem(response, StatusCode::FORBIDDEN, "origin-not-allowed").await;
     }
-    assert_eq!(
-        app.scalar(
-            "SELECT COUNT(*) FROM signatures WHERE email = $1",
-            "refused@example.org"
-        )
-        .await,
-        0
-    );
+    assert_eq!(app.signatures_with_email("refused@example.org").await, 0);
     app.expect_total("scrapsi445", 1).await;
 
     // The list is the campaign's own and follows its edits.

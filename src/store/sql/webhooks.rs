@@ -97,6 +97,18 @@ struct SubscriberRow {
     slug: String,
 }
 
+/// A signature's columns as a report reads them: id, source, country, postcode area,
+/// signatory type, name, email.
+type SignatureColumns = (
+    Uuid,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
 /// Queues a message for each webhook that follows what happened, inside `tx`, so that a
 /// message exists exactly when its change was committed. A campaign without webhooks costs one
 /// indexed read.
@@ -141,23 +153,13 @@ pub(super) async fn report<B: Backend>(
         if following.is_empty() {
             continue;
         }
-        // id, source, country, postcode area, signatory type, name, email
-        type Columns = (
-            Uuid,
-            Option<String>,
-            String,
-            Option<String>,
-            String,
-            Option<String>,
-            Option<String>,
-        );
         let signature = match h.signature_id {
             Some(id) => sql::<B>(
                 "SELECT id, source, country, postcode_area, signatory_type, name, email
                  FROM signatures WHERE id = $1",
             )
             .bind(id)
-            .fetch_optional::<Columns>(&mut **tx)
+            .fetch_optional::<SignatureColumns>(&mut **tx)
             .await?
             .map(
                 |(id, source, country, postcode_area, signatory_type, name, email)| {
