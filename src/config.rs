@@ -48,6 +48,11 @@ pub struct Settings {
     #[arg(long, env = "UNDERSIGNED_OUTBOX_DIR", default_value = "./outbox")]
     pub outbox_dir: PathBuf,
 
+    /// A folder whose `theme.css` and replacement layouts and partials restyle the pages and
+    /// emails without recompiling [default: unset, the built-in look].
+    #[arg(long, env = "UNDERSIGNED_THEME_DIR")]
+    pub theme_dir: Option<PathBuf>,
+
     /// Connections each lane of the outbox sends over at once (to the SMTP server, or files
     /// written at once): confirmations have a lane of their own, so up to twice this many
     /// connections are open.

@@ -80,6 +80,7 @@ pub fn text(lang: Lang, id: &str) -> String {
 }
 
 /// A value put into a message.
+#[derive(Clone)]
 pub enum Arg {
     Text(String),
     Number(i64),

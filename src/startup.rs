@@ -22,6 +22,7 @@ use crate::signing::Signing;
 use crate::state::{AppState, Limits};
 use crate::store::{self, Store};
 use crate::telemetry::RedactedRootSpan;
+use crate::templates::Templates;
 
 pub struct Application {
     port: u16,
@@ -57,10 +58,15 @@ impl Application {
         let unsubscribes = Arc::new(crate::updates::Unsubscribes::new(
             settings.jwt_secret.as_ref(),
         ));
+        let templates = Arc::new(match &settings.theme_dir {
+            Some(dir) => Templates::with_theme(dir, crate::web::samples::render_all),
+            None => Templates::builtin(),
+        });
         let mailer = Arc::new(Mailer::from_settings(
             &settings,
             public_url.clone(),
             unsubscribes.clone(),
+            templates.clone(),
         )?);
         let mail_wake = Arc::new(MailWake::default());
         mail::spawn_outbox_workers(store.clone(), mailer, metrics.clone(), mail_wake.clone());
@@ -116,6 +122,7 @@ impl Application {
             metrics_token: settings.metrics_token.clone(),
             live,
             pages: Default::default(),
+            templates,
             webhook_hosts,
             unsubscribes,
             update_spacing: chrono::Duration::milliseconds(

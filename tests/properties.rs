@@ -7,7 +7,7 @@ use undersigned::domain::{
     Country, Email, Origin, PartnerKey, PersonName, Postcode, SecretToken, ShortText, Slug,
     SourceCode, Title,
 };
-use undersigned::routes::signatories::neutralise;
+use undersigned::letter::neutralise;
 
 /// Any text at all, weighted towards what breaks parsers: controls, combining marks,
 /// right-to-left and Welsh letters, emoji, formula starters.

@@ -281,3 +281,5 @@ country-gb = Y Deyrnas Unedig
 badge-pledge = Addewid
 badge-verified = addewid wedi'i gwirio
 badge-not-verified = heb ei gwirio
+email-handin-subject = Wedi'i gyflwyno i chi: { $title }
+email-handin = Rydym yn cyflwyno “{ $title }” i chi, gyda'i lofnodwyr. Mae'r bwndel sydd ynghlwm yn cynnwys y testun fel HTML i'w argraffu, y llofnodwyr fel taenlen (CSV), y cyfrif, a manifest.json, sy'n rhestru SHA-256 pob ffeil. SHA-256 y maniffest ei hun yw { $hash }; mae tudalen yr ymgyrch yn dangos yr un peth, fel y gall unrhyw un wirio mai dyma'r bwndel a gyflwynwyd.

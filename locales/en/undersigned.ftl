@@ -279,3 +279,5 @@ country-gb = United Kingdom
 badge-pledge = Pledge
 badge-verified = pledge verified
 badge-not-verified = not verified
+email-handin-subject = Handed in to you: { $title }
+email-handin = We hand you “{ $title }”, with its signatories. The attached bundle holds the text as printable HTML, the signatories as a spreadsheet (CSV), the tally, and manifest.json, which lists each file's SHA-256. The manifest's own SHA-256 is { $hash }; the campaign's page shows the same, so anyone can check that this is the bundle handed in.

@@ -6,10 +6,10 @@ use serde::Deserialize;
 use serde_json::json;
 use validator::Validate;
 
-use super::extract::ApiJson;
 use crate::auth::CheckError;
 use crate::domain::{Email, MAX_PASSWORD_CHARS};
 use crate::error::ApiError;
+use crate::http::extract::ApiJson;
 use crate::state::AppState;
 
 const MAX_PASSWORD_LEN: u64 = MAX_PASSWORD_CHARS as u64;

@@ -4,7 +4,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use validator::Validate;
 
-use super::extract::{JsonFields, Whole, object, present};
 use crate::accounts::{organiser_of, owner_identity};
 use crate::auth::{MaybeOrganiser, Organiser};
 use crate::domain::{
@@ -15,6 +14,7 @@ use crate::domain::{
     Translations, User,
 };
 use crate::error::{ApiError, Conflict};
+use crate::http::extract::{JsonFields, Whole, object, present};
 use crate::state::AppState;
 use crate::store::{self, StoreError};
 

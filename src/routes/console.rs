@@ -53,7 +53,7 @@ fn content_security_policy() -> &'static str {
     static POLICY: OnceLock<String> = OnceLock::new();
     POLICY.get_or_init(|| {
         let letter_style = base64::engine::general_purpose::STANDARD
-            .encode(Sha256::digest(super::signatories::LETTER_STYLE.as_bytes()));
+            .encode(Sha256::digest(crate::letter::LETTER_STYLE.as_bytes()));
         format!(
             "default-src 'none'; script-src 'self'; style-src 'self' 'sha256-{letter_style}'; \
              connect-src 'self'; img-src 'self' data:; frame-src 'self'; \

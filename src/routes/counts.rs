@@ -13,8 +13,8 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::counts::CountView;
 use crate::domain::Slug;
 use crate::error::ApiError;
-use crate::mail::escape_html;
 use crate::state::AppState;
+use crate::templates::with_separators;
 
 /// Browsers and proxies may reuse a count for a second, and serve it a little stale while they
 /// fetch the next: a surge of readers then mostly meets caches, and the count lags by ~1 s.
@@ -81,40 +81,35 @@ pub async fn badge(
         &req,
         &etag,
         "image/svg+xml",
-        badge_svg(view.total),
+        badge_svg(&state.templates, view.total)?,
     ))
 }
 
-/// 12345 → "12,345".
-pub(super) fn with_separators(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+/// `templates/images/count_badge.svg`.
+#[derive(serde::Serialize)]
+struct CountBadge {
+    text: String,
+    width: usize,
+    fill: &'static str,
+    ink: &'static str,
 }
 
-fn badge_svg(total: u64) -> String {
+fn badge_svg(templates: &crate::templates::Templates, total: u64) -> Result<String, ApiError> {
     let text = format!(
         "{} signature{}",
         with_separators(total),
         if total == 1 { "" } else { "s" }
     );
     // About 7.5 px per character at 13 px; the badge grows with the number.
-    let width = 20 + text.chars().count() * 15 / 2;
-    let text = escape_html(&text);
-    format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"28\" role=\"img\" \
-         aria-label=\"{text}\"><title>{text}</title>\
-         <rect width=\"{width}\" height=\"28\" rx=\"4\" fill=\"#1d3557\"/>\
-         <text x=\"{x}\" y=\"18.5\" fill=\"#fff\" font-family=\"Verdana,DejaVu Sans,sans-serif\" \
-         font-size=\"13\" text-anchor=\"middle\">{text}</text></svg>",
-        x = width / 2,
-    )
+    let badge = CountBadge {
+        width: 20 + text.chars().count() * 15 / 2,
+        text,
+        fill: "#1d3557",
+        ink: "#fff",
+    };
+    templates
+        .render("images/count_badge.svg", &badge)
+        .map_err(ApiError::internal)
 }
 
 /// `GET /v1/campaigns/{slug}/tally`: the count by source, country, postcode area and hour.
@@ -234,9 +229,11 @@ mod tests {
 
     #[test]
     fn the_badge_says_the_count() {
-        let svg = badge_svg(12_345);
+        let templates = crate::templates::Templates::builtin();
+        let badge = |n| badge_svg(&templates, n).expect("a badge");
+        let svg = badge(12_345);
         assert!(svg.starts_with("<svg"));
         assert!(svg.contains(">12,345 signatures</text>"));
-        assert!(badge_svg(1).contains(">1 signature</text>"));
+        assert!(badge(1).contains(">1 signature</text>"));
     }
 }

@@ -8,13 +8,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::extract::ApiJson;
 use super::managed_campaign;
-use super::signatories::{all_public_signatories, letter_html, neutralise};
 use crate::accounts::organiser_of;
 use crate::auth::Organiser;
 use crate::domain::{Bundle, CampaignStatus, Email, Slug};
 use crate::error::{ApiError, Conflict};
+use crate::http::extract::ApiJson;
+use crate::letter::{all_public_signatories, letter_html, neutralise};
 use crate::state::AppState;
 use crate::store::{self, HandinSummary, NewHandin, PublicSignatory};
 
@@ -120,7 +120,7 @@ pub async fn create(
             ));
         }
     };
-    let signatories = all_public_signatories(&state, &campaign).await?;
+    let signatories = all_public_signatories(state.store.as_ref(), &campaign).await?;
     let organiser = organiser_of(state.store.as_ref(), &campaign, Some(&caller)).await?;
     let counts = state.store.campaign_count(campaign.id).await?;
     let view = state.live.view(&campaign.slug).await?;
@@ -128,7 +128,7 @@ pub async fn create(
     let files: [(&'static str, Vec<u8>); 3] = [
         (
             "letter.html",
-            letter_html(&campaign, &signatories, &organiser).into_bytes(),
+            letter_html(&state.templates, &campaign, &signatories, &organiser)?.into_bytes(),
         ),
         ("signatories.csv", signatories_csv(&signatories)),
         ("tally.json", tally.as_bytes().to_vec()),

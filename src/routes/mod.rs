@@ -2,19 +2,13 @@
 //! below is the one list of what the server serves; openapi.yaml is checked against it.
 
 mod auth;
-mod campaign_pages;
 mod campaigns;
 mod console;
-pub(crate) mod cors;
 mod counts;
 mod embed;
-pub mod extract;
 mod handins;
 mod health;
-mod pages;
 mod partners;
-mod pledger_pages;
-mod preview;
 pub mod signatories;
 mod signatures;
 mod updates;
@@ -27,6 +21,7 @@ use actix_web::{Route, web};
 use crate::domain::{Campaign, Slug, User};
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::web::{assets, campaign_pages, form, links, pledger_pages};
 
 pub struct Endpoint {
     pub method: Method,
@@ -92,22 +87,22 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/v1/signatures/confirm" => signatures::confirm),
         endpoint!(POST "/v1/signatures/withdraw" => signatures::withdraw),
         endpoint!(GET "/v1/campaigns/{slug}/embed" => embed::snippets),
-        endpoint!(GET "/embed.js" => embed::embed_script),
-        endpoint!(GET "/embed/form.js" => embed::form_script),
-        endpoint!(GET "/embed/form.css" => embed::form_style),
-        endpoint!(GET "/embed/altcha-worker.js" => embed::altcha_worker),
-        endpoint!(GET "/embed/{slug}" => embed::form_page),
-        endpoint!(POST "/embed/{slug}" => embed::form_submit),
-        endpoint!(GET "/confirm/{token}" => pages::confirm_page),
-        endpoint!(POST "/confirm/{token}" => pages::confirm_submit),
-        endpoint!(GET "/withdraw/{token}" => pages::withdraw_page),
-        endpoint!(POST "/withdraw/{token}" => pages::withdraw_submit),
-        endpoint!(GET "/unsubscribe/{token}" => updates::unsubscribe_page),
-        endpoint!(POST "/unsubscribe/{token}" => updates::unsubscribe),
+        endpoint!(GET "/embed.js" => assets::embed_script),
+        endpoint!(GET "/embed/form.js" => assets::form_script),
+        endpoint!(GET "/embed/form.css" => assets::form_style),
+        endpoint!(GET "/embed/altcha-worker.js" => assets::altcha_worker),
+        endpoint!(GET "/embed/{slug}" => form::embed_page),
+        endpoint!(POST "/embed/{slug}" => form::embed_submit),
+        endpoint!(GET "/confirm/{token}" => links::confirm_page),
+        endpoint!(POST "/confirm/{token}" => links::confirm_submit),
+        endpoint!(GET "/withdraw/{token}" => links::withdraw_page),
+        endpoint!(POST "/withdraw/{token}" => links::withdraw_submit),
+        endpoint!(GET "/unsubscribe/{token}" => links::unsubscribe_page),
+        endpoint!(POST "/unsubscribe/{token}" => links::unsubscribe),
         endpoint!(GET "/" => campaign_pages::index),
         endpoint!(GET "/closed" => campaign_pages::closed_index),
-        endpoint!(GET "/page.css" => campaign_pages::page_style),
-        endpoint!(GET "/page.js" => campaign_pages::page_script),
+        endpoint!(GET "/page.css" => assets::page_style),
+        endpoint!(GET "/page.js" => assets::page_script),
         endpoint!(GET "/c/{slug}" => campaign_pages::campaign_page),
         endpoint!(POST "/c/{slug}" => campaign_pages::campaign_sign),
         endpoint!(GET "/c/{slug}/preview.png" => campaign_pages::preview_png),
@@ -124,8 +119,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     ]
 }
 
-pub use campaign_pages::PageCache;
-pub use cors::signing_cors;
+pub use crate::http::cors::signing_cors;
 pub use health::metrics_guard;
 
 /// One resource per path, in the table's order, with its methods together: a method the

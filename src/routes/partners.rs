@@ -6,11 +6,11 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::extract::ApiJson;
 use super::managed_campaign;
 use crate::auth::Organiser;
 use crate::domain::{NewPartner, PartnerKey, Slug};
 use crate::error::{ApiError, Conflict};
+use crate::http::extract::ApiJson;
 use crate::state::AppState;
 use crate::store::{self, StoreError};
 

@@ -12,14 +12,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::extract::ApiJson;
 use super::managed_campaign;
 use crate::accounts::organiser_of;
 use crate::auth::{MaybeOrganiser, Organiser};
 use crate::domain::records::SearchText;
 use crate::domain::{Campaign, CampaignKind, Review, SignatoryType, SignatureStatus, Slug};
 use crate::error::ApiError;
-use crate::mail::escape_html;
+use crate::http::extract::ApiJson;
 use crate::state::AppState;
 use crate::store::{self, LoggedAudit, PublicSignatory, SignatureFilter, SignatureRecord};
 
@@ -55,8 +54,13 @@ struct SignatureView<'a> {
 
 /// Where a campaign's pledgers' verification pages are: `None` unless it is a pledge.
 fn pledger_pages(state: &AppState, campaign: &Campaign) -> Option<String> {
-    (campaign.kind == CampaignKind::Pledge)
-        .then(|| super::pledger_pages::pledgers_url(state, campaign.slug.as_str()))
+    (campaign.kind == CampaignKind::Pledge).then(|| {
+        format!(
+            "{}/c/{}/pledgers/",
+            state.public_url.as_str().trim_end_matches('/'),
+            campaign.slug
+        )
+    })
 }
 
 impl<'a> SignatureView<'a> {
@@ -238,16 +242,6 @@ pub const EXPORT_COLUMNS: [&str; 23] = [
     "age_band",
 ];
 
-/// OWASP's advice against CSV injection: a cell a spreadsheet would read as a formula
-/// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed with `'`, which
-/// the spreadsheet shows as text and hides.
-pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
-        _ => cell.into(),
-    }
-}
-
 fn csv_cells(s: &SignatureRecord, pledger_pages: Option<&str>) -> [String; 23] {
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let time = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
@@ -286,7 +280,7 @@ fn csv_line<I: IntoIterator<Item = S>, S: AsRef<str>>(cells: I) -> Vec<u8> {
         .from_writer(Vec::new());
     let cells: Vec<String> = cells
         .into_iter()
-        .map(|c| neutralise(c.as_ref()).into_owned())
+        .map(|c| crate::letter::neutralise(c.as_ref()).into_owned())
         .collect();
     writer.write_record(&cells).expect("writing to memory");
     writer.into_inner().expect("writing to memory")
@@ -550,39 +544,6 @@ pub async fn signatories(
         .json(json!({ "signatories": rows.iter().map(|s| SignatoryView::of(s, pages.as_deref())).collect::<Vec<_>>(), "next_after": next })))
 }
 
-/// Text a signer typed, made literal in Markdown: every ASCII punctuation character is
-/// backslash-escaped (CommonMark allows it for all of them), so no tag, link, emphasis or
-/// list marker a signer typed takes effect.
-fn escape_markdown(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_ascii_punctuation() {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
-}
-
-/// "Name, Role, Organisation", each part escaped for the format it goes into.
-fn signed_by(s: &PublicSignatory, escape: fn(&str) -> String) -> String {
-    [
-        Some(s.name.as_str()),
-        s.role.as_deref(),
-        s.organisation.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .map(escape)
-    .collect::<Vec<_>>()
-    .join(", ")
-}
-
-/// The letter's whole style, inline so that the page stands alone when saved or printed (the
-/// console allows it by its hash).
-pub const LETTER_STYLE: &str = "body{font-family:Georgia,serif;max-width:42rem;margin:2rem auto;\
-    padding:0 1rem;line-height:1.5}@media print{body{margin:0}}";
-
 /// `GET /v1/campaigns/{slug}/letter`: the letter (or petition) as it is handed in, with its
 /// public signatories (for a letter, those approved), organisations first, as printable HTML
 /// or (with `Accept: text/markdown`) Markdown. A draft's owner sees how it will read.
@@ -594,7 +555,8 @@ pub async fn letter(
 ) -> Result<HttpResponse, ApiError> {
     let campaign =
         super::campaigns::visible_campaign(&state, &slug, viewer.as_ref(), store::now()).await?;
-    let signatories = all_public_signatories(&state, &campaign).await?;
+    let signatories =
+        crate::letter::all_public_signatories(state.store.as_ref(), &campaign).await?;
     let markdown = req
         .headers()
         .get(header::ACCEPT)
@@ -602,13 +564,13 @@ pub async fn letter(
         .is_some_and(|v| v.contains("text/markdown"));
     let (body, content_type) = if markdown {
         (
-            letter_markdown(&campaign, &signatories),
+            crate::letter::letter_markdown(&campaign, &signatories),
             "text/markdown; charset=utf-8",
         )
     } else {
         let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
         (
-            letter_html(&campaign, &signatories, &organiser),
+            crate::letter::letter_html(&state.templates, &campaign, &signatories, &organiser)?,
             "text/html; charset=utf-8",
         )
     };
@@ -620,96 +582,6 @@ pub async fn letter(
             "default-src 'none'; style-src 'unsafe-inline'",
         ))
         .body(body))
-}
-
-/// Every public signatory of the campaign (for a letter or pledge, those approved),
-/// organisations first, as the letter and a hand-in list them.
-pub(super) async fn all_public_signatories(
-    state: &AppState,
-    campaign: &Campaign,
-) -> Result<Vec<PublicSignatory>, ApiError> {
-    let approved_only = campaign.kind.lists_signatories();
-    let mut signatories = Vec::new();
-    loop {
-        let page = state
-            .store
-            .public_signatories(campaign.id, approved_only, signatories.len() as u64, 500)
-            .await?;
-        let done = page.len() < 500;
-        signatories.extend(page);
-        if done {
-            return Ok(signatories);
-        }
-    }
-}
-
-fn by_type(signatories: &[PublicSignatory]) -> [(&'static str, Vec<&PublicSignatory>); 2] {
-    let (organisations, individuals): (Vec<_>, Vec<_>) = signatories
-        .iter()
-        .partition(|s| s.signatory_type == SignatoryType::Organisation);
-    [
-        ("Organisations", organisations),
-        ("Individuals", individuals),
-    ]
-}
-
-fn letter_markdown(campaign: &Campaign, signatories: &[PublicSignatory]) -> String {
-    let mut text = format!("# {}\n\n", campaign.title.as_str());
-    if let Some(to) = &campaign.recipient {
-        text.push_str(&format!("To: {}\n\n", to.as_str()));
-    }
-    text.push_str(campaign.body.as_str());
-    text.push_str("\n\n## Signed by\n");
-    for (heading, list) in by_type(signatories) {
-        if !list.is_empty() {
-            text.push_str(&format!("\n### {heading}\n\n"));
-            for s in list {
-                text.push_str(&format!("- {}\n", signed_by(s, escape_markdown)));
-            }
-        }
-    }
-    text
-}
-
-/// The letter (or petition) with its public signatories as a page that stands alone, to read,
-/// save or print: its style inline, no script, nothing loaded from elsewhere.
-pub(super) fn letter_html(
-    campaign: &Campaign,
-    signatories: &[PublicSignatory],
-    organiser: &crate::domain::Identity,
-) -> String {
-    let mut html = format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{t}</title>\
-         <style>{LETTER_STYLE}</style></head><body><main><h1>{t}</h1>",
-        t = escape_html(campaign.title.as_str())
-    );
-    if let Some(to) = &campaign.recipient {
-        html.push_str(&format!("<p>To: {}</p>", escape_html(to.as_str())));
-    }
-    for paragraph in campaign.body.as_str().split("\n\n") {
-        html.push_str(&format!(
-            "<p>{}</p>",
-            escape_html(paragraph).replace('\n', "<br>")
-        ));
-    }
-    html.push_str("<h2>Signed by</h2>");
-    for (heading, list) in by_type(signatories) {
-        if !list.is_empty() {
-            html.push_str(&format!("<h3>{heading}</h3><ul>"));
-            for s in list {
-                html.push_str(&format!("<li>{}</li>", signed_by(s, escape_html)));
-            }
-            html.push_str("</ul>");
-        }
-    }
-    html.push_str(&super::pages::organiser_line(
-        organiser,
-        "",
-        crate::domain::Lang::En,
-    ));
-    html.push_str("</main></body></html>");
-    html
 }
 
 #[derive(Deserialize)]
@@ -780,20 +652,4 @@ pub async fn audit_log(
         .then(|| entries.last().map(|e| e.entry.id))
         .flatten();
     Ok(HttpResponse::Ok().json(json!({ "entries": entries.iter().map(AuditEntryView::from).collect::<Vec<_>>(), "next_after": next })))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formula_cells_are_neutralised_and_names_are_not() {
-        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        for risky in ["+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
-            assert!(neutralise(risky).starts_with('\''), "{risky:?}");
-        }
-        for name in ["Siân", "Zoë", "محمد", "李雷", "O'Brien", "Anne-Marie"] {
-            assert_eq!(neutralise(name), name);
-        }
-    }
 }

@@ -1,21 +1,18 @@
 //! Updates to signers: an outcome or news, written by the campaign's organisers, sent through
 //! the outbox at a set rate, with its progress; and the one-click unsubscribe page.
 
-use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::extract::ApiJson;
 use super::managed_campaign;
-use super::pages::page;
 use crate::auth::Organiser;
-use crate::domain::{Body, CampaignStatus, FieldErrors, Lang, Slug, Title, UpdateKind};
+use crate::domain::{Body, CampaignStatus, FieldErrors, Slug, Title, UpdateKind};
 use crate::error::{ApiError, Conflict};
-use crate::i18n::{self, text};
-use crate::mail::escape_html;
+use crate::http::extract::ApiJson;
 use crate::state::AppState;
 use crate::store::{self, NewUpdate, PublishedOutcome, UpdateStatus};
 
@@ -175,62 +172,4 @@ pub async fn show(
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(UpdateView::from(update)))
-}
-
-fn unknown_link(lang: Lang) -> HttpResponse {
-    page(
-        StatusCode::NOT_FOUND,
-        lang,
-        &text(lang, "link-unknown-title"),
-        &format!("<p>{}</p>", escape_html(&text(lang, "unsubscribe-unknown"))),
-    )
-}
-
-/// `GET /unsubscribe/{token}`: a button, so that following the link changes nothing. In the
-/// signer's language, which the emailed link carries.
-pub async fn unsubscribe_page(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    token: web::Path<String>,
-) -> HttpResponse {
-    let lang = i18n::page_lang(&req, Lang::En);
-    if state.unsubscribes.signature(&token).is_none() {
-        return unknown_link(lang);
-    }
-    page(
-        StatusCode::OK,
-        lang,
-        &text(lang, "unsubscribe-title"),
-        &format!(
-            "<p>{}</p><form method=\"post\"><input type=\"hidden\" name=\"List-Unsubscribe\" \
-             value=\"One-Click\"><button type=\"submit\">{}</button></form>",
-            escape_html(&text(lang, "unsubscribe-text")),
-            escape_html(&text(lang, "unsubscribe-button")),
-        ),
-    )
-}
-
-/// `POST /unsubscribe/{token}`: RFC 8058's one-click unsubscribe, with no login; honoured for
-/// every later update of the campaign.
-pub async fn unsubscribe(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    token: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let lang = i18n::page_lang(&req, Lang::En);
-    let Some(signature) = state.unsubscribes.signature(&token) else {
-        return Ok(unknown_link(lang));
-    };
-    match state.store.unsubscribe(signature, store::now()).await? {
-        None => Ok(unknown_link(lang)),
-        Some(title) => Ok(page(
-            StatusCode::OK,
-            lang,
-            &text(lang, "unsubscribed-title"),
-            &format!(
-                "<p>{}</p>",
-                super::pages::with_title(lang, "unsubscribed-text", &title)
-            ),
-        )),
-    }
 }

@@ -5,11 +5,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::campaigns::{OrganiserInput, OrganiserView};
-use super::extract::ApiJson;
 use crate::accounts::{create_account, create_first_admin, set_organiser};
 use crate::auth::Organiser;
 use crate::domain::{Email, FieldErrors, Password, User};
 use crate::error::ApiError;
+use crate::http::extract::ApiJson;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -109,7 +109,7 @@ pub async fn me(Organiser(caller): Organiser) -> HttpResponse {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMe {
-    #[serde(deserialize_with = "super::extract::object")]
+    #[serde(deserialize_with = "crate::http::extract::object")]
     organiser: OrganiserInput,
 }
 

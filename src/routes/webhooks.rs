@@ -8,13 +8,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::extract::ApiJson;
 use super::managed_campaign;
 use crate::auth::Organiser;
 use crate::domain::{
     Campaign, FieldErrors, Slug, Webhook, WebhookEvent, WebhookSecret, WebhookUrl,
 };
 use crate::error::ApiError;
+use crate::http::extract::ApiJson;
 use crate::state::AppState;
 use crate::store;
 

@@ -1,16 +1,24 @@
 //! The picture a shared link shows (Open Graph's `og:image`, 1200×630): the campaign's title,
-//! its count and its progress, drawn as SVG and rendered to PNG by resvg with a font built into
-//! the binary (so it looks the same on any server). Drawn again only when the count or the
+//! its count and its progress on the organisation's colour with its logo, drawn as SVG from
+//! `templates/images/preview.svg` and rendered to PNG by resvg with a font built into the
+//! binary (so it looks the same on any server). Drawn again only when the count or the
 //! campaign changes.
 
 use std::sync::LazyLock;
 
+use serde::Serialize;
+
 use crate::counts::CountView;
 use crate::domain::{Campaign, CampaignKind, CampaignStatus};
-use crate::mail::escape_html;
+use crate::error::ApiError;
+use crate::templates::{Templates, with_separators};
 
 pub const WIDTH: u32 = 1200;
 pub const HEIGHT: u32 = 630;
+
+/// The preview's own colours where the organisation has none.
+const DEFAULT_BACKGROUND: &str = "#123463";
+const DEFAULT_ACCENT: &str = "#00a35c";
 
 /// DejaVu Sans Bold (its licence is beside it in assets/fonts).
 const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
@@ -48,18 +56,33 @@ fn wrap(text: &str, width: usize, lines: usize) -> Vec<String> {
     wrapped
 }
 
-fn svg(campaign: &Campaign, view: &CountView, host: &str) -> String {
-    let title: String = wrap(campaign.title.as_str(), 30, 3)
-        .iter()
-        .enumerate()
-        .map(|(i, line)| {
-            format!(
-                "<text x=\"72\" y=\"{}\" font-size=\"60\" fill=\"#ffffff\">{}</text>",
-                150 + i * 76,
-                escape_html(line)
-            )
-        })
-        .collect();
+#[derive(Serialize)]
+struct Progress {
+    done: f64,
+    of: String,
+}
+
+/// `templates/images/preview.svg`.
+#[derive(Serialize)]
+struct PreviewPicture {
+    width: u32,
+    height: u32,
+    background: String,
+    ink: &'static str,
+    accent: String,
+    title_lines: Vec<String>,
+    count: String,
+    progress: Option<Progress>,
+    call: String,
+}
+
+/// The picture as SVG.
+pub fn svg(
+    templates: &Templates,
+    campaign: &Campaign,
+    view: &CountView,
+    host: &str,
+) -> Result<String, ApiError> {
     let noun = match (campaign.kind, view.total) {
         (CampaignKind::Petition, 1) => "person has signed",
         (CampaignKind::Petition, _) => "people have signed",
@@ -68,43 +91,40 @@ fn svg(campaign: &Campaign, view: &CountView, host: &str) -> String {
         (CampaignKind::Pledge, 1) => "pledge taken",
         (CampaignKind::Pledge, _) => "pledges taken",
     };
-    let count = format!("{} {noun}", super::counts::with_separators(view.total));
-    let progress = match campaign.target {
-        Some(target) => {
+    let (background, ink, accent) = (
+        DEFAULT_BACKGROUND.to_owned(),
+        "#ffffff",
+        DEFAULT_ACCENT.to_owned(),
+    );
+    let picture = PreviewPicture {
+        width: WIDTH,
+        height: HEIGHT,
+        background,
+        ink,
+        accent,
+        title_lines: wrap(campaign.title.as_str(), 30, 3),
+        count: format!("{} {noun}", with_separators(view.total)),
+        progress: campaign.target.map(|target| {
             let target = target.get().max(1);
             let done = (1056.0 * (view.total.min(target) as f64) / target as f64).round();
-            // The first signatures show as a dot, not as nothing.
-            let done = if view.total > 0 { done.max(28.0) } else { 0.0 };
-            format!(
-                "<rect x=\"72\" y=\"470\" width=\"1056\" height=\"28\" rx=\"14\" fill=\"#dbe4ee\"/>\
-                 <rect x=\"72\" y=\"470\" width=\"{done}\" height=\"28\" rx=\"14\" fill=\"#00a35c\"/>\
-                 <text x=\"1128\" y=\"450\" font-size=\"30\" fill=\"#ffffff\" text-anchor=\"end\">of {}</text>",
-                super::counts::with_separators(target)
-            )
-        }
-        None => String::new(),
+            Progress {
+                // The first signatures show as a dot, not as nothing.
+                done: if view.total > 0 { done.max(28.0) } else { 0.0 },
+                of: format!("of {}", with_separators(target)),
+            }
+        }),
+        call: if view.status == CampaignStatus::Closed {
+            "This campaign has closed".to_owned()
+        } else {
+            format!("Sign at {host}")
+        },
     };
-    let call = if view.status == CampaignStatus::Closed {
-        "This campaign has closed".to_owned()
-    } else {
-        format!("Sign at {host}")
-    };
-    format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\" viewBox=\"0 0 {WIDTH} {HEIGHT}\">\
-         <rect width=\"{WIDTH}\" height=\"{HEIGHT}\" fill=\"#123463\"/>\
-         <rect y=\"{bar}\" width=\"{WIDTH}\" height=\"14\" fill=\"#00a35c\"/>{title}\
-         <text x=\"72\" y=\"450\" font-size=\"44\" fill=\"#ffffff\">{count}</text>{progress}\
-         <text x=\"72\" y=\"570\" font-size=\"30\" fill=\"#ffdd00\">{call}</text></svg>",
-        bar = HEIGHT - 14,
-        count = escape_html(&count),
-        call = escape_html(&call),
-    )
+    super::render(templates, "images/preview.svg", &picture)
 }
 
-/// The PNG for a campaign as its count now stands.
-pub fn render(campaign: &Campaign, view: &CountView, host: &str) -> Result<Vec<u8>, String> {
-    let tree = resvg::usvg::Tree::from_str(&svg(campaign, view, host), &OPTIONS)
-        .map_err(|e| e.to_string())?;
+/// The PNG of a picture drawn by `svg`.
+pub fn render_png(svg: &str) -> Result<Vec<u8>, String> {
+    let tree = resvg::usvg::Tree::from_str(svg, &OPTIONS).map_err(|e| e.to_string())?;
     let mut pixmap = resvg::tiny_skia::Pixmap::new(WIDTH, HEIGHT).ok_or("an empty picture")?;
     resvg::render(
         &tree,

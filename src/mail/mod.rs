@@ -20,11 +20,13 @@ use lettre::transport::smtp::extension::ClientId;
 use secrecy::ExposeSecret;
 use tokio::sync::Notify;
 
+mod messages;
+
 use crate::config::Settings;
-use crate::domain::{AgeBand, EmailKind, Identity, Lang, MailLane, holds_an_address};
-use crate::i18n;
+use crate::domain::{Lang, MailLane};
 use crate::metrics::Metrics;
 use crate::store::{self, QueuedEmail, Store};
+use crate::templates::Templates;
 
 /// Emails claimed per round for each of a lane's connections: enough to keep them busy, few
 /// enough that a round ends soon.
@@ -293,6 +295,7 @@ pub struct Mailer {
     connections: usize,
     /// Makes each update's one-click unsubscribe link.
     unsubscribes: Arc<crate::updates::Unsubscribes>,
+    templates: Arc<Templates>,
 }
 
 /// `List-Unsubscribe` (RFC 2369): where a mail client unsubscribes its reader.
@@ -332,6 +335,7 @@ impl Mailer {
         settings: &Settings,
         public_url: url::Url,
         unsubscribes: Arc<crate::updates::Unsubscribes>,
+        templates: Arc<Templates>,
     ) -> anyhow::Result<Self> {
         let from: Mailbox = settings
             .mail_from
@@ -360,10 +364,11 @@ impl Mailer {
             lease: chrono::Duration::seconds(i64::from(settings.mail_lease_seconds.max(1))),
             connections: settings.mail_connections.max(1) as usize,
             unsubscribes,
+            templates,
         })
     }
 
-    fn link(&self, path: &str, token: &str) -> String {
+    pub(crate) fn link(&self, path: &str, token: &str) -> String {
         format!(
             "{}/{path}/{token}",
             self.public_url.as_str().trim_end_matches('/')
@@ -371,171 +376,20 @@ impl Mailer {
     }
 
     /// A link to a page a signer opens, in the language they signed in.
-    fn signer_link(&self, path: &str, token: &str, lang: Lang) -> String {
+    pub(crate) fn signer_link(&self, path: &str, token: &str, lang: Lang) -> String {
         format!("{}?lang={lang}", self.link(path, token))
     }
 
     /// Writes one queued email as a message (plain text and HTML).
     pub fn compose(&self, email: &QueuedEmail) -> anyhow::Result<Message> {
-        let title = &email.campaign_title;
-        let lang = email.lang;
-        let say = |id: &str| i18n::text_with(lang, id, &[("title", title.as_str().into())]);
-        // Anyone can type any name beside any address, and the greeting is the one place a
-        // signer's words reach an email: a name that holds a web or email address ("Reset your
-        // password at evil.example") is left out, so nothing typed goes out as a link under
-        // the charity's sender.
-        // A child's confirmation goes to their parent or carer, and is written to them.
-        let to_a_parent = email.age_band.is_some_and(AgeBand::needs_a_parent);
-        let greeting = if to_a_parent
-            || email.signer_name.is_empty()
-            || holds_an_address(&email.signer_name)
-        {
-            i18n::text(lang, "email-hello")
-        } else {
-            i18n::text_with(
-                lang,
-                "email-hello-name",
-                &[("name", email.signer_name.as_str().into())],
-            )
-        };
-        let withdraw = email
-            .withdraw_token
-            .as_deref()
-            .map(|t| self.signer_link("withdraw", t, lang));
-        let confirm_link = |t: &str| self.signer_link("confirm", t, lang);
-        let (subject, lead, action) = match email.kind {
-            EmailKind::Confirm if to_a_parent => (
-                say("email-parent-subject"),
-                say("email-parent"),
-                email
-                    .confirm_token
-                    .as_deref()
-                    .map(|t| (i18n::text(lang, "email-parent-action"), confirm_link(t))),
-            ),
-            EmailKind::Confirm => (
-                say("email-confirm-subject"),
-                say("email-confirm"),
-                email
-                    .confirm_token
-                    .as_deref()
-                    .map(|t| (i18n::text(lang, "email-confirm-action"), confirm_link(t))),
-            ),
-            EmailKind::Thanks => (say("email-thanks-subject"), say("email-thanks"), None),
-            EmailKind::Renew => (
-                say("email-renew-subject"),
-                say("email-renew"),
-                email.confirm_token.as_deref().map(|t| {
-                    let pledger = email.signature_id.unwrap_or_default();
-                    let path = format!("c/{}/pledgers/{pledger}/renew", email.campaign_slug);
-                    (
-                        i18n::text(lang, "email-renew-action"),
-                        self.signer_link(&path, t, lang),
-                    )
-                }),
-            ),
-            EmailKind::Handin => (
-                format!("Handed in to you: {title}"),
-                format!(
-                    "We hand you \u{201c}{title}\u{201d}, with its signatories. The attached \
-                     bundle holds the text as printable HTML, the signatories as a spreadsheet \
-                     (CSV), the tally, and manifest.json, which lists each file's SHA-256. The \
-                     manifest's own SHA-256 is {}; the campaign's page shows the same, so anyone \
-                     can check that this is the bundle handed in.",
-                    email.handin.as_ref().map_or("", |(_, hash)| hash.as_str())
-                ),
-                None,
-            ),
-            EmailKind::Update => {
-                let subject = email.update.as_ref().map_or("", |(s, _)| s.as_str());
-                (format!("{subject}: {title}"), String::new(), None)
-            }
-            EmailKind::AlreadySigned => (say("email-already-subject"), say("email-already"), None),
-        };
-
-        let mut text = format!("{greeting}\n\n{lead}\n");
-        let mut html = format!(
-            "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\">\
-             <p>{}</p><p>{}</p>",
-            escape_html(&greeting),
-            escape_html(&lead)
-        );
-        // An update's body is the organiser's Markdown: as written in the text part, rendered
-        // and sanitised in the HTML one, then the way out of every later one.
-        let unsubscribe = match (email.kind, &email.update, email.signature_id) {
-            (EmailKind::Update, Some((_, body)), Some(signature)) => {
-                text.push_str(&format!("{body}\n"));
-                html.push_str(&crate::markdown::to_safe_html(body));
-                let link =
-                    self.signer_link("unsubscribe", &self.unsubscribes.token(signature), lang);
-                text.push_str(&format!(
-                    "\n{}\n",
-                    i18n::text_with(
-                        lang,
-                        "email-update-footer",
-                        &[
-                            ("title", title.as_str().into()),
-                            ("link", link.as_str().into())
-                        ]
-                    )
-                ));
-                html.push_str(&format!(
-                    "<p style=\"color:#555\">{} <a href=\"{}\">{}</a>.</p>",
-                    escape_html(&say("email-update-footer-html")),
-                    escape_html(&link),
-                    escape_html(&i18n::text(lang, "email-update-unsubscribe")),
-                ));
-                Some(link)
-            }
-            _ => None,
-        };
-        if let Some((label, link)) = &action {
-            text.push_str(&format!("\n{label}: {link}\n"));
-            html.push_str(&format!(
-                "<p><a href=\"{}\" style=\"font-size:1.2em\">{}</a></p>",
-                escape_html(link),
-                escape_html(label)
-            ));
-        }
-        if let Some(link) = &withdraw {
-            text.push_str(&format!(
-                "\n{}\n",
-                i18n::text_with(lang, "email-withdraw", &[("link", link.as_str().into())])
-            ));
-            html.push_str(&format!(
-                "<p style=\"color:#555\">{} <a href=\"{}\">{}</a>.</p>",
-                escape_html(&i18n::text(lang, "email-withdraw-html")),
-                escape_html(link),
-                escape_html(&i18n::text(lang, "email-withdraw-link")),
-            ));
-        }
+        let written = messages::write(&self.templates, self, email)?;
         let organiser = &email.organiser;
-        if let Some(name) = &organiser.name {
-            let mut about =
-                i18n::text_with(lang, "email-run-by", &[("name", name.as_str().into())]);
-            if let Some(url) = &organiser.privacy_url {
-                about.push(' ');
-                about.push_str(&i18n::text_with(
-                    lang,
-                    "email-privacy",
-                    &[("url", url.as_str().into())],
-                ));
-            }
-            if let Some(contact) = &organiser.contact_email {
-                about.push('\n');
-                about.push_str(&i18n::text_with(
-                    lang,
-                    "email-reach",
-                    &[("email", contact.as_str().into())],
-                ));
-            }
-            text.push_str(&format!("\n--\n{about}\n"));
-        }
-        if let Some(line) = organiser_html(organiser, "", lang) {
-            html.push_str(&format!(
-                "<hr><p style=\"color:#555;font-size:0.9em\">{line}</p>"
-            ));
-        }
-        html.push_str("</body></html>");
+        let (subject, text, html, unsubscribe) = (
+            written.subject,
+            written.text,
+            written.html,
+            written.unsubscribe,
+        );
 
         let to: Mailbox = email
             .recipient
@@ -714,49 +568,6 @@ fn backoff(first: chrono::Duration, attempts_before: u32) -> chrono::Duration {
     doubled.min(chrono::Duration::hours(1))
 }
 
-/// Who is asking, in HTML, for every page, the form and the emails: the organiser's name,
-/// their privacy notice and an address to write to (each as far as it is known); `None`
-/// before the name is. `link_attributes` go on each link (the form opens them outside its
-/// frame).
-pub fn organiser_html(organiser: &Identity, link_attributes: &str, lang: Lang) -> Option<String> {
-    let name = organiser.name.as_ref()?;
-    let mut line = escape_html(&i18n::text_with(
-        lang,
-        "run-by",
-        &[("name", name.as_str().into())],
-    ));
-    if let Some(url) = &organiser.privacy_url {
-        line.push_str(&format!(
-            " <a href=\"{}\"{link_attributes}>{}</a>.",
-            escape_html(url.as_str()),
-            escape_html(&i18n::text(lang, "privacy-notice"))
-        ));
-    }
-    if let Some(email) = &organiser.contact_email {
-        line.push_str(&format!(
-            " {1} <a href=\"mailto:{0}\"{link_attributes}>{0}</a>.",
-            escape_html(email.as_str()),
-            escape_html(&i18n::text(lang, "contact"))
-        ));
-    }
-    Some(line)
-}
-
-pub fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            c => escaped.push(c),
-        }
-    }
-    escaped
-}
-
 /// Sends queued emails until the process ends, a worker for each lane. `wake` is notified
 /// after each signing so that emails go out at once rather than at the next poll.
 pub fn spawn_outbox_workers(
@@ -825,13 +636,5 @@ mod tests {
         assert_eq!(backoff(first, 0).num_seconds(), 30);
         assert_eq!(backoff(first, 1).num_seconds(), 60);
         assert_eq!(backoff(first, 20).num_seconds(), 3600);
-    }
-
-    #[test]
-    fn html_is_escaped() {
-        assert_eq!(
-            escape_html("<b>\"Tom & Jerry's\"</b>"),
-            "&lt;b&gt;&quot;Tom &amp; Jerry&#39;s&quot;&lt;/b&gt;"
-        );
     }
 }

@@ -1,0 +1,191 @@
+//! What each email says: its context, filled from the queued email, rendered from
+//! `templates/emails/<message>/{subject.txt, body.txt, body.html}` over the email layouts.
+
+use serde::Serialize;
+
+use super::Mailer;
+use crate::domain::{AgeBand, EmailKind, Lang, holds_an_address};
+use crate::i18n;
+use crate::store::QueuedEmail;
+use crate::templates::{OrganiserView, Templates};
+
+/// The organisation at the top of every email.
+#[derive(Serialize)]
+pub struct EmailBrand {
+    pub name: String,
+    pub colour: &'static str,
+    pub text_colour: &'static str,
+    /// An absolute address: mail clients have no page to resolve a path against.
+    pub logo_url: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct Action {
+    pub label: String,
+    pub link: String,
+}
+
+#[derive(Serialize)]
+pub struct UpdateBody {
+    pub subject: String,
+    /// The organiser's Markdown, as written.
+    pub body_text: String,
+    /// The same, rendered and sanitised.
+    pub body_html: String,
+}
+
+#[derive(Serialize)]
+pub struct HandinNote {
+    pub hash: String,
+}
+
+/// The context of every email template.
+#[derive(Serialize)]
+pub struct EmailContext {
+    pub lang: Lang,
+    pub subject: String,
+    /// The line a mail client shows beside the subject in its list.
+    pub preheader: String,
+    pub greeting: String,
+    pub title: String,
+    pub brand: EmailBrand,
+    pub organiser: OrganiserView,
+    pub action: Option<Action>,
+    pub withdraw: Option<String>,
+    pub unsubscribe: Option<String>,
+    pub update: Option<UpdateBody>,
+    pub handin: Option<HandinNote>,
+}
+
+/// An email as written: its subject, its two parts, and the one-click unsubscribe link its
+/// headers carry (updates only).
+pub struct Written {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub unsubscribe: Option<String>,
+}
+
+/// The folder of `kind`'s templates (a child's confirmation, to their parent, has its own).
+fn folder(kind: EmailKind, to_a_parent: bool) -> &'static str {
+    match kind {
+        EmailKind::Confirm if to_a_parent => "parent",
+        EmailKind::Confirm => "confirm",
+        EmailKind::Thanks => "thanks",
+        EmailKind::Renew => "renew",
+        EmailKind::Handin => "handin",
+        EmailKind::Update => "update",
+        EmailKind::AlreadySigned => "already_signed",
+    }
+}
+
+/// The service's own colours, where the organisation has none.
+const HEADER_COLOUR: &str = "#1d3557";
+const HEADER_TEXT: &str = "#ffffff";
+
+pub fn write(
+    templates: &Templates,
+    mailer: &Mailer,
+    email: &QueuedEmail,
+) -> anyhow::Result<Written> {
+    let lang = email.lang;
+    // Anyone can type any name beside any address, and the greeting is the one place a
+    // signer's words reach an email: a name that holds a web or email address ("Reset your
+    // password at evil.example") is left out, so nothing typed goes out as a link under
+    // the charity's sender. A child's confirmation goes to their parent or carer, and is
+    // written to them.
+    let to_a_parent = email.age_band.is_some_and(AgeBand::needs_a_parent);
+    let greeting =
+        if to_a_parent || email.signer_name.is_empty() || holds_an_address(&email.signer_name) {
+            i18n::text(lang, "email-hello")
+        } else {
+            i18n::text_with(
+                lang,
+                "email-hello-name",
+                &[("name", email.signer_name.as_str().into())],
+            )
+        };
+    let confirm = |id: &str| {
+        email.confirm_token.as_deref().map(|t| Action {
+            label: i18n::text(lang, id),
+            link: mailer.signer_link("confirm", t, lang),
+        })
+    };
+    let action = match email.kind {
+        EmailKind::Confirm if to_a_parent => confirm("email-parent-action"),
+        EmailKind::Confirm => confirm("email-confirm-action"),
+        EmailKind::Renew => email.confirm_token.as_deref().map(|t| {
+            let pledger = email.signature_id.unwrap_or_default();
+            let path = format!("c/{}/pledgers/{pledger}/renew", email.campaign_slug);
+            Action {
+                label: i18n::text(lang, "email-renew-action"),
+                link: mailer.signer_link(&path, t, lang),
+            }
+        }),
+        _ => None,
+    };
+    // An update carries the way out of every later one.
+    let unsubscribe = match (email.kind, email.signature_id) {
+        (EmailKind::Update, Some(signature)) => {
+            Some(mailer.signer_link("unsubscribe", &mailer.unsubscribes.token(signature), lang))
+        }
+        _ => None,
+    };
+    let organiser = OrganiserView::from(&email.organiser);
+    let folder = folder(email.kind, to_a_parent);
+    let mut context = EmailContext {
+        lang,
+        subject: String::new(),
+        preheader: String::new(),
+        greeting,
+        title: email.campaign_title.clone(),
+        brand: EmailBrand {
+            name: organiser
+                .name
+                .clone()
+                .unwrap_or_else(|| "Undersigned".to_owned()),
+            colour: HEADER_COLOUR,
+            text_colour: HEADER_TEXT,
+            logo_url: None,
+        },
+        organiser,
+        action,
+        withdraw: email
+            .withdraw_token
+            .as_deref()
+            .map(|t| mailer.signer_link("withdraw", t, lang)),
+        unsubscribe: unsubscribe.clone(),
+        update: email.update.as_ref().map(|(subject, body)| UpdateBody {
+            subject: subject.clone(),
+            body_text: body.clone(),
+            body_html: crate::markdown::to_safe_html(body),
+        }),
+        handin: email
+            .handin
+            .as_ref()
+            .map(|(_, hash)| HandinNote { hash: hash.clone() }),
+    };
+    let subject = templates.render(&format!("emails/{folder}/subject.txt"), &context)?;
+    context.subject = subject.trim().to_owned();
+    let text = templates.render(&format!("emails/{folder}/body.txt"), &context)?;
+    context.preheader = preheader(&text, &context.greeting);
+    let html = templates.render(&format!("emails/{folder}/body.html"), &context)?;
+    Ok(Written {
+        subject: context.subject,
+        text,
+        html,
+        unsubscribe,
+    })
+}
+
+/// The first sentence after the greeting, as a mail client's list shows it.
+fn preheader(text: &str, greeting: &str) -> String {
+    let body = text
+        .trim_start()
+        .strip_prefix(greeting)
+        .unwrap_or(text)
+        .trim();
+    let line = body.lines().next().unwrap_or("");
+    let sentence = line.split_inclusive(['.', '!', '?']).next().unwrap_or(line);
+    sentence.chars().take(140).collect()
+}

@@ -1,0 +1,794 @@
+//! The pages people share: `/` (the open campaigns), `/closed`, and each campaign's own page,
+//! `/c/{slug}`, which anyone can read and sign with no script (the same form, rules and
+//! consents as the embedded one), with ways to share it that load nothing from elsewhere and a
+//! QR code for posters. Pages are built once and served from memory (see `PageCache`).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::form::{CountLine, FormState, FormView, Submission, content_security_policy, take_form};
+use super::{Layout, PAGES_POLICY, PRIVATE, Part, PreviewImage, SHARED, html_response, render};
+use crate::accounts::organiser_of;
+use crate::counts::CountView;
+use crate::domain::{Campaign, CampaignKind, CampaignStatus, Identity, Lang, SignatoryType, Slug};
+use crate::error::ApiError;
+use crate::http::page_cache::PAGE_LIFETIME;
+use crate::i18n;
+use crate::state::AppState;
+use crate::store::{self, PublicSignatory};
+use crate::templates::with_separators;
+
+/// How many of a letter's signatories its page lists; the rest are in the letter itself.
+const LISTED: u32 = 500;
+
+fn t(lang: Lang, id: &str) -> String {
+    i18n::text(lang, id)
+}
+
+fn t_with(lang: Lang, id: &str, args: &[(&str, i18n::Arg)]) -> String {
+    i18n::text_with(lang, id, args)
+}
+
+/// `n` things of a kind, as `id` words them: the number with separators, its noun by number.
+fn counted(lang: Lang, id: &str, n: u64) -> String {
+    t_with(
+        lang,
+        id,
+        &[("count", n.into()), ("n", with_separators(n).into())],
+    )
+}
+
+#[derive(Serialize)]
+pub struct ShareLinks {
+    url: String,
+    qr: String,
+    links: Vec<ShareLink>,
+}
+
+#[derive(Serialize)]
+struct ShareLink {
+    name: String,
+    href: String,
+}
+
+/// Plain links to share the page: no third party's script, pixel or font is loaded.
+pub fn share_links(lang: Lang, url: &str, title: &str) -> ShareLinks {
+    let enc = |s: &str| utf8_percent_encode(s, NON_ALPHANUMERIC).to_string();
+    let text = format!("{title} {url}");
+    let links = [
+        (
+            t(lang, "page-share-email"),
+            format!("mailto:?subject={}&body={}", enc(title), enc(&text)),
+        ),
+        (
+            "WhatsApp".to_owned(),
+            format!("https://wa.me/?text={}", enc(&text)),
+        ),
+        (
+            "Bluesky".to_owned(),
+            format!("https://bsky.app/intent/compose?text={}", enc(&text)),
+        ),
+        (
+            "X".to_owned(),
+            format!(
+                "https://x.com/intent/post?text={}&url={}",
+                enc(title),
+                enc(url)
+            ),
+        ),
+        (
+            "Facebook".to_owned(),
+            format!("https://www.facebook.com/sharer/sharer.php?u={}", enc(url)),
+        ),
+        (
+            "LinkedIn".to_owned(),
+            format!(
+                "https://www.linkedin.com/sharing/share-offsite/?url={}",
+                enc(url)
+            ),
+        ),
+    ];
+    ShareLinks {
+        url: url.to_owned(),
+        qr: format!("{}/qr", url.trim_end_matches('/')),
+        links: links
+            .into_iter()
+            .map(|(name, href)| ShareLink { name, href })
+            .collect(),
+    }
+}
+
+/// "53 organisations and 164 individuals have signed" (`id` says what they did).
+fn headline(lang: Lang, id: &str, view: &CountView) -> String {
+    t_with(
+        lang,
+        id,
+        &[
+            (
+                "organisations",
+                counted(lang, "page-organisations", view.organisations).into(),
+            ),
+            (
+                "individuals",
+                counted(lang, "page-individuals", view.individuals).into(),
+            ),
+        ],
+    )
+}
+
+/// A signatory as a campaign's page lists it: a letter's as "Name, Role, Organisation"; a
+/// pledger by its organisation (or name), with who took it and its website.
+#[derive(Serialize)]
+struct ListedSignatory {
+    id: Uuid,
+    title: String,
+    by: String,
+    website: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SignatoryGroup {
+    heading: &'static str,
+    items: Vec<ListedSignatory>,
+}
+
+#[derive(Serialize)]
+struct SignatoryList {
+    id: &'static str,
+    heading: &'static str,
+    groups: Vec<SignatoryGroup>,
+}
+
+/// Some of a signatory's words, joined by commas.
+pub fn joined(parts: &[Option<&str>]) -> String {
+    parts
+        .iter()
+        .flatten()
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn listed(kind: CampaignKind, s: &PublicSignatory) -> ListedSignatory {
+    let organisation = s.signatory_type == SignatoryType::Organisation;
+    match kind {
+        CampaignKind::Pledge => ListedSignatory {
+            id: s.id,
+            title: s
+                .organisation
+                .as_deref()
+                .filter(|_| organisation)
+                .unwrap_or(&s.name)
+                .to_owned(),
+            by: joined(&[
+                organisation.then_some(s.name.as_str()),
+                s.role.as_deref(),
+                s.organisation.as_deref().filter(|_| !organisation),
+            ]),
+            website: s.website.clone(),
+        },
+        _ => ListedSignatory {
+            id: s.id,
+            title: joined(&[Some(&s.name), s.role.as_deref(), s.organisation.as_deref()]),
+            by: String::new(),
+            website: None,
+        },
+    }
+}
+
+/// Signatories, organisations first; nothing where there are none.
+fn signatory_list(kind: CampaignKind, signatories: &[PublicSignatory]) -> Option<SignatoryList> {
+    let (id, heading) = match kind {
+        CampaignKind::Letter => ("signed-by", "page-signed-by"),
+        CampaignKind::Pledge => ("taken-by", "page-taken-by"),
+        CampaignKind::Petition => return None,
+    };
+    let (organisations, individuals): (Vec<_>, Vec<_>) = signatories
+        .iter()
+        .partition(|s| s.signatory_type == SignatoryType::Organisation);
+    let groups = [
+        ("page-organisations-heading", organisations),
+        ("page-individuals-heading", individuals),
+    ]
+    .into_iter()
+    .filter(|(_, list)| !list.is_empty())
+    .map(|(heading, list)| SignatoryGroup {
+        heading,
+        items: list.into_iter().map(|s| listed(kind, s)).collect(),
+    })
+    .collect();
+    Some(SignatoryList {
+        id,
+        heading,
+        groups,
+    })
+}
+
+#[derive(Serialize)]
+struct HandinLine {
+    date: String,
+    total: u64,
+    manifest_sha256: String,
+}
+
+#[derive(Serialize)]
+struct OutcomeSection {
+    subject: String,
+    date: String,
+    /// The organiser's Markdown, rendered and sanitised.
+    body_html: String,
+}
+
+#[derive(Serialize)]
+struct Closed {
+    date: String,
+    count: u64,
+}
+
+#[derive(Serialize)]
+struct Target {
+    max: u64,
+    value: u64,
+    percent: u64,
+}
+
+#[derive(Serialize)]
+struct CampaignParts {
+    slug: String,
+    kind: CampaignKind,
+    title: Part,
+    summary: Part,
+    body: Part,
+    /// The text as Markdown rendered and sanitised.
+    body_html: String,
+    recipient: Option<Part>,
+}
+
+/// `templates/pages/campaign.html`.
+#[derive(Serialize)]
+struct CampaignPage {
+    #[serde(flatten)]
+    layout: Layout,
+    campaign: CampaignParts,
+    closed: Option<Closed>,
+    outcome: Option<OutcomeSection>,
+    handins: Vec<HandinLine>,
+    count: CountLine,
+    headlines: Vec<String>,
+    target: Option<Target>,
+    form: FormView,
+    signatories: Option<SignatoryList>,
+    share: ShareLinks,
+}
+
+/// What a campaign's page shows besides the form, read once per build.
+struct PageParts {
+    url: String,
+    signatories: Vec<PublicSignatory>,
+    handins: Vec<crate::store::HandinSummary>,
+    outcome: Option<crate::store::PublishedOutcome>,
+}
+
+fn campaign_page_html(
+    state: &AppState,
+    campaign: &Campaign,
+    view: &CountView,
+    parts: &PageParts,
+    organiser: &Identity,
+    lang: Lang,
+    form: &FormState<'_>,
+) -> Result<String, ApiError> {
+    let c = campaign;
+    let words = c.words(lang);
+    let now = store::now();
+    let mut layout = Layout::new(lang, words.title.text, words.summary.text, &parts.url)
+        .with_organiser(organiser, Some(c.slug.as_str()));
+    layout.page.scripts = true;
+    layout.page.image = Some(PreviewImage {
+        url: format!("{}/preview.png", parts.url),
+        width: super::preview::WIDTH,
+        height: super::preview::HEIGHT,
+        alt: t_with(
+            lang,
+            "page-preview-alt",
+            &[("title", words.title.text.into())],
+        ),
+    });
+    let mut headlines = Vec::new();
+    match c.kind {
+        CampaignKind::Letter => headlines.push(headline(lang, "page-letter-headline", view)),
+        CampaignKind::Pledge => headlines.push(headline(lang, "page-pledge-headline", view)),
+        CampaignKind::Petition => {}
+    }
+    // "2,140 children and young people signed", where they are welcome.
+    if let Some(young) = view.young_signers {
+        headlines.push(counted(lang, "count-young-line", young));
+    }
+    let page = CampaignPage {
+        layout,
+        campaign: CampaignParts {
+            slug: c.slug.as_str().to_owned(),
+            kind: c.kind,
+            title: Part::of(lang, words.title),
+            summary: Part::of(lang, words.summary),
+            body: Part::of(lang, words.body),
+            body_html: crate::markdown::to_safe_html(words.body.text),
+            recipient: words.recipient.map(|r| Part::of(lang, r)),
+        },
+        closed: match (c.status_at(now), c.closed_since(now)) {
+            (CampaignStatus::Closed, Some(at)) => Some(Closed {
+                date: i18n::day(lang, at),
+                count: view.total,
+            }),
+            _ => None,
+        },
+        outcome: parts.outcome.as_ref().map(|o| OutcomeSection {
+            subject: o.subject.clone(),
+            date: i18n::day(lang, o.created_at),
+            body_html: crate::markdown::to_safe_html(&o.body),
+        }),
+        handins: parts
+            .handins
+            .iter()
+            .map(|h| HandinLine {
+                date: i18n::day(lang, h.created_at),
+                total: h.total,
+                manifest_sha256: h.manifest_sha256.clone(),
+            })
+            .collect(),
+        count: CountLine::new(c, view.total, lang),
+        headlines,
+        target: c.target.map(|target| {
+            let max = target.get();
+            Target {
+                max,
+                value: view.total.min(max),
+                percent: view.total.saturating_mul(100) / max.max(1),
+            }
+        }),
+        form: FormView::new(c, organiser, lang, form),
+        signatories: signatory_list(c.kind, &parts.signatories),
+        share: share_links(lang, &parts.url, words.title.text),
+    };
+    render(&state.templates, "pages/campaign.html", &page)
+}
+
+/// The campaign a page is for, from memory: `None` for an unknown slug or a draft.
+pub async fn page_campaign(
+    state: &AppState,
+    slug: &str,
+) -> Result<Option<(Arc<Campaign>, Arc<CountView>)>, ApiError> {
+    let Ok(slug) = Slug::parse(slug) else {
+        return Ok(None);
+    };
+    let view = match state.live.view(&slug).await {
+        Ok(view) => view,
+        Err(ApiError::NotFound) => return Ok(None),
+        Err(other) => return Err(other),
+    };
+    let campaign = state.signing.campaign(&slug).await?;
+    Ok(Some((campaign, view)))
+}
+
+async fn page_parts(state: &AppState, campaign: &Campaign) -> Result<PageParts, ApiError> {
+    let signatories = if campaign.kind.lists_signatories() {
+        state
+            .store
+            .public_signatories(campaign.id, true, 0, LISTED)
+            .await?
+    } else {
+        Vec::new()
+    };
+    Ok(PageParts {
+        url: super::page_url(state, campaign.slug.as_str()),
+        signatories,
+        handins: state.store.handins(campaign.id).await?,
+        outcome: state.store.latest_outcome(campaign.id).await?,
+    })
+}
+
+/// A short page on the public pages' layout: a heading and a sentence or two.
+#[derive(Serialize)]
+pub struct MessagePage {
+    #[serde(flatten)]
+    pub layout: Layout,
+    pub heading: String,
+    pub paragraphs: Vec<Paragraph>,
+    pub button: Option<Button>,
+    pub back: Option<Back>,
+}
+
+/// A paragraph, with one part of it in bold (a campaign's title, within a sentence).
+#[derive(Serialize, Default)]
+pub struct Paragraph {
+    pub before: String,
+    pub strong: Option<String>,
+    pub after: String,
+    pub class: Option<&'static str>,
+}
+
+impl Paragraph {
+    pub fn plain(text: String) -> Self {
+        Self {
+            before: text,
+            ..Self::default()
+        }
+    }
+
+    /// The message `id`, with `title` in bold where it names it.
+    pub fn with_title(lang: Lang, id: &str, title: &str) -> Self {
+        let marker = "\u{1}";
+        let text = t_with(lang, id, &[("title", marker.into())]);
+        match text.split_once(marker) {
+            Some((before, after)) => Self {
+                before: before.to_owned(),
+                strong: Some(title.to_owned()),
+                after: after.to_owned(),
+                class: None,
+            },
+            None => Self::plain(text),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct Button {
+    pub action: Option<String>,
+    pub label: String,
+    pub hidden: Vec<HiddenField>,
+}
+
+#[derive(Serialize)]
+pub struct HiddenField {
+    pub name: &'static str,
+    pub value: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct Back {
+    pub href: String,
+    pub text: String,
+}
+
+/// A page of the public pages' kind that says no such page exists (or no longer).
+pub fn missing_page(
+    state: &AppState,
+    status: StatusCode,
+    lang: Lang,
+    heading: &str,
+    text: &str,
+    back: Back,
+) -> Result<HttpResponse, ApiError> {
+    let page = MessagePage {
+        layout: Layout::new(lang, heading, "", "/"),
+        heading: heading.to_owned(),
+        paragraphs: vec![Paragraph::plain(text.to_owned())],
+        button: None,
+        back: Some(back),
+    };
+    let html = render(&state.templates, "pages/message.html", &page)?;
+    Ok(html_response(status, PAGES_POLICY, PRIVATE, html))
+}
+
+fn page_not_found(state: &AppState, lang: Lang) -> Result<HttpResponse, ApiError> {
+    missing_page(
+        state,
+        StatusCode::NOT_FOUND,
+        lang,
+        &t(lang, "page-not-found-title"),
+        &t(lang, "page-not-found"),
+        Back {
+            href: format!("/{}", super::lang_query(lang)),
+            text: t(lang, "page-see-open"),
+        },
+    )
+}
+
+/// `GET /c/{slug}`: the campaign's page.
+pub async fn campaign_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let Some((campaign, view)) = page_campaign(&state, &slug).await? else {
+        return page_not_found(&state, i18n::page_lang(&req, Lang::En));
+    };
+    let lang = i18n::page_lang(&req, campaign.signers.lang);
+    let html = match state.pages.pages.get(&campaign, &view, lang) {
+        Some(html) => html,
+        None => {
+            let parts = page_parts(&state, &campaign).await?;
+            let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
+            // Kept with the page for a few seconds: an older stamp only lets a form through.
+            let form = FormState::new(
+                format!("/c/{}", campaign.slug),
+                None,
+                state.signing.form_stamp(None),
+            );
+            let html =
+                campaign_page_html(&state, &campaign, &view, &parts, &organiser, lang, &form)?;
+            state
+                .pages
+                .pages
+                .keep(&campaign, &view, lang, Arc::new(html))
+        }
+    };
+    Ok(html_response(
+        StatusCode::OK,
+        &content_security_policy(&campaign),
+        SHARED,
+        html.as_str(),
+    ))
+}
+
+/// `POST /c/{slug}`: signing from the page without JavaScript; the page again, with the
+/// outcome (and ways to share) or each field's error beside it.
+pub async fn campaign_sign(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let Some((campaign, view)) = page_campaign(&state, &slug).await? else {
+        return page_not_found(&state, i18n::page_lang(&req, Lang::En));
+    };
+    let submitted: Submission = take_form(&req, &state, &campaign, payload).await?;
+    let parts = page_parts(&state, &campaign).await?;
+    let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
+    let form = FormState::posted(format!("/c/{}", campaign.slug), &submitted);
+    let html = campaign_page_html(
+        &state,
+        &campaign,
+        &view,
+        &parts,
+        &organiser,
+        submitted.lang,
+        &form,
+    )?;
+    let response = html_response(
+        submitted.status,
+        &content_security_policy(&campaign),
+        PRIVATE,
+        html,
+    );
+    Ok(submitted.finish(response))
+}
+
+#[derive(Serialize)]
+struct IndexEntry {
+    slug: String,
+    title: Part,
+    summary: Part,
+    total: u64,
+    noun: &'static str,
+}
+
+#[derive(Serialize)]
+struct OtherIndex {
+    path: &'static str,
+    heading: &'static str,
+}
+
+/// `templates/pages/index.html`.
+#[derive(Serialize)]
+struct IndexPage {
+    #[serde(flatten)]
+    layout: Layout,
+    heading: &'static str,
+    campaigns: Vec<IndexEntry>,
+    empty: &'static str,
+    other: OtherIndex,
+}
+
+async fn index_page(state: &AppState, closed: bool, lang: Lang) -> Result<Arc<String>, ApiError> {
+    if let Some((at, html)) = state
+        .pages
+        .indexes
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&(closed, lang))
+        && at.elapsed() < PAGE_LIFETIME
+    {
+        return Ok(html.clone());
+    }
+    let now = store::now();
+    let shown = if closed {
+        CampaignStatus::Closed
+    } else {
+        CampaignStatus::Open
+    };
+    let mut campaigns = Vec::new();
+    // Newest first; drafts are never shown.
+    for campaign in state.store.all_campaigns().await? {
+        if campaign.status_at(now) != shown {
+            continue;
+        }
+        let total = state.live.view(&campaign.slug).await?.total;
+        let words = campaign.words(lang);
+        campaigns.push(IndexEntry {
+            slug: campaign.slug.as_str().to_owned(),
+            title: Part::of(lang, words.title),
+            summary: Part::of(lang, words.summary),
+            total,
+            noun: match campaign.kind {
+                CampaignKind::Petition => "index-count-petition",
+                CampaignKind::Letter => "index-count-letter",
+                CampaignKind::Pledge => "index-count-pledge",
+            },
+        });
+    }
+    let (heading, other, empty) = if closed {
+        (
+            "index-closed",
+            OtherIndex {
+                path: "/",
+                heading: "index-open",
+            },
+            "index-none-closed",
+        )
+    } else {
+        (
+            "index-open",
+            OtherIndex {
+                path: "/closed",
+                heading: "index-closed",
+            },
+            "index-none-open",
+        )
+    };
+    let url = format!(
+        "{}{}",
+        state.public_url.as_str().trim_end_matches('/'),
+        if closed { "/closed" } else { "/" }
+    );
+    let page = IndexPage {
+        layout: Layout::new(lang, &t(lang, heading), &t(lang, "index-description"), &url),
+        heading,
+        campaigns,
+        empty,
+        other,
+    };
+    let html = Arc::new(render(&state.templates, "pages/index.html", &page)?);
+    state
+        .pages
+        .indexes
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert((closed, lang), (Instant::now(), html.clone()));
+    Ok(html)
+}
+
+/// `GET /`: the open campaigns, with their counts.
+pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let html = index_page(&state, false, i18n::page_lang(&req, Lang::En)).await?;
+    Ok(html_response(
+        StatusCode::OK,
+        PAGES_POLICY,
+        SHARED,
+        html.as_str(),
+    ))
+}
+
+/// `GET /closed`: the closed campaigns.
+pub async fn closed_index(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let html = index_page(&state, true, i18n::page_lang(&req, Lang::En)).await?;
+    Ok(html_response(
+        StatusCode::OK,
+        PAGES_POLICY,
+        SHARED,
+        html.as_str(),
+    ))
+}
+
+/// `GET /c/{slug}/preview.png`: the picture a shared link shows, drawn again as the count
+/// moves.
+pub async fn preview_png(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let Some((campaign, view)) = page_campaign(&state, &slug).await? else {
+        return Err(ApiError::NotFound);
+    };
+    // The picture is drawn in the campaign's own language.
+    let own = campaign.signers.lang;
+    let png = match state.pages.previews.get(&campaign, &view, own) {
+        Some(png) => png,
+        None => {
+            let host = state.public_url.host_str().unwrap_or("").to_owned();
+            let address = format!("{host}/c/{}", campaign.slug);
+            let svg = super::preview::svg(&state.templates, &campaign, &view, &address)?;
+            // Drawing takes tens of milliseconds of CPU: off the async executor.
+            let png = tokio::task::spawn_blocking(move || super::preview::render_png(&svg))
+                .await
+                .map_err(ApiError::internal)?
+                .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
+            state
+                .pages
+                .previews
+                .keep(&campaign, &view, own, Arc::new(web::Bytes::from(png)))
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("image/png")
+        // Link previews are fetched by other services' robots: a minute is fresh enough.
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(png.as_ref().clone()))
+}
+
+/// The QR code of a campaign page's address.
+fn qr_of(state: &AppState, campaign: &Campaign) -> Result<qrcode::QrCode, ApiError> {
+    qrcode::QrCode::new(super::page_url(state, campaign.slug.as_str())).map_err(ApiError::internal)
+}
+
+/// `GET /c/{slug}/qr.svg`: for posters, at any size.
+pub async fn qr_svg(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let Some((campaign, _)) = page_campaign(&state, &slug).await? else {
+        return Err(ApiError::NotFound);
+    };
+    let svg = qr_of(&state, &campaign)?
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(256, 256)
+        .quiet_zone(true)
+        .build();
+    Ok(HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(svg))
+}
+
+/// Each module as `SCALE` pixels, with the four-module quiet zone scanners need.
+const SCALE: usize = 10;
+const QUIET: usize = 4;
+
+/// `GET /c/{slug}/qr.png`: for documents that take no SVG.
+pub async fn qr_png(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let Some((campaign, _)) = page_campaign(&state, &slug).await? else {
+        return Err(ApiError::NotFound);
+    };
+    let code = qr_of(&state, &campaign)?;
+    let modules = code.width();
+    let colors = code.to_colors();
+    let side = (modules + 2 * QUIET) * SCALE;
+    let mut pixels = vec![255u8; side * side];
+    for (i, color) in colors.iter().enumerate() {
+        if *color == qrcode::Color::Dark {
+            let (x, y) = (i % modules + QUIET, i / modules + QUIET);
+            for row in y * SCALE..(y + 1) * SCALE {
+                pixels[row * side + x * SCALE..row * side + (x + 1) * SCALE].fill(0);
+            }
+        }
+    }
+    let mut png = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut png, side as u32, side as u32);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().map_err(ApiError::internal)?;
+        writer
+            .write_image_data(&pixels)
+            .map_err(ApiError::internal)?;
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("image/png")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(png))
+}

@@ -1,0 +1,243 @@
+//! Server-rendered pages: what a supporter reads and signs in a browser. Each handler calls the
+//! same use cases as the JSON API and fills a context struct of its own, which a template in
+//! `templates/` renders (see `crate::templates`).
+
+pub mod assets;
+pub mod campaign_pages;
+pub mod form;
+pub mod links;
+pub mod pledger_pages;
+pub mod preview;
+pub mod samples;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+
+use crate::domain::{Identity, Lang, Localised};
+use crate::error::ApiError;
+use crate::state::AppState;
+pub use crate::templates::OrganiserView;
+use crate::templates::Templates;
+
+/// The strict policy of pages with no form: our own style and pictures only, no framing.
+pub const PAGES_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+                                base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Pages reached by a link with a secret in it: as strict, and never framed or referred.
+pub const LINK_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+                               form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Pages anyone may see are kept briefly by browsers and proxies (the count on them moves
+/// live with JavaScript); a page holding what someone typed, or a 404, is not kept.
+pub const SHARED: &str = "public, max-age=10";
+pub const PRIVATE: &str = "no-store";
+
+/// A part of a campaign's words, with its language where that is not the page's.
+#[derive(Serialize, Clone)]
+pub struct Part {
+    pub text: String,
+    pub lang: Option<Lang>,
+}
+
+impl Part {
+    pub fn of(page: Lang, part: Localised<'_>) -> Self {
+        Self {
+            text: part.text.to_owned(),
+            lang: (part.lang != page).then_some(part.lang),
+        }
+    }
+}
+
+/// The link to the same page in the other language.
+#[derive(Serialize, Clone)]
+pub struct Switch {
+    pub other: Lang,
+    /// The page's path; empty keeps the path and changes only the query.
+    pub path: String,
+    pub source: Option<String>,
+}
+
+impl Switch {
+    pub fn new(lang: Lang, path: &str, source: Option<&str>) -> Self {
+        Self {
+            other: lang.other(),
+            path: path.to_owned(),
+            source: source.map(str::to_owned),
+        }
+    }
+}
+
+/// The organisation's look: its name (the logo's alt text), its logo and its stylesheet.
+#[derive(Serialize, Clone, Default)]
+pub struct BrandView {
+    pub name: String,
+    pub logo_url: Option<String>,
+    /// The stylesheet that sets the pages' colours to the organisation's.
+    pub stylesheet: Option<String>,
+}
+
+impl BrandView {
+    /// The brand of a campaign's pages: its own colour and logo, else its organiser's.
+    pub fn of(identity: &Identity, slug: Option<&str>, plain: bool) -> Self {
+        let name = identity
+            .name
+            .as_ref()
+            .map(|n| n.as_str().to_owned())
+            .unwrap_or_default();
+        if plain {
+            return Self {
+                name,
+                ..Self::default()
+            };
+        }
+        Self {
+            name,
+            logo_url: None,
+            stylesheet: slug.map(|_| String::new()).filter(|s| !s.is_empty()),
+        }
+    }
+}
+
+/// A page's picture for link previews.
+#[derive(Serialize, Clone)]
+pub struct PreviewImage {
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+    pub alt: String,
+}
+
+#[derive(Serialize, Clone)]
+pub struct Alternate {
+    pub lang: Lang,
+    pub href: String,
+}
+
+/// What the page layout needs: `layouts/page.html`.
+#[derive(Serialize, Clone)]
+pub struct PageMeta {
+    pub title: String,
+    pub description: String,
+    pub url: String,
+    pub alternates: Vec<Alternate>,
+    pub image: Option<PreviewImage>,
+    pub scripts: bool,
+    pub noindex: bool,
+    /// What links between our pages add to keep a visitor in Welsh (English needs nothing).
+    pub home: &'static str,
+}
+
+impl PageMeta {
+    pub fn new(lang: Lang, title: &str, description: &str, url: &str) -> Self {
+        Self {
+            title: title.to_owned(),
+            description: description.to_owned(),
+            url: url.to_owned(),
+            alternates: Lang::ALL
+                .iter()
+                .map(|l| Alternate {
+                    lang: *l,
+                    href: format!("{url}?lang={l}"),
+                })
+                .collect(),
+            image: None,
+            scripts: false,
+            noindex: false,
+            home: lang_query(lang),
+        }
+    }
+}
+
+/// The parts every page built on `layouts/page.html` has.
+#[derive(Serialize, Clone)]
+pub struct Layout {
+    pub lang: Lang,
+    pub page: PageMeta,
+    pub switch: Switch,
+    pub brand: BrandView,
+    pub organiser: OrganiserView,
+    /// Whether links open outside the page (the embedded form's frame).
+    pub framed: bool,
+}
+
+impl Layout {
+    /// A page at `url` (absolute, or a path), whose language link keeps its path.
+    pub fn new(lang: Lang, title: &str, description: &str, url: &str) -> Self {
+        Self {
+            lang,
+            page: PageMeta::new(lang, title, description, url),
+            switch: Switch::new(lang, url_path(url), None),
+            brand: BrandView::default(),
+            organiser: OrganiserView::default(),
+            framed: false,
+        }
+    }
+
+    /// A page reached by a link with a secret in it: its language link changes only the query.
+    pub fn for_link(lang: Lang, title: &str) -> Self {
+        let mut layout = Self::new(lang, title, "", "");
+        layout.switch.path = String::new();
+        layout.page.noindex = true;
+        layout
+    }
+
+    pub fn with_organiser(mut self, identity: &Identity, slug: Option<&str>) -> Self {
+        self.organiser = OrganiserView::from(identity);
+        self.brand = BrandView::of(identity, slug, false);
+        self
+    }
+}
+
+/// The path of one of our addresses (`/c/scrapsi445` of `https://…/c/scrapsi445`).
+pub fn url_path(url: &str) -> &str {
+    match url.find("://") {
+        Some(i) => url[i + 3..].find('/').map_or("/", |j| &url[i + 3 + j..]),
+        None => url,
+    }
+}
+
+/// What links between our pages add to keep a visitor in Welsh (English needs nothing).
+pub fn lang_query(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "",
+        Lang::Cy => "?lang=cy",
+    }
+}
+
+/// A page rendered, or the error that a template failed (a bug: logged, answered 500).
+pub fn render(
+    templates: &Templates,
+    name: &str,
+    context: &impl Serialize,
+) -> Result<String, ApiError> {
+    templates.render(name, context).map_err(ApiError::internal)
+}
+
+pub fn html_response(
+    status: StatusCode,
+    policy: &str,
+    cache: &'static str,
+    html: impl Into<String>,
+) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, policy.to_owned()))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
+        .insert_header((header::CACHE_CONTROL, cache))
+        // The language follows Accept-Language where the address does not say it.
+        .insert_header((header::VARY, "Accept-Language"))
+        .body(html.into())
+}
+
+/// The address of a campaign's page, as shared.
+pub fn page_url(state: &AppState, slug: &str) -> String {
+    format!(
+        "{}/c/{slug}",
+        state.public_url.as_str().trim_end_matches('/')
+    )
+}
+
+pub type Data = web::Data<AppState>;
