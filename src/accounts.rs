@@ -2,9 +2,12 @@
 //! console's first-run set-up.
 
 use crate::auth::hash_password;
-use crate::domain::{Campaign, Email, Identity, IdentityChanges, Password, SecretToken, User};
+use crate::domain::{
+    Brand, BrandColour, Campaign, Email, Identity, IdentityChanges, Password, SecretToken, User,
+    Website,
+};
 use crate::error::{ApiError, Conflict};
-use crate::store::{self, Store, StoreError};
+use crate::store::{self, LogoOwner, Store, StoreError, StoredLogo};
 
 /// A new account and its password's hash, not yet stored.
 async fn new_account(
@@ -23,6 +26,7 @@ async fn new_account(
         is_admin,
         created_at: store::now(),
         organiser: Identity::default(),
+        brand: Default::default(),
     };
     Ok((user, hash))
 }
@@ -122,4 +126,53 @@ pub async fn organiser_of(
     }
     let account = owner_identity(store, campaign, known).await?;
     Ok(campaign.organiser_with(&account))
+}
+
+/// A campaign's look: its own colour and logo, with what it leaves unset from its owner's
+/// account as the account stands now.
+pub async fn brand_of(store: &dyn Store, campaign: &Campaign) -> Result<Brand, ApiError> {
+    if campaign.brand.colour.is_some() && campaign.brand.logo.is_some() {
+        return Ok(campaign.brand.clone());
+    }
+    let account = store
+        .user(campaign.owner_id)
+        .await?
+        .map(|owner| owner.brand)
+        .unwrap_or_default();
+    Ok(campaign.brand.or(&account))
+}
+
+/// Sets an account's colour and website: each `Some` replaces the stored one, `Some(None)`
+/// clears it.
+pub async fn set_brand(
+    store: &dyn Store,
+    user: &User,
+    colour: Option<Option<BrandColour>>,
+    website: Option<Option<Website>>,
+) -> Result<User, ApiError> {
+    let mut brand = user.brand.clone();
+    if let Some(colour) = colour {
+        brand.colour = colour;
+    }
+    if let Some(website) = website {
+        brand.website = website;
+    }
+    store.set_user_brand(user.id, &brand).await?;
+    Ok(User {
+        brand,
+        ..user.clone()
+    })
+}
+
+/// Puts an uploaded logo in place of the owner's (`None` removes it); an owner that does not
+/// exist is 404.
+pub async fn replace_logo(
+    store: &dyn Store,
+    owner: LogoOwner,
+    logo: Option<&StoredLogo>,
+) -> Result<(), ApiError> {
+    store.replace_logo(owner, logo).await.map_err(|e| match e {
+        StoreError::NotFound => ApiError::NotFound,
+        other => other.into(),
+    })
 }

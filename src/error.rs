@@ -61,8 +61,8 @@ pub enum ApiError {
     OrganiserMissing(Vec<FieldError>),
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
-    #[error("the request body must be application/json")]
-    UnsupportedMediaType,
+    #[error("the request body must be {expected}")]
+    UnsupportedMediaType { expected: &'static str },
     #[error("invalid fields")]
     Validation(Vec<FieldError>),
     #[error("too many requests")]
@@ -196,7 +196,7 @@ impl ApiError {
                 "Request body too large",
                 StatusCode::PAYLOAD_TOO_LARGE,
             ),
-            UnsupportedMediaType => (
+            UnsupportedMediaType { .. } => (
                 "unsupported-media-type",
                 "Unsupported media type",
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,

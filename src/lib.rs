@@ -1,6 +1,7 @@
 //! Undersigned: petitions and sign-on letters for campaigning coalitions.
 
 pub mod accounts;
+pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod backups;
@@ -12,12 +13,13 @@ pub mod http;
 pub mod i18n;
 pub mod letter;
 pub mod limits;
+pub mod logos;
 pub mod mail;
 pub mod markdown;
 pub mod metrics;
+pub mod page_cache;
 pub mod pledges;
 pub mod retention;
-pub mod routes;
 pub mod selfcheck;
 pub mod signing;
 pub mod startup;

@@ -8,8 +8,8 @@ use secrecy::SecretString;
 use sha2::Sha256;
 use uuid::Uuid;
 
+use crate::domain::derived_key;
 use crate::domain::{Campaign, RenewAfterMonths, Review, SignatureStatus};
-use crate::signing::derived_key;
 use crate::store::{self, SignatureRecord, Store, StoreError};
 
 /// Renewal and its clock, shared by the sweep and the renewal page.

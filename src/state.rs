@@ -80,7 +80,7 @@ pub struct AppState {
     pub metrics_token: Option<SecretString>,
     pub live: Arc<LiveCounts>,
     /// Campaign pages and the index, built once and served from memory.
-    pub pages: crate::http::page_cache::PageCache,
+    pub pages: crate::page_cache::PageCache,
     /// Pages, emails and pictures, compiled in (with an operator's theme, if any).
     pub templates: Arc<crate::templates::Templates>,
     /// Taking, confirming and withdrawing signatures.

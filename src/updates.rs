@@ -8,7 +8,7 @@ use secrecy::SecretString;
 use sha2::Sha256;
 use uuid::Uuid;
 
-use crate::signing::derived_key;
+use crate::domain::derived_key;
 
 pub struct Unsubscribes {
     key: [u8; 32],

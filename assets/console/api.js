@@ -44,15 +44,18 @@ const OFFLINE = "The service could not be reached. Check your connection and try
 
 /** Sends a request; the JSON answer (or text, for `accept` other than JSON, or a Blob with
  * `blob`). Throws a Problem for any answer that is not a success. */
-export async function api(method, path, {body, accept = "application/json", blob = false, auth = true} = {}) {
+export async function api(method, path, {body, file, accept = "application/json", blob = false, auth = true} = {}) {
   const headers = {Accept: accept};
   if (auth && token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
+  // A file goes as the body itself, typed as the browser typed it.
+  if (file !== undefined) headers["Content-Type"] = file.type || "application/octet-stream";
   let response;
   try {
     // Always as the service has it now: the public count and tally may be cached for a few
     // seconds, which a dashboard must not show.
-    response = await fetch(path, {method, headers, cache: "no-cache", body: body === undefined ? undefined : JSON.stringify(body)});
+    const sent = file !== undefined ? file : body === undefined ? undefined : JSON.stringify(body);
+    response = await fetch(path, {method, headers, cache: "no-cache", body: sent});
   } catch {
     throw new Problem(0, {type: "offline", detail: OFFLINE});
   }
@@ -76,6 +79,7 @@ export const get = (path, options) => api("GET", path, options);
 export const post = (path, body, options) => api("POST", path, {...options, body});
 export const patch = (path, body) => api("PATCH", path, {body});
 export const remove = (path) => api("DELETE", path);
+export const putFile = (path, file) => api("PUT", path, {file});
 
 /** Logs in; the account, once the token is kept. */
 export async function logIn(email, password) {

@@ -2,6 +2,7 @@
 // organisation named to signers.
 
 import {get, patch, post, slugPath} from "./api.js";
+import {logoEditor} from "./brand.js";
 import {announce, backToCampaigns, campaignTabs, formatNumber, h, heading, navigate} from "./dom.js";
 import {field, onSubmit} from "./forms.js";
 
@@ -98,6 +99,7 @@ function campaignBody(typed) {
       privacy_url: typed["organiser.privacy_url"].trim() || null,
       contact_email: typed["organiser.contact_email"].trim() || null,
     },
+    colour: typed.colour.trim() || null,
   };
   // Who can sign: the campaign's language and its words in the other one, young signers, and
   // proof of work against bots.
@@ -195,6 +197,9 @@ function campaignFields(c, creating, account) {
       field({name: "organiser.name", label: "Organisation", value: c.own_organiser?.name || "", hint: fallback("name")}),
       field({name: "organiser.privacy_url", label: "Privacy notice (web address)", type: "url", value: c.own_organiser?.privacy_url || "", hint: fallback("privacy_url")}),
       field({name: "organiser.contact_email", label: "Contact email", type: "email", value: c.own_organiser?.contact_email || "", hint: fallback("contact_email")})),
+    h("fieldset", {class: "group"}, h("legend", {}, "Its look"),
+      field({name: "colour", label: "Main colour (optional)", value: c.colour || "", autocomplete: "off",
+        hint: account && account.colour ? `Written like #1d70b8. Left empty, your organisation's is used: ${account.colour}.` : "Written like #1d70b8. Left empty, your organisation's is used, or the service's own."})),
   ];
 }
 
@@ -219,7 +224,7 @@ export async function edit(session, slug) {
     "organiser.name": campaign.own_organiser.name, "organiser.privacy_url": campaign.own_organiser.privacy_url,
     "organiser.contact_email": campaign.own_organiser.contact_email,
     lang: campaign.lang, young_signers: campaign.young_signers, young_retention_days: String(campaign.young_retention_days),
-    require_proof_of_work: campaign.require_proof_of_work, ...translationFields(campaign)});
+    require_proof_of_work: campaign.require_proof_of_work, colour: campaign.colour || "", ...translationFields(campaign)});
   const form = onSubmit(h("form", {novalidate: true, class: "campaign-form"},
     campaignFields(campaign, creating, account),
     h("div", {class: "actions"},
@@ -230,7 +235,7 @@ export async function edit(session, slug) {
     if (creating) {
       if (!body.consent_public_text.trim()) delete body.consent_public_text;
       if (!body.consent_contact_text.trim()) delete body.consent_contact_text;
-      for (const key of ["recipient", "target", "closes_at", "renew_after_months"]) if (body[key] === null) delete body[key];
+      for (const key of ["recipient", "target", "closes_at", "renew_after_months", "colour"]) if (body[key] === null) delete body[key];
       const parts = Object.entries(body.organiser).filter(([, v]) => v !== null);
       if (parts.length) body.organiser = Object.fromEntries(parts); else delete body.organiser;
       const created = await post("/v1/campaigns", body);
@@ -242,7 +247,15 @@ export async function edit(session, slug) {
       navigate(`#/c/${encodeURIComponent(saved.slug)}`, "Your changes are saved.");
     }
   });
-  return {title, nodes: [backToCampaigns(), heading(title), creating ? null : campaignTabs(slug, "/edit"), form]};
+  const logo = creating ? null : logoEditor({
+    path: `${slugPath(slug)}/logo`,
+    current: campaign.logo_url,
+    name: campaign.organiser?.name,
+    label: "This campaign's own logo (optional)",
+    after: () => {},
+  });
+  return {title, nodes: [backToCampaigns(), heading(title), creating ? null : campaignTabs(slug, "/edit"), form,
+    logo ? h("p", {class: "hint"}, "Without a logo of its own, the campaign shows your organisation's.") : null, logo]};
 }
 
 export async function account(session) {
@@ -253,16 +266,28 @@ export async function account(session) {
     field({name: "organiser.name", label: "Organisation", value: identity.name || "", hint: "As signers know it, like Article 39."}),
     field({name: "organiser.privacy_url", label: "Privacy notice (web address)", type: "url", value: identity.privacy_url || "", hint: "Where signers read how you use their details. It must start https://."}),
     field({name: "organiser.contact_email", label: "Contact email", type: "email", value: identity.contact_email || "", hint: "Replies to every email signers get go here."}),
+    field({name: "organiser.website", label: "Website (optional)", type: "url", value: identity.website || "", hint: "Your organisation's own site, starting https://."}),
+    field({name: "organiser.colour", label: "Main colour (optional)", value: identity.colour || "", autocomplete: "off",
+      hint: "Written like #1d70b8: the pages' header and buttons, the top of every email and the picture a shared link shows. A colour on which neither white nor dark text can be read is refused, with the nearest one that can."}),
     h("button", {type: "submit"}, "Save")), async (typed) => {
     session.user = await patch("/v1/users/me", {organiser: {
       name: typed["organiser.name"].trim() || null,
       privacy_url: typed["organiser.privacy_url"].trim() || null,
       contact_email: typed["organiser.contact_email"].trim() || null,
+      website: typed["organiser.website"].trim() || null,
+      colour: typed["organiser.colour"].trim() || null,
     }});
     announce("Saved. Campaigns that set none of their own take these; open campaigns keep what they opened with.", "success");
+  });
+  const logo = logoEditor({
+    path: "/v1/users/me/logo",
+    current: identity.logo_url,
+    name: identity.name,
+    label: "Your logo",
+    after: (user) => { session.user = user; },
   });
   return {title: "Your organisation", nodes: [heading("Your organisation"),
     h("p", {}, `Signed in as ${me.email}${me.admin ? " (admin)" : ""}.`),
     h("p", {}, "Signers are told who runs a campaign before they agree to be contacted: in the form, in every email and on every page. Set it once here; a campaign can set its own instead."),
-    form]};
+    form, logo]};
 }

@@ -1,10 +1,8 @@
 //! Who is calling: organisers' passwords (argon2id), their access tokens (JWT), and the
 //! extractors that demand them.
 
-mod extract;
 mod password;
 mod token;
 
-pub use extract::{MaybeOrganiser, Organiser, bearer_token};
 pub use password::{CheckError, PasswordHasher, hash_password};
 pub use token::TokenService;

@@ -488,6 +488,7 @@ fn campaign_spec(slug: &str) -> NewCampaign {
         },
         renew_after_months: None,
         signers: Default::default(),
+        colour: None,
         targets: Vec::new(),
     }
 }

@@ -3,8 +3,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
-    Body, ConsentText, ContactBasis, DecisionMaker, Identity, IdentityChanges, Lang, OrganiserName,
-    Recipient, SigningRules, Slug, Summary, Title, Translations,
+    Body, Brand, BrandColour, ConsentText, ContactBasis, DecisionMaker, Identity, IdentityChanges,
+    Lang, OrganiserName, Recipient, SigningRules, Slug, Summary, Title, Translations,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -379,6 +379,8 @@ pub struct NewCampaign {
     /// Who the campaign is handed to.
     pub targets: Vec<DecisionMaker>,
     pub signers: SignerSettings,
+    /// The campaign's own colour, where it sets one (its owner's otherwise).
+    pub colour: Option<BrandColour>,
 }
 
 /// An organiser's edit: each field that is `Some` replaces the stored one; for nullable fields
@@ -403,6 +405,7 @@ pub struct CampaignChanges {
     pub renew_after_months: Option<Option<RenewAfterMonths>>,
     pub targets: Option<Vec<DecisionMaker>>,
     pub signers: SignerSettingsChanges,
+    pub colour: Option<Option<BrandColour>>,
 }
 
 #[derive(Debug, Clone)]
@@ -437,6 +440,8 @@ pub struct Campaign {
     /// Who the campaign is handed to: names and roles are public, emails never.
     pub targets: Vec<DecisionMaker>,
     pub signers: SignerSettings,
+    /// The campaign's own look: its colour and logo, where it sets them (see [`Brand::or`]).
+    pub brand: Brand,
 }
 
 /// An edit the campaign's rules do not allow.
@@ -494,6 +499,10 @@ impl Campaign {
             renew_after_months: new.renew_after_months,
             targets: new.targets,
             signers: new.signers,
+            brand: Brand {
+                colour: new.colour,
+                ..Brand::default()
+            },
         }
     }
 
@@ -573,8 +582,12 @@ impl Campaign {
             renew_after_months,
             targets,
             signers,
+            colour,
         } = changes;
         edited.signers = edited.signers.edited(signers);
+        if let Some(colour) = colour {
+            edited.brand.colour = colour;
+        }
         if let Some(v) = targets {
             edited.targets = v;
         }
@@ -678,6 +691,7 @@ mod tests {
                 renew_after_months: None,
                 targets: Vec::new(),
                 signers: SignerSettings::default(),
+                colour: None,
             },
             Uuid::now_v7(),
             &account(),

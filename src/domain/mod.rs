@@ -36,6 +36,7 @@ macro_rules! text_enum {
     };
 }
 
+mod brand;
 mod campaign;
 mod email;
 mod field_errors;
@@ -52,6 +53,7 @@ mod token;
 mod translation;
 mod webhook;
 
+pub use brand::{Brand, BrandColour};
 pub use campaign::{
     Campaign, CampaignChanges, CampaignKind, CampaignStatus, ConsentWording, ForbiddenEdit,
     Milestones, NewCampaign, Origin, RenewAfterMonths, RetentionDays, SignerSettings,
@@ -72,7 +74,7 @@ pub use signature::{
 };
 pub use slug::Slug;
 pub use text::{Body, ConsentText, OrganiserName, Recipient, Summary, Title};
-pub use token::SecretToken;
+pub use token::{SecretToken, derived_key};
 pub use translation::{CampaignTexts, CampaignWords, Localised, TEXT_PARTS, Translations};
 pub use webhook::{ReportedSignature, Webhook, WebhookEvent, WebhookSecret, WebhookUrl};
 
@@ -85,4 +87,6 @@ pub struct User {
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// The identity this organiser's campaigns take where they do not set their own.
     pub organiser: Identity,
+    /// The look this organiser's campaigns take where they do not set their own.
+    pub brand: Brand,
 }

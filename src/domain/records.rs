@@ -151,6 +151,8 @@ pub struct QueuedEmail {
     pub campaign_title: String,
     /// Who is asking, named in the email (see [`super::Identity`]).
     pub organiser: super::Identity,
+    /// The organisation's look, at the top of the email.
+    pub brand: super::Brand,
     /// For a hand-in: its bundle, attached, and its manifest's SHA-256.
     pub handin: Option<(Vec<u8>, String)>,
     /// For an update: its subject and Markdown body.

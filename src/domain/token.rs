@@ -41,6 +41,28 @@ impl std::fmt::Debug for SecretToken {
     }
 }
 
+/// A key of its own for one use (`purpose`), made from the token secret that every instance
+/// shares, so that a MAC made for one use is never valid for another nor a token's signature.
+/// Without a secret (a development run) it is random per process.
+pub fn derived_key(secret: Option<&secrecy::SecretString>, purpose: &[u8]) -> [u8; 32] {
+    match secret {
+        Some(secret) => {
+            use secrecy::ExposeSecret;
+            use sha2::Digest;
+            let mut hasher = sha2::Sha256::new();
+            hasher.update(purpose);
+            hasher.update(b"\0");
+            hasher.update(secret.expose_secret().as_bytes());
+            hasher.finalize().into()
+        }
+        None => {
+            let mut key = [0u8; 32];
+            rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
+            key
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::SecretToken;

@@ -251,7 +251,9 @@ impl<T> ApiJson<T> {
                 return Err(ApiError::PayloadTooLarge { limit });
             }
             if !json {
-                return Err(ApiError::UnsupportedMediaType);
+                return Err(ApiError::UnsupportedMediaType {
+                    expected: "application/json",
+                });
             }
             read_body(&mut payload, limit, deadline).await
         })

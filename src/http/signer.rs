@@ -75,7 +75,7 @@ impl Signer {
 
     async fn by_credentials(req: &HttpRequest) -> Result<Self, ApiError> {
         let state = Self::state(req)?;
-        let Some(presented) = crate::auth::bearer_token(req) else {
+        let Some(presented) = crate::http::auth::bearer_token(req) else {
             return Self::public(req).await;
         };
         let key_hash = presented

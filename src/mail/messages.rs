@@ -13,7 +13,7 @@ use crate::templates::{OrganiserView, Templates};
 #[derive(Serialize)]
 pub struct EmailBrand {
     pub name: String,
-    pub colour: &'static str,
+    pub colour: String,
     pub text_colour: &'static str,
     /// An absolute address: mail clients have no page to resolve a path against.
     pub logo_url: Option<String>,
@@ -144,9 +144,23 @@ pub fn write(
                 .name
                 .clone()
                 .unwrap_or_else(|| "Undersigned".to_owned()),
-            colour: HEADER_COLOUR,
-            text_colour: HEADER_TEXT,
-            logo_url: None,
+            colour: email
+                .brand
+                .colour
+                .as_ref()
+                .map_or(HEADER_COLOUR, |c| c.as_str())
+                .to_owned(),
+            text_colour: email
+                .brand
+                .colour
+                .as_ref()
+                .map_or(HEADER_TEXT, |c| c.text_colour()),
+            // Its alt text is the organisation's name: without one, its name is written.
+            logo_url: email
+                .brand
+                .logo
+                .filter(|_| organiser.name.is_some())
+                .map(|logo| mailer.link("logos", &logo.to_string())),
         },
         organiser,
         action,

@@ -10,31 +10,11 @@
 
 use std::time::Duration;
 
+use crate::domain::derived_key;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
-use rand::RngCore;
-use secrecy::{ExposeSecret, SecretString};
-use sha2::{Digest, Sha256};
-
-/// A key of its own for one use (`purpose`), made from the token secret that every instance
-/// shares, so that a MAC made for one use is never valid for another nor a token's signature.
-/// Without a secret (a development run) it is random per process.
-pub fn derived_key(secret: Option<&SecretString>, purpose: &[u8]) -> [u8; 32] {
-    match secret {
-        Some(secret) => {
-            let mut hasher = Sha256::new();
-            hasher.update(purpose);
-            hasher.update(b"\0");
-            hasher.update(secret.expose_secret().as_bytes());
-            hasher.finalize().into()
-        }
-        None => {
-            let mut key = [0u8; 32];
-            rand::rng().fill_bytes(&mut key);
-            key
-        }
-    }
-}
+use secrecy::SecretString;
+use sha2::Sha256;
 
 pub struct FormClock {
     key: [u8; 32],

@@ -15,7 +15,7 @@ mod proof_of_work;
 
 use std::sync::Arc;
 
-pub use form_clock::{FormClock, derived_key};
+pub use form_clock::FormClock;
 pub use proof_of_work::ProofOfWork;
 
 use crate::counts::LiveCounts;

@@ -13,7 +13,7 @@ use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use secrecy::SecretString;
 
-use super::derived_key;
+use crate::domain::derived_key;
 
 /// How long a challenge can be solved and used. The form asks for one as the signer sends,
 /// so no signer is hurried by it.

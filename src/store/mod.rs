@@ -100,6 +100,7 @@ pub trait Store:
     + Handins
     + Updates
     + Audit
+    + Brands
     + 'static
 {
     /// Answers once the database has taken a write (a full disk fails it): ready for traffic.
@@ -112,6 +113,45 @@ pub trait Store:
     /// Closes every connection, once what is in flight is done: on SQLite the last close
     /// checkpoints the write-ahead log into the database file and removes it.
     async fn close(&self);
+}
+
+/// A logo as the service re-encoded it.
+#[derive(Debug, Clone)]
+pub struct StoredLogo {
+    pub id: Uuid,
+    pub content_type: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: Vec<u8>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Whose logo: an account's (its campaigns' by default) or one campaign's own.
+#[derive(Debug, Clone, Copy)]
+pub enum LogoOwner {
+    User(Uuid),
+    Campaign(Uuid),
+}
+
+/// Organisations' looks: an account's colour and website, and logos.
+#[async_trait]
+pub trait Brands: Send + Sync {
+    /// Sets an account's colour and website (its logo has a call of its own).
+    async fn set_user_brand(
+        &self,
+        user_id: Uuid,
+        brand: &crate::domain::Brand,
+    ) -> Result<(), StoreError>;
+
+    /// Puts `logo` in place of the owner's (or removes it, with `None`) in one transaction;
+    /// the logo it replaces is deleted.
+    async fn replace_logo(
+        &self,
+        owner: LogoOwner,
+        logo: Option<&StoredLogo>,
+    ) -> Result<(), StoreError>;
+
+    async fn logo(&self, id: Uuid) -> Result<Option<StoredLogo>, StoreError>;
 }
 
 #[async_trait]

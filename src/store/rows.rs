@@ -7,10 +7,10 @@ use uuid::Uuid;
 use super::{CountSnapshot, QueuedEmail, StoreError, TokenUse, corrupt};
 use crate::domain::records::CountDelta;
 use crate::domain::{
-    Body, Campaign, ConsentText, ConsentWording, DecisionMaker, Email, EmailKind, Identity, Lang,
-    Milestones, OrganiserName, Origin, PrivacyUrl, Recipient, RenewAfterMonths, RetentionDays,
-    Review, ShortText, SignatoryType, SignatureStatus, SignerSettings, Slug, Summary, Target,
-    Title, Translations, User,
+    Body, Brand, BrandColour, Campaign, ConsentText, ConsentWording, DecisionMaker, Email,
+    EmailKind, Identity, Lang, Milestones, OrganiserName, Origin, PrivacyUrl, Recipient,
+    RenewAfterMonths, RetentionDays, Review, ShortText, SignatoryType, SignatureStatus,
+    SignerSettings, Slug, Summary, Target, Title, Translations, User, Website,
 };
 
 #[derive(sqlx::FromRow)]
@@ -21,6 +21,46 @@ pub(super) struct UserRow {
     pub created_at: DateTime<Utc>,
     #[sqlx(flatten)]
     pub organiser: OrganiserColumns,
+    #[sqlx(flatten)]
+    pub brand: BrandColumns,
+}
+
+/// An organisation's look as `users` and `campaigns` both store it (a campaign has no
+/// website of its own: it is read as NULL).
+#[derive(sqlx::FromRow)]
+pub(super) struct BrandColumns {
+    pub brand_colour: Option<String>,
+    pub brand_website: Option<String>,
+    pub brand_logo: Option<Uuid>,
+}
+
+impl BrandColumns {
+    pub fn of(brand: &Brand) -> Self {
+        Self {
+            brand_colour: brand.colour.as_ref().map(|c| c.as_str().to_owned()),
+            brand_website: brand.website.as_ref().map(|w| w.as_str().to_owned()),
+            brand_logo: brand.logo,
+        }
+    }
+
+    fn parse(self) -> Result<Brand, StoreError> {
+        let bad = |e: String| corrupt("brand", e);
+        Ok(Brand {
+            colour: self
+                .brand_colour
+                .as_deref()
+                .map(BrandColour::parse)
+                .transpose()
+                .map_err(bad)?,
+            website: self
+                .brand_website
+                .as_deref()
+                .map(Website::parse)
+                .transpose()
+                .map_err(bad)?,
+            logo: self.brand_logo,
+        })
+    }
 }
 
 /// An organiser's identity as `users` and `campaigns` both store it.
@@ -33,7 +73,8 @@ pub(super) struct OrganiserColumns {
 
 /// A `UserRow`'s columns, from `users` aliased `u`.
 pub(super) const USER_COLUMNS: &str = "u.id, u.email, u.is_admin, u.created_at, \
-    u.organiser_name, u.organiser_privacy_url, u.organiser_contact_email";
+    u.organiser_name, u.organiser_privacy_url, u.organiser_contact_email, u.brand_colour, \
+    u.brand_website, u.brand_logo";
 
 impl OrganiserColumns {
     pub fn of(organiser: &Identity) -> Self {
@@ -77,6 +118,7 @@ impl TryFrom<UserRow> for User {
             is_admin: row.is_admin,
             created_at: row.created_at,
             organiser: row.organiser.parse()?,
+            brand: row.brand.parse()?,
         })
     }
 }
@@ -94,7 +136,8 @@ pub(super) const CAMPAIGN_SELECT: &str = "SELECT c.id, c.slug, c.kind, c.title, 
     c.allowed_origins, c.retention_days, c.status, c.owner_id, c.created_at, c.updated_at, \
     c.opened_at, c.closed_at, c.organiser_name, c.organiser_privacy_url, \
     c.organiser_contact_email, c.renew_after_months, c.targets, c.lang, c.translations, \
-    c.young_signers, c.young_retention_days, c.require_proof_of_work, w.version AS consent_version, w.contact_basis, \
+    c.young_signers, c.young_retention_days, c.require_proof_of_work, c.brand_colour, \
+    CAST(NULL AS TEXT) AS brand_website, c.brand_logo, w.version AS consent_version, w.contact_basis, \
     w.public_text AS consent_public_text, w.contact_text AS consent_contact_text \
     FROM campaigns c \
     JOIN consent_wordings w ON w.campaign_id = c.id AND w.version = c.consent_version";
@@ -133,6 +176,8 @@ pub(super) struct CampaignRow {
     pub young_signers: bool,
     pub young_retention_days: i32,
     pub require_proof_of_work: bool,
+    #[sqlx(flatten)]
+    pub brand: BrandColumns,
 }
 
 fn bad(field: &'static str) -> impl Fn(String) -> StoreError {
@@ -193,6 +238,7 @@ impl TryFrom<CampaignRow> for Campaign {
                 .transpose()
                 .map_err(bad("renew_after_months"))?,
             targets: parse_targets(&row.targets).map_err(bad("targets"))?,
+            brand: row.brand.parse()?,
             signers: SignerSettings {
                 lang: row.lang.parse().map_err(bad("lang"))?,
                 translations: serde_json::from_str(&row.translations)
@@ -365,6 +411,8 @@ pub(super) struct QueuedEmailRow {
     pub campaign_title: String,
     #[sqlx(flatten)]
     pub organiser: OrganiserColumns,
+    #[sqlx(flatten)]
+    pub brand: BrandColumns,
     pub handin_bundle: Option<Vec<u8>>,
     pub handin_manifest_sha256: Option<String>,
     pub update_subject: Option<String>,
@@ -416,6 +464,7 @@ impl TryFrom<QueuedEmailRow> for QueuedEmail {
             campaign_slug: row.campaign_slug,
             campaign_title,
             organiser: row.organiser.parse()?,
+            brand: row.brand.parse()?,
             handin: row.handin_bundle.zip(row.handin_manifest_sha256),
             update: row.update_subject.zip(row.update_body),
         })

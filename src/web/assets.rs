@@ -50,9 +50,13 @@ pub async fn form_style(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// `GET /page.css`.
-pub async fn page_style() -> HttpResponse {
-    asset(CSS, PAGE_CSS)
+/// `GET /page.css`, with the operator's theme after it (pages load it after the form's).
+pub async fn page_style(state: web::Data<AppState>) -> HttpResponse {
+    if state.templates.has_theme_css() {
+        asset(CSS, format!("{PAGE_CSS}\n{}", state.templates.theme_css()))
+    } else {
+        asset(CSS, PAGE_CSS)
+    }
 }
 
 /// `GET /page.js`: the copy-link button (the page works without it).

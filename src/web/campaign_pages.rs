@@ -15,12 +15,14 @@ use uuid::Uuid;
 
 use super::form::{CountLine, FormState, FormView, Submission, content_security_policy, take_form};
 use super::{Layout, PAGES_POLICY, PRIVATE, Part, PreviewImage, SHARED, html_response, render};
-use crate::accounts::organiser_of;
+use crate::accounts::{brand_of, organiser_of};
 use crate::counts::CountView;
-use crate::domain::{Campaign, CampaignKind, CampaignStatus, Identity, Lang, SignatoryType, Slug};
+use crate::domain::{
+    Brand, Campaign, CampaignKind, CampaignStatus, Identity, Lang, SignatoryType, Slug,
+};
 use crate::error::ApiError;
-use crate::http::page_cache::PAGE_LIFETIME;
 use crate::i18n;
+use crate::page_cache::PAGE_LIFETIME;
 use crate::state::AppState;
 use crate::store::{self, PublicSignatory};
 use crate::templates::with_separators;
@@ -271,6 +273,8 @@ struct CampaignPage {
 /// What a campaign's page shows besides the form, read once per build.
 struct PageParts {
     url: String,
+    organiser: Identity,
+    brand: Brand,
     signatories: Vec<PublicSignatory>,
     handins: Vec<crate::store::HandinSummary>,
     outcome: Option<crate::store::PublishedOutcome>,
@@ -281,15 +285,15 @@ fn campaign_page_html(
     campaign: &Campaign,
     view: &CountView,
     parts: &PageParts,
-    organiser: &Identity,
     lang: Lang,
     form: &FormState<'_>,
 ) -> Result<String, ApiError> {
     let c = campaign;
+    let organiser = &parts.organiser;
     let words = c.words(lang);
     let now = store::now();
     let mut layout = Layout::new(lang, words.title.text, words.summary.text, &parts.url)
-        .with_organiser(organiser, Some(c.slug.as_str()));
+        .with_organiser(organiser, &parts.brand, c.slug.as_str());
     layout.page.scripts = true;
     layout.page.image = Some(PreviewImage {
         url: format!("{}/preview.png", parts.url),
@@ -388,6 +392,8 @@ async fn page_parts(state: &AppState, campaign: &Campaign) -> Result<PageParts, 
     };
     Ok(PageParts {
         url: super::page_url(state, campaign.slug.as_str()),
+        organiser: organiser_of(state.store.as_ref(), campaign, None).await?,
+        brand: brand_of(state.store.as_ref(), campaign).await?,
         signatories,
         handins: state.store.handins(campaign.id).await?,
         outcome: state.store.latest_outcome(campaign.id).await?,
@@ -451,7 +457,7 @@ pub struct HiddenField {
     pub value: &'static str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct Back {
     pub href: String,
     pub text: String,
@@ -505,15 +511,13 @@ pub async fn campaign_page(
         Some(html) => html,
         None => {
             let parts = page_parts(&state, &campaign).await?;
-            let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
             // Kept with the page for a few seconds: an older stamp only lets a form through.
             let form = FormState::new(
                 format!("/c/{}", campaign.slug),
                 None,
                 state.signing.form_stamp(None),
             );
-            let html =
-                campaign_page_html(&state, &campaign, &view, &parts, &organiser, lang, &form)?;
+            let html = campaign_page_html(&state, &campaign, &view, &parts, lang, &form)?;
             state
                 .pages
                 .pages
@@ -541,17 +545,8 @@ pub async fn campaign_sign(
     };
     let submitted: Submission = take_form(&req, &state, &campaign, payload).await?;
     let parts = page_parts(&state, &campaign).await?;
-    let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
     let form = FormState::posted(format!("/c/{}", campaign.slug), &submitted);
-    let html = campaign_page_html(
-        &state,
-        &campaign,
-        &view,
-        &parts,
-        &organiser,
-        submitted.lang,
-        &form,
-    )?;
+    let html = campaign_page_html(&state, &campaign, &view, &parts, submitted.lang, &form)?;
     let response = html_response(
         submitted.status,
         &content_security_policy(&campaign),
@@ -706,7 +701,10 @@ pub async fn preview_png(
         None => {
             let host = state.public_url.host_str().unwrap_or("").to_owned();
             let address = format!("{host}/c/{}", campaign.slug);
-            let svg = super::preview::svg(&state.templates, &campaign, &view, &address)?;
+            let brand = brand_of(state.store.as_ref(), &campaign).await?;
+            let logo = super::preview::logo_of(&state, &brand).await?;
+            let svg =
+                super::preview::svg(&state.templates, &campaign, &view, &address, &brand, logo)?;
             // Drawing takes tens of milliseconds of CPU: off the async executor.
             let png = tokio::task::spawn_blocking(move || super::preview::render_png(&svg))
                 .await

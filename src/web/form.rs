@@ -10,8 +10,8 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::{Deserialize, Serialize};
 
 use super::{BrandView, OrganiserView, Part, Switch};
-use crate::accounts::organiser_of;
-use crate::domain::{AgeBand, ConsentWording, ContactBasis, Lang, Localised};
+use crate::accounts::{brand_of, organiser_of};
+use crate::domain::{AgeBand, Brand, ConsentWording, ContactBasis, Lang, Localised};
 use crate::domain::{
     Campaign, CampaignKind, CampaignStatus, Country, FieldError, Identity, SignatureForm, Slug,
     SourceCode,
@@ -466,6 +466,7 @@ fn form_page(
     state: &AppState,
     campaign: &Campaign,
     organiser: &Identity,
+    brand: &Brand,
     total: u64,
     lang: Lang,
     form: &FormState<'_>,
@@ -479,7 +480,7 @@ fn form_page(
             title: i18n::text_with(lang, "sign-title", &[("title", words.title.text.into())]),
         },
         switch: Switch::new(lang, &form.action, form.source.as_deref()),
-        brand: BrandView::of(organiser, Some(campaign.slug.as_str()), plain),
+        brand: BrandView::of(organiser, brand, campaign.slug.as_str(), plain),
         organiser: OrganiserView::from(organiser),
         // The form lives in a partner's frame: its links open outside it.
         framed: true,
@@ -577,10 +578,12 @@ pub async fn embed_page(
         state.signing.form_stamp(None),
     );
     let plain = query.style.as_deref() == Some("plain");
+    let brand = brand_of(state.store.as_ref(), &campaign).await?;
     form_page(
         &state,
         &campaign,
         &organiser,
+        &brand,
         total,
         lang,
         &form,
@@ -807,11 +810,13 @@ pub async fn embed_submit(
     };
     let submitted = take_form(&req, &state, &campaign, payload).await?;
     let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
+    let brand = brand_of(state.store.as_ref(), &campaign).await?;
     let form = FormState::posted(format!("/embed/{}", campaign.slug), &submitted);
     let page = form_page(
         &state,
         &campaign,
         &organiser,
+        &brand,
         total,
         submitted.lang,
         &form,

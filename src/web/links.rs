@@ -7,8 +7,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::campaign_pages::{Back, Button, HiddenField, MessagePage, Paragraph};
 use super::{LINK_POLICY, Layout, PRIVATE, html_response};
-use crate::accounts::organiser_of;
-use crate::domain::{Identity, Lang, SecretToken, Slug};
+use crate::accounts::{brand_of, organiser_of};
+use crate::domain::{Brand, Identity, Lang, SecretToken, Slug};
 use crate::error::ApiError;
 use crate::i18n::{self, text, text_with};
 use crate::state::AppState;
@@ -22,13 +22,13 @@ pub fn link_page(
     heading: &str,
     paragraphs: Vec<Paragraph>,
     button: Option<Button>,
-    about: Option<(&Identity, Back, &str)>,
+    about: Option<&About>,
 ) -> HttpResponse {
     let mut layout = Layout::for_link(lang, heading);
     let mut back = None;
-    if let Some((organiser, way_back, slug)) = about {
-        layout = layout.with_organiser(organiser, Some(slug));
-        back = Some(way_back);
+    if let Some(about) = about {
+        layout = layout.with_organiser(&about.organiser, &about.brand, &about.slug);
+        back = Some(about.back.clone());
     }
     let page = MessagePage {
         layout,
@@ -93,9 +93,18 @@ fn lang_of(req: &HttpRequest) -> Lang {
 }
 
 /// The campaign a link's page is about, as the page names it: its title in `lang` where it
-/// has one there (else in its own), who runs it, and the way back to its signing page. The
-/// campaign is read once, from the signing cache.
-async fn about(state: &AppState, lang: Lang, used: &TokenUse) -> (String, Identity, Back) {
+/// has one there (else in its own), who runs it, its look, and the way back to its signing
+/// page.
+pub struct About {
+    title: String,
+    organiser: Identity,
+    brand: Brand,
+    back: Back,
+    slug: String,
+}
+
+/// What a link's page says of its campaign, read once, from the signing cache.
+async fn about(state: &AppState, lang: Lang, used: &TokenUse) -> About {
     let campaign = match Slug::parse(&used.campaign_slug) {
         Ok(slug) => state.signing.campaign(&slug).await.ok(),
         Err(_) => None,
@@ -105,10 +114,14 @@ async fn about(state: &AppState, lang: Lang, used: &TokenUse) -> (String, Identi
         |c| c.words(lang).title.text.to_owned(),
     );
     let mut organiser = Identity::default();
-    if let Some(campaign) = &campaign
-        && let Ok(known) = organiser_of(state.store.as_ref(), campaign, None).await
-    {
-        organiser = known;
+    let mut brand = Brand::default();
+    if let Some(campaign) = &campaign {
+        if let Ok(known) = organiser_of(state.store.as_ref(), campaign, None).await {
+            organiser = known;
+        }
+        if let Ok(known) = brand_of(state.store.as_ref(), campaign).await {
+            brand = known;
+        }
     }
     let back = Back {
         href: format!("/embed/{}?lang={lang}", used.campaign_slug),
@@ -118,7 +131,13 @@ async fn about(state: &AppState, lang: Lang, used: &TokenUse) -> (String, Identi
             &[("title", title.as_str().into())],
         ),
     };
-    (title, organiser, back)
+    About {
+        title,
+        organiser,
+        brand,
+        back,
+        slug: used.campaign_slug.clone(),
+    }
 }
 
 async fn ask(state: &AppState, lang: Lang, token: &str, purpose: TokenPurpose) -> HttpResponse {
@@ -134,7 +153,7 @@ async fn ask(state: &AppState, lang: Lang, token: &str, purpose: TokenPurpose) -
         Ok(None) => return unknown_link(state, lang),
         Err(e) => return failure(state, lang, e.into()),
     };
-    let (title, organiser, back) = about(state, lang, &target).await;
+    let about = about(state, lang, &target).await;
     let (heading, sentence, button, path) = match purpose {
         TokenPurpose::Confirm => ("confirm-title", "confirm-text", "confirm-button", "confirm"),
         TokenPurpose::Withdraw => (
@@ -149,13 +168,13 @@ async fn ask(state: &AppState, lang: Lang, token: &str, purpose: TokenPurpose) -
         StatusCode::OK,
         lang,
         &text(lang, heading),
-        vec![Paragraph::with_title(lang, sentence, &title)],
+        vec![Paragraph::with_title(lang, sentence, &about.title)],
         Some(Button {
             action: Some(format!("/{path}/{token}?lang={lang}")),
             label: text(lang, button),
             hidden: Vec::new(),
         }),
-        Some((&organiser, back, &target.campaign_slug)),
+        Some(&about),
     )
 }
 
@@ -167,15 +186,15 @@ async fn done(
     heading: &str,
     sentence: &str,
 ) -> HttpResponse {
-    let (title, organiser, back) = about(state, lang, used).await;
+    let about = about(state, lang, used).await;
     link_page(
         state,
         StatusCode::OK,
         lang,
         &text(lang, heading),
-        vec![Paragraph::with_title(lang, sentence, &title)],
+        vec![Paragraph::with_title(lang, sentence, &about.title)],
         None,
-        Some((&organiser, back, &used.campaign_slug)),
+        Some(&about),
     )
 }
 

@@ -3,6 +3,7 @@
 //! `templates/` renders (see `crate::templates`).
 
 pub mod assets;
+pub mod brand;
 pub mod campaign_pages;
 pub mod form;
 pub mod links;
@@ -15,7 +16,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
-use crate::domain::{Identity, Lang, Localised};
+use crate::domain::{Brand, Identity, Lang, Localised};
 use crate::error::ApiError;
 use crate::state::AppState;
 pub use crate::templates::OrganiserView;
@@ -79,8 +80,10 @@ pub struct BrandView {
 }
 
 impl BrandView {
-    /// The brand of a campaign's pages: its own colour and logo, else its organiser's.
-    pub fn of(identity: &Identity, slug: Option<&str>, plain: bool) -> Self {
+    /// The look of a campaign's pages: `brand` (see `accounts::brand_of`), named by the
+    /// organiser; `plain` leaves the colour and logo out (the form a partner asked to show in
+    /// the service's own style).
+    pub fn of(identity: &Identity, brand: &Brand, slug: &str, plain: bool) -> Self {
         let name = identity
             .name
             .as_ref()
@@ -93,9 +96,16 @@ impl BrandView {
             };
         }
         Self {
+            // A logo's alt text is the organisation's name: without one, no logo is shown.
+            logo_url: brand
+                .logo
+                .filter(|_| !name.is_empty())
+                .map(|logo| format!("/logos/{logo}")),
+            stylesheet: brand
+                .colour
+                .as_ref()
+                .map(|colour| format!("/c/{slug}/brand.css?v={}", &colour.as_str()[1..])),
             name,
-            logo_url: None,
-            stylesheet: slug.map(|_| String::new()).filter(|s| !s.is_empty()),
         }
     }
 }
@@ -183,9 +193,9 @@ impl Layout {
         layout
     }
 
-    pub fn with_organiser(mut self, identity: &Identity, slug: Option<&str>) -> Self {
+    pub fn with_organiser(mut self, identity: &Identity, brand: &Brand, slug: &str) -> Self {
         self.organiser = OrganiserView::from(identity);
-        self.brand = BrandView::of(identity, slug, false);
+        self.brand = BrandView::of(identity, brand, slug, false);
         self
     }
 }

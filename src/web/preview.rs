@@ -9,8 +9,11 @@ use std::sync::LazyLock;
 use serde::Serialize;
 
 use crate::counts::CountView;
-use crate::domain::{Campaign, CampaignKind, CampaignStatus};
+use base64::Engine;
+
+use crate::domain::{Brand, Campaign, CampaignKind, CampaignStatus};
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::templates::{Templates, with_separators};
 
 pub const WIDTH: u32 = 1200;
@@ -56,6 +59,37 @@ fn wrap(text: &str, width: usize, lines: usize) -> Vec<String> {
     wrapped
 }
 
+/// The organisation's logo, inlined into the picture.
+#[derive(Serialize)]
+pub struct PreviewLogo {
+    data_url: String,
+    width: u32,
+    height: u32,
+}
+
+/// The logo a campaign shows, if it has one, scaled to fit the picture's corner.
+pub async fn logo_of(state: &AppState, brand: &Brand) -> Result<Option<PreviewLogo>, ApiError> {
+    let Some(id) = brand.logo else {
+        return Ok(None);
+    };
+    let Some(logo) = state.store.logo(id).await? else {
+        return Ok(None);
+    };
+    // At most 160 px tall and 360 px wide, in the top right corner.
+    let scale = (160.0 / f64::from(logo.height.max(1)))
+        .min(360.0 / f64::from(logo.width.max(1)))
+        .min(1.0);
+    Ok(Some(PreviewLogo {
+        data_url: format!(
+            "data:{};base64,{}",
+            logo.content_type,
+            base64::engine::general_purpose::STANDARD.encode(&logo.bytes)
+        ),
+        width: (f64::from(logo.width) * scale).round() as u32,
+        height: (f64::from(logo.height) * scale).round() as u32,
+    }))
+}
+
 #[derive(Serialize)]
 struct Progress {
     done: f64,
@@ -70,18 +104,21 @@ struct PreviewPicture {
     background: String,
     ink: &'static str,
     accent: String,
+    logo: Option<PreviewLogo>,
     title_lines: Vec<String>,
     count: String,
     progress: Option<Progress>,
     call: String,
 }
 
-/// The picture as SVG.
+/// The picture as SVG, on the organisation's colour with its logo where it has them.
 pub fn svg(
     templates: &Templates,
     campaign: &Campaign,
     view: &CountView,
     host: &str,
+    brand: &Brand,
+    logo: Option<PreviewLogo>,
 ) -> Result<String, ApiError> {
     let noun = match (campaign.kind, view.total) {
         (CampaignKind::Petition, 1) => "person has signed",
@@ -91,18 +128,31 @@ pub fn svg(
         (CampaignKind::Pledge, 1) => "pledge taken",
         (CampaignKind::Pledge, _) => "pledges taken",
     };
-    let (background, ink, accent) = (
-        DEFAULT_BACKGROUND.to_owned(),
-        "#ffffff",
-        DEFAULT_ACCENT.to_owned(),
-    );
+    // On the organisation's colour, everything is in the text colour that reads on it.
+    let (background, ink, accent) = match &brand.colour {
+        Some(colour) => {
+            let ink = colour.text_colour();
+            (colour.as_str().to_owned(), ink, ink.to_owned())
+        }
+        None => (
+            DEFAULT_BACKGROUND.to_owned(),
+            "#ffffff",
+            DEFAULT_ACCENT.to_owned(),
+        ),
+    };
     let picture = PreviewPicture {
         width: WIDTH,
         height: HEIGHT,
         background,
         ink,
         accent,
-        title_lines: wrap(campaign.title.as_str(), 30, 3),
+        // Narrower beside a logo, so the title never runs under it.
+        title_lines: wrap(
+            campaign.title.as_str(),
+            if logo.is_some() { 22 } else { 30 },
+            3,
+        ),
+        logo,
         count: format!("{} {noun}", with_separators(view.total)),
         progress: campaign.target.map(|target| {
             let target = target.get().max(1);

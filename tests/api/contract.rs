@@ -1,7 +1,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
-use undersigned::routes::endpoints;
+use undersigned::startup::routes::endpoints;
 
 use crate::helpers::{TestDatabase, spawn_app};
 

@@ -1,8 +1,8 @@
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use undersigned::api::signatories::EXPORT_COLUMNS;
 use undersigned::domain::Slug;
-use undersigned::routes::signatories::EXPORT_COLUMNS;
 
 use crate::helpers::{TestApp, assert_problem, fields_of, spawn_app_with};
 

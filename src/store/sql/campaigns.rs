@@ -58,6 +58,14 @@ fn bind_settings<B: Backend>(statement: Sql<B>, campaign: &Campaign) -> Sql<B> {
         .bind(campaign.signers.young_signers)
         .bind(values.young_retention_days)
         .bind(campaign.signers.require_proof_of_work)
+        .bind(
+            campaign
+                .brand
+                .colour
+                .as_ref()
+                .map(|c| c.as_str().to_owned()),
+        )
+        .bind(campaign.brand.logo)
 }
 
 /// Stores the campaign's consent wording, unless that version is stored already.
@@ -93,9 +101,9 @@ impl<B: Backend> Campaigns for SqlStore<B> {
                  retention_days, status, updated_at, opened_at, closed_at, consent_version,
                  organiser_name, organiser_privacy_url, organiser_contact_email,
                  renew_after_months, targets, lang, translations, young_signers,
-                 young_retention_days, require_proof_of_work)
+                 young_retention_days, require_proof_of_work, brand_colour, brand_logo)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                 $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)",
+                 $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)",
         )
         .bind(campaign.id)
         .bind(campaign.slug.as_str())
@@ -163,7 +171,8 @@ impl<B: Backend> Campaigns for SqlStore<B> {
                 opened_at = $15, closed_at = $16, consent_version = $17, organiser_name = $18,
                 organiser_privacy_url = $19, organiser_contact_email = $20,
                 renew_after_months = $21, targets = $22, lang = $23, translations = $24,
-                young_signers = $25, young_retention_days = $26, require_proof_of_work = $27
+                young_signers = $25, young_retention_days = $26, require_proof_of_work = $27,
+                brand_colour = $28, brand_logo = $29
              WHERE id = $1 AND status = $2",
         )
         .bind(campaign.id)

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod brands;
 mod campaigns;
 pub(super) mod counts;
 mod handins;

@@ -1,0 +1,175 @@
+//! Updates to signers: an outcome or news, written by the campaign's organisers, sent through
+//! the outbox at a set rate, with its progress; and the one-click unsubscribe page.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::managed_campaign;
+use crate::domain::{Body, CampaignStatus, FieldErrors, Slug, Title, UpdateKind};
+use crate::error::{ApiError, Conflict};
+use crate::http::auth::Organiser;
+use crate::http::extract::ApiJson;
+use crate::state::AppState;
+use crate::store::{self, NewUpdate, PublishedOutcome, UpdateStatus};
+
+/// An update as its organisers see it: what it was and how its sending stands.
+#[derive(Serialize)]
+struct UpdateView {
+    id: Uuid,
+    kind: &'static str,
+    subject: String,
+    created_at: DateTime<Utc>,
+    recipients: u64,
+    queued: u64,
+    sent: u64,
+    failed: u64,
+}
+
+impl From<UpdateStatus> for UpdateView {
+    fn from(update: UpdateStatus) -> Self {
+        Self {
+            id: update.id,
+            kind: update.kind.as_str(),
+            subject: update.subject,
+            created_at: update.created_at,
+            recipients: update.recipients,
+            queued: update.queued,
+            sent: update.sent,
+            failed: update.failed,
+        }
+    }
+}
+
+/// A campaign's latest outcome as anyone may read it.
+#[derive(Serialize)]
+pub struct OutcomeView {
+    subject: String,
+    body: String,
+    published_at: DateTime<Utc>,
+}
+
+impl From<PublishedOutcome> for OutcomeView {
+    fn from(outcome: PublishedOutcome) -> Self {
+        Self {
+            subject: outcome.subject,
+            body: outcome.body,
+            published_at: outcome.created_at,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUpdate {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// `POST /v1/campaigns/{slug}/updates`: an outcome goes to every confirmed signer, news to
+/// those who agreed to be contacted; never to anyone withdrawn, erased or unsubscribed, and
+/// once to each.
+pub async fn create(
+    Organiser(caller): Organiser,
+    state: web::Data<AppState>,
+    slug: web::Path<Slug>,
+    ApiJson(body): ApiJson<CreateUpdate>,
+) -> Result<HttpResponse, ApiError> {
+    let campaign = managed_campaign(&state, &slug, &caller).await?;
+    let mut e = FieldErrors::default();
+    let kind = e.check("kind", body.kind.parse::<UpdateKind>());
+    let subject = e.check("subject", Title::parse(&body.subject));
+    let text = e.check("body", Body::parse(&body.body));
+    let (Some(kind), Some(subject), Some(text)) = (kind, subject, text) else {
+        return Err(ApiError::Validation(e.into_vec()));
+    };
+    let now = store::now();
+    if campaign.status_at(now) == CampaignStatus::Draft {
+        return Err(ApiError::Conflict(Conflict::NotReady(
+            "the campaign is a draft: it has no signers to tell yet",
+        )));
+    }
+    let update = NewUpdate {
+        id: Uuid::now_v7(),
+        campaign_id: campaign.id,
+        kind,
+        subject: subject.into_string(),
+        body: text.into_string(),
+        created_at: now,
+        created_by: caller.id,
+    };
+    let queued = state
+        .store
+        .insert_update(&update, state.update_spacing)
+        .await?;
+    crate::audit::record(
+        state.store.as_ref(),
+        Some(caller.id),
+        "update_sent",
+        campaign.id,
+        None,
+        queued,
+        format!(
+            "{} \u{201c}{}\u{201d} queued to {queued} signers",
+            kind.as_str(),
+            update.subject
+        ),
+    )
+    .await;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/v1/campaigns/{}/updates/{}", campaign.slug, update.id),
+        ))
+        .json(json!({
+            "id": update.id, "kind": kind.as_str(), "subject": update.subject,
+            "created_at": now, "recipients": queued, "queued": queued, "sent": 0, "failed": 0,
+        })))
+}
+
+/// `GET /v1/campaigns/{slug}/updates`: each update with how its sending stands.
+pub async fn list(
+    Organiser(caller): Organiser,
+    state: web::Data<AppState>,
+    slug: web::Path<Slug>,
+) -> Result<HttpResponse, ApiError> {
+    let campaign = managed_campaign(&state, &slug, &caller).await?;
+    let updates: Vec<UpdateView> = state
+        .store
+        .updates(campaign.id)
+        .await?
+        .into_iter()
+        .map(UpdateView::from)
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(json!({ "updates": updates })))
+}
+
+/// `GET /v1/campaigns/{slug}/updates/{id}`: one update's queued, sent and failed emails.
+pub async fn show(
+    Organiser(caller): Organiser,
+    state: web::Data<AppState>,
+    path: web::Path<(Slug, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let campaign = managed_campaign(&state, &slug, &caller).await?;
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
+    let update = state
+        .store
+        .updates(campaign.id)
+        .await?
+        .into_iter()
+        .find(|u| u.id == id)
+        .ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(UpdateView::from(update)))
+}

@@ -1,0 +1,146 @@
+//! The one list of what the server serves, the JSON API's and the pages' alike, in the order
+//! paths are matched; openapi.yaml is checked against it.
+
+use actix_web::http::Method;
+use actix_web::{Route, web};
+
+use crate::api::{
+    auth, campaigns, console, counts, embed, handins, health, logos, partners, signatories,
+    signatures, updates, users, webhooks,
+};
+use crate::error::ApiError;
+use crate::web::{assets, brand, campaign_pages, form, links, pledger_pages};
+
+pub struct Endpoint {
+    pub method: Method,
+    pub path: &'static str,
+    route: fn() -> Route,
+}
+
+macro_rules! endpoint {
+    ($method:ident $path:literal => $handler:path) => {
+        Endpoint {
+            method: Method::$method,
+            path: $path,
+            route: || web::route().method(Method::$method).to($handler),
+        }
+    };
+}
+
+/// Every route the server answers, in the order they are matched.
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        endpoint!(GET "/healthz" => health::healthz),
+        endpoint!(GET "/readyz" => health::readyz),
+        endpoint!(GET "/metrics" => health::metrics),
+        endpoint!(POST "/v1/auth/token" => auth::issue_token),
+        endpoint!(POST "/v1/setup" => users::set_up_first_admin),
+        endpoint!(POST "/v1/users" => users::create_user),
+        endpoint!(GET "/v1/users" => users::list_users),
+        endpoint!(GET "/v1/users/me" => users::me),
+        endpoint!(PATCH "/v1/users/me" => users::update_me),
+        endpoint!(PUT "/v1/users/me/logo" => logos::put_mine),
+        endpoint!(DELETE "/v1/users/me/logo" => logos::delete_mine),
+        endpoint!(POST "/v1/campaigns" => campaigns::create_campaign),
+        endpoint!(GET "/v1/campaigns" => campaigns::list_campaigns),
+        endpoint!(GET "/v1/campaigns/{slug}" => campaigns::get_campaign),
+        endpoint!(PATCH "/v1/campaigns/{slug}" => campaigns::update_campaign),
+        endpoint!(PUT "/v1/campaigns/{slug}/logo" => logos::put_campaign),
+        endpoint!(DELETE "/v1/campaigns/{slug}/logo" => logos::delete_campaign),
+        endpoint!(POST "/v1/campaigns/{slug}/signatures" => signatures::sign),
+        endpoint!(GET "/v1/campaigns/{slug}/signatures" => signatories::list),
+        endpoint!(GET "/v1/campaigns/{slug}/signatures/count" => signatories::private_count),
+        endpoint!(GET "/v1/campaigns/{slug}/signatures/export" => signatories::export),
+        endpoint!(PATCH "/v1/campaigns/{slug}/signatures/{id}" => signatories::review),
+        endpoint!(DELETE "/v1/campaigns/{slug}/signatures/{id}" => signatories::erase),
+        endpoint!(GET "/v1/campaigns/{slug}/signatories" => signatories::signatories),
+        endpoint!(GET "/v1/campaigns/{slug}/letter" => signatories::letter),
+        endpoint!(GET "/v1/audit" => signatories::audit_log),
+        endpoint!(GET "/v1/campaigns/{slug}/count" => counts::count),
+        endpoint!(GET "/v1/campaigns/{slug}/count/stream" => counts::stream),
+        endpoint!(GET "/v1/campaigns/{slug}/tally" => counts::tally),
+        endpoint!(GET "/v1/campaigns/{slug}/badge.svg" => counts::badge),
+        endpoint!(POST "/v1/campaigns/{slug}/partners" => partners::create),
+        endpoint!(GET "/v1/campaigns/{slug}/partners" => partners::list),
+        endpoint!(DELETE "/v1/campaigns/{slug}/partners/{code}" => partners::revoke),
+        endpoint!(POST "/v1/campaigns/{slug}/handins" => handins::create),
+        endpoint!(GET "/v1/campaigns/{slug}/handins" => handins::list),
+        endpoint!(GET "/v1/campaigns/{slug}/handins/{id}" => handins::bundle),
+        endpoint!(POST "/v1/campaigns/{slug}/updates" => updates::create),
+        endpoint!(GET "/v1/campaigns/{slug}/updates" => updates::list),
+        endpoint!(GET "/v1/campaigns/{slug}/updates/{id}" => updates::show),
+        endpoint!(POST "/v1/campaigns/{slug}/webhooks" => webhooks::create),
+        endpoint!(GET "/v1/campaigns/{slug}/webhooks" => webhooks::list),
+        endpoint!(DELETE "/v1/campaigns/{slug}/webhooks/{id}" => webhooks::delete),
+        endpoint!(POST "/v1/campaigns/{slug}/webhooks/{id}/rotate" => webhooks::rotate),
+        endpoint!(POST "/v1/campaigns/{slug}/webhooks/{id}/test" => webhooks::test),
+        endpoint!(GET "/v1/campaigns/{slug}/webhooks/{id}/deliveries" => webhooks::deliveries),
+        endpoint!(GET "/v1/altcha/challenge" => signatures::altcha_challenge),
+        endpoint!(POST "/v1/signatures/confirm" => signatures::confirm),
+        endpoint!(POST "/v1/signatures/withdraw" => signatures::withdraw),
+        endpoint!(GET "/v1/campaigns/{slug}/embed" => embed::snippets),
+        endpoint!(GET "/embed.js" => assets::embed_script),
+        endpoint!(GET "/embed/form.js" => assets::form_script),
+        endpoint!(GET "/embed/form.css" => assets::form_style),
+        endpoint!(GET "/embed/altcha-worker.js" => assets::altcha_worker),
+        endpoint!(GET "/embed/{slug}" => form::embed_page),
+        endpoint!(POST "/embed/{slug}" => form::embed_submit),
+        endpoint!(GET "/confirm/{token}" => links::confirm_page),
+        endpoint!(POST "/confirm/{token}" => links::confirm_submit),
+        endpoint!(GET "/withdraw/{token}" => links::withdraw_page),
+        endpoint!(POST "/withdraw/{token}" => links::withdraw_submit),
+        endpoint!(GET "/unsubscribe/{token}" => links::unsubscribe_page),
+        endpoint!(POST "/unsubscribe/{token}" => links::unsubscribe),
+        endpoint!(GET "/" => campaign_pages::index),
+        endpoint!(GET "/closed" => campaign_pages::closed_index),
+        endpoint!(GET "/page.css" => assets::page_style),
+        endpoint!(GET "/page.js" => assets::page_script),
+        endpoint!(GET "/c/{slug}" => campaign_pages::campaign_page),
+        endpoint!(POST "/c/{slug}" => campaign_pages::campaign_sign),
+        endpoint!(GET "/c/{slug}/preview.png" => campaign_pages::preview_png),
+        endpoint!(GET "/c/{slug}/brand.css" => brand::stylesheet),
+        endpoint!(GET "/logos/{id}" => brand::logo),
+        endpoint!(GET "/c/{slug}/qr.svg" => campaign_pages::qr_svg),
+        endpoint!(GET "/c/{slug}/qr.png" => campaign_pages::qr_png),
+        endpoint!(GET "/c/{slug}/pledgers/{pledger}" => pledger_pages::verification_page),
+        endpoint!(GET "/c/{slug}/pledgers/{pledger}/badge.svg" => pledger_pages::badge),
+        endpoint!(GET "/c/{slug}/pledgers/{pledger}/renew/{token}" => pledger_pages::renew_page),
+        endpoint!(POST "/c/{slug}/pledgers/{pledger}/renew/{token}" => pledger_pages::renew_submit),
+        endpoint!(GET "/console" => console::console_root),
+        endpoint!(GET "/console/" => console::console_page),
+        endpoint!(GET "/console/setup" => console::console_page),
+        endpoint!(GET "/console/{file}" => console::console_file),
+    ]
+}
+
+pub use crate::http::cors::signing_cors;
+pub use health::metrics_guard;
+
+/// One resource per path, in the table's order, with its methods together: a method the
+/// path does not serve is answered 405 with `Allow` naming those it does (HTTP's rule, and
+/// what a client generated from openapi.yaml expects), not 404.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let mut paths: Vec<(&'static str, Vec<Endpoint>)> = Vec::new();
+    for endpoint in endpoints() {
+        match paths.iter_mut().find(|(path, _)| *path == endpoint.path) {
+            Some((_, served)) => served.push(endpoint),
+            None => paths.push((endpoint.path, vec![endpoint])),
+        }
+    }
+    for (path, served) in paths {
+        let methods: Vec<&str> = served.iter().map(|e| e.method.as_str()).collect();
+        let allow = methods.join(", ");
+        let resource = served.iter().fold(web::resource(path), |resource, e| {
+            resource.route((e.route)())
+        });
+        cfg.service(resource.default_service(web::to(move || {
+            let allow = allow.clone();
+            async move { Err::<actix_web::HttpResponse, _>(ApiError::MethodNotAllowed { allow }) }
+        })));
+    }
+}
+
+/// Anything the table does not match: a problem, like every other error.
+pub async fn no_such_route() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::RouteNotFound)
+}
