@@ -27,6 +27,5 @@ pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod templates;
-pub mod updates;
 pub mod web;
 pub mod webhooks;

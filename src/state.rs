@@ -88,7 +88,7 @@ pub struct AppState {
     /// Where emails are written as files, when they are.
     pub outbox_files: OutboxFiles,
     /// Makes and checks the unsubscribe links updates carry.
-    pub unsubscribes: Arc<crate::updates::Unsubscribes>,
+    pub unsubscribes: Arc<crate::mail::Unsubscribes>,
     /// The time between one update email and the next, to keep to the configured rate.
     pub update_spacing: chrono::Duration,
     /// The hosts webhooks may reach though they are not public.

@@ -21,6 +21,9 @@ use secrecy::ExposeSecret;
 use tokio::sync::Notify;
 
 mod messages;
+mod unsubscribe;
+
+pub use unsubscribe::Unsubscribes;
 
 use crate::config::Settings;
 use crate::domain::{Lang, MailLane};
@@ -294,7 +297,7 @@ pub struct Mailer {
     /// Connections (or files written at once) per lane.
     connections: usize,
     /// Makes each update's one-click unsubscribe link.
-    unsubscribes: Arc<crate::updates::Unsubscribes>,
+    unsubscribes: Arc<Unsubscribes>,
     templates: Arc<Templates>,
 }
 
@@ -334,7 +337,7 @@ impl Mailer {
     pub fn from_settings(
         settings: &Settings,
         public_url: url::Url,
-        unsubscribes: Arc<crate::updates::Unsubscribes>,
+        unsubscribes: Arc<Unsubscribes>,
         templates: Arc<Templates>,
     ) -> anyhow::Result<Self> {
         let from: Mailbox = settings

@@ -55,9 +55,7 @@ impl Application {
         let metrics = Metrics::register(&registry)?;
         warn_of_plain_http(&public_url, local);
         crate::backups::spawn_scheduled(&settings, metrics.clone())?;
-        let unsubscribes = Arc::new(crate::updates::Unsubscribes::new(
-            settings.jwt_secret.as_ref(),
-        ));
+        let unsubscribes = Arc::new(crate::mail::Unsubscribes::new(settings.jwt_secret.as_ref()));
         let templates = Arc::new(match &settings.theme_dir {
             Some(dir) => Templates::with_theme(dir, crate::web::samples::render_all),
             None => Templates::builtin(),

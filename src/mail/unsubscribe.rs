@@ -1,7 +1,6 @@
-//! Updates to signers: who may be sent one, and the one-click unsubscribe (RFC 8058) that every
-//! update carries. The unsubscribe link names the signature and carries a MAC of it, so it
-//! works without a login and cannot be made for someone else; it is honoured for every later
-//! update of that campaign.
+//! The one-click unsubscribe (RFC 8058) that every update to signers carries. The link names
+//! the signature and carries a MAC of it, so it works without a login and cannot be made for
+//! someone else; it is honoured for every later update of that campaign.
 
 use hmac::{Hmac, Mac};
 use secrecy::SecretString;
