@@ -39,8 +39,12 @@
     if (!CODE.test(campaign)) continue;
     var origin = new URL(script.src, location.href).origin;
     var src = origin + "/embed/" + campaign;
+    var query = [];
     var source = script.getAttribute("data-source");
-    if (source && CODE.test(source)) src += "?source=" + source;
+    if (source && CODE.test(source)) query.push("source=" + source);
+    // A partner whose site has colours of its own shows the form in the service's plain style.
+    if (script.getAttribute("data-style") === "plain") query.push("style=plain");
+    if (query.length) src += "?" + query.join("&");
     var frame = document.createElement("iframe");
     frame.src = src;
     // The snippet names the campaign; the form itself says so again once it loads.

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use actix_web::http::header::HeaderValue;
 use actix_web::web::Bytes;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -14,15 +15,41 @@ use uuid::Uuid;
 use crate::counts::CountView;
 use crate::domain::{Campaign, Lang};
 
+/// A page as it is served, ready for any reader: as built and gzipped (compressed once, when
+/// it is built, not on each read), with its content security policy.
+pub struct BuiltPage {
+    pub html: Bytes,
+    pub gzip: Bytes,
+    pub policy: HeaderValue,
+}
+
+impl BuiltPage {
+    pub fn new(html: String, policy: &str) -> Result<Self, std::io::Error> {
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(
+            Vec::with_capacity(html.len() / 3),
+            flate2::Compression::default(),
+        );
+        encoder.write_all(html.as_bytes())?;
+        let gzip = encoder.finish()?;
+        Ok(Self {
+            html: Bytes::from(html),
+            gzip: Bytes::from(gzip),
+            policy: HeaderValue::from_str(policy)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?,
+        })
+    }
+}
+
 /// How long a built page may be served while nothing it shows has moved.
 pub const PAGE_LIFETIME: Duration = Duration::from_secs(10);
 
 /// Built pages, by campaign (and one for each index), with what they were built from.
 #[derive(Default)]
 pub struct PageCache {
-    pub pages: Kept<String>,
+    pub pages: Kept<BuiltPage>,
     pub previews: Kept<Bytes>,
-    pub indexes: RwLock<HashMap<IndexKey, (Instant, Arc<String>)>>,
+    pub indexes: RwLock<HashMap<IndexKey, (Instant, Arc<BuiltPage>)>>,
 }
 
 /// An index page: the closed campaigns or the open ones, in a language.

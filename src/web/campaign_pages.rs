@@ -14,7 +14,10 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::form::{CountLine, FormState, FormView, Submission, content_security_policy, take_form};
-use super::{Layout, PAGES_POLICY, PRIVATE, Part, PreviewImage, SHARED, html_response, render};
+use super::{
+    Layout, PAGES_POLICY, PRIVATE, Part, PreviewImage, SHARED, built_page_response, html_response,
+    render,
+};
 use crate::accounts::{brand_of, organiser_of};
 use crate::counts::CountView;
 use crate::domain::{
@@ -22,7 +25,7 @@ use crate::domain::{
 };
 use crate::error::ApiError;
 use crate::i18n;
-use crate::page_cache::PAGE_LIFETIME;
+use crate::page_cache::{BuiltPage, PAGE_LIFETIME};
 use crate::state::AppState;
 use crate::store::{self, PublicSignatory};
 use crate::templates::with_separators;
@@ -507,8 +510,8 @@ pub async fn campaign_page(
         return page_not_found(&state, i18n::page_lang(&req, Lang::En));
     };
     let lang = i18n::page_lang(&req, campaign.signers.lang);
-    let html = match state.pages.pages.get(&campaign, &view, lang) {
-        Some(html) => html,
+    let page = match state.pages.pages.get(&campaign, &view, lang) {
+        Some(page) => page,
         None => {
             let parts = page_parts(&state, &campaign).await?;
             // Kept with the page for a few seconds: an older stamp only lets a form through.
@@ -518,18 +521,15 @@ pub async fn campaign_page(
                 state.signing.form_stamp(None),
             );
             let html = campaign_page_html(&state, &campaign, &view, &parts, lang, &form)?;
+            let page = BuiltPage::new(html, &content_security_policy(&campaign))
+                .map_err(ApiError::internal)?;
             state
                 .pages
                 .pages
-                .keep(&campaign, &view, lang, Arc::new(html))
+                .keep(&campaign, &view, lang, Arc::new(page))
         }
     };
-    Ok(html_response(
-        StatusCode::OK,
-        &content_security_policy(&campaign),
-        SHARED,
-        html.as_str(),
-    ))
+    Ok(built_page_response(&req, StatusCode::OK, SHARED, &page))
 }
 
 /// `POST /c/{slug}`: signing from the page without JavaScript; the page again, with the
@@ -582,7 +582,11 @@ struct IndexPage {
     other: OtherIndex,
 }
 
-async fn index_page(state: &AppState, closed: bool, lang: Lang) -> Result<Arc<String>, ApiError> {
+async fn index_page(
+    state: &AppState,
+    closed: bool,
+    lang: Lang,
+) -> Result<Arc<BuiltPage>, ApiError> {
     if let Some((at, html)) = state
         .pages
         .indexes
@@ -650,7 +654,8 @@ async fn index_page(state: &AppState, closed: bool, lang: Lang) -> Result<Arc<St
         empty,
         other,
     };
-    let html = Arc::new(render(&state.templates, "pages/index.html", &page)?);
+    let html = render(&state.templates, "pages/index.html", &page)?;
+    let html = Arc::new(BuiltPage::new(html, PAGES_POLICY).map_err(ApiError::internal)?);
     state
         .pages
         .indexes
@@ -662,13 +667,8 @@ async fn index_page(state: &AppState, closed: bool, lang: Lang) -> Result<Arc<St
 
 /// `GET /`: the open campaigns, with their counts.
 pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let html = index_page(&state, false, i18n::page_lang(&req, Lang::En)).await?;
-    Ok(html_response(
-        StatusCode::OK,
-        PAGES_POLICY,
-        SHARED,
-        html.as_str(),
-    ))
+    let page = index_page(&state, false, i18n::page_lang(&req, Lang::En)).await?;
+    Ok(built_page_response(&req, StatusCode::OK, SHARED, &page))
 }
 
 /// `GET /closed`: the closed campaigns.
@@ -676,13 +676,8 @@ pub async fn closed_index(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let html = index_page(&state, true, i18n::page_lang(&req, Lang::En)).await?;
-    Ok(html_response(
-        StatusCode::OK,
-        PAGES_POLICY,
-        SHARED,
-        html.as_str(),
-    ))
+    let page = index_page(&state, true, i18n::page_lang(&req, Lang::En)).await?;
+    Ok(built_page_response(&req, StatusCode::OK, SHARED, &page))
 }
 
 /// `GET /c/{slug}/preview.png`: the picture a shared link shows, drawn again as the count

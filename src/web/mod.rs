@@ -13,11 +13,12 @@ pub mod samples;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use crate::domain::{Brand, Identity, Lang, Localised};
 use crate::error::ApiError;
+use crate::page_cache::BuiltPage;
 use crate::state::AppState;
 pub use crate::templates::OrganiserView;
 use crate::templates::Templates;
@@ -240,6 +241,51 @@ pub fn html_response(
         // The language follows Accept-Language where the address does not say it.
         .insert_header((header::VARY, "Accept-Language"))
         .body(html.into())
+}
+
+/// Whether a request's `Accept-Encoding` takes gzip (by name or `*`, with a weight above 0).
+fn takes_gzip(req: &HttpRequest) -> bool {
+    let Some(accepted) = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    accepted.split(',').any(|coding| {
+        let mut parts = coding.split(';');
+        let name = parts.next().unwrap_or("").trim();
+        let weight = parts
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .and_then(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        (name.eq_ignore_ascii_case("gzip") || name == "*") && weight > 0.0
+    })
+}
+
+/// A page kept in memory, gzipped for a reader that takes gzip: no copy, no compression.
+pub fn built_page_response(
+    req: &HttpRequest,
+    status: StatusCode,
+    cache: &'static str,
+    page: &BuiltPage,
+) -> HttpResponse {
+    let gzip = takes_gzip(req);
+    let mut response = HttpResponse::build(status);
+    response
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, page.policy.clone()))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
+        .insert_header((header::CACHE_CONTROL, cache))
+        .insert_header((header::VARY, "Accept-Language, Accept-Encoding"));
+    if gzip {
+        response
+            .insert_header((header::CONTENT_ENCODING, "gzip"))
+            .body(page.gzip.clone())
+    } else {
+        response.body(page.html.clone())
+    }
 }
 
 /// The address of a campaign's page, as shared.

@@ -107,6 +107,40 @@ async fn an_organiser_sets_a_logo_and_colour_in_the_console_and_supporters_see_t
     );
     check_screen(client, axe, "embed-branded").await;
 
+    // A partner with colours of its own asks for the plain form on its snippet.
+    let partner = crate::browser::partner_site(format!(
+        "<script src=\"{}/embed.js\" data-campaign=\"scrapsi445\" data-style=\"plain\" async></script>",
+        app.address
+    ));
+    let allowed = app
+        .patch_json(
+            "/v1/campaigns/scrapsi445",
+            &json!({"allowed_origins": [partner]}),
+            &token,
+        )
+        .await;
+    assert!(allowed.status().is_success());
+    client.goto(&partner).await.unwrap();
+    let frame = crate::browser::wait_visible(client, "iframe[data-undersigned]").await;
+    let src = frame.attr("src").await.unwrap().unwrap_or_default();
+    assert!(src.ends_with("/embed/scrapsi445?style=plain"), "{src}");
+    frame.enter_frame().await.unwrap();
+    crate::browser::wait_visible(client, "#sign button[type=submit]").await;
+    let plain = client
+        .execute(
+            "return [document.querySelector('img.logo') === null, \
+             getComputedStyle(document.querySelector('#sign button[type=submit]')).backgroundColor];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        plain,
+        json!([true, "rgb(0, 112, 60)"]),
+        "the service's own green"
+    );
+    client.enter_parent_frame().await.unwrap();
+
     // Signing: the email carries the colour and the logo; its link's page wears them.
     app.sign("scrapsi445", &json!({"name": "Siân", "email": "sian@example.org", "postcode": "CF10 1AA", "country": "GB"}))
         .await;

@@ -688,3 +688,53 @@ async fn a_form_sent_faster_than_a_person_could_fill_it_is_answered_but_never_co
     assert_eq!(unstamped.status(), StatusCode::ACCEPTED);
     app.expect_total("scrapsi445", 2).await;
 }
+
+#[tokio::test]
+async fn a_page_kept_in_memory_is_gzipped_for_a_browser_that_takes_it_and_reads_the_same() {
+    use std::io::Read;
+    let app = spawn_app().await;
+    app.open_campaign_with(json!({})).await;
+    for path in ["/c/scrapsi445", "/"] {
+        let plain = app.get(path, None).await;
+        assert_eq!(plain.headers()["vary"], "Accept-Language, Accept-Encoding");
+        assert!(plain.headers().get("content-encoding").is_none());
+        let plain = plain.text().await.unwrap();
+        for accepted in ["gzip, deflate, br, zstd", "br;q=1.0, gzip;q=0.8", "*"] {
+            let response = app
+                .client
+                .get(app.url(path))
+                .header("Accept-Encoding", accepted)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.headers()["content-encoding"], "gzip", "{accepted}");
+            let zipped = response.bytes().await.unwrap();
+            assert!(
+                zipped.len() < plain.len(),
+                "{} of {}",
+                zipped.len(),
+                plain.len()
+            );
+            let mut unzipped = String::new();
+            flate2::read::GzDecoder::new(&zipped[..])
+                .read_to_string(&mut unzipped)
+                .unwrap();
+            assert_eq!(unzipped, plain);
+        }
+        // Refused by weight, or not offered: as built.
+        for accepted in ["gzip;q=0", "identity", "br"] {
+            let response = app
+                .client
+                .get(app.url(path))
+                .header("Accept-Encoding", accepted)
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                response.headers().get("content-encoding").is_none(),
+                "{accepted}"
+            );
+            assert_eq!(response.text().await.unwrap(), plain);
+        }
+    }
+}
