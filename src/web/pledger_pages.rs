@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::campaign_pages::{Back, Button, Paragraph, joined, missing_page, page_campaign};
 use super::links::link_page;
 use super::{Layout, PAGES_POLICY, html_response, render};
+use crate::accounts::{brand_of, organiser_of};
 use crate::domain::{Campaign, CampaignKind, Lang, SignatoryType};
 use crate::error::ApiError;
 use crate::i18n::{self, text, text_with};
@@ -207,8 +208,15 @@ pub async fn verification_page(
             (StatusCode::OK, heading, None, Some(held))
         }
     };
+    // In the look of the organisation that runs the pledge.
+    let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
+    let brand = brand_of(state.store.as_ref(), &campaign).await?;
     let page = PledgerPage {
-        layout: Layout::new(lang, &heading, words.summary.text, &url),
+        layout: Layout::new(lang, &heading, words.summary.text, &url).with_organiser(
+            &organiser,
+            &brand,
+            campaign.slug.as_str(),
+        ),
         heading,
         slug: campaign.slug.as_str().to_owned(),
         title: title.to_owned(),

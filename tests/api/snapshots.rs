@@ -139,6 +139,7 @@ async fn every_page_and_email_in_english_and_welsh() {
         "slug": "pledge", "kind": "pledge", "title": "Open to All",
         "summary": "Charities that keep their services open to every child.",
         "body": "We pledge that our services are **open to all**.", "target": null, "milestones": [],
+        "renew_after_months": 12,
         "allowed_origins": [], "organiser": crate::helpers::together_for_children(),
     });
     app.create_campaign(&token, pledge).await;
@@ -163,6 +164,7 @@ async fn every_page_and_email_in_english_and_welsh() {
     }
     sign(&app, "letter", json!({"name": "Carolyne Willow", "email": "carolyne@article39.example", "signatory_type": "organisation", "organisation": "Article 39", "role": "Director", "public": true})).await;
     sign(&app, "letter", json!({"name": "Sam Jones", "email": "sam@example.org", "signatory_type": "individual", "public": true})).await;
+    sign(&app, "letter", json!({"name": "Siân Evans", "email": "sian@example.org", "signatory_type": "individual", "public": true, "lang": "cy"})).await;
     sign(&app, "pledge", json!({"name": "Carolyne Willow", "email": "pledge@article39.example", "signatory_type": "organisation", "organisation": "Article 39", "role": "Director", "website": "https://article39.org.uk", "public": true})).await;
     let pledge_confirm = token_in(
         &text_of(&email(&app, "pledge@article39.example", "confirm").await),
@@ -266,6 +268,40 @@ async fn every_page_and_email_in_english_and_welsh() {
     }
     let again = email(&app, "sam@example.org", "already signed").await;
     snapshot("email_already_signed_en", &as_received(&again));
+    let again = email(&app, "sian@example.org", "eisoes wedi llofnodi").await;
+    snapshot("email_already_signed_cy", &as_received(&again));
+
+    // Eleven months and more on, the pledger is asked to renew; the link's page and its answer.
+    let later = app
+        .another_instance(|s| s.renewal_clock_offset_days = 340)
+        .await;
+    let reminder = email(&app, "pledge@article39.example", "renew").await;
+    snapshot("email_renew_en", &as_received(&reminder));
+    let renew = token_in(&text_of(&reminder), "renew").unwrap();
+    let renew_path = format!("/c/pledge/pledgers/{pledger}/renew/{renew}");
+    for lang in ["en", "cy"] {
+        let shown = app
+            .client
+            .get(later.url(&format!("{renew_path}?lang={lang}")))
+            .send()
+            .await
+            .unwrap();
+        snapshot(
+            &format!("page_renew_{lang}"),
+            &format!("{}\n{}", shown.status(), shown.text().await.unwrap()),
+        );
+    }
+    let renewed = app
+        .client
+        .post(later.url(&renew_path))
+        .send()
+        .await
+        .unwrap();
+    snapshot(
+        "page_renewed_en",
+        &format!("{}\n{}", renewed.status(), renewed.text().await.unwrap()),
+    );
+    drop(later);
     let handed_in = email(&app, "snapshots@togetherforchildren.example", "Handed in").await;
     snapshot("email_handin_en", &as_received(&handed_in));
 
