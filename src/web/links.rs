@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::campaign_pages::{Back, Button, HiddenField, MessagePage, Paragraph};
 use super::{LINK_POLICY, Layout, PRIVATE, html_response};
 use crate::accounts::{brand_of, organiser_of};
-use crate::domain::{Brand, Identity, Lang, SecretToken, Slug};
+use crate::domain::{Brand, Campaign, Identity, Lang, SecretToken, Slug};
 use crate::error::ApiError;
 use crate::i18n::{self, text, text_with};
 use crate::state::AppState;
@@ -101,6 +101,30 @@ pub struct About {
     brand: Brand,
     back: Back,
     slug: String,
+}
+
+impl About {
+    /// A campaign's, for a page that has the campaign at hand: the way back is its own page.
+    pub async fn campaign(state: &AppState, lang: Lang, campaign: &Campaign) -> Self {
+        let title = campaign.words(lang).title.text.to_owned();
+        let store = state.store.as_ref();
+        About {
+            back: Back {
+                href: format!("/c/{}{}", campaign.slug, super::lang_query(lang)),
+                text: text_with(
+                    lang,
+                    "back-to-campaign",
+                    &[("title", title.as_str().into())],
+                ),
+            },
+            organiser: organiser_of(store, campaign, None)
+                .await
+                .unwrap_or_default(),
+            brand: brand_of(store, campaign).await.unwrap_or_default(),
+            slug: campaign.slug.as_str().to_owned(),
+            title,
+        }
+    }
 }
 
 /// What a link's page says of its campaign, read once, from the signing cache.

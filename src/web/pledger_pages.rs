@@ -10,7 +10,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::campaign_pages::{Back, Button, Paragraph, joined, missing_page, page_campaign};
-use super::links::link_page;
+use super::links::{About, link_page};
 use super::{Layout, PAGES_POLICY, html_response, render};
 use crate::accounts::{brand_of, organiser_of};
 use crate::domain::{Campaign, CampaignKind, Lang, SignatoryType};
@@ -304,9 +304,11 @@ pub async fn renew_page(
             i18n::page_lang(&req, Lang::En),
             Renewal::LinkNotValid,
             None,
+            None,
         ));
     };
     let lang = i18n::page_lang(&req, campaign.signers.lang);
+    let about = About::campaign(&state, lang, &campaign).await;
     match state.pledges.check_renewal(&record, &campaign, &token) {
         Renewal::Renewed => Ok(link_page(
             &state,
@@ -323,9 +325,9 @@ pub async fn renew_page(
                 label: text(lang, "renew-button"),
                 hidden: Vec::new(),
             }),
-            None,
+            Some(&about),
         )),
-        other => Ok(renewal_answer(&state, lang, other, None)),
+        other => Ok(renewal_answer(&state, lang, other, None, Some(&about))),
     }
 }
 
@@ -342,6 +344,7 @@ pub async fn renew_submit(
             i18n::page_lang(&req, Lang::En),
             Renewal::LinkNotValid,
             None,
+            None,
         ));
     };
     let lang = i18n::page_lang(&req, campaign.signers.lang);
@@ -352,7 +355,8 @@ pub async fn renew_submit(
     let until = campaign
         .renew_after_months
         .map(|months| i18n::day(lang, months.lapses_at(state.pledges.now())));
-    Ok(renewal_answer(&state, lang, renewal, until))
+    let about = About::campaign(&state, lang, &campaign).await;
+    Ok(renewal_answer(&state, lang, renewal, until, Some(&about)))
 }
 
 fn renewal_answer(
@@ -360,6 +364,7 @@ fn renewal_answer(
     lang: Lang,
     renewal: Renewal,
     until: Option<String>,
+    about: Option<&About>,
 ) -> HttpResponse {
     let (status, heading, said) = match renewal {
         Renewal::Renewed => (
@@ -388,6 +393,6 @@ fn renewal_answer(
         &text(lang, heading),
         vec![Paragraph::plain(said)],
         None,
-        None,
+        about,
     )
 }
