@@ -3,8 +3,7 @@
 
 use crate::auth::hash_password;
 use crate::domain::{
-    Brand, BrandColour, Campaign, Email, Identity, IdentityChanges, Password, SecretToken, User,
-    Website,
+    BrandColour, Campaign, Email, Identity, IdentityChanges, Password, SecretToken, User, Website,
 };
 use crate::error::{ApiError, Conflict};
 use crate::store::{self, LogoOwner, Store, StoreError, StoredLogo};
@@ -126,20 +125,6 @@ pub async fn organiser_of(
     }
     let account = owner_identity(store, campaign, known).await?;
     Ok(campaign.organiser_with(&account))
-}
-
-/// A campaign's look: its own colour and logo, with what it leaves unset from its owner's
-/// account as the account stands now.
-pub async fn brand_of(store: &dyn Store, campaign: &Campaign) -> Result<Brand, ApiError> {
-    if campaign.brand.colour.is_some() && campaign.brand.logo.is_some() {
-        return Ok(campaign.brand.clone());
-    }
-    let account = store
-        .user(campaign.owner_id)
-        .await?
-        .map(|owner| owner.brand)
-        .unwrap_or_default();
-    Ok(campaign.brand.or(&account))
 }
 
 /// Sets an account's colour and website: each `Some` replaces the stored one, `Some(None)`

@@ -13,50 +13,48 @@ use crate::store::{self, StoredLogo};
 pub const MAX_UPLOAD_BYTES: usize = 1024 * 1024;
 /// The longest side a logo is kept at: enough for a page's header and a preview card.
 pub const LOGO_MAX: u32 = 512;
-/// More pixels than this are refused before decoding: a small file can claim a huge image.
+/// More than this is refused before decoding: a small file can claim a huge image.
 const MAX_DECODED_PIXELS: u64 = 40_000_000;
+const MAX_SIDE: u32 = 20_000;
 
-/// The image formats taken, by the media type the upload declares.
-fn format_of(content_type: &str) -> Option<ImageFormat> {
-    let essence = content_type.split(';').next().unwrap_or("").trim();
-    match essence.to_ascii_lowercase().as_str() {
-        "image/png" => Some(ImageFormat::Png),
-        "image/jpeg" => Some(ImageFormat::Jpeg),
-        "image/webp" => Some(ImageFormat::WebP),
-        _ => None,
+/// Where a stored logo is served, on this service.
+pub fn logo_path(id: uuid::Uuid) -> String {
+    format!("/logos/{id}")
+}
+
+/// The image format an upload declares, if it is one we take: 415 for any other type, SVG
+/// included. Checked before the body is read, so a wrong type costs nothing to refuse.
+pub fn format_of(content_type: Option<&str>) -> Result<ImageFormat, ApiError> {
+    let essence = content_type
+        .and_then(|t| t.split(';').next())
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match essence.as_str() {
+        "image/png" => Ok(ImageFormat::Png),
+        "image/jpeg" => Ok(ImageFormat::Jpeg),
+        "image/webp" => Ok(ImageFormat::WebP),
+        _ => Err(ApiError::UnsupportedMediaType {
+            expected: "image/png, image/jpeg or image/webp",
+        }),
     }
 }
 
-/// The logo an upload makes, or why it is refused: 415 for a type other than PNG, JPEG or
-/// WebP (SVG included), 413 over 1 MB, 422 (`logo`) for an image that cannot be read.
-pub fn prepare(content_type: Option<&str>, bytes: &[u8]) -> Result<StoredLogo, ApiError> {
-    let format = content_type
-        .and_then(format_of)
-        .ok_or(ApiError::UnsupportedMediaType {
-            expected: "image/png, image/jpeg or image/webp",
-        })?;
-    if bytes.len() > MAX_UPLOAD_BYTES {
-        return Err(ApiError::PayloadTooLarge {
-            limit: MAX_UPLOAD_BYTES,
-        });
-    }
+/// The logo an upload of `format` makes (its size is bounded as it is read), or 422 (`logo`)
+/// for an image that cannot be read as that format.
+pub fn prepare(format: ImageFormat, bytes: &[u8]) -> Result<StoredLogo, ApiError> {
     let unreadable = || {
         ApiError::field(
             "logo",
             "is not a PNG, JPEG or WebP image that can be read (or is not the type it was sent as)",
         )
     };
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    // The limits are checked from the image's header, before anything is allocated.
     let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_DECODED_PIXELS * 4);
-    reader.limits(limits);
-    let (width, height) = reader.into_dimensions().map_err(|_| unreadable())?;
-    if width == 0 || height == 0 || u64::from(width) * u64::from(height) > MAX_DECODED_PIXELS {
-        return Err(unreadable());
-    }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    let mut limits = image::Limits::default();
-    limits.max_alloc = Some(MAX_DECODED_PIXELS * 4);
     reader.limits(limits);
     let decoded = reader.decode().map_err(|_| unreadable())?;
     let fitted = if decoded.width().max(decoded.height()) > LOGO_MAX {

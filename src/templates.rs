@@ -194,12 +194,7 @@ fn translate(state: &State<'_, '_>, id: &str, args: Kwargs) -> Result<String, Er
     Ok(i18n::text_with(lang, id, &borrowed))
 }
 
-/// `n|thousands`: 12345 → "12,345".
-fn thousands(n: u64) -> String {
-    with_separators(n)
-}
-
-/// 12345 → "12,345".
+/// 12345 → "12,345" (in templates, `n|thousands`).
 pub fn with_separators(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
@@ -220,7 +215,7 @@ fn environment() -> Environment<'static> {
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     env.add_function("t", translate);
-    env.add_filter("thousands", thousands);
+    env.add_filter("thousands", with_separators);
     env
 }
 
@@ -257,25 +252,12 @@ impl Templates {
                     continue;
                 }
             };
-            let mut candidate = environment();
-            for (other, builtin) in BUILTIN {
-                let text = if other == name {
-                    source.as_str()
-                } else {
-                    builtin
-                };
-                if let Err(e) = candidate.add_template_owned(other.to_string(), text.to_owned()) {
+            let candidate = match Self::with_replaced(name, &source) {
+                Ok(candidate) => candidate,
+                Err(e) => {
                     tracing::warn!(template = name, error = %format!("{e:#}"), "a theme template does not compile; the built-in one is used");
-                    candidate = Environment::new();
-                    break;
+                    continue;
                 }
-            }
-            if candidate.templates().count() == 0 {
-                continue;
-            }
-            let candidate = Templates {
-                env: candidate,
-                theme_css: None,
             };
             match check(&candidate) {
                 Ok(()) => {
@@ -293,6 +275,19 @@ impl Templates {
         templates
     }
 
+    /// The built-in templates with `name` replaced by `source`.
+    fn with_replaced(name: &str, source: &str) -> Result<Self, minijinja::Error> {
+        let mut env = environment();
+        for (builtin, text) in BUILTIN {
+            let text = if *builtin == name { source } else { text };
+            env.add_template_owned(builtin.to_string(), text.to_owned())?;
+        }
+        Ok(Self {
+            env,
+            theme_css: None,
+        })
+    }
+
     /// Renders `name` with `context`. A template that fails is a bug of ours (or a theme's,
     /// caught at start): the error names the template and the line.
     pub fn render(&self, name: &str, context: &impl Serialize) -> anyhow::Result<String> {
@@ -302,13 +297,9 @@ impl Templates {
             .map_err(|e| anyhow::anyhow!("templates/{name}: {e:#}"))
     }
 
-    /// The operator's stylesheet, served at `/theme.css`; empty without one.
-    pub fn theme_css(&self) -> &str {
-        self.theme_css.as_deref().unwrap_or("")
-    }
-
-    pub fn has_theme_css(&self) -> bool {
-        self.theme_css.is_some()
+    /// The operator's stylesheet, added after the form's and the pages' own.
+    pub fn theme_css(&self) -> Option<&str> {
+        self.theme_css.as_deref()
     }
 }
 

@@ -212,29 +212,9 @@ pub(super) fn optional_part<T>(
     e.check_optional(field, raw, |v| v.as_deref().map(&parse).transpose())
 }
 
-/// An identity as the API shows it; parts not yet known are `null`.
-#[derive(Serialize)]
-pub struct OrganiserView {
-    name: Option<String>,
-    privacy_url: Option<String>,
-    contact_email: Option<String>,
-}
-
-impl From<&Identity> for OrganiserView {
-    fn from(organiser: &Identity) -> Self {
-        Self {
-            name: organiser.name.as_ref().map(|n| n.as_str().to_owned()),
-            privacy_url: organiser
-                .privacy_url
-                .as_ref()
-                .map(|u| u.as_str().to_owned()),
-            contact_email: organiser
-                .contact_email
-                .as_ref()
-                .map(|e| e.as_str().to_owned()),
-        }
-    }
-}
+/// An identity as the API shows it, as the pages and emails do; parts not yet known are
+/// `null`.
+pub use crate::templates::OrganiserView;
 
 /// The signer settings a request gives, each absent part left as it is (or, for a new
 /// campaign, as the defaults have it).
@@ -713,7 +693,7 @@ impl CampaignView {
                 .colour
                 .as_ref()
                 .map(|c| c.as_str().to_owned()),
-            logo_url: campaign.brand.logo.map(|id| format!("/logos/{id}")),
+            logo_url: campaign.brand.logo.map(crate::logos::logo_path),
             handins: None,
             outcome: None,
         }

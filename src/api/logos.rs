@@ -13,7 +13,7 @@ use crate::domain::Slug;
 use crate::error::ApiError;
 use crate::http::auth::Organiser;
 use crate::http::extract::read_body;
-use crate::logos::{MAX_UPLOAD_BYTES, prepare};
+use crate::logos::{MAX_UPLOAD_BYTES, format_of, prepare};
 use crate::state::AppState;
 use crate::store::{self, LogoOwner, StoredLogo};
 
@@ -24,24 +24,17 @@ async fn uploaded(
     state: &AppState,
     payload: web::Payload,
 ) -> Result<StoredLogo, ApiError> {
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    // The type first: a wrong one is refused without reading a megabyte.
-    prepare(content_type.as_deref(), &[])
-        .map(|_| ())
-        .or_else(|e| match e {
-            ApiError::UnsupportedMediaType { .. } => Err(e),
-            _ => Ok(()),
-        })?;
+    let format = format_of(
+        req.headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+    )?;
     let mut payload = payload.into_inner();
-    // One byte over the limit is enough to know it is too large.
+    // 413 as soon as it is over 1 MB.
     let body = read_body(&mut payload, MAX_UPLOAD_BYTES, state.body_deadline).await?;
     // Decoding and resizing take CPU: off the async executor.
     let body = body.freeze();
-    tokio::task::spawn_blocking(move || prepare(content_type.as_deref(), &body))
+    tokio::task::spawn_blocking(move || prepare(format, &body))
         .await
         .map_err(ApiError::internal)?
 }

@@ -47,7 +47,7 @@ impl From<&User> for AccountOrganiserView {
             identity: OrganiserView::from(&user.organiser),
             colour: user.brand.colour.as_ref().map(|c| c.as_str().to_owned()),
             website: user.brand.website.as_ref().map(|w| w.as_str().to_owned()),
-            logo_url: user.brand.logo.map(|id| format!("/logos/{id}")),
+            logo_url: user.brand.logo.map(crate::logos::logo_path),
         }
     }
 }

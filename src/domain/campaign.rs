@@ -440,8 +440,11 @@ pub struct Campaign {
     /// Who the campaign is handed to: names and roles are public, emails never.
     pub targets: Vec<DecisionMaker>,
     pub signers: SignerSettings,
-    /// The campaign's own look: its colour and logo, where it sets them (see [`Brand::or`]).
+    /// The campaign's own look: its colour and logo, where it sets them.
     pub brand: Brand,
+    /// Its owner's account's look as it stood when the campaign was read: what the campaign
+    /// shows where it sets nothing itself (see [`Campaign::look`]).
+    pub account_brand: Brand,
 }
 
 /// An edit the campaign's rules do not allow.
@@ -459,6 +462,13 @@ pub enum ForbiddenEdit {
 }
 
 impl Campaign {
+    /// The look its pages, form, emails and preview wear: its own colour and logo, with
+    /// what it leaves unset from its owner's account (which, unlike the identity signers are
+    /// told, is never frozen).
+    pub fn look(&self) -> Brand {
+        self.brand.or(&self.account_brand)
+    }
+
     /// A new campaign starts as a draft that only its owner (and admins) can see.
     /// `account` is the owner's account identity, which names the organiser in the default
     /// consent words.
@@ -503,6 +513,7 @@ impl Campaign {
                 colour: new.colour,
                 ..Brand::default()
             },
+            account_brand: Brand::default(),
         }
     }
 

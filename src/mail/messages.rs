@@ -160,7 +160,7 @@ pub fn write(
                 .brand
                 .logo
                 .filter(|_| organiser.name.is_some())
-                .map(|logo| mailer.link("logos", &logo.to_string())),
+                .map(|logo| mailer.absolute(&crate::logos::logo_path(logo))),
         },
         organiser,
         action,

@@ -371,11 +371,13 @@ impl Mailer {
         })
     }
 
+    /// One of the service's addresses (a path from `/`), absolute, as an email needs it.
+    pub(crate) fn absolute(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url.as_str().trim_end_matches('/'))
+    }
+
     pub(crate) fn link(&self, path: &str, token: &str) -> String {
-        format!(
-            "{}/{path}/{token}",
-            self.public_url.as_str().trim_end_matches('/')
-        )
+        self.absolute(&format!("/{path}/{token}"))
     }
 
     /// A link to a page a signer opens, in the language they signed in.

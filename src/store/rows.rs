@@ -137,10 +137,13 @@ pub(super) const CAMPAIGN_SELECT: &str = "SELECT c.id, c.slug, c.kind, c.title, 
     c.opened_at, c.closed_at, c.organiser_name, c.organiser_privacy_url, \
     c.organiser_contact_email, c.renew_after_months, c.targets, c.lang, c.translations, \
     c.young_signers, c.young_retention_days, c.require_proof_of_work, c.brand_colour, \
-    CAST(NULL AS TEXT) AS brand_website, c.brand_logo, w.version AS consent_version, w.contact_basis, \
+    CAST(NULL AS TEXT) AS brand_website, c.brand_logo, owner.brand_colour AS owner_brand_colour, \
+    owner.brand_website AS owner_brand_website, owner.brand_logo AS owner_brand_logo, \
+    w.version AS consent_version, w.contact_basis, \
     w.public_text AS consent_public_text, w.contact_text AS consent_contact_text \
     FROM campaigns c \
-    JOIN consent_wordings w ON w.campaign_id = c.id AND w.version = c.consent_version";
+    JOIN consent_wordings w ON w.campaign_id = c.id AND w.version = c.consent_version \
+    LEFT JOIN users owner ON owner.id = c.owner_id";
 
 #[derive(sqlx::FromRow)]
 pub(super) struct CampaignRow {
@@ -178,6 +181,10 @@ pub(super) struct CampaignRow {
     pub require_proof_of_work: bool,
     #[sqlx(flatten)]
     pub brand: BrandColumns,
+    /// The owner's account's look, read with the campaign (see `Campaign::look`).
+    pub owner_brand_colour: Option<String>,
+    pub owner_brand_website: Option<String>,
+    pub owner_brand_logo: Option<Uuid>,
 }
 
 fn bad(field: &'static str) -> impl Fn(String) -> StoreError {
@@ -239,6 +246,12 @@ impl TryFrom<CampaignRow> for Campaign {
                 .map_err(bad("renew_after_months"))?,
             targets: parse_targets(&row.targets).map_err(bad("targets"))?,
             brand: row.brand.parse()?,
+            account_brand: BrandColumns {
+                brand_colour: row.owner_brand_colour,
+                brand_website: row.owner_brand_website,
+                brand_logo: row.owner_brand_logo,
+            }
+            .parse()?,
             signers: SignerSettings {
                 lang: row.lang.parse().map_err(bad("lang"))?,
                 translations: serde_json::from_str(&row.translations)

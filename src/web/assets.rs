@@ -41,22 +41,22 @@ pub async fn altcha_worker() -> HttpResponse {
     asset(JS, ALTCHA_WORKER_JS)
 }
 
-/// `GET /embed/form.css`, with the operator's theme after it where there is one.
-pub async fn form_style(state: web::Data<AppState>) -> HttpResponse {
-    if state.templates.has_theme_css() {
-        asset(CSS, format!("{FORM_CSS}\n{}", state.templates.theme_css()))
-    } else {
-        asset(CSS, FORM_CSS)
+/// A stylesheet of ours, with the operator's theme after it where there is one.
+fn style(state: &AppState, ours: &'static str) -> HttpResponse {
+    match state.templates.theme_css() {
+        Some(theme) => asset(CSS, format!("{ours}\n{theme}")),
+        None => asset(CSS, ours),
     }
 }
 
-/// `GET /page.css`, with the operator's theme after it (pages load it after the form's).
+/// `GET /embed/form.css`.
+pub async fn form_style(state: web::Data<AppState>) -> HttpResponse {
+    style(&state, FORM_CSS)
+}
+
+/// `GET /page.css` (pages load it after the form's, so the theme comes last here too).
 pub async fn page_style(state: web::Data<AppState>) -> HttpResponse {
-    if state.templates.has_theme_css() {
-        asset(CSS, format!("{PAGE_CSS}\n{}", state.templates.theme_css()))
-    } else {
-        asset(CSS, PAGE_CSS)
-    }
+    style(&state, PAGE_CSS)
 }
 
 /// `GET /page.js`: the copy-link button (the page works without it).

@@ -7,8 +7,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use uuid::Uuid;
 
-use super::campaign_pages::page_campaign;
-use crate::accounts::brand_of;
+use super::page_campaign;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -43,7 +42,7 @@ pub async fn stylesheet(
     let Some((campaign, _)) = page_campaign(&state, &slug).await? else {
         return Err(ApiError::NotFound);
     };
-    let brand = brand_of(state.store.as_ref(), &campaign).await?;
+    let brand = campaign.look();
     let css = match &brand.colour {
         Some(colour) => format!(
             ":root {{ --brand: {colour}; --on-brand: {text}; }}\n{rules}",

@@ -14,15 +14,14 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::form::{CountLine, FormState, FormView, Submission, content_security_policy, take_form};
+use super::message::{Back, missing_page};
 use super::{
-    Layout, PAGES_POLICY, PRIVATE, Part, PreviewImage, SHARED, built_page_response, html_response,
-    render,
+    Layout, PAGES_POLICY, PRIVATE, Part, PreviewImage, REFER_ORIGIN, SHARED, built_page_response,
+    html_response, joined, page_campaign, render,
 };
-use crate::accounts::{brand_of, organiser_of};
+use crate::accounts::organiser_of;
 use crate::counts::CountView;
-use crate::domain::{
-    Brand, Campaign, CampaignKind, CampaignStatus, Identity, Lang, SignatoryType, Slug,
-};
+use crate::domain::{Brand, Campaign, CampaignKind, CampaignStatus, Identity, Lang, SignatoryType};
 use crate::error::ApiError;
 use crate::i18n;
 use crate::page_cache::{BuiltPage, PAGE_LIFETIME};
@@ -149,16 +148,6 @@ struct SignatoryList {
     id: &'static str,
     heading: &'static str,
     groups: Vec<SignatoryGroup>,
-}
-
-/// Some of a signatory's words, joined by commas.
-pub fn joined(parts: &[Option<&str>]) -> String {
-    parts
-        .iter()
-        .flatten()
-        .copied()
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn listed(kind: CampaignKind, s: &PublicSignatory) -> ListedSignatory {
@@ -367,23 +356,6 @@ fn campaign_page_html(
     render(&state.templates, "pages/campaign.html", &page)
 }
 
-/// The campaign a page is for, from memory: `None` for an unknown slug or a draft.
-pub async fn page_campaign(
-    state: &AppState,
-    slug: &str,
-) -> Result<Option<(Arc<Campaign>, Arc<CountView>)>, ApiError> {
-    let Ok(slug) = Slug::parse(slug) else {
-        return Ok(None);
-    };
-    let view = match state.live.view(&slug).await {
-        Ok(view) => view,
-        Err(ApiError::NotFound) => return Ok(None),
-        Err(other) => return Err(other),
-    };
-    let campaign = state.signing.campaign(&slug).await?;
-    Ok(Some((campaign, view)))
-}
-
 async fn page_parts(state: &AppState, campaign: &Campaign) -> Result<PageParts, ApiError> {
     let signatories = if campaign.kind.lists_signatories() {
         state
@@ -396,94 +368,11 @@ async fn page_parts(state: &AppState, campaign: &Campaign) -> Result<PageParts, 
     Ok(PageParts {
         url: super::page_url(state, campaign.slug.as_str()),
         organiser: organiser_of(state.store.as_ref(), campaign, None).await?,
-        brand: brand_of(state.store.as_ref(), campaign).await?,
+        brand: campaign.look(),
         signatories,
         handins: state.store.handins(campaign.id).await?,
         outcome: state.store.latest_outcome(campaign.id).await?,
     })
-}
-
-/// A short page on the public pages' layout: a heading and a sentence or two.
-#[derive(Serialize)]
-pub struct MessagePage {
-    #[serde(flatten)]
-    pub layout: Layout,
-    pub heading: String,
-    pub paragraphs: Vec<Paragraph>,
-    pub button: Option<Button>,
-    pub back: Option<Back>,
-}
-
-/// A paragraph, with one part of it in bold (a campaign's title, within a sentence).
-#[derive(Serialize, Default)]
-pub struct Paragraph {
-    pub before: String,
-    pub strong: Option<String>,
-    pub after: String,
-    pub class: Option<&'static str>,
-}
-
-impl Paragraph {
-    pub fn plain(text: String) -> Self {
-        Self {
-            before: text,
-            ..Self::default()
-        }
-    }
-
-    /// The message `id`, with `title` in bold where it names it.
-    pub fn with_title(lang: Lang, id: &str, title: &str) -> Self {
-        let marker = "\u{1}";
-        let text = t_with(lang, id, &[("title", marker.into())]);
-        match text.split_once(marker) {
-            Some((before, after)) => Self {
-                before: before.to_owned(),
-                strong: Some(title.to_owned()),
-                after: after.to_owned(),
-                class: None,
-            },
-            None => Self::plain(text),
-        }
-    }
-}
-
-#[derive(Serialize)]
-pub struct Button {
-    pub action: Option<String>,
-    pub label: String,
-    pub hidden: Vec<HiddenField>,
-}
-
-#[derive(Serialize)]
-pub struct HiddenField {
-    pub name: &'static str,
-    pub value: &'static str,
-}
-
-#[derive(Serialize, Clone)]
-pub struct Back {
-    pub href: String,
-    pub text: String,
-}
-
-/// A page of the public pages' kind that says no such page exists (or no longer).
-pub fn missing_page(
-    state: &AppState,
-    status: StatusCode,
-    lang: Lang,
-    heading: &str,
-    text: &str,
-    back: Back,
-) -> Result<HttpResponse, ApiError> {
-    let page = MessagePage {
-        layout: Layout::new(lang, heading, "", "/"),
-        heading: heading.to_owned(),
-        paragraphs: vec![Paragraph::plain(text.to_owned())],
-        button: None,
-        back: Some(back),
-    };
-    let html = render(&state.templates, "pages/message.html", &page)?;
-    Ok(html_response(status, PAGES_POLICY, PRIVATE, html))
 }
 
 fn page_not_found(state: &AppState, lang: Lang) -> Result<HttpResponse, ApiError> {
@@ -550,6 +439,7 @@ pub async fn campaign_sign(
     let response = html_response(
         submitted.status,
         &content_security_policy(&campaign),
+        REFER_ORIGIN,
         PRIVATE,
         html,
     );
@@ -696,7 +586,7 @@ pub async fn preview_png(
         None => {
             let host = state.public_url.host_str().unwrap_or("").to_owned();
             let address = format!("{host}/c/{}", campaign.slug);
-            let brand = brand_of(state.store.as_ref(), &campaign).await?;
+            let brand = campaign.look();
             let logo = super::preview::logo_of(&state, &brand).await?;
             let svg =
                 super::preview::svg(&state.templates, &campaign, &view, &address, &brand, logo)?;

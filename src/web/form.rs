@@ -10,7 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::{Deserialize, Serialize};
 
 use super::{BrandView, OrganiserView, Part, Switch};
-use crate::accounts::{brand_of, organiser_of};
+use crate::accounts::organiser_of;
 use crate::domain::{AgeBand, Brand, ConsentWording, ContactBasis, Lang, Localised};
 use crate::domain::{
     Campaign, CampaignKind, CampaignStatus, Country, FieldError, Identity, SignatureForm, Slug,
@@ -501,16 +501,14 @@ fn form_page(
         form: FormView::new(campaign, organiser, lang, form),
     };
     let html = super::render(&state.templates, "pages/form.html", &page)?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            content_security_policy(campaign),
-        ))
-        .insert_header((header::REFERRER_POLICY, "no-referrer"))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(html))
+    // In a partner's frame: the partner's address is not sent on anywhere.
+    Ok(super::html_response(
+        status,
+        &content_security_policy(campaign),
+        super::REFER_NOTHING,
+        super::PRIVATE,
+        html,
+    ))
 }
 
 #[derive(Serialize)]
@@ -578,7 +576,7 @@ pub async fn embed_page(
         state.signing.form_stamp(None),
     );
     let plain = query.style.as_deref() == Some("plain");
-    let brand = brand_of(state.store.as_ref(), &campaign).await?;
+    let brand = campaign.look();
     form_page(
         &state,
         &campaign,
@@ -810,7 +808,7 @@ pub async fn embed_submit(
     };
     let submitted = take_form(&req, &state, &campaign, payload).await?;
     let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
-    let brand = brand_of(state.store.as_ref(), &campaign).await?;
+    let brand = campaign.look();
     let form = FormState::posted(format!("/embed/{}", campaign.slug), &submitted);
     let page = form_page(
         &state,

@@ -5,54 +5,12 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::campaign_pages::{Back, Button, HiddenField, MessagePage, Paragraph};
-use super::{LINK_POLICY, Layout, PRIVATE, html_response};
-use crate::accounts::{brand_of, organiser_of};
-use crate::domain::{Brand, Campaign, Identity, Lang, SecretToken, Slug};
+use super::message::{About, Button, HiddenField, Paragraph, link_page};
+use crate::domain::{Brand, Identity, Lang, SecretToken, Slug};
 use crate::error::ApiError;
-use crate::i18n::{self, text, text_with};
+use crate::i18n::{self, text};
 use crate::state::AppState;
 use crate::store::{self, TokenPurpose, TokenUse};
-
-/// A link's page: a heading, its paragraphs, maybe a button, the way back, who is asking.
-pub fn link_page(
-    state: &AppState,
-    status: StatusCode,
-    lang: Lang,
-    heading: &str,
-    paragraphs: Vec<Paragraph>,
-    button: Option<Button>,
-    about: Option<&About>,
-) -> HttpResponse {
-    let mut layout = Layout::for_link(lang, heading);
-    let mut back = None;
-    if let Some(about) = about {
-        layout = layout.with_organiser(&about.organiser, &about.brand, &about.slug);
-        back = Some(about.back.clone());
-    }
-    let page = MessagePage {
-        layout,
-        heading: heading.to_owned(),
-        paragraphs,
-        button,
-        back,
-    };
-    match state.templates.render("pages/message.html", &page) {
-        Ok(html) => {
-            let mut response = html_response(status, LINK_POLICY, PRIVATE, html);
-            // The address holds a secret: never sent on to another site.
-            response.headers_mut().insert(
-                actix_web::http::header::REFERRER_POLICY,
-                actix_web::http::header::HeaderValue::from_static("no-referrer"),
-            );
-            response
-        }
-        Err(e) => {
-            tracing::error!(error = %format!("{e:#}"), "a page did not render");
-            HttpResponse::InternalServerError().finish()
-        }
-    }
-}
 
 fn said(state: &AppState, status: StatusCode, lang: Lang, heading: &str, id: &str) -> HttpResponse {
     link_page(
@@ -92,75 +50,25 @@ fn lang_of(req: &HttpRequest) -> Lang {
     i18n::page_lang(req, Lang::En)
 }
 
-/// The campaign a link's page is about, as the page names it: its title in `lang` where it
-/// has one there (else in its own), who runs it, its look, and the way back to its signing
-/// page.
-pub struct About {
-    title: String,
-    organiser: Identity,
-    brand: Brand,
-    back: Back,
-    slug: String,
-}
-
-impl About {
-    /// A campaign's, for a page that has the campaign at hand: the way back is its own page.
-    pub async fn campaign(state: &AppState, lang: Lang, campaign: &Campaign) -> Self {
-        let title = campaign.words(lang).title.text.to_owned();
-        let store = state.store.as_ref();
-        About {
-            back: Back {
-                href: format!("/c/{}{}", campaign.slug, super::lang_query(lang)),
-                text: text_with(
-                    lang,
-                    "back-to-campaign",
-                    &[("title", title.as_str().into())],
-                ),
-            },
-            organiser: organiser_of(store, campaign, None)
-                .await
-                .unwrap_or_default(),
-            brand: brand_of(store, campaign).await.unwrap_or_default(),
-            slug: campaign.slug.as_str().to_owned(),
-            title,
-        }
-    }
-}
-
-/// What a link's page says of its campaign, read once, from the signing cache.
+/// What a link's page says of its campaign, read once, from the signing cache; the way back
+/// is the campaign's form, where the link's email came from.
 async fn about(state: &AppState, lang: Lang, used: &TokenUse) -> About {
+    let back = format!("/embed/{}?lang={lang}", used.campaign_slug);
     let campaign = match Slug::parse(&used.campaign_slug) {
         Ok(slug) => state.signing.campaign(&slug).await.ok(),
         Err(_) => None,
     };
-    let title = campaign.as_ref().map_or_else(
-        || used.campaign_title.clone(),
-        |c| c.words(lang).title.text.to_owned(),
-    );
-    let mut organiser = Identity::default();
-    let mut brand = Brand::default();
-    if let Some(campaign) = &campaign {
-        if let Ok(known) = organiser_of(state.store.as_ref(), campaign, None).await {
-            organiser = known;
-        }
-        if let Ok(known) = brand_of(state.store.as_ref(), campaign).await {
-            brand = known;
-        }
-    }
-    let back = Back {
-        href: format!("/embed/{}?lang={lang}", used.campaign_slug),
-        text: text_with(
+    match campaign {
+        Some(campaign) => About::campaign(state, lang, &campaign, back).await,
+        // Gone since the link was sent: named as the link remembers it.
+        None => About::of(
             lang,
-            "back-to-campaign",
-            &[("title", title.as_str().into())],
+            used.campaign_title.clone(),
+            Identity::default(),
+            Brand::default(),
+            back,
+            &used.campaign_slug,
         ),
-    };
-    About {
-        title,
-        organiser,
-        brand,
-        back,
-        slug: used.campaign_slug.clone(),
     }
 }
 

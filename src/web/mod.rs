@@ -7,29 +7,35 @@ pub mod brand;
 pub mod campaign_pages;
 pub mod form;
 pub mod links;
+pub mod message;
 pub mod pledger_pages;
 pub mod preview;
 pub mod samples;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
-use crate::domain::{Brand, Identity, Lang, Localised};
+use std::sync::Arc;
+
+use crate::counts::CountView;
+use crate::domain::{Brand, Campaign, Identity, Lang, Localised, Slug};
 use crate::error::ApiError;
 use crate::page_cache::BuiltPage;
 use crate::state::AppState;
 pub use crate::templates::OrganiserView;
 use crate::templates::Templates;
 
-/// The strict policy of pages with no form: our own style and pictures only, no framing.
+/// The strict policy of pages with no form (and of those a link with a secret opens): our own
+/// style and pictures only, no framing.
 pub const PAGES_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
                                 base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// Pages reached by a link with a secret in it: as strict, and never framed or referred.
-pub const LINK_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
-                               form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// Who may learn which page a visitor came from: another site the origin only.
+pub const REFER_ORIGIN: &str = "strict-origin-when-cross-origin";
+/// A page whose address holds a secret: never sent on to another site.
+pub const REFER_NOTHING: &str = "no-referrer";
 
 /// Pages anyone may see are kept briefly by browsers and proxies (the count on them moves
 /// live with JavaScript); a page holding what someone typed, or a 404, is not kept.
@@ -81,7 +87,7 @@ pub struct BrandView {
 }
 
 impl BrandView {
-    /// The look of a campaign's pages: `brand` (see `accounts::brand_of`), named by the
+    /// The look of a campaign's pages: `brand` (see `Campaign::look`), named by the
     /// organiser; `plain` leaves the colour and logo out (the form a partner asked to show in
     /// the service's own style).
     pub fn of(identity: &Identity, brand: &Brand, slug: &str, plain: bool) -> Self {
@@ -101,7 +107,7 @@ impl BrandView {
             logo_url: brand
                 .logo
                 .filter(|_| !name.is_empty())
-                .map(|logo| format!("/logos/{logo}")),
+                .map(crate::logos::logo_path),
             stylesheet: brand
                 .colour
                 .as_ref()
@@ -186,10 +192,10 @@ impl Layout {
         }
     }
 
-    /// A page reached by a link with a secret in it: its language link changes only the query.
+    /// A page reached by a link with a secret in it: no address of its own to share, so its
+    /// language link changes only the query.
     pub fn for_link(lang: Lang, title: &str) -> Self {
         let mut layout = Self::new(lang, title, "", "");
-        layout.switch.path = String::new();
         layout.page.noindex = true;
         layout
     }
@@ -226,21 +232,39 @@ pub fn render(
     templates.render(name, context).map_err(ApiError::internal)
 }
 
+/// The headers every page has: its type, policy, caching, and what it varies by (the
+/// language follows Accept-Language where the address does not say it).
+fn page_headers(
+    status: StatusCode,
+    policy: header::HeaderValue,
+    referrer: &'static str,
+    cache: &'static str,
+    vary: &'static str,
+) -> actix_web::HttpResponseBuilder {
+    let mut response = HttpResponse::build(status);
+    response
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, policy))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::REFERRER_POLICY, referrer))
+        .insert_header((header::CACHE_CONTROL, cache))
+        .insert_header((header::VARY, vary));
+    response
+}
+
+/// A page built for this request.
 pub fn html_response(
     status: StatusCode,
     policy: &str,
+    referrer: &'static str,
     cache: &'static str,
-    html: impl Into<String>,
+    html: String,
 ) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CONTENT_SECURITY_POLICY, policy.to_owned()))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
-        .insert_header((header::CACHE_CONTROL, cache))
-        // The language follows Accept-Language where the address does not say it.
-        .insert_header((header::VARY, "Accept-Language"))
-        .body(html.into())
+    // A policy is built from our own constants and parsed origins, so always a header's text;
+    // were it not, the strictest policy stands in.
+    let policy = header::HeaderValue::from_str(policy)
+        .unwrap_or_else(|_| header::HeaderValue::from_static("default-src 'none'"));
+    page_headers(status, policy, referrer, cache, "Accept-Language").body(html)
 }
 
 /// Whether a request's `Accept-Encoding` takes gzip (by name or `*`, with a weight above 0).
@@ -270,22 +294,47 @@ pub fn built_page_response(
     cache: &'static str,
     page: &BuiltPage,
 ) -> HttpResponse {
-    let gzip = takes_gzip(req);
-    let mut response = HttpResponse::build(status);
-    response
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CONTENT_SECURITY_POLICY, page.policy.clone()))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
-        .insert_header((header::CACHE_CONTROL, cache))
-        .insert_header((header::VARY, "Accept-Language, Accept-Encoding"));
-    if gzip {
+    let mut response = page_headers(
+        status,
+        page.policy.clone(),
+        REFER_ORIGIN,
+        cache,
+        "Accept-Language, Accept-Encoding",
+    );
+    if takes_gzip(req) {
         response
             .insert_header((header::CONTENT_ENCODING, "gzip"))
             .body(page.gzip.clone())
     } else {
         response.body(page.html.clone())
     }
+}
+
+/// The campaign a page is for, from memory: `None` for an unknown slug or a draft.
+pub async fn page_campaign(
+    state: &AppState,
+    slug: &str,
+) -> Result<Option<(Arc<Campaign>, Arc<CountView>)>, ApiError> {
+    let Ok(slug) = Slug::parse(slug) else {
+        return Ok(None);
+    };
+    let view = match state.live.view(&slug).await {
+        Ok(view) => view,
+        Err(ApiError::NotFound) => return Ok(None),
+        Err(other) => return Err(other),
+    };
+    let campaign = state.signing.campaign(&slug).await?;
+    Ok(Some((campaign, view)))
+}
+
+/// Some of a signatory's words, joined by commas.
+pub fn joined(parts: &[Option<&str>]) -> String {
+    parts
+        .iter()
+        .flatten()
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The address of a campaign's page, as shared.
@@ -295,5 +344,3 @@ pub fn page_url(state: &AppState, slug: &str) -> String {
         state.public_url.as_str().trim_end_matches('/')
     )
 }
-
-pub type Data = web::Data<AppState>;

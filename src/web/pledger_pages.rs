@@ -9,10 +9,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::campaign_pages::{Back, Button, Paragraph, joined, missing_page, page_campaign};
-use super::links::{About, link_page};
-use super::{Layout, PAGES_POLICY, html_response, render};
-use crate::accounts::{brand_of, organiser_of};
+use super::message::{About, link_page};
+use super::message::{Back, Button, Paragraph, missing_page};
+use super::{Layout, PAGES_POLICY, REFER_ORIGIN, html_response, render};
+use super::{joined, page_campaign};
+use crate::accounts::organiser_of;
 use crate::domain::{Campaign, CampaignKind, Lang, SignatoryType};
 use crate::error::ApiError;
 use crate::i18n::{self, text, text_with};
@@ -210,7 +211,7 @@ pub async fn verification_page(
     };
     // In the look of the organisation that runs the pledge.
     let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
-    let brand = brand_of(state.store.as_ref(), &campaign).await?;
+    let brand = campaign.look();
     let page = PledgerPage {
         layout: Layout::new(lang, &heading, words.summary.text, &url).with_organiser(
             &organiser,
@@ -227,6 +228,7 @@ pub async fn verification_page(
     Ok(html_response(
         status,
         PAGES_POLICY,
+        REFER_ORIGIN,
         VERIFICATION_CACHE,
         html,
     ))
@@ -308,7 +310,13 @@ pub async fn renew_page(
         ));
     };
     let lang = i18n::page_lang(&req, campaign.signers.lang);
-    let about = About::campaign(&state, lang, &campaign).await;
+    let about = About::campaign(
+        &state,
+        lang,
+        &campaign,
+        format!("/c/{}{}", campaign.slug, super::lang_query(lang)),
+    )
+    .await;
     match state.pledges.check_renewal(&record, &campaign, &token) {
         Renewal::Renewed => Ok(link_page(
             &state,
@@ -355,7 +363,13 @@ pub async fn renew_submit(
     let until = campaign
         .renew_after_months
         .map(|months| i18n::day(lang, months.lapses_at(state.pledges.now())));
-    let about = About::campaign(&state, lang, &campaign).await;
+    let about = About::campaign(
+        &state,
+        lang,
+        &campaign,
+        format!("/c/{}{}", campaign.slug, super::lang_query(lang)),
+    )
+    .await;
     Ok(renewal_answer(&state, lang, renewal, until, Some(&about)))
 }
 

@@ -1,12 +1,22 @@
-//! Every layout and partial an operator's theme may replace, rendered against a sample page
-//! that uses it: a theme's template is taken only if these render (see `Templates::with_theme`).
+//! Every layout and partial an operator's theme may replace, rendered against a sample that
+//! uses it: a theme's template is taken only if these render (see `Templates::with_theme`).
 
 use serde::Serialize;
 
-use super::campaign_pages::{Back, Button, MessagePage, Paragraph};
+use super::campaign_pages::{ShareLinks, share_links};
+use super::form::{CountLine, PluralForm};
+use super::message::{Back, Button, MessagePage, Paragraph};
 use super::{BrandView, Layout, Switch};
 use crate::domain::Lang;
 use crate::templates::{OrganiserView, Templates};
+
+/// The count and the share links, alone, as the campaign page includes them.
+#[derive(Serialize)]
+struct PartsSample {
+    lang: Lang,
+    count: CountLine,
+    share: ShareLinks,
+}
 
 #[derive(Serialize)]
 struct FrameSample {
@@ -94,6 +104,21 @@ pub fn render_all(templates: &Templates) -> anyhow::Result<()> {
             brand: BrandView::default(),
         };
         templates.render("pages/form_not_found.html", &frame)?;
+        let parts = PartsSample {
+            lang,
+            count: CountLine {
+                slug: "scrapsi445".into(),
+                total: 108_000,
+                noun: "people have signed".into(),
+                forms: vec![PluralForm {
+                    category: "other",
+                    noun: "people have signed".into(),
+                }],
+            },
+            share: share_links(lang, "https://example.org/c/scrapsi445", "Scrap SI 445"),
+        };
+        templates.render("partials/count.html", &parts)?;
+        templates.render("partials/share.html", &parts)?;
         let email = SampleEmail {
             lang,
             subject: "News",

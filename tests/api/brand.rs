@@ -416,6 +416,12 @@ async fn an_operators_theme_restyles_and_a_replacement_that_fails_is_reported_an
     .unwrap();
     // Does not compile.
     std::fs::write(theme.path().join("partials/share.html"), "{% if %}").unwrap();
+    // Compiles, but names what the campaign page's count has not.
+    std::fs::write(
+        theme.path().join("partials/count.html"),
+        "<p>{{ count.no_such_thing.total }}</p>",
+    )
+    .unwrap();
     // A page's body may not be replaced.
     std::fs::create_dir_all(theme.path().join("pages")).unwrap();
     std::fs::write(theme.path().join("pages/campaign.html"), "replaced").unwrap();
