@@ -14,7 +14,7 @@ work="$(mktemp -d)"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
 export DATABASE_URL="sqlite://$work/bench.db" UNDERSIGNED_BIND="127.0.0.1:$port" \
-    UNDERSIGNED_JWT_SECRET="bench-secret-bench-secret-bench-secret" \
+    UNDERSIGNED_JWT_SECRET="$(openssl rand -base64 48)" \
     UNDERSIGNED_OUTBOX_DIR="$work/outbox" UNDERSIGNED_TRUSTED_PROXIES=127.0.0.1 RUST_LOG=warn
 "$bin/undersigned" migrate >/dev/null
 printf 'bench password bench\n' | "$bin/undersigned" user create --email bench@example.org >/dev/null

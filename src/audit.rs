@@ -6,7 +6,7 @@ use uuid::Uuid;
 use crate::store::{self, AuditEntry, Store};
 
 /// Every action the log records, as its entries name them.
-pub const ACTIONS: [&str; 12] = [
+pub const ACTIONS: [&str; 13] = [
     "export",
     "review",
     "erase",
@@ -17,6 +17,7 @@ pub const ACTIONS: [&str; 12] = [
     "webhook_deleted",
     "webhook_rotated",
     "handin_created",
+    "handin_redacted",
     "handin_delivered",
     "update_sent",
 ];

@@ -20,7 +20,11 @@ pub enum Backup {
 
 /// Backs up the database `url` names: into the file `to`, or into the directory `to` under a
 /// name made of the time (the working directory when `to` is absent).
-pub async fn back_up(url: &DatabaseUrl, to: Option<&Path>) -> anyhow::Result<Backup> {
+pub async fn back_up(
+    url: &DatabaseUrl,
+    to: Option<&Path>,
+    key: Option<&[u8; 32]>,
+) -> anyhow::Result<Backup> {
     let now = chrono::Utc::now();
     let Some(file) = maintenance::sqlite_file(url)? else {
         return Ok(Backup::UsePgDump(maintenance::pg_dump_command(url, now)));
@@ -34,7 +38,7 @@ pub async fn back_up(url: &DatabaseUrl, to: Option<&Path>) -> anyhow::Result<Bac
         None => PathBuf::from(backup_name(now)),
     };
     Ok(Backup::Taken(
-        maintenance::backup_sqlite(&file, &dest).await?,
+        maintenance::backup_sqlite(&file, &dest, key).await?,
     ))
 }
 
@@ -67,12 +71,18 @@ pub fn newest_backup_age(dir: &Path) -> anyhow::Result<Option<(PathBuf, Duration
 }
 
 /// Takes one scheduled backup into `dir` and removes all but the newest `keep`.
-async fn take_scheduled(file: &Path, dir: &Path, keep: usize) -> anyhow::Result<BackupContents> {
-    let taken =
-        maintenance::backup_sqlite(file, &dir.join(backup_name(chrono::Utc::now()))).await?;
+async fn take_scheduled(
+    file: &Path,
+    dir: &Path,
+    keep: usize,
+    key: Option<&[u8; 32]>,
+) -> anyhow::Result<BackupContents> {
+    let name = backup_name(chrono::Utc::now());
+    let taken = maintenance::backup_sqlite(file, &dir.join(name), key).await?;
     let all = scheduled_backups(dir)?;
     for old in &all[..all.len().saturating_sub(keep)] {
         std::fs::remove_file(old).with_context(|| format!("removing {}", old.display()))?;
+        let _ = std::fs::remove_file(maintenance::signature_file(old));
     }
     Ok(taken)
 }
@@ -93,6 +103,7 @@ pub fn spawn_scheduled(settings: &Settings, metrics: Metrics) -> anyhow::Result<
     };
     let interval = Duration::from_secs_f64(settings.backup_interval_hours * 3600.0);
     let keep = settings.backup_keep as usize;
+    let key = settings.backup_signing_key();
     tokio::spawn(async move {
         let mut wait = match newest_backup_age(&dir) {
             Ok(Some((_, age))) => interval.saturating_sub(age),
@@ -101,7 +112,7 @@ pub fn spawn_scheduled(settings: &Settings, metrics: Metrics) -> anyhow::Result<
         loop {
             tokio::time::sleep(wait).await;
             wait = interval;
-            match take_scheduled(&file, &dir, keep).await {
+            match take_scheduled(&file, &dir, keep, key.as_ref()).await {
                 Ok(taken) => {
                     metrics.backup_taken(chrono::Utc::now());
                     tracing::info!(

@@ -39,6 +39,13 @@ pub struct Settings {
     #[arg(skip)]
     pub smtp_url: Option<SecretString>,
 
+    /// The key that signs backups, so that `restore` takes only a file this service wrote:
+    /// `UNDERSIGNED_BACKUP_KEY` or `UNDERSIGNED_BACKUP_KEY_FILE` [default: made from
+    /// `UNDERSIGNED_JWT_SECRET`; with neither, backups are unsigned and restoring one needs
+    /// `--force`].
+    #[arg(skip)]
+    pub backup_key: Option<SecretString>,
+
     /// The bearer token that may read `/metrics`, from `UNDERSIGNED_METRICS_TOKEN` or
     /// `UNDERSIGNED_METRICS_TOKEN_FILE` [default: unset, `/metrics` is not served].
     #[arg(skip)]
@@ -106,11 +113,17 @@ pub struct Settings {
     )]
     pub update_emails_per_minute: u32,
 
-    /// Comma-separated hosts (as written in webhook addresses) that webhooks may reach though
-    /// they resolve to a loopback or private address, over http too: a receiver on this
-    /// machine or network. Every other such address is refused.
+    /// Comma-separated hosts with their port (`crm.internal:8443`, `[fd00::5]:8080`), as
+    /// written in webhook addresses, that webhooks may reach though they resolve to a loopback
+    /// or private address, over http too: a receiver on this machine or network. A host
+    /// without a port allows every port it has (start-up warns). Every other such address is
+    /// refused.
     #[arg(long, env = "UNDERSIGNED_WEBHOOK_ALLOW_HOSTS", value_delimiter = ',')]
     pub webhook_allow_hosts: Vec<String>,
+
+    /// The most webhooks one organiser's campaigns may have together.
+    #[arg(long, env = "UNDERSIGNED_WEBHOOKS_PER_ORGANISER", default_value_t = 20)]
+    pub webhooks_per_organiser: u32,
 
     /// The largest request body accepted, in bytes.
     #[arg(long, env = "UNDERSIGNED_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
@@ -156,7 +169,8 @@ pub struct Settings {
     )]
     pub sign_per_minute_per_partner: u32,
 
-    /// Login attempts allowed per minute from one client address.
+    /// Login attempts allowed per minute from one client address; first-admin set-up attempts
+    /// are limited the same.
     #[arg(
         long,
         env = "UNDERSIGNED_LOGIN_PER_MINUTE_PER_ADDRESS",
@@ -330,17 +344,72 @@ impl Settings {
         self.jwt_secret = secret_from_env("UNDERSIGNED_JWT_SECRET")?;
         self.smtp_url = secret_from_env("UNDERSIGNED_SMTP_URL")?;
         self.metrics_token = secret_from_env("UNDERSIGNED_METRICS_TOKEN")?;
+        self.backup_key = secret_from_env("UNDERSIGNED_BACKUP_KEY")?;
         if let Some(secret) = &self.jwt_secret {
-            let length = secret.expose_secret().len();
-            if length < MIN_JWT_SECRET_BYTES {
-                return Err(format!(
-                    "UNDERSIGNED_JWT_SECRET is {length} bytes long; it must be at least \
-                     {MIN_JWT_SECRET_BYTES} (make one with `openssl rand -hex 32`)"
-                ));
-            }
+            check_signing_key("UNDERSIGNED_JWT_SECRET", secret.expose_secret().as_bytes())?;
+        }
+        if let Some(secret) = &self.backup_key {
+            check_signing_key("UNDERSIGNED_BACKUP_KEY", secret.expose_secret().as_bytes())?;
         }
         Ok(())
     }
+
+    /// The key backups are signed and checked with, if there is one: made from
+    /// `UNDERSIGNED_BACKUP_KEY`, or else from `UNDERSIGNED_JWT_SECRET` (each for this use alone).
+    pub fn backup_signing_key(&self) -> Option<[u8; 32]> {
+        self.backup_key
+            .as_ref()
+            .or(self.jwt_secret.as_ref())
+            .map(|secret| crate::domain::derived_key(Some(secret), b"backup signature"))
+    }
+}
+
+/// The least estimated entropy of a key that signs tokens.
+const MIN_KEY_BITS: f64 = 128.0;
+
+/// Refuses a signing key that is short, blank, one character repeated, or too predictable:
+/// fewer than `MIN_KEY_BITS` bits by the estimate below.
+fn check_signing_key(name: &str, key: &[u8]) -> Result<(), String> {
+    let make_one = "make one with `openssl rand -base64 48`";
+    let length = key.len();
+    if length < MIN_JWT_SECRET_BYTES {
+        return Err(format!(
+            "{name} is {length} bytes long; it must be at least {MIN_JWT_SECRET_BYTES} ({make_one})"
+        ));
+    }
+    if key.iter().all(u8::is_ascii_whitespace) || key.iter().all(|b| *b == key[0]) {
+        return Err(format!(
+            "{name} is one character repeated or only spaces: it must be random ({make_one})"
+        ));
+    }
+    let bits = estimated_entropy_bits(key);
+    if bits < MIN_KEY_BITS {
+        return Err(format!(
+            "{name} has about {bits:.0} bits of entropy; it must have at least {MIN_KEY_BITS:.0} \
+             ({make_one})"
+        ));
+    }
+    Ok(())
+}
+
+/// An estimate of a key's entropy: its length times the Shannon entropy of its bytes'
+/// frequencies. A random key scores near its true strength; one built of few distinct
+/// characters scores low, however long.
+fn estimated_entropy_bits(key: &[u8]) -> f64 {
+    let mut counts = [0u32; 256];
+    for byte in key {
+        counts[usize::from(*byte)] += 1;
+    }
+    let length = key.len() as f64;
+    let per_byte: f64 = counts
+        .iter()
+        .filter(|c| **c > 0)
+        .map(|c| {
+            let p = f64::from(*c) / length;
+            -p * p.log2()
+        })
+        .sum();
+    per_byte * length
 }
 
 /// A database URL whose password never reaches a log: `Debug` and `Display` hide it.
@@ -403,6 +472,21 @@ fn parse_positive_hours(raw: &str) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_signing_key_must_be_long_and_unpredictable() {
+        let refused = |key: &str| check_signing_key("KEY", key.as_bytes()).is_err();
+        assert!(refused("short"));
+        assert!(refused(&" ".repeat(36)));
+        assert!(refused(&"x".repeat(64)));
+        assert!(refused(&"ab".repeat(32)));
+        assert!(!refused(
+            "q8Jz0c3sV1Yb+W5nKp9RtL2xHf7uMd4eGa6iNo0ZyXkQw3BvCj8rTs1PlE5hUgDm"
+        ));
+        assert!(!refused(
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+        ));
+    }
 
     #[test]
     fn the_database_password_never_shows() {

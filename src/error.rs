@@ -28,6 +28,8 @@ pub enum Conflict {
     /// An edit of who can sign that the campaign as it stands cannot take (young signers on
     /// a pledge, a translation into its own language): why.
     SignerSettings(&'static str),
+    /// The campaign's owner has as many webhooks as one organiser may.
+    WebhookLimit(u32),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +42,10 @@ pub enum ApiError {
     InvalidCredentials,
     #[error("not allowed for this account")]
     Forbidden,
+    /// A password change whose current password is wrong: refused (403, not 401, for the
+    /// session itself is valid and goes on).
+    #[error("the current password is not this account's password")]
+    WrongCurrentPassword,
     #[error("this partner key is unknown or has been revoked")]
     InvalidPartnerKey,
     #[error("this partner key belongs to another campaign")]
@@ -118,6 +124,11 @@ impl ApiError {
                 StatusCode::UNAUTHORIZED,
             ),
             Forbidden => ("forbidden", "Forbidden", StatusCode::FORBIDDEN),
+            WrongCurrentPassword => (
+                "wrong-password",
+                "Wrong current password",
+                StatusCode::FORBIDDEN,
+            ),
             InvalidPartnerKey => (
                 "invalid-partner-key",
                 "Invalid partner key",
@@ -186,6 +197,9 @@ impl ApiError {
                 "Not possible for this campaign as it stands",
                 StatusCode::CONFLICT,
             ),
+            Conflict(self::Conflict::WebhookLimit(_)) => {
+                ("webhook-limit", "Too many webhooks", StatusCode::CONFLICT)
+            }
             Conflict(self::Conflict::NotReady(_)) => (
                 "campaign-not-ready",
                 "Not possible while the campaign stands as it does",
@@ -247,6 +261,9 @@ impl ApiError {
                 "this campaign is closed to new signatures".into()
             }
             Conflict(self::Conflict::NotReady(why)) => (*why).into(),
+            Conflict(self::Conflict::WebhookLimit(most)) => format!(
+                "an organiser's campaigns may have {most} webhooks together; delete one first"
+            ),
             Conflict(self::Conflict::SignerSettings(why)) => (*why).into(),
             Conflict(self::Conflict::RenewalNotAPledge) => {
                 "renew_after_months is only taken by a pledge, and this campaign is not one".into()
@@ -271,8 +288,9 @@ impl ApiError {
             TokenNotFound => {
                 "this link is unknown or has expired; signing again sends a new one".into()
             }
-            SetupLinkInvalid => "this set-up link is not valid, or the first admin has already \
-                been created with it; log in instead, or ask an admin for an account"
+            SetupLinkInvalid => "this set-up link is not valid: a link works once, for an hour, \
+                and only the newest one the server wrote to its log works; restart the service \
+                for a new one"
                 .into(),
             // Never the cause: it is logged, not shown.
             Internal(_) => "the request could not be completed; it has been logged".into(),
@@ -359,6 +377,18 @@ impl ResponseError for ApiError {
             _ => {}
         }
         response.body(serde_json::to_vec(&problem).unwrap_or_default())
+    }
+}
+
+impl From<crate::auth::CheckError> for ApiError {
+    fn from(error: crate::auth::CheckError) -> Self {
+        match error {
+            // Every turn at hashing is taken: try again in a moment.
+            crate::auth::CheckError::Busy => ApiError::Busy {
+                retry_after: Duration::from_secs(1),
+            },
+            crate::auth::CheckError::Failed(e) => ApiError::internal(e),
+        }
     }
 }
 

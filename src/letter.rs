@@ -155,6 +155,61 @@ pub fn letter_html(
         .map_err(ApiError::internal)
 }
 
+/// The public list as a spreadsheet: never an email, never a postcode beyond its area.
+pub fn signatories_csv(signatories: &[PublicSignatory]) -> Vec<u8> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(b"\xEF\xBB\xBF".to_vec());
+    writer
+        .write_record(["name", "organisation", "role", "area", "signed"])
+        .expect("writing to memory");
+    for s in signatories {
+        let cells = [
+            s.name.as_str(),
+            s.organisation.as_deref().unwrap_or(""),
+            s.role.as_deref().unwrap_or(""),
+            s.area(),
+            &s.signed_at.format("%Y-%m-%d").to_string(),
+        ];
+        writer
+            .write_record(cells.iter().map(|c| neutralise(c).into_owned()))
+            .expect("writing to memory");
+    }
+    writer.into_inner().expect("writing to memory")
+}
+
+/// What shows a signer in a hand-in's files, and what replaces it when they leave (`label`,
+/// such as "[erased on request]"): their line in `letter.html` and their row in
+/// `signatories.csv`.
+pub fn erased_from_listing(signer: &PublicSignatory, label: &str) -> Vec<(String, String)> {
+    let row = |s: &PublicSignatory| {
+        let csv = String::from_utf8(signatories_csv(std::slice::from_ref(s))).unwrap_or_default();
+        // After the byte-order mark and the header line.
+        csv.split_once("\r\n")
+            .map(|(_, row)| row.to_owned())
+            .unwrap_or_default()
+    };
+    let blank = PublicSignatory {
+        name: label.to_owned(),
+        role: None,
+        organisation: None,
+        website: None,
+        postcode_area: None,
+        country: String::new(),
+        ..signer.clone()
+    };
+    vec![
+        (
+            format!(
+                "<li>{}</li>",
+                crate::templates::escaped(&signed_by(signer, str::to_owned))
+            ),
+            format!("<li>{}</li>", crate::templates::escaped(label)),
+        ),
+        (row(signer), row(&blank)),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -245,6 +245,77 @@ impl<K: Hash + Eq> FailureCeiling<K> {
     }
 }
 
+/// Clients an account has logged in from: a signed cookie the browser keeps (`undersigned_device`,
+/// an HMAC of the account's email), or the client (address, or IPv6 network) that logged in
+/// before, for a month. Failures from elsewhere never lock such a client out.
+pub struct KnownClients {
+    key: [u8; 32],
+    seen: std::sync::Mutex<
+        std::collections::HashMap<(crate::domain::Email, IpAddr), std::time::Instant>,
+    >,
+}
+
+impl KnownClients {
+    /// How long a client that logged in is remembered by its address.
+    const MEMORY: Duration = Duration::from_secs(30 * 24 * 3600);
+    /// The cookie a browser that logged in keeps.
+    pub const COOKIE: &'static str = "undersigned_device";
+
+    pub fn new(key: [u8; 32]) -> Self {
+        Self {
+            key,
+            seen: Default::default(),
+        }
+    }
+
+    /// The cookie's value for an account: only this service can make it.
+    pub fn token(&self, email: &crate::domain::Email) -> String {
+        use hmac::Mac;
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&self.key).expect("any key");
+        mac.update(email.as_str().as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Whether a login for `email` comes from a client that logged in to it before.
+    pub fn knows(
+        &self,
+        email: &crate::domain::Email,
+        client: IpAddr,
+        cookie: Option<&str>,
+    ) -> bool {
+        use hmac::Mac;
+        let signed = cookie
+            .and_then(|value| hex::decode(value).ok())
+            .is_some_and(|given| {
+                let mut mac =
+                    hmac::Hmac::<sha2::Sha256>::new_from_slice(&self.key).expect("any key");
+                mac.update(email.as_str().as_bytes());
+                mac.verify_slice(&given).is_ok()
+            });
+        signed
+            || self
+                .seen
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&(email.clone(), client))
+                .is_some_and(|at| at.elapsed() < Self::MEMORY)
+    }
+
+    pub fn remember(&self, email: &crate::domain::Email, client: IpAddr) {
+        self.seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert((email.clone(), client), std::time::Instant::now());
+    }
+
+    pub fn prune(&self) {
+        self.seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|_, at| at.elapsed() < Self::MEMORY);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

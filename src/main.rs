@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use secrecy::SecretString;
 
 use undersigned::accounts::create_account;
+use undersigned::auth::PasswordHasher;
 use undersigned::config::Settings;
 use undersigned::domain::{Email, Password};
 use undersigned::startup::Application;
@@ -43,7 +44,13 @@ enum Command {
     },
     /// Put a backup in place of the SQLite database, which no running instance may be using.
     /// The backup is checked first; the database it replaces is kept beside it.
-    Restore { backup: std::path::PathBuf },
+    Restore {
+        backup: std::path::PathBuf,
+        /// Restore a backup that is not this service's own signed copy (a file from elsewhere,
+        /// or a copy made before a migration); what migrations never make is still dropped.
+        #[arg(long)]
+        force: bool,
+    },
     /// Check what a real deployment needs (database, token key, public HTTPS address, SMTP,
     /// proxies, disk space, backups), in sentences; exits 1 if something needed is missing.
     Check {
@@ -140,7 +147,13 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Backup { to } => {
-            match undersigned::backups::back_up(&cli.settings.database_url, to.as_deref()).await? {
+            let key = cli.settings.backup_signing_key();
+            let taken = undersigned::backups::back_up(
+                &cli.settings.database_url,
+                to.as_deref(),
+                key.as_ref(),
+            );
+            match taken.await? {
                 undersigned::backups::Backup::Taken(copy) => println!(
                     "backed up {} to {} ({} bytes: {} campaigns, {} signatures; integrity check passed)",
                     cli.settings.database_url,
@@ -156,7 +169,7 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
                 ),
             }
         }
-        Command::Restore { backup } => {
+        Command::Restore { backup, force } => {
             let Some(file) = store::maintenance::sqlite_file(&cli.settings.database_url)? else {
                 anyhow::bail!(
                     "{} is PostgreSQL: restore a pg_dump backup with pg_restore (for example \
@@ -164,7 +177,9 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
                     cli.settings.database_url
                 );
             };
-            let restored = store::maintenance::restore_sqlite(&file, &backup).await?;
+            let key = cli.settings.backup_signing_key();
+            let restored =
+                store::maintenance::restore_sqlite(&file, &backup, key.as_ref(), force).await?;
             println!(
                 "restored {} from {} ({} campaigns, {} signatures; integrity check passed)",
                 file.display(),
@@ -172,6 +187,12 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
                 restored.contents.campaigns,
                 restored.contents.signatures
             );
+            if !restored.dropped.is_empty() {
+                println!(
+                    "dropped from the restored copy, as migrations never make them: {}",
+                    restored.dropped.join(", ")
+                );
+            }
             match restored.previous {
                 Some(kept) => println!(
                     "the database it replaced is kept at {} (remove it once you are sure)",
@@ -201,7 +222,7 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
             let password = Password::parse(read_password()?)
                 .map_err(|m| anyhow::anyhow!("the password {m}"))?;
             let store = existing_store(&cli.settings).await?;
-            let user = create_account(store.as_ref(), email, password, admin)
+            let user = create_account(store.as_ref(), &one_at_a_time()?, email, password, admin)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.detail()))?;
             let role = if user.is_admin { "admin" } else { "organiser" };
@@ -230,6 +251,11 @@ async fn existing_store(settings: &Settings) -> anyhow::Result<std::sync::Arc<dy
 }
 
 /// One line of standard input, without its line ending.
+/// A password hasher for a command that hashes one password and has nothing else to wait for.
+fn one_at_a_time() -> anyhow::Result<PasswordHasher> {
+    PasswordHasher::new(1, std::time::Duration::from_secs(60))
+}
+
 fn read_password() -> anyhow::Result<SecretString> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {

@@ -69,9 +69,10 @@ pub async fn run(settings: &Settings, send_test_to: Option<&Email>) -> Report {
     } else {
         report.add(
             Verdict::Missing,
-            "UNDERSIGNED_JWT_SECRET is not set: each start makes a new random key, so every \
-             organiser is logged out whenever the service restarts. Set it to the output of \
-             `openssl rand -hex 32`.",
+            "UNDERSIGNED_JWT_SECRET is not set: the service signs tokens and links with a key it \
+             made and keeps in its database (logins survive a restart), but backups are then \
+             unsigned unless UNDERSIGNED_BACKUP_KEY is set. Set it to the output of \
+             `openssl rand -base64 48`.",
         );
     }
     check_public_url(settings, &mut report).await;

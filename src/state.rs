@@ -14,7 +14,7 @@ use crate::auth::{PasswordHasher, TokenService};
 use crate::config::Settings;
 use crate::counts::LiveCounts;
 use crate::domain::Email;
-use crate::limits::{FailureCeiling, KeyedLimiter, OpenConnections, client_key};
+use crate::limits::{FailureCeiling, KeyedLimiter, KnownClients, OpenConnections, client_key};
 use crate::mail::OutboxFiles;
 use crate::metrics::Metrics;
 use crate::signing::Signing;
@@ -22,10 +22,15 @@ use crate::store::Store;
 
 pub struct Limits {
     pub login_by_address: KeyedLimiter<IpAddr>,
+    /// First-admin set-up attempts per client, as many as logins.
+    pub setup_by_address: KeyedLimiter<IpAddr>,
     /// Keyed by account and address: guesses from elsewhere never lock the owner out.
     pub login_by_account: KeyedLimiter<(Email, IpAddr)>,
-    /// Failed logins per account from every address, in an hour.
+    /// Failed logins per account from every address, in an hour: a ceiling for clients the
+    /// account has not logged in from.
     pub login_failures: FailureCeiling<Email>,
+    /// Clients each account has logged in from, which that ceiling never locks out.
+    pub known_clients: KnownClients,
     pub signing_by_address: KeyedLimiter<IpAddr>,
     /// Keyed by address and campaign slug (as requested, so no lookup precedes the limit).
     pub signing_by_campaign: KeyedLimiter<(IpAddr, String)>,
@@ -37,11 +42,16 @@ impl Limits {
     pub fn new(settings: &Settings) -> Self {
         Self {
             login_by_address: KeyedLimiter::per_minute(settings.login_per_minute_per_address),
+            setup_by_address: KeyedLimiter::per_minute(settings.login_per_minute_per_address),
             login_by_account: KeyedLimiter::per_minute(settings.login_per_minute_per_account),
             login_failures: FailureCeiling::new(
                 settings.login_failures_per_hour_per_account,
                 Duration::from_secs(3600),
             ),
+            known_clients: KnownClients::new(crate::domain::derived_key(
+                settings.jwt_secret.as_ref(),
+                b"known device",
+            )),
             signing_by_address: KeyedLimiter::per_minute(settings.sign_per_minute_per_address),
             signing_by_campaign: KeyedLimiter::per_minute(settings.sign_per_minute_per_campaign),
             signing_by_partner: KeyedLimiter::per_minute(settings.sign_per_minute_per_partner),
@@ -50,8 +60,10 @@ impl Limits {
 
     pub fn prune(&self) {
         self.login_by_address.prune();
+        self.setup_by_address.prune();
         self.login_by_account.prune();
         self.login_failures.prune();
+        self.known_clients.prune();
         self.signing_by_address.prune();
         self.signing_by_campaign.prune();
         self.signing_by_partner.prune();
@@ -61,6 +73,8 @@ impl Limits {
 /// What every handler may use, shared by all workers.
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    /// Sends the emails about organisers' own accounts (invitations, password resets).
+    pub account_mail: Arc<crate::mail::Mailer>,
     pub tokens: TokenService,
     pub passwords: PasswordHasher,
     pub limits: Limits,
@@ -93,8 +107,12 @@ pub struct AppState {
     pub update_spacing: chrono::Duration,
     /// The hosts webhooks may reach though they are not public.
     pub webhook_hosts: crate::webhooks::AllowedHosts,
+    /// The most webhooks one organiser's campaigns may have together.
+    pub webhooks_per_organiser: u32,
     /// Renewing pledges, and the sweep that reminds and lapses them.
     pub pledges: crate::pledges::Pledging,
+    /// Makes and checks draft campaigns' private preview links.
+    pub previews: crate::previews::DraftPreviews,
 }
 
 impl AppState {

@@ -74,6 +74,12 @@ pub const BUILTIN: &[(&str, &str)] = builtin![
     "emails/handin/subject.txt",
     "emails/handin/body.txt",
     "emails/handin/body.html",
+    "emails/invitation/subject.txt",
+    "emails/invitation/body.txt",
+    "emails/invitation/body.html",
+    "emails/reset/subject.txt",
+    "emails/reset/body.txt",
+    "emails/reset/body.html",
 ];
 
 /// What an operator's theme may replace: the frames and the shared pieces, never a page's
@@ -132,7 +138,7 @@ impl Default for Templates {
 /// Escapes text for HTML and SVG: the five characters that could end a text or an
 /// attribute. (minijinja's own escaping also writes `/` as `&#x2f;`, which would make every
 /// address on a page unreadable to anyone viewing its source.)
-fn escape_into(out: &mut Output<'_>, text: &str) -> std::fmt::Result {
+fn escape_into(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
     let mut start = 0;
     for (i, c) in text.char_indices() {
         let entity = match c {
@@ -148,6 +154,13 @@ fn escape_into(out: &mut Output<'_>, text: &str) -> std::fmt::Result {
         start = i + 1;
     }
     out.write_str(&text[start..])
+}
+
+/// Text as a template's `{{ }}` prints it in HTML: for finding what a page shows.
+pub fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape_into(&mut out, text).expect("writing to a string");
+    out
 }
 
 fn format_value(out: &mut Output<'_>, state: &State<'_, '_>, value: &Value) -> Result<(), Error> {

@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use undersigned::domain::{
     Country, Email, Origin, PartnerKey, PersonName, Postcode, SecretToken, ShortText, Slug,
-    SourceCode, Title,
+    SourceCode, Title, WebhookUrl,
 };
 use undersigned::letter::neutralise;
 
@@ -46,8 +46,35 @@ fn typed_email() -> impl Strategy<Value = (String, String)> {
         })
 }
 
+/// Text shaped like a webhook's address, the way a hostile organiser would bend one: schemes,
+/// user info, hosts with odd dots, brackets, ports, percent signs and scripts.
+fn url_like() -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(vec![
+            "https://", "http://", "HTTPS://", "ftp://", "https:/", "",
+        ]),
+        "[a-z@:]{0,3}",
+        r"[a-zA-Z0-9.\-\[\]:*%_\u{0430}-\u{044f}\u{3002}\u{ff0e}]{0,30}",
+        prop::option::of(0u32..70_000),
+        r"[/?#a-z0-9%.]{0,12}",
+    )
+        .prop_map(|(scheme, user, host, port, path)| {
+            let port = port.map(|p| format!(":{p}")).unwrap_or_default();
+            format!("{scheme}{user}{host}{port}{path}")
+        })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn no_webhook_address_panics_and_each_taken_one_reads_back(raw in url_like()) {
+        if let Ok(url) = WebhookUrl::parse(&raw) {
+            prop_assert_eq!(WebhookUrl::parse(url.as_str()).unwrap(), url.clone());
+            prop_assert!(matches!(url.url().scheme(), "https" | "http"));
+        }
+        let _ = undersigned::domain::holds_an_address(&raw);
+    }
 
     #[test]
     fn no_parser_panics_and_each_accepted_value_is_canonical(raw in hostile_text()) {

@@ -1,7 +1,7 @@
 // For admins: the organiser accounts (adding one) and the audit log of what was done with
 // signatures and partner keys.
 
-import {get, post} from "./api.js";
+import {get, patch, post} from "./api.js";
 import {announce, formatNumber, formatTime, h, heading, replace} from "./dom.js";
 import {field, onSubmit} from "./forms.js";
 
@@ -16,27 +16,40 @@ export async function organisers(session) {
   const refused = adminsOnly(session);
   if (refused) return refused;
   const listing = h("div", {});
+  const naming = h("div", {});
   async function load() {
     const {users} = await get("/v1/users");
     replace(listing, h("div", {class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Organisers"}, h("table", {},
-      h("thead", {}, h("tr", {}, ["Email", "Organisation", "Role", "Since"].map((t) => h("th", {scope: "col"}, t)))),
+      h("thead", {}, h("tr", {}, ["Email", "Organisation", "Emails sent as", "Role", "Since"].map((t) => h("th", {scope: "col"}, t)))),
       h("tbody", {}, users.map((u) => h("tr", {},
-        h("th", {scope: "row"}, u.email), h("td", {}, u.organiser?.name || "–"),
+        h("th", {scope: "row"}, u.email), h("td", {}, u.organiser?.name || "–"), h("td", {}, u.sender_name || "The service's name"),
         h("td", {}, u.admin ? "Admin" : "Organiser"), h("td", {}, formatTime(u.created_at))))))));
+    // The name in the From line of every email about an account's campaigns is an admin's to
+    // give, so an organiser can never send as someone else.
+    const senderForm = onSubmit(h("form", {novalidate: true},
+      field({name: "account", label: "Account", type: "select", options: users.map((u) => [u.id, u.email])}),
+      field({name: "sender_name", label: "Name their emails are sent under", hint: "The organisation's name, as signers know it. Leave empty for the service's own name.", autocomplete: "off"}),
+      h("button", {type: "submit"}, "Set the sender name")), async (typed) => {
+      const name = typed.sender_name.trim();
+      const updated = await patch(`/v1/users/${typed.account}`, {sender_name: name || null});
+      announce(updated.sender_name ? `Emails for ${updated.email} are now sent as ${updated.sender_name}.` : `Emails for ${updated.email} are now sent under the service's name.`, "success");
+      await load();
+    });
+    replace(naming, senderForm);
   }
+  // An invitation, not a password: the invitee chooses their own from the emailed link.
   const form = onSubmit(h("form", {novalidate: true},
     field({name: "email", label: "Their email address", type: "email", autocomplete: "off"}),
-    field({name: "password", label: "A first password for them", type: "password", autocomplete: "new-password", hint: "At least 12 characters. Give it to them safely."}),
-    field({name: "admin", label: "Make them an admin (they can see every campaign, add organisers and read the audit log)", type: "checkbox"}),
-    h("button", {type: "submit"}, "Add the organiser")), async (typed) => {
-    const created = await post("/v1/users", {email: typed.email.trim(), password: typed.password, admin: typed.admin});
+    field({name: "admin", label: "Make them an admin (they can see every campaign, invite organisers and read the audit log)", type: "checkbox"}),
+    h("button", {type: "submit"}, "Send the invitation")), async (typed) => {
+    const invited = await post("/v1/invitations", {email: typed.email.trim(), admin: typed.admin});
     form.reset();
-    announce(`${created.email} can now log in.`, "success");
-    await load();
+    announce(`An invitation is on its way to ${invited.email}. Its link works once, within 72 hours; they choose their own password.`, "success");
   });
   await load();
   return {title: "Organisers", nodes: [heading("Organisers"), listing,
-    h("h2", {}, "Add an organiser"), form]};
+    h("h2", {}, "Invite an organiser"), form,
+    h("h2", {}, "Who emails are sent as"), naming]};
 }
 
 const ACTIONS = [["", "Every action"], ["export", "Export"], ["review", "Review"], ["erase", "Erase"], ["purge", "Purge after retention"], ["partner_created", "Partner key issued"], ["partner_revoked", "Partner key revoked"]];

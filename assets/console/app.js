@@ -10,6 +10,7 @@ import * as signatures from "./signatures.js";
 import * as admin from "./admin.js";
 import * as webhooks from "./webhooks.js";
 import * as updates from "./updates.js";
+import * as security from "./security.js";
 
 const main = document.getElementById("main");
 const session = {user: null};
@@ -27,6 +28,7 @@ const routes = [
   [/^#\/c\/([^/]+)\/webhooks$/, (slug) => webhooks.webhooks(session, slug)],
   [/^#\/c\/([^/]+)\/updates$/, (slug) => updates.updates(session, slug)],
   [/^#\/account$/, () => campaigns.account(session)],
+  [/^#\/security$/, () => security.security(session, loggedOut)],
   [/^#\/admin\/organisers$/, () => admin.organisers(session)],
   [/^#\/admin\/audit$/, () => admin.audit(session)],
 ];
@@ -34,7 +36,7 @@ const routes = [
 function navigation() {
   const nav = document.getElementById("nav");
   if (!session.user) { replace(nav); return; }
-  const links = [["#/campaigns", "Campaigns"], ["#/account", "Your organisation"]];
+  const links = [["#/campaigns", "Campaigns"], ["#/account", "Your organisation"], ["#/security", "Password and sessions"]];
   if (session.user.admin) links.push(["#/admin/organisers", "Organisers"], ["#/admin/audit", "Audit log"]);
   const here = location.hash;
   replace(nav, h("ul", {},
@@ -58,6 +60,9 @@ async function route() {
   const message = takeMessage();
   announce("");
   if (location.pathname.endsWith("/console/setup")) return show(setupScreen());
+  if (location.pathname.endsWith("/console/invitation")) return show(linkScreen(INVITATION));
+  if (location.pathname.endsWith("/console/reset")) return show(linkScreen(RESET));
+  if (!loggedIn() && location.hash === "#/forgot") return show(forgotScreen());
   if (!loggedIn()) return show(loginScreen());
   if (!session.user) {
     try {
@@ -107,7 +112,54 @@ function loginScreen(reason) {
   });
   return {title: "Log in", nodes: [heading("Log in"),
     reason ? h("p", {class: "notice"}, reason) : null,
-    h("p", {}, "Log in with the email address and password of your organiser account."), form]};
+    h("p", {}, "Log in with the email address and password of your organiser account."), form,
+    h("p", {}, h("a", {href: "#/forgot"}, "Forgotten your password?"))]};
+}
+
+function forgotScreen() {
+  const form = onSubmit(h("form", {novalidate: true},
+    field({name: "email", label: "Your email address", type: "email", autocomplete: "username", required: true}),
+    h("button", {type: "submit"}, "Email me a link")), async ({email}) => {
+    const answer = await post("/v1/auth/reset", {email: email.trim()}, {auth: false});
+    form.reset();
+    announce(answer.detail, "success");
+  });
+  return {title: "Forgotten password", nodes: [heading("Forgotten your password?"),
+    h("p", {}, "Give the email address of your account: we will email it a link to choose a new password. The link works once, within 30 minutes, and logs your account out everywhere."),
+    form, h("p", {}, h("a", {href: "#/login"}, "Back to log in"))]};
+}
+
+/** What an invitation's page and a reset's page each say and do. */
+const INVITATION = {title: "Choose your password", intro: "You have been invited to run campaigns here. Choose the password you will log in with.",
+  button: "Create my account", path: (token) => `/v1/invitations/${encodeURIComponent(token)}`, welcome: "Your account is ready. Say which organisation runs your campaigns: signers are told before they agree to be contacted.",
+  spent: "This invitation has been used or has expired (it works once, within 72 hours). Ask the admin who invited you to send another."};
+const RESET = {title: "Choose a new password", intro: "Choose a new password for your account. Every session of your account ends, on every computer and phone.",
+  button: "Set the new password", path: (token) => `/v1/auth/reset/${encodeURIComponent(token)}`, welcome: "Your new password is set, and you are logged in. Every other session of your account has ended.",
+  spent: "This link has been used or has expired (it works once, within 30 minutes). Ask for another from the log-in page."};
+
+/** The page a link about an account opens: its token is after `#`, never sent in a request
+ * line, so it stays out of every log. */
+function linkScreen(kind) {
+  const token = location.hash.slice(1);
+  const form = onSubmit(h("form", {novalidate: true},
+    field({name: "password", label: "Password", type: "password", autocomplete: "new-password", required: true,
+      hint: "At least 12 characters. A few unrelated words make a strong one."}),
+    h("button", {type: "submit"}, kind.button)), async ({password}) => {
+    let answer;
+    try {
+      answer = await post(kind.path(token), {password}, {auth: false});
+    } catch (problem) {
+      if (problem.status === 404) problem.message = kind.spent;
+      throw problem;
+    }
+    setToken(answer.access_token);
+    session.user = await get("/v1/users/me");
+    // The link is spent: leave it out of the address and the history.
+    history.replaceState(null, "", "/console/#/account");
+    await route();
+    announce(kind.welcome, "success");
+  });
+  return {title: kind.title, nodes: [heading(kind.title), h("p", {}, kind.intro), form]};
 }
 
 function setupScreen() {
@@ -122,25 +174,41 @@ function setupScreen() {
     field({name: "password", label: "Choose a password", type: "password", autocomplete: "new-password", required: true,
       hint: "At least 12 characters. A few unrelated words make a strong one."}),
     h("button", {type: "submit"}, "Create the admin account")), async ({email, password}) => {
-    await post("/v1/setup", {token, email, password}, {auth: false});
+    try {
+      await post("/v1/setup", {token, email, password}, {auth: false});
+    } catch (problem) {
+      // Once an account exists set-up is gone altogether.
+      if (problem.status === 404) {
+        problem.message = "Set-up is over: the first admin already exists. Log in instead, or ask an admin for an account";
+      }
+      throw problem;
+    }
     session.user = await logIn(email, password);
     // The set-up link is spent: leave it out of the address and the history.
     history.replaceState(null, "", "/console/#/account");
     await route();
     announce("Your admin account is ready. Say which organisation runs your campaigns: signers are told before they agree to be contacted.", "success");
   });
-  nodes.push(h("p", {}, "No one has an account yet. The account you create here is an admin: it can add other organisers later. This link works once."), form);
+  nodes.push(h("p", {}, "No one has an account yet. The account you create here is an admin: it can add other organisers later. This link works once, within an hour of the service starting."), form);
   return {title: "Set up", nodes};
 }
 
-function logOut() {
+/** Back to the log-in screen once the session is over, saying so. */
+function loggedOut(message) {
   setToken(null);
   session.user = null;
   interrupted = null;
   leave();
   history.replaceState(null, "", "/console/#/login");
   show(loginScreen());
-  announce("You have logged out.", "success");
+  announce(message, "success");
+}
+
+async function logOut() {
+  // The session ends on the service too, so the token is worth nothing from now on; if the
+  // service cannot be reached, this browser forgets the token all the same.
+  try { await post("/v1/auth/logout"); } catch { /* forgotten below */ }
+  loggedOut("You have logged out.");
 }
 
 whenUnauthorised(() => {

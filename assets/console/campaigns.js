@@ -254,7 +254,7 @@ export async function edit(session, slug) {
     label: "This campaign's own logo (optional)",
     after: () => {},
   });
-  return {title, nodes: [backToCampaigns(), heading(title), creating ? null : campaignTabs(slug, "/edit"), form,
+  return {title, nodes: [backToCampaigns(), heading(title), creating ? null : campaignTabs(slug, "/edit", campaign.kind), form,
     logo ? h("p", {class: "hint"}, "Without a logo of its own, the campaign shows your organisation's.") : null, logo]};
 }
 

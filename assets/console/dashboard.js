@@ -144,7 +144,7 @@ export async function show(session, slug) {
     const yes = await confirmAction({
       title: opening ? `Open “${campaign.title}”?` : `Close “${campaign.title}”?`,
       text: opening
-        ? "Anyone can then see and sign it, on its form and on the websites you allowed. Its organisation, privacy notice and contact are fixed as they are now. A campaign cannot go back to being a draft."
+        ? `Anyone can then see and sign it, on its page, its form and the websites you allowed. From then on its kind (${campaign.kind}) and its address (/c/${campaign.slug}) never change, it cannot go back to being a draft, and its organisation, privacy notice and contact are fixed as they are now. A change to what signers agree to (the consent wording) makes a new version: those who signed before keep the wording they were shown. A change to its text shows to everyone at once. Look at its preview first.`
         : "No one can sign it after this, and it cannot be opened again. Signatures already made stay, and its count stays public.",
       confirm: opening ? "Open it" : "Close it",
       tone: opening ? "primary" : "danger",
@@ -163,9 +163,11 @@ export async function show(session, slug) {
   }
 
   await drawTally();
+  const share = campaign.status === "open" ? await shareKit(path, campaign)
+    : campaign.preview_url ? previewLink(campaign) : null;
   return {title: campaign.title, nodes: [backToCampaigns(),
     heading(campaign.title, " ", statusTag(campaign.status)),
-    campaignTabs(slug, ""),
+    campaignTabs(slug, "", campaign.kind),
     h("section", {class: "counts", "aria-labelledby": "counts-title"},
       h("h2", {id: "counts-title"}, "Signatures"),
       h("dl", {class: "figures"},
@@ -175,7 +177,44 @@ export async function show(session, slug) {
         h("div", {}, h("dt", {}, "Individuals"), h("dd", {}, figures.individuals))),
       live, progressSlot),
     actions,
+    share,
     h("section", {"aria-labelledby": "tally-title"}, h("h2", {id: "tally-title"}, "Where signatures come from"), charts)]};
+}
+
+/** A draft's private preview: its page, form and link picture as the public will see them. */
+function previewLink(campaign) {
+  return h("section", {class: "preview", "aria-labelledby": "preview-title"},
+    h("h2", {id: "preview-title"}, "Preview"),
+    h("p", {}, "See the page, its form and the picture a shared link shows, as the public will see them once it opens, in English and in Welsh. Only people with this link can see it, and search engines do not list it."),
+    h("div", {class: "actions"},
+      h("a", {href: campaign.preview_url, target: "_blank", rel: "noopener", class: "button secondary"}, "Open the preview", h("span", {class: "visually-hidden"}, " (in a new tab)")),
+      copyButton("Copy the preview link", () => campaign.preview_url)));
+}
+
+/** Everything an open campaign needs to be shared, ready to copy: its page, the snippets a
+ * partner pastes, its QR code and the picture a shared link shows. */
+async function shareKit(path, campaign) {
+  const kit = await get(`${path}/embed`);
+  const block = (label, copyLabel, text, id) => h("div", {class: "snippet"},
+    h("label", {for: id}, label),
+    h("textarea", {id, readonly: true, rows: text.length > 120 ? 3 : 1, class: "code"}, text),
+    copyButton(copyLabel, () => text));
+  return h("section", {class: "share-kit", "aria-labelledby": "share-title"},
+    h("h2", {id: "share-title"}, "Share it"),
+    block("The campaign's page", "Copy the link", kit.page_url, "share-page"),
+    block("Script snippet for a partner's site", "Copy the script snippet", kit.script, "share-script"),
+    block("Frame snippet, where scripts are not allowed", "Copy the frame snippet", kit.iframe, "share-iframe"),
+    block("WordPress shortcode", "Copy the shortcode", kit.wordpress_shortcode, "share-shortcode"),
+    h("p", {class: "hint"}, "Credit a partner's form to them, or add a site's address to those allowed to show it, on the Partners and embedding tab."),
+    h("div", {class: "share-pictures"},
+      h("figure", {},
+        h("img", {src: kit.qr_svg, alt: `QR code for ${kit.page_url}`, width: 160, height: 160}),
+        h("figcaption", {}, "QR code: ",
+          h("a", {href: kit.qr_png, download: `${campaign.slug}-qr.png`}, "PNG"), ", ",
+          h("a", {href: kit.qr_svg, download: `${campaign.slug}-qr.svg`}, "SVG"))),
+      h("figure", {},
+        h("img", {src: kit.preview_png, alt: `The picture a shared link shows: ${campaign.title}`, width: 360, height: 189, class: "preview-card"}),
+        h("figcaption", {}, "What a shared link shows on social media and in messages."))));
 }
 
 export async function letter(session, slug) {
@@ -191,7 +230,8 @@ export async function letter(session, slug) {
   async function loadHandins() {
     const listed = await get(`${path}/handins`);
     replace(handins, listed.handins.length ? h("ul", {class: "handins"}, listed.handins.map((x) => h("li", {},
-      `Handed in ${formatTime(x.handed_in_at)} with ${formatNumber(x.total)} signatures (${formatNumber(x.listed)} listed by name). Manifest SHA-256: `,
+      x.rehearsal ? h("span", {class: "tag"}, "Rehearsal") : null, x.rehearsal ? " " : null,
+      `${x.rehearsal ? "Rehearsed, emailed to you alone," : "Handed in"} ${formatTime(x.handed_in_at)} with ${formatNumber(x.total)} signatures (${formatNumber(x.listed)} listed by name). Manifest SHA-256: `,
       h("code", {class: "digest"}, x.manifest_sha256), " ",
       h("button", {type: "button", class: "small secondary", onclick: () => downloadBundle(x)}, "Download the bundle", h("span", {class: "visually-hidden"}, ` of ${formatTime(x.handed_in_at)}`)))))
       : h("p", {class: "empty"}, "Not handed in yet."));
@@ -208,16 +248,23 @@ export async function letter(session, slug) {
 
   async function handIn(deliver) {
     const emails = (campaign.targets || []).filter((t) => t.email);
+    const rehearsal = deliver === "rehearsal";
+    const to = campaign.recipient || (campaign.targets || []).map((t) => t.name).join(", ") || "its decision-makers";
+    const today = new Date().toLocaleDateString("en-GB", {day: "numeric", month: "long", year: "numeric"});
     const texts = {
-      none: "The bundle is frozen as it stands now and its manifest's SHA-256 is shown on the campaign's page. Nothing is emailed.",
-      test: `The bundle is frozen and emailed to you alone (${session.user.email}), so you can check it before it goes to anyone.`,
-      targets: `The bundle is frozen and emailed to ${emails.map((t) => t.name).join(", ") || "the decision-makers"}.`,
+      rehearsal: `The bundle is built as it stands now and emailed to you alone (${session.user.email}), so you can check it. It is not shown on the campaign's page.`,
+      none: `The campaign is handed in to ${to} today, ${today}: the bundle is frozen as it stands now and its manifest's SHA-256 is shown on the campaign's page for anyone to check. Nothing is emailed.`,
+      targets: `The campaign is handed in to ${to} today, ${today}: the bundle is frozen, emailed to ${emails.map((t) => t.name).join(", ") || "the decision-makers"}, and its manifest's SHA-256 shown on the campaign's page.`,
     };
-    const yes = await confirmAction({title: "Hand it in now?", text: texts[deliver], confirm: "Hand it in"});
+    const yes = await confirmAction(rehearsal
+      ? {title: "Rehearse the hand-in?", text: texts.rehearsal, confirm: "Rehearse it", tone: "primary"}
+      : {title: `Hand it in to ${to}?`, text: texts[deliver], confirm: "Hand it in"});
     if (!yes) return;
     try {
-      const made = await post(`${path}/handins`, {deliver});
-      announce(`Handed in with ${formatNumber(made.total)} signatures${made.delivery.emails ? `, and emailed to ${made.delivery.emails}` : ""}. Manifest SHA-256: ${made.manifest_sha256}.`, "success");
+      const made = await post(`${path}/handins`, rehearsal ? {rehearsal: true} : {deliver});
+      announce(rehearsal
+        ? `Rehearsed with ${formatNumber(made.total)} signatures and emailed to you alone. Nothing is public.`
+        : `Handed in with ${formatNumber(made.total)} signatures${made.delivery.emails ? `, and emailed to ${made.delivery.emails}` : ""}. Manifest SHA-256: ${made.manifest_sha256}.`, "success");
       await loadHandins();
     } catch (problem) {
       if (problem.status !== 401) announce(problem.sentence, "error");
@@ -226,11 +273,12 @@ export async function letter(session, slug) {
 
   await loadHandins();
   const handIn_ = campaign.status === "draft" ? h("p", {class: "hint"}, "A draft is handed in once it is open and has signatures.") : h("div", {class: "actions"},
-    h("button", {type: "button", onclick: () => handIn("test")}, "Hand in: send it to me first"),
+    h("button", {type: "button", onclick: () => handIn("rehearsal")}, "Rehearse: email it to me"),
     h("button", {type: "button", class: "secondary", onclick: () => handIn("targets")}, "Hand in: email the decision-makers"),
     h("button", {type: "button", class: "secondary", onclick: () => handIn("none")}, "Hand in without email"));
-  return {title: `Letter: ${campaign.title}`, nodes: [backToCampaigns(),
-    heading(`Letter: ${campaign.title}`), campaignTabs(slug, "/letter"),
+  const name = campaign.kind === "petition" ? "Hand-in" : "Letter";
+  return {title: `${name}: ${campaign.title}`, nodes: [backToCampaigns(),
+    heading(`${name}: ${campaign.title}`), campaignTabs(slug, "/letter", campaign.kind),
     h("p", {}, campaign.kind === "letter"
       ? "As it will be handed in: the text, then every approved signatory who agreed to be listed, organisations first."
       : "As it will be handed in: the text, then every confirmed signatory who agreed to be listed."),

@@ -133,9 +133,12 @@ export function heading(text, ...after) {
   return h("h1", {tabindex: "-1"}, text, ...after);
 }
 
-/** The tabs every campaign screen shares; `current` is marked for assistive technology. */
-export function campaignTabs(slug, current) {
-  const tabs = [["", "Dashboard"], ["/signatures", "Signatures"], ["/partners", "Partners and embedding"], ["/letter", "Letter"], ["/updates", "Updates"], ["/webhooks", "Webhooks"], ["/edit", "Edit"]];
+/** The tabs every campaign screen shares; `current` is marked for assistive technology;
+ * `kind`, where known, names the hand-in's tab. */
+export function campaignTabs(slug, current, kind) {
+  // A petition has no letter, but is handed in the same way.
+  const handIn = kind === "petition" ? "Hand-in" : "Letter";
+  const tabs = [["", "Dashboard"], ["/signatures", "Signatures"], ["/partners", "Partners and embedding"], ["/letter", handIn], ["/updates", "Updates"], ["/webhooks", "Webhooks"], ["/edit", "Edit"]];
   const base = `#/c/${encodeURIComponent(slug)}`;
   return h("nav", {class: "tabs", "aria-label": "This campaign"},
     h("ul", {}, tabs.map(([path, label]) => h("li", {},

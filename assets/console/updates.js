@@ -5,6 +5,8 @@ import {get, post, slugPath} from "./api.js";
 import {announce, backToCampaigns, campaignTabs, confirmAction, formatNumber, formatTime, h, heading, replace} from "./dom.js";
 import {field, onSubmit} from "./forms.js";
 
+const LANGUAGES = {en: "English", cy: "Welsh"};
+
 export async function updates(session, slug) {
   const path = slugPath(slug);
   const campaign = await get(path);
@@ -32,7 +34,11 @@ export async function updates(session, slug) {
     field({name: "subject", label: "Subject"}),
     field({name: "body", label: "Message", type: "textarea", rows: 8, hint: "Separate paragraphs with an empty line; **bold** and [links](https://example.org) work. Every email has a link to unsubscribe."}),
     h("button", {type: "submit"}, "Send to signers")), async (typed) => {
-    const yes = await confirmAction({title: "Send it now?", text: typed.kind === "outcome" ? "It goes to every confirmed signer who has not unsubscribed, and is shown on the campaign's page." : "It goes to every confirmed signer who agreed to hear from you and has not unsubscribed.", confirm: "Send it"});
+    // Say how many it reaches, and in which languages, before it goes.
+    const who = await get(`${path}/updates/recipients?kind=${typed.kind}`);
+    const reach = `${formatNumber(who.count)} ${who.count === 1 ? "signer" : "signers"}${typed.kind === "news" ? " who agreed to hear from you" : ""}`;
+    const languages = Object.entries(who.languages).map(([lang, n]) => `${formatNumber(n)} in ${LANGUAGES[lang] || lang}`).join(", ");
+    const yes = await confirmAction({title: `Send it to ${reach}?`, text: (typed.kind === "outcome" ? "It goes to every confirmed signer who has not unsubscribed, and is shown on the campaign's page." : "It goes to every confirmed signer who agreed to hear from you and has not unsubscribed.") + (languages ? ` They signed in: ${languages}.` : ""), confirm: "Send it"});
     if (!yes) return;
     const sent = await post(`${path}/updates`, {kind: typed.kind, subject: typed.subject, body: typed.body});
     announce(`Queued to ${formatNumber(sent.recipients)} signers. It goes out over the next few minutes.`, "success");
@@ -42,7 +48,7 @@ export async function updates(session, slug) {
 
   await load();
   return {title: `Updates: ${campaign.title}`, nodes: [backToCampaigns(),
-    heading(`Updates: ${campaign.title}`), campaignTabs(slug, "/updates"),
+    heading(`Updates: ${campaign.title}`), campaignTabs(slug, "/updates", campaign.kind),
     h("section", {"aria-labelledby": "updates-title"}, h("h2", {id: "updates-title"}, "Sent"), listing,
       h("div", {class: "actions"}, h("button", {type: "button", class: "secondary", onclick: () => load()}, "Refresh"))),
     h("section", {"aria-labelledby": "write-title"}, h("h2", {id: "write-title"}, "Write to signers"), form)]};

@@ -108,7 +108,7 @@ export async function webhooks(session, slug) {
 
   await load();
   return {title: `Webhooks: ${campaign.title}`, nodes: [backToCampaigns(),
-    heading(`Webhooks: ${campaign.title}`), campaignTabs(slug, "/webhooks"),
+    heading(`Webhooks: ${campaign.title}`), campaignTabs(slug, "/webhooks", campaign.kind),
     h("section", {"aria-labelledby": "webhooks-title"}, h("h2", {id: "webhooks-title"}, "Webhooks"),
       h("p", {}, "Each event is sent as it happens, signed as Standard Webhooks describes, and tried again for about a day if the receiver does not answer."),
       listing, h("h3", {}, "Add a webhook"), addForm, issued)]};

@@ -89,6 +89,7 @@ count-young-line = { $count ->
     [one] Llofnododd { $n } plentyn neu berson ifanc
    *[other] Llofnododd { $n } o blant a phobl ifanc
 }
+count-young-few = Llofnododd llai na 10 o blant a phobl ifanc
 
 ## The pages that links in emails open
 
@@ -283,3 +284,18 @@ badge-verified = addewid wedi'i gwirio
 badge-not-verified = heb ei gwirio
 email-handin-subject = Wedi'i gyflwyno i chi: { $title }
 email-handin = Rydym yn cyflwyno “{ $title }” i chi, gyda'i lofnodwyr. Mae'r bwndel sydd ynghlwm yn cynnwys y testun fel HTML i'w argraffu, y llofnodwyr fel taenlen (CSV), y cyfrif, a manifest.json, sy'n rhestru SHA-256 pob ffeil. SHA-256 y maniffest ei hun yw { $hash }; mae tudalen yr ymgyrch yn dangos yr un peth, fel y gall unrhyw un wirio mai dyma'r bwndel a gyflwynwyd.
+
+## An organiser's own account: an invitation, and a password reset
+
+email-invitation-subject = Fe'ch gwahoddir i redeg ymgyrchoedd ar Undersigned
+email-invitation = Mae { $inviter } wedi eich gwahodd i redeg ymgyrchoedd ar Undersigned, y gwasanaeth deisebau, llythyrau ac addewidion y mae eich sefydliad yn ei ddefnyddio. Agorwch y ddolen isod i ddewis eich cyfrinair. Mae'n gweithio unwaith, o fewn 72 awr. Os nad oeddech yn disgwyl hyn, anwybyddwch ef: ni chaiff cyfrif ei wneud nes bydd y ddolen yn cael ei defnyddio.
+email-invitation-action = Dewis eich cyfrinair
+email-reset-subject = Ailosod eich cyfrinair Undersigned
+email-reset = Gofynnodd rhywun, chi mae'n debyg, am ailosod cyfrinair eich cyfrif Undersigned. Agorwch y ddolen isod i ddewis un newydd. Mae'n gweithio unwaith, o fewn 30 munud, ac mae'n allgofnodi eich cyfrif ym mhob man. Os na wnaethoch ofyn, anwybyddwch yr e-bost hwn: bydd eich cyfrinair yn aros fel y mae.
+email-reset-action = Dewis cyfrinair newydd
+
+# A draft's private preview.
+preview-banner = Rhagolwg — heb agor eto
+preview-hint = Dim ond pobl sydd â'r ddolen hon sy'n gallu gweld y dudalen hon. Mae'n edrych fel y bydd y cyhoedd yn ei gweld pan fydd yr ymgyrch yn agor; bydd llofnodi'n dechrau bryd hynny.
+preview-see-form = Rhagweld y ffurflen fel y mae gwefannau eraill yn ei mewnosod
+preview-see-card = Rhagweld y llun y mae dolen a rennir yn ei ddangos

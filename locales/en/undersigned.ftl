@@ -87,6 +87,7 @@ count-young-line = { $count ->
     [one] { $n } child or young person signed
    *[other] { $n } children and young people signed
 }
+count-young-few = Fewer than 10 children and young people signed
 
 ## The pages that links in emails open
 
@@ -281,3 +282,18 @@ badge-verified = pledge verified
 badge-not-verified = not verified
 email-handin-subject = Handed in to you: { $title }
 email-handin = We hand you “{ $title }”, with its signatories. The attached bundle holds the text as printable HTML, the signatories as a spreadsheet (CSV), the tally, and manifest.json, which lists each file's SHA-256. The manifest's own SHA-256 is { $hash }; the campaign's page shows the same, so anyone can check that this is the bundle handed in.
+
+## An organiser's own account: an invitation, and a password reset
+
+email-invitation-subject = You are invited to run campaigns on Undersigned
+email-invitation = { $inviter } has invited you to run campaigns on Undersigned, the petition, letter and pledge service your organisation uses. Open the link below to choose your password. It works once, within 72 hours. If you did not expect this, ignore it: no account is made until the link is used.
+email-invitation-action = Choose your password
+email-reset-subject = Reset your Undersigned password
+email-reset = Someone, probably you, asked to reset the password of your Undersigned account. Open the link below to choose a new one. It works once, within 30 minutes, and logs your account out everywhere. If you did not ask, ignore this email: your password stays as it is.
+email-reset-action = Choose a new password
+
+# A draft's private preview.
+preview-banner = Preview — not yet open
+preview-hint = Only people with this link can see this page. It looks as the public will see it once the campaign opens; signing starts then.
+preview-see-form = Preview the form as other websites embed it
+preview-see-card = Preview the picture a shared link shows

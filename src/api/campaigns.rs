@@ -562,6 +562,10 @@ fn renewal_not_a_pledge() -> FieldError {
 /// to them.
 #[derive(Serialize)]
 pub(super) struct CampaignView {
+    /// For a draft, to its organisers: the private link that shows it as the public will see
+    /// it once it opens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    preview_url: Option<String>,
     slug: String,
     kind: &'static str,
     status: &'static str,
@@ -631,16 +635,25 @@ pub struct ConsentView {
 impl CampaignView {
     /// `organiser` is who is asking (see `accounts::organiser_of`).
     pub(super) fn of(
+        state: &AppState,
         campaign: &Campaign,
         organiser: &Identity,
         viewer: Option<&User>,
         now: DateTime<Utc>,
     ) -> Self {
         let managed = viewer.is_some_and(|user| campaign.is_managed_by(user));
+        let status = campaign.status_at(now);
         Self {
+            preview_url: (managed && status == CampaignStatus::Draft).then(|| {
+                format!(
+                    "{}{}",
+                    state.public_url.as_str().trim_end_matches('/'),
+                    state.previews.path(campaign)
+                )
+            }),
             slug: campaign.slug.to_string(),
             kind: campaign.kind.as_str(),
-            status: campaign.status_at(now).as_str(),
+            status: status.as_str(),
             title: campaign.title.as_str().to_owned(),
             summary: campaign.summary.as_str().to_owned(),
             body: campaign.body.as_str().to_owned(),
@@ -740,6 +753,7 @@ pub async fn create_campaign(
         Ok(()) => Ok(HttpResponse::Created()
             .insert_header((header::LOCATION, format!("/v1/campaigns/{}", campaign.slug)))
             .json(CampaignView::of(
+                &state,
                 &campaign,
                 &campaign.organiser_with(&caller.organiser),
                 Some(&caller),
@@ -769,7 +783,13 @@ pub async fn list_campaigns(
     let mut views = Vec::with_capacity(campaigns.len());
     for campaign in &campaigns {
         let organiser = organiser_of(state.store.as_ref(), campaign, viewer.as_ref()).await?;
-        views.push(CampaignView::of(campaign, &organiser, viewer.as_ref(), now));
+        views.push(CampaignView::of(
+            &state,
+            campaign,
+            &organiser,
+            viewer.as_ref(),
+            now,
+        ));
     }
     Ok(HttpResponse::Ok().json(serde_json::json!({ "campaigns": views })))
 }
@@ -783,8 +803,8 @@ pub async fn get_campaign(
     let now = store::now();
     let campaign = visible_campaign(&state, &slug, viewer.as_ref(), now).await?;
     let organiser = organiser_of(state.store.as_ref(), &campaign, viewer.as_ref()).await?;
-    let mut view = CampaignView::of(&campaign, &organiser, viewer.as_ref(), now);
-    view.handins = Some(super::handins::handin_views(&state, campaign.id).await?);
+    let mut view = CampaignView::of(&state, &campaign, &organiser, viewer.as_ref(), now);
+    view.handins = Some(super::handins::handin_views(&state, campaign.id, true).await?);
     let outcome = state.store.latest_outcome(campaign.id).await?;
     view.outcome = Some(outcome.map(super::updates::OutcomeView::from));
     Ok(HttpResponse::Ok().json(view))
@@ -836,14 +856,13 @@ pub async fn update_campaign(
             state.signing.forget(&campaign.slug);
             state.live.changed(campaign.id);
             let organiser = campaign.organiser_with(&account);
-            Ok(
-                HttpResponse::Ok().json(CampaignView::of(
-                    &campaign,
-                    &organiser,
-                    Some(&caller),
-                    now,
-                )),
-            )
+            Ok(HttpResponse::Ok().json(CampaignView::of(
+                &state,
+                &campaign,
+                &organiser,
+                Some(&caller),
+                now,
+            )))
         }
     }
 }

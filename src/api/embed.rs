@@ -95,6 +95,12 @@ pub async fn snippets(
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(json!({
             "form_url": form_url,
+            // The rest of the share kit: the page to share, its QR code and the picture a
+            // shared link shows.
+            "page_url": format!("{base}/c/{slug}"),
+            "qr_png": format!("{base}/c/{slug}/qr.png"),
+            "qr_svg": format!("{base}/c/{slug}/qr.svg"),
+            "preview_png": format!("{base}/c/{slug}/preview.png"),
             "script": script,
             "iframe": iframe,
             "iframe_note": format!(

@@ -14,9 +14,9 @@ use crate::domain::{Bundle, CampaignStatus, Email, Slug};
 use crate::error::{ApiError, Conflict};
 use crate::http::auth::Organiser;
 use crate::http::extract::ApiJson;
-use crate::letter::{all_public_signatories, letter_html, neutralise};
+use crate::letter::{all_public_signatories, letter_html, signatories_csv};
 use crate::state::AppState;
-use crate::store::{self, HandinSummary, NewHandin, PublicSignatory};
+use crate::store::{self, HandinSummary, NewHandin};
 
 /// A hand-in as the API lists it: when, with how many, and the manifest's digest to check a
 /// bundle against.
@@ -27,6 +27,8 @@ pub struct HandinView {
     total: u64,
     listed: u64,
     manifest_sha256: String,
+    /// Emailed to its organiser alone, to check before the real one; never public.
+    rehearsal: bool,
 }
 
 impl From<HandinSummary> for HandinView {
@@ -37,17 +39,24 @@ impl From<HandinSummary> for HandinView {
             total: handin.total,
             listed: handin.listed,
             manifest_sha256: handin.manifest_sha256,
+            rehearsal: handin.rehearsal,
         }
     }
 }
 
-/// A campaign's hand-ins, oldest first, as the API lists them.
+/// A campaign's hand-ins, oldest first, as the API lists them: every one for its organisers,
+/// the real ones alone (`public`) where anyone may look.
 pub async fn handin_views(
     state: &AppState,
     campaign_id: Uuid,
+    public: bool,
 ) -> Result<Vec<HandinView>, ApiError> {
     let handins = state.store.handins(campaign_id).await?;
-    Ok(handins.into_iter().map(HandinView::from).collect())
+    Ok(handins
+        .into_iter()
+        .filter(|h| !(public && h.rehearsal))
+        .map(HandinView::from)
+        .collect())
 }
 
 #[derive(Deserialize)]
@@ -55,31 +64,12 @@ pub async fn handin_views(
 pub struct CreateHandin {
     /// `none` (the default), `test` (to the organiser alone) or `targets` (to each
     /// decision-maker with an email address).
-    #[serde(default)]
+    /// Left out for `none`; never `null`, which the schema does not allow.
+    #[serde(default, deserialize_with = "crate::http::extract::present")]
     deliver: Option<String>,
-}
-
-/// The public list as a spreadsheet: never an email, never a postcode beyond its area.
-fn signatories_csv(signatories: &[PublicSignatory]) -> Vec<u8> {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(b"\xEF\xBB\xBF".to_vec());
-    writer
-        .write_record(["name", "organisation", "role", "area", "signed"])
-        .expect("writing to memory");
-    for s in signatories {
-        let cells = [
-            s.name.as_str(),
-            s.organisation.as_deref().unwrap_or(""),
-            s.role.as_deref().unwrap_or(""),
-            s.area(),
-            &s.signed_at.format("%Y-%m-%d").to_string(),
-        ];
-        writer
-            .write_record(cells.iter().map(|c| neutralise(c).into_owned()))
-            .expect("writing to memory");
-    }
-    writer.into_inner().expect("writing to memory")
+    /// A rehearsal: emailed to the organiser alone, never shown publicly.
+    #[serde(default)]
+    rehearsal: bool,
 }
 
 /// `POST /v1/campaigns/{slug}/handins`: freezes the campaign as handed in now.
@@ -96,7 +86,14 @@ pub async fn create(
             "the campaign is a draft: open it and collect signatures before handing it in",
         )));
     }
-    let mode = body.deliver.as_deref().unwrap_or("none");
+    // A test to oneself is a rehearsal: the real hand-in is the one the public sees.
+    let rehearsal = body.rehearsal || body.deliver.as_deref() == Some("test");
+    // A rehearsal goes to its organiser alone, whatever else was asked.
+    let mode = if rehearsal {
+        "test"
+    } else {
+        body.deliver.as_deref().unwrap_or("none")
+    };
     let deliver_to: Vec<Email> = match mode {
         "none" => Vec::new(),
         "test" => vec![caller.email.clone()],
@@ -167,6 +164,7 @@ pub async fn create(
         manifest_sha256: bundle.manifest_sha256,
         bundle: bundle.zip,
         deliver_to,
+        rehearsal,
     };
     state.store.insert_handin(&handin).await?;
     let audit = |action: &'static str, rows: u64, detail: String| {
@@ -180,11 +178,16 @@ pub async fn create(
             detail,
         )
     };
+    let made = if rehearsal {
+        "rehearsed (emailed to the organiser alone, not public)"
+    } else {
+        "handed in"
+    };
     audit(
         "handin_created",
         total,
         format!(
-            "handed in with {total} signatures, manifest SHA-256 {}",
+            "{made} with {total} signatures, manifest SHA-256 {}",
             handin.manifest_sha256
         ),
     )
@@ -214,6 +217,7 @@ pub async fn create(
             "total": total,
             "listed": handin.listed,
             "delivery": {"mode": mode, "emails": handin.deliver_to.len()},
+            "rehearsal": rehearsal,
         })))
 }
 
@@ -225,7 +229,7 @@ pub async fn list(
     slug: web::Path<Slug>,
 ) -> Result<HttpResponse, ApiError> {
     let campaign = managed_campaign(&state, &slug, &caller).await?;
-    let handins = handin_views(&state, campaign.id).await?;
+    let handins = handin_views(&state, campaign.id, false).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(json!({ "handins": handins })))

@@ -78,6 +78,7 @@ async fn campaign_answer(
     let campaign = managed_campaign(state, slug, caller).await?;
     let organiser = organiser_of(state.store.as_ref(), &campaign, Some(caller)).await?;
     Ok(HttpResponse::Ok().json(CampaignView::of(
+        state,
         &campaign,
         &organiser,
         Some(caller),

@@ -15,12 +15,15 @@ use uuid::Uuid;
 use super::managed_campaign;
 use crate::accounts::organiser_of;
 use crate::domain::records::SearchText;
-use crate::domain::{Campaign, CampaignKind, Review, SignatoryType, SignatureStatus, Slug};
+use crate::domain::{Campaign, CampaignKind, Review, SignatoryType, Slug};
 use crate::error::ApiError;
 use crate::http::auth::{MaybeOrganiser, Organiser};
-use crate::http::extract::ApiJson;
+use crate::http::extract::{ApiJson, present, present_object};
 use crate::state::AppState;
-use crate::store::{self, LoggedAudit, PublicSignatory, SignatureFilter, SignatureRecord};
+use crate::store::{
+    self, LoggedAudit, PublicSignatory, ReviewSelection, SignatureFilter, SignatureRecord,
+    SourceFilter,
+};
 
 /// A signature as its campaign's organisers get it in JSON.
 #[derive(Serialize)]
@@ -160,30 +163,86 @@ pub struct FilterQuery {
     contact: Option<bool>,
     /// Text the name, email or organisation contains.
     q: Option<String>,
+    review: Option<String>,
+    signatory_type: Option<String>,
+    /// `direct`, or a partner's code.
+    source: Option<String>,
+    /// Listing consent: only those who agreed to be listed (`true`) or who did not.
+    public: Option<bool>,
+    lang: Option<String>,
     format: Option<String>,
     after: Option<Uuid>,
     limit: Option<u32>,
 }
 
+/// Parses an optional filter value, naming its field when it is not one.
+fn parsed<T>(
+    field: &str,
+    raw: Option<&str>,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Option<T>, ApiError> {
+    raw.map(parse)
+        .transpose()
+        .map_err(|m| ApiError::field(field, m))
+}
+
+/// The filters an organiser narrows signatures by, as the list, the export and a review of
+/// many take them.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SelectionFilter {
+    #[serde(default, deserialize_with = "present")]
+    status: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    contact: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    q: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    review: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    signatory_type: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    source: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    public: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    lang: Option<String>,
+}
+
+impl SelectionFilter {
+    /// The filter, its faults named with `prefix` before each field (`filter.` in a body).
+    fn filter(&self, prefix: &str) -> Result<SignatureFilter, ApiError> {
+        let name = |field: &str| format!("{prefix}{field}");
+        Ok(SignatureFilter {
+            status: parsed(&name("status"), self.status.as_deref(), str::parse)?,
+            contact_only: self.contact == Some(true),
+            containing: parsed(&name("q"), self.q.as_deref(), SearchText::parse)?,
+            review: parsed(&name("review"), self.review.as_deref(), str::parse)?,
+            signatory_type: parsed(
+                &name("signatory_type"),
+                self.signatory_type.as_deref(),
+                str::parse,
+            )?,
+            source: parsed(&name("source"), self.source.as_deref(), SourceFilter::parse)?,
+            public: self.public,
+            lang: parsed(&name("lang"), self.lang.as_deref(), str::parse)?,
+        })
+    }
+}
+
 impl FilterQuery {
     fn filter(&self) -> Result<SignatureFilter, ApiError> {
-        let status = self
-            .status
-            .as_deref()
-            .map(str::parse::<SignatureStatus>)
-            .transpose()
-            .map_err(|m| ApiError::field("status", m))?;
-        let containing = self
-            .q
-            .as_deref()
-            .map(SearchText::parse)
-            .transpose()
-            .map_err(|m| ApiError::field("q", m))?;
-        Ok(SignatureFilter {
-            status,
-            contact_only: self.contact == Some(true),
-            containing,
-        })
+        SelectionFilter {
+            status: self.status.clone(),
+            contact: self.contact,
+            q: self.q.clone(),
+            review: self.review.clone(),
+            signatory_type: self.signatory_type.clone(),
+            source: self.source.clone(),
+            public: self.public,
+            lang: self.lang.clone(),
+        }
+        .filter("")
     }
 }
 
@@ -202,9 +261,14 @@ pub async fn list(
     if query.format.is_some() {
         return Err(ApiError::field("format", "is only taken by the export"));
     }
+    let filter = query.filter()?;
+    let matching = state
+        .store
+        .count_signatures(campaign.id, filter.clone())
+        .await?;
     let page = state
         .store
-        .signatures(campaign.id, query.filter()?, query.after, limit)
+        .signatures(campaign.id, filter, query.after, limit)
         .await?;
     let pages = pledger_pages(&state, &campaign);
     let next = (page.len() == limit as usize)
@@ -212,7 +276,11 @@ pub async fn list(
         .flatten();
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(json!({ "signatures": page.iter().map(|s| SignatureView::of(s, pages.as_deref())).collect::<Vec<_>>(), "next_after": next })))
+        .json(json!({
+            "signatures": page.iter().map(|s| SignatureView::of(s, pages.as_deref())).collect::<Vec<_>>(),
+            "next_after": next,
+            "matching": matching,
+        })))
 }
 
 /// The export's columns, in order: part of the public contract (openapi.yaml).
@@ -441,17 +509,7 @@ pub async fn review(
     let (slug, id) = path.into_inner();
     let campaign = managed_campaign(&state, &slug, &caller).await?;
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
-    // `held` is the service's to give (a signature sent without its proof of work), not an
-    // organiser's decision.
-    let review: Review = match body.review.parse() {
-        Ok(Review::Held) | Err(_) => {
-            return Err(ApiError::field(
-                "review",
-                "must be one of: pending, approved, rejected",
-            ));
-        }
-        Ok(review) => review,
-    };
+    let review = organisers_review(&body.review)?;
     let record = state
         .store
         .review_signature(campaign.id, id, review, store::now())
@@ -474,6 +532,110 @@ pub async fn review(
     )))
 }
 
+/// The most signatures a review of many takes by id (a page of the console is at most 500);
+/// more are selected by a filter.
+const MAX_IDS_PER_REVIEW: usize = 1000;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewManyRequest {
+    #[serde(default, deserialize_with = "present")]
+    ids: Option<Vec<Uuid>>,
+    #[serde(default, deserialize_with = "present_object")]
+    filter: Option<SelectionFilter>,
+    review: String,
+}
+
+/// A review an organiser may give: `held` is the service's to give (a signature sent without
+/// its proof of work), not an organiser's decision.
+fn organisers_review(raw: &str) -> Result<Review, ApiError> {
+    match raw.parse() {
+        Ok(Review::Held) | Err(_) => Err(ApiError::field(
+            "review",
+            "must be one of: pending, approved, rejected",
+        )),
+        Ok(review) => Ok(review),
+    }
+}
+
+/// `POST /v1/campaigns/{slug}/signatures/review`: approve or reject many signatures at once,
+/// chosen by id or by a filter; answers how many changed and, to undo it, the review each
+/// had before.
+pub async fn review_many(
+    Organiser(caller): Organiser,
+    state: web::Data<AppState>,
+    slug: web::Path<Slug>,
+    ApiJson(body): ApiJson<ReviewManyRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let campaign = managed_campaign(&state, &slug, &caller).await?;
+    // `held` as well, so that undoing a review puts held signatures back on hold.
+    let review: Review = body.review.parse().map_err(|_| {
+        ApiError::field(
+            "review",
+            "must be one of: pending, approved, rejected, held",
+        )
+    })?;
+    let (selection, chosen) = match (body.ids, body.filter) {
+        (Some(ids), None) if ids.is_empty() => {
+            return Err(ApiError::field("ids", "must name at least one signature"));
+        }
+        (Some(ids), None) if ids.len() > MAX_IDS_PER_REVIEW => {
+            return Err(ApiError::field(
+                "ids",
+                format!(
+                    "must name at most {MAX_IDS_PER_REVIEW} signatures: choose more with a filter"
+                ),
+            ));
+        }
+        (Some(ids), None) => (ReviewSelection::Ids(ids), "chosen one by one"),
+        (None, Some(filter)) => (
+            ReviewSelection::Matching(filter.filter("filter.")?),
+            "chosen by a filter",
+        ),
+        _ => {
+            return Err(ApiError::field(
+                "ids",
+                "give either ids or a filter, not both nor neither",
+            ));
+        }
+    };
+    let changed = state
+        .store
+        .review_signatures(campaign.id, selection, review, store::now())
+        .await?;
+    if !changed.is_empty() {
+        state.live.changed(campaign.id);
+        crate::audit::record(
+            state.store.as_ref(),
+            Some(caller.id),
+            "review",
+            campaign.id,
+            None,
+            changed.len() as u64,
+            format!(
+                "review set to {review} for {} signatures {chosen}",
+                changed.len()
+            ),
+        )
+        .await;
+    }
+    let mut previous: Vec<(Review, Vec<Uuid>)> = Vec::new();
+    for reviewed in &changed {
+        match previous.iter_mut().find(|(r, _)| *r == reviewed.previous) {
+            Some((_, ids)) => ids.push(reviewed.id),
+            None => previous.push((reviewed.previous, vec![reviewed.id])),
+        }
+    }
+    Ok(HttpResponse::Ok().json(json!({
+        "changed": changed.len(),
+        "review": review,
+        "previous": previous
+            .iter()
+            .map(|(review, ids)| json!({"review": review, "ids": ids}))
+            .collect::<Vec<_>>(),
+    })))
+}
+
 /// `DELETE /v1/campaigns/{slug}/signatures/{id}`: erase a signer's personal data on request.
 pub async fn erase(
     Organiser(caller): Organiser,
@@ -483,12 +645,24 @@ pub async fn erase(
     let (slug, id) = path.into_inner();
     let campaign = managed_campaign(&state, &slug, &caller).await?;
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
+    // Read before the erasure, which takes their name: what the hand-ins listed of them.
+    let listed = crate::handins::listed_in_handins(state.store.as_ref(), &campaign, id).await?;
     if !state
         .store
         .erase_signature(campaign.id, id, store::now())
         .await?
     {
         return Err(ApiError::NotFound);
+    }
+    if let Some(signer) = listed {
+        crate::handins::redact_signer(
+            state.store.as_ref(),
+            &campaign,
+            &signer,
+            crate::handins::Departure::ErasedOnRequest,
+            Some(caller.id),
+        )
+        .await?;
     }
     state.outbox_files.forget_signature(id).await;
     state.live.changed(campaign.id);

@@ -173,3 +173,32 @@ pub async fn show(
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(UpdateView::from(update)))
 }
+
+#[derive(Deserialize)]
+pub struct RecipientsQuery {
+    kind: String,
+}
+
+/// `GET /v1/campaigns/{slug}/updates/recipients?kind=outcome|news`: how many an update of that
+/// kind would go to now, and in which languages, to say before it is sent.
+pub async fn recipients(
+    Organiser(caller): Organiser,
+    state: web::Data<AppState>,
+    slug: web::Path<Slug>,
+    query: web::Query<RecipientsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let campaign = managed_campaign(&state, &slug, &caller).await?;
+    let kind = query
+        .kind
+        .parse::<UpdateKind>()
+        .map_err(|m| ApiError::field("kind", m))?;
+    let by_language = state.store.update_recipients(campaign.id, kind).await?;
+    let count: i64 = by_language.iter().map(|(_, n)| n).sum();
+    let languages: serde_json::Map<String, serde_json::Value> = by_language
+        .into_iter()
+        .map(|(lang, n)| (lang, json!(n)))
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(json!({"kind": kind.as_str(), "count": count, "languages": languages})))
+}

@@ -1,12 +1,14 @@
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::campaigns::{OrganiserInput, OrganiserView, nullable, optional_part};
-use crate::accounts::{create_account, create_first_admin, set_brand, set_organiser};
-use crate::domain::{BrandColour, Email, FieldErrors, Password, User, Website};
+use crate::accounts::{
+    check_setup_link, create_account, create_first_admin, set_brand, set_organiser,
+};
+use crate::domain::{BrandColour, Email, FieldErrors, OrganiserName, Password, User, Website};
 use crate::error::ApiError;
 use crate::http::auth::Organiser;
 use crate::http::extract::ApiJson;
@@ -29,6 +31,8 @@ pub struct UserView {
     created_at: DateTime<Utc>,
     /// The identity and look this account's campaigns take where they set none of their own.
     organiser: AccountOrganiserView,
+    /// The name emails about this account's campaigns are sent under, as an admin set it.
+    sender_name: Option<String>,
 }
 
 /// An account's organiser: who is asking, and the organisation's look.
@@ -60,6 +64,7 @@ impl From<&User> for UserView {
             admin: user.is_admin,
             created_at: user.created_at,
             organiser: AccountOrganiserView::from(user),
+            sender_name: user.sender_name.as_ref().map(|n| n.as_str().to_owned()),
         }
     }
 }
@@ -85,7 +90,14 @@ pub async fn create_user(
         return Err(ApiError::Forbidden);
     }
     let (email, password) = credentials(&body.email, body.password)?;
-    let user = create_account(state.store.as_ref(), email, password, body.admin).await?;
+    let user = create_account(
+        state.store.as_ref(),
+        &state.passwords,
+        email,
+        password,
+        body.admin,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(UserView::from(&user)))
 }
 
@@ -113,13 +125,144 @@ pub struct FirstAdmin {
 }
 
 /// `POST /v1/setup`: the first admin, created with the one-time link from the server's log.
+/// Public, so limited per client, and the link is checked before the password is hashed: a
+/// flood of wrong links costs a lookup each, not argon2's memory.
 pub async fn set_up_first_admin(
+    req: HttpRequest,
     state: web::Data<AppState>,
     ApiJson(body): ApiJson<FirstAdmin>,
 ) -> Result<HttpResponse, ApiError> {
+    state.limits.setup_by_address.check(&state.client(&req))?;
+    check_setup_link(state.store.as_ref(), &body.token).await?;
     let (email, password) = credentials(&body.email, body.password)?;
-    let user = create_first_admin(state.store.as_ref(), &body.token, email, password).await?;
+    let user = create_first_admin(
+        state.store.as_ref(),
+        &state.passwords,
+        &body.token,
+        email,
+        password,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(UserView::from(&user)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUser {
+    /// The name this account's emails are sent under; `null` for the service's own.
+    #[serde(deserialize_with = "nullable_text")]
+    sender_name: Option<String>,
+}
+
+/// A field that must be given, as a string or `null`.
+fn nullable_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Option::<String>::deserialize(d)
+}
+
+/// `PATCH /v1/users/{id}`: an admin sets the name an account's emails are sent under, which
+/// its organiser cannot change.
+pub async fn update_user(
+    Organiser(caller): Organiser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    ApiJson(body): ApiJson<UpdateUser>,
+) -> Result<HttpResponse, ApiError> {
+    if !caller.is_admin {
+        return Err(ApiError::Forbidden);
+    }
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
+    let sender_name = body
+        .sender_name
+        .as_deref()
+        .filter(|name| !name.trim().is_empty())
+        .map(OrganiserName::parse)
+        .transpose()
+        .map_err(|m| ApiError::field("sender_name", m))?;
+    if !state
+        .store
+        .set_sender_name(id, sender_name.as_ref())
+        .await?
+    {
+        return Err(ApiError::NotFound);
+    }
+    let user = state.store.user(id).await?.ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(UserView::from(&user)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    current_password: String,
+    password: String,
+}
+
+/// `PUT /v1/users/me/password`: a new password, given the current one; every other session
+/// of the account ends.
+pub async fn change_password(
+    session: crate::http::auth::OrganiserSession,
+    state: web::Data<AppState>,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = FieldErrors::default();
+    let current = errors.check("current_password", {
+        let given = body.current_password;
+        if given.is_empty() || given.chars().count() > crate::domain::MAX_PASSWORD_CHARS {
+            Err("is required, at most 1024 characters".to_owned())
+        } else {
+            Ok(secrecy::SecretString::from(given))
+        }
+    });
+    let new = errors.check("password", Password::parse(body.password.into()));
+    let (Some(current), Some(new)) = (current, new) else {
+        return Err(ApiError::Validation(errors.into_vec()));
+    };
+    crate::accounts::change_password(
+        state.store.as_ref(),
+        &state.passwords,
+        &session.user,
+        session.session_id,
+        current,
+        new,
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Invite {
+    email: String,
+    #[serde(default)]
+    admin: bool,
+}
+
+/// `POST /v1/invitations`: an admin invites someone to make an account; they choose their own
+/// password from the link emailed to them.
+pub async fn invite(
+    Organiser(caller): Organiser,
+    state: web::Data<AppState>,
+    ApiJson(body): ApiJson<Invite>,
+) -> Result<HttpResponse, ApiError> {
+    if !caller.is_admin {
+        return Err(ApiError::Forbidden);
+    }
+    let email = Email::parse(&body.email).map_err(|m| ApiError::field("email", m))?;
+    let link = crate::accounts::invite(
+        state.store.as_ref(),
+        &state.account_mail,
+        &state.public_url,
+        &caller,
+        email,
+        body.admin,
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({
+        "email": link.email.as_str(),
+        "admin": link.is_admin,
+        "expires_at": link.expires_at,
+    })))
 }
 
 /// `GET /v1/users/me`: the account the token speaks for.
@@ -173,7 +316,7 @@ pub async fn update_me(
         &mut errors,
         "organiser.website",
         input.website,
-        Website::parse,
+        Website::parse_plain,
     );
     let identity = OrganiserInput::of(input.name, input.privacy_url, input.contact_email)
         .parse("organiser", &mut errors);

@@ -12,7 +12,7 @@ use super::managed_campaign;
 use crate::domain::{
     Campaign, FieldErrors, Slug, Webhook, WebhookEvent, WebhookSecret, WebhookUrl,
 };
-use crate::error::ApiError;
+use crate::error::{ApiError, Conflict};
 use crate::http::auth::Organiser;
 use crate::http::extract::ApiJson;
 use crate::state::AppState;
@@ -102,7 +102,14 @@ pub async fn create(
         disabled_at: None,
         disabled_reason: None,
     };
-    state.store.insert_webhook(&webhook).await?;
+    let most = state.webhooks_per_organiser;
+    if !state
+        .store
+        .insert_webhook(&webhook, campaign.owner_id, most)
+        .await?
+    {
+        return Err(ApiError::Conflict(Conflict::WebhookLimit(most)));
+    }
     let detail = format!(
         "webhook to {} for {}{}",
         webhook.url.as_str(),

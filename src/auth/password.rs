@@ -32,9 +32,10 @@ pub enum CheckError {
     Failed(#[from] anyhow::Error),
 }
 
-/// Verifies passwords off the async executor, a bounded number at once, and makes an unknown
-/// account cost the same as a wrong password, so that timing does not tell which emails have
-/// accounts.
+/// Hashes and verifies passwords off the async executor, a bounded number at once (every
+/// hash the service makes, for set-up, new accounts and logins alike, waits its turn here), and
+/// makes an unknown account cost the same as a wrong password, so that timing does not tell
+/// which emails have accounts.
 pub struct PasswordHasher {
     /// The hash of a random password no one knows, checked when the account does not exist.
     decoy_hash: String,
@@ -54,6 +55,23 @@ impl PasswordHasher {
         })
     }
 
+    /// Waits up to the configured time for one of the bounded turns.
+    async fn turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>, CheckError> {
+        tokio::time::timeout(self.wait, self.checks.acquire())
+            .await
+            .map_err(|_| CheckError::Busy)?
+            .map_err(|e| CheckError::Failed(e.into()))
+    }
+
+    /// Hashes a new password, in its turn.
+    pub async fn hash(&self, password: Password) -> Result<String, CheckError> {
+        let _turn = self.turn().await?;
+        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(anyhow::Error::from)??;
+        Ok(hash)
+    }
+
     /// True when `candidate` matches `stored_hash`; with no stored hash, does the same work
     /// against the decoy and answers false.
     pub async fn verify(
@@ -61,10 +79,7 @@ impl PasswordHasher {
         stored_hash: Option<String>,
         candidate: SecretString,
     ) -> Result<bool, CheckError> {
-        let _turn = tokio::time::timeout(self.wait, self.checks.acquire())
-            .await
-            .map_err(|_| CheckError::Busy)?
-            .map_err(|e| CheckError::Failed(e.into()))?;
+        let _turn = self.turn().await?;
         let known = stored_hash.is_some();
         let hash = stored_hash.unwrap_or_else(|| self.decoy_hash.clone());
         let matches = tokio::task::spawn_blocking(move || {

@@ -1,7 +1,6 @@
 use std::time::Duration;
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -12,6 +11,8 @@ pub const AUDIENCE: &str = "undersigned-api";
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
     sub: Uuid,
+    /// The session the token belongs to: logging out ends it, and with it the token.
+    sid: Uuid,
     iss: String,
     aud: String,
     iat: i64,
@@ -30,20 +31,10 @@ pub struct TokenService {
 }
 
 impl TokenService {
-    /// `secret` of `None` means a random key for this process: tokens then die with it.
-    pub fn new(secret: Option<&SecretString>, issuer: &str, lifetime: Duration) -> Self {
-        let key = match secret {
-            Some(secret) => secret.expose_secret().as_bytes().to_vec(),
-            None => {
-                tracing::warn!(
-                    "UNDERSIGNED_JWT_SECRET is not set: using a random signing key for this run; \
-                     access tokens will not survive a restart or work across instances"
-                );
-                let mut key = vec![0u8; 32];
-                rand::rng().fill_bytes(&mut key);
-                key
-            }
-        };
+    /// Signs with `secret`: from the environment, or the installation's own key kept in its
+    /// database, so that tokens outlive a restart and work on every instance.
+    pub fn new(secret: &SecretString, issuer: &str, lifetime: Duration) -> Self {
+        let key = secret.expose_secret().as_bytes().to_vec();
         // Pinning the algorithm refuses `none` and every other algorithm a token may claim.
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[issuer]);
@@ -64,10 +55,17 @@ impl TokenService {
         self.lifetime
     }
 
-    pub fn issue(&self, user_id: Uuid) -> anyhow::Result<String> {
-        let now = chrono::Utc::now().timestamp();
+    /// A token for `user_id` in the session `session_id`, lasting the token lifetime from `now`.
+    pub fn issue(
+        &self,
+        user_id: Uuid,
+        session_id: Uuid,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> anyhow::Result<String> {
+        let now = now.timestamp();
         let claims = Claims {
             sub: user_id,
+            sid: session_id,
             iss: self.issuer.clone(),
             aud: AUDIENCE.to_owned(),
             iat: now,
@@ -80,10 +78,11 @@ impl TokenService {
         )?)
     }
 
-    /// The account a token speaks for, or `None` for any token that fails a check.
-    pub fn verify(&self, token: &str) -> Option<Uuid> {
+    /// The account a token speaks for and its session, or `None` for any token that fails a
+    /// check.
+    pub fn verify(&self, token: &str) -> Option<(Uuid, Uuid)> {
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map(|data| data.claims.sub)
+            .map(|data| (data.claims.sub, data.claims.sid))
             .ok()
     }
 }

@@ -16,6 +16,7 @@ use clap::Parser;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
+use undersigned::auth::PasswordHasher;
 use undersigned::domain::{
     Campaign, CampaignKind, ContactBasis, Email, Identity, Milestones, NewCampaign, NewSignature,
     OrganiserName, Password, PrivacyUrl, RetentionDays, SignatureForm, Slug, Summary, Title,
@@ -54,6 +55,10 @@ struct Args {
     /// Run only the mail scenario.
     #[arg(long)]
     mail_only: bool,
+    /// Run only the set-up flood: this many clients send first-admin set-up requests with
+    /// wrong tokens while logins are timed (0: skip it).
+    #[arg(long, default_value_t = 0)]
+    setup_flood: usize,
     /// Run only the answer-timing scenario (one client at a time).
     #[arg(long)]
     timing_only: bool,
@@ -70,6 +75,8 @@ struct Args {
 
 #[path = "loadgen/mail.rs"]
 mod mail;
+#[path = "loadgen/setup_flood.rs"]
+mod setup_flood;
 
 /// A signature on a petition that needs no confirmation, ready for the store.
 fn confirmed(campaign: &Arc<Campaign>, form: SignatureForm) -> SignatureSubmission {
@@ -363,7 +370,7 @@ fn start_server_with(
         .env("UNDERSIGNED_BIND", "127.0.0.1:0")
         .env(
             "UNDERSIGNED_JWT_SECRET",
-            "benchmark-secret-benchmark-secret",
+            "Benchmark key, 2026: T7q!Vw2#Lr9$Xp4^Nz6&Hs1*Jd8(Kf3)",
         )
         .env("UNDERSIGNED_OUTBOX_DIR", outbox)
         .env("UNDERSIGNED_SIGN_PER_MINUTE_PER_ADDRESS", "100000000")
@@ -537,6 +544,10 @@ async fn count_of(client: &reqwest::Client, server: &str, slug: &str) -> anyhow:
 async fn main() -> anyhow::Result<()> {
     undersigned::selfcheck::use_ring_for_tls();
     let args = Args::parse();
+    if args.setup_flood > 0 {
+        return setup_flood::measure(args.database_url.as_deref(), args.setup_flood, args.seconds)
+            .await;
+    }
     if args.mail_only {
         return mail::measure(args.database_url.as_deref(), args.mail_emails).await;
     }
@@ -571,6 +582,7 @@ async fn main() -> anyhow::Result<()> {
     let password = "benchmark password 1234";
     let organiser = undersigned::accounts::create_account(
         store.as_ref(),
+        &PasswordHasher::new(1, Duration::from_secs(60))?,
         Email::parse("bench@example.org").unwrap(),
         Password::parse(password.to_owned().into()).unwrap(),
         false,

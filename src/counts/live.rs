@@ -33,6 +33,30 @@ const TALLY_LIFETIME: Duration = Duration::from_secs(10);
 /// Postcode areas and countries with fewer confirmed signatures are shown only as "other".
 pub const SMALLEST_BUCKET: u64 = 5;
 
+/// The smallest figure about young signers (in all, or of one age band) shown as it is: below
+/// it, the public sees only "fewer than 10", so that a small campaign does not tell how many
+/// children signed, nor which one.
+pub const SMALLEST_YOUNG_FIGURE: u64 = 10;
+
+/// A figure about young signers as the public sees it: the number from
+/// [`SMALLEST_YOUNG_FIGURE`] up, else the words `"fewer than 10"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum YoungFigure {
+    Exactly(u64),
+    FewerThanTen(&'static str),
+}
+
+impl YoungFigure {
+    pub fn of(count: u64) -> Self {
+        if count >= SMALLEST_YOUNG_FIGURE {
+            YoungFigure::Exactly(count)
+        } else {
+            YoungFigure::FewerThanTen("fewer than 10")
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MilestoneView {
     pub count: u64,
@@ -51,7 +75,8 @@ pub struct CountView {
     /// Of `total`, how many signed for organisations and how many as individuals.
     pub organisations: u64,
     pub individuals: u64,
-    /// On campaigns that welcome young signers: how many under-18s are in `total`.
+    /// On campaigns that welcome young signers: how many under-18s are in `total` (exactly:
+    /// what the public sees is its [`YoungFigure`]).
     pub young_signers: Option<u64>,
     pub body: String,
     /// A quoted strong ETag, the same on every instance for the same count.
@@ -72,27 +97,51 @@ struct CountBody<'a> {
     target: Option<u64>,
     milestones: &'a [MilestoneView],
     /// On campaigns that welcome young signers: how many under-18s signed, and every signer
-    /// by age band (bands under [`SMALLEST_BUCKET`] folded into `other`).
+    /// by age band (bands under [`SMALLEST_YOUNG_FIGURE`] folded into `other`), each as a
+    /// [`YoungFigure`].
     #[serde(skip_serializing_if = "Option::is_none")]
-    young_signers: Option<u64>,
+    young_signers: Option<YoungFigure>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    by_age_band: Option<Vec<Bucket>>,
+    by_age_band: Option<Vec<AgeBucket>>,
 }
 
-/// Signers by age band, small bands folded into `other`.
-fn age_bands(counts: &[u64; 4]) -> Vec<Bucket> {
-    fold_small(
-        AgeBand::ALL
-            .iter()
-            .zip(counts)
-            .filter(|(_, n)| **n > 0)
-            .map(|(band, n)| (Some(band.as_str().to_owned()), *n))
-            .collect(),
-        "unknown",
-    )
+/// Signers of one age band (or `other`), as the public sees the figure.
+#[derive(Serialize)]
+struct AgeBucket {
+    key: String,
+    count: YoungFigure,
+}
+
+/// Signers by age band (of those who gave one), bands under [`SMALLEST_YOUNG_FIGURE`] folded
+/// into `other`, whose figure is shown as a [`YoungFigure`] too.
+fn age_bands(bands: impl IntoIterator<Item = (String, u64)>) -> Vec<AgeBucket> {
+    let mut buckets = Vec::new();
+    let mut other = 0;
+    for (key, count) in bands.into_iter().filter(|(_, n)| *n > 0) {
+        if count >= SMALLEST_YOUNG_FIGURE {
+            buckets.push(AgeBucket {
+                key,
+                count: YoungFigure::Exactly(count),
+            });
+        } else {
+            other += count;
+        }
+    }
+    if other > 0 {
+        buckets.push(AgeBucket {
+            key: "other".into(),
+            count: YoungFigure::of(other),
+        });
+    }
+    buckets
 }
 
 impl CountView {
+    /// A draft's count as its preview shows it: nothing signed yet.
+    pub fn nothing_yet(campaign: &Campaign) -> Self {
+        Self::build(campaign, CountSnapshot::default(), &[], None, store::now())
+    }
+
     fn build(
         campaign: &Campaign,
         counts: CountSnapshot,
@@ -111,7 +160,7 @@ impl CountView {
         let young_signers = campaign
             .signers
             .young_signers
-            .then(|| counts.by_age_band[..3].iter().sum());
+            .then(|| counts.by_age_band[..3].iter().sum::<u64>());
         let body = serde_json::to_string(&CountBody {
             slug: campaign.slug.as_str(),
             kind: campaign.kind.as_str(),
@@ -121,11 +170,15 @@ impl CountView {
             individuals: counts.confirmed_individuals,
             target: campaign.target.map(|t| t.get()),
             milestones: &milestones,
-            young_signers,
-            by_age_band: campaign
-                .signers
-                .young_signers
-                .then(|| age_bands(&counts.by_age_band)),
+            young_signers: young_signers.map(YoungFigure::of),
+            by_age_band: campaign.signers.young_signers.then(|| {
+                age_bands(
+                    AgeBand::ALL
+                        .iter()
+                        .map(|band| band.as_str().to_owned())
+                        .zip(counts.by_age_band),
+                )
+            }),
         })
         .expect("a count serialises");
         let digest = Sha256::digest(body.as_bytes());
@@ -476,12 +529,10 @@ fn tally_body(view: &CountView, rows: TallyRows) -> String {
     );
     let by_postcode_area = fold_small(rows.by_postcode_area, "none");
     // Only signers asked their age (on campaigns that welcome young signers) have a band.
-    let by_age_band = fold_small(
+    let by_age_band = age_bands(
         rows.by_age_band
             .into_iter()
-            .filter(|(band, _)| band.is_some())
-            .collect(),
-        "none",
+            .filter_map(|(band, n)| band.map(|band| (band, n))),
     );
     let by_hour: Vec<serde_json::Value> = rows
         .by_hour

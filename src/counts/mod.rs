@@ -4,5 +4,5 @@
 mod live;
 mod recount;
 
-pub use live::{CountView, LiveCounts, MilestoneView};
+pub use live::{CountView, LiveCounts, MilestoneView, YoungFigure};
 pub use recount::{Checked, recount_all};

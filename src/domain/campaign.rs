@@ -184,11 +184,50 @@ impl Origin {
         if url.host().is_none() || !bare {
             return Err("must be an origin alone: scheme, host and port, no path".into());
         }
+        let host = url.host_str().unwrap_or_default();
+        if host.contains('*') {
+            // `https://*.nyas.net` admits every subdomain of one organisation's domain; a
+            // wildcard over a public suffix (`*.com`, `*.co.uk`, `*.github.io`) or everywhere
+            // would let any site frame the form.
+            let registrable = host
+                .strip_prefix("*.")
+                .filter(|rest| !rest.contains('*'))
+                .and_then(psl::domain_str);
+            if registrable.is_none() {
+                return Err(
+                    "may hold * only as the first part of an organisation's own domain, \
+                     like https://*.example.org"
+                        .into(),
+                );
+            }
+        }
         Ok(Self(url.origin().ascii_serialization()))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Whether a page at `origin` is one this allowed origin names: the same origin, or for
+    /// `https://*.example.org` any subdomain of `example.org` with the same scheme and port
+    /// (as `frame-ancestors` reads it).
+    pub fn admits(&self, origin: &Origin) -> bool {
+        if self == origin {
+            return true;
+        }
+        let Some((scheme, rest)) = self.0.split_once("://*.") else {
+            return false;
+        };
+        let Some(host_and_port) = origin
+            .0
+            .strip_prefix(scheme)
+            .and_then(|o| o.strip_prefix("://"))
+        else {
+            return false;
+        };
+        host_and_port
+            .strip_suffix(rest)
+            .is_some_and(|sub| sub.len() > 1 && sub.ends_with('.') && !sub.contains('*'))
     }
 }
 
@@ -678,6 +717,35 @@ impl Campaign {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wildcard_origin_is_one_organisation_s_subdomains_only() {
+        for refused in [
+            "https://*",
+            "https://*.com",
+            "https://*.co.uk",
+            "https://*.github.io",
+            "https://a.*.nyas.net",
+            "https://*x.nyas.net",
+            "https://*.*.nyas.net",
+            "http://*",
+        ] {
+            assert!(Origin::parse(refused).is_err(), "{refused}");
+        }
+        let any_nyas = Origin::parse("https://*.nyas.net").unwrap();
+        let at = |raw: &str| Origin::parse(raw).unwrap();
+        assert!(any_nyas.admits(&at("https://www.nyas.net")));
+        assert!(any_nyas.admits(&at("https://campaigns.cymru.nyas.net")));
+        assert!(
+            !any_nyas.admits(&at("https://nyas.net")),
+            "the domain itself is not a subdomain"
+        );
+        assert!(!any_nyas.admits(&at("https://evilnyas.net")));
+        assert!(!any_nyas.admits(&at("http://www.nyas.net")));
+        assert!(!any_nyas.admits(&at("https://www.nyas.net:8443")));
+        assert!(at("https://nyas.net").admits(&at("https://nyas.net")));
+        assert!(Origin::parse("https://*.article39.org.uk").is_ok());
+    }
     use chrono::Duration;
 
     fn campaign(now: DateTime<Utc>) -> Campaign {

@@ -56,7 +56,7 @@ impl DecisionMaker {
 /// One file of a bundle, with its digest.
 #[derive(Debug, Clone, Serialize)]
 pub struct BundledFile {
-    pub name: &'static str,
+    pub name: String,
     pub sha256: String,
     pub bytes: usize,
 }
@@ -75,13 +75,13 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 impl Bundle {
     /// Zips `files` with `manifest.json`, which `manifest` writes from the files' digests.
     pub fn pack(
-        files: &[(&'static str, Vec<u8>)],
+        files: &[(&str, Vec<u8>)],
         manifest: impl FnOnce(Vec<BundledFile>) -> serde_json::Value,
     ) -> anyhow::Result<Self> {
         let listed: Vec<BundledFile> = files
             .iter()
             .map(|(name, bytes)| BundledFile {
-                name,
+                name: (*name).to_owned(),
                 sha256: sha256_hex(bytes),
                 bytes: bytes.len(),
             })
@@ -104,6 +104,56 @@ impl Bundle {
             manifest,
             zip,
         })
+    }
+
+    /// The bundle `zip` with every `(text, by)` of `replacements` replaced in its files, and a
+    /// manifest that gives the files' new digests and adds `redaction` (with the SHA-256 of
+    /// the manifest it replaces) to its `redactions`; `None` if no file held any of the texts.
+    pub fn redacted(
+        zip: &[u8],
+        replacements: &[(String, String)],
+        mut redaction: serde_json::Value,
+    ) -> anyhow::Result<Option<Self>> {
+        use std::io::Read;
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip))?;
+        let mut files = Vec::new();
+        let mut manifest = serde_json::Value::Null;
+        let mut changed = false;
+        for i in 0..archive.len() {
+            let mut file = archive.by_index(i)?;
+            let name = file.name()?.to_string();
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes)?;
+            if name == "manifest.json" {
+                redaction["manifest_sha256_before"] = sha256_hex(&bytes).into();
+                manifest = serde_json::from_slice(&bytes)?;
+                continue;
+            }
+            let mut text = String::from_utf8(bytes)?;
+            for (from, to) in replacements {
+                if !from.is_empty() && text.contains(from.as_str()) {
+                    text = text.replace(from.as_str(), to);
+                    changed = true;
+                }
+            }
+            files.push((name, text.into_bytes()));
+        }
+        if !changed {
+            return Ok(None);
+        }
+        let named: Vec<(&str, Vec<u8>)> = files
+            .iter()
+            .map(|(name, bytes)| (name.as_str(), bytes.clone()))
+            .collect();
+        Self::pack(&named, |listed| {
+            manifest["files"] = serde_json::to_value(listed).unwrap_or_default();
+            match manifest["redactions"].as_array_mut() {
+                Some(redactions) => redactions.push(redaction),
+                None => manifest["redactions"] = serde_json::json!([redaction]),
+            }
+            manifest
+        })
+        .map(Some)
     }
 }
 

@@ -45,6 +45,7 @@ mod language;
 mod organiser;
 mod partner;
 mod password;
+mod plain_address;
 pub mod records;
 mod signature;
 mod slug;
@@ -76,7 +77,9 @@ pub use slug::Slug;
 pub use text::{Body, ConsentText, OrganiserName, Recipient, Summary, Title};
 pub use token::{SecretToken, derived_key};
 pub use translation::{CampaignTexts, CampaignWords, Localised, TEXT_PARTS, Translations};
-pub use webhook::{ReportedSignature, Webhook, WebhookEvent, WebhookSecret, WebhookUrl};
+pub use webhook::{
+    PersonalDataWithheld, ReportedSignature, Webhook, WebhookEvent, WebhookSecret, WebhookUrl,
+};
 
 /// An organiser's account as the rest of the service sees it (never with its password hash).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,4 +92,7 @@ pub struct User {
     pub organiser: Identity,
     /// The look this organiser's campaigns take where they do not set their own.
     pub brand: Brand,
+    /// The name every email about this account's campaigns is sent under, as an admin set it
+    /// (never the organiser): `None` for the service's own From name.
+    pub sender_name: Option<OrganiserName>,
 }

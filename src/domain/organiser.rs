@@ -22,16 +22,25 @@ impl PrivacyUrl {
         if raw.is_empty() {
             return Err("is required".into());
         }
-        let url = url::Url::parse(raw).map_err(|_| {
+        let shape = || {
             "must be the full address of your privacy notice, like https://example.org/privacy"
                 .to_owned()
-        })?;
+        };
+        let url = url::Url::parse(raw).map_err(|_| shape())?;
         let local = matches!(url.host_str(), Some("localhost" | "127.0.0.1"));
         match url.scheme() {
-            "https" if url.host_str().is_some() => Ok(Self(url.into())),
-            "http" if local => Ok(Self(url.into())),
-            _ => Err("must start with https:// (the privacy notice of a public site)".into()),
+            "https" if url.host_str().is_some() => {}
+            "http" if local => {}
+            _ => {
+                return Err(
+                    "must start with https:// (the privacy notice of a public site)".into(),
+                );
+            }
         }
+        if !super::plain_address::https_or_local(raw) {
+            return Err(shape());
+        }
+        Ok(Self(url.into()))
     }
 
     pub fn as_str(&self) -> &str {

@@ -6,8 +6,8 @@ use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use super::{
-    AgeBand, Campaign, EmailKind, MailLane, NewSignature, Review, Signatory, SignatoryType,
-    SignatureStatus, organisation_key,
+    AgeBand, Campaign, EmailKind, Lang, MailLane, NewSignature, Review, Signatory, SignatoryType,
+    SignatureStatus, SourceCode, organisation_key,
 };
 
 /// How long a confirmation link works.
@@ -153,6 +153,9 @@ pub struct QueuedEmail {
     pub organiser: super::Identity,
     /// The organisation's look, at the top of the email.
     pub brand: super::Brand,
+    /// The name it is sent under, as an admin set it for the campaign's owner; `None` for the
+    /// service's own From name.
+    pub sender_name: Option<String>,
     /// For a hand-in: its bundle, attached, and its manifest's SHA-256.
     pub handin: Option<(Vec<u8>, String)>,
     /// For an update: its subject and Markdown body.
@@ -224,6 +227,58 @@ pub struct SignatureFilter {
     pub contact_only: bool,
     /// Only those whose name, email or organisation contains this text.
     pub containing: Option<SearchText>,
+    /// Only those under this review.
+    pub review: Option<Review>,
+    /// Only organisations, or only individuals.
+    pub signatory_type: Option<SignatoryType>,
+    /// Only those a partner brought, or only those that came directly.
+    pub source: Option<SourceFilter>,
+    /// Only those who agreed to be listed publicly (`true`), or only those who did not.
+    pub public: Option<bool>,
+    /// Only those who signed in this language.
+    pub lang: Option<Lang>,
+}
+
+/// The signatures a review of many at once applies to: these (of the campaign), or every one
+/// a filter keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewSelection {
+    Ids(Vec<Uuid>),
+    Matching(SignatureFilter),
+}
+
+/// A signature that a review of many changed, and the review it had before (to undo it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reviewed {
+    pub id: Uuid,
+    pub previous: Review,
+}
+
+/// Where signatures came from, as an organiser filters them: `direct` (no partner credited)
+/// or a partner's code. The tally names signatures without a source `direct` too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceFilter {
+    Direct,
+    Partner(SourceCode),
+}
+
+impl SourceFilter {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        if raw == "direct" {
+            return Ok(Self::Direct);
+        }
+        SourceCode::parse(raw)
+            .map(Self::Partner)
+            .map_err(|_| "must be direct or a partner's code".into())
+    }
+
+    /// The stored `source` it keeps: none for `direct`.
+    pub fn stored(&self) -> Option<&str> {
+        match self {
+            Self::Direct => None,
+            Self::Partner(code) => Some(code.as_str()),
+        }
+    }
 }
 
 /// What an organiser searches signatures for: 1 to 100 characters of text, without control

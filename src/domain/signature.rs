@@ -137,30 +137,43 @@ impl PersonName {
     }
 }
 
-/// Whether text holds something a mail reader would take for a link: `://`, `@`, `www.`, or
-/// a word shaped like a domain (labels joined by dots, the last of two letters or more, as in
-/// `evil.example` or `bank.co.uk`). Full stops from other scripts count as dots.
+/// Whether text holds something a mail reader could take for a link or an address, by one
+/// rule: after folding compatibility forms (NFKC: full-width `＠`, `．`, `ｗｗｗ`…) and removing
+/// invisible characters, it holds `@`, `://` or `www`, or a full stop (of any script) between
+/// two letters or digits (of any script), as in `evil.example/x`, `evil.example:8080`,
+/// `xn--e1afmkfd.xn--p1ai`, `еvil.com` with a Cyrillic `е`, or initials run together
+/// (`J.R.Hartley`, which is left out too: better a plain greeting than a link).
 pub fn holds_an_address(text: &str) -> bool {
-    let text = text
-        .to_lowercase()
-        .replace(['\u{3002}', '\u{ff0e}', '\u{ff61}'], ".");
-    if text.contains("://") || text.contains('@') || text.contains("www.") {
+    use unicode_normalization::UnicodeNormalization;
+    /// Characters that show as nothing, which could split a token to hide it.
+    fn invisible(c: char) -> bool {
+        matches!(
+            c,
+            '\u{00ad}' | '\u{034f}' | '\u{061c}' | '\u{115f}' | '\u{1160}' | '\u{17b4}'
+                | '\u{17b5}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}' | '\u{3164}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}'
+                | '\u{ffa0}'
+        )
+    }
+    /// Full stops of other scripts, as a mail reader may take them for a dot in a name.
+    fn full_stop(c: char) -> bool {
+        matches!(
+            c,
+            '.' | '\u{3002}' | '\u{06d4}' | '\u{0701}' | '\u{0702}' | '\u{2e3c}'
+        )
+    }
+    let folded: Vec<char> = text
+        .nfkc()
+        .filter(|c| !invisible(*c))
+        .flat_map(char::to_lowercase)
+        .collect();
+    let joined: String = folded.iter().collect();
+    if joined.contains('@') || joined.contains("://") || joined.contains("www") {
         return true;
     }
-    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '"' | '\''))
-        .map(|word| word.trim_end_matches(['.', '!', '?', ':']))
-        .any(|word| {
-            let labels: Vec<&str> = word.split('.').collect();
-            labels.len() >= 2
-                && labels.iter().all(|label| {
-                    !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-')
-                })
-                && labels
-                    .last()
-                    .is_some_and(|tld| tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic))
-                // Initials ("J.R.R.Tolkien") start with a one-letter label.
-                && labels[0].chars().count() > 1
-        })
+    folded
+        .windows(3)
+        .any(|w| full_stop(w[1]) && w[0].is_alphanumeric() && w[2].is_alphanumeric())
 }
 
 /// An organisation's name or a signer's role, as typed.
@@ -197,6 +210,21 @@ impl Website {
             return Err("must not hold a user name or password".into());
         }
         Ok(Self(url.into()))
+    }
+
+    /// An organisation's own website, as its account gives it: only in the plain shape the
+    /// contract states (see `plain_address`). A pledger's site is taken as any public `https`
+    /// address, stored as the URL standard writes it.
+    pub fn parse_plain(raw: &str) -> Result<Self, String> {
+        let website = Self::parse(raw)?;
+        if !super::plain_address::public_https(raw.trim()) {
+            return Err(
+                "must be a website's address, like https://www.example.org, \
+                 without spaces or letters outside ASCII"
+                    .into(),
+            );
+        }
+        Ok(website)
     }
 
     pub fn as_str(&self) -> &str {
@@ -826,25 +854,31 @@ mod tests {
 
     #[test]
     fn addresses_are_found_in_names() {
+        // The full list of spellings is tested through signing and the emails sent (see
+        // hardening::no_address_typed_as_a_name_reaches_an_email).
         for name in [
-            "Reset your password at https://evil.example",
-            "Visit evil.example now",
-            "Ann (ann@example.org)",
-            "www.bank-login",
-            "Go to bank.co.uk!",
-            "Ann evil\u{3002}example",
+            "evil.example/x",
+            "Call evil.example:8080",
+            "xn--e1afmkfd.xn--p1ai",
+            "\u{0435}vil.com",
+            "evil\u{200b}.example",
+            "ann\u{ff20}example",
+            "\u{ff57}\u{ff57}\u{ff57} bank",
         ] {
             assert!(holds_an_address(name), "{name}");
         }
         for name in [
             "Siân Lloyd-Jones",
-            "J.R.R. Tolkien",
+            "J. R. R. Tolkien",
             "St. John Smith",
             "Dr. Ann O'Neil",
             "محمد الأحمد",
-            "Ffion 🏴󠁧󠁢󠁷󠁬󠁳󠁿",
+            "שרה כהן",
+            "Ffion 🏴\u{e0067}\u{e0062}\u{e0077}\u{e006c}\u{e0073}\u{e007f}",
             "=HYPERLINK(\"x\")",
             "+44 Ringer",
+            "Gwenllian ap Gruffydd",
+            "Ann, Bob.",
         ] {
             assert!(!holds_an_address(name), "{name}");
         }

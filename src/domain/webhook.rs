@@ -98,12 +98,17 @@ impl WebhookUrl {
         if let Some(url::Host::Domain(name)) = url.host() {
             let labels: Vec<&str> = name.split('.').collect();
             let well_formed = labels.iter().all(|l| {
-                !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                !l.is_empty()
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
             });
+            // (A trailing dot leaves an empty last label, refused above, never indexed here.)
             let named = labels.len() == 1
                 || labels
                     .last()
-                    .is_some_and(|l| l.as_bytes()[0].is_ascii_alphabetic());
+                    .and_then(|l| l.bytes().next())
+                    .is_some_and(|b| b.is_ascii_alphabetic());
             if !(well_formed && named) {
                 return Err("must name its host, like crm.example.org".into());
             }
@@ -217,19 +222,64 @@ pub struct ReportedSignature {
     pub signatory_type: String,
     pub name: Option<String>,
     pub email: Option<String>,
+    /// Whether the signature stands confirmed.
+    pub confirmed: bool,
+    /// Whether the signer gave an age under 18.
+    pub young: bool,
 }
 
+/// Why a signature's event carries no name or email.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonalDataWithheld {
+    /// The webhook did not ask for it.
+    NotRequested,
+    /// The signer is under 18: never, whatever the webhook asks.
+    YoungSigner,
+    /// Not (or no longer) a confirmed signature: pending, withdrawn, erased or spam.
+    NotConfirmed,
+    /// Erased after the message was made.
+    Erased,
+}
+
+text_enum!(PersonalDataWithheld {
+    PersonalDataWithheld::NotRequested => "not-requested",
+    PersonalDataWithheld::YoungSigner => "young-signer",
+    PersonalDataWithheld::NotConfirmed => "not-confirmed",
+    PersonalDataWithheld::Erased => "erased",
+});
+
 impl ReportedSignature {
-    /// Where it came from and who signed as what; the signer's name and email only for a
-    /// webhook that asks for personal data.
-    pub fn to_json(&self, include_personal_data: bool) -> serde_json::Value {
+    /// Why the signer's name and email stay out of a webhook's message, if they do: they go
+    /// only to a webhook that asks, for a confirmed signer of 18 or over (or who gave no age).
+    pub fn withheld(&self, requested: bool) -> Option<PersonalDataWithheld> {
+        if self.young {
+            Some(PersonalDataWithheld::YoungSigner)
+        } else if !requested {
+            Some(PersonalDataWithheld::NotRequested)
+        } else if !self.confirmed {
+            Some(PersonalDataWithheld::NotConfirmed)
+        } else {
+            None
+        }
+    }
+
+    /// Where it came from and who signed as what, and `personal_data` saying whether the
+    /// signer's name and email are there (with `personal_data_withheld` saying why not).
+    pub fn to_json(&self, requested: bool) -> serde_json::Value {
         let mut reported = serde_json::json!({
             "id": self.id, "source": self.source, "country": self.country,
             "postcode_area": self.postcode_area, "signatory_type": self.signatory_type,
         });
-        if include_personal_data {
-            reported["name"] = self.name.clone().into();
-            reported["email"] = self.email.clone().into();
+        match self.withheld(requested) {
+            None => {
+                reported["name"] = self.name.clone().into();
+                reported["email"] = self.email.clone().into();
+                reported["personal_data"] = true.into();
+            }
+            Some(why) => {
+                reported["personal_data"] = false.into();
+                reported["personal_data_withheld"] = why.as_str().into();
+            }
         }
         reported
     }
@@ -292,12 +342,32 @@ mod tests {
             signatory_type: "individual".into(),
             name: Some("Ffion".into()),
             email: Some("ffion@example.org".into()),
+            confirmed: true,
+            young: false,
         };
         let anonymous = signature.to_json(false);
         assert_eq!(anonymous["postcode_area"], "CF");
         assert!(anonymous.get("name").is_none() && anonymous.get("email").is_none());
+        assert_eq!(anonymous["personal_data"], false);
+        assert_eq!(anonymous["personal_data_withheld"], "not-requested");
         let personal = signature.to_json(true);
         assert_eq!(personal["email"], "ffion@example.org");
+        assert_eq!(personal["personal_data"], true);
+        // Never a young signer's, never an unconfirmed signer's.
+        for (confirmed, young, why) in [
+            (true, true, "young-signer"),
+            (false, true, "young-signer"),
+            (false, false, "not-confirmed"),
+        ] {
+            let withheld = ReportedSignature {
+                confirmed,
+                young,
+                ..signature.clone()
+            }
+            .to_json(true);
+            assert!(withheld.get("name").is_none() && withheld.get("email").is_none());
+            assert_eq!(withheld["personal_data_withheld"], why);
+        }
         let at = chrono::DateTime::from_timestamp_millis(1_614_265_330_123).unwrap();
         let body = WebhookEvent::SignatureConfirmed.message(at, serde_json::json!({}));
         assert_eq!(body["type"], "signature.confirmed");
@@ -317,6 +387,19 @@ mod tests {
         );
         assert!(WebhookEvent::parse_list(&[]).is_err());
         assert!(WebhookEvent::parse_list(&["webhook.test".into()]).is_err());
+    }
+
+    #[test]
+    fn a_host_with_a_trailing_dot_is_refused_not_a_panic() {
+        for raw in [
+            "https://localhost./",
+            "https://crm.example.org./hooks",
+            "https://./",
+            "https://a..b/",
+            "https://-.example/",
+        ] {
+            assert!(WebhookUrl::parse(raw).is_err(), "{raw}");
+        }
     }
 
     #[test]

@@ -12,6 +12,13 @@ use crate::state::AppState;
 /// A request made with a valid organiser access token, and the account it speaks for.
 pub struct Organiser(pub User);
 
+/// A request made with a valid organiser access token: the account, and the session (the
+/// login) the token belongs to.
+pub struct OrganiserSession {
+    pub user: User,
+    pub session_id: uuid::Uuid,
+}
+
 /// A request that may carry an organiser's token. Without an `Authorization` header it is
 /// anonymous; with one, the token must be valid (a bad token is 401, never silently anonymous).
 pub struct MaybeOrganiser(pub Option<User>);
@@ -31,17 +38,22 @@ pub fn bearer_token(req: &HttpRequest) -> Option<Result<String, ApiError>> {
     Some(token)
 }
 
-async fn authenticate(state: web::Data<AppState>, token: String) -> Result<User, ApiError> {
-    let user_id = state
+async fn authenticate(
+    state: web::Data<AppState>,
+    token: String,
+) -> Result<OrganiserSession, ApiError> {
+    let (user_id, session_id) = state
         .tokens
         .verify(&token)
         .ok_or(ApiError::Unauthenticated)?;
-    // The account is read on every request, so that a removed account stops working at once.
-    state
+    // The session and account are read on every request, so that logging out (or a password
+    // change elsewhere) ends the token at once, on every instance.
+    let user = state
         .store
-        .user(user_id)
+        .session_user(session_id, user_id, crate::store::now())
         .await?
-        .ok_or(ApiError::Unauthenticated)
+        .ok_or(ApiError::Unauthenticated)?;
+    Ok(OrganiserSession { user, session_id })
 }
 
 fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
@@ -54,12 +66,22 @@ impl FromRequest for Organiser {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let session = OrganiserSession::from_request(req, payload);
+        Box::pin(async move { Ok(Organiser(session.await?.user)) })
+    }
+}
+
+impl FromRequest for OrganiserSession {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let token = bearer_token(req);
         let state = app_state(req);
         Box::pin(async move {
             let token = token.ok_or(ApiError::Unauthenticated)??;
-            Ok(Organiser(authenticate(state?, token).await?))
+            authenticate(state?, token).await
         })
     }
 }
@@ -74,7 +96,9 @@ impl FromRequest for MaybeOrganiser {
         Box::pin(async move {
             match token {
                 None => Ok(MaybeOrganiser(None)),
-                Some(token) => Ok(MaybeOrganiser(Some(authenticate(state?, token?).await?))),
+                Some(token) => Ok(MaybeOrganiser(Some(
+                    authenticate(state?, token?).await?.user,
+                ))),
             }
         })
     }

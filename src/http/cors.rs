@@ -33,7 +33,10 @@ pub fn origin_allowed(state: &AppState, campaign: &Campaign, origin: &str) -> bo
     match Origin::parse(origin) {
         Ok(origin) => {
             origin.as_str() == state.public_url.origin().ascii_serialization()
-                || campaign.allowed_origins.contains(&origin)
+                || campaign
+                    .allowed_origins
+                    .iter()
+                    .any(|allowed| allowed.admits(&origin))
         }
         // `null` (sandboxed frames, files) and anything else that is no origin.
         Err(_) => false,

@@ -209,6 +209,13 @@ pub fn object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     deserializer.deserialize_map(Object(std::marker::PhantomData))
 }
 
+/// For a nested object that may be left out but is never `null` nor an array.
+pub fn present_object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    object(deserializer).map(Some)
+}
+
 /// A whole number as JSON Schema's `integer` has it: `1420` or `1420.0`, never `1420.5`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Whole<T>(pub T);

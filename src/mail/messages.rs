@@ -133,7 +133,7 @@ pub fn write(
     };
     let organiser = OrganiserView::from(&email.organiser);
     let folder = folder(email.kind, to_a_parent);
-    let mut context = EmailContext {
+    let context = EmailContext {
         lang,
         subject: String::new(),
         preheader: String::new(),
@@ -179,6 +179,17 @@ pub fn write(
             .as_ref()
             .map(|(_, hash)| HandinNote { hash: hash.clone() }),
     };
+    render(templates, folder, context, unsubscribe)
+}
+
+/// Renders `folder`'s subject, then its text part (whose first sentence becomes the HTML
+/// part's preheader), then its HTML part.
+fn render(
+    templates: &Templates,
+    folder: &str,
+    mut context: EmailContext,
+    unsubscribe: Option<String>,
+) -> anyhow::Result<Written> {
     let subject = templates.render(&format!("emails/{folder}/subject.txt"), &context)?;
     context.subject = subject.trim().to_owned();
     let text = templates.render(&format!("emails/{folder}/body.txt"), &context)?;
@@ -202,4 +213,56 @@ fn preheader(text: &str, greeting: &str) -> String {
     let line = body.lines().next().unwrap_or("");
     let sentence = line.split_inclusive(['.', '!', '?']).next().unwrap_or(line);
     sentence.chars().take(140).collect()
+}
+
+/// An email about an organiser's own account, sent at once rather than through the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountEmail {
+    /// An admin invites someone to make an account: `by` names the admin.
+    Invitation,
+    /// A password reset someone asked for.
+    Reset,
+}
+
+/// Writes an account email: its link (`action_link`) is the only thing in it that varies,
+/// with who sent an invitation (`by`, the inviting admin's email). Always in English, the
+/// language of the console.
+pub fn write_account(
+    templates: &Templates,
+    kind: AccountEmail,
+    by: &str,
+    action_link: String,
+) -> anyhow::Result<Written> {
+    let lang = Lang::En;
+    let (folder, action) = match kind {
+        AccountEmail::Invitation => ("invitation", "email-invitation-action"),
+        AccountEmail::Reset => ("reset", "email-reset-action"),
+    };
+    let context = EmailContext {
+        lang,
+        subject: String::new(),
+        preheader: String::new(),
+        greeting: i18n::text(lang, "email-hello"),
+        title: by.to_owned(),
+        brand: EmailBrand {
+            name: "Undersigned".to_owned(),
+            colour: HEADER_COLOUR.to_owned(),
+            text_colour: HEADER_TEXT,
+            logo_url: None,
+        },
+        organiser: OrganiserView {
+            name: None,
+            privacy_url: None,
+            contact_email: None,
+        },
+        action: Some(Action {
+            label: i18n::text(lang, action),
+            link: action_link,
+        }),
+        withdraw: None,
+        unsubscribe: None,
+        update: None,
+        handin: None,
+    };
+    render(templates, folder, context, None)
 }

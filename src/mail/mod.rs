@@ -23,10 +23,11 @@ use tokio::sync::Notify;
 mod messages;
 mod unsubscribe;
 
+pub use messages::AccountEmail;
 pub use unsubscribe::Unsubscribes;
 
 use crate::config::Settings;
-use crate::domain::{Lang, MailLane};
+use crate::domain::{Email, Lang, MailLane};
 use crate::metrics::Metrics;
 use crate::store::{self, QueuedEmail, Store};
 use crate::templates::Templates;
@@ -249,6 +250,19 @@ impl OutboxFiles {
         Ok(())
     }
 
+    /// Writes an email that is no signer's (about an organiser's account), named by its own id.
+    async fn write_account(&self, message: &Message) -> anyhow::Result<()> {
+        let dir = self
+            .dir
+            .as_ref()
+            .expect("files are written only to a directory");
+        let name = format!("account.{}.eml", uuid::Uuid::now_v7());
+        let partial = dir.join(format!("{name}.partial"));
+        tokio::fs::write(&partial, message.formatted()).await?;
+        tokio::fs::rename(&partial, dir.join(name)).await?;
+        Ok(())
+    }
+
     /// Removes the emails written to one signer.
     pub async fn forget_signature(&self, signature_id: uuid::Uuid) {
         let signature = signature_id.to_string();
@@ -400,10 +414,11 @@ impl Mailer {
             .recipient
             .parse()
             .map_err(|e| anyhow::anyhow!("the recipient is not a mailbox: {e}"))?;
-        // Sent from the service's address (the only one it may send as), under the
-        // organiser's name; replies go to the organiser.
-        let from = match &organiser.name {
-            Some(name) => Mailbox::new(Some(name.as_str().to_owned()), self.from.email.clone()),
+        // Sent from the service's address (the only one it may send as), under the name an
+        // admin gave the campaign's owner, else the service's own: never a name an organiser
+        // typed, which could read "PayPal Security". Replies go to the organiser.
+        let from = match &email.sender_name {
+            Some(name) => Mailbox::new(Some(name.clone()), self.from.email.clone()),
             None => self.from.clone(),
         };
         let mut message = Message::builder().from(from);
@@ -434,6 +449,56 @@ impl Mailer {
             None => body,
         };
         Ok(message.to(to).subject(subject).multipart(body)?)
+    }
+
+    /// Sends an email about an organiser's own account (an invitation, a password reset) at
+    /// once, not through the outbox: its link works for a short while, and whoever waits for
+    /// it can ask for another. A failure is tried twice more, a few seconds apart.
+    pub async fn send_account_email(
+        &self,
+        to: &Email,
+        kind: AccountEmail,
+        by: &str,
+        link: String,
+    ) -> anyhow::Result<()> {
+        let written = messages::write_account(&self.templates, kind, by, link)?;
+        let to: Mailbox = to
+            .as_str()
+            .parse()
+            .map_err(|e| anyhow::anyhow!("the recipient is not a mailbox: {e}"))?;
+        let body = MultiPart::alternative()
+            .singlepart(SinglePart::plain(plain_body(written.text)))
+            .singlepart(SinglePart::html(written.html));
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(written.subject)
+            .multipart(body)?;
+        let mut last = None;
+        for attempt in 0..3u64 {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_secs(5 * attempt)).await;
+            }
+            let sent = match &self.transport {
+                Transport::Files(files) => files.write_account(&message).await,
+                Transport::Smtp(server) => {
+                    let (envelope, body) = (message.envelope().clone(), message.formatted());
+                    match server.connect().await {
+                        Ok(mut connection) => {
+                            let sent = connection.send(&envelope, &body).await;
+                            let _ = connection.quit().await;
+                            sent.map(|_| ()).map_err(anyhow::Error::from)
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+            };
+            match sent {
+                Ok(()) => return Ok(()),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| anyhow::anyhow!("not sent")))
     }
 
     async fn send(

@@ -26,7 +26,9 @@ use crate::domain::{
 use crate::error::{ApiError, Conflict};
 use crate::mail::{MailWake, OutboxFiles};
 use crate::metrics::Metrics;
-use crate::store::{self, SignOutcome, SignatureSubmission, Store, TokenUse};
+use crate::store::{
+    self, PublicSignatory, SignOutcome, SignatureSubmission, Store, TokenPurpose, TokenUse,
+};
 use campaign_cache::CampaignCache;
 use group_commit::GroupCommit;
 use pacing::{AnswerPacing, Work};
@@ -148,9 +150,11 @@ impl Signing {
             CampaignStatus::Draft => return Err(ApiError::NotFound),
             CampaignStatus::Closed => return Err(ApiError::Conflict(Conflict::CampaignClosed)),
         }
+        // An empty stamp is no stamp, as every other empty optional field is absent.
         let too_fast = form
             .started
             .as_deref()
+            .filter(|stamp| !stamp.trim().is_empty())
             .is_some_and(|stamp| self.clock.too_fast(stamp, store::now()));
         let altcha = form.altcha.take().filter(|a| !a.trim().is_empty());
         let parsed = NewSignature::parse(form, campaign.signing_rules());
@@ -250,20 +254,59 @@ impl Signing {
 
     /// Withdraws a signature by the token its email carried.
     pub async fn withdraw(&self, token: &str) -> Result<TokenUse, ApiError> {
+        let hash = token_hash(token)?;
+        // Read before the withdrawal, which takes their name: what the hand-ins listed of them.
+        let listed = self.listed_in_handins(&hash).await?;
         let used = self
             .store
-            .withdraw_signature(&token_hash(token)?, store::now())
+            .withdraw_signature(&hash, store::now())
             .await?
             .ok_or(ApiError::TokenNotFound)?;
         if matches!(
             used.previous,
             SignatureStatus::Pending | SignatureStatus::Confirmed
         ) {
+            if let Some((campaign, signer)) = listed {
+                crate::handins::redact_signer(
+                    self.store.as_ref(),
+                    &campaign,
+                    &signer,
+                    crate::handins::Departure::Withdrew,
+                    None,
+                )
+                .await?;
+            }
             self.metrics.signing("withdrawn");
             self.outbox_files.forget_signature(used.signature_id).await;
             self.live.changed(used.campaign_id);
         }
         Ok(used)
+    }
+}
+
+impl Signing {
+    /// The confirmed signer a withdrawal link leads to, as the campaign's stored hand-ins list
+    /// them (if they list them).
+    async fn listed_in_handins(
+        &self,
+        hash: &str,
+    ) -> Result<Option<(Campaign, PublicSignatory)>, ApiError> {
+        let now = store::now();
+        let Some(target) = self
+            .store
+            .token_target(hash, TokenPurpose::Withdraw, now)
+            .await?
+            .filter(|t| t.previous == SignatureStatus::Confirmed)
+        else {
+            return Ok(None);
+        };
+        let Some(campaign) = self.store.campaign_by_id(target.campaign_id).await? else {
+            return Ok(None);
+        };
+        let signer =
+            crate::handins::listed_in_handins(self.store.as_ref(), &campaign, target.signature_id)
+                .await?;
+        Ok(signer.map(|signer| (campaign, signer)))
     }
 }
 

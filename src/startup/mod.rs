@@ -38,10 +38,13 @@ impl Application {
         let store = store::connect(&settings.database_url)
             .await
             .with_context(|| format!("connecting to {}", settings.database_url))?;
-        Self::build_with_store(settings, store)
+        Self::build_with_store(settings, store).await
     }
 
-    pub fn build_with_store(settings: Settings, store: Arc<dyn Store>) -> anyhow::Result<Self> {
+    pub async fn build_with_store(
+        settings: Settings,
+        store: Arc<dyn Store>,
+    ) -> anyhow::Result<Self> {
         crate::selfcheck::use_ring_for_tls();
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
@@ -55,6 +58,16 @@ impl Application {
         let metrics = Metrics::register(&registry)?;
         warn_of_plain_http(&public_url, local);
         crate::backups::spawn_scheduled(&settings, metrics.clone())?;
+        // Without a key from the environment, the installation's own, made once and kept in
+        // its database: a restart logs no one out and breaks no emailed link, and every
+        // instance honours every other's tokens. (Backups are signed only with a key from the
+        // environment, never one kept inside the file they sign.)
+        let mut settings = settings;
+        let signing_key = match settings.jwt_secret.clone() {
+            Some(from_environment) => from_environment,
+            None => secrecy::SecretString::from(store.instance_secret("token_signing_key").await?),
+        };
+        settings.jwt_secret = Some(signing_key.clone());
         let unsubscribes = Arc::new(crate::mail::Unsubscribes::new(settings.jwt_secret.as_ref()));
         let templates = Arc::new(match &settings.theme_dir {
             Some(dir) => Templates::with_theme(dir, crate::web::samples::render_all),
@@ -67,8 +80,21 @@ impl Application {
             templates.clone(),
         )?);
         let mail_wake = Arc::new(MailWake::default());
-        mail::spawn_outbox_workers(store.clone(), mailer, metrics.clone(), mail_wake.clone());
+        mail::spawn_outbox_workers(
+            store.clone(),
+            mailer.clone(),
+            metrics.clone(),
+            mail_wake.clone(),
+        );
         let webhook_hosts = crate::webhooks::AllowedHosts::new(&settings.webhook_allow_hosts);
+        let every_port = webhook_hosts.every_port();
+        if !every_port.is_empty() {
+            tracing::warn!(
+                hosts = %every_port.join(", "),
+                "UNDERSIGNED_WEBHOOK_ALLOW_HOSTS lists hosts without a port, so webhooks may \
+                 reach every port they have: list each as host:port to allow one"
+            );
+        }
         crate::webhooks::spawn_delivery(store.clone(), webhook_hosts.clone());
         let live = LiveCounts::new(store.clone());
         live.start();
@@ -99,8 +125,9 @@ impl Application {
             signing,
             outbox_files: outbox_files.clone(),
             store,
+            account_mail: mailer,
             tokens: TokenService::new(
-                settings.jwt_secret.as_ref(),
+                &signing_key,
                 &issuer,
                 Duration::from_secs(settings.token_ttl_seconds),
             ),
@@ -122,6 +149,7 @@ impl Application {
             pages: Default::default(),
             templates,
             webhook_hosts,
+            webhooks_per_organiser: settings.webhooks_per_organiser,
             unsubscribes,
             update_spacing: chrono::Duration::milliseconds(
                 60_000 / i64::from(settings.update_emails_per_minute.max(1)),
@@ -130,6 +158,7 @@ impl Application {
                 settings.jwt_secret.as_ref(),
                 settings.renewal_clock_offset_days,
             ),
+            previews: crate::previews::DraftPreviews::new(settings.jwt_secret.as_ref()),
         });
         spawn_maintenance(state.clone(), settings.purge_interval_seconds);
 
@@ -174,7 +203,8 @@ impl Application {
         let setup_url = state.public_url.clone();
         spawn_limiter_pruning(state);
         tracing::info!(address = %local, database = %settings.database_url, "listening");
-        spawn_first_admin_offer(app_store.clone(), setup_url);
+        // Before the first request, so that the link is in the log by the time anyone asks.
+        offer_first_admin(app_store.as_ref(), &setup_url).await;
         Ok(Self {
             port: local.port(),
             server,
@@ -224,17 +254,16 @@ impl Application {
 
 /// Where no account exists yet, writes a one-time link to the log that creates the first
 /// admin in the console: after `docker compose up`, `docker compose logs app` is all it takes.
-fn spawn_first_admin_offer(store: Arc<dyn Store>, public_url: url::Url) {
-    tokio::spawn(async move {
-        match crate::accounts::offer_first_admin_setup(store.as_ref(), &public_url).await {
-            Ok(Some(link)) => tracing::info!(
-                setup_link = %link,
-                "no account exists yet: open the set-up link in a browser to create the first admin"
-            ),
-            Ok(None) => {}
-            Err(e) => tracing::error!(error = %e, "could not offer a set-up link"),
-        }
-    });
+async fn offer_first_admin(store: &dyn Store, public_url: &url::Url) {
+    match crate::accounts::offer_first_admin_setup(store, public_url).await {
+        Ok(Some(link)) => tracing::info!(
+            setup_link = %link,
+            "no account exists yet: open the set-up link in a browser within the hour to create \
+             the first admin"
+        ),
+        Ok(None) => {}
+        Err(e) => tracing::error!(error = %e, "could not offer a set-up link"),
+    }
 }
 
 /// Compares every stored count with a real count now and then, and repairs any drift.

@@ -53,28 +53,177 @@ pub fn backup_name(at: chrono::DateTime<chrono::Utc>) -> String {
 
 /// Copies the SQLite database at `file` to `dest` (which must not exist yet) with
 /// `VACUUM INTO`: a consistent snapshot even while the service writes, since it reads as one
-/// transaction. The copy is then checked.
-pub async fn backup_sqlite(file: &Path, dest: &Path) -> anyhow::Result<BackupContents> {
+/// transaction. The copy is then checked and, given a key, signed (`DEST.sig`). It holds
+/// emails, password hashes and secrets, so only its owner may read it (0600), and a directory
+/// made for it is the owner's alone (0700).
+pub async fn backup_sqlite(
+    file: &Path,
+    dest: &Path,
+    key: Option<&[u8; 32]>,
+) -> anyhow::Result<BackupContents> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
     if dest.exists() {
         bail!("{} exists already", dest.display());
     }
-    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    if let Some(dir) = dest
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
+    {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .with_context(|| format!("creating {}", dir.display()))?;
     }
+    // Made empty with its mode first (SQLite copies into an empty file), so the copy is never
+    // readable by others, not even while it is written.
+    File::options()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(dest)
+        .with_context(|| format!("creating {}", dest.display()))?;
     let mut conn = open(file, false).await?;
-    sqlx::query("VACUUM INTO $1")
+    let copied = sqlx::query("VACUUM INTO $1")
         .bind(dest.to_string_lossy().into_owned())
         .execute(&mut conn)
         .await
-        .with_context(|| format!("copying {} to {}", file.display(), dest.display()))?;
+        .with_context(|| format!("copying {} to {}", file.display(), dest.display()));
     conn.close().await?;
-    match check_backup(dest).await {
-        Ok(contents) => Ok(contents),
+    let checked = match copied {
+        Ok(_) => check_backup(dest).await,
+        Err(e) => Err(e),
+    };
+    match checked {
+        Ok(contents) => {
+            if let Some(key) = key {
+                sign_backup(dest, key)?;
+            }
+            Ok(contents)
+        }
         Err(e) => {
             let _ = std::fs::remove_file(dest);
             Err(e.context("the copy failed its check and was removed"))
         }
     }
+}
+
+/// The file beside a backup that holds its signature.
+pub fn signature_file(backup: &Path) -> PathBuf {
+    with_suffix(backup, ".sig")
+}
+
+/// The HMAC-SHA256, under `key`, of a file's bytes.
+fn backup_mac(backup: &Path, key: &[u8; 32]) -> anyhow::Result<hmac::Hmac<sha2::Sha256>> {
+    use hmac::Mac;
+    use std::io::Read;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("any key length");
+    let mut reader = File::open(backup).with_context(|| format!("reading {}", backup.display()))?;
+    let mut buffer = vec![0u8; 1 << 16];
+    loop {
+        let read = reader.read(&mut buffer)?;
+        if read == 0 {
+            break;
+        }
+        mac.update(&buffer[..read]);
+    }
+    Ok(mac)
+}
+
+const SIGNATURE_PREFIX: &str = "hmac-sha256:";
+
+fn sign_backup(backup: &Path, key: &[u8; 32]) -> anyhow::Result<()> {
+    use hmac::Mac;
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let signature = format!(
+        "{SIGNATURE_PREFIX}{}",
+        hex::encode(backup_mac(backup, key)?.finalize().into_bytes())
+    );
+    let path = signature_file(backup);
+    let mut file = File::options()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    writeln!(file, "{signature}")?;
+    Ok(())
+}
+
+/// Whether a backup is one this service wrote and signed with `key`, unchanged since.
+fn verify_backup(backup: &Path, key: Option<&[u8; 32]>) -> anyhow::Result<()> {
+    let path = signature_file(backup);
+    let Some(key) = key else {
+        bail!(
+            "no backup key is set (UNDERSIGNED_BACKUP_KEY, or UNDERSIGNED_JWT_SECRET), so {} \
+             cannot be checked as this service's own; restore it with --force only if you know \
+             where it came from",
+            backup.display()
+        );
+    };
+    let Ok(stored) = std::fs::read_to_string(&path) else {
+        bail!(
+            "{} has no signature beside it ({}): it was not written by `undersigned backup` with \
+             this key; restore it with --force only if you know where it came from",
+            backup.display(),
+            path.display()
+        );
+    };
+    use hmac::Mac;
+    let stored = stored
+        .trim()
+        .strip_prefix(SIGNATURE_PREFIX)
+        .and_then(|digits| hex::decode(digits).ok())
+        .unwrap_or_default();
+    // Compared in constant time by the MAC itself.
+    if backup_mac(backup, key)?.verify_slice(&stored).is_err() {
+        bail!(
+            "{} does not match its signature: it was changed after it was written, or signed \
+             with another key",
+            backup.display()
+        );
+    }
+    Ok(())
+}
+
+/// The schema objects (`type name`) a database holds that this build's migrations, up to the
+/// one the database has, do not make: a trigger, view, table or index added to a file by
+/// someone else.
+async fn foreign_schema_objects(
+    conn: &mut SqliteConnection,
+) -> anyhow::Result<Vec<(String, String)>> {
+    async fn objects(conn: &mut SqliteConnection) -> anyhow::Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT type, name FROM sqlite_master
+             WHERE name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'
+             ORDER BY type, name",
+        )
+        .fetch_all(conn)
+        .await?)
+    }
+    let (version,): (Option<i64>,) =
+        sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&mut *conn)
+            .await
+            .context("it records no migrations")?;
+    let mut reference = SqliteConnectOptions::from_str("sqlite::memory:")?
+        .connect()
+        .await?;
+    let migrations = sqlx::migrate!("migrations/sqlite");
+    for migration in migrations.iter().filter(|m| Some(m.version) <= version) {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(migration.sql.as_str().to_owned()))
+            .execute(&mut reference)
+            .await
+            .with_context(|| format!("building the schema of migration {}", migration.version))?;
+    }
+    let ours = objects(&mut reference).await?;
+    reference.close().await?;
+    Ok(objects(conn)
+        .await?
+        .into_iter()
+        .filter(|object| !ours.contains(object))
+        .collect())
 }
 
 /// Opens a backup read-only and checks it: SQLite's `integrity_check` passes, and it is an
@@ -160,19 +309,60 @@ pub struct Restored {
     pub contents: BackupContents,
     /// Where the database it replaced was moved, if there was one.
     pub previous: Option<PathBuf>,
+    /// The foreign schema objects dropped from it (`--force` only), as `type name`.
+    pub dropped: Vec<String>,
 }
 
 /// Puts the backup at `backup` in place of the SQLite database at `file`, which no running
-/// instance may hold. The backup is checked first; the database it replaces is kept beside
-/// it (with its write-ahead log, if a crash left one), never deleted.
-pub async fn restore_sqlite(file: &Path, backup: &Path) -> anyhow::Result<Restored> {
+/// instance may hold. The backup must be this service's own, signed with `key` and unchanged,
+/// unless `force`; it must hold no schema object that migrations do not make (with `force`,
+/// such objects are dropped from the restored copy); and it is checked. The database it
+/// replaces is kept beside it (with its write-ahead log, if a crash left one), never deleted.
+pub async fn restore_sqlite(
+    file: &Path,
+    backup: &Path,
+    key: Option<&[u8; 32]>,
+    force: bool,
+) -> anyhow::Result<Restored> {
     let _lock = lock_database(file)?;
+    if !force {
+        verify_backup(backup, key).context("the backup was not restored")?;
+    }
     let contents = check_backup(backup)
         .await
         .context("the backup was not restored")?;
     let staged = with_suffix(file, ".restoring");
     std::fs::copy(backup, &staged)
         .with_context(|| format!("copying {} to {}", backup.display(), staged.display()))?;
+    let mut conn = open(&staged, false).await?;
+    let foreign = foreign_schema_objects(&mut conn).await?;
+    let dropped: Vec<String> = foreign
+        .iter()
+        .map(|(kind, name)| format!("{kind} {name}"))
+        .collect();
+    if !foreign.is_empty() && !force {
+        conn.close().await?;
+        let _ = std::fs::remove_file(&staged);
+        bail!(
+            "the backup was not restored: it holds what this service's migrations never make ({}); \
+             with --force they are dropped from the restored copy",
+            dropped.join(", ")
+        );
+    }
+    // Triggers and views first: they name the tables.
+    for kind in ["trigger", "view", "index", "table"] {
+        for (_, name) in foreign.iter().filter(|(k, _)| k == kind) {
+            let statement = format!(
+                "DROP {} IF EXISTS \"{}\"",
+                kind.to_uppercase(),
+                name.replace('"', "\"\"")
+            );
+            sqlx::query(sqlx::AssertSqlSafe(statement))
+                .execute(&mut conn)
+                .await?;
+        }
+    }
+    conn.close().await?;
     let previous = if file.exists() {
         let kept = with_suffix(
             file,
@@ -192,7 +382,11 @@ pub async fn restore_sqlite(file: &Path, backup: &Path) -> anyhow::Result<Restor
         None
     };
     std::fs::rename(&staged, file)?;
-    Ok(Restored { contents, previous })
+    Ok(Restored {
+        contents,
+        previous,
+        dropped,
+    })
 }
 
 /// The newest migration the database has and the newest this build knows; `None` for the

@@ -22,8 +22,8 @@ use crate::domain::{
 };
 
 pub use crate::domain::records::{
-    CountSnapshot, LaneQueue, QueuedEmail, Recount, SignOutcome, SignatureFilter,
-    SignatureSubmission, TallyRows, TokenPurpose, TokenUse,
+    CountSnapshot, LaneQueue, QueuedEmail, Recount, ReviewSelection, Reviewed, SignOutcome,
+    SignatureFilter, SignatureSubmission, SourceFilter, TallyRows, TokenPurpose, TokenUse,
 };
 pub use sql::SqlStore;
 
@@ -81,7 +81,7 @@ fn is_transient(code: Option<&str>) -> bool {
 }
 
 /// A stored value that no longer parses as its domain type: a bug or a hand edit, never input.
-fn corrupt(what: &str, detail: String) -> StoreError {
+pub(crate) fn corrupt(what: &str, detail: String) -> StoreError {
     StoreError::Internal(format!("stored {what} is invalid: {detail}").into())
 }
 
@@ -126,6 +126,17 @@ pub struct StoredLogo {
     pub created_at: DateTime<Utc>,
 }
 
+/// What a set-up link may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetupLink {
+    /// An account exists: set-up is over, whatever link is shown.
+    Over,
+    /// Not a kept link, or one too old: creates nothing.
+    Invalid,
+    /// Creates the first admin.
+    Usable,
+}
+
 /// Whose logo: an account's (its campaigns' by default) or one campaign's own.
 #[derive(Debug, Clone, Copy)]
 pub enum LogoOwner {
@@ -167,25 +178,163 @@ pub trait Accounts: Send + Sync {
     /// Every account, oldest first.
     async fn users(&self) -> Result<Vec<User>, StoreError>;
 
-    /// Keeps the hash of a link that creates the first admin, unless an account exists
-    /// already; true if kept.
+    /// Keeps the hash of a link that creates the first admin, in place of any earlier link,
+    /// unless an account exists already; true if kept.
     async fn add_setup_token(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
 
-    /// Creates the first admin, if `token_hash` is a kept set-up link and no account exists,
-    /// and spends every set-up link; false (changing nothing) otherwise.
+    /// What a set-up link may do now: nothing once an account exists, nothing if it is not a
+    /// kept link issued at or after `issued_since`, else create the first admin.
+    async fn setup_link(
+        &self,
+        token_hash: &str,
+        issued_since: DateTime<Utc>,
+    ) -> Result<SetupLink, StoreError>;
+
+    /// Creates the first admin, if `token_hash` is a kept set-up link issued at or after
+    /// `issued_since` and no account exists, and spends every set-up link; false (changing
+    /// nothing) otherwise.
     async fn insert_first_admin(
         &self,
         token_hash: &str,
+        issued_since: DateTime<Utc>,
         user: &User,
         password_hash: &str,
     ) -> Result<bool, StoreError>;
 
     /// Replaces the identity an account gives its campaigns.
     async fn set_user_organiser(&self, id: Uuid, organiser: &Identity) -> Result<(), StoreError>;
+
+    /// Sets (or with `None` clears) the name an account's emails are sent under; false if
+    /// there is no such account.
+    async fn set_sender_name(
+        &self,
+        id: Uuid,
+        sender_name: Option<&crate::domain::OrganiserName>,
+    ) -> Result<bool, StoreError>;
+
+    /// A secret of this installation, made by whichever instance asks first and the same for
+    /// every instance after.
+    async fn instance_secret(&self, name: &str) -> Result<String, StoreError>;
+
+    /// Records a session a login began.
+    async fn start_session(&self, session: &Session) -> Result<(), StoreError>;
+
+    /// The account of a session that has not ended or expired (`None` otherwise).
+    async fn session_user(
+        &self,
+        session_id: Uuid,
+        user_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, StoreError>;
+
+    /// An account's sessions that have not ended or expired, newest first.
+    async fn live_sessions(
+        &self,
+        user_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Session>, StoreError>;
+
+    /// Ends an account's sessions: every one, or every one but `keep`; how many ended.
+    async fn end_sessions(
+        &self,
+        user_id: Uuid,
+        keep: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+
+    /// Ends one of an account's sessions; false if it was not live.
+    async fn end_session(
+        &self,
+        user_id: Uuid,
+        session_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Keeps a new account link, in place of any unused one with the same purpose and email.
+    async fn add_account_link(&self, link: &AccountLink) -> Result<(), StoreError>;
+
+    /// An unused, unexpired link of `purpose` (`None` otherwise).
+    async fn account_link(
+        &self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<Option<AccountLink>, StoreError>;
+
+    /// Spends an invitation and makes its account, at once: false (changing nothing) if the
+    /// link is used or expired; `Conflict` if the email has an account already.
+    async fn accept_invitation(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        user: &User,
+        password_hash: &str,
+    ) -> Result<bool, StoreError>;
+
+    /// Spends a reset link, sets its account's password and ends every session of it, at
+    /// once: the account, or `None` (changing nothing) if the link is used or expired.
+    async fn reset_password(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        password_hash: &str,
+    ) -> Result<Option<Uuid>, StoreError>;
+
+    /// Replaces an account's password hash and ends its sessions but `keep`, at once.
+    async fn set_password_hash(
+        &self,
+        user_id: Uuid,
+        password_hash: &str,
+        keep: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+}
+
+/// What a single-use account link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPurpose {
+    /// Makes an account for the invited email, with the password its owner chooses.
+    Invitation,
+    /// Sets a new password for an account, ending every session of it.
+    Reset,
+}
+
+impl LinkPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkPurpose::Invitation => "invitation",
+            LinkPurpose::Reset => "reset",
+        }
+    }
+}
+
+/// A single-use link about an account, as kept (by its token's SHA-256).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountLink {
+    pub token_hash: String,
+    pub purpose: LinkPurpose,
+    pub email: Email,
+    /// For an invitation: whether the account made is an admin.
+    pub is_admin: bool,
+    /// The admin who invited, or the account being reset.
+    pub user_id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A login's session, which every access token it gave names.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Session {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// The browser or program that logged in, as it said (for the account's own list).
+    pub user_agent: Option<String>,
 }
 
 #[async_trait]
@@ -353,6 +502,13 @@ pub trait Signatories: Send + Sync {
         limit: u32,
     ) -> Result<Vec<SignatureRecord>, StoreError>;
 
+    /// How many of a campaign's signatures the filter keeps.
+    async fn count_signatures(
+        &self,
+        campaign_id: Uuid,
+        filter: SignatureFilter,
+    ) -> Result<u64, StoreError>;
+
     /// Every one of a campaign's signatures that the filter keeps, read from one database
     /// cursor as the consumer takes them, so memory stays flat however many there are.
     fn export_signatures(
@@ -370,6 +526,17 @@ pub trait Signatories: Send + Sync {
         review: Review,
         now: DateTime<Utc>,
     ) -> Result<Option<SignatureRecord>, StoreError>;
+
+    /// Sets the review of every selected signature (erased ones and those with it already
+    /// aside) in one transaction, moving the count by what enters or leaves it; the ones it
+    /// changed, with their review before.
+    async fn review_signatures(
+        &self,
+        campaign_id: Uuid,
+        selection: ReviewSelection,
+        review: Review,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Reviewed>, StoreError>;
 
     /// Erases a signature's personal data (its deduplication key stays, as a keyed hash) and
     /// takes it out of the count; false if the campaign has no such live signature.
@@ -610,7 +777,14 @@ pub enum Attempted {
 /// Webhooks: each campaign's subscribers, and the delivery of their messages.
 #[async_trait]
 pub trait Webhooks: Send + Sync {
-    async fn insert_webhook(&self, webhook: &Webhook) -> Result<(), StoreError>;
+    /// Keeps a new webhook unless the campaign's owner has `most` webhooks already, across all
+    /// their campaigns; false (storing nothing) if so.
+    async fn insert_webhook(
+        &self,
+        webhook: &Webhook,
+        owner_id: Uuid,
+        most: u32,
+    ) -> Result<bool, StoreError>;
     async fn webhooks(&self, campaign_id: Uuid) -> Result<Vec<Webhook>, StoreError>;
     async fn webhook(&self, campaign_id: Uuid, id: Uuid) -> Result<Option<Webhook>, StoreError>;
     /// Removes the webhook and its messages; whether it existed.
@@ -634,12 +808,16 @@ pub trait Webhooks: Send + Sync {
         webhook_id: Uuid,
         limit: u32,
     ) -> Result<Vec<WebhookMessage>, StoreError>;
-    /// Leases up to `limit` messages that are due, until `lease_until`.
+    /// Leases, until `lease_until`, up to `limit` messages that are due, at most one for each
+    /// webhook: the webhook's first due, and none for a webhook that has a message leased (in
+    /// flight, here or on another instance) or is in `resting`. So each receiver gets one
+    /// delivery at a time, in order, and a slow one holds up no other.
     async fn claim_webhook_messages(
         &self,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         limit: u32,
+        resting: &[Uuid],
     ) -> Result<Vec<DueMessage>, StoreError>;
     async fn webhook_attempted(
         &self,
@@ -672,6 +850,8 @@ pub struct NewHandin {
     pub bundle: Vec<u8>,
     /// Each is sent the bundle through the outbox.
     pub deliver_to: Vec<Email>,
+    /// Emailed to its organiser alone, and never shown publicly.
+    pub rehearsal: bool,
 }
 
 /// A hand-in as anyone may see it: when, with how many, and the manifest's digest.
@@ -685,6 +865,8 @@ pub struct HandinSummary {
     #[sqlx(try_from = "i64")]
     pub listed: u64,
     pub manifest_sha256: String,
+    /// A rehearsal, which only its organisers see.
+    pub rehearsal: bool,
 }
 
 /// Hand-ins: each frozen once, with its bundle, and emailed where asked.
@@ -694,12 +876,24 @@ pub trait Handins: Send + Sync {
     async fn insert_handin(&self, handin: &NewHandin) -> Result<(), StoreError>;
     /// The campaign's hand-ins, oldest first.
     async fn handins(&self, campaign_id: Uuid) -> Result<Vec<HandinSummary>, StoreError>;
-    /// A hand-in's bundle, as handed in.
+    /// A hand-in's bundle, as handed in (redacted since, if a signer in it was erased).
     async fn handin_bundle(
         &self,
         campaign_id: Uuid,
         id: Uuid,
     ) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Puts a redacted bundle in place of a hand-in's, recording when, why and the redacted
+    /// manifest's SHA-256 beside the original's.
+    async fn redact_handin(&self, redaction: &HandinRedaction) -> Result<(), StoreError>;
+}
+
+/// A hand-in's bundle with an erased signer taken out.
+pub struct HandinRedaction {
+    pub handin_id: Uuid,
+    pub bundle: Vec<u8>,
+    pub manifest_sha256: String,
+    pub reason: String,
+    pub at: DateTime<Utc>,
 }
 
 impl PublicSignatory {
@@ -760,6 +954,12 @@ pub trait Updates: Send + Sync {
     ) -> Result<u64, StoreError>;
     /// The campaign's updates, oldest first, with their sending counts.
     async fn updates(&self, campaign_id: Uuid) -> Result<Vec<UpdateStatus>, StoreError>;
+    /// Who an update of `kind` would go to now, by the language each signed in.
+    async fn update_recipients(
+        &self,
+        campaign_id: Uuid,
+        kind: crate::domain::UpdateKind,
+    ) -> Result<Vec<(String, i64)>, StoreError>;
     async fn latest_outcome(
         &self,
         campaign_id: Uuid,

@@ -23,6 +23,7 @@ pub(super) struct UserRow {
     pub organiser: OrganiserColumns,
     #[sqlx(flatten)]
     pub brand: BrandColumns,
+    pub sender_name: Option<String>,
 }
 
 /// An organisation's look as `users` and `campaigns` both store it (a campaign has no
@@ -74,7 +75,7 @@ pub(super) struct OrganiserColumns {
 /// A `UserRow`'s columns, from `users` aliased `u`.
 pub(super) const USER_COLUMNS: &str = "u.id, u.email, u.is_admin, u.created_at, \
     u.organiser_name, u.organiser_privacy_url, u.organiser_contact_email, u.brand_colour, \
-    u.brand_website, u.brand_logo";
+    u.brand_website, u.brand_logo, u.sender_name";
 
 impl OrganiserColumns {
     pub fn of(organiser: &Identity) -> Self {
@@ -119,6 +120,12 @@ impl TryFrom<UserRow> for User {
             created_at: row.created_at,
             organiser: row.organiser.parse()?,
             brand: row.brand.parse()?,
+            sender_name: row
+                .sender_name
+                .as_deref()
+                .map(OrganiserName::parse)
+                .transpose()
+                .map_err(|e| corrupt("sender name", e))?,
         })
     }
 }
@@ -349,7 +356,7 @@ pub(super) const SIGNATURE_COLUMNS: &str = "id, name, email, status, review, sou
     lapsed_at, lang, age_band";
 
 /// A signature's state, for changes that move the count.
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 pub(super) struct SignatureStateRow {
     #[sqlx(try_from = "String")]
     pub status: SignatureStatus,
@@ -428,6 +435,7 @@ pub(super) struct QueuedEmailRow {
     pub brand: BrandColumns,
     pub handin_bundle: Option<Vec<u8>>,
     pub handin_manifest_sha256: Option<String>,
+    pub sender_name: Option<String>,
     pub update_subject: Option<String>,
     pub update_body: Option<String>,
     pub signer_lang: Option<String>,
@@ -478,6 +486,7 @@ impl TryFrom<QueuedEmailRow> for QueuedEmail {
             campaign_title,
             organiser: row.organiser.parse()?,
             brand: row.brand.parse()?,
+            sender_name: row.sender_name,
             handin: row.handin_bundle.zip(row.handin_manifest_sha256),
             update: row.update_subject.zip(row.update_body),
         })

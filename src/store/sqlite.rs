@@ -75,7 +75,8 @@ async fn back_up_before_migrating(url: &DatabaseUrl) -> Result<(), StoreError> {
         maintenance::backup_name(chrono::Utc::now()).trim_start_matches("undersigned-")
     ));
     let backup = std::path::PathBuf::from(name);
-    maintenance::backup_sqlite(&file, &backup)
+    // Unsigned (the store has no key): restoring it takes `--force`, which says so.
+    maintenance::backup_sqlite(&file, &backup, None)
         .await
         .map_err(|e| internal(e.context("backing up before migrating")))?;
     tracing::info!(backup = %backup.display(), from = applied, to = latest, "backed up the database before migrating it");

@@ -16,12 +16,14 @@ use uuid::Uuid;
 use super::form::{CountLine, FormState, FormView, Submission, content_security_policy, take_form};
 use super::message::{Back, missing_page};
 use super::{
-    Layout, PAGES_POLICY, PRIVATE, Part, PreviewImage, REFER_ORIGIN, SHARED, built_page_response,
-    html_response, joined, page_campaign, render,
+    Layout, PAGES_POLICY, PRIVATE, Part, PreviewImage, REFER_ORIGIN, SHARED, Switch,
+    built_page_response, html_response, joined, page_campaign, render,
 };
 use crate::accounts::organiser_of;
-use crate::counts::CountView;
-use crate::domain::{Brand, Campaign, CampaignKind, CampaignStatus, Identity, Lang, SignatoryType};
+use crate::counts::{CountView, YoungFigure};
+use crate::domain::{
+    Brand, Campaign, CampaignKind, CampaignStatus, Identity, Lang, SignatoryType, Slug,
+};
 use crate::error::ApiError;
 use crate::i18n;
 use crate::page_cache::{BuiltPage, PAGE_LIFETIME};
@@ -184,6 +186,10 @@ fn signatory_list(kind: CampaignKind, signatories: &[PublicSignatory]) -> Option
         CampaignKind::Pledge => ("taken-by", "page-taken-by"),
         CampaignKind::Petition => return None,
     };
+    // No heading over nothing: the section appears with its first listed signatory.
+    if signatories.is_empty() {
+        return None;
+    }
     let (organisations, individuals): (Vec<_>, Vec<_>) = signatories
         .iter()
         .partition(|s| s.signatory_type == SignatoryType::Organisation);
@@ -260,6 +266,15 @@ struct CampaignPage {
     form: FormView,
     signatories: Option<SignatoryList>,
     share: ShareLinks,
+    /// On a draft's private preview: where its form and link picture are previewed.
+    preview: Option<PreviewLinks>,
+}
+
+/// The banner of a draft's preview, with links to preview the rest of what the public sees.
+#[derive(Serialize)]
+pub struct PreviewLinks {
+    pub form: String,
+    pub card: String,
 }
 
 /// What a campaign's page shows besides the form, read once per build.
@@ -279,6 +294,7 @@ fn campaign_page_html(
     parts: &PageParts,
     lang: Lang,
     form: &FormState<'_>,
+    preview: Option<(&str, PreviewLinks)>,
 ) -> Result<String, ApiError> {
     let c = campaign;
     let organiser = &parts.organiser;
@@ -287,6 +303,11 @@ fn campaign_page_html(
     let mut layout = Layout::new(lang, words.title.text, words.summary.text, &parts.url)
         .with_organiser(organiser, &parts.brand, c.slug.as_str());
     layout.page.scripts = true;
+    if let Some((path, _)) = &preview {
+        // Private: not indexed, and its language link stays on the preview.
+        layout.page.noindex = true;
+        layout.switch = Switch::new(lang, path, None);
+    }
     layout.page.image = Some(PreviewImage {
         url: format!("{}/preview.png", parts.url),
         width: super::preview::WIDTH,
@@ -304,8 +325,18 @@ fn campaign_page_html(
         CampaignKind::Petition => {}
     }
     // "2,140 children and young people signed", where they are welcome.
-    if let Some(young) = view.young_signers {
-        headlines.push(counted(lang, "count-young-line", young));
+    // Below ten, only "fewer than 10": a small campaign does not tell how many children signed.
+    match view
+        .young_signers
+        .map(|young| (young, YoungFigure::of(young)))
+    {
+        Some((_, YoungFigure::Exactly(young))) => {
+            headlines.push(counted(lang, "count-young-line", young))
+        }
+        Some((1.., YoungFigure::FewerThanTen(_))) => {
+            headlines.push(i18n::text(lang, "count-young-few"))
+        }
+        _ => {}
     }
     let page = CampaignPage {
         layout,
@@ -352,6 +383,7 @@ fn campaign_page_html(
         form: FormView::new(c, organiser, lang, form),
         signatories: signatory_list(c.kind, &parts.signatories),
         share: share_links(lang, &parts.url, words.title.text),
+        preview: preview.map(|(_, links)| links),
     };
     render(&state.templates, "pages/campaign.html", &page)
 }
@@ -370,7 +402,14 @@ async fn page_parts(state: &AppState, campaign: &Campaign) -> Result<PageParts, 
         organiser: organiser_of(state.store.as_ref(), campaign, None).await?,
         brand: campaign.look(),
         signatories,
-        handins: state.store.handins(campaign.id).await?,
+        // A rehearsal is its organisers' alone.
+        handins: state
+            .store
+            .handins(campaign.id)
+            .await?
+            .into_iter()
+            .filter(|h| !h.rehearsal)
+            .collect(),
         outcome: state.store.latest_outcome(campaign.id).await?,
     })
 }
@@ -409,7 +448,7 @@ pub async fn campaign_page(
                 None,
                 state.signing.form_stamp(None),
             );
-            let html = campaign_page_html(&state, &campaign, &view, &parts, lang, &form)?;
+            let html = campaign_page_html(&state, &campaign, &view, &parts, lang, &form, None)?;
             let page = BuiltPage::new(html, &content_security_policy(&campaign))
                 .map_err(ApiError::internal)?;
             state
@@ -435,7 +474,15 @@ pub async fn campaign_sign(
     let submitted: Submission = take_form(&req, &state, &campaign, payload).await?;
     let parts = page_parts(&state, &campaign).await?;
     let form = FormState::posted(format!("/c/{}", campaign.slug), &submitted);
-    let html = campaign_page_html(&state, &campaign, &view, &parts, submitted.lang, &form)?;
+    let html = campaign_page_html(
+        &state,
+        &campaign,
+        &view,
+        &parts,
+        submitted.lang,
+        &form,
+        None,
+    )?;
     let response = html_response(
         submitted.status,
         &content_security_policy(&campaign),
@@ -584,17 +631,7 @@ pub async fn preview_png(
     let png = match state.pages.previews.get(&campaign, &view, own) {
         Some(png) => png,
         None => {
-            let host = state.public_url.host_str().unwrap_or("").to_owned();
-            let address = format!("{host}/c/{}", campaign.slug);
-            let brand = campaign.look();
-            let logo = super::preview::logo_of(&state, &brand).await?;
-            let svg =
-                super::preview::svg(&state.templates, &campaign, &view, &address, &brand, logo)?;
-            // Drawing takes tens of milliseconds of CPU: off the async executor.
-            let png = tokio::task::spawn_blocking(move || super::preview::render_png(&svg))
-                .await
-                .map_err(ApiError::internal)?
-                .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
+            let png = link_picture(&state, &campaign, &view).await?;
             state
                 .pages
                 .previews
@@ -607,6 +644,24 @@ pub async fn preview_png(
         .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .body(png.as_ref().clone()))
+}
+
+/// The picture a shared link to the campaign's page shows, drawn as PNG.
+async fn link_picture(
+    state: &AppState,
+    campaign: &Campaign,
+    view: &CountView,
+) -> Result<Vec<u8>, ApiError> {
+    let host = state.public_url.host_str().unwrap_or("").to_owned();
+    let address = format!("{host}/c/{}", campaign.slug);
+    let brand = campaign.look();
+    let logo = super::preview::logo_of(state, &brand).await?;
+    let svg = super::preview::svg(&state.templates, campaign, view, &address, &brand, logo)?;
+    // Drawing takes tens of milliseconds of CPU: off the async executor.
+    tokio::task::spawn_blocking(move || super::preview::render_png(&svg))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))
 }
 
 /// The QR code of a campaign page's address.
@@ -674,4 +729,126 @@ pub async fn qr_png(
         .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .body(png))
+}
+
+/// What a preview link leads to.
+pub enum Previewed {
+    /// A draft, as the public will see it.
+    Draft(Box<Campaign>),
+    /// It has opened (or closed) since: the public page is the thing to see.
+    Public(Slug),
+    /// No such campaign, or not its link.
+    Missing,
+}
+
+/// The campaign a preview link names, if the link is its own.
+pub async fn previewed(state: &AppState, slug: &str, token: &str) -> Result<Previewed, ApiError> {
+    let Ok(slug) = Slug::parse(slug) else {
+        return Ok(Previewed::Missing);
+    };
+    let Some(campaign) = state.store.campaign(&slug).await? else {
+        return Ok(Previewed::Missing);
+    };
+    if !state.previews.is_valid(campaign.id, token) {
+        return Ok(Previewed::Missing);
+    }
+    Ok(
+        if campaign.status_at(store::now()) == CampaignStatus::Draft {
+            Previewed::Draft(Box::new(campaign))
+        } else {
+            Previewed::Public(slug)
+        },
+    )
+}
+
+/// Every preview answer: never cached, never indexed.
+pub(super) fn private_preview(mut response: HttpResponse) -> HttpResponse {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::HeaderName::from_static("x-robots-tag"),
+        header::HeaderValue::from_static("noindex, nofollow"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static(super::PRIVATE),
+    );
+    response
+}
+
+/// Where a preview link goes once its campaign is no longer a draft: what the public sees.
+pub(super) fn to_public(location: String) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// `GET /c/{slug}/preview/{token}`: a draft's page as the public will see it, marked
+/// "Preview — not yet open", with links to preview its form and its link picture.
+pub async fn draft_preview(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, token) = path.into_inner();
+    let campaign = match previewed(&state, &slug, &token).await? {
+        Previewed::Draft(campaign) => campaign,
+        Previewed::Public(slug) => return Ok(to_public(format!("/c/{slug}"))),
+        Previewed::Missing => {
+            return Ok(private_preview(page_not_found(
+                &state,
+                i18n::page_lang(&req, Lang::En),
+            )?));
+        }
+    };
+    let lang = i18n::page_lang(&req, campaign.signers.lang);
+    let view = crate::counts::CountView::nothing_yet(&campaign);
+    let parts = page_parts(&state, &campaign).await?;
+    let form = FormState::new(
+        format!("/c/{}", campaign.slug),
+        None,
+        state.signing.form_stamp(None),
+    )
+    .previewing();
+    let here = format!("/c/{}/preview/{token}", campaign.slug);
+    let links = PreviewLinks {
+        form: format!("{here}/form{}", super::lang_query(lang)),
+        card: format!("{here}/preview.png"),
+    };
+    let html = campaign_page_html(
+        &state,
+        &campaign,
+        &view,
+        &parts,
+        lang,
+        &form,
+        Some((&here, links)),
+    )?;
+    Ok(private_preview(super::html_response(
+        StatusCode::OK,
+        &content_security_policy(&campaign),
+        super::REFER_NOTHING,
+        super::PRIVATE,
+        html,
+    )))
+}
+
+/// `GET /c/{slug}/preview/{token}/preview.png`: the picture a shared link will show.
+pub async fn draft_preview_png(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, token) = path.into_inner();
+    let campaign = match previewed(&state, &slug, &token).await? {
+        Previewed::Draft(campaign) => campaign,
+        Previewed::Public(slug) => return Ok(to_public(format!("/c/{slug}/preview.png"))),
+        Previewed::Missing => return Err(ApiError::NotFound),
+    };
+    let view = crate::counts::CountView::nothing_yet(&campaign);
+    let png = link_picture(&state, &campaign, &view).await?;
+    Ok(private_preview(
+        HttpResponse::Ok()
+            .content_type("image/png")
+            .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+            .body(png),
+    ))
 }

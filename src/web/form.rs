@@ -198,6 +198,8 @@ pub struct FormState<'a> {
     pub signed: Option<Outcome>,
     /// When the form was shown, signed (see `signing::FormClock`).
     pub stamp: String,
+    /// A draft's preview shows the form as it will be once the campaign opens.
+    pub previewing: bool,
 }
 
 /// Nothing typed yet.
@@ -214,6 +216,15 @@ impl<'a> FormState<'a> {
             problem: None,
             signed: None,
             stamp,
+            previewing: false,
+        }
+    }
+
+    /// The same form, on a draft's preview: shown as it will be once the campaign opens.
+    pub fn previewing(self) -> Self {
+        Self {
+            previewing: true,
+            ..self
         }
     }
 
@@ -227,6 +238,7 @@ impl<'a> FormState<'a> {
             problem: submitted.problem.clone(),
             signed: submitted.signed.then_some(submitted.outcome),
             stamp: submitted.stamp.clone(),
+            previewing: false,
         }
     }
 }
@@ -326,7 +338,7 @@ impl FormView {
     ) -> Self {
         let c = campaign;
         let young = c.signers.young_signers;
-        let open = c.status_at(store::now()) == CampaignStatus::Open;
+        let open = state.previewing || c.status_at(store::now()) == CampaignStatus::Open;
         let typed = |field: &str| state.typed.get(field).map(String::as_str);
         let chosen_country = Country::parse(typed("country").unwrap_or("GB"))
             .map_or_else(|_| "GB".to_owned(), |c| c.as_str().to_owned());
@@ -443,6 +455,8 @@ struct FormPage {
     campaign: FormCampaign,
     count: CountLine,
     form: FormView,
+    /// Shown on a draft's private preview: "Preview — not yet open".
+    preview: bool,
 }
 
 #[derive(Serialize)]
@@ -472,6 +486,7 @@ fn form_page(
     form: &FormState<'_>,
     plain: bool,
     status: StatusCode,
+    preview_path: Option<&str>,
 ) -> Result<HttpResponse, ApiError> {
     let words = campaign.words(lang);
     let page = FormPage {
@@ -479,7 +494,12 @@ fn form_page(
         frame: Frame {
             title: i18n::text_with(lang, "sign-title", &[("title", words.title.text.into())]),
         },
-        switch: Switch::new(lang, &form.action, form.source.as_deref()),
+        // On a preview, the language link stays on the preview.
+        switch: Switch::new(
+            lang,
+            preview_path.unwrap_or(&form.action),
+            form.source.as_deref(),
+        ),
         brand: BrandView::of(organiser, brand, campaign.slug.as_str(), plain),
         organiser: OrganiserView::from(organiser),
         // The form lives in a partner's frame: its links open outside it.
@@ -499,6 +519,7 @@ fn form_page(
         },
         count: CountLine::new(campaign, total, lang),
         form: FormView::new(campaign, organiser, lang, form),
+        preview: preview_path.is_some(),
     };
     let html = super::render(&state.templates, "pages/form.html", &page)?;
     // In a partner's frame: the partner's address is not sent on anywhere.
@@ -587,7 +608,46 @@ pub async fn embed_page(
         &form,
         plain,
         StatusCode::OK,
+        None,
     )
+}
+
+/// `GET /c/{slug}/preview/{token}/form`: a draft's embedded form as partners' sites will
+/// show it, marked as a preview.
+pub async fn draft_preview_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    use super::campaign_pages::{Previewed, previewed, private_preview, to_public};
+    let (slug, token) = path.into_inner();
+    let campaign = match previewed(&state, &slug, &token).await? {
+        Previewed::Draft(campaign) => campaign,
+        Previewed::Public(slug) => return Ok(to_public(format!("/embed/{slug}"))),
+        Previewed::Missing => return not_found(&state, i18n::page_lang(&req, Lang::En)),
+    };
+    let lang = i18n::page_lang(&req, campaign.signers.lang);
+    let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
+    let form = FormState::new(
+        format!("/embed/{}", campaign.slug),
+        None,
+        state.signing.form_stamp(None),
+    )
+    .previewing();
+    let here = format!("/c/{}/preview/{token}/form", campaign.slug);
+    let response = form_page(
+        &state,
+        &campaign,
+        &organiser,
+        &campaign.look(),
+        0,
+        lang,
+        &form,
+        false,
+        StatusCode::OK,
+        Some(&here),
+    )?;
+    Ok(private_preview(response))
 }
 
 /// The fields a signing form posts: the signing API's, by the same names.
@@ -820,6 +880,7 @@ pub async fn embed_submit(
         &form,
         false,
         submitted.status,
+        None,
     )?;
     Ok(submitted.finish(page))
 }

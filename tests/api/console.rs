@@ -490,11 +490,40 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
     wait_screen(client, "Scrap SI 445: a letter").await;
     wait_text(client, "#status", "The draft").await;
 
-    // Open it, after a confirmation.
+    // Its private preview, as the public will see it, in each language.
+    wait_text(client, "section.preview", "Only people with this link").await;
+    check_screen(client, axe, "console-draft").await;
+    let preview = client
+        .find(Locator::XPath("//a[contains(., 'Open the preview')]"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .expect("the preview's address");
+    let console_window = client.window().await.unwrap();
+    let preview_window = client.new_window(true).await.unwrap();
+    client
+        .switch_to_window(preview_window.handle.clone())
+        .await
+        .unwrap();
+    client.goto(&preview).await.unwrap();
+    wait_text(client, ".preview-banner", "Preview — not yet open").await;
+    wait_text(client, "main h1", "Scrap SI 445: a letter").await;
+    check_screen(client, axe, "page-preview").await;
+    client.goto(&format!("{preview}?lang=cy")).await.unwrap();
+    wait_text(client, ".preview-banner", "Rhagolwg — heb agor eto").await;
+    click_xpath(client, "//a[contains(., 'Rhagweld y ffurflen')]").await;
+    wait_text(client, ".preview-banner", "Rhagolwg — heb agor eto").await;
+    wait_visible(client, "#name").await;
+    client.close_window().await.unwrap();
+    client.switch_to_window(console_window).await.unwrap();
+
+    // Open it, after a confirmation that says what then cannot change.
     press(client, "Open the campaign").await;
     answer_dialog(
         client,
-        "A campaign cannot go back to being a draft",
+        "its kind (letter) and its address (/c/letter-to-the-minister) never change",
         "Open it",
     )
     .await;
@@ -515,6 +544,29 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
         opened["translations"],
         serde_json::json!({"cy": {"recipient": "Y Gweinidog Plant"}})
     );
+    // Once open, the dashboard has everything to share it, ready to copy, and its pictures
+    // load.
+    wait_text(client, ".share-kit", "Share it").await;
+    let page_url = format!("{}/c/letter-to-the-minister", server.address);
+    assert_eq!(value_of(client, "share-page").await, page_url);
+    assert!(value_of(client, "share-script").await.contains("embed.js"));
+    assert!(
+        value_of(client, "share-shortcode")
+            .await
+            .starts_with("[undersigned")
+    );
+    wait_for_script(
+        client,
+        "var i = document.querySelectorAll('.share-kit img'); return i.length === 2 && Array.prototype.every.call(i, function (x) { return x.complete && x.naturalWidth > 0; });",
+        "the QR code and the preview card load",
+    )
+    .await;
+    let png = crate::helpers::http_client()
+        .get(format!("{page_url}/qr.png"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(png.headers()["content-type"], "image/png");
 
     // Signed on a partner's site in another window: the dashboard's count rises by itself.
     let console_window = client.window().await.unwrap();
@@ -550,7 +602,7 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
             .await
             .contains("Tros Gynnal Plant")
     );
-    press(client, "Approve").await;
+    press(client, "Approve Siân Lloyd").await;
     wait_text(client, "table.signatures", "Approved").await;
     wait_text(client, "#status", "approved").await;
     fill(client, "field-q", "nobody").await;
@@ -640,8 +692,69 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
     let refused = by_server("gwen@nyas.example").await.unwrap();
     assert_problem(refused, StatusCode::UNAUTHORIZED, "invalid-partner-key").await;
 
-    // Erasing a signature asks first, naming the person.
+    // Everyone not yet reviewed, approved at once by a filter after a count and a
+    // confirmation, then undone; then one chosen by its box, rejected.
     follow(client, "Signatures").await;
+    wait_text(client, "table.signatures", "Dafydd Jones").await;
+    wait_text(client, "table.signatures", "Came from NYAS").await;
+    client
+        .find(Locator::Id("field-review"))
+        .await
+        .unwrap()
+        .select_by_value("pending")
+        .await
+        .unwrap();
+    press(client, "Search").await;
+    wait_text(client, "main", "Showing 1 of 1 signature that match").await;
+    press(client, "Approve all 1 that match").await;
+    answer_dialog(
+        client,
+        "Every signature the filters keep",
+        "Approve 1 signature",
+    )
+    .await;
+    wait_text(client, "#status", "1 signature approved.").await;
+    let review_of = |name: &'static str| {
+        let store = &store;
+        async move {
+            store
+                .signatures(campaign.id, Default::default(), None, 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|s| s.name.as_deref() == Some(name))
+                .unwrap()
+                .review
+                .as_str()
+        }
+    };
+    assert_eq!(review_of("Dafydd Jones").await, "approved");
+    press(client, "Undo").await;
+    wait_text(client, "#status", "Undone: 1 signature is back as it was").await;
+    assert_eq!(review_of("Dafydd Jones").await, "pending");
+    client
+        .find(Locator::Id("field-review"))
+        .await
+        .unwrap()
+        .select_by_value("")
+        .await
+        .unwrap();
+    press(client, "Search").await;
+    wait_text(client, "main", "Showing 2 of 2 signatures.").await;
+    click_xpath(
+        client,
+        "//tr[contains(., 'Dafydd Jones')]//td[@class='select']/input",
+    )
+    .await;
+    wait_text(client, ".bulk", "1 signature selected.").await;
+    check_screen(client, axe, "console-signatures-bulk").await;
+    press(client, "Reject selected").await;
+    answer_dialog(client, "The signatures you selected", "Reject 1 signature").await;
+    wait_text(client, "#status", "1 signature rejected.").await;
+    assert_eq!(review_of("Dafydd Jones").await, "rejected");
+    assert_eq!(review_of("Siân Lloyd").await, "approved");
+
+    // Erasing a signature asks first, naming the person.
     wait_text(client, "table.signatures", "Dafydd Jones").await;
     press(client, "Erase Dafydd Jones").await;
     answer_dialog(
@@ -669,13 +782,26 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
     assert_eq!(value_of(client, "field-allowed_origins").await, partner);
     check_screen(client, axe, "console-edit").await;
 
-    // Admins: add an organiser, read the audit log.
+    // Admins: invite an organiser (who chooses their own password), name who an account's
+    // emails are sent as, read the audit log.
     follow(client, "Organisers").await;
     wait_screen(client, "Organisers").await;
     fill(client, "field-email", "kamena@nyas.example").await;
-    fill(client, "field-password", PASSWORD).await;
-    press(client, "Add the organiser").await;
-    wait_text(client, "main table", "kamena@nyas.example").await;
+    press(client, "Send the invitation").await;
+    wait_text(
+        client,
+        "#status",
+        "An invitation is on its way to kamena@nyas.example",
+    )
+    .await;
+    fill(client, "field-sender_name", "Article 39").await;
+    press(client, "Set the sender name").await;
+    wait_text(
+        client,
+        "#status",
+        "carolyne@article39.example are now sent as Article 39",
+    )
+    .await;
     check_screen(client, axe, "console-organisers").await;
     follow(client, "Audit log").await;
     wait_screen(client, "Audit log").await;
@@ -709,9 +835,53 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
         .unwrap();
     assert_eq!(closed.status, undersigned::domain::CampaignStatus::Closed);
 
-    // Log out; a wrong password is told plainly.
+    // Password and sessions: a wrong current password is told at its field; the right one
+    // changes it, and this session goes on.
+    follow(client, "Password and sessions").await;
+    wait_screen(client, "Password and sessions").await;
+    wait_text(client, "table.sessions", "This one").await;
+    fill(client, "field-current_password", "not the password").await;
+    fill(
+        client,
+        "field-password",
+        "a longer passphrase for the coalition",
+    )
+    .await;
+    press(client, "Change the password").await;
+    wait_text(client, ".error-summary", "is not this account's password").await;
+    fill(client, "field-current_password", PASSWORD).await;
+    fill(
+        client,
+        "field-password",
+        "a longer passphrase for the coalition",
+    )
+    .await;
+    press(client, "Change the password").await;
+    wait_text(client, "#status", "Your password is changed").await;
+    check_screen(client, axe, "console-security").await;
+
+    // Log out: the session ends on the service too, so its token is refused from then on;
+    // a wrong password is told plainly.
+    let kept = client
+        .execute(
+            "return sessionStorage.getItem('undersigned.token');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let kept = kept.as_str().expect("the console's token").to_owned();
+    let me = format!("{}/v1/users/me", server.address);
+    let http = crate::helpers::http_client();
+    let before = http.get(&me).bearer_auth(&kept).send().await.unwrap();
+    assert_eq!(before.status(), StatusCode::OK);
     press(client, "Log out").await;
     wait_screen(client, "Log in").await;
+    let after = http.get(&me).bearer_auth(&kept).send().await.unwrap();
+    assert_eq!(
+        after.status(),
+        StatusCode::UNAUTHORIZED,
+        "the token ended with the session"
+    );
     assert_eq!(
         client
             .execute("return sessionStorage.length;", vec![])
@@ -725,7 +895,86 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
     press(client, "Log in").await;
     wait_text(client, ".error-summary", "The email or password is wrong").await;
     check_screen(client, axe, "console-login").await;
+
+    // The invitation's link: Kamena chooses her password and is logged in.
+    let link = account_link(outbox.path(), "kamena@nyas.example", "/console/invitation#").await;
+    client.goto(&link).await.unwrap();
+    wait_screen(client, "Choose your password").await;
+    check_screen(client, axe, "console-invitation").await;
+    fill(client, "field-password", "short").await;
+    press(client, "Create my account").await;
+    wait_text(client, ".error-summary", "at least 12").await;
+    fill(client, "field-password", "kamena's own long passphrase").await;
+    press(client, "Create my account").await;
+    wait_screen(client, "Your organisation").await;
+    wait_text(client, "#status", "Your account is ready").await;
+    assert_eq!(
+        client.current_url().await.unwrap().fragment(),
+        Some("/account")
+    );
+
+    // A forgotten password: the link emailed sets a new one and logs her in.
+    press(client, "Log out").await;
+    wait_screen(client, "Log in").await;
+    follow(client, "Forgotten your password?").await;
+    wait_screen(client, "Forgotten your password?").await;
+    fill(client, "field-email", "kamena@nyas.example").await;
+    press(client, "Email me a link").await;
+    wait_text(client, "#status", "If an account has this email").await;
+    check_screen(client, axe, "console-forgot").await;
+    let link = account_link(outbox.path(), "kamena@nyas.example", "/console/reset#").await;
+    client.goto(&link).await.unwrap();
+    wait_screen(client, "Choose a new password").await;
+    fill(client, "field-password", "kamena's newer long passphrase").await;
+    press(client, "Set the new password").await;
+    wait_text(client, "#status", "Your new password is set").await;
+    let old = crate::helpers::http_client()
+        .post(format!("{}/v1/auth/token", server.address))
+        .json(&json!({"email": "kamena@nyas.example", "password": "kamena's own long passphrase"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
     server.kill();
+}
+
+/// The link in the latest account email to `to` (an invitation or a reset) that starts with
+/// `marker`, once it is in the outbox directory.
+async fn account_link(outbox: &std::path::Path, to: &str, marker: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut found: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(outbox)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                name.starts_with("account.") && name.ends_with(".eml")
+            })
+            .map(|e| {
+                let modified = e.metadata().unwrap().modified().unwrap();
+                (modified, std::fs::read_to_string(e.path()).unwrap())
+            })
+            .filter(|(_, raw)| crate::smtp::recipient_of(raw) == to)
+            .collect();
+        found.sort();
+        if let Some(link) = found.last().and_then(|(_, raw)| {
+            let text = crate::smtp::text_of(raw);
+            let start = text.find("http")?;
+            let link: String = text[start..]
+                .chars()
+                .take_while(|c| !c.is_whitespace())
+                .collect();
+            link.contains(marker).then_some(link)
+        }) {
+            return link;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no account email with {marker} to {to}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[tokio::test]

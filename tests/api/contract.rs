@@ -53,6 +53,49 @@ fn openapi_describes_exactly_the_routes_served() {
     );
 }
 
+/// Every problem `type` the service can answer with (each slug is the first
+/// string of a `(slug, title, status)` arm in src/error.rs) is one the
+/// contract lists, so a client validating against openapi.yaml accepts it.
+#[test]
+fn openapi_lists_every_problem_type_the_service_answers_with() {
+    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/error.rs"))
+        .expect("src/error.rs");
+    let mut served = BTreeSet::new();
+    let lines: Vec<&str> = source.lines().map(str::trim).collect();
+    for (i, line) in lines.iter().enumerate() {
+        // `=> (` then `"slug",` on the next line, or `=> ("slug", ...` on one.
+        let candidate = if line.ends_with("=> (") || line.ends_with("=> {") {
+            lines.get(i + 1).copied().unwrap_or("")
+        } else if let Some((_, rest)) = line.split_once("=> (") {
+            rest
+        } else {
+            continue;
+        };
+        let candidate = candidate.trim_start_matches('(');
+        if let Some(slug) = candidate
+            .strip_prefix('"')
+            .and_then(|rest| rest.split_once('"'))
+            .map(|(slug, _)| slug)
+            .filter(|slug| slug.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+        {
+            served.insert(format!("urn:undersigned:problem:{slug}"));
+        }
+    }
+    assert!(served.len() > 20, "found the slugs: {served:?}");
+    let listed: BTreeSet<String> = spec()["components"]["schemas"]["Problem"]["properties"]["type"]
+        ["enum"]
+        .as_sequence()
+        .expect("Problem.type enum")
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    let unlisted: Vec<_> = served.difference(&listed).collect();
+    assert!(
+        unlisted.is_empty(),
+        "answered but not in openapi.yaml: {unlisted:?}"
+    );
+}
+
 #[tokio::test]
 async fn every_described_operation_reaches_a_handler() {
     let app = spawn_app().await;

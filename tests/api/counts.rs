@@ -307,17 +307,18 @@ async fn a_stream_sends_the_count_then_each_change_and_announces_milestones() {
 
     app.sign("scrapsi445", &signer("Ann", "ann@example.org"))
         .await;
+    // Local changes go out within 200 ms; the margin is for a loaded machine.
     let (next, next_id) = events
-        .next_count(Duration::from_secs(1))
+        .next_count(Duration::from_secs(3))
         .await
-        .expect("a change within 1 s");
+        .expect("the change is pushed");
     assert_eq!(next["total"], 1);
     assert_ne!(next_id, first_id);
 
     app.sign("scrapsi445", &signer("Ben", "ben@example.org"))
         .await;
     let mut milestone = None;
-    while let Some(event) = events.next(Duration::from_secs(1)).await {
+    while let Some(event) = events.next(Duration::from_secs(3)).await {
         if event.kind == "milestone" {
             milestone = Some(serde_json::from_str::<Value>(&event.data).unwrap());
             break;
@@ -347,7 +348,7 @@ async fn a_stream_sends_the_count_then_each_change_and_announces_milestones() {
     app.sign("scrapsi445", &signer("Cat", "cat@example.org"))
         .await;
     let (after, _) = resumed
-        .next_count(Duration::from_secs(1))
+        .next_count(Duration::from_secs(3))
         .await
         .expect("the next change");
     assert_eq!(after["total"], 3);
@@ -464,7 +465,9 @@ async fn two_instances_on_one_postgresql_see_each_others_signatures() {
     let mut settings = test_settings(&first.database_url);
     many_signers(&mut settings);
     settings.outbox_dir = first.outbox.path().to_owned();
-    let second = undersigned::startup::Application::build_with_store(settings, store).unwrap();
+    let second = undersigned::startup::Application::build_with_store(settings, store)
+        .await
+        .unwrap();
     let second_address = format!("http://127.0.0.1:{}", second.port());
     let handle = second.handle();
     tokio::spawn(second.run_until_stopped());
@@ -486,20 +489,20 @@ async fn two_instances_on_one_postgresql_see_each_others_signatures() {
     assert_eq!(count_on_second().await["total"], 0);
     let mut events = Events::open(&first, &second_address, "scrapsi445", None).await;
     events
-        .next_count(Duration::from_secs(2))
+        .next_count(Duration::from_secs(5))
         .await
         .expect("the current count");
 
-    let signed_at = std::time::Instant::now();
     first
         .sign("scrapsi445", &signer("Ann", "ann@example.org"))
         .await;
+    // A notification carries the change at once; without one, the other instance would see it
+    // only at its next full refresh (every 5 s). The margin below that is for a loaded machine.
     let (event, _) = events
-        .next_count(Duration::from_secs(1))
+        .next_count(Duration::from_secs(4))
         .await
-        .expect("the other instance's stream");
+        .expect("the other instance's stream, before its next full refresh");
     assert_eq!(event["total"], 1);
-    assert!(signed_at.elapsed() < Duration::from_secs(1));
     assert_eq!(count_on_second().await["total"], 1);
     // Both instances crossed the milestone; it was recorded once.
     assert_eq!(
@@ -574,7 +577,7 @@ async fn a_signing_attempt_moves_no_public_number_until_it_is_confirmed() {
         .unwrap();
     assert_eq!(confirmed.status(), StatusCode::OK);
     let (next, _) = events
-        .next_count(Duration::from_secs(1))
+        .next_count(Duration::from_secs(3))
         .await
         .expect("the confirmation is pushed");
     assert_eq!(next["total"], 1);

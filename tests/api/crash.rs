@@ -46,10 +46,7 @@ impl Server {
             .arg("serve")
             .env("DATABASE_URL", database_url)
             .env("UNDERSIGNED_BIND", "127.0.0.1:0")
-            .env(
-                "UNDERSIGNED_JWT_SECRET",
-                "crash-test-secret-crash-test-secret",
-            )
+            .env("UNDERSIGNED_JWT_SECRET", crate::helpers::JWT_SECRET)
             .env("UNDERSIGNED_OUTBOX_DIR", outbox)
             .env("UNDERSIGNED_MAIL_RETRY_SECONDS", "1")
             // Emails the killed process had taken for sending are free again after this.
@@ -163,9 +160,15 @@ pub(crate) async fn organiser_with_open_campaign(
         .unwrap();
     let email = undersigned::domain::Email::parse("organiser@article39.example").unwrap();
     let password = undersigned::domain::Password::parse(PASSWORD.into()).unwrap();
-    undersigned::accounts::create_account(store.as_ref(), email, password, false)
-        .await
-        .unwrap();
+    undersigned::accounts::create_account(
+        store.as_ref(),
+        crate::helpers::passwords(),
+        email,
+        password,
+        false,
+    )
+    .await
+    .unwrap();
     let login: Value = client
         .post(format!("{}/v1/auth/token", server.address))
         .json(&json!({"email": "organiser@article39.example", "password": PASSWORD}))

@@ -200,6 +200,47 @@ async fn what_the_schema_allows_is_taken_and_what_it_does_not_is_refused() {
     let stored = app.get_json("/v1/campaigns/scrapsi445", Some(&token)).await;
     assert_eq!(stored["target"], 5000, "nothing refused was stored");
     assert_eq!(stored["closes_at"], Value::Null);
+
+    // An organisation's addresses are taken in the contract's plain shape only: a space or
+    // a letter outside ASCII inside one, a fragment, a host led by a digit are refused.
+    for (website, privacy_url) in [
+        (
+            "https://example.org/x?\u{202f}\u{205f}*",
+            "https://example.org/privacy",
+        ),
+        ("https://ex\u{e2}mple.org", "https://example.org/privacy"),
+        ("https://example.org/#top", "https://example.org/privacy"),
+        ("https://example.org", "https://1example.org/privacy"),
+        ("https://example.org", "https://example.org/pri vacy"),
+    ] {
+        let refused = app
+            .patch_json(
+                "/v1/users/me",
+                &json!({"organiser": {"website": website, "privacy_url": privacy_url}}),
+                &token,
+            )
+            .await;
+        let problem = assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+        assert_eq!(
+            fields_of(&problem).len(),
+            1,
+            "{website} {privacy_url}: {problem}"
+        );
+    }
+    let me = app.get_json("/v1/users/me", Some(&token)).await;
+    assert_eq!(
+        me["organiser"]["website"],
+        Value::Null,
+        "nothing refused was stored"
+    );
+    let taken = app
+        .patch_json(
+            "/v1/users/me",
+            &json!({"organiser": {"website": " https://www.article39.org.uk:8443/about?from=a&b=c "}}),
+            &token,
+        )
+        .await;
+    assert_eq!(taken.status(), StatusCode::OK);
 }
 
 #[tokio::test]

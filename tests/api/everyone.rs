@@ -267,16 +267,20 @@ async fn young_signers_give_an_age_band_and_are_kept_private() {
     assert_eq!(row[1].as_deref(), Some("CF10"));
     assert!(matches!(row[2].as_deref(), Some("0" | "false")), "{row:?}");
     assert!(matches!(row[3].as_deref(), Some("0" | "false")), "{row:?}");
-    // Counted at once (the campaign asks adults for no confirmation), never listed.
+    // Counted at once (the campaign asks adults for no confirmation), never listed, and
+    // below ten the public learns only that fewer than ten children signed.
     let count = app.expect_total(SLUG, 1).await;
-    assert_eq!(count["young_signers"], 1);
+    assert_eq!(count["young_signers"], "fewer than 10");
     let page = app
         .get(&format!("/c/{SLUG}"), None)
         .await
         .text()
         .await
         .unwrap();
-    assert!(page.contains("1 child or young person signed"), "{page}");
+    assert!(
+        page.contains("Fewer than 10 children and young people signed"),
+        "{page}"
+    );
     let signatories = app
         .get_json(&format!("/v1/campaigns/{SLUG}/signatories"), None)
         .await;
@@ -312,12 +316,35 @@ async fn young_signers_give_an_age_band_and_are_kept_private() {
         .await;
     assert_eq!(stored[0][0].as_deref(), Some("CF10 1AA"));
     let count = app.expect_total(SLUG, 2).await;
-    // Bands of fewer than five are folded into one.
-    assert_eq!(count["by_age_band"], json!([{"key": "other", "count": 2}]));
+    // Bands of fewer than ten are folded into one, itself shown only as "fewer than 10".
+    let few = json!([{"key": "other", "count": "fewer than 10"}]);
+    assert_eq!(count["by_age_band"], few);
     let tally = app
         .get_json(&format!("/v1/campaigns/{SLUG}/tally"), None)
         .await;
-    assert_eq!(tally["by_age_band"], json!([{"key": "other", "count": 2}]));
+    assert_eq!(tally["by_age_band"], few);
+    // From ten, each figure is shown as it is.
+    for i in 0..10 {
+        let body = json!({"name": format!("Teen {i}"), "email": format!("teen{i}@example.org"),
+            "age_band": "16-17"});
+        assert_eq!(app.sign(SLUG, &body).await.status(), StatusCode::ACCEPTED);
+    }
+    let count = app.expect_total(SLUG, 12).await;
+    assert_eq!(count["young_signers"], 11);
+    assert_eq!(
+        count["by_age_band"],
+        json!([{"key": "16-17", "count": 10}, {"key": "other", "count": "fewer than 10"}])
+    );
+    let page = app
+        .get(&format!("/c/{SLUG}"), None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("11 children and young people signed"),
+        "{page}"
+    );
 
     // An age band on a campaign that does not ask is refused; young signers on a pledge too.
     let other = app
@@ -373,7 +400,7 @@ async fn a_child_under_13_counts_once_a_parent_confirms() {
         .await;
     assert_eq!(confirmed.status(), StatusCode::OK);
     let count = app.expect_count(SLUG, 1, 0).await;
-    assert_eq!(count["young_signers"], 1);
+    assert_eq!(count["young_signers"], "fewer than 10");
 }
 
 #[tokio::test]
@@ -689,7 +716,7 @@ async fn young_signers_data_is_erased_sooner_than_adults() {
     );
     // The counts stay, and the campaign is not marked purged: the adults' data is still kept.
     let count = app.expect_total(SLUG, 2).await;
-    assert_eq!(count["young_signers"], 1);
+    assert_eq!(count["young_signers"], "fewer than 10");
     assert_eq!(
         app.scalar(
             "SELECT COUNT(*) FROM campaigns WHERE slug = $1 AND purged_at IS NULL",

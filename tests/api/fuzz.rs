@@ -110,7 +110,25 @@ async fn no_request_body_breaks_the_server() {
     })
     .await;
     let token = app.open_campaign_with(json!({})).await;
-    let targets: [(reqwest::Method, &str, &'static [&'static str], bool); 7] = [
+    let targets: [(reqwest::Method, &str, &'static [&'static str], bool); 10] = [
+        (
+            reqwest::Method::POST,
+            "/v1/campaigns/scrapsi445/webhooks",
+            &["url", "events", "include_personal_data"],
+            true,
+        ),
+        (
+            reqwest::Method::POST,
+            "/v1/setup",
+            &["token", "email", "password"],
+            false,
+        ),
+        (
+            reqwest::Method::POST,
+            "/v1/signatures/withdraw",
+            &["token"],
+            false,
+        ),
         (
             reqwest::Method::POST,
             "/v1/campaigns/scrapsi445/signatures",

@@ -132,13 +132,16 @@ async fn a_hand_in_s_bundle_matches_its_manifest_and_its_published_hash() {
     let response = app
         .post_json(
             &format!("/v1/campaigns/{SLUG}/handins"),
-            &json!({"deliver": "test"}),
+            &json!({"rehearsal": true}),
             Some(&token),
         )
         .await;
     assert_eq!(response.status(), StatusCode::CREATED);
-    let created: Value = response.json().await.unwrap();
-    let id = created["id"].as_str().unwrap().to_owned();
+    let rehearsed: Value = response.json().await.unwrap();
+    assert_eq!(rehearsed["rehearsal"], true);
+    assert_eq!(rehearsed["delivery"]["emails"], 1);
+    let id = rehearsed["id"].as_str().unwrap().to_owned();
+    let created = rehearsed.clone();
     let published = created["manifest_sha256"].as_str().unwrap().to_owned();
     assert_eq!(published.len(), 64);
     assert_eq!(created["total"], 3);
@@ -200,8 +203,31 @@ async fn a_hand_in_s_bundle_matches_its_manifest_and_its_published_hash() {
     let tally: Value = serde_json::from_slice(&file("tally.json")).unwrap();
     assert_eq!(tally["total"], 3, "{tally}");
 
+    // A rehearsal is its organisers' alone: listed to them, never on the page or in the
+    // public JSON.
+    let public = app.get_json(&format!("/v1/campaigns/{SLUG}"), None).await;
+    assert_eq!(public["handins"], json!([]), "{public}");
+    let listed = app
+        .get_json(&format!("/v1/campaigns/{SLUG}/handins"), Some(&token))
+        .await;
+    assert_eq!(listed["handins"][0]["rehearsal"], true);
+
+    // The real one, once checked.
+    let response = app
+        .post_json(
+            &format!("/v1/campaigns/{SLUG}/handins"),
+            &json!({"deliver": "none"}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let created: Value = response.json().await.unwrap();
+    assert_eq!(created["rehearsal"], false);
+    let published = created["manifest_sha256"].as_str().unwrap().to_owned();
+
     // Anyone can check a bundle against the campaign and its page.
     let public = app.get_json(&format!("/v1/campaigns/{SLUG}"), None).await;
+    assert_eq!(public["handins"].as_array().unwrap().len(), 1, "{public}");
     assert_eq!(public["handins"][0]["manifest_sha256"], published);
     assert_eq!(public["handins"][0]["total"], 3);
     assert_eq!(public["handins"][0]["id"], created["id"]);
@@ -219,6 +245,10 @@ async fn a_hand_in_s_bundle_matches_its_manifest_and_its_published_hash() {
             .unwrap();
         if page.contains(&published) {
             assert!(page.contains("Handed in on"));
+            assert!(
+                !page.contains(rehearsed["manifest_sha256"].as_str().unwrap()),
+                "no rehearsal on the page"
+            );
             break;
         }
         assert!(
@@ -228,12 +258,12 @@ async fn a_hand_in_s_bundle_matches_its_manifest_and_its_published_hash() {
         tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
 
-    // The test delivery went to the organiser alone, with the bundle attached.
+    // The rehearsal went to the organiser alone, with the bundle attached.
     let sent = handin_emails(&app, 1).await;
     assert_eq!(sent.len(), 1);
     assert_eq!(recipient_of(&sent[0]), "organiser@article39.example");
     assert!(sent[0].contains("application/zip"), "attached");
-    assert!(sent[0].contains(&published));
+    assert!(sent[0].contains(rehearsed["manifest_sha256"].as_str().unwrap()));
 
     // Delivered for real: to each decision-maker with an address.
     let response = app
@@ -256,7 +286,7 @@ async fn a_hand_in_s_bundle_matches_its_manifest_and_its_published_hash() {
     let listed = app
         .get_json(&format!("/v1/campaigns/{SLUG}/handins"), Some(&token))
         .await;
-    assert_eq!(listed["handins"].as_array().unwrap().len(), 2);
+    assert_eq!(listed["handins"].as_array().unwrap().len(), 3);
     let admin = app.organiser("admin@article39.example", true).await;
     let actions: Vec<Value> = app
         .audit_entries(&admin)
@@ -266,7 +296,7 @@ async fn a_hand_in_s_bundle_matches_its_manifest_and_its_published_hash() {
         .collect();
     assert_eq!(
         actions.iter().filter(|a| *a == "handin_created").count(),
-        2,
+        3,
         "{actions:?}"
     );
     assert_eq!(
@@ -331,6 +361,15 @@ async fn a_hand_in_or_its_targets_that_cannot_be_taken_are_refused() {
     )
     .await;
     assert_eq!(fields_of(&problem), vec!["deliver"]);
+    // `null` is not a delivery the schema allows: refused as a wrong type, naming the field.
+    let problem = assert_problem(
+        app.post_json(path, &json!({"deliver": null}), Some(&token))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    assert_eq!(fields_of(&problem), vec!["deliver"]);
     let problem = assert_problem(
         app.post_json(path, &json!({"deliver": "targets"}), Some(&token))
             .await,
@@ -389,8 +428,25 @@ async fn an_organiser_hands_a_letter_in_from_the_console() {
         .await
         .unwrap();
     crate::console::wait_text(client, "main", "Not handed in yet.").await;
-    crate::console::press(client, "Hand in: send it to me first").await;
-    crate::console::answer_dialog(client, "emailed to you alone", "Hand it in").await;
+    // A rehearsal first: emailed to the organiser alone, and nothing public.
+    crate::console::press(client, "Rehearse: email it to me").await;
+    crate::console::answer_dialog(client, "emailed to you alone", "Rehearse it").await;
+    crate::console::wait_text(client, "ul.handins", "Rehearsal").await;
+    crate::console::wait_text(client, "#status", "Nothing is public").await;
+    assert_eq!(
+        app.get_json(&format!("/v1/campaigns/{SLUG}"), None).await["handins"],
+        json!([])
+    );
+    assert_eq!(handin_emails(&app, 1).await.len(), 1);
+    // The real one names its recipient and the day before it is made.
+    crate::console::press(client, "Hand in without email").await;
+    crate::console::answer_dialog(
+        client,
+        "handed in to The Children's Minister today",
+        "Hand it in",
+    )
+    .await;
+    crate::console::wait_text(client, "#status", "Handed in with 3 signatures").await;
     crate::console::wait_text(client, "ul.handins", "with 3 signatures (2 listed by name)").await;
     let published =
         app.get_json(&format!("/v1/campaigns/{SLUG}"), None).await["handins"][0]["manifest_sha256"]
@@ -406,4 +462,184 @@ async fn an_organiser_hands_a_letter_in_from_the_console() {
         );
     }
     assert_eq!(handin_emails(&app, 1).await.len(), 1);
+}
+
+#[tokio::test]
+async fn erasing_a_signer_redacts_them_from_every_stored_bundle_and_says_so() {
+    let app = spawn_app().await;
+    let token = letter_with_signatories(&app).await;
+    let handed_in = |deliver: &'static str| {
+        let (app, token) = (&app, &token);
+        async move {
+            let response = app
+                .post_json(
+                    &format!("/v1/campaigns/{SLUG}/handins"),
+                    &json!({"deliver": deliver}),
+                    Some(token),
+                )
+                .await;
+            assert_eq!(response.status(), StatusCode::CREATED);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let first = handed_in("none").await;
+    let second = handed_in("none").await;
+    let bundle_of = |handin: &Value| {
+        let (app, token) = (&app, &token);
+        let id = handin["id"].as_str().unwrap().to_owned();
+        async move {
+            let response = app
+                .get(&format!("/v1/campaigns/{SLUG}/handins/{id}"), Some(token))
+                .await;
+            unzip(&response.bytes().await.unwrap())
+        }
+    };
+    let text_of = |files: &[(String, Vec<u8>)], name: &str| {
+        String::from_utf8(files.iter().find(|(n, _)| n == name).unwrap().1.clone()).unwrap()
+    };
+    let before = bundle_of(&first).await;
+    assert!(text_of(&before, "letter.html").contains("Dr Siân Lloyd"));
+    assert!(text_of(&before, "signatories.csv").contains("Dr Siân Lloyd"));
+
+    let list = app
+        .get_json(&format!("/v1/campaigns/{SLUG}/signatures"), Some(&token))
+        .await;
+    let sian = list["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["email"] == "sian@example.org")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.erase_signature(&token, SLUG, &sian).await;
+
+    for handin in [&first, &second] {
+        let files = bundle_of(handin).await;
+        for (name, bytes) in &files {
+            let text = String::from_utf8_lossy(bytes);
+            assert!(
+                !text.contains("Siân"),
+                "{name} still names the erased signer: {text}"
+            );
+        }
+        assert!(text_of(&files, "letter.html").contains("<li>[erased on request]</li>"));
+        assert!(
+            text_of(&files, "letter.html").contains("Carolyne Willow"),
+            "others stay"
+        );
+        assert!(text_of(&files, "signatories.csv").contains("[erased on request]"));
+        // The manifest gives the files as they now are, and what it replaced.
+        let manifest: Value = serde_json::from_str(&text_of(&files, "manifest.json")).unwrap();
+        for listed in manifest["files"].as_array().unwrap() {
+            let name = listed["name"].as_str().unwrap();
+            let bytes = &files.iter().find(|(n, _)| n == name).unwrap().1;
+            assert_eq!(listed["sha256"], hex_sha256(bytes), "{name}");
+        }
+        let redaction = &manifest["redactions"][0];
+        assert_eq!(redaction["reason"], "signer erased on request");
+        assert_eq!(
+            redaction["manifest_sha256_before"],
+            handin["manifest_sha256"]
+        );
+        // The redacted fingerprint is kept beside the original's, which stays published.
+        let id = handin["id"].as_str().unwrap();
+        let kept = app
+            .texts(
+                "SELECT r.manifest_sha256, h.manifest_sha256, r.reason FROM handin_redactions r \
+                 JOIN handins h ON h.id = r.handin_id WHERE r.reason = $1",
+                "signer erased on request",
+            )
+            .await;
+        assert_eq!(kept.len(), 2, "{id}: {kept:?}");
+        let redacted_sha = hex_sha256(text_of(&files, "manifest.json").as_bytes());
+        assert!(
+            kept.iter()
+                .any(|row| row[0].as_deref() == Some(redacted_sha.as_str())
+                    && row[1] == handin["manifest_sha256"].as_str().map(str::to_owned))
+        );
+    }
+    let admin = app.organiser("admin@article39.example", true).await;
+    let redactions = app
+        .audit_entries(&admin)
+        .await
+        .into_iter()
+        .filter(|e| e["action"] == "handin_redacted")
+        .count();
+    assert_eq!(redactions, 2);
+}
+
+#[tokio::test]
+async fn a_signer_who_withdraws_is_redacted_from_every_stored_bundle() {
+    let app = spawn_app().await;
+    let token = letter_with_signatories(&app).await;
+    let handed_in = app
+        .post_json(
+            &format!("/v1/campaigns/{SLUG}/handins"),
+            &json!({"deliver": "none"}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(handed_in.status(), StatusCode::CREATED);
+    let handin: Value = handed_in.json().await.unwrap();
+    let bundle = || async {
+        let response = app
+            .get(
+                &format!(
+                    "/v1/campaigns/{SLUG}/handins/{}",
+                    handin["id"].as_str().unwrap()
+                ),
+                Some(&token),
+            )
+            .await;
+        unzip(&response.bytes().await.unwrap())
+    };
+    let file = |files: &[(String, Vec<u8>)], name: &str| {
+        String::from_utf8(files.iter().find(|(n, _)| n == name).unwrap().1.clone()).unwrap()
+    };
+    assert!(file(&bundle().await, "letter.html").contains("Carolyne Willow"));
+
+    // Carolyne withdraws with the link in her thank-you email.
+    let messages = app.outbox_messages(4).await;
+    let thanks = messages
+        .iter()
+        .find(|m| recipient_of(m) == "carolyne@article39.example")
+        .expect("Carolyne's thank-you");
+    let link = crate::smtp::token_in(&crate::smtp::text_of(thanks), "withdraw").unwrap();
+    let withdrawn = app
+        .client
+        .post(app.url(&format!("/withdraw/{link}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(withdrawn.status(), StatusCode::OK);
+
+    let files = bundle().await;
+    for (name, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains("Carolyne"), "{name} still names her: {text}");
+    }
+    assert!(file(&files, "letter.html").contains("<li>[withdrawn]</li>"));
+    assert!(
+        file(&files, "letter.html").contains("Dr Siân Lloyd"),
+        "others stay"
+    );
+    assert!(file(&files, "signatories.csv").contains("[withdrawn]"));
+    let manifest: Value = serde_json::from_str(&file(&files, "manifest.json")).unwrap();
+    assert_eq!(manifest["redactions"][0]["reason"], "signer withdrew");
+    let admin = app.organiser("admin@article39.example", true).await;
+    let audit: Vec<Value> = app
+        .audit_entries(&admin)
+        .await
+        .into_iter()
+        .filter(|e| e["action"] == "handin_redacted")
+        .collect();
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert!(
+        audit[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("signer withdrew")
+    );
 }

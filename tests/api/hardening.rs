@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use crate::helpers::{
     PASSWORD, TestApp, assert_problem, scrapsi445, signer, spawn_app, spawn_app_with,
 };
+use crate::smtp::{html_of, recipient_of, text_of};
 
 async fn partner_key(app: &TestApp, token: &str, slug: &str, code: &str) -> String {
     let partner = crate::partners::create_partner(app, token, slug, code).await;
@@ -54,29 +55,92 @@ async fn a_partner_key_learns_nothing_of_a_draft() {
     );
 }
 
+/// Names that hold a link or an address, in every spelling a reviewer tried and more: a
+/// path, a port, a `#`, a trailing dot, punycode, other scripts' dots and letters, compatibility
+/// forms, invisible characters.
+const HOST_LIKE_NAMES: [&str; 36] = [
+    "Reset your password at https://evil.example",
+    "Call us: evil.example",
+    "Write to help@evil.example",
+    "www.bank-login",
+    "Go to bank.co.uk!",
+    "Ann evil\u{3002}example",
+    "evil.example/x",
+    "Call evil.example:8080",
+    "evil.example#login",
+    "evil.example.",
+    "see evil.example./reset",
+    "xn--e1afmkfd.xn--p1ai",
+    "xn--80ak6aa92e.com",
+    "\u{0435}vil.com",
+    "пример.рф",
+    "例子.中国",
+    "evil\u{ff0e}example",
+    "evil\u{ff61}example",
+    "evil\u{2024}example",
+    "evil\u{fe52}example",
+    "evil\u{200b}.example",
+    "evil.\u{2060}example",
+    "evil\u{00ad}.com",
+    "ann\u{ff20}example",
+    "ann\u{fe6b}example",
+    "\u{ff57}\u{ff57}\u{ff57} bank",
+    "WWW BANK",
+    "hxxps://evil",
+    "http:\u{ff0f}\u{ff0f}evil",
+    "192.168.0.1",
+    "10.0.0.1:80",
+    "[::1]@home",
+    "Ann mailto:ann@x",
+    "evil.example?reset=1",
+    "EVIL.EXAMPLE",
+    "evil\u{06d4}example",
+];
+
 #[tokio::test]
 async fn no_address_typed_as_a_name_reaches_an_email() {
-    let app = spawn_app().await;
-    app.open_campaign_with(json!({"require_confirmation": true}))
+    let app = spawn_app_with(|s| {
+        s.sign_per_minute_per_campaign = 10_000;
+        s.sign_per_minute_per_address = 10_000;
+    })
+    .await;
+    let token = app
+        .open_campaign_with(json!({"require_confirmation": false}))
         .await;
-    let names = [
-        "Reset your password at https://evil.example",
-        "Call us: evil.example",
-        "Write to help@evil.example",
-    ];
+    let plain = ["Siân Lloyd-Jones", "محمد الأحمد"];
+    let names: Vec<&str> = HOST_LIKE_NAMES.iter().chain(&plain).copied().collect();
     for (i, name) in names.iter().enumerate() {
-        let response = app
-            .sign(
-                "scrapsi445",
-                &signer(name, &format!("victim{i}@example.org")),
-            )
-            .await;
-        assert_eq!(response.status(), StatusCode::ACCEPTED);
+        let body =
+            json!({"name": name, "email": format!("signer{i}@example.org"), "contact": true});
+        let response = app.sign("scrapsi445", &body).await;
+        assert_eq!(response.status(), StatusCode::ACCEPTED, "{name}");
     }
-    let messages = app.outbox_messages(names.len()).await;
-    for message in &messages {
-        assert!(!message.contains("evil"), "{message}");
-        assert!(message.contains("Hello,"), "{message}");
+    // The thank-you each signer is sent, and an update to them all: the greeting is plain.
+    let news = app
+        .post_json(
+            "/v1/campaigns/scrapsi445/updates",
+            &json!({"kind": "news", "subject": "We met the Minister", "body": "Thank you."}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(news.status(), StatusCode::CREATED);
+    let messages = app.outbox_messages(names.len() * 2).await;
+    for (i, name) in names.iter().enumerate() {
+        let to = format!("signer{i}@example.org");
+        let theirs: Vec<&String> = messages.iter().filter(|m| recipient_of(m) == to).collect();
+        assert_eq!(theirs.len(), 2, "{name}: {theirs:?}");
+        for message in theirs {
+            let (text, html) = (text_of(message), html_of(message));
+            if plain.contains(name) {
+                assert!(text.contains(&format!("Hello {name},")), "{text}");
+                continue;
+            }
+            assert!(text.contains("Hello,"), "{name}: {text}");
+            assert!(
+                !text.contains(name) && !html.contains(name),
+                "{name}: {text}"
+            );
+        }
     }
     // The name itself is kept as typed, for the organisers.
     assert_eq!(
@@ -207,6 +271,30 @@ fn a_short_token_secret_is_refused_at_start_naming_the_variable() {
     assert!(!stderr.contains("hunter2"), "{stderr}");
 }
 
+/// A key as `openssl rand -base64 48` makes one.
+const STRONG_KEY: &str = "q8Jz0c3sV1Yb+W5nKp9RtL2xHf7uMd4eGa6iNo0ZyXkQw3BvCj8rTs1PlE5hUgDm";
+
+#[test]
+fn a_predictable_token_secret_is_refused_at_start_saying_how_to_make_one() {
+    for weak in [
+        " ".repeat(36),
+        "a".repeat(40),
+        "ab".repeat(20),
+        "crash-test-secret-crash-test-secret".to_owned(),
+        "0000000000000000000000000000000000000001".to_owned(),
+    ] {
+        let (status, stderr) = start_briefly(&["migrate"], &[("UNDERSIGNED_JWT_SECRET", &weak)]);
+        assert_eq!(status, Some(2), "{weak:?}: {stderr}");
+        assert!(stderr.contains("UNDERSIGNED_JWT_SECRET"), "{stderr}");
+        assert!(stderr.contains("openssl rand -base64 48"), "{stderr}");
+        if !weak.trim().is_empty() {
+            assert!(!stderr.contains(&weak), "the secret is not shown: {stderr}");
+        }
+    }
+    let (status, stderr) = start_briefly(&["migrate"], &[("UNDERSIGNED_JWT_SECRET", STRONG_KEY)]);
+    assert_eq!(status, Some(0), "{stderr}");
+}
+
 #[test]
 fn secrets_are_not_taken_as_command_line_flags() {
     for flag in [
@@ -231,8 +319,8 @@ fn a_secret_can_come_from_a_file_but_not_from_both_places() {
     let (status, stderr) = start_briefly(&["migrate"], &[("UNDERSIGNED_JWT_SECRET_FILE", path)]);
     assert_eq!(status, Some(2), "{stderr}");
     assert!(stderr.contains("at least 32"), "{stderr}");
-    // ...a long enough one is taken...
-    std::fs::write(&file, "0123456789abcdef0123456789abcdef\n").unwrap();
+    // ...a long and random enough one is taken...
+    std::fs::write(&file, format!("{STRONG_KEY}\n")).unwrap();
     let (status, stderr) = start_briefly(&["migrate"], &[("UNDERSIGNED_JWT_SECRET_FILE", path)]);
     assert_eq!(status, Some(0), "{stderr}");
     // ...and the two ways at once are refused rather than one silently winning.
@@ -240,7 +328,7 @@ fn a_secret_can_come_from_a_file_but_not_from_both_places() {
         &["migrate"],
         &[
             ("UNDERSIGNED_JWT_SECRET_FILE", path),
-            ("UNDERSIGNED_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("UNDERSIGNED_JWT_SECRET", STRONG_KEY),
         ],
     );
     assert_eq!(status, Some(2), "{stderr}");
@@ -309,6 +397,61 @@ async fn an_account_s_failures_from_everywhere_have_a_ceiling() {
     app.create_user("other@article39.example", false).await;
     let other = login_from(&app, "203.0.113.4", "other@article39.example", PASSWORD).await;
     assert_eq!(other.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn failures_from_many_networks_never_lock_out_a_client_that_logged_in_before() {
+    let app = spawn_app_with(|s| {
+        behind_proxy(s);
+        s.login_failures_per_hour_per_account = 3;
+    })
+    .await;
+    app.create_user("owner@article39.example", false).await;
+    // The owner logs in from their office; their browser keeps a signed cookie.
+    let office = login_from(&app, "198.51.100.20", "owner@article39.example", PASSWORD).await;
+    assert_eq!(office.status(), StatusCode::OK);
+    let cookie = office
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("undersigned_device="))
+        .expect("a known-device cookie");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert!(cookie.contains("Path=/v1/auth"), "{cookie}");
+    let device = cookie.split(';').next().unwrap().to_owned();
+
+    // Strangers guess from ten IPv6 networks until the account's ceiling is met.
+    for n in 1..=10 {
+        let stranger = format!("2001:db8:{n}::1");
+        let response = login_from(&app, &stranger, "owner@article39.example", "wrong guess").await;
+        assert!(
+            [StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS].contains(&response.status())
+        );
+    }
+    let stranger = login_from(&app, "2001:db8:99::1", "owner@article39.example", PASSWORD).await;
+    assert_eq!(stranger.status(), StatusCode::TOO_MANY_REQUESTS);
+    // The owner is not locked out: from the office, by its address...
+    let again = login_from(&app, "198.51.100.20", "owner@article39.example", PASSWORD).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    // ...and from a café, by the browser's cookie.
+    let with_cookie = |client: &'static str, cookie: String| {
+        app.client
+            .post(app.url("/v1/auth/token"))
+            .header("x-forwarded-for", client)
+            .header("cookie", cookie)
+            .json(&json!({"email": "owner@article39.example", "password": PASSWORD}))
+            .send()
+    };
+    let cafe = with_cookie("192.0.2.77", device).await.unwrap();
+    assert_eq!(cafe.status(), StatusCode::OK);
+    // A forged cookie is no key.
+    let forged = format!("undersigned_device={}", "0".repeat(64));
+    let forged = with_cookie("192.0.2.78", forged).await.unwrap();
+    assert_eq!(forged.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[tokio::test]
@@ -459,6 +602,68 @@ async fn request_logs_never_hold_a_link_token() {
         "the request was logged"
     );
     assert!(!logs.contains(token), "a token reached the logs");
+}
+
+#[tokio::test]
+async fn a_wildcard_origin_names_one_organisation_s_domain_and_never_a_public_suffix() {
+    let app = spawn_app().await;
+    let token = app.organiser("organiser@article39.example", false).await;
+    for wildcard in [
+        "https://*",
+        "https://*.com",
+        "https://*.co.uk",
+        "https://*.github.io",
+    ] {
+        let mut body = crate::helpers::scrapsi445();
+        body["allowed_origins"] = json!(["https://nyas.net", wildcard]);
+        let refused = app.post_json("/v1/campaigns", &body, Some(&token)).await;
+        let problem = assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+        assert_eq!(
+            crate::helpers::fields_of(&problem),
+            ["allowed_origins"],
+            "{wildcard}"
+        );
+    }
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM campaigns WHERE slug <> $1", "")
+            .await,
+        0
+    );
+
+    app.create_campaign(
+        &token,
+        json!({"allowed_origins": ["https://*.nyas.net"], "require_confirmation": false}),
+    )
+    .await;
+    app.open_campaign(&token, "scrapsi445").await;
+    let embed = app.get("/embed/scrapsi445", None).await;
+    let csp = embed.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("frame-ancestors 'self' https://*.nyas.net"),
+        "{csp}"
+    );
+    let sign_from = |origin: &'static str, email: &'static str| {
+        app.client
+            .post(app.url("/v1/campaigns/scrapsi445/signatures"))
+            .header("origin", origin)
+            .json(&signer("Ann Jones", email))
+            .send()
+    };
+    let from_sub = sign_from("https://cymru.nyas.net", "ann@example.org")
+        .await
+        .unwrap();
+    assert_eq!(from_sub.status(), StatusCode::ACCEPTED);
+    for (origin, email) in [
+        ("https://evilnyas.net", "a@example.org"),
+        ("https://nyas.net.evil.example", "b@example.org"),
+        ("http://www.nyas.net", "c@example.org"),
+    ] {
+        let refused = sign_from(origin, email).await.unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{origin}");
+    }
 }
 
 #[tokio::test]

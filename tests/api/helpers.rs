@@ -104,6 +104,16 @@ impl Drop for TestApp {
 
 /// An HTTP client for the tests. The service's own client takes TLS from ring, which must be
 /// made the process's provider before any client is built, whichever test runs first.
+/// A password hasher for accounts the tests make directly in the store.
+pub fn passwords() -> &'static undersigned::auth::PasswordHasher {
+    static HASHER: std::sync::OnceLock<undersigned::auth::PasswordHasher> =
+        std::sync::OnceLock::new();
+    HASHER.get_or_init(|| {
+        undersigned::auth::PasswordHasher::new(4, std::time::Duration::from_secs(60))
+            .expect("a hasher")
+    })
+}
+
 pub fn http_client() -> Client {
     http_client_builder().build().expect("an HTTP client")
 }
@@ -142,7 +152,9 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let store = store::connect(&settings.database_url)
         .await
         .expect("connecting the test store");
-    let app = Application::build_with_store(settings, store.clone()).expect("building the app");
+    let app = Application::build_with_store(settings, store.clone())
+        .await
+        .expect("building the app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
@@ -183,6 +195,7 @@ impl TestApp {
         settings.outbox_dir = self.outbox.path().to_owned();
         configure(&mut settings);
         let app = Application::build_with_store(settings, self.store.clone())
+            .await
             .expect("building another instance");
         let address = format!("http://127.0.0.1:{}", app.port());
         let handle = app.handle();
@@ -244,9 +257,15 @@ impl TestApp {
     pub async fn create_user(&self, email: &str, admin: bool) {
         let email = undersigned::domain::Email::parse(email).unwrap();
         let password = undersigned::domain::Password::parse(PASSWORD.into()).unwrap();
-        undersigned::accounts::create_account(self.store.as_ref(), email, password, admin)
-            .await
-            .expect("creating an account");
+        undersigned::accounts::create_account(
+            self.store.as_ref(),
+            passwords(),
+            email,
+            password,
+            admin,
+        )
+        .await
+        .expect("creating an account");
     }
 
     pub async fn login(&self, email: &str) -> String {

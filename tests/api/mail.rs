@@ -180,7 +180,9 @@ async fn two_instances_on_one_postgresql_share_the_queue_and_send_each_email_onc
     busy(&mut settings);
     settings.smtp_url = Some(second_sink.url().into());
     settings.outbox_dir = first.outbox.path().to_owned();
-    let second = undersigned::startup::Application::build_with_store(settings, store).unwrap();
+    let second = undersigned::startup::Application::build_with_store(settings, store)
+        .await
+        .unwrap();
     let handle = second.handle();
     tokio::spawn(second.run_until_stopped());
 

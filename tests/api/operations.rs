@@ -173,6 +173,108 @@ async fn a_backup_taken_while_signing_holds_every_signature_answered_before_it()
     store.close().await;
 }
 
+/// The key backups are signed with, as an operator sets it.
+const KEY: &[(&str, &str)] = &[(
+    "UNDERSIGNED_BACKUP_KEY",
+    "Zq3v9Lx0Tb7Nc2Mh5Ks8Wd1Fg4Jr6Yp0Ue3Ia9Ol2Ht5Bn8Cm1Xv4Rs7Qw0Ez6Ay",
+)];
+
+fn mode_of(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// Runs SQL on a SQLite file, as someone with the file in hand could.
+async fn tamper(file: &Path, statement: &'static str) {
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .unwrap();
+    sqlx::raw_sql(statement).execute(&mut conn).await.unwrap();
+    conn.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_backup_is_the_owner_s_alone_and_a_tampered_one_is_not_restored() {
+    let (database, url) = TestDatabase::create().await;
+    if database.is_postgres() {
+        return;
+    }
+    let migrated = undersigned(&["migrate"], &url, &[]);
+    assert!(migrated.status.success(), "{}", stderr(&migrated));
+    let dir = tempfile::tempdir().unwrap();
+    let backups = dir.path().join("backups");
+    let backup = backups.join("signed.db");
+    let output = undersigned(&["backup", "--to", backup.to_str().unwrap()], &url, KEY);
+    assert!(output.status.success(), "{}", stderr(&output));
+    // Emails, password hashes and secrets: readable by the owner alone.
+    assert_eq!(mode_of(&backup), 0o600);
+    assert_eq!(mode_of(&backups), 0o700);
+    let signature = backups.join("signed.db.sig");
+    assert_eq!(mode_of(&signature), 0o600);
+    assert!(
+        std::fs::read_to_string(&signature)
+            .unwrap()
+            .starts_with("hmac-sha256:")
+    );
+
+    // A trigger slipped into the file changes it: its signature no longer matches.
+    let leak = "CREATE TRIGGER leak AFTER INSERT ON signatures BEGIN \
+                UPDATE campaigns SET summary = NEW.email WHERE id = NEW.campaign_id; END;";
+    tamper(&backup, leak).await;
+    let refused = undersigned(&["restore", backup.to_str().unwrap()], &url, KEY);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("does not match its signature"),
+        "{}",
+        stderr(&refused)
+    );
+    // Without a key, or with another, nothing is restored either.
+    let unkeyed = undersigned(&["restore", backup.to_str().unwrap()], &url, &[]);
+    assert!(stderr(&unkeyed).contains("--force"), "{}", stderr(&unkeyed));
+    let file = sqlite_path(&url);
+    assert!(
+        !std::fs::read_dir(file.parent().unwrap()).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains(".replaced-")),
+        "the database was not replaced"
+    );
+
+    // Signed anew (as if with the key), the trigger is still refused by name...
+    let key =
+        undersigned::domain::derived_key(Some(&KEY[0].1.to_owned().into()), b"backup signature");
+    let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(&key).unwrap();
+    hmac::Mac::update(&mut mac, &std::fs::read(&backup).unwrap());
+    let resigned = hex::encode(hmac::Mac::finalize(mac).into_bytes());
+    std::fs::write(&signature, format!("hmac-sha256:{resigned}\n")).unwrap();
+    let refused = undersigned(&["restore", backup.to_str().unwrap()], &url, KEY);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("trigger leak"),
+        "{}",
+        stderr(&refused)
+    );
+
+    // ...and `--force`, for a file from elsewhere, restores it without the trigger.
+    let forced = undersigned(&["restore", backup.to_str().unwrap(), "--force"], &url, &[]);
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert!(
+        stdout(&forced).contains("trigger leak"),
+        "{}",
+        stdout(&forced)
+    );
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let (triggers,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(triggers, 0);
+}
+
 #[tokio::test]
 async fn restore_refuses_a_database_in_use_then_puts_a_backup_back() {
     let (database, url) = TestDatabase::create().await;
@@ -191,10 +293,10 @@ async fn restore_refuses_a_database_in_use_then_puts_a_backup_back() {
     let client = crate::helpers::http_client();
     let dir = tempfile::tempdir().unwrap();
     let backup = dir.path().join("before.db");
-    let output = undersigned(&["backup", "--to", backup.to_str().unwrap()], &url, &[]);
+    let output = undersigned(&["backup", "--to", backup.to_str().unwrap()], &url, KEY);
     assert!(output.status.success(), "{}", stderr(&output));
 
-    let refused = undersigned(&["restore", backup.to_str().unwrap()], &url, &[]);
+    let refused = undersigned(&["restore", backup.to_str().unwrap()], &url, KEY);
     assert_eq!(refused.status.code(), Some(1));
     assert!(
         stderr(&refused).contains("in use by a running undersigned"),
@@ -217,7 +319,11 @@ async fn restore_refuses_a_database_in_use_then_puts_a_backup_back() {
     server.wait_exit(Duration::from_secs(20));
     let damaged = dir.path().join("damaged.db");
     std::fs::write(&damaged, b"not a database at all").unwrap();
-    let refused = undersigned(&["restore", damaged.to_str().unwrap()], &url, &[]);
+    let refused = undersigned(
+        &["restore", damaged.to_str().unwrap(), "--force"],
+        &url,
+        KEY,
+    );
     assert_eq!(refused.status.code(), Some(1));
     assert!(
         stderr(&refused).contains("was not restored"),
@@ -225,7 +331,7 @@ async fn restore_refuses_a_database_in_use_then_puts_a_backup_back() {
         stderr(&refused)
     );
 
-    let restored = undersigned(&["restore", backup.to_str().unwrap()], &url, &[]);
+    let restored = undersigned(&["restore", backup.to_str().unwrap()], &url, KEY);
     assert!(restored.status.success(), "{}", stderr(&restored));
     let said = stdout(&restored);
     assert!(

@@ -213,12 +213,10 @@ async fn emails_pages_and_the_form_name_the_organiser() {
         .await;
     assert_eq!(signed.status(), StatusCode::ACCEPTED);
     let message = app.outbox_messages(1).await.remove(0);
+    // The name it is sent under is the service's own until an admin gives the account one:
+    // never what an organiser typed (see sender_name_is_an_admin_s_to_set).
     let from = header_of(&message, "From");
-    assert!(
-        from.starts_with("\"Together for Children\" <")
-            || from.starts_with("Together for Children <"),
-        "{from}"
-    );
+    assert!(!from.contains("Together for Children"), "{from}");
     assert_eq!(
         header_of(&message, "Reply-To"),
         "hello@togetherforchildren.org.uk"
@@ -249,4 +247,77 @@ async fn emails_pages_and_the_form_name_the_organiser() {
         .await
         .unwrap();
     assert!(confirmed.contains("Their privacy notice"), "{confirmed}");
+}
+
+#[tokio::test]
+async fn sender_name_is_an_admin_s_to_set() {
+    let app = spawn_app().await;
+    let token = app
+        .open_campaign_with(json!({"require_confirmation": false}))
+        .await;
+    let admin = app.organiser("carolyne@article39.example", true).await;
+    let organiser = app.get_json("/v1/users/me", Some(&token)).await;
+    let id = organiser["id"].as_str().unwrap().to_owned();
+    assert_eq!(organiser["sender_name"], Value::Null);
+
+    // An organiser calls their campaign anything, and sends an update from it: the emails are
+    // still sent under the service's name, never theirs.
+    let renamed = app
+        .patch_json(
+            "/v1/campaigns/scrapsi445",
+            &json!({"organiser": {"name": "PayPal Security"}}),
+            &token,
+        )
+        .await;
+    assert!(renamed.status().is_success() || renamed.status() == StatusCode::CONFLICT);
+    let body = json!({"name": "Siân Jones", "email": "sian@example.org", "contact": true});
+    assert_eq!(
+        app.sign("scrapsi445", &body).await.status(),
+        StatusCode::ACCEPTED
+    );
+    let update = json!({"kind": "news", "subject": "PayPal Security", "body": "Log in."});
+    let sent = app
+        .post_json("/v1/campaigns/scrapsi445/updates", &update, Some(&token))
+        .await;
+    assert_eq!(sent.status(), StatusCode::CREATED);
+    for message in app.outbox_messages(2).await {
+        let from = header_of(&message, "From");
+        assert!(!from.contains("PayPal"), "{from}");
+    }
+
+    // Only an admin names the sender, and the organiser cannot.
+    let path = format!("/v1/users/{id}");
+    let named = json!({"sender_name": "Together for Children"});
+    let refused = app.patch_json(&path, &named, &token).await;
+    assert_problem(refused, StatusCode::FORBIDDEN, "forbidden").await;
+    let bad = app
+        .patch_json(&path, &json!({"sender_name": "Bad\u{0007}name"}), &admin)
+        .await;
+    let problem = assert_problem(bad, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(fields_of(&problem), ["sender_name"]);
+    let set = app.patch_json(&path, &named, &admin).await;
+    assert_eq!(set.status(), StatusCode::OK);
+    let set: Value = set.json().await.unwrap();
+    assert_eq!(set["sender_name"], "Together for Children");
+    let unknown = app
+        .patch_json(&format!("/v1/users/{}", uuid::Uuid::nil()), &named, &admin)
+        .await;
+    assert_problem(unknown, StatusCode::NOT_FOUND, "not-found").await;
+
+    let body = json!({"name": "Gwen Morgan", "email": "gwen@example.org"});
+    assert_eq!(
+        app.sign("scrapsi445", &body).await.status(),
+        StatusCode::ACCEPTED
+    );
+    let messages = app.outbox_messages(3).await;
+    let to_gwen = messages
+        .iter()
+        .find(|m| m.contains("gwen@example.org"))
+        .unwrap();
+    let from = header_of(to_gwen, "From");
+    assert!(
+        from.starts_with("\"Together for Children\" <")
+            || from.starts_with("Together for Children <"),
+        "{from}"
+    );
 }

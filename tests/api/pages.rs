@@ -738,3 +738,95 @@ async fn a_page_kept_in_memory_is_gzipped_for_a_browser_that_takes_it_and_reads_
         }
     }
 }
+
+#[tokio::test]
+async fn a_draft_is_previewed_privately_as_the_public_will_see_it() {
+    let app = spawn_app().await;
+    let token = app.organiser("organiser@article39.example", false).await;
+    app.create_campaign(&token, json!({})).await;
+    let campaign = app.get_json("/v1/campaigns/scrapsi445", Some(&token)).await;
+    let preview_url = campaign["preview_url"].as_str().unwrap().to_owned();
+    let path = preview_url
+        .strip_prefix(&app.address)
+        .expect("an address of this service")
+        .to_owned();
+    assert!(path.starts_with("/c/scrapsi445/preview/"), "{path}");
+    // Another organiser sees no draft, let alone its link.
+    let other = app.organiser("other@example.org", false).await;
+    let response = app.get("/v1/campaigns/scrapsi445", Some(&other)).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+
+    // The page as the public will see it, marked, never indexed nor cached.
+    let (status, headers, html) = page(&app, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["x-robots-tag"], "noindex, nofollow");
+    assert_eq!(headers["cache-control"], "no-store");
+    assert!(html.contains("<meta name=\"robots\" content=\"noindex\">"));
+    assert!(html.contains("Preview — not yet open"), "{html}");
+    assert!(html.contains("<h1>Scrap SI 445: reinstate children&#39;s rights in care</h1>"));
+    assert!(
+        html.contains("name=\"email\""),
+        "the signing form, as it will be"
+    );
+    assert!(
+        !html.contains("og:image"),
+        "nothing for link previews to pick up"
+    );
+    // In Welsh, its language link staying on the preview.
+    let (status, _, welsh) = page(&app, &format!("{path}?lang=cy")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(welsh.contains("Rhagolwg — heb agor eto"), "{welsh}");
+    assert!(
+        welsh.contains(&format!("href=\"{path}?lang=en\"")),
+        "{welsh}"
+    );
+
+    // The embedded form and the picture a shared link shows, from the preview's links.
+    assert!(html.contains(&format!("href=\"{path}/form\"")), "{html}");
+    let (status, headers, form) = page(&app, &format!("{path}/form")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["x-robots-tag"], "noindex, nofollow");
+    assert!(form.contains("Preview — not yet open"));
+    assert!(form.contains("name=\"email\""));
+    let card = app.get(&format!("{path}/preview.png"), None).await;
+    assert_eq!(card.status(), StatusCode::OK);
+    assert_eq!(card.headers()["content-type"], "image/png");
+    assert_eq!(card.headers()["x-robots-tag"], "noindex, nofollow");
+    assert!(card.bytes().await.unwrap().starts_with(b"\x89PNG"));
+
+    // Without the link's own secret there is nothing, and the public page is still not there.
+    let secret = path.rsplit('/').next().unwrap().to_owned();
+    let mut wrong = secret.clone().into_bytes();
+    wrong[0] = if wrong[0] == b'0' { b'1' } else { b'0' };
+    let wrong = String::from_utf8(wrong).unwrap();
+    for guess in [
+        format!("/c/scrapsi445/preview/{wrong}"),
+        format!("/c/scrapsi445/preview/{wrong}/form"),
+        "/c/scrapsi445/preview/short".to_owned(),
+        format!("/c/another-campaign/preview/{secret}"),
+    ] {
+        let (status, headers, body) = page(&app, &guess).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{guess}");
+        assert!(!body.contains("Scrap SI 445"), "{guess}");
+        if !guess.ends_with("/form") {
+            assert_eq!(headers["x-robots-tag"], "noindex, nofollow", "{guess}");
+        }
+    }
+    let card = app
+        .get(&format!("/c/scrapsi445/preview/{wrong}/preview.png"), None)
+        .await;
+    assert_eq!(card.status(), StatusCode::NOT_FOUND);
+    assert_eq!(page(&app, "/c/scrapsi445").await.0, StatusCode::NOT_FOUND);
+
+    // Once open, the link leads to the public page, and the campaign has no preview.
+    app.open_campaign(&token, "scrapsi445").await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = client.get(&preview_url).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/c/scrapsi445");
+    let campaign = app.get_json("/v1/campaigns/scrapsi445", Some(&token)).await;
+    assert!(campaign.get("preview_url").is_none(), "{campaign}");
+}

@@ -4,11 +4,14 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::crash::Server;
-use crate::helpers::{PASSWORD, TestDatabase, assert_problem, fields_of, signer, spawn_app};
+use crate::helpers::{
+    PASSWORD, TestDatabase, assert_problem, fields_of, signer, spawn_app, spawn_app_with,
+};
 
 /// The set-up link a starting server wrote to its log, once it has.
 pub(crate) fn setup_link(server: &Server) -> Option<String> {
@@ -72,12 +75,23 @@ async fn the_first_admin_is_created_once_with_the_link_the_server_logs() {
         .unwrap();
     assert_eq!(login.status(), StatusCode::OK, "the new admin logs in");
 
-    // The link is spent: a second use, even by someone else, is refused.
+    // The link is spent, and set-up is over: a second use, even by someone else, or any
+    // other token, finds no such thing.
     let again =
         setup(json!({"token": token, "email": "intruder@example.org", "password": PASSWORD}))
             .await
             .unwrap();
-    assert_problem(again, StatusCode::FORBIDDEN, "setup-link-invalid").await;
+    assert_problem(again, StatusCode::NOT_FOUND, "not-found").await;
+    let guess = setup(
+        json!({"token": "y".repeat(43), "email": "intruder@example.org", "password": PASSWORD}),
+    )
+    .await
+    .unwrap();
+    assert_problem(guess, StatusCode::NOT_FOUND, "not-found").await;
+    let junk = setup(json!({"token": "", "email": "", "password": ""}))
+        .await
+        .unwrap();
+    assert_problem(junk, StatusCode::NOT_FOUND, "not-found").await;
     let store = undersigned::store::connect(&database_url.parse().unwrap())
         .await
         .unwrap();
@@ -98,6 +112,89 @@ async fn the_first_admin_is_created_once_with_the_link_the_server_logs() {
             .any(|line| line.contains("setup_link")),
         "no set-up link once an account exists"
     );
+}
+
+/// Sets when every kept set-up link was written, as if the server had started then.
+async fn set_links_written_at(database: &TestDatabase, url: &str, at: DateTime<Utc>) {
+    let sql = "UPDATE setup_tokens SET created_at = $1";
+    if database.is_postgres() {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        sqlx::query(sql).bind(at).execute(&pool).await.unwrap();
+        pool.close().await;
+    } else {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        sqlx::query(sql).bind(at).execute(&pool).await.unwrap();
+        pool.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_set_up_link_is_checked_first_works_for_an_hour_and_only_the_newest_works() {
+    let (database, database_url) = TestDatabase::create().await;
+    let outbox = tempfile::tempdir().unwrap();
+    let first = Server::start(&database_url, outbox.path(), None);
+    let first_link = setup_link(&first).expect("a set-up link");
+    let first_token = first_link.split_once('#').unwrap().1.to_owned();
+    let client = crate::helpers::http_client();
+    let carolyne = |token: &str| json!({"token": token, "email": "carolyne@article39.example", "password": PASSWORD});
+    let setup = |address: String, body: Value| {
+        client
+            .post(format!("{address}/v1/setup"))
+            .json(&body)
+            .send()
+    };
+
+    // The token is checked before anything else: a wrong one with a password too short to
+    // hash is refused for its token, not its password.
+    let wrong = setup(
+        first.address.clone(),
+        json!({"token": "x".repeat(43), "email": "carolyne", "password": "short"}),
+    )
+    .await
+    .unwrap();
+    assert_problem(wrong, StatusCode::FORBIDDEN, "setup-link-invalid").await;
+
+    // A new start writes a new link, and the old one stops working.
+    first.kill();
+    let second = Server::start(&database_url, outbox.path(), None);
+    let second_link = setup_link(&second).expect("a new set-up link");
+    let second_token = second_link.split_once('#').unwrap().1.to_owned();
+    assert_ne!(first_token, second_token);
+    let old = setup(second.address.clone(), carolyne(&first_token))
+        .await
+        .unwrap();
+    assert_problem(old, StatusCode::FORBIDDEN, "setup-link-invalid").await;
+
+    // An hour after it was written, the link no longer works, and stays unspent.
+    let written_ago = |minutes| Utc::now() - chrono::Duration::minutes(minutes);
+    set_links_written_at(&database, &database_url, written_ago(61)).await;
+    let late = setup(second.address.clone(), carolyne(&second_token));
+    assert_problem(
+        late.await.unwrap(),
+        StatusCode::FORBIDDEN,
+        "setup-link-invalid",
+    )
+    .await;
+    set_links_written_at(&database, &database_url, written_ago(59)).await;
+    let in_time = setup(second.address.clone(), carolyne(&second_token));
+    assert_eq!(in_time.await.unwrap().status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn set_up_attempts_are_limited_per_client() {
+    let app = spawn_app_with(|settings| settings.login_per_minute_per_address = 5).await;
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        let response = app
+            .post_json(
+                "/v1/setup",
+                &json!({"token": "x".repeat(43), "email": "a@example.org", "password": PASSWORD}),
+                None,
+            )
+            .await;
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(statuses, [403, 403, 403, 403, 403, 429, 429, 429]);
 }
 
 #[tokio::test]

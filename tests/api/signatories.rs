@@ -720,3 +720,262 @@ async fn the_public_list_pages_with_after_like_every_list() {
     let problem = assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
     assert_eq!(fields_of(&problem), ["after"]);
 }
+
+/// The ids of a campaign's signatures that a listing query keeps, as its owner sees them.
+async fn listed_ids(app: &TestApp, token: &str, slug: &str, query: &str) -> Vec<String> {
+    let response = app
+        .get(
+            &format!("/v1/campaigns/{slug}/signatures{query}"),
+            Some(token),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK, "{query}");
+    let page: Value = response.json().await.unwrap();
+    let mut ids: Vec<String> = page["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    assert_eq!(page["matching"], ids.len(), "{query}");
+    ids
+}
+
+#[tokio::test]
+async fn many_signatures_are_reviewed_at_once_by_id_or_by_filter_and_can_be_put_back() {
+    let app = spawn_app_with(many_signers).await;
+    let slug = "letter-to-the-minister";
+    let token = app
+        .open_campaign_with(json!({
+            "slug": slug, "kind": "letter", "require_confirmation": false,
+            "recipient": "Children's Minister",
+            "body": "Dear Minister,\n\nWe write about SI 445.\n\nYours sincerely,"
+        }))
+        .await;
+    // Three organisations (two brought by NYAS) and three individuals (one in Welsh, one not
+    // to be listed).
+    let signers = [
+        ("Article 39", "organisation", None, "en", true),
+        ("NYAS", "organisation", Some("nyas"), "en", true),
+        ("Become", "organisation", Some("nyas"), "en", false),
+        ("Siân Lloyd", "individual", None, "cy", true),
+        ("Jenny Molloy", "individual", None, "en", true),
+        (
+            "=HYPERLINK(\"https://evil.example\")",
+            "individual",
+            None,
+            "en",
+            false,
+        ),
+    ];
+    for (i, (name, kind, source, lang, public)) in signers.iter().enumerate() {
+        let mut body = json!({"name": name, "email": format!("bulk{i}@example.org"),
+            "role": "Director", "public": public, "lang": lang, "signatory_type": kind});
+        if *kind == "organisation" {
+            body["organisation"] = json!(name);
+        }
+        if let Some(source) = source {
+            body["source"] = json!(source);
+        }
+        assert_eq!(app.sign(slug, &body).await.status(), StatusCode::ACCEPTED);
+    }
+    app.expect_total(slug, 6).await;
+    let path = format!("/v1/campaigns/{slug}/signatures/review");
+
+    // The listing filters by each column the console shows.
+    let all = listed_ids(&app, &token, slug, "").await;
+    assert_eq!(all.len(), 6);
+    let organisations = listed_ids(&app, &token, slug, "?signatory_type=organisation").await;
+    assert_eq!(organisations.len(), 3);
+    assert_eq!(
+        listed_ids(&app, &token, slug, "?source=nyas").await.len(),
+        2
+    );
+    assert_eq!(
+        listed_ids(&app, &token, slug, "?source=direct").await.len(),
+        4
+    );
+    assert_eq!(listed_ids(&app, &token, slug, "?lang=cy").await.len(), 1);
+    assert_eq!(
+        listed_ids(&app, &token, slug, "?public=false").await.len(),
+        2
+    );
+    assert_eq!(
+        listed_ids(&app, &token, slug, "?source=nyas&public=true")
+            .await
+            .len(),
+        1
+    );
+    for (query, field) in [
+        ("?review=held-back", "review"),
+        ("?signatory_type=charity", "signatory_type"),
+        ("?source=NYAS!", "source"),
+        ("?lang=fr", "lang"),
+    ] {
+        let response = app
+            .get(
+                &format!("/v1/campaigns/{slug}/signatures{query}"),
+                Some(&token),
+            )
+            .await;
+        let problem =
+            assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+        assert_eq!(fields_of(&problem), [field], "{query}");
+    }
+
+    // Every organisation approved at once, by a filter.
+    let response = app
+        .post_json(
+            &path,
+            &json!({"filter": {"signatory_type": "organisation"}, "review": "approved"}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["changed"], 3);
+    assert_eq!(answer["review"], "approved");
+    let mut before: Vec<String> = answer["previous"][0]["ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap().to_owned())
+        .collect();
+    before.sort();
+    assert_eq!(answer["previous"][0]["review"], "pending");
+    assert_eq!(before, organisations);
+    assert_eq!(
+        listed_ids(&app, &token, slug, "?review=approved").await,
+        organisations
+    );
+    // The public list now holds the two organisations that agreed to be listed.
+    let public = app
+        .get_json(&format!("/v1/campaigns/{slug}/signatories"), None)
+        .await;
+    let names: Vec<&str> = public["signatories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "{public}");
+    assert!(!public.to_string().contains("Become"));
+
+    // Two individuals rejected by id: they leave the count; asking again changes nothing.
+    let individuals = listed_ids(&app, &token, slug, "?signatory_type=individual").await;
+    let rejected = json!({"ids": [individuals[0], individuals[1]], "review": "rejected"});
+    let answer: Value = app
+        .post_json(&path, &rejected, Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["changed"], 2);
+    app.expect_total(slug, 4).await;
+    let again: Value = app
+        .post_json(&path, &rejected, Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["changed"], 0);
+    assert_eq!(again["previous"], json!([]));
+
+    // Undone: each goes back to the review it had, and the count with it.
+    for group in answer["previous"].as_array().unwrap() {
+        let undo = json!({"ids": group["ids"], "review": group["review"]});
+        let response = app.post_json(&path, &undo, Some(&token)).await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    app.expect_total(slug, 6).await;
+    assert_eq!(
+        listed_ids(&app, &token, slug, "?review=pending").await,
+        individuals
+    );
+
+    // What cannot be done is refused, naming the field, and changes nothing.
+    let other_token = app.organiser("other@example.org", false).await;
+    let cases = [
+        (json!({"review": "approved"}), "ids"),
+        (
+            json!({"ids": [individuals[0]], "filter": {}, "review": "approved"}),
+            "ids",
+        ),
+        (json!({"ids": [], "review": "approved"}), "ids"),
+        (json!({"ids": null, "review": "approved"}), "ids"),
+        (
+            json!({"filter": ["approved"], "review": "approved"}),
+            "filter",
+        ),
+        (json!({"ids": [individuals[0]], "review": "spam"}), "review"),
+        (
+            json!({"ids": ["not-an-id"], "review": "approved"}),
+            "ids[0]",
+        ),
+        (
+            json!({"filter": {"status": "signed"}, "review": "approved"}),
+            "filter.status",
+        ),
+        (
+            json!({"filter": {"colour": "red"}, "review": "approved"}),
+            "filter.colour",
+        ),
+    ];
+    for (body, field) in cases {
+        let response = app.post_json(&path, &body, Some(&token)).await;
+        let problem =
+            assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+        assert_eq!(fields_of(&problem), [field], "{body}");
+    }
+    let too_many: Vec<String> = (0..1001)
+        .map(|_| uuid::Uuid::new_v4().to_string())
+        .collect();
+    let response = app
+        .post_json(
+            &path,
+            &json!({"ids": too_many, "review": "approved"}),
+            Some(&token),
+        )
+        .await;
+    let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(fields_of(&problem), ["ids"]);
+    // Another organiser finds no such campaign, and their ids reach nothing here.
+    let response = app
+        .post_json(
+            &path,
+            &json!({"filter": {}, "review": "rejected"}),
+            Some(&other_token),
+        )
+        .await;
+    assert_problem(response, StatusCode::NOT_FOUND, "not-found").await;
+    let response = app
+        .post_json(&path, &json!({"filter": {}, "review": "rejected"}), None)
+        .await;
+    assert_problem(response, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    app.expect_total(slug, 6).await;
+    assert_eq!(
+        listed_ids(&app, &token, slug, "?review=approved").await,
+        organisations
+    );
+
+    // Each review of many is one line of the audit log, with how many it changed.
+    let admin = app.organiser("admin@example.org", true).await;
+    let reviews: Vec<(i64, String)> = app
+        .audit_entries(&admin)
+        .await
+        .iter()
+        .filter(|e| e["action"] == "review")
+        .map(|e| {
+            (
+                e["rows"].as_i64().unwrap(),
+                e["detail"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(reviews.len(), 3, "{reviews:?}");
+    assert_eq!(reviews[2].0, 3);
+    assert!(reviews[2].1.contains("approved") && reviews[2].1.contains("filter"));
+    assert_eq!(reviews[1].0, 2);
+    assert!(reviews[1].1.contains("rejected"));
+}

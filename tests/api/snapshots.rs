@@ -119,6 +119,19 @@ async fn every_page_and_email_in_english_and_welsh() {
         &token,
     )
     .await;
+    // Emails go out under the name an admin gave the account.
+    let admin = app
+        .organiser("admin@togetherforchildren.example", true)
+        .await;
+    let me = app.get_json("/v1/users/me", Some(&token)).await;
+    let named = app
+        .patch_json(
+            &format!("/v1/users/{}", me["id"].as_str().unwrap()),
+            &json!({"sender_name": "Together for Children"}),
+            &admin,
+        )
+        .await;
+    assert!(named.status().is_success());
     let mut petition = scrapsi445();
     petition["require_confirmation"] = json!(true);
     petition["translations"] =
@@ -202,14 +215,13 @@ async fn every_page_and_email_in_english_and_welsh() {
         .post_json("/v1/campaigns/letter/updates", &json!({"kind": "news", "subject": "We met the Minister", "body": "Thank you: **108,000** of you signed."}), Some(&token))
         .await;
     assert_eq!(update.status(), StatusCode::CREATED);
-    let handin = app
-        .post_json(
-            "/v1/campaigns/letter/handins",
-            &json!({"deliver": "test"}),
-            Some(&token),
-        )
-        .await;
-    assert_eq!(handin.status(), StatusCode::CREATED);
+    // A rehearsal (emailed to the organiser), then the real hand-in the page shows.
+    for body in [json!({"rehearsal": true}), json!({"deliver": "none"})] {
+        let handin = app
+            .post_json("/v1/campaigns/letter/handins", &body, Some(&token))
+            .await;
+        assert_eq!(handin.status(), StatusCode::CREATED);
+    }
 
     // The emails, as received.
     for (lang, address) in [("en", "sam@example.org"), ("cy", "sian@example.org")] {

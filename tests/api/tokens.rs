@@ -8,10 +8,11 @@ use serde_json::{Value, json};
 
 use crate::helpers::{JWT_SECRET, PASSWORD, assert_problem, spawn_app, spawn_app_with};
 
-fn claims(app_address: &str, user_id: &str, exp_offset: i64) -> Value {
+fn claims(app_address: &str, user_id: &str, session_id: &str, exp_offset: i64) -> Value {
     let now = chrono::Utc::now().timestamp();
     json!({
         "sub": user_id,
+        "sid": session_id,
         "iss": app_address,
         "aud": "undersigned-api",
         "iat": now,
@@ -154,8 +155,12 @@ async fn tokens_that_fail_any_check_are_refused() {
         .await
         .unwrap();
     let id = me["id"].as_str().unwrap();
+    // The session the login began, as its token names it.
+    let payload = good.split('.').nth(1).unwrap();
+    let issued: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    let sid = issued["sid"].as_str().unwrap();
 
-    let valid_claims = claims(&app.address, id, 600);
+    let valid_claims = claims(&app.address, id, sid, 600);
     // Sanity: a token we sign the service's way is accepted, so the refusals below are real.
     let ours = sign(Algorithm::HS256, &valid_claims, JWT_SECRET);
     assert_eq!(
@@ -169,13 +174,21 @@ async fn tokens_that_fail_any_check_are_refused() {
     wrong_issuer["iss"] = json!("https://evil.example");
     let mut no_subject = valid_claims.clone();
     no_subject.as_object_mut().unwrap().remove("sub");
+    let mut no_session = valid_claims.clone();
+    no_session.as_object_mut().unwrap().remove("sid");
+    let mut unknown_session = valid_claims.clone();
+    unknown_session["sid"] = json!(uuid::Uuid::now_v7().to_string());
     let header_none = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
     let body = URL_SAFE_NO_PAD.encode(valid_claims.to_string());
 
     let refused = [
         (
             "expired",
-            sign(Algorithm::HS256, &claims(&app.address, id, -30), JWT_SECRET),
+            sign(
+                Algorithm::HS256,
+                &claims(&app.address, id, sid, -30),
+                JWT_SECRET,
+            ),
         ),
         (
             "another algorithm",
@@ -202,6 +215,14 @@ async fn tokens_that_fail_any_check_are_refused() {
             "no subject",
             sign(Algorithm::HS256, &no_subject, JWT_SECRET),
         ),
+        (
+            "no session",
+            sign(Algorithm::HS256, &no_session, JWT_SECRET),
+        ),
+        (
+            "a session that never began",
+            sign(Algorithm::HS256, &unknown_session, JWT_SECRET),
+        ),
         ("garbage", "not-a-token".to_owned()),
     ];
     for (why, token) in refused {
@@ -215,34 +236,55 @@ async fn tokens_that_fail_any_check_are_refused() {
 }
 
 #[tokio::test]
-async fn a_token_from_another_key_stops_working_when_the_key_changes() {
-    // Without UNDERSIGNED_JWT_SECRET each run has its own random key: two servers on one
-    // database do not accept each other's tokens.
+async fn without_a_secret_every_instance_and_every_restart_honours_the_kept_key() {
+    // Without UNDERSIGNED_JWT_SECRET the service makes a key once and keeps it in its
+    // database: a second instance on the same database (or the same one restarted) accepts
+    // the first one's tokens, and one started with a key of its own does not.
     let first = spawn_app_with(|s| s.jwt_secret = None).await;
     let token = first.organiser("natalie@crae.example", false).await;
     assert_eq!(
         first.get("/v1/users/me", Some(&token)).await.status(),
         StatusCode::OK
     );
-    let database_url = first.database_url.clone();
-    let store = first.store.clone();
-    let mut settings = crate::helpers::test_settings(&database_url);
-    settings.jwt_secret = None;
-    settings.outbox_dir = first.outbox.path().to_owned();
-    // Same issuer as the first, so only the key differs.
-    settings.public_url = Some(first.address.parse().unwrap());
-    let second = undersigned::startup::Application::build_with_store(settings, store).unwrap();
-    let address = format!("http://127.0.0.1:{}", second.port());
-    let handle = second.handle();
-    tokio::spawn(second.run_until_stopped());
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    let response = first
-        .client
-        .get(format!("{address}/v1/users/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    handle.stop(false).await;
+    let on_instance = |jwt_secret: Option<&'static str>| {
+        let first = &first;
+        let token = &token;
+        async move {
+            let mut settings = crate::helpers::test_settings(&first.database_url);
+            settings.jwt_secret = jwt_secret.map(|s| s.to_owned().into());
+            settings.outbox_dir = first.outbox.path().to_owned();
+            // Same issuer as the first, so only the key may differ.
+            settings.public_url = Some(first.address.parse().unwrap());
+            let other =
+                undersigned::startup::Application::build_with_store(settings, first.store.clone())
+                    .await
+                    .unwrap();
+            let address = format!("http://127.0.0.1:{}", other.port());
+            let handle = other.handle();
+            tokio::spawn(other.run_until_stopped());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let status = first
+                .client
+                .get(format!("{address}/v1/users/me"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status();
+            handle.stop(false).await;
+            status
+        }
+    };
+    assert_eq!(on_instance(None).await, StatusCode::OK);
+    assert_eq!(
+        on_instance(Some(JWT_SECRET)).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let kept = first
+        .texts(
+            "SELECT name FROM instance_secrets WHERE name = $1",
+            "token_signing_key",
+        )
+        .await;
+    assert_eq!(kept.len(), 1);
 }

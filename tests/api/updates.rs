@@ -377,23 +377,62 @@ async fn a_send_killed_midway_and_restarted_gives_nobody_a_second_copy() {
 
 #[tokio::test]
 async fn an_organiser_tells_signers_the_outcome_from_the_console() {
+    let app = spawn_app().await;
+    app.open_campaign_with(json!({"require_confirmation": false}))
+        .await;
+    for (name, email, lang, contact) in [
+        ("Siân Lloyd", "sian@example.org", "cy", true),
+        ("Gwen Morgan", "gwen@example.org", "en", false),
+    ] {
+        let signed = app
+            .sign(
+                "scrapsi445",
+                &json!({"name": name, "email": email, "lang": lang, "contact": contact}),
+            )
+            .await;
+        assert_eq!(signed.status(), StatusCode::ACCEPTED);
+    }
+    // Who an update would reach, asked before it is sent.
+    let token = app.login("organiser@article39.example").await;
+    let reach = |kind: &'static str| {
+        let (app, token) = (&app, &token);
+        async move {
+            app.get_json(
+                &format!("/v1/campaigns/scrapsi445/updates/recipients?kind={kind}"),
+                Some(token),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        reach("outcome").await,
+        json!({"kind": "outcome", "count": 2, "languages": {"cy": 1, "en": 1}})
+    );
+    assert_eq!(
+        reach("news").await,
+        json!({"kind": "news", "count": 1, "languages": {"cy": 1}})
+    );
+    let wrong = app
+        .get(
+            "/v1/campaigns/scrapsi445/updates/recipients?kind=everyone",
+            Some(&token),
+        )
+        .await;
+    assert_problem(wrong, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    let stranger = app.organiser("stranger@example.org", false).await;
+    let hidden = app
+        .get(
+            "/v1/campaigns/scrapsi445/updates/recipients?kind=news",
+            Some(&stranger),
+        )
+        .await;
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+
     let Some(browser) = crate::browser::browser().await else {
         return;
     };
     let axe = crate::console::axe_source();
     let axe = axe.as_deref();
-    let app = spawn_app().await;
-    app.open_campaign_with(json!({"require_confirmation": false}))
-        .await;
-    for (name, email) in [
-        ("Siân Lloyd", "sian@example.org"),
-        ("Gwen Morgan", "gwen@example.org"),
-    ] {
-        let signed = app
-            .sign("scrapsi445", &json!({"name": name, "email": email}))
-            .await;
-        assert_eq!(signed.status(), StatusCode::ACCEPTED);
-    }
     let client = &browser.client;
     client.set_window_size(1280, 900).await.unwrap();
     crate::console::log_in(
@@ -416,7 +455,13 @@ async fn an_organiser_tells_signers_the_outcome_from_the_console() {
     )
     .await;
     crate::console::press(client, "Send to signers").await;
-    crate::console::answer_dialog(client, "every confirmed signer", "Send it").await;
+    let said = crate::browser::wait_visible(client, "dialog[open]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(said.contains("1 in Welsh, 1 in English"), "{said}");
+    crate::console::answer_dialog(client, "Send it to 2 signers?", "Send it").await;
     crate::console::wait_text(client, "main table", "SI 445 is revoked").await;
     crate::console::check_screen(client, axe, "console-updates").await;
     let emails = update_emails(&app, "SI 445 is revoked", 2).await;

@@ -36,6 +36,8 @@ struct Script {
     received: Vec<Received>,
     /// The statuses to answer with, in turn; 200 once they run out.
     answers: VecDeque<u16>,
+    /// How long each answer takes.
+    delay: Duration,
 }
 
 /// A webhook receiver on 127.0.0.1 that records what it is sent.
@@ -63,14 +65,17 @@ async fn take(
             .unwrap_or("")
             .to_owned()
     };
-    let mut script = script.lock().unwrap();
-    script.received.push(Received {
-        id: header("webhook-id"),
-        timestamp: header("webhook-timestamp"),
-        signature: header("webhook-signature"),
-        body: String::from_utf8(body.to_vec()).unwrap(),
-    });
-    let status = script.answers.pop_front().unwrap_or(200);
+    let (status, delay) = {
+        let mut script = script.lock().unwrap();
+        script.received.push(Received {
+            id: header("webhook-id"),
+            timestamp: header("webhook-timestamp"),
+            signature: header("webhook-signature"),
+            body: String::from_utf8(body.to_vec()).unwrap(),
+        });
+        (script.answers.pop_front().unwrap_or(200), script.delay)
+    };
+    tokio::time::sleep(delay).await;
     HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).finish()
 }
 
@@ -95,6 +100,16 @@ impl Receiver {
             script: script.into_inner(),
             handle,
         }
+    }
+
+    fn answer_after(&self, delay: Duration) {
+        self.script.lock().unwrap().delay = delay;
+    }
+
+    /// The port it listens on.
+    fn port(&self) -> u16 {
+        let after_host = self.url.rsplit(':').next().unwrap();
+        after_host.split('/').next().unwrap().parse().unwrap()
     }
 
     fn answer_with(&self, statuses: &[u16]) {
@@ -150,6 +165,31 @@ async fn create_webhook(app: &TestApp, token: &str, body: Value) -> Value {
         .await;
     assert_eq!(response.status(), StatusCode::CREATED);
     response.json().await.unwrap()
+}
+
+/// A webhook of #ScrapSI445's deliveries, newest first, once `done` holds of them (waiting up
+/// to 10 s: the service records an answer just after the receiver gives it).
+async fn deliveries_until(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    done: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let listed = app
+            .get_json(
+                &format!("/v1/campaigns/scrapsi445/webhooks/{id}/deliveries"),
+                Some(token),
+            )
+            .await;
+        let deliveries = listed["deliveries"].as_array().unwrap().clone();
+        if !deliveries.is_empty() && done(&deliveries) {
+            return deliveries;
+        }
+        assert!(Instant::now() < deadline, "never so: {listed}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 async fn signature_id(app: &TestApp, token: &str, email: &str) -> String {
@@ -269,31 +309,17 @@ async fn each_event_reaches_the_receiver_signed_as_the_specification_says() {
         assert_eq!(r.signature, expected_signature(&secret, r), "{r:?}");
     }
 
-    // Each delivery is listed with its answer.
+    // Each delivery is listed as delivered; what a receiver on a listed (private) host
+    // answered is not shown.
     let id = created["id"].as_str().unwrap();
     // The receiver has answered; the service records each answer just after.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let listed = app
-            .get_json(
-                &format!("/v1/campaigns/scrapsi445/webhooks/{id}/deliveries"),
-                Some(&token),
-            )
-            .await;
-        let deliveries = listed["deliveries"].as_array().unwrap().clone();
-        assert_eq!(deliveries.len(), 6, "{deliveries:#?}");
-        if deliveries
+    let deliveries = deliveries_until(&app, &token, id, |deliveries| {
+        deliveries
             .iter()
-            .all(|d| d["status"] == "delivered" && d["last_status_code"] == 200)
-        {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "not all delivered: {deliveries:#?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+            .all(|d| d["status"] == "delivered" && d["last_status_code"].is_null())
+    })
+    .await;
+    assert_eq!(deliveries.len(), 6, "{deliveries:#?}");
 
     // A test event on request; the audit log has the webhook made.
     let test = app
@@ -338,22 +364,8 @@ async fn a_failed_delivery_is_retried_with_the_same_id_and_a_410_disables_the_we
     );
     assert_eq!(received[0].body, received[1].body);
     // The receiver has answered; the service records the answer just after.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let deliveries = app
-            .get_json(
-                &format!("/v1/campaigns/scrapsi445/webhooks/{id}/deliveries"),
-                Some(&token),
-            )
-            .await;
-        let latest = &deliveries["deliveries"][0];
-        if latest["status"] == "delivered" {
-            assert_eq!(latest["attempts"], 2);
-            break;
-        }
-        assert!(Instant::now() < deadline, "never delivered: {deliveries}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let deliveries = deliveries_until(&app, &token, id, |d| d[0]["status"] == "delivered").await;
+    assert_eq!(deliveries[0]["attempts"], 2);
 
     // A receiver that answers 410 Gone is sent nothing more.
     receiver.answer_with(&[410]);
@@ -549,4 +561,274 @@ async fn an_organiser_adds_tests_and_reads_a_webhook_in_the_console() {
             r#"["signature.confirmed","campaign.closed"]"#.into()
         )]]
     );
+}
+
+#[tokio::test]
+async fn a_slow_receiver_holds_up_no_other_organiser_s_deliveries() {
+    let (app, token) = service().await;
+    let slow = Receiver::start().await;
+    slow.answer_after(Duration::from_secs(8));
+    create_webhook(
+        &app,
+        &token,
+        json!({"url": slow.url, "events": ["signature.confirmed"]}),
+    )
+    .await;
+    let other = app.organiser("kamena@nyas.example", false).await;
+    app.create_campaign(
+        &other,
+        json!({"slug": "nyas-pledge-to-listen", "require_confirmation": false}),
+    )
+    .await;
+    app.open_campaign(&other, "nyas-pledge-to-listen").await;
+    let fast = Receiver::start().await;
+    let created = app
+        .post_json(
+            "/v1/campaigns/nyas-pledge-to-listen/webhooks",
+            &json!({"url": fast.url, "events": ["signature.confirmed"]}),
+            Some(&other),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+
+    for i in 0..3 {
+        app.sign(
+            "scrapsi445",
+            &signer("Siân Lloyd", &format!("sian{i}@example.org")),
+        )
+        .await;
+    }
+    // The slow receiver has its first message, and will take 8 s over each.
+    slow.wait_for(1, Duration::from_secs(5)).await;
+    let signed = Instant::now();
+    app.sign(
+        "nyas-pledge-to-listen",
+        &signer("Gwen Morgan", "gwen@example.org"),
+    )
+    .await;
+    fast.wait_for(1, Duration::from_secs(3)).await;
+    assert!(signed.elapsed() < Duration::from_secs(3));
+    // One delivery at a time to the slow receiver, in order, however many are due.
+    assert_eq!(slow.received().len(), 1);
+}
+
+#[tokio::test]
+async fn an_organiser_has_at_most_the_set_number_of_webhooks() {
+    let app = spawn_app_with(|s| {
+        s.webhook_allow_hosts = vec!["127.0.0.1".into()];
+        s.webhooks_per_organiser = 3;
+    })
+    .await;
+    let token = app.open_campaign_with(json!({})).await;
+    app.create_campaign(
+        &token,
+        json!({"slug": "letter-to-the-minister", "kind": "letter"}),
+    )
+    .await;
+    let receiver = Receiver::start().await;
+    let create = |slug: &'static str| {
+        let body = json!({"url": receiver.url, "events": ["signature.confirmed"]});
+        let app = &app;
+        let token = &token;
+        async move {
+            app.post_json(
+                &format!("/v1/campaigns/{slug}/webhooks"),
+                &body,
+                Some(token),
+            )
+            .await
+        }
+    };
+    // Counted across the organiser's campaigns.
+    for slug in ["scrapsi445", "scrapsi445", "letter-to-the-minister"] {
+        assert_eq!(create(slug).await.status(), StatusCode::CREATED);
+    }
+    let refused = create("letter-to-the-minister").await;
+    let problem = assert_problem(refused, StatusCode::CONFLICT, "webhook-limit").await;
+    assert!(problem["detail"].as_str().unwrap().contains('3'));
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM webhooks WHERE url <> $1", "")
+            .await,
+        3
+    );
+    // Another organiser has their own.
+    let other = app.organiser("kamena@nyas.example", false).await;
+    app.create_campaign(&other, json!({"slug": "nyas-pledge-to-listen"}))
+        .await;
+    let theirs = app
+        .post_json(
+            "/v1/campaigns/nyas-pledge-to-listen/webhooks",
+            &json!({"url": receiver.url, "events": ["signature.confirmed"]}),
+            Some(&other),
+        )
+        .await;
+    assert_eq!(theirs.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn no_young_or_unconfirmed_signer_s_name_or_email_leaves_in_a_webhook() {
+    let app = spawn_app_with(|s| s.webhook_allow_hosts = vec!["127.0.0.1".into()]).await;
+    let token = app
+        .open_campaign_with(json!({"require_confirmation": false, "young_signers": true}))
+        .await;
+    let receiver = Receiver::start().await;
+    create_webhook(
+        &app,
+        &token,
+        json!({"url": receiver.url,
+        "events": ["signature.confirmed", "signature.reviewed"], "include_personal_data": true}),
+    )
+    .await;
+    app.sign(
+        "scrapsi445",
+        &json!({"name": "Siân Evans", "email": "sian@example.org", "age_band": "18-plus"}),
+    )
+    .await;
+    app.sign(
+        "scrapsi445",
+        &json!({"name": "Osian Jones", "email": "osian@example.org", "age_band": "13-15"}),
+    )
+    .await;
+    let received = receiver.wait_for(2, Duration::from_secs(10)).await;
+    let adult = received[0].json()["data"]["signature"].clone();
+    assert_eq!(adult["name"], "Siân Evans");
+    assert_eq!(adult["personal_data"], true);
+    let young = received[1].json()["data"]["signature"].clone();
+    assert!(
+        young.get("name").is_none() && young.get("email").is_none(),
+        "{young}"
+    );
+    assert_eq!(young["personal_data"], false);
+    assert_eq!(young["personal_data_withheld"], "young-signer");
+    assert!(!received[1].body.contains("Osian") && !received[1].body.contains("osian@"));
+
+    // A letter's signer approved before confirming their email is not yet a confirmed signer.
+    let letter = app
+        .create_campaign(
+            &token,
+            json!({"slug": "letter-to-the-minister", "kind": "letter",
+            "recipient": "The Children's Minister", "require_confirmation": true}),
+        )
+        .await;
+    assert_eq!(letter["slug"], "letter-to-the-minister");
+    app.open_campaign(&token, "letter-to-the-minister").await;
+    let on_letter = app
+        .post_json(
+            "/v1/campaigns/letter-to-the-minister/webhooks",
+            &json!({"url": receiver.url, "events": ["signature.reviewed"], "include_personal_data": true}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(on_letter.status(), StatusCode::CREATED);
+    let signed = app
+        .sign(
+            "letter-to-the-minister",
+            &json!({"name": "Carolyne Willow", "email": "carolyne@article39.example",
+            "signatory_type": "individual"}),
+        )
+        .await;
+    assert_eq!(signed.status(), StatusCode::ACCEPTED);
+    let list = app
+        .get_json(
+            "/v1/campaigns/letter-to-the-minister/signatures",
+            Some(&token),
+        )
+        .await;
+    let pending = list["signatures"][0]["id"].as_str().unwrap().to_owned();
+    let reviewed = app
+        .patch_json(
+            &format!("/v1/campaigns/letter-to-the-minister/signatures/{pending}"),
+            &json!({"review": "approved"}),
+            &token,
+        )
+        .await;
+    assert_eq!(reviewed.status(), StatusCode::OK);
+    let received = receiver.wait_for(3, Duration::from_secs(10)).await;
+    let unconfirmed = received[2].json()["data"]["signature"].clone();
+    assert_eq!(
+        unconfirmed["personal_data_withheld"], "not-confirmed",
+        "{unconfirmed}"
+    );
+    assert!(!received[2].body.contains("Carolyne"));
+}
+
+#[tokio::test]
+async fn a_private_receiver_is_allowed_by_port_and_its_answers_are_not_shown() {
+    let receiver = Receiver::start().await;
+    let port = receiver.port();
+    let app = spawn_app_with(|s| s.webhook_allow_hosts = vec![format!("127.0.0.1:{port}")]).await;
+    let token = app
+        .open_campaign_with(json!({"require_confirmation": false}))
+        .await;
+    // Another port of the same host is not listed.
+    let other_port = app
+        .post_json(
+            "/v1/campaigns/scrapsi445/webhooks",
+            &json!({"url": format!("http://127.0.0.1:{}/hooks", port.wrapping_add(1).max(1)),
+                "events": ["signature.confirmed"]}),
+            Some(&token),
+        )
+        .await;
+    let problem = assert_problem(other_port, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(fields_of(&problem), ["url"]);
+    // A name that resolves to a private address is refused without saying which address.
+    for url in [
+        "https://localhost/hooks",
+        "https://localhost./hooks",
+        "https://[64:ff9b::7f00:1]/hooks",
+        "https://[::ffff:127.0.0.1]/hooks",
+        "https://[2002:7f00:1::1]/",
+    ] {
+        let refused = app
+            .post_json(
+                "/v1/campaigns/scrapsi445/webhooks",
+                &json!({"url": url, "events": ["signature.confirmed"]}),
+                Some(&token),
+            )
+            .await;
+        let problem = assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+        let said = problem.to_string();
+        assert!(
+            !said.contains("127.0.0.1") && !said.contains("::1"),
+            "{url}: {said}"
+        );
+    }
+    let localhost = app
+        .post_json(
+            "/v1/campaigns/scrapsi445/webhooks",
+            &json!({"url": "https://localhost/hooks", "events": ["signature.confirmed"]}),
+            Some(&token),
+        )
+        .await;
+    let problem = assert_problem(localhost, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert!(
+        problem.to_string().contains("not a public address"),
+        "{problem}"
+    );
+    // It says which setting allows a receiver on one's own network, and that it needs a
+    // restart.
+    assert!(
+        problem
+            .to_string()
+            .contains("UNDERSIGNED_WEBHOOK_ALLOW_HOSTS and restarting"),
+        "{problem}"
+    );
+
+    let created = create_webhook(
+        &app,
+        &token,
+        json!({"url": receiver.url, "events": ["signature.confirmed"]}),
+    )
+    .await;
+    let id = created["id"].as_str().unwrap();
+    receiver.answer_with(&[503]);
+    app.sign("scrapsi445", &signer("Siân Lloyd", "sian@example.org"))
+        .await;
+    receiver.wait_for(1, Duration::from_secs(10)).await;
+    let deliveries = deliveries_until(&app, &token, id, |d| d[0]["attempts"] == 1).await;
+    assert!(
+        deliveries[0]["last_status_code"].is_null(),
+        "{deliveries:?}"
+    );
+    assert!(!format!("{deliveries:?}").contains("503"), "{deliveries:?}");
 }

@@ -37,7 +37,7 @@ service="http://127.0.0.1:$service_port"
 site="http://127.0.0.1:$wp_port"
 export DATABASE_URL="sqlite://$work/undersigned.db" UNDERSIGNED_BIND="127.0.0.1:$service_port" \
     UNDERSIGNED_PUBLIC_URL="$service" UNDERSIGNED_OUTBOX_DIR="$work/outbox" \
-    UNDERSIGNED_JWT_SECRET="wordpress-test-secret-wordpress-test-secret" RUST_LOG=warn
+    UNDERSIGNED_JWT_SECRET="$(openssl rand -base64 48)" RUST_LOG=warn
 "$service_bin" migrate >/dev/null
 printf 'wordpress test password\n' | "$service_bin" user create --email carolyne@article39.example >/dev/null
 "$service_bin" serve 2>"$work/service.log" &

@@ -13,6 +13,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 
+use undersigned::auth::PasswordHasher;
 use undersigned::domain::{Campaign, Email, Identity, Password, SignatureForm};
 use undersigned::store::{self, Store};
 
@@ -189,6 +190,7 @@ pub async fn measure(database_url: Option<&str>, emails: u64) -> anyhow::Result<
     let store = store::connect(&database_url.parse().map_err(anyhow::Error::msg)?).await?;
     let organiser = undersigned::accounts::create_account(
         store.as_ref(),
+        &PasswordHasher::new(1, Duration::from_secs(60))?,
         Email::parse("mail-bench@example.org").unwrap(),
         Password::parse("benchmark password 1234".to_owned().into()).unwrap(),
         false,

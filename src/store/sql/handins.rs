@@ -8,7 +8,7 @@ use super::SqlStore;
 use super::webhooks::{Happened, report};
 use crate::domain::{EmailKind, WebhookEvent};
 use crate::store::dialect::{Backend, sql};
-use crate::store::{HandinSummary, Handins, NewHandin, StoreError};
+use crate::store::{HandinRedaction, HandinSummary, Handins, NewHandin, StoreError};
 
 #[async_trait]
 impl<B: Backend> Handins for SqlStore<B> {
@@ -16,8 +16,8 @@ impl<B: Backend> Handins for SqlStore<B> {
         let mut tx = self.begin_write().await?;
         sql::<B>(
             "INSERT INTO handins (id, campaign_id, created_at, created_by, total, listed, manifest,
-                 manifest_sha256, bundle)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                 manifest_sha256, bundle, rehearsal)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(handin.id)
         .bind(handin.campaign_id)
@@ -28,6 +28,7 @@ impl<B: Backend> Handins for SqlStore<B> {
         .bind(handin.manifest.clone())
         .bind(handin.manifest_sha256.clone())
         .bind(handin.bundle.clone())
+        .bind(handin.rehearsal)
         .execute(&mut tx)
         .await?;
         for recipient in &handin.deliver_to {
@@ -45,23 +46,26 @@ impl<B: Backend> Handins for SqlStore<B> {
             .execute(&mut tx)
             .await?;
         }
-        let handed_in = Happened {
-            campaign_id: handin.campaign_id,
-            event: WebhookEvent::CampaignHandedIn,
-            signature_id: None,
-            extra: serde_json::json!({"handin": {
-                "id": handin.id, "handed_in_at": handin.created_at, "total": handin.total,
-                "manifest_sha256": handin.manifest_sha256,
-            }}),
-        };
-        report(&mut tx, &[handed_in], handin.created_at).await?;
+        // A rehearsal is the organiser's alone: other systems hear of the real hand-in only.
+        if !handin.rehearsal {
+            let handed_in = Happened {
+                campaign_id: handin.campaign_id,
+                event: WebhookEvent::CampaignHandedIn,
+                signature_id: None,
+                extra: serde_json::json!({"handin": {
+                    "id": handin.id, "handed_in_at": handin.created_at, "total": handin.total,
+                    "manifest_sha256": handin.manifest_sha256,
+                }}),
+            };
+            report(&mut tx, &[handed_in], handin.created_at).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
 
     async fn handins(&self, campaign_id: Uuid) -> Result<Vec<HandinSummary>, StoreError> {
         sql::<B>(
-            "SELECT id, created_at, total, listed, manifest_sha256 FROM handins
+            "SELECT id, created_at, total, listed, manifest_sha256, rehearsal FROM handins
              WHERE campaign_id = $1 ORDER BY created_at, id",
         )
         .bind(campaign_id)
@@ -81,5 +85,26 @@ impl<B: Backend> Handins for SqlStore<B> {
                 .fetch_optional(&mut *self.conn().await?)
                 .await?;
         Ok(row.map(|(bundle,)| bundle))
+    }
+
+    async fn redact_handin(&self, redaction: &HandinRedaction) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sql::<B>("UPDATE handins SET bundle = $2 WHERE id = $1")
+            .bind(redaction.handin_id)
+            .bind(redaction.bundle.clone())
+            .execute(&mut *tx)
+            .await?;
+        sql::<B>(
+            "INSERT INTO handin_redactions (handin_id, redacted_at, reason, manifest_sha256)
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(redaction.handin_id)
+        .bind(redaction.at)
+        .bind(redaction.reason.as_str())
+        .bind(redaction.manifest_sha256.as_str())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -56,7 +56,8 @@ impl<B: Backend> Outbox for SqlStore<B> {
                     COALESCE(c.organiser_contact_email, u.organiser_contact_email)
                         AS organiser_contact_email,
                     COALESCE(c.brand_colour, u.brand_colour) AS brand_colour,
-                    u.brand_website, COALESCE(c.brand_logo, u.brand_logo) AS brand_logo
+                    u.brand_website, COALESCE(c.brand_logo, u.brand_logo) AS brand_logo,
+                    u.sender_name
              FROM outbox o
              LEFT JOIN signatures s ON s.id = o.signature_id
              LEFT JOIN handins h ON h.id = o.handin_id

@@ -11,18 +11,70 @@ use uuid::Uuid;
 use super::SqlStore;
 use super::counts::apply_counts;
 use super::webhooks::{Happened, report, scrub_personal_data};
+use crate::domain::records::CountDelta;
 use crate::domain::{Review, WebhookEvent};
-use crate::store::dialect::{Backend, sql, sql_built};
+use crate::store::dialect::{Backend, Sql, sql, sql_built};
 use crate::store::rows::{SIGNATURE_COLUMNS, SignatureStateRow};
-use crate::store::{PublicSignatory, Signatories, SignatureFilter, SignatureRecord, StoreError};
+use crate::store::{
+    PublicSignatory, ReviewSelection, Reviewed, Signatories, SignatureFilter, SignatureRecord,
+    StoreError,
+};
 
 /// The signatures a filter keeps: `$1` campaign, `$2` status (else all but spam), `$3`
-/// contact only, `$4` a `LIKE` pattern for name, email or organisation (see `SearchText`).
+/// contact only, `$4` a `LIKE` pattern for name, email or organisation (see `SearchText`),
+/// `$5` review, `$6` signatory type, `$7` whether the source is filtered and `$8` the source
+/// kept (none: those that came directly), `$9` listing consent, `$10` language. Bound by
+/// [`bind_filter`].
 const FILTERED: &str = "campaign_id = $1
     AND (($2 IS NULL AND status <> 'spam') OR status = $2)
     AND ($3 = FALSE OR contact = TRUE)
     AND ($4 IS NULL OR LOWER(name) LIKE $4 ESCAPE '\\' OR LOWER(email) LIKE $4 ESCAPE '\\'
-         OR LOWER(organisation) LIKE $4 ESCAPE '\\')";
+         OR LOWER(organisation) LIKE $4 ESCAPE '\\')
+    AND ($5 IS NULL OR review = $5)
+    AND ($6 IS NULL OR signatory_type = $6)
+    AND ($7 = FALSE OR ($8 IS NULL AND source IS NULL) OR source = $8)
+    AND ($9 IS NULL OR public = $9)
+    AND ($10 IS NULL OR lang = $10)";
+
+/// Binds `$1` to `$10` of [`FILTERED`].
+fn bind_filter<B: Backend>(query: Sql<B>, campaign_id: Uuid, filter: &SignatureFilter) -> Sql<B> {
+    query
+        .bind(campaign_id)
+        .bind(filter.status.map(|s| s.as_str()))
+        .bind(filter.contact_only)
+        .bind(filter.containing.as_ref().map(|text| text.like_pattern()))
+        .bind(filter.review.map(|r| r.as_str()))
+        .bind(filter.signatory_type.map(|t| t.as_str()))
+        .bind(filter.source.is_some())
+        .bind(
+            filter
+                .source
+                .as_ref()
+                .and_then(|s| s.stored())
+                .map(str::to_owned),
+        )
+        .bind(filter.public)
+        .bind(filter.lang.map(|l| l.as_str()))
+}
+
+/// Ids bound to one statement: well under either database's limit on parameters.
+const IDS_PER_STATEMENT: usize = 500;
+
+/// `$first, $first+1, …`: `count` numbered parameters, for an `IN (…)` list.
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A signature a review of many may change, with its state before.
+#[derive(sqlx::FromRow)]
+struct ReviewTargetRow {
+    id: Uuid,
+    #[sqlx(flatten)]
+    state: SignatureStateRow,
+}
 
 /// A signature's state inside a write transaction (and, where writers run side by side,
 /// locked until it ends).
@@ -51,19 +103,30 @@ impl<B: Backend> Signatories for SqlStore<B> {
         after: Option<Uuid>,
         limit: u32,
     ) -> Result<Vec<SignatureRecord>, StoreError> {
-        sql_built::<B>(format!(
+        let query = sql_built::<B>(format!(
             "SELECT {SIGNATURE_COLUMNS} FROM signatures
-             WHERE {FILTERED} AND ($5 IS NULL OR id > $5)
-             ORDER BY id LIMIT $6"
-        ))
-        .bind(campaign_id)
-        .bind(filter.status.map(|s| s.as_str()))
-        .bind(filter.contact_only)
-        .bind(filter.containing.map(|text| text.like_pattern()))
-        .bind(after)
-        .bind(i64::from(limit))
-        .fetch_all(&mut *self.conn().await?)
-        .await
+             WHERE {FILTERED} AND ($11 IS NULL OR id > $11)
+             ORDER BY id LIMIT $12"
+        ));
+        bind_filter(query, campaign_id, &filter)
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&mut *self.conn().await?)
+            .await
+    }
+
+    async fn count_signatures(
+        &self,
+        campaign_id: Uuid,
+        filter: SignatureFilter,
+    ) -> Result<u64, StoreError> {
+        let query = sql_built::<B>(format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM signatures WHERE {FILTERED}"
+        ));
+        let (count,): (i64,) = bind_filter(query, campaign_id, &filter)
+            .fetch_one(&mut *self.conn().await?)
+            .await?;
+        Ok(count.max(0) as u64)
     }
 
     fn export_signatures(
@@ -83,14 +146,11 @@ impl<B: Backend> Signatories for SqlStore<B> {
                     return;
                 }
             };
-            let mut rows = sql_built::<B>(format!(
+            let query = sql_built::<B>(format!(
                 "SELECT {SIGNATURE_COLUMNS} FROM signatures WHERE {FILTERED} ORDER BY id"
-            ))
-            .bind(campaign_id)
-            .bind(filter.status.map(|s| s.as_str()))
-            .bind(filter.contact_only)
-            .bind(filter.containing.map(|text| text.like_pattern()))
-            .fetch::<SignatureRecord>(&mut conn);
+            ));
+            let mut rows =
+                bind_filter(query, campaign_id, &filter).fetch::<SignatureRecord>(&mut conn);
             while let Some(row) = rows.next().await {
                 let failed = row.is_err();
                 if rows_out.send(row.map_err(StoreError::from)).await.is_err() || failed {
@@ -140,6 +200,86 @@ impl<B: Backend> Signatories for SqlStore<B> {
         .await?;
         tx.commit().await?;
         Ok(Some(record))
+    }
+
+    async fn review_signatures(
+        &self,
+        campaign_id: Uuid,
+        selection: ReviewSelection,
+        review: Review,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Reviewed>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        // Read (and, where writers run side by side, lock) what changes, so that the count
+        // moves by exactly what was changed.
+        let targets: Vec<ReviewTargetRow> = match &selection {
+            ReviewSelection::Ids(ids) => {
+                let mut rows = Vec::with_capacity(ids.len());
+                for chunk in ids.chunks(IDS_PER_STATEMENT) {
+                    let query = sql_built::<B>(format!(
+                        "SELECT id, status, review, signatory_type, age_band FROM signatures
+                         WHERE campaign_id = $1 AND review <> $2 AND erased_at IS NULL
+                           AND id IN ({}) {}",
+                        placeholders(3, chunk.len()),
+                        B::FOR_UPDATE
+                    ));
+                    let query = chunk
+                        .iter()
+                        .fold(query.bind(campaign_id).bind(review.as_str()), |q, id| {
+                            q.bind(*id)
+                        });
+                    rows.extend(query.fetch_all::<ReviewTargetRow>(&mut tx).await?);
+                }
+                rows
+            }
+            ReviewSelection::Matching(filter) => {
+                let query = sql_built::<B>(format!(
+                    "SELECT id, status, review, signatory_type, age_band FROM signatures
+                     WHERE {FILTERED} AND review <> $11 AND erased_at IS NULL {}",
+                    B::FOR_UPDATE
+                ));
+                bind_filter(query, campaign_id, filter)
+                    .bind(review.as_str())
+                    .fetch_all(&mut tx)
+                    .await?
+            }
+        };
+        let mut delta = CountDelta::default();
+        for target in &targets {
+            let after = SignatureStateRow {
+                review,
+                ..target.state.clone()
+            };
+            delta = delta.plus(target.state.delta(-1)).plus(after.delta(1));
+        }
+        for chunk in targets.chunks(IDS_PER_STATEMENT) {
+            let query = sql_built::<B>(format!(
+                "UPDATE signatures SET review = $1 WHERE id IN ({})",
+                placeholders(2, chunk.len())
+            ));
+            chunk
+                .iter()
+                .fold(query.bind(review.as_str()), |q, t| q.bind(t.id))
+                .execute(&mut tx)
+                .await?;
+        }
+        apply_counts(&mut tx, vec![(campaign_id, delta)], now).await?;
+        let happened: Vec<Happened> = targets
+            .iter()
+            .map(|t| Happened {
+                extra: serde_json::json!({"review": review.as_str()}),
+                ..Happened::to_signature(campaign_id, WebhookEvent::SignatureReviewed, t.id)
+            })
+            .collect();
+        report(&mut tx, &happened, now).await?;
+        tx.commit().await?;
+        Ok(targets
+            .into_iter()
+            .map(|t| Reviewed {
+                id: t.id,
+                previous: t.state.review,
+            })
+            .collect())
     }
 
     async fn erase_signature(

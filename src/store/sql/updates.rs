@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::SqlStore;
 use crate::domain::{EmailKind, UpdateKind};
-use crate::store::dialect::{Backend, InsertRows, column, sql};
+use crate::store::dialect::{Backend, InsertRows, column, sql, sql_built};
 use crate::store::{NewUpdate, PublishedOutcome, StoreError, UpdateStatus, Updates};
 
 /// One update email, as queued.
@@ -18,22 +18,37 @@ struct Queued {
     due: DateTime<Utc>,
 }
 
+/// An update's recipients (`$1` the campaign, `$2` whether it is news): confirmed signers
+/// with an address, who have not unsubscribed; for news, only those who agreed to be
+/// contacted.
+const RECIPIENTS: &str = "campaign_id = $1 AND status = 'confirmed' AND email IS NOT NULL
+     AND unsubscribed_at IS NULL AND ($2 = FALSE OR contact = TRUE)";
+
 #[async_trait]
 impl<B: Backend> Updates for SqlStore<B> {
+    async fn update_recipients(
+        &self,
+        campaign_id: Uuid,
+        kind: UpdateKind,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        sql_built::<B>(format!(
+            "SELECT lang, COUNT(*) FROM signatures WHERE {RECIPIENTS} GROUP BY lang ORDER BY lang"
+        ))
+        .bind(campaign_id)
+        .bind(kind == UpdateKind::News)
+        .fetch_all(&mut *self.conn().await?)
+        .await
+    }
+
     async fn insert_update(
         &self,
         update: &NewUpdate,
         spacing: chrono::Duration,
     ) -> Result<u64, StoreError> {
         let mut tx = self.begin_write().await?;
-        // Confirmed signers with an address, who have not unsubscribed; for news, only those
-        // who agreed to be contacted.
-        let recipients: Vec<(Uuid, String)> = sql::<B>(
-            "SELECT id, email FROM signatures
-             WHERE campaign_id = $1 AND status = 'confirmed' AND email IS NOT NULL
-               AND unsubscribed_at IS NULL AND ($2 = FALSE OR contact = TRUE)
-             ORDER BY id",
-        )
+        let recipients: Vec<(Uuid, String)> = sql_built::<B>(format!(
+            "SELECT id, email FROM signatures WHERE {RECIPIENTS} ORDER BY id"
+        ))
         .bind(update.campaign_id)
         .bind(update.kind == UpdateKind::News)
         .fetch_all(&mut tx)

@@ -10,7 +10,9 @@ use sqlx::Transaction;
 use uuid::Uuid;
 
 use super::SqlStore;
-use crate::domain::{ReportedSignature, Webhook, WebhookEvent, WebhookSecret, WebhookUrl};
+use crate::domain::{
+    PersonalDataWithheld, ReportedSignature, Webhook, WebhookEvent, WebhookSecret, WebhookUrl,
+};
 use crate::store::dialect::{Backend, sql, sql_built};
 use crate::store::{DueMessage, StoreError, WebhookMessage, Webhooks, corrupt};
 
@@ -98,7 +100,7 @@ struct SubscriberRow {
 }
 
 /// A signature's columns as a report reads them: id, source, country, postcode area,
-/// signatory type, name, email.
+/// signatory type, name, email, status, age band.
 type SignatureColumns = (
     Uuid,
     Option<String>,
@@ -106,6 +108,8 @@ type SignatureColumns = (
     Option<String>,
     String,
     Option<String>,
+    Option<String>,
+    String,
     Option<String>,
 );
 
@@ -155,14 +159,15 @@ pub(super) async fn report<B: Backend>(
         }
         let signature = match h.signature_id {
             Some(id) => sql::<B>(
-                "SELECT id, source, country, postcode_area, signatory_type, name, email
+                "SELECT id, source, country, postcode_area, signatory_type, name, email, status,
+                        age_band
                  FROM signatures WHERE id = $1",
             )
             .bind(id)
             .fetch_optional::<SignatureColumns>(&mut **tx)
             .await?
             .map(
-                |(id, source, country, postcode_area, signatory_type, name, email)| {
+                |(id, source, country, postcode_area, signatory_type, name, email, status, age)| {
                     ReportedSignature {
                         id,
                         source,
@@ -171,6 +176,8 @@ pub(super) async fn report<B: Backend>(
                         signatory_type,
                         name,
                         email,
+                        confirmed: status == "confirmed",
+                        young: age.is_some_and(|band| band != "18-plus"),
                     }
                 },
             ),
@@ -238,6 +245,11 @@ pub(super) async fn scrub_personal_data<B: Backend>(
         {
             signature.remove("name");
             signature.remove("email");
+            signature.insert("personal_data".into(), false.into());
+            signature.insert(
+                "personal_data_withheld".into(),
+                PersonalDataWithheld::Erased.as_str().into(),
+            );
         }
         sql::<B>("UPDATE webhook_messages SET payload = $2 WHERE id = $1")
             .bind(id)
@@ -250,7 +262,30 @@ pub(super) async fn scrub_personal_data<B: Backend>(
 
 #[async_trait]
 impl<B: Backend> Webhooks for SqlStore<B> {
-    async fn insert_webhook(&self, webhook: &Webhook) -> Result<(), StoreError> {
+    async fn insert_webhook(
+        &self,
+        webhook: &Webhook,
+        owner_id: Uuid,
+        most: u32,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        // Touching the owner's row first makes two creations for one owner take turns (a row
+        // lock on PostgreSQL; SQLite's writes take turns anyway), so both cannot pass the count.
+        sql::<B>("UPDATE users SET id = id WHERE id = $1")
+            .bind(owner_id)
+            .execute(&mut *tx)
+            .await?;
+        let (held,): (i64,) = sql::<B>(
+            "SELECT COUNT(*) FROM webhooks w JOIN campaigns c ON c.id = w.campaign_id
+             WHERE c.owner_id = $1",
+        )
+        .bind(owner_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if held >= i64::from(most) {
+            tx.rollback().await?;
+            return Ok(false);
+        }
         let events: Vec<&str> = webhook.events.iter().map(|e| e.as_str()).collect();
         sql::<B>(
             "INSERT INTO webhooks (id, campaign_id, url, events, include_personal_data, secret,
@@ -264,9 +299,10 @@ impl<B: Backend> Webhooks for SqlStore<B> {
         .bind(webhook.include_personal_data)
         .bind(webhook.secret.expose())
         .bind(webhook.created_at)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn webhooks(&self, campaign_id: Uuid) -> Result<Vec<Webhook>, StoreError> {
@@ -367,25 +403,48 @@ impl<B: Backend> Webhooks for SqlStore<B> {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         limit: u32,
+        resting: &[Uuid],
     ) -> Result<Vec<DueMessage>, StoreError> {
         let claim = Uuid::now_v7().to_string();
         let mut conn = self.conn().await?;
-        sql_built::<B>(format!(
+        const OPEN: &str = "delivered_at IS NULL AND failed_at IS NULL";
+        let resting_list = (0..resting.len())
+            .map(|i| format!("${}", i + 5))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let not_resting = if resting.is_empty() {
+            String::new()
+        } else {
+            format!("AND m.webhook_id NOT IN ({resting_list})")
+        };
+        let mut claiming = sql_built::<B>(format!(
             "UPDATE webhook_messages SET lease_until = $2, claim_id = $3
              WHERE id IN (
-                 SELECT id FROM webhook_messages
-                 WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
-                   AND (lease_until IS NULL OR lease_until <= $1)
-                 ORDER BY next_attempt_at
-                 LIMIT $4 {})",
+                 SELECT m.id FROM webhook_messages m
+                 WHERE m.{OPEN} AND m.next_attempt_at <= $1
+                   AND (m.lease_until IS NULL OR m.lease_until <= $1)
+                   {not_resting}
+                   AND NOT EXISTS (
+                       SELECT 1 FROM webhook_messages other
+                       WHERE other.webhook_id = m.webhook_id AND other.{OPEN}
+                         AND ((other.lease_until > $1)
+                              OR (other.next_attempt_at <= $1
+                                  AND (other.next_attempt_at < m.next_attempt_at
+                                       OR (other.next_attempt_at = m.next_attempt_at
+                                           AND other.id < m.id)))))
+                 ORDER BY m.next_attempt_at
+                 LIMIT $4 {})
+               AND (lease_until IS NULL OR lease_until <= $1)",
             B::SKIP_LOCKED
         ))
         .bind(now)
         .bind(lease_until)
         .bind(&claim)
-        .bind(i64::from(limit))
-        .execute(&mut *conn)
-        .await?;
+        .bind(i64::from(limit));
+        for webhook in resting {
+            claiming = claiming.bind(*webhook);
+        }
+        claiming.execute(&mut *conn).await?;
         let rows: Vec<DueRow> = sql_built::<B>(format!(
             "SELECT m.id AS message_id, m.event, m.payload, m.attempts, {WEBHOOK_COLUMNS}
              FROM webhook_messages m JOIN webhooks w ON w.id = m.webhook_id

@@ -1,0 +1,3 @@
+-- A rehearsal: a hand-in built and emailed to its organiser alone, to check before the real
+-- one. Never shown on the campaign's page or in its public JSON.
+ALTER TABLE handins ADD COLUMN rehearsal BOOLEAN NOT NULL DEFAULT FALSE;
