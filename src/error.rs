@@ -90,6 +90,9 @@ pub enum ApiError {
     /// The service is at its limit for this kind of work; try again shortly.
     #[error("the service is busy")]
     Busy { retry_after: Duration },
+    /// An email sent at once (a test to its organiser) that the mail server did not take.
+    #[error("the email could not be sent")]
+    MailNotSent(#[source] anyhow::Error),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -231,6 +234,7 @@ impl ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
             ),
             Busy { .. } => ("busy", "Service busy", StatusCode::SERVICE_UNAVAILABLE),
+            MailNotSent(_) => ("mail-not-sent", "Email not sent", StatusCode::BAD_GATEWAY),
             RequestTimeout => (
                 "request-timeout",
                 "Request timeout",
@@ -295,6 +299,7 @@ impl ApiError {
             // Never the cause: it is logged, not shown.
             Internal(_) => "the request could not be completed; it has been logged".into(),
             Unavailable(_) => "the database cannot be reached; try again shortly".into(),
+            MailNotSent(_) => "the mail server did not take the email; try again shortly".into(),
             Busy { retry_after } => format!(
                 "the service is busy; try again in {} seconds",
                 retry_after_seconds(*retry_after)
@@ -331,6 +336,9 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
             ApiError::Unavailable(cause) => tracing::warn!(error = %cause, "database unavailable"),
+            ApiError::MailNotSent(cause) => {
+                tracing::warn!(error = %format!("{cause:#}"), "an email sent at once was not sent")
+            }
             _ => {}
         }
         let problem = Problem {

@@ -77,7 +77,7 @@ impl Metrics {
         ] {
             signatures.with_label_values(&[event]);
         }
-        for outcome in ["sent", "retried", "failed"] {
+        for outcome in ["sent", "retried", "failed", "refused"] {
             emails.with_label_values(&[outcome]);
         }
         for lane in crate::domain::MailLane::ALL {

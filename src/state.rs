@@ -73,8 +73,9 @@ impl Limits {
 /// What every handler may use, shared by all workers.
 pub struct AppState {
     pub store: Arc<dyn Store>,
-    /// Sends the emails about organisers' own accounts (invitations, password resets).
-    pub account_mail: Arc<crate::mail::Mailer>,
+    /// Sends what goes at once rather than through the outbox: emails about organisers' own
+    /// accounts (invitations, password resets) and an organiser's test of an update.
+    pub direct_mail: Arc<crate::mail::Mailer>,
     pub tokens: TokenService,
     pub passwords: PasswordHasher,
     pub limits: Limits,

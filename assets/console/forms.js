@@ -119,17 +119,18 @@ export function showProblem(form, problem) {
 export function onSubmit(form, action) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const button = form.querySelector("button[type=submit]");
-    if (button) button.disabled = true;
+    // The button pressed goes to the action, for a form that does more than one thing.
+    const buttons = [...form.querySelectorAll("button[type=submit]")];
+    buttons.forEach((b) => { b.disabled = true; });
     try {
       clearErrors(form);
-      await action(values(form));
+      await action(values(form), event.submitter);
     } catch (problem) {
       // A refused token has already shown the log-in screen, this form kept aside as it is.
       if (problem && problem.status === 401 && !form.isConnected) return;
       showProblem(form, problem.errors ? problem : {errors: [], title: "Something went wrong", sentence: String(problem)});
     } finally {
-      if (button) button.disabled = false;
+      buttons.forEach((b) => { b.disabled = false; });
     }
   });
   return form;

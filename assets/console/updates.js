@@ -15,15 +15,17 @@ export async function updates(session, slug) {
   async function load() {
     const {updates} = await get(`${path}/updates`);
     replace(listing, updates.length ? h("div", {class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Updates sent"}, h("table", {class: "signatures"},
-      h("thead", {}, h("tr", {}, ["Subject", "Kind", "Written", "Signers", "Sent", "Waiting", "Failed"].map((t) => h("th", {scope: "col"}, t)))),
+      h("thead", {}, h("tr", {}, ["Subject", "Kind", "Written", "Signers", "Delivered", "Waiting", "Bounced", "Failed", "Unsubscribed since"].map((t) => h("th", {scope: "col"}, t)))),
       h("tbody", {}, updates.map((u) => h("tr", {},
         h("th", {scope: "row"}, u.subject),
         h("td", {"data-label": "Kind"}, u.kind === "outcome" ? "Outcome" : "News"),
         h("td", {"data-label": "Written"}, formatTime(u.created_at)),
         h("td", {"data-label": "Signers"}, formatNumber(u.recipients)),
-        h("td", {"data-label": "Sent"}, formatNumber(u.sent)),
+        h("td", {"data-label": "Delivered"}, formatNumber(u.sent)),
         h("td", {"data-label": "Waiting"}, formatNumber(u.queued)),
-        h("td", {"data-label": "Failed"}, formatNumber(u.failed)))))))
+        h("td", {"data-label": "Bounced"}, formatNumber(u.bounced)),
+        h("td", {"data-label": "Failed"}, formatNumber(u.failed)),
+        h("td", {"data-label": "Unsubscribed since"}, formatNumber(u.unsubscribed)))))))
       : h("p", {class: "empty"}, "No updates sent yet."));
   }
 
@@ -33,7 +35,16 @@ export async function updates(session, slug) {
       ["news", "News: only to signers who agreed to hear from you"]]}),
     field({name: "subject", label: "Subject"}),
     field({name: "body", label: "Message", type: "textarea", rows: 8, hint: "Separate paragraphs with an empty line; **bold** and [links](https://example.org) work. Every email has a link to unsubscribe."}),
-    h("button", {type: "submit"}, "Send to signers")), async (typed) => {
+    h("p", {class: "hint", id: "test-hint"}, `A test goes to you alone (${session.user.email}), as signers will receive it, and is not recorded.`),
+    // The test comes first: pressing Enter in a field sends a test, never the real thing.
+    h("div", {class: "actions"},
+      h("button", {type: "submit", class: "secondary", name: "test", "aria-describedby": "test-hint"}, "Send a test to me"),
+      h("button", {type: "submit", name: "send"}, "Send to signers"))), async (typed, pressed) => {
+    if (pressed && pressed.name === "test") {
+      const tested = await post(`${path}/updates`, {kind: typed.kind, subject: typed.subject, body: typed.body, test: true});
+      announce(`A test was sent to ${tested.sent_to}. Nothing was sent to signers.`, "success");
+      return;
+    }
     // Say how many it reaches, and in which languages, before it goes.
     const who = await get(`${path}/updates/recipients?kind=${typed.kind}`);
     const reach = `${formatNumber(who.count)} ${who.count === 1 ? "signer" : "signers"}${typed.kind === "news" ? " who agreed to hear from you" : ""}`;

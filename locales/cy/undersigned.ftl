@@ -219,6 +219,8 @@ unsubscribed-text = Ni fyddwch yn cael rhagor o newyddion am { $title }. Mae eic
 email-update-footer = Rydych yn cael hwn am eich bod wedi llofnodi “{ $title }”. I beidio â chael rhagor o newyddion amdani: { $link }
 email-update-footer-html = Rydych yn cael hwn am eich bod wedi llofnodi “{ $title }”.
 email-update-unsubscribe = Dad-danysgrifio o'i newyddion
+email-test-subject = [Prawf]
+email-test-note = Prawf yw hwn, wedi’i anfon atoch chi yn unig. Mae copi pob llofnodwr yn eu cyfarch wrth eu henw, ac mae ei ddolen dad-danysgrifio yn gweithio iddyn nhw; nid yw’r ddolen yn hwn yn dad-danysgrifio neb.
 
 ## A pledge's renewal
 

@@ -217,6 +217,8 @@ unsubscribed-text = You will get no more updates about { $title }. Your signatur
 email-update-footer = You are sent this because you signed “{ $title }”. To get no more updates about it: { $link }
 email-update-footer-html = You are sent this because you signed “{ $title }”.
 email-update-unsubscribe = Unsubscribe from its updates
+email-test-subject = [Test]
+email-test-note = This is a test, sent to you alone. Each signer’s copy greets them by name, and its unsubscribe link works for them; this one’s unsubscribes no one.
 
 ## A pledge's renewal
 

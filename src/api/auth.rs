@@ -119,7 +119,7 @@ pub async fn request_reset(
         .check(&(email.clone(), client))?;
     crate::accounts::request_reset(
         state.store.as_ref(),
-        &state.account_mail,
+        &state.direct_mail,
         &state.public_url,
         email,
     )

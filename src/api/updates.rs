@@ -9,12 +9,14 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::managed_campaign;
-use crate::domain::{Body, CampaignStatus, FieldErrors, Slug, Title, UpdateKind};
+use crate::domain::{
+    Body, Campaign, CampaignStatus, EmailKind, FieldErrors, Slug, Title, UpdateKind, User,
+};
 use crate::error::{ApiError, Conflict};
 use crate::http::auth::Organiser;
 use crate::http::extract::ApiJson;
 use crate::state::AppState;
-use crate::store::{self, NewUpdate, PublishedOutcome, UpdateStatus};
+use crate::store::{self, NewUpdate, PublishedOutcome, QueuedEmail, UpdateStatus};
 
 /// An update as its organisers see it: what it was and how its sending stands.
 #[derive(Serialize)]
@@ -26,7 +28,9 @@ struct UpdateView {
     recipients: u64,
     queued: u64,
     sent: u64,
+    bounced: u64,
     failed: u64,
+    unsubscribed: u64,
 }
 
 impl From<UpdateStatus> for UpdateView {
@@ -39,7 +43,9 @@ impl From<UpdateStatus> for UpdateView {
             recipients: update.recipients,
             queued: update.queued,
             sent: update.sent,
+            bounced: update.bounced,
             failed: update.failed,
+            unsubscribed: update.unsubscribed,
         }
     }
 }
@@ -71,6 +77,9 @@ pub struct CreateUpdate {
     subject: String,
     #[serde(default)]
     body: String,
+    /// Send it to the caller alone, as signers would receive it, and record nothing.
+    #[serde(default)]
+    test: bool,
 }
 
 /// `POST /v1/campaigns/{slug}/updates`: an outcome goes to every confirmed signer, news to
@@ -91,6 +100,16 @@ pub async fn create(
         return Err(ApiError::Validation(e.into_vec()));
     };
     let now = store::now();
+    if body.test {
+        // A draft may be tested too: what its signers will receive is worth seeing first.
+        send_test(&state, &campaign, &caller, subject.as_str(), text.as_str()).await?;
+        return Ok(HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(json!({
+                "test": true, "kind": kind.as_str(), "subject": subject.as_str(),
+                "sent_to": caller.email.as_str(),
+            })));
+    }
     if campaign.status_at(now) == CampaignStatus::Draft {
         return Err(ApiError::Conflict(Conflict::NotReady(
             "the campaign is a draft: it has no signers to tell yet",
@@ -130,8 +149,55 @@ pub async fn create(
         ))
         .json(json!({
             "id": update.id, "kind": kind.as_str(), "subject": update.subject,
-            "created_at": now, "recipients": queued, "queued": queued, "sent": 0, "failed": 0,
+            "created_at": now, "recipients": queued, "queued": queued, "sent": 0, "bounced": 0, "failed": 0,
+            "unsubscribed": 0,
         })))
+}
+
+/// Emails `caller` the update as a signer of `campaign` would receive it, in the campaign's
+/// language, marked as a test; nothing is queued or recorded.
+async fn send_test(
+    state: &AppState,
+    campaign: &Campaign,
+    caller: &User,
+    subject: &str,
+    text: &str,
+) -> Result<(), ApiError> {
+    let store = state.store.as_ref();
+    let owner = if caller.id == campaign.owner_id {
+        Some(caller.clone())
+    } else {
+        store.user(campaign.owner_id).await?
+    };
+    let email = QueuedEmail {
+        id: Uuid::now_v7(),
+        campaign_id: campaign.id,
+        // No signer's: the mark of a test (see mail::messages).
+        signature_id: None,
+        kind: EmailKind::Update,
+        recipient: caller.email.as_str().to_owned(),
+        signer_name: String::new(),
+        confirm_token: None,
+        withdraw_token: None,
+        attempts: 0,
+        created_at: store::now(),
+        campaign_slug: campaign.slug.as_str().to_owned(),
+        campaign_title: campaign.title.as_str().to_owned(),
+        organiser: crate::accounts::organiser_of(store, campaign, Some(caller)).await?,
+        brand: campaign.look(),
+        sender_name: owner
+            .and_then(|o| o.sender_name)
+            .map(|name| name.as_str().to_owned()),
+        handin: None,
+        update: Some((subject.to_owned(), text.to_owned())),
+        lang: campaign.signers.lang,
+        age_band: None,
+    };
+    state
+        .direct_mail
+        .send_test(&email)
+        .await
+        .map_err(ApiError::MailNotSent)
 }
 
 /// `GET /v1/campaigns/{slug}/updates`: each update with how its sending stands.

@@ -251,7 +251,7 @@ pub async fn invite(
     let email = Email::parse(&body.email).map_err(|m| ApiError::field("email", m))?;
     let link = crate::accounts::invite(
         state.store.as_ref(),
-        &state.account_mail,
+        &state.direct_mail,
         &state.public_url,
         &caller,
         email,

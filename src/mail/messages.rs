@@ -55,6 +55,8 @@ pub struct EmailContext {
     pub unsubscribe: Option<String>,
     pub update: Option<UpdateBody>,
     pub handin: Option<HandinNote>,
+    /// A test of an update, sent to its organiser alone: it says so.
+    pub test: bool,
 }
 
 /// An email as written: its subject, its two parts, and the one-click unsubscribe link its
@@ -124,10 +126,16 @@ pub fn write(
         }),
         _ => None,
     };
-    // An update carries the way out of every later one.
+    // An update always goes to a signer: one to no signature is its organiser's test.
+    let test = email.kind == EmailKind::Update && email.signature_id.is_none();
+    // An update carries the way out of every later one; a test shows that footer as signers
+    // see it, with a link that unsubscribes no one.
     let unsubscribe = match (email.kind, email.signature_id) {
-        (EmailKind::Update, Some(signature)) => {
-            Some(mailer.signer_link("unsubscribe", &mailer.unsubscribes.token(signature), lang))
+        (EmailKind::Update, signature) => {
+            let token = mailer
+                .unsubscribes
+                .token(signature.unwrap_or(uuid::Uuid::nil()));
+            Some(mailer.signer_link("unsubscribe", &token, lang))
         }
         _ => None,
     };
@@ -178,6 +186,7 @@ pub fn write(
             .handin
             .as_ref()
             .map(|(_, hash)| HandinNote { hash: hash.clone() }),
+        test,
     };
     render(templates, folder, context, unsubscribe)
 }
@@ -263,6 +272,7 @@ pub fn write_account(
         unsubscribe: None,
         update: None,
         handin: None,
+        test: false,
     };
     render(templates, folder, context, None)
 }

@@ -29,7 +29,7 @@ pub use unsubscribe::Unsubscribes;
 use crate::config::Settings;
 use crate::domain::{Email, Lang, MailLane};
 use crate::metrics::Metrics;
-use crate::store::{self, QueuedEmail, Store};
+use crate::store::{self, QueuedEmail, Store, Unsent};
 use crate::templates::Templates;
 
 /// Emails claimed per round for each of a lane's connections: enough to keep them busy, few
@@ -250,13 +250,15 @@ impl OutboxFiles {
         Ok(())
     }
 
-    /// Writes an email that is no signer's (about an organiser's account), named by its own id.
-    async fn write_account(&self, message: &Message) -> anyhow::Result<()> {
+    /// Writes an email sent outside the outbox (about an organiser's account, or a test of
+    /// an update), named by its own id.
+    /// `label` begins its file's name (`account`, `test`).
+    async fn write_unqueued(&self, label: &str, message: &Message) -> anyhow::Result<()> {
         let dir = self
             .dir
             .as_ref()
             .expect("files are written only to a directory");
-        let name = format!("account.{}.eml", uuid::Uuid::now_v7());
+        let name = format!("{label}.{}.eml", uuid::Uuid::now_v7());
         let partial = dir.join(format!("{name}.partial"));
         tokio::fs::write(&partial, message.formatted()).await?;
         tokio::fs::rename(&partial, dir.join(name)).await?;
@@ -330,6 +332,11 @@ impl lettre::message::header::Header for ListUnsubscribe {
         lettre::message::header::HeaderValue::new(Self::name(), self.0.clone())
     }
 }
+
+/// The receiving server refused a message for good (a 5xx answer): a bounce.
+#[derive(Debug, thiserror::Error)]
+#[error("refused by the mail server: {0}")]
+struct Refused(lettre::transport::smtp::Error);
 
 /// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): the link works by one POST.
 #[derive(Clone)]
@@ -453,7 +460,7 @@ impl Mailer {
 
     /// Sends an email about an organiser's own account (an invitation, a password reset) at
     /// once, not through the outbox: its link works for a short while, and whoever waits for
-    /// it can ask for another. A failure is tried twice more, a few seconds apart.
+    /// it can ask for another.
     pub async fn send_account_email(
         &self,
         to: &Email,
@@ -474,13 +481,28 @@ impl Mailer {
             .to(to)
             .subject(written.subject)
             .multipart(body)?;
+        self.send_now("account", &message).await
+    }
+
+    /// Sends an organiser a test of an update, written as its signers will receive it, at
+    /// once: they are waiting to see it, and nothing is recorded that a retry would need.
+    pub async fn send_test(&self, email: &QueuedEmail) -> anyhow::Result<()> {
+        let message = self.compose(email)?;
+        self.send_now("test", &message).await
+    }
+
+    /// Sends one message outside the outbox (written as a file named from `label`, where
+    /// emails are files); a failure is tried twice more, a few seconds apart (the first
+    /// retry's delay, at most 5 s, then twice that).
+    async fn send_now(&self, label: &str, message: &Message) -> anyhow::Result<()> {
         let mut last = None;
-        for attempt in 0..3u64 {
+        for attempt in 0..3u32 {
             if attempt > 0 {
-                tokio::time::sleep(Duration::from_secs(5 * attempt)).await;
+                let pause = self.first_retry.to_std().unwrap_or_default();
+                tokio::time::sleep(pause.min(Duration::from_secs(5)) * attempt).await;
             }
             let sent = match &self.transport {
-                Transport::Files(files) => files.write_account(&message).await,
+                Transport::Files(files) => files.write_unqueued(label, message).await,
                 Transport::Smtp(server) => {
                     let (envelope, body) = (message.envelope().clone(), message.formatted());
                     match server.connect().await {
@@ -538,7 +560,10 @@ impl Mailer {
                 }
                 Err(e) => {
                     connection.abort().await;
-                    if !was_reused || e.is_permanent() {
+                    if e.is_permanent() {
+                        return Err(Refused(e).into());
+                    }
+                    if !was_reused {
                         return Err(e.into());
                     }
                 }
@@ -566,19 +591,27 @@ impl Mailer {
                 metrics.email("sent");
                 return true;
             }
-            Err(error) => format!("{error:#}"),
+            Err(error) => error,
         };
+        // A refusal for good (a 5xx answer to this message) is a bounce: trying again would
+        // be refused again, so it fails at once.
+        let refused = error.is::<Refused>();
+        let error = format!("{error:#}");
         let now = store::now();
-        let retry_at = (now - email.created_at < self.give_up_after)
-            .then(|| now + backoff(self.first_retry, email.attempts));
-        if retry_at.is_some() {
+        let next = if refused {
+            metrics.email("refused");
+            tracing::warn!(email = %email.id, %error, "email refused by the mail server");
+            Unsent::Refused
+        } else if now - email.created_at < self.give_up_after {
             metrics.email("retried");
             tracing::warn!(email = %email.id, %error, "email not sent; will retry");
+            Unsent::RetryAt(now + backoff(self.first_retry, email.attempts))
         } else {
             metrics.email("failed");
             tracing::error!(email = %email.id, %error, "email not sent; giving up");
-        }
-        if let Err(e) = store.email_not_sent(email.id, &error, retry_at, now).await {
+            Unsent::GivenUp
+        };
+        if let Err(e) = store.email_not_sent(email.id, &error, next, now).await {
             // The lease runs out and another round retries it.
             tracing::warn!(email = %email.id, error = %e, "could not record an email's outcome");
         }

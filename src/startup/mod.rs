@@ -125,7 +125,7 @@ impl Application {
             signing,
             outbox_files: outbox_files.clone(),
             store,
-            account_mail: mailer,
+            direct_mail: mailer,
             tokens: TokenService::new(
                 &signing_key,
                 &issuer,

@@ -452,14 +452,25 @@ pub trait Outbox: Send + Sync {
     /// gone, so it is never sent again and no signer gets a second copy. How many.
     async fn fail_interrupted(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
 
-    /// Records a failed attempt: retried at `retry_at`, or given up for good when `None`.
+    /// Records a failed attempt and what follows it.
     async fn email_not_sent(
         &self,
         id: Uuid,
         error: &str,
-        retry_at: Option<DateTime<Utc>>,
+        next: Unsent,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+}
+
+/// What becomes of an email that was not sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unsent {
+    /// Tried again then (the server was unreachable, or said to try later).
+    RetryAt(DateTime<Utc>),
+    /// Given up: it kept failing for longer than the service waits.
+    GivenUp,
+    /// The receiving server refused it for good (a bounce): never tried again.
+    Refused,
 }
 
 #[async_trait]
@@ -927,10 +938,18 @@ pub struct UpdateStatus {
     pub recipients: u64,
     #[sqlx(try_from = "i64")]
     pub queued: u64,
+    /// Taken by the mail server.
     #[sqlx(try_from = "i64")]
     pub sent: u64,
+    /// Refused by the receiving server for good (an unknown address): never retried.
+    #[sqlx(try_from = "i64")]
+    pub bounced: u64,
+    /// Not sent for another reason, after the retries it was given.
     #[sqlx(try_from = "i64")]
     pub failed: u64,
+    /// Of those it was sent to, how many have unsubscribed since.
+    #[sqlx(try_from = "i64")]
+    pub unsubscribed: u64,
 }
 
 /// A campaign's outcome as the public sees it.

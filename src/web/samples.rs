@@ -44,6 +44,7 @@ struct SampleEmail {
     unsubscribe: &'static str,
     update: SampleUpdate,
     handin: Option<()>,
+    test: bool,
 }
 
 #[derive(Serialize)]
@@ -141,6 +142,7 @@ pub fn render_all(templates: &Templates) -> anyhow::Result<()> {
                 body_html: "News",
             },
             handin: None,
+            test: true,
         };
         templates.render("emails/update/body.txt", &email)?;
         templates.render("emails/update/body.html", &email)?;

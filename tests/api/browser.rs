@@ -114,6 +114,55 @@ pub(crate) async fn browser() -> Option<Browser> {
     })
 }
 
+/// A DevTools command, sent through chromedriver's `goog/cdp/execute` endpoint.
+#[derive(Debug)]
+struct DevTools {
+    method: &'static str,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.method, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// Lays the page out `width` CSS pixels wide and `height` tall, as a device of that size
+/// would. Headless Chromium widens a window narrower than 500 px to 500, so resizing the
+/// window alone would make a "320 px" check a 500 px one: the viewport is emulated instead.
+pub(crate) async fn viewport(client: &Client, width: u32, height: u32) {
+    client
+        .set_window_size(width.max(500), height)
+        .await
+        .unwrap();
+    client
+        .issue_cmd(DevTools {
+            method: "Emulation.setDeviceMetricsOverride",
+            params: json!({
+                "width": width, "height": height, "deviceScaleFactor": 1, "mobile": false,
+            }),
+        })
+        .await
+        .expect("emulating the viewport's size");
+    let laid_out = client
+        .execute("return window.innerWidth;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(laid_out, json!(width), "the viewport is {width} px wide");
+}
+
 impl Browser {
     /// Where the browser saves what it downloads.
     pub(crate) fn downloads(&self) -> PathBuf {
@@ -240,7 +289,7 @@ async fn a_supporter_signs_in_the_form_embedded_on_a_partner_site() {
 
     // The snippet frames the form and the frame takes the form's height (the window tall
     // enough for the screenshot to hold the whole frame).
-    client.set_window_size(1280, 1300).await.unwrap();
+    viewport(client, 1280, 1300).await;
     client.goto(&page).await.unwrap();
     let height = wait_for_script(client, FRAME_HEIGHT, "the frame to be sized").await;
     let pixels: f64 = height
@@ -266,7 +315,7 @@ async fn a_supporter_signs_in_the_form_embedded_on_a_partner_site() {
 
     // At phone width the form still fits, without sideways scrolling.
     // Tall enough that the screenshot holds the whole form.
-    client.set_window_size(320, 1700).await.unwrap();
+    viewport(client, 320, 1700).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let frame = client
         .find(Locator::Css("iframe[data-undersigned]"))
@@ -315,7 +364,7 @@ async fn a_supporter_signs_in_the_form_embedded_on_a_partner_site() {
     );
     client.enter_parent_frame().await.unwrap();
     screenshot(client, "embed-phone.png").await;
-    client.set_window_size(1280, 1000).await.unwrap();
+    viewport(client, 1280, 1000).await;
 
     // An invalid email: its error appears beside the field, and nothing is stored.
     frame.enter_frame().await.unwrap();

@@ -48,7 +48,7 @@ async fn an_organiser_sets_a_logo_and_colour_in_the_console_and_supporters_see_t
     app.open_campaign(&token, "scrapsi445").await;
 
     let client = &browser.client;
-    client.set_window_size(1280, 900).await.unwrap();
+    crate::browser::viewport(client, 1280, 900).await;
     log_in(client, &app.address, email, "Scrap SI 445").await;
     client
         .goto(&format!("{}/console/#/account", app.address))

@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::browser::{
-    Browser, REQUIRE_BROWSER, SCREENSHOTS, browser, click, partner_site, wait_for_script,
+    Browser, REQUIRE_BROWSER, SCREENSHOTS, browser, click, partner_site, viewport, wait_for_script,
     wait_visible,
 };
 use crate::crash::Server;
@@ -151,8 +151,9 @@ pub(crate) async fn accessibility_faults(client: &Client, axe: &str) -> Vec<Stri
     serde_json::from_value(found).unwrap()
 }
 
-/// Checks the screen shown (axe, no sideways scrolling at 320 px) and saves it whole as
-/// `{name}-desktop.png` (1280 px) and `-phone.png` (375 px).
+/// Checks the screen shown (axe, no sideways scrolling at 375 or 320 px, each emulated as
+/// a phone of that width) and saves it whole as `{name}-desktop.png` (1280 px) and
+/// `-phone.png` (375 px).
 pub(crate) async fn check_screen(client: &Client, axe: Option<&str>, name: &str) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SCREENSHOTS);
     std::fs::create_dir_all(&dir).unwrap();
@@ -161,7 +162,7 @@ pub(crate) async fn check_screen(client: &Client, axe: Option<&str>, name: &str)
         (375, Some("phone")),
         (320, None),
     ] {
-        client.set_window_size(width, 900).await.unwrap();
+        viewport(client, width, 900).await;
         tokio::time::sleep(Duration::from_millis(250)).await;
         let fits = client
             .execute("return document.documentElement.scrollWidth <= document.documentElement.clientWidth;", vec![])
@@ -184,10 +185,10 @@ pub(crate) async fn check_screen(client: &Client, axe: Option<&str>, name: &str)
             assert!(faults.is_empty(), "{name} at {width} px: {faults:#?}");
         }
         let Some(suffix) = suffix else { continue };
-        // The window, browser frame included, tall enough for the whole page.
+        // A viewport tall enough for the whole page.
         let height = client
             .execute(
-                "return Math.ceil(document.documentElement.scrollHeight + window.outerHeight - window.innerHeight);",
+                "return Math.ceil(document.documentElement.scrollHeight);",
                 vec![],
             )
             .await
@@ -195,7 +196,7 @@ pub(crate) async fn check_screen(client: &Client, axe: Option<&str>, name: &str)
             .as_u64()
             .unwrap_or(900)
             .clamp(600, 3600) as u32;
-        client.set_window_size(width, height).await.unwrap();
+        viewport(client, width, height).await;
         client
             .execute("window.scrollTo(0, 0);", vec![])
             .await
@@ -204,7 +205,7 @@ pub(crate) async fn check_screen(client: &Client, axe: Option<&str>, name: &str)
         let png = client.screenshot().await.unwrap();
         std::fs::write(dir.join(format!("{name}-{suffix}.png")), png).unwrap();
     }
-    client.set_window_size(1280, 900).await.unwrap();
+    viewport(client, 1280, 900).await;
 }
 
 /// Waits for the screen whose heading starts with `title`, and checks it took focus.
@@ -360,7 +361,7 @@ async fn an_organiser_runs_a_letter_from_set_up_to_log_out_in_the_console() {
         server.address
     ));
     let client = &browser.client;
-    client.set_window_size(1280, 900).await.unwrap();
+    viewport(client, 1280, 900).await;
 
     // First run: the link from the log makes the first admin.
     client
@@ -1000,7 +1001,7 @@ async fn an_expired_session_or_a_lost_connection_loses_nothing_typed() {
         .unwrap();
     assert_eq!(created.status(), StatusCode::CREATED);
     let client = &browser.client;
-    client.set_window_size(1280, 900).await.unwrap();
+    viewport(client, 1280, 900).await;
     client
         .goto(&format!("{}/console/#/campaigns/new", server.address))
         .await

@@ -415,7 +415,7 @@ async fn an_organiser_hands_a_letter_in_from_the_console() {
     let app = spawn_app().await;
     letter_with_signatories(&app).await;
     let client = &browser.client;
-    client.set_window_size(1280, 900).await.unwrap();
+    crate::browser::viewport(client, 1280, 900).await;
     crate::console::log_in(
         client,
         &app.address,

@@ -467,7 +467,7 @@ async fn a_supporter_reads_signs_and_shares_a_campaign_page_in_a_browser() {
         assert_eq!(approved.status(), StatusCode::OK);
     }
     let client = &browser.client;
-    client.set_window_size(1280, 900).await.unwrap();
+    crate::browser::viewport(client, 1280, 900).await;
 
     // Read, then signed in place: the page is not reloaded, the count moves by itself.
     client.goto(&app.url("/c/scrapsi445")).await.unwrap();

@@ -538,7 +538,7 @@ async fn a_charity_takes_the_pledge_in_a_browser_and_shows_its_verification() {
     }
     app.expect_total(SLUG, 3).await;
     let client = &browser.client;
-    client.set_window_size(1280, 900).await.unwrap();
+    crate::browser::viewport(client, 1280, 900).await;
 
     client.goto(&app.url(&format!("/c/{SLUG}"))).await.unwrap();
     crate::console::wait_text(

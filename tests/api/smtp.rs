@@ -1,4 +1,6 @@
-//! A real SMTP server on 127.0.0.1 for the tests: it accepts every message and keeps it.
+//! A real SMTP server on 127.0.0.1 for the tests: it accepts every message and keeps it,
+//! except to a mailbox at `bounce.test`, which it refuses for good (550), as for an unknown
+//! address.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -7,6 +9,10 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
+
+/// The domain (upper case, as commands are compared) whose every mailbox the sink refuses
+/// for good: a bounce.
+const BOUNCES: &str = "@BOUNCE.TEST";
 
 #[derive(Clone)]
 pub struct SmtpSink {
@@ -79,6 +85,11 @@ impl SmtpSink {
                 self.messages.lock().unwrap().push(message);
                 self.arrived.notify_waiters();
                 write.write_all(b"250 queued\r\n").await?;
+            } else if command.starts_with("RCPT") && command.contains(BOUNCES) {
+                // As a receiving server answers for a mailbox it does not have.
+                write
+                    .write_all(b"550 5.1.1 no such mailbox here\r\n")
+                    .await?;
             } else if command.starts_with("QUIT") {
                 write.write_all(b"221 bye\r\n").await?;
                 break;

@@ -184,15 +184,7 @@ async fn outcomes_reach_confirmed_signers_news_those_who_agreed_and_unsubscribin
     let page = app.client.get(&link).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.unwrap().contains("method=\"post\""));
-    let unsubscribed = app
-        .client
-        .post(&link)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("List-Unsubscribe=One-Click")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(unsubscribed.status(), StatusCode::OK);
+    assert_eq!(one_click(&app, &link).await, StatusCode::OK);
     assert_eq!(
         app.scalar(
             "SELECT COUNT(*) FROM signatures WHERE unsubscribed_at IS NOT NULL AND email = $1",
@@ -434,7 +426,7 @@ async fn an_organiser_tells_signers_the_outcome_from_the_console() {
     let axe = crate::console::axe_source();
     let axe = axe.as_deref();
     let client = &browser.client;
-    client.set_window_size(1280, 900).await.unwrap();
+    crate::browser::viewport(client, 1280, 900).await;
     crate::console::log_in(
         client,
         &app.address,
@@ -454,6 +446,18 @@ async fn an_organiser_tells_signers_the_outcome_from_the_console() {
         "The Government has agreed to **revoke** SI 445.",
     )
     .await;
+    // A test first: to the organiser alone, and nothing in the list of updates sent.
+    crate::console::press(client, "Send a test to me").await;
+    crate::console::wait_text(
+        client,
+        "#status",
+        "A test was sent to organiser@article39.example. Nothing was sent to signers.",
+    )
+    .await;
+    let tests = update_emails(&app, "[Test] SI 445 is revoked", 1).await;
+    assert_eq!(tests.len(), 1);
+    assert_eq!(recipient_of(&tests[0]), "organiser@article39.example");
+    crate::console::wait_text(client, "main", "No updates sent yet.").await;
     crate::console::press(client, "Send to signers").await;
     let said = crate::browser::wait_visible(client, "dialog[open]")
         .await
@@ -468,4 +472,232 @@ async fn an_organiser_tells_signers_the_outcome_from_the_console() {
     let mut to: Vec<String> = emails.iter().map(|m| recipient_of(m)).collect();
     to.sort();
     assert_eq!(to, ["gwen@example.org", "sian@example.org"]);
+}
+
+/// Unsubscribes as a mail client's button does (RFC 8058): one POST, no login.
+async fn one_click(app: &TestApp, link: &str) -> StatusCode {
+    app.client
+        .post(link)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// Posts an update (or a test of one) to #ScrapSI445 as its organiser.
+async fn post_update(app: &TestApp, token: &str, body: &Value) -> reqwest::Response {
+    app.post_json("/v1/campaigns/scrapsi445/updates", body, Some(token))
+        .await
+}
+
+/// The one-click unsubscribe link in an email's headers.
+fn unsubscribe_link(message: &str) -> String {
+    message
+        .lines()
+        .find_map(|l| l.strip_prefix("List-Unsubscribe: <"))
+        .expect("a List-Unsubscribe header")
+        .trim_end_matches('>')
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_test_goes_to_its_organiser_alone_and_a_sent_update_counts_bounces_and_unsubscribes() {
+    let sink = SmtpSink::start().await;
+    let app = crate::helpers::spawn_app_with(|s| {
+        s.smtp_url = Some(sink.url().into());
+        s.mail_retry_seconds = 1;
+    })
+    .await;
+    let token = app
+        .open_campaign_with(json!({"require_confirmation": false}))
+        .await;
+    for (name, email) in [
+        ("Siân Lloyd", "sian@example.org"),
+        ("Gwen Morgan", "gwen@example.org"),
+        ("Nobody Here", "nobody@bounce.test"),
+    ] {
+        let body = json!({"name": name, "email": email, "contact": true});
+        assert!(app.sign("scrapsi445", &body).await.status().is_success());
+    }
+    // Two thank-you notes arrive; the third address's server refuses its own.
+    let before = sink.wait_for(2).await.len();
+
+    // A test goes at once to the organiser alone, written as signers will receive it, and
+    // marked as a test; nothing is recorded and no signer hears of it.
+    let update = json!({"kind": "news", "subject": "We met the Minister",
+        "body": "We handed in **108,000** signatures.", "test": true});
+    let tested = post_update(&app, &token, &update).await;
+    assert_eq!(tested.status(), StatusCode::OK);
+    assert_eq!(tested.headers()["cache-control"], "no-store");
+    let tested: Value = tested.json().await.unwrap();
+    assert_eq!(
+        tested,
+        json!({"test": true, "kind": "news", "subject": "We met the Minister",
+            "sent_to": "organiser@article39.example"})
+    );
+    let messages = sink.messages();
+    assert_eq!(messages.len(), before + 1, "one email, the test");
+    let test = messages.last().unwrap();
+    assert_eq!(recipient_of(test), "organiser@article39.example");
+    assert_eq!(
+        subject_of(test),
+        "[Test] We met the Minister: Scrap SI 445: reinstate children's rights in care"
+    );
+    let text = text_of(test);
+    assert!(text.starts_with("Hello,"), "{text}");
+    assert!(
+        text.contains("This is a test, sent to you alone."),
+        "{text}"
+    );
+    assert!(
+        text.contains("We handed in **108,000** signatures."),
+        "{text}"
+    );
+    let html = html_of(test);
+    assert!(
+        html.contains("This is a test, sent to you alone."),
+        "{html}"
+    );
+    assert!(html.contains("<strong>108,000</strong>"), "{html}");
+    // Its unsubscribe link is there, as in signers' copies, and unsubscribes no one.
+    let link = unsubscribe_link(test);
+    let answered = app.client.post(&link).send().await.unwrap();
+    assert_eq!(answered.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM signatures WHERE unsubscribed_at IS NOT NULL AND name <> $1",
+            ""
+        )
+        .await,
+        0
+    );
+    let listed = app
+        .get_json("/v1/campaigns/scrapsi445/updates", Some(&token))
+        .await;
+    assert_eq!(listed["updates"], json!([]));
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE kind = $1", "update")
+            .await,
+        0
+    );
+    // A test that is wrong is refused like the real thing, and sends nothing.
+    let bad = post_update(
+        &app,
+        &token,
+        &json!({"kind": "news", "subject": "", "body": "x", "test": true}),
+    )
+    .await;
+    let problem = assert_problem(bad, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(crate::helpers::fields_of(&problem), vec!["subject"]);
+    let bad = post_update(
+        &app,
+        &token,
+        &json!({"kind": "news", "subject": "Hi", "body": "x", "test": "yes"}),
+    )
+    .await;
+    let problem = assert_problem(bad, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(crate::helpers::fields_of(&problem), vec!["test"]);
+    assert_eq!(sink.messages().len(), before + 1);
+    // A draft, with no signers yet, can be tested, and in its own language.
+    app.create_campaign(
+        &token,
+        json!({"slug": "draft-cy", "title": "Diddymu OS 445", "lang": "cy"}),
+    )
+    .await;
+    let tested = app
+        .post_json("/v1/campaigns/draft-cy/updates", &update, Some(&token))
+        .await;
+    assert_eq!(tested.status(), StatusCode::OK);
+    let messages = sink.wait_for(before + 2).await;
+    let welsh = messages.last().unwrap();
+    assert_eq!(
+        subject_of(welsh),
+        "[Prawf] We met the Minister: Diddymu OS 445"
+    );
+    assert!(text_of(welsh).starts_with("Helo,"), "{}", text_of(welsh));
+
+    // Sent for real: delivered to two; the third address's server refuses it for good, so
+    // it is a bounce at once, never retried.
+    let mut real = update.clone();
+    real["test"] = json!(false);
+    let news = send_update(&app, &token, real).await;
+    assert_eq!(news["recipients"], 3);
+    let id = news["id"].as_str().unwrap().to_owned();
+    let status = sent(&app, &token, &id).await;
+    assert_eq!(
+        [
+            &status["sent"],
+            &status["bounced"],
+            &status["failed"],
+            &status["unsubscribed"]
+        ],
+        [&json!(2), &json!(1), &json!(0), &json!(0)],
+        "{status}"
+    );
+    assert_eq!(
+        app.scalar(
+            "SELECT attempts FROM outbox WHERE refused = TRUE AND kind = $1",
+            "update"
+        )
+        .await,
+        1
+    );
+    // Siân unsubscribes from the email she received: counted against the update.
+    let messages = sink
+        .wait_until(
+            |m| {
+                m.iter()
+                    .filter(|m| subject_of(m).starts_with("We met the Minister"))
+                    .count()
+                    == 2
+            },
+            "the two delivered updates",
+        )
+        .await;
+    let sians = messages
+        .iter()
+        .find(|m| {
+            subject_of(m).starts_with("We met the Minister")
+                && recipient_of(m) == "sian@example.org"
+        })
+        .unwrap();
+    assert_eq!(
+        one_click(&app, &unsubscribe_link(sians)).await,
+        StatusCode::OK
+    );
+    let status = sent(&app, &token, &id).await;
+    assert_eq!(status["unsubscribed"], 1, "{status}");
+    let listed = app
+        .get_json("/v1/campaigns/scrapsi445/updates", Some(&token))
+        .await;
+    assert_eq!(listed["updates"][0]["bounced"], 1);
+}
+
+#[tokio::test]
+async fn a_test_the_mail_server_does_not_take_is_a_502_and_records_nothing() {
+    // A port nothing listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let app = crate::helpers::spawn_app_with(|s| {
+        s.smtp_url = Some(format!("smtp://127.0.0.1:{port}").into());
+        s.mail_retry_seconds = 1;
+    })
+    .await;
+    let token = app.open_campaign_with(json!({})).await;
+    let failed = post_update(&app, &token, &json!({"kind": "outcome", "subject": "Revoked", "body": "SI 445 is revoked.", "test": true})).await;
+    let problem = assert_problem(failed, StatusCode::BAD_GATEWAY, "mail-not-sent").await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("did not take the email"),
+        "{problem}"
+    );
+    let listed = app
+        .get_json("/v1/campaigns/scrapsi445/updates", Some(&token))
+        .await;
+    assert_eq!(listed["updates"], json!([]));
 }

@@ -523,7 +523,7 @@ async fn an_organiser_adds_tests_and_reads_a_webhook_in_the_console() {
     let (app, _token) = service().await;
     let receiver = Receiver::start().await;
     let client = &browser.client;
-    client.set_window_size(1280, 900).await.unwrap();
+    crate::browser::viewport(client, 1280, 900).await;
     crate::console::log_in(
         client,
         &app.address,

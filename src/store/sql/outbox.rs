@@ -9,7 +9,7 @@ use super::{SqlStore, count};
 use crate::domain::MailLane;
 use crate::store::dialect::{Backend, sql, sql_built};
 use crate::store::rows::QueuedEmailRow;
-use crate::store::{LaneQueue, Outbox, QueuedEmail, StoreError};
+use crate::store::{LaneQueue, Outbox, QueuedEmail, StoreError, Unsent};
 
 #[async_trait]
 impl<B: Backend> Outbox for SqlStore<B> {
@@ -129,29 +129,30 @@ impl<B: Backend> Outbox for SqlStore<B> {
         &self,
         id: Uuid,
         error: &str,
-        retry_at: Option<DateTime<Utc>>,
+        next: Unsent,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let statement = match retry_at {
-            Some(_) => {
+        let statement = match next {
+            Unsent::RetryAt(at) => sql::<B>(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3,
                      lease_until = NULL
-                 WHERE id = $1"
-            }
-            None => {
-                "UPDATE outbox SET attempts = attempts + 1, last_error = $2, failed_at = $4,
-                     lease_until = NULL, recipient = NULL, confirm_token = NULL,
-                     withdraw_token = NULL
-                 WHERE id = $1"
-            }
-        };
-        sql::<B>(statement)
+                 WHERE id = $1",
+            )
             .bind(id)
             .bind(error)
-            .bind(retry_at)
+            .bind(at),
+            Unsent::GivenUp | Unsent::Refused => sql::<B>(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = $2, failed_at = $3,
+                     refused = $4, lease_until = NULL, recipient = NULL, confirm_token = NULL,
+                     withdraw_token = NULL
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(error)
             .bind(now)
-            .execute(&mut *self.conn().await?)
-            .await?;
+            .bind(next == Unsent::Refused),
+        };
+        statement.execute(&mut *self.conn().await?).await?;
         Ok(())
     }
 }

@@ -105,12 +105,24 @@ impl<B: Backend> Updates for SqlStore<B> {
             "SELECT up.id, up.kind, up.subject, up.created_at, up.recipients,
                  CAST(COALESCE(SUM(CASE WHEN o.sent_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT)
                      AS sent,
-                 CAST(COALESCE(SUM(CASE WHEN o.failed_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT)
+                 CAST(COALESCE(SUM(CASE WHEN o.failed_at IS NOT NULL AND o.refused = TRUE
+                                   THEN 1 ELSE 0 END), 0) AS BIGINT)
+                     AS bounced,
+                 CAST(COALESCE(SUM(CASE WHEN o.failed_at IS NOT NULL AND o.refused = FALSE
+                                   THEN 1 ELSE 0 END), 0) AS BIGINT)
                      AS failed,
                  CAST(COALESCE(SUM(CASE WHEN o.id IS NOT NULL AND o.sent_at IS NULL
                                          AND o.failed_at IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT)
-                     AS queued
-             FROM updates up LEFT JOIN outbox o ON o.update_id = up.id
+                     AS queued,
+                 -- Unsubscribing takes back what had not yet gone, so those counted here
+                 -- received it.
+                 CAST(COALESCE(SUM(CASE WHEN o.sent_at IS NOT NULL
+                                         AND s.unsubscribed_at >= up.created_at
+                                   THEN 1 ELSE 0 END), 0) AS BIGINT)
+                     AS unsubscribed
+             FROM updates up
+             LEFT JOIN outbox o ON o.update_id = up.id
+             LEFT JOIN signatures s ON s.id = o.signature_id
              WHERE up.campaign_id = $1
              GROUP BY up.id, up.kind, up.subject, up.created_at, up.recipients
              ORDER BY up.created_at, up.id",
