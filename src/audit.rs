@@ -6,7 +6,7 @@ use uuid::Uuid;
 use crate::store::{self, AuditEntry, Store};
 
 /// Every action the log records, as its entries name them.
-pub const ACTIONS: [&str; 13] = [
+pub const ACTIONS: [&str; 14] = [
     "export",
     "review",
     "erase",
@@ -20,6 +20,7 @@ pub const ACTIONS: [&str; 13] = [
     "handin_redacted",
     "handin_delivered",
     "update_sent",
+    "campaign_text_changed",
 ];
 
 /// Records one action. A failure to record is logged loudly but does not undo the action,

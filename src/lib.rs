@@ -29,5 +29,6 @@ pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod templates;
+pub mod versions;
 pub mod web;
 pub mod webhooks;

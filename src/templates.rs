@@ -47,6 +47,7 @@ pub const BUILTIN: &[(&str, &str)] = builtin![
     "pages/message.html",
     "pages/pledger.html",
     "pages/letter.html",
+    "pages/version.html",
     "snippets/script.html",
     "snippets/iframe.html",
     "snippets/badge.html",

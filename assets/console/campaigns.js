@@ -3,7 +3,7 @@
 
 import {get, patch, post, slugPath} from "./api.js";
 import {logoEditor} from "./brand.js";
-import {announce, backToCampaigns, campaignTabs, formatNumber, h, heading, navigate} from "./dom.js";
+import {announce, backToCampaigns, campaignTabs, confirmAction, formatNumber, formatTime, h, heading, navigate} from "./dom.js";
 import {field, onSubmit} from "./forms.js";
 
 const STATUS = {draft: "Draft", open: "Open", closed: "Closed"};
@@ -203,12 +203,26 @@ function campaignFields(c, creating, account) {
   ];
 }
 
+// The parts of a campaign that are its text: a change to them after signing makes a version.
+const VERSIONED_PARTS = ["title", "summary", "body", "recipient", "translations"];
+
+// The versions of a campaign's text, with when each was given, who replaced it and how many signed.
+function textVersions(slug, versions) {
+  if (versions.length < 2) return null;
+  return h("section", {"aria-labelledby": "versions-title"}, h("h2", {id: "versions-title"}, "Versions of the text"),
+    h("ul", {class: "versions"}, versions.map((v) => h("li", {},
+      `Version ${v.version}${v.current ? " (current)" : ""}: given from ${formatTime(v.from)}${v.until ? ` until ${formatTime(v.until)}` : ""}; ${formatNumber(v.signed)} signed it${v.replaced_by ? `; replaced by ${v.replaced_by}` : ""}. `,
+      v.current ? null : h("a", {href: `/c/${encodeURIComponent(slug)}/versions/${v.version}`}, `Read version ${v.version}`)))));
+}
+
 export async function edit(session, slug) {
   const creating = slug === null;
   const account = session.user.organiser || {};
   let campaign = {kind: "petition", slug: "", title: "", summary: "", body: "", milestones: [], require_confirmation: true, allowed_origins: [], retention_days: 180, lang: "en", translations: {}, young_signers: false, young_retention_days: 30, require_proof_of_work: false};
+  let versions = [];
   if (!creating) {
     campaign = await get(slugPath(slug));
+    ({versions} = await get(`${slugPath(slug)}/versions`));
     // What the campaign holds itself, apart from what it takes from the account.
     campaign.own_organiser = Object.fromEntries(Object.entries(campaign.organiser || {})
       .map(([part, value]) => [part, value && value !== account[part] ? value : ""]));
@@ -243,6 +257,16 @@ export async function edit(session, slug) {
     } else {
       const changed = changes(before, body);
       if (!Object.keys(changed).length) { announce("Nothing has changed."); return; }
+      // After people have signed, the text changes only as a new version that they do not get.
+      const signed = versions.reduce((n, v) => n + v.signed, 0);
+      const textChanged = Object.keys(changed).filter((part) => VERSIONED_PARTS.includes(part));
+      if (signed > 0 && textChanged.length) {
+        const now = campaign.text.version;
+        const yes = await confirmAction({title: `Save the text as version ${now + 1}?`,
+          text: `${formatNumber(signed)} ${signed === 1 ? "person has" : "people have"} signed version ${now}. Their signatures keep it, and it stays readable from the campaign's page; whoever signs from now on is given version ${now + 1}. Changed: ${textChanged.join(", ")}.`,
+          confirm: `Save as version ${now + 1}`});
+        if (!yes) return;
+      }
       const saved = await patch(slugPath(slug), changed);
       navigate(`#/c/${encodeURIComponent(saved.slug)}`, "Your changes are saved.");
     }
@@ -254,7 +278,8 @@ export async function edit(session, slug) {
     label: "This campaign's own logo (optional)",
     after: () => {},
   });
-  return {title, nodes: [backToCampaigns(), heading(title), creating ? null : campaignTabs(slug, "/edit", campaign.kind), form,
+  return {title, nodes: [backToCampaigns(), heading(title), creating ? null : campaignTabs(slug, "/edit", campaign.kind),
+    creating ? null : textVersions(slug, versions), form,
     logo ? h("p", {class: "hint"}, "Without a logo of its own, the campaign shows your organisation's.") : null, logo]};
 }
 

@@ -166,6 +166,12 @@ page-handin = Cyflwynwyd ar { $date } gyda { $count ->
 }. SHA-256 ei maniffest:
 page-handins-hint = Gall unrhyw un sy'n cael y bwndel ei wirio: SHA-256 ei manifest.json yw'r un a ddangosir yma.
 page-to = At: { $recipient }
+page-text-changed = Newidiwyd ddiwethaf ar { $date }.
+page-text-earlier = Fersiynau cynharach, y mae eu llofnodwyr yn eu cadw:
+page-text-version = fersiwn { $version } (llofnodwyd gan { $n })
+page-version-title = { $title } (fersiwn { $version })
+page-version-notice = Dyma fersiwn { $version } o destun yr ymgyrch hon, fel y'i rhoddwyd i lofnodwyr o { $from } tan { $until }: mae { $n } o lofnodion yn ei gadw.
+page-version-current = Darllenwch y fersiwn gyfredol.
 page-target = Tuag at darged o { $target }
 page-closed-note = Caeodd yr ymgyrch hon ar { $date } gyda { $count ->
     [one] { $n } llofnod

@@ -164,6 +164,18 @@ page-handin = Handed in on { $date } with { $count ->
 }. Its manifest's SHA-256:
 page-handins-hint = Anyone given the bundle can check it: the SHA-256 of its manifest.json is the one shown here.
 page-to = To: { $recipient }
+page-text-changed = Last changed on { $date }.
+page-text-earlier = Earlier versions, which their signers keep:
+page-text-version = version { $version } ({ $count ->
+    [one] signed by { $n }
+   *[other] signed by { $n }
+})
+page-version-title = { $title } (version { $version })
+page-version-notice = This is version { $version } of this campaign's text, as signers were given it from { $from } until { $until }: { $count ->
+    [one] { $n } signature keeps it.
+   *[other] { $n } signatures keep it.
+}
+page-version-current = Read the current version.
 page-target = Towards a target of { $target }
 page-closed-note = This campaign closed on { $date } with { $count ->
     [one] { $n } signature

@@ -582,6 +582,9 @@ pub(super) struct CampaignView {
     opened_at: Option<DateTime<Utc>>,
     closed_at: Option<DateTime<Utc>>,
     consent: ConsentView,
+    /// The version of its text it shows, and when that replaced the one before (`null` for
+    /// the first); earlier ones are at `GET /v1/campaigns/{slug}/versions`.
+    text: TextView,
     /// Who is asking; for a draft, with what it lacks from its owner's account.
     organiser: OrganiserView,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -621,6 +624,12 @@ struct TargetView {
     role: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TextView {
+    version: u32,
+    changed_at: Option<DateTime<Utc>>,
 }
 
 /// The consent wording a signing form must show, and its version to send back when signing.
@@ -671,6 +680,10 @@ impl CampaignView {
                 contact_basis: campaign.consent.contact_basis.as_str(),
                 public_text: campaign.consent.public_text.as_str().to_owned(),
                 contact_text: campaign.consent.contact_text.as_str().to_owned(),
+            },
+            text: TextView {
+                version: campaign.text_version.number,
+                changed_at: campaign.text_version.changed_at,
             },
             organiser: OrganiserView::from(organiser),
             allowed_origins: managed.then(|| {
@@ -810,6 +823,26 @@ pub async fn get_campaign(
     Ok(HttpResponse::Ok().json(view))
 }
 
+/// `GET /v1/campaigns/{slug}/versions`: every version of its text, oldest first, with how
+/// many signed each; who replaced each, to its organisers.
+pub async fn versions(
+    MaybeOrganiser(viewer): MaybeOrganiser,
+    state: web::Data<AppState>,
+    slug: web::Path<Slug>,
+) -> Result<HttpResponse, ApiError> {
+    let campaign = visible_campaign(&state, &slug, viewer.as_ref(), store::now()).await?;
+    let managed = viewer.is_some_and(|user| campaign.is_managed_by(&user));
+    let mut versions = crate::versions::versions_of(state.store.as_ref(), &campaign).await?;
+    if !managed {
+        for version in &mut versions {
+            version.replaced_by = None;
+        }
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(serde_json::json!({ "versions": versions })))
+}
+
 /// `PATCH /v1/campaigns/{slug}`: its owner or an admin edits it or moves its status on.
 pub async fn update_campaign(
     Organiser(caller): Organiser,
@@ -825,8 +858,11 @@ pub async fn update_campaign(
     let changes = with_faults(body.value.parse(&campaign), body.faults)?;
     let stored_status = campaign.status;
     let account = owner_identity(state.store.as_ref(), &campaign, Some(&caller)).await?;
+    // Once someone has signed, a change to the text makes its next version.
+    let signed = state.store.campaign_count(campaign.id).await?.total() > 0;
+    let before = campaign.clone();
     campaign
-        .apply(changes, &account, now)
+        .apply(changes, &account, signed, now)
         .map_err(|refused| match refused {
             ForbiddenEdit::Transition { from, to } => {
                 ApiError::Conflict(Conflict::StatusTransition { from, to })
@@ -845,7 +881,11 @@ pub async fn update_campaign(
             ),
             ForbiddenEdit::RenewalNotAPledge => ApiError::Conflict(Conflict::RenewalNotAPledge),
         })?;
-    match state.store.update_campaign(&campaign, stored_status).await {
+    match state
+        .store
+        .update_campaign(&campaign, stored_status, caller.id)
+        .await
+    {
         // Someone else changed the status between our read and our write.
         Err(StoreError::Conflict(_)) => Err(ApiError::Conflict(Conflict::StatusTransition {
             from: stored_status,
@@ -855,6 +895,24 @@ pub async fn update_campaign(
         Ok(()) => {
             state.signing.forget(&campaign.slug);
             state.live.changed(campaign.id);
+            if campaign.text_version != before.text_version {
+                crate::audit::record(
+                    state.store.as_ref(),
+                    Some(caller.id),
+                    "campaign_text_changed",
+                    campaign.id,
+                    None,
+                    0,
+                    format!(
+                        "text changed after signing ({}): version {} replaced version {}, \
+                         which its signatures keep",
+                        campaign.text_changes(&before).join(", "),
+                        campaign.text_version.number,
+                        before.text_version.number,
+                    ),
+                )
+                .await;
+            }
             let organiser = campaign.organiser_with(&account);
             Ok(HttpResponse::Ok().json(CampaignView::of(
                 &state,

@@ -131,6 +131,15 @@ pub async fn create(
         ("tally.json", tally.as_bytes().to_vec()),
     ];
     let total = counts.confirmed_individuals + counts.confirmed_organisations;
+    // Which words each count signed, where the text changed after people signed.
+    let by_text_version: Vec<serde_json::Value> = crate::versions::versions_of(
+        state.store.as_ref(),
+        &campaign,
+    )
+    .await?
+    .into_iter()
+    .map(|v| json!({"version": v.version, "signed": v.signed, "from": v.from, "until": v.until}))
+    .collect();
     let id = Uuid::now_v7();
     let bundle = Bundle::pack(&files, |listed| {
         json!({
@@ -141,6 +150,7 @@ pub async fn create(
                 "title": campaign.title.as_str(),
                 "recipient": campaign.recipient.as_ref().map(|r| r.as_str()),
                 "organiser": organiser.name.as_ref().map(|n| n.as_str()),
+                "text_version": campaign.text_version.number,
             },
             "targets": campaign.targets.iter()
                 .map(|t| json!({"name": t.name.as_str(), "role": t.role.as_str()}))
@@ -148,6 +158,7 @@ pub async fn create(
             "counts": {
                 "total": total, "individuals": counts.confirmed_individuals,
                 "organisations": counts.confirmed_organisations, "listed": signatories.len(),
+                "by_text_version": by_text_version,
             },
             "files": listed,
         })

@@ -43,6 +43,7 @@ struct SignatureView<'a> {
     public: bool,
     contact: bool,
     consent_version: i32,
+    text_version: i32,
     possible_duplicate: bool,
     signed_at: DateTime<Utc>,
     confirmed_at: Option<DateTime<Utc>>,
@@ -90,6 +91,7 @@ impl<'a> SignatureView<'a> {
             public: s.public,
             contact: s.contact,
             consent_version: s.consent_version,
+            text_version: s.text_version,
             possible_duplicate: s.possible_duplicate,
             signed_at: s.signed_at,
             confirmed_at: s.confirmed_at,
@@ -284,7 +286,7 @@ pub async fn list(
 }
 
 /// The export's columns, in order: part of the public contract (openapi.yaml).
-pub const EXPORT_COLUMNS: [&str; 23] = [
+pub const EXPORT_COLUMNS: [&str; 24] = [
     "id",
     "name",
     "email",
@@ -299,6 +301,7 @@ pub const EXPORT_COLUMNS: [&str; 23] = [
     "public",
     "contact",
     "consent_version",
+    "text_version",
     "possible_duplicate",
     "signed_at",
     "confirmed_at",
@@ -310,7 +313,7 @@ pub const EXPORT_COLUMNS: [&str; 23] = [
     "age_band",
 ];
 
-fn csv_cells(s: &SignatureRecord, pledger_pages: Option<&str>) -> [String; 23] {
+fn csv_cells(s: &SignatureRecord, pledger_pages: Option<&str>) -> [String; 24] {
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let time = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
     [
@@ -328,6 +331,7 @@ fn csv_cells(s: &SignatureRecord, pledger_pages: Option<&str>) -> [String; 23] {
         s.public.to_string(),
         s.contact.to_string(),
         s.consent_version.to_string(),
+        s.text_version.to_string(),
         s.possible_duplicate.to_string(),
         s.signed_at.to_rfc3339(),
         time(s.confirmed_at),

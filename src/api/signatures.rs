@@ -34,6 +34,8 @@ pub struct SignRequest {
     source: Option<String>,
     #[serde(default, deserialize_with = "present")]
     consent_version: Option<u32>,
+    #[serde(default, deserialize_with = "present")]
+    text_version: Option<u32>,
     /// A pledger's website (pledges only).
     #[serde(default, deserialize_with = "present")]
     website: Option<String>,
@@ -67,6 +69,7 @@ impl From<SignRequest> for SignatureForm {
             contact: r.contact,
             source: r.source,
             consent_version: r.consent_version,
+            text_version: r.text_version,
             website: r.website,
             nickname: r.nickname,
             started: r.started,

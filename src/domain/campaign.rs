@@ -484,6 +484,27 @@ pub struct Campaign {
     /// Its owner's account's look as it stood when the campaign was read: what the campaign
     /// shows where it sets nothing itself (see [`Campaign::look`]).
     pub account_brand: Brand,
+    /// Which version of its text (title, summary, body, recipient, translations) it shows.
+    pub text_version: TextVersion,
+}
+
+/// The version of a campaign's text that signers are given now. Until someone has signed, an
+/// edit changes the text in place; after, it makes the next version, and the one before is
+/// kept, so that every signature can say what it signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextVersion {
+    pub number: u32,
+    /// When it replaced the version before; `None` for the first.
+    pub changed_at: Option<DateTime<Utc>>,
+}
+
+impl Default for TextVersion {
+    fn default() -> Self {
+        Self {
+            number: 1,
+            changed_at: None,
+        }
+    }
 }
 
 /// An edit the campaign's rules do not allow.
@@ -553,6 +574,7 @@ impl Campaign {
                 ..Brand::default()
             },
             account_brand: Brand::default(),
+            text_version: TextVersion::default(),
         }
     }
 
@@ -602,14 +624,16 @@ impl Campaign {
         user.is_admin || user.id == self.owner_id
     }
 
-    /// Applies an organiser's edit; `account` is the owner's account identity. Field edits
-    /// come first, so that moving `closes_at` into the future and closing in one request are
-    /// judged against the new closing time, and naming the organiser and opening in one
-    /// request is allowed.
+    /// Applies an organiser's edit; `account` is the owner's account identity, `signed`
+    /// whether anyone has signed (then a change to the text makes its next version). Field
+    /// edits come first, so that moving `closes_at` into the future and closing in one
+    /// request are judged against the new closing time, and naming the organiser and opening
+    /// in one request is allowed.
     pub fn apply(
         &mut self,
         changes: CampaignChanges,
         account: &Identity,
+        signed: bool,
         now: DateTime<Utc>,
     ) -> Result<(), ForbiddenEdit> {
         let mut edited = self.clone();
@@ -708,9 +732,33 @@ impl Campaign {
                 return Err(ForbiddenEdit::OrganiserMissing(missing));
             }
         }
+        if signed && !edited.text_changes(self).is_empty() {
+            edited.text_version = TextVersion {
+                number: self.text_version.number + 1,
+                changed_at: Some(now),
+            };
+        }
         edited.updated_at = now;
         *self = edited;
         Ok(())
+    }
+
+    /// The parts of the text signers are given (title, summary, body, recipient,
+    /// translations) in which `other` differs.
+    pub fn text_changes(&self, other: &Campaign) -> Vec<&'static str> {
+        [
+            ("title", self.title == other.title),
+            ("summary", self.summary == other.summary),
+            ("body", self.body == other.body),
+            ("recipient", self.recipient == other.recipient),
+            (
+                "translations",
+                self.signers.translations == other.signers.translations,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(part, same)| (!same).then_some(part))
+        .collect()
     }
 }
 
@@ -801,16 +849,26 @@ mod tests {
         let now = Utc::now();
         let mut c = campaign(now);
         assert!(
-            c.apply(to(CampaignStatus::Closed), &account(), now)
+            c.apply(to(CampaignStatus::Closed), &account(), false, now)
                 .is_err()
         );
-        c.apply(to(CampaignStatus::Open), &account(), now).unwrap();
-        assert_eq!(c.opened_at, Some(now));
-        assert!(c.apply(to(CampaignStatus::Draft), &account(), now).is_err());
-        assert!(c.apply(to(CampaignStatus::Open), &account(), now).is_err());
-        c.apply(to(CampaignStatus::Closed), &account(), now)
+        c.apply(to(CampaignStatus::Open), &account(), false, now)
             .unwrap();
-        assert!(c.apply(to(CampaignStatus::Open), &account(), now).is_err());
+        assert_eq!(c.opened_at, Some(now));
+        assert!(
+            c.apply(to(CampaignStatus::Draft), &account(), false, now)
+                .is_err()
+        );
+        assert!(
+            c.apply(to(CampaignStatus::Open), &account(), false, now)
+                .is_err()
+        );
+        c.apply(to(CampaignStatus::Closed), &account(), false, now)
+            .unwrap();
+        assert!(
+            c.apply(to(CampaignStatus::Open), &account(), false, now)
+                .is_err()
+        );
         assert_eq!(c.status, CampaignStatus::Closed);
     }
 
@@ -819,7 +877,8 @@ mod tests {
         let now = Utc::now();
         let mut c = campaign(now);
         c.closes_at = Some(now + Duration::hours(1));
-        c.apply(to(CampaignStatus::Open), &account(), now).unwrap();
+        c.apply(to(CampaignStatus::Open), &account(), false, now)
+            .unwrap();
         assert_eq!(c.status_at(now), CampaignStatus::Open);
         assert_eq!(
             c.status_at(now + Duration::hours(2)),
@@ -836,7 +895,7 @@ mod tests {
             status: Some(CampaignStatus::Closed),
             ..Default::default()
         };
-        assert!(c.apply(changes, &account(), now).is_err());
+        assert!(c.apply(changes, &account(), false, now).is_err());
         assert_eq!(c.title.as_str(), "Scrap SI 445");
     }
 
@@ -845,7 +904,7 @@ mod tests {
         let now = Utc::now();
         let mut c = campaign(now);
         assert_eq!(c.consent.version, 1);
-        c.apply(CampaignChanges::default(), &account(), now)
+        c.apply(CampaignChanges::default(), &account(), false, now)
             .unwrap();
         assert_eq!(
             c.consent.version, 1,
@@ -855,13 +914,13 @@ mod tests {
             consent_public_text: Some(c.consent.public_text.clone()),
             ..Default::default()
         };
-        c.apply(same_words, &account(), now).unwrap();
+        c.apply(same_words, &account(), false, now).unwrap();
         assert_eq!(c.consent.version, 1);
         let soft = CampaignChanges {
             contact_basis: Some(ContactBasis::SoftOptIn),
             ..Default::default()
         };
-        c.apply(soft, &account(), now).unwrap();
+        c.apply(soft, &account(), false, now).unwrap();
         assert_eq!(c.consent.version, 2);
         assert_eq!(
             c.consent.contact_text,
@@ -878,7 +937,7 @@ mod tests {
             ..Identity::default()
         };
         assert_eq!(
-            c.apply(to(CampaignStatus::Open), &partial, now),
+            c.apply(to(CampaignStatus::Open), &partial, false, now),
             Err(ForbiddenEdit::OrganiserMissing(vec![
                 "privacy_url",
                 "contact_email"
@@ -895,7 +954,7 @@ mod tests {
             status: Some(CampaignStatus::Open),
             ..Default::default()
         };
-        c.apply(own_email, &partial, now).unwrap();
+        c.apply(own_email, &partial, false, now).unwrap();
         // Opening copied the account's part in: a later change of account leaves it.
         assert_eq!(c.organiser, account());
         assert_eq!(c.organiser_with(&Identity::default()), account());
@@ -905,7 +964,8 @@ mod tests {
     fn an_open_campaign_cannot_lose_who_is_asking() {
         let now = Utc::now();
         let mut c = campaign(now);
-        c.apply(to(CampaignStatus::Open), &account(), now).unwrap();
+        c.apply(to(CampaignStatus::Open), &account(), false, now)
+            .unwrap();
         let clear = CampaignChanges {
             organiser: IdentityChanges {
                 privacy_url: Some(None),
@@ -914,11 +974,11 @@ mod tests {
             ..Default::default()
         };
         // Cleared on the campaign, the account's part comes back in ...
-        c.apply(clear.clone(), &account(), now).unwrap();
+        c.apply(clear.clone(), &account(), false, now).unwrap();
         assert_eq!(c.organiser, account());
         // ... and with none on the account either, the edit is refused.
         assert_eq!(
-            c.apply(clear, &Identity::default(), now),
+            c.apply(clear, &Identity::default(), false, now),
             Err(ForbiddenEdit::OrganiserMissing(vec!["privacy_url"]))
         );
         assert_eq!(c.organiser, account());
@@ -941,7 +1001,7 @@ mod tests {
             },
             ..Default::default()
         };
-        c.apply(renamed, &account(), now).unwrap();
+        c.apply(renamed, &account(), false, now).unwrap();
         assert!(
             c.consent
                 .contact_text
@@ -954,7 +1014,7 @@ mod tests {
             consent_contact_text: Some(ConsentText::parse("Keep me posted.").unwrap()),
             ..Default::default()
         };
-        c.apply(own_words, &account(), now).unwrap();
+        c.apply(own_words, &account(), false, now).unwrap();
         let renamed_again = CampaignChanges {
             organiser: IdentityChanges {
                 name: Some(None),
@@ -962,7 +1022,7 @@ mod tests {
             },
             ..Default::default()
         };
-        c.apply(renamed_again, &account(), now).unwrap();
+        c.apply(renamed_again, &account(), false, now).unwrap();
         assert_eq!(c.consent.contact_text.as_str(), "Keep me posted.");
     }
 

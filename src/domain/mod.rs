@@ -58,7 +58,7 @@ pub use brand::{Brand, BrandColour};
 pub use campaign::{
     Campaign, CampaignChanges, CampaignKind, CampaignStatus, ConsentWording, ForbiddenEdit,
     Milestones, NewCampaign, Origin, RenewAfterMonths, RetentionDays, SignerSettings,
-    SignerSettingsChanges, Target,
+    SignerSettingsChanges, Target, TextVersion,
 };
 pub use email::Email;
 pub use field_errors::{FieldError, FieldErrors, with_faults};

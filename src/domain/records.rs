@@ -25,6 +25,8 @@ pub struct SignatureSubmission {
     pub review: Review,
     /// The version of the consent wording the signer agreed to.
     pub consent_version: u32,
+    /// The version of the campaign's text the signer was given.
+    pub text_version: u32,
     /// For an organisation signing a letter: the key under which other signatures from the
     /// same organisation are flagged as possible duplicates.
     pub organisation_key: Option<String>,
@@ -62,6 +64,9 @@ impl SignatureSubmission {
             consent_version: signature
                 .consent_version
                 .unwrap_or(campaign.consent.version),
+            text_version: signature
+                .text_version
+                .unwrap_or(campaign.text_version.number),
             organisation_key,
             first_email: match status {
                 SignatureStatus::Pending => Some(EmailKind::Confirm),

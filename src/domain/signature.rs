@@ -465,6 +465,7 @@ pub struct SignatureForm {
     pub contact: Option<bool>,
     pub source: Option<String>,
     pub consent_version: Option<u32>,
+    pub text_version: Option<u32>,
     /// A pledger's website (pledges only).
     pub website: Option<String>,
     /// The honeypot: a field people never see, which bots fill.
@@ -538,6 +539,8 @@ pub struct NewSignature {
     pub source: Option<SourceCode>,
     /// The version of the consent wording the signer was shown (the current one if unsaid).
     pub consent_version: Option<u32>,
+    /// The version of the campaign's text the signer was shown (the current one if unsaid).
+    pub text_version: Option<u32>,
     /// The honeypot was filled: a bot, not a person.
     pub is_spam: bool,
     /// Sent without the proof of work the campaign asks for: counted once an organiser
@@ -606,6 +609,9 @@ impl NewSignature {
         if form.consent_version == Some(0) {
             e.check::<()>("consent_version", Err("must be 1 or more".into()));
         }
+        if form.text_version == Some(0) {
+            e.check::<()>("text_version", Err("must be 1 or more".into()));
+        }
         let (
             Some(name),
             Some(email),
@@ -636,6 +642,7 @@ impl NewSignature {
             contact: !young && form.contact.unwrap_or(basis == ContactBasis::SoftOptIn),
             source,
             consent_version: form.consent_version,
+            text_version: form.text_version,
             is_spam: form.nickname.is_some(),
             held_for_review: false,
             lang,

@@ -189,6 +189,18 @@ impl Signing {
                 ),
             ));
         }
+        if signature
+            .text_version
+            .is_some_and(|v| v > campaign.text_version.number)
+        {
+            return Err(ApiError::field(
+                "text_version",
+                format!(
+                    "must be at most {}, the current text",
+                    campaign.text_version.number
+                ),
+            ));
+        }
         let parent_confirms = signature.needs_a_parent();
         let accepted = Accepted {
             confirmation_required: campaign.require_confirmation || parent_confirms,

@@ -360,11 +360,38 @@ pub trait Campaigns: Send + Sync {
 
     /// Saves an edited campaign, provided its stored status is still `expected_status`, so
     /// that two concurrent status changes cannot both succeed (`Conflict` for the loser).
+    /// `by` is the account making the edit: where it makes a new version of the text, the
+    /// version replaced is kept, with who replaced it.
     async fn update_campaign(
         &self,
         campaign: &Campaign,
         expected_status: CampaignStatus,
+        by: Uuid,
     ) -> Result<(), StoreError>;
+
+    /// The versions of a campaign's text that its current one replaced, oldest first.
+    async fn earlier_texts(&self, campaign_id: Uuid) -> Result<Vec<EarlierText>, StoreError>;
+
+    /// How many confirmed, not withdrawn signatures each version of the text has, by version.
+    async fn signed_by_text_version(
+        &self,
+        campaign_id: Uuid,
+    ) -> Result<Vec<(i32, i64)>, StoreError>;
+}
+
+/// A version of a campaign's text that a later one replaced, as it was stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EarlierText {
+    pub version: i32,
+    pub title: String,
+    pub summary: String,
+    pub body: String,
+    pub recipient: Option<String>,
+    pub translations: String,
+    pub began_at: DateTime<Utc>,
+    pub ended_at: DateTime<Utc>,
+    /// The email of the account that replaced it, if it still has one.
+    pub ended_by: Option<String>,
 }
 
 #[async_trait]
@@ -642,6 +669,8 @@ pub struct SignatureRecord {
     pub public: bool,
     pub contact: bool,
     pub consent_version: i32,
+    /// The version of the campaign's text the signer was given.
+    pub text_version: i32,
     pub possible_duplicate: bool,
     pub signed_at: DateTime<Utc>,
     pub confirmed_at: Option<DateTime<Utc>>,

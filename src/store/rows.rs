@@ -10,7 +10,7 @@ use crate::domain::{
     Body, Brand, BrandColour, Campaign, ConsentText, ConsentWording, DecisionMaker, Email,
     EmailKind, Identity, Lang, Milestones, OrganiserName, Origin, PrivacyUrl, Recipient,
     RenewAfterMonths, RetentionDays, Review, ShortText, SignatoryType, SignatureStatus,
-    SignerSettings, Slug, Summary, Target, Title, Translations, User, Website,
+    SignerSettings, Slug, Summary, Target, TextVersion, Title, Translations, User, Website,
 };
 
 #[derive(sqlx::FromRow)]
@@ -144,6 +144,7 @@ pub(super) const CAMPAIGN_SELECT: &str = "SELECT c.id, c.slug, c.kind, c.title, 
     c.opened_at, c.closed_at, c.organiser_name, c.organiser_privacy_url, \
     c.organiser_contact_email, c.renew_after_months, c.targets, c.lang, c.translations, \
     c.young_signers, c.young_retention_days, c.require_proof_of_work, c.brand_colour, \
+    c.text_version, c.text_changed_at, \
     CAST(NULL AS TEXT) AS brand_website, c.brand_logo, owner.brand_colour AS owner_brand_colour, \
     owner.brand_website AS owner_brand_website, owner.brand_logo AS owner_brand_logo, \
     w.version AS consent_version, w.contact_basis, \
@@ -192,6 +193,8 @@ pub(super) struct CampaignRow {
     pub owner_brand_colour: Option<String>,
     pub owner_brand_website: Option<String>,
     pub owner_brand_logo: Option<Uuid>,
+    pub text_version: i32,
+    pub text_changed_at: Option<DateTime<Utc>>,
 }
 
 fn bad(field: &'static str) -> impl Fn(String) -> StoreError {
@@ -259,6 +262,10 @@ impl TryFrom<CampaignRow> for Campaign {
                 brand_logo: row.owner_brand_logo,
             }
             .parse()?,
+            text_version: TextVersion {
+                number: u32::try_from(row.text_version).unwrap_or(1),
+                changed_at: row.text_changed_at,
+            },
             signers: SignerSettings {
                 lang: row.lang.parse().map_err(bad("lang"))?,
                 translations: serde_json::from_str(&row.translations)
@@ -352,7 +359,7 @@ impl CampaignValues {
 /// The columns of [`super::SignatureRecord`].
 pub(super) const SIGNATURE_COLUMNS: &str = "id, name, email, status, review, source, \
     signatory_type, organisation, role, postcode, country, public, contact, consent_version, \
-    possible_duplicate, signed_at, confirmed_at, erased_at, website, renewals, renewed_at, \
+    text_version, possible_duplicate, signed_at, confirmed_at, erased_at, website, renewals, renewed_at, \
     lapsed_at, lang, age_band";
 
 /// A signature's state, for changes that move the count.

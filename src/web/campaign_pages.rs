@@ -268,6 +268,26 @@ struct CampaignPage {
     share: ShareLinks,
     /// On a draft's private preview: where its form and link picture are previewed.
     preview: Option<PreviewLinks>,
+    /// Once its text has changed after signing: when, and the earlier versions.
+    text_history: Option<TextHistory>,
+}
+
+/// "Last changed on …", with a link to each earlier version of the text.
+#[derive(Serialize)]
+struct TextHistory {
+    changed: String,
+    earlier: Vec<EarlierLink>,
+}
+
+#[derive(Serialize)]
+struct EarlierLink {
+    href: String,
+    label: String,
+}
+
+/// The address of an earlier version of `slug`'s text, in `lang`.
+fn version_path(slug: &str, version: u32, lang: Lang) -> String {
+    format!("/c/{slug}/versions/{version}{}", super::lang_query(lang))
 }
 
 /// The banner of a draft's preview, with links to preview the rest of what the public sees.
@@ -285,6 +305,8 @@ struct PageParts {
     signatories: Vec<PublicSignatory>,
     handins: Vec<crate::store::HandinSummary>,
     outcome: Option<crate::store::PublishedOutcome>,
+    /// The versions of its text that the current one replaced, oldest first.
+    earlier_texts: Vec<crate::versions::TextVersion>,
 }
 
 fn campaign_page_html(
@@ -384,6 +406,29 @@ fn campaign_page_html(
         signatories: signatory_list(c.kind, &parts.signatories),
         share: share_links(lang, &parts.url, words.title.text),
         preview: preview.map(|(_, links)| links),
+        text_history: c.text_version.changed_at.map(|at| TextHistory {
+            changed: t_with(
+                lang,
+                "page-text-changed",
+                &[("date", i18n::day(lang, at).into())],
+            ),
+            earlier: parts
+                .earlier_texts
+                .iter()
+                .map(|v| EarlierLink {
+                    href: version_path(c.slug.as_str(), v.version, lang),
+                    label: t_with(
+                        lang,
+                        "page-text-version",
+                        &[
+                            ("version", u64::from(v.version).into()),
+                            ("count", v.signed.into()),
+                            ("n", with_separators(v.signed).into()),
+                        ],
+                    ),
+                })
+                .collect(),
+        }),
     };
     render(&state.templates, "pages/campaign.html", &page)
 }
@@ -411,7 +456,97 @@ async fn page_parts(state: &AppState, campaign: &Campaign) -> Result<PageParts, 
             .filter(|h| !h.rehearsal)
             .collect(),
         outcome: state.store.latest_outcome(campaign.id).await?,
+        earlier_texts: if campaign.text_version.number > 1 {
+            let mut versions = crate::versions::versions_of(state.store.as_ref(), campaign).await?;
+            versions.retain(|v| !v.current);
+            versions
+        } else {
+            Vec::new()
+        },
     })
+}
+
+/// `templates/pages/version.html`.
+#[derive(Serialize)]
+struct VersionPage {
+    #[serde(flatten)]
+    layout: Layout,
+    notice: String,
+    current: Back,
+    title: String,
+    summary: String,
+    recipient: Option<String>,
+    body_html: String,
+    /// The text's language, where the page is in the other one.
+    text_lang: Option<Lang>,
+}
+
+/// `GET /c/{slug}/versions/{version}`: an earlier version of a campaign's text, as some of
+/// its signers were given it.
+pub async fn earlier_version(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, version) = path.into_inner();
+    let Some((campaign, _)) = page_campaign(&state, &slug).await? else {
+        return page_not_found(&state, i18n::page_lang(&req, Lang::En));
+    };
+    let lang = i18n::page_lang(&req, campaign.signers.lang);
+    let versions = crate::versions::versions_of(state.store.as_ref(), &campaign).await?;
+    let Some(earlier) = version
+        .parse::<u32>()
+        .ok()
+        .and_then(|n| versions.into_iter().find(|v| v.version == n && !v.current))
+    else {
+        return page_not_found(&state, lang);
+    };
+    let until = earlier.until.unwrap_or(earlier.from);
+    let title = t_with(
+        lang,
+        "page-version-title",
+        &[
+            ("title", earlier.title.clone().into()),
+            ("version", u64::from(earlier.version).into()),
+        ],
+    );
+    let url = super::page_url(&state, campaign.slug.as_str());
+    let organiser = organiser_of(state.store.as_ref(), &campaign, None).await?;
+    let page = VersionPage {
+        layout: Layout::new(lang, &title, &earlier.summary, &url).with_organiser(
+            &organiser,
+            &campaign.look(),
+            campaign.slug.as_str(),
+        ),
+        notice: t_with(
+            lang,
+            "page-version-notice",
+            &[
+                ("version", u64::from(earlier.version).into()),
+                ("from", i18n::day(lang, earlier.from).into()),
+                ("until", i18n::day(lang, until).into()),
+                ("count", earlier.signed.into()),
+                ("n", with_separators(earlier.signed).into()),
+            ],
+        ),
+        current: Back {
+            href: format!("/c/{}{}", campaign.slug, super::lang_query(lang)),
+            text: t(lang, "page-version-current"),
+        },
+        body_html: crate::markdown::to_safe_html(&earlier.body),
+        title: earlier.title,
+        summary: earlier.summary,
+        recipient: earlier.recipient,
+        text_lang: (lang != campaign.signers.lang).then_some(campaign.signers.lang),
+    };
+    let html = render(&state.templates, "pages/version.html", &page)?;
+    Ok(html_response(
+        StatusCode::OK,
+        PAGES_POLICY,
+        REFER_ORIGIN,
+        SHARED,
+        html,
+    ))
 }
 
 fn page_not_found(state: &AppState, lang: Lang) -> Result<HttpResponse, ApiError> {

@@ -179,6 +179,7 @@ pub struct FormView {
     contact_words: Part,
     source: Option<String>,
     consent_version: u32,
+    text_version: u32,
     stamp: String,
     open: bool,
     signed: bool,
@@ -429,6 +430,7 @@ impl FormView {
             contact_words: standard_or(contact, lang, words.consent_contact_text),
             source: state.source.clone(),
             consent_version: c.consent.version,
+            text_version: c.text_version.number,
             stamp: state.stamp.clone(),
             open,
             signed: state.signed.is_some(),
@@ -651,7 +653,7 @@ pub async fn draft_preview_form(
 }
 
 /// The fields a signing form posts: the signing API's, by the same names.
-const FORM_FIELDS: [&str; 17] = [
+const FORM_FIELDS: [&str; 18] = [
     "name",
     "email",
     "postcode",
@@ -663,6 +665,7 @@ const FORM_FIELDS: [&str; 17] = [
     "contact",
     "source",
     "consent_version",
+    "text_version",
     "website",
     "nickname",
     "started",
@@ -706,14 +709,16 @@ fn parse_form(body: &[u8]) -> (Typed, Result<SignatureForm, Vec<FieldError>>) {
         }
     };
     let (public, contact) = (ticked("public"), ticked("contact"));
-    let consent_version = match typed.get("consent_version").map(|v| v.parse::<u32>()) {
+    let mut version = |field: &'static str| match typed.get(field).map(|v| v.parse::<u32>()) {
         Some(Ok(version)) => Some(version),
         Some(Err(_)) => {
-            errors.push(FieldError::new("consent_version", "must be a number"));
+            errors.push(FieldError::new(field, "must be a number"));
             None
         }
         None => None,
     };
+    let consent_version = version("consent_version");
+    let text_version = version("text_version");
     if !errors.is_empty() {
         return (typed, Err(errors));
     }
@@ -730,6 +735,7 @@ fn parse_form(body: &[u8]) -> (Typed, Result<SignatureForm, Vec<FieldError>>) {
         contact,
         source: text("source"),
         consent_version,
+        text_version,
         website: text("website"),
         nickname: text("nickname"),
         started: text("started"),

@@ -316,7 +316,7 @@ async fn a_campaign_past_its_closing_time_reads_closed() {
     let mut campaign = app.store.campaign(&slug).await.unwrap().unwrap();
     campaign.closes_at = Some(Utc::now() - Duration::minutes(1));
     app.store
-        .update_campaign(&campaign, campaign.status)
+        .update_campaign(&campaign, campaign.status, campaign.owner_id)
         .await
         .unwrap();
 

@@ -692,7 +692,7 @@ async fn young_signers_data_is_erased_sooner_than_adults() {
     let mut campaign = app.store.campaign(&slug).await.unwrap().unwrap();
     campaign.closed_at = Some(Utc::now() - Duration::days(11));
     app.store
-        .update_campaign(&campaign, campaign.status)
+        .update_campaign(&campaign, campaign.status, campaign.owner_id)
         .await
         .unwrap();
     app.purge();

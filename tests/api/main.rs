@@ -40,4 +40,5 @@ mod smtp;
 mod snapshots;
 mod tokens;
 mod updates;
+mod versions;
 mod webhooks;

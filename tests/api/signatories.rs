@@ -574,7 +574,7 @@ async fn personal_data_is_purged_after_retention_and_the_audit_log_records_every
     let mut campaign = app.store.campaign(&slug).await.unwrap().unwrap();
     campaign.closed_at = Some(Utc::now() - Duration::days(181));
     app.store
-        .update_campaign(&campaign, campaign.status)
+        .update_campaign(&campaign, campaign.status, campaign.owner_id)
         .await
         .unwrap();
 

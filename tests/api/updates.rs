@@ -638,7 +638,7 @@ async fn a_test_goes_to_its_organiser_alone_and_a_sent_update_counts_bounces_and
     );
     assert_eq!(
         app.scalar(
-            "SELECT attempts FROM outbox WHERE refused = TRUE AND kind = $1",
+            "SELECT CAST(attempts AS BIGINT) FROM outbox WHERE refused = TRUE AND kind = $1",
             "update"
         )
         .await,

@@ -5,12 +5,12 @@ use sqlx::Transaction;
 use uuid::Uuid;
 
 use super::SqlStore;
-use super::counts::create_count_rows;
+use super::counts::{COUNTED_REVIEW, create_count_rows};
 use super::webhooks::{Happened, report};
 use crate::domain::{Campaign, CampaignStatus, Slug, WebhookEvent};
 use crate::store::dialect::{Backend, Sql, sql, sql_built};
 use crate::store::rows::{CAMPAIGN_SELECT, CampaignRow, CampaignValues, OrganiserColumns};
-use crate::store::{Campaigns, StoreError};
+use crate::store::{Campaigns, EarlierText, StoreError};
 
 fn campaigns_where(condition: &str) -> String {
     format!("{CAMPAIGN_SELECT} WHERE {condition}")
@@ -161,9 +161,25 @@ impl<B: Backend> Campaigns for SqlStore<B> {
         &self,
         campaign: &Campaign,
         expected_status: CampaignStatus,
+        by: Uuid,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         insert_wording(&mut tx, campaign).await?;
+        // A new version of the text: the one it replaces is kept whole, as stored.
+        sql::<B>(
+            "INSERT INTO campaign_texts (campaign_id, version, title, summary, body, recipient,
+                 translations, began_at, ended_at, ended_by)
+             SELECT id, text_version, title, summary, body, recipient, translations,
+                 COALESCE(text_changed_at, opened_at, created_at), $2, $3
+             FROM campaigns WHERE id = $1 AND text_version < $4
+             ON CONFLICT (campaign_id, version) DO NOTHING",
+        )
+        .bind(campaign.id)
+        .bind(campaign.updated_at)
+        .bind(by)
+        .bind(campaign.text_version.number as i32)
+        .execute(&mut tx)
+        .await?;
         let update = sql::<B>(
             "UPDATE campaigns SET title = $3, summary = $4, body = $5, recipient = $6,
                 target = $7, milestones = $8, closes_at = $9, require_confirmation = $10,
@@ -172,12 +188,16 @@ impl<B: Backend> Campaigns for SqlStore<B> {
                 organiser_privacy_url = $19, organiser_contact_email = $20,
                 renew_after_months = $21, targets = $22, lang = $23, translations = $24,
                 young_signers = $25, young_retention_days = $26, require_proof_of_work = $27,
-                brand_colour = $28, brand_logo = $29
+                brand_colour = $28, brand_logo = $29, text_version = $30, text_changed_at = $31
              WHERE id = $1 AND status = $2",
         )
         .bind(campaign.id)
         .bind(expected_status.as_str());
-        let updated = bind_settings(update, campaign).execute(&mut tx).await?;
+        let updated = bind_settings(update, campaign)
+            .bind(campaign.text_version.number as i32)
+            .bind(campaign.text_version.changed_at)
+            .execute(&mut tx)
+            .await?;
         if updated == 0 {
             return Err(StoreError::Conflict("campaigns.status".into()));
         }
@@ -193,5 +213,31 @@ impl<B: Backend> Campaigns for SqlStore<B> {
         }
         tx.commit().await?;
         Ok(())
+    }
+    async fn earlier_texts(&self, campaign_id: Uuid) -> Result<Vec<EarlierText>, StoreError> {
+        sql::<B>(
+            "SELECT t.version, t.title, t.summary, t.body, t.recipient, t.translations,
+                 t.began_at, t.ended_at, u.email AS ended_by
+             FROM campaign_texts t LEFT JOIN users u ON u.id = t.ended_by
+             WHERE t.campaign_id = $1 ORDER BY t.version",
+        )
+        .bind(campaign_id)
+        .fetch_all(&mut *self.conn().await?)
+        .await
+    }
+
+    async fn signed_by_text_version(
+        &self,
+        campaign_id: Uuid,
+    ) -> Result<Vec<(i32, i64)>, StoreError> {
+        // Counted as the campaign's count counts them.
+        sql_built::<B>(format!(
+            "SELECT text_version, COUNT(*) FROM signatures
+             WHERE campaign_id = $1 AND status = 'confirmed' AND {COUNTED_REVIEW}
+             GROUP BY text_version ORDER BY text_version"
+        ))
+        .bind(campaign_id)
+        .fetch_all(&mut *self.conn().await?)
+        .await
     }
 }

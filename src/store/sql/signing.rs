@@ -38,6 +38,7 @@ struct NewSignatureRow {
     public: bool,
     contact: bool,
     consent_version: i32,
+    text_version: i32,
     source: Option<String>,
     status: SignatureStatus,
     review: Review,
@@ -72,6 +73,7 @@ impl NewSignatureRow {
             contact: signature.contact,
             // Bounded by the campaign's wording versions, far below i32::MAX.
             consent_version: submission.consent_version as i32,
+            text_version: submission.text_version as i32,
             source: signature.source.as_ref().map(|s| s.as_str().to_owned()),
             status: submission.status,
             review: submission.review,
@@ -112,6 +114,7 @@ impl NewSignatureRow {
                 ("public", column(rows, |s| s.public)),
                 ("contact", column(rows, |s| s.contact)),
                 ("consent_version", column(rows, |s| s.consent_version)),
+                ("text_version", column(rows, |s| s.text_version)),
                 ("source", column(rows, |s| s.source.clone())),
                 ("status", column(rows, |s| s.status.as_str())),
                 ("review", column(rows, |s| s.review.as_str())),
