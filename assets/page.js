@@ -1,7 +1,15 @@
-// The campaign page's one enhancement of its own: a button that copies the page's address.
-// (The live count and signing in place come from the form's script.)
+// The campaign page's enhancements of its own: a button that copies the page's address, and
+// the phone's own share sheet where the browser has one. (The live count and signing in place
+// come from the form's script.)
 (function () {
   "use strict";
+  var share = document.getElementById("share-native");
+  if (share && navigator.share) {
+    share.hidden = false;
+    share.addEventListener("click", function () {
+      navigator.share({title: share.dataset.title, url: share.dataset.url}).catch(function () {});
+    });
+  }
   var button = document.getElementById("copy-link");
   var field = document.getElementById("page-link");
   if (!button || !field || !navigator.clipboard) return;

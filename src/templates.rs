@@ -48,6 +48,7 @@ pub const BUILTIN: &[(&str, &str)] = builtin![
     "pages/pledger.html",
     "pages/letter.html",
     "pages/version.html",
+    "pages/thanks.html",
     "snippets/script.html",
     "snippets/iframe.html",
     "snippets/badge.html",

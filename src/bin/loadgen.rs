@@ -48,6 +48,10 @@ struct Args {
     /// Run only the export measurement.
     #[arg(long)]
     export_only: bool,
+    /// Run only the moderation measurement: approve this many pending letter signatories at
+    /// once, by filter, as the console's "all that match" does.
+    #[arg(long, default_value_t = 0)]
+    review_rows: u64,
     /// Emails queued for the mail scenario, sent to an SMTP server inside the load generator
     /// (0: skip it).
     #[arg(long, default_value_t = 10_000)]
@@ -75,6 +79,8 @@ struct Args {
 
 #[path = "loadgen/mail.rs"]
 mod mail;
+#[path = "loadgen/review.rs"]
+mod review;
 #[path = "loadgen/setup_flood.rs"]
 mod setup_flood;
 
@@ -98,16 +104,20 @@ fn peak_memory_mib(pid: u32) -> Option<f64> {
 
 /// Seeds `rows` signatures through the store (the signing transaction, without HTTP), then
 /// downloads the CSV export through the server, and reports rows a second and peak memory.
-async fn measure_export(
+/// A new campaign `slug` of `kind` with `rows` confirmed signatures, written straight through
+/// the store by 32 writers at once.
+async fn seeded_campaign(
     store: &Arc<dyn undersigned::store::Store>,
-    client: &reqwest::Client,
-    server: &Server,
-    token: &str,
+    slug: &str,
+    kind: CampaignKind,
     organiser: uuid::Uuid,
     rows: u64,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Arc<Campaign>> {
     let campaign = Arc::new(Campaign::draft(
-        campaign_spec("bench-export"),
+        NewCampaign {
+            kind,
+            ..campaign_spec(slug)
+        },
         organiser,
         &Identity::default(),
         store::now(),
@@ -125,8 +135,8 @@ async fn measure_export(
                         return;
                     }
                     let form = SignatureForm {
-                        name: format!("Siân Export {i}"),
-                        email: format!("export{i}@example.org"),
+                        name: format!("Siân Seeded {i}"),
+                        email: format!("seeded{i}@example.org"),
                         postcode: Some("CF10 1AA".into()),
                         ..Default::default()
                     };
@@ -142,16 +152,23 @@ async fn measure_export(
         seeder.await?;
     }
     println!(
-        "seeded {rows} signatures in {:.0} s",
+        "seeded {rows} signatures of {slug} in {:.0} s",
         started.elapsed().as_secs_f64()
     );
+    Ok(campaign)
+}
 
-    let pid = server.child.id();
-    let before = peak_memory_mib(pid).unwrap_or(0.0);
+/// Reads a campaign's whole CSV export: its rows, bytes and how long it took.
+async fn read_export(
+    client: &reqwest::Client,
+    server: &Server,
+    token: &str,
+    slug: &str,
+) -> anyhow::Result<(u64, u64, f64)> {
     let started = Instant::now();
     let response = client
         .get(format!(
-            "{}/v1/campaigns/bench-export/signatures/export?format=csv",
+            "{}/v1/campaigns/{slug}/signatures/export?format=csv",
             server.address
         ))
         .bearer_auth(token)
@@ -165,9 +182,33 @@ async fn measure_export(
         bytes += chunk.len() as u64;
         lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
     }
-    let elapsed = started.elapsed().as_secs_f64();
+    Ok((
+        lines.saturating_sub(1),
+        bytes,
+        started.elapsed().as_secs_f64(),
+    ))
+}
+
+async fn measure_export(
+    store: &Arc<dyn undersigned::store::Store>,
+    client: &reqwest::Client,
+    server: &Server,
+    token: &str,
+    organiser: uuid::Uuid,
+    rows: u64,
+) -> anyhow::Result<()> {
+    seeded_campaign(
+        store,
+        "bench-export",
+        CampaignKind::Petition,
+        organiser,
+        rows,
+    )
+    .await?;
+    let pid = server.child.id();
+    let before = peak_memory_mib(pid).unwrap_or(0.0);
+    let (exported, bytes, elapsed) = read_export(client, server, token, "bench-export").await?;
     let after = peak_memory_mib(pid).unwrap_or(0.0);
-    let exported = lines.saturating_sub(1);
     println!(
         "CSV export of {exported} rows    {:>9.0} rows/s  {:.1} MiB in {elapsed:.1} s  server peak memory {before:.1} MiB before, {after:.1} MiB after",
         exported as f64 / elapsed,
@@ -600,6 +641,21 @@ async fn main() -> anyhow::Result<()> {
         .as_str()
         .context("a token")?
         .to_owned();
+    if args.review_rows > 0 {
+        review::measure(
+            &store,
+            &client,
+            &server,
+            &token,
+            organiser.id,
+            args.review_rows,
+        )
+        .await?;
+        drop(server);
+        drop(store);
+        drop_database(to_drop).await?;
+        return Ok(());
+    }
     if args.export_only {
         measure_export(
             &store,

@@ -5,7 +5,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::message::{About, Button, HiddenField, Paragraph, link_page};
+use serde::Serialize;
+
+use super::campaign_pages::{ShareLinks, share_links};
+use super::form::CountLine;
+use super::message::{About, Back, Button, HiddenField, Paragraph, link_page};
+use super::{Layout, PRIVATE, REFER_NOTHING, html_response};
+use crate::accounts::organiser_of;
 use crate::domain::{Brand, Identity, Lang, SecretToken, Slug};
 use crate::error::ApiError;
 use crate::i18n::{self, text};
@@ -51,9 +57,9 @@ fn lang_of(req: &HttpRequest) -> Lang {
 }
 
 /// What a link's page says of its campaign, read once, from the signing cache; the way back
-/// is the campaign's form, where the link's email came from.
+/// is the campaign's page (never the bare embedded form a signer may have signed in).
 async fn about(state: &AppState, lang: Lang, used: &TokenUse) -> About {
-    let back = format!("/embed/{}?lang={lang}", used.campaign_slug);
+    let back = format!("/c/{}?lang={lang}", used.campaign_slug);
     let campaign = match Slug::parse(&used.campaign_slug) {
         Ok(slug) => state.signing.campaign(&slug).await.ok(),
         Err(_) => None,
@@ -147,8 +153,69 @@ pub async fn confirm_submit(
 ) -> HttpResponse {
     let lang = lang_of(&req);
     match state.signing.confirm(&token).await {
-        Ok(used) => done(&state, lang, &used, "confirmed-title", "confirmed-text").await,
+        Ok(used) => thanks(&state, lang, &used).await,
         Err(e) => failure(&state, lang, e),
+    }
+}
+
+/// The policy of the thank-you page: the pages' own, with our own script (the share sheet
+/// and the copy button).
+const THANKS_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+                             script-src 'self'; base-uri 'none'; form-action 'self'; \
+                             frame-ancestors 'none'";
+
+/// `templates/pages/thanks.html`.
+#[derive(Serialize)]
+struct ThanksPage {
+    #[serde(flatten)]
+    layout: Layout,
+    heading: String,
+    paragraph: Paragraph,
+    count: CountLine,
+    share: ShareLinks,
+    share_title: String,
+    back: Back,
+}
+
+/// After confirming: the count the signature joined, and one clear ask to share the
+/// campaign's page.
+async fn thanks(state: &AppState, lang: Lang, used: &TokenUse) -> HttpResponse {
+    let about = about(state, lang, used).await;
+    let heading = text(lang, "confirmed-title");
+    let paragraph = Paragraph::with_title(lang, "confirmed-text", &about.title);
+    let Ok(slug) = Slug::parse(&used.campaign_slug) else {
+        return done(state, lang, used, "confirmed-title", "confirmed-text").await;
+    };
+    let Ok(campaign) = state.signing.campaign(&slug).await else {
+        return done(state, lang, used, "confirmed-title", "confirmed-text").await;
+    };
+    // Read from the database, not the live count, which may not have caught up with the
+    // confirmation this page reports.
+    let Ok(counts) = state.store.campaign_count(campaign.id).await else {
+        return done(state, lang, used, "confirmed-title", "confirmed-text").await;
+    };
+    let url = super::page_url(state, slug.as_str());
+    let page = ThanksPage {
+        layout: Layout::for_link(lang, &heading).with_organiser(
+            &organiser_of(state.store.as_ref(), &campaign, None)
+                .await
+                .unwrap_or_default(),
+            &campaign.look(),
+            slug.as_str(),
+        ),
+        heading,
+        paragraph,
+        count: CountLine::new(&campaign, counts.total(), lang),
+        share: share_links(lang, &url, &about.title),
+        share_title: about.title.clone(),
+        back: about.back().clone(),
+    };
+    match state.templates.render("pages/thanks.html", &page) {
+        Ok(html) => html_response(StatusCode::OK, THANKS_POLICY, REFER_NOTHING, PRIVATE, html),
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "the thank-you page did not render");
+            HttpResponse::InternalServerError().finish()
+        }
     }
 }
 

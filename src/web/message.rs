@@ -143,6 +143,11 @@ pub struct About {
 }
 
 impl About {
+    /// The way back to the campaign's page.
+    pub fn back(&self) -> &Back {
+        &self.back
+    }
+
     /// A campaign's, with the way back to the page at `back` (its own, or its form).
     pub async fn campaign(state: &AppState, lang: Lang, campaign: &Campaign, back: String) -> Self {
         let title = campaign.words(lang).title.text.to_owned();

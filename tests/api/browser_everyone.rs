@@ -138,10 +138,14 @@ async fn a_child_signs_in_welsh_with_a_proof_of_work_solved_in_the_browser() {
         "the Welsh thank-you for confirming",
     )
     .await;
-    if let Some(axe) = axe.as_deref() {
-        let faults = crate::console::accessibility_faults(client, axe).await;
-        assert!(faults.is_empty(), "the confirmed page: {faults:#?}");
-    }
+    // The thank-you page: the count it joined and one clear ask to share, checked at phone
+    // widths too.
+    let said = text_at(client, "main").await;
+    assert!(
+        said.contains("Mae un llais arall"),
+        "the ask to share: {said}"
+    );
+    check_screen(client, axe.as_deref(), "thanks-welsh").await;
     app.expect_total("scrapsi445", 1).await;
 
     // The same solution twice, from the page: taken once, refused after.

@@ -75,15 +75,40 @@ async fn a_supporter_signs_and_confirms_through_a_real_smtp_server() {
         .await
         .unwrap();
     assert_eq!(confirmed.status(), StatusCode::OK);
+    assert_eq!(confirmed.headers()["referrer-policy"], "no-referrer");
+    assert!(
+        confirmed.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
     let confirmed = confirmed.text().await.unwrap();
-    assert!(confirmed.contains("confirmed"));
-    // Not a dead end: it names the campaign and leads back to it.
+    assert!(confirmed.contains("Thank you: your signature is confirmed"));
+    // The count it joined, and one clear ask to share, by plain links.
+    assert!(
+        confirmed.contains(">1</strong> <span id=\"count-noun\""),
+        "{confirmed}"
+    );
+    assert!(confirmed.contains("One more voice makes a difference"));
+    for link in [
+        "mailto:?subject=",
+        "https://wa.me/?text=",
+        "id=\"share-native\" hidden",
+    ] {
+        assert!(confirmed.contains(link), "{link}: {confirmed}");
+    }
+    assert!(
+        confirmed.contains(&format!("value=\"{}/c/scrapsi445\"", app.address)),
+        "the campaign's own link, to copy: {confirmed}"
+    );
+    // Not a dead end: it names the campaign and leads back to its page, not the bare form.
     assert!(
         confirmed.contains(
-            "<a href=\"/embed/scrapsi445?lang=en\">Back to the campaign: Scrap SI 445: reinstate children&#39;s rights in care</a>"
+            "<a href=\"/c/scrapsi445?lang=en\">Back to the campaign: Scrap SI 445: reinstate children&#39;s rights in care</a>"
         ),
         "{confirmed}"
     );
+    assert!(!confirmed.contains("/embed/scrapsi445"), "{confirmed}");
     app.expect_count("scrapsi445", 1, 0).await;
 
     // Confirming again, through the API this time, is harmless.
@@ -193,7 +218,7 @@ async fn a_withdrawn_signature_stops_counting_its_data_is_erased_and_it_may_sign
     let page = page.text().await.unwrap();
     assert!(page.contains("Withdraw my signature"));
     assert!(
-        page.contains("<a href=\"/embed/scrapsi445?lang=en\">"),
+        page.contains("<a href=\"/c/scrapsi445?lang=en\">"),
         "{page}"
     );
     app.expect_total("scrapsi445", 1).await;
@@ -207,7 +232,7 @@ async fn a_withdrawn_signature_stops_counting_its_data_is_erased_and_it_may_sign
     assert_eq!(withdrawn.status(), StatusCode::OK);
     let withdrawn = withdrawn.text().await.unwrap();
     assert!(
-        withdrawn.contains("<a href=\"/embed/scrapsi445?lang=en\">Back to the campaign: "),
+        withdrawn.contains("<a href=\"/c/scrapsi445?lang=en\">Back to the campaign: "),
         "{withdrawn}"
     );
     app.expect_total("scrapsi445", 0).await;
