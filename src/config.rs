@@ -105,6 +105,12 @@ pub struct Settings {
     #[arg(long, env = "UNDERSIGNED_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_network)]
     pub trusted_proxies: Vec<IpNet>,
 
+    /// Seconds between full refreshes of every count an instance holds. A change is told to
+    /// other instances at once (PostgreSQL's NOTIFY); the refresh is the backstop, should a
+    /// notification be missed.
+    #[arg(long, env = "UNDERSIGNED_COUNT_REFRESH_SECONDS", default_value_t = 5)]
+    pub count_refresh_seconds: u32,
+
     /// Emails a minute an update (an outcome or news) is sent at, to all its signers together.
     #[arg(
         long,

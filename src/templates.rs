@@ -73,6 +73,9 @@ pub const BUILTIN: &[(&str, &str)] = builtin![
     "emails/update/subject.txt",
     "emails/update/body.txt",
     "emails/update/body.html",
+    "emails/badge/subject.txt",
+    "emails/badge/body.txt",
+    "emails/badge/body.html",
     "emails/handin/subject.txt",
     "emails/handin/body.txt",
     "emails/handin/body.html",
@@ -97,6 +100,16 @@ pub const OVERRIDABLE: &[&str] = &[
     "partials/language.html",
     "partials/brand.html",
 ];
+
+/// `templates/snippets/badge.html`: the badge a pledger pastes into its own site, linking to
+/// its verification page at `url`; the pledger's page and its approval email both give it.
+#[derive(Serialize)]
+pub struct BadgeSnippet<'a> {
+    pub lang: Lang,
+    pub url: &'a str,
+    pub name: &'a str,
+    pub title: &'a str,
+}
 
 /// Who is asking, as pages, the form and emails name them.
 #[derive(Serialize, Clone, Default)]

@@ -235,6 +235,13 @@ email-test-note = Prawf yw hwn, wedi’i anfon atoch chi yn unig. Mae copi pob l
 email-renew-subject = Adnewyddwch eich addewid: { $title }
 email-renew = Mae eich addewid “{ $title }” i'w hadnewyddu a bydd yn dod i ben o fewn y mis oni bai ei bod yn cael ei hadnewyddu. Agorwch y ddolen isod a phwyswch y botwm i'w hadnewyddu. Nid yw addewid sydd wedi dod i ben yn cael ei rhestru na'i chyfrif mwyach, ac mae ei bathodyn yn dangos “heb ei gwirio”.
 email-renew-action = Adnewyddu ein haddewid
+email-badge-subject = Mae eich addewid wedi'i dilysu: { $title }
+email-badge-intro = Diolch am wneud yr addewid “{ $title }”. Mae wedi'i chymeradwyo: mae gan eich addewid dudalen sy'n ei dilysu, a bathodyn i'ch gwefan.
+email-badge-image = Bathodyn yr addewid
+email-badge-paste = I ddangos y bathodyn ar eich gwefan, gludwch hwn i HTML tudalen (yn WordPress, i floc HTML Personol). Mae'n cysylltu â thudalen eich addewid, ac yn dweud “heb ei dilysu” os daw'r addewid i ben.
+email-badge-holds-for-good = Mae eich addewid yn dal nes i chi ei thynnu'n ôl.
+email-badge-holds-months = Mae eich addewid yn dal am { $months } mis. Fis cyn iddi ddod i ben, byddwn yn anfon dolen atoch i'w hadnewyddu.
+email-badge-action = Gweld tudalen eich addewid
 
 ## The standard words beside the consent boxes (a campaign's own words replace them)
 

@@ -239,6 +239,13 @@ email-test-note = This is a test, sent to you alone. Each signer’s copy greets
 email-renew-subject = Please renew your pledge: { $title }
 email-renew = Your pledge “{ $title }” is due for renewal and lapses within the month unless it is renewed. Open the link below and press the button to renew it. A pledge that lapses is no longer listed or counted, and its badge shows “not verified”.
 email-renew-action = Renew our pledge
+email-badge-subject = Your pledge is verified: { $title }
+email-badge-intro = Thank you for taking the pledge “{ $title }”. It is approved: your pledge now has a page that verifies it, and a badge for your website.
+email-badge-image = The pledge's badge
+email-badge-paste = To show the badge on your website, paste this into a page's HTML (in WordPress, into a Custom HTML block). It links to your pledge's page, and reads “not verified” if the pledge ends.
+email-badge-holds-for-good = Your pledge holds until you withdraw it.
+email-badge-holds-months = Your pledge holds for { $months } months. A month before it ends, we will email you a link to renew it.
+email-badge-action = See your pledge's page
 
 ## The standard words beside the consent boxes (a campaign's own words replace them)
 

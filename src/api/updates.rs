@@ -177,6 +177,8 @@ async fn send_test(
         kind: EmailKind::Update,
         recipient: caller.email.as_str().to_owned(),
         signer_name: String::new(),
+        signer_organisation: None,
+        renew_after_months: None,
         confirm_token: None,
         withdraw_token: None,
         attempts: 0,

@@ -26,8 +26,6 @@ use crate::store::{self, CountSnapshot, Store, StoreError, TallyRows};
 
 /// Pause between rebuild rounds: changes within it are coalesced into one.
 const COALESCE: Duration = Duration::from_millis(200);
-/// Every cached campaign is rebuilt at least this often.
-const FULL_REFRESH: Duration = Duration::from_secs(5);
 /// How long a tally is reused before it is computed again.
 const TALLY_LIFETIME: Duration = Duration::from_secs(10);
 /// Postcode areas and countries with fewer confirmed signatures are shown only as "other".
@@ -243,12 +241,15 @@ pub struct LiveCounts {
     tallies: Mutex<HashMap<Uuid, (Instant, Arc<String>)>>,
     /// Set when the process begins to shut down: every open stream then ends.
     closing: tokio::sync::watch::Sender<bool>,
+    /// Every cached campaign is rebuilt at least this often, whatever it has been told.
+    full_refresh: Duration,
 }
 
 impl LiveCounts {
-    pub fn new(store: Arc<dyn Store>) -> Arc<Self> {
+    pub fn new(store: Arc<dyn Store>, full_refresh: Duration) -> Arc<Self> {
         Arc::new(Self {
             store,
+            full_refresh,
             slots: RwLock::default(),
             by_slug: RwLock::default(),
             pending: Mutex::default(),
@@ -424,7 +425,7 @@ impl LiveCounts {
     }
 
     async fn run(&self) {
-        let mut next_full = Instant::now() + FULL_REFRESH;
+        let mut next_full = Instant::now() + self.full_refresh;
         loop {
             tokio::select! {
                 _ = self.wake.notified() => {}
@@ -435,7 +436,7 @@ impl LiveCounts {
                 for id in self.slots.read().unwrap().keys() {
                     due.entry(*id).or_insert(false);
                 }
-                next_full = Instant::now() + FULL_REFRESH;
+                next_full = Instant::now() + self.full_refresh;
             }
             let mut made_here = Vec::new();
             for (id, local) in due {

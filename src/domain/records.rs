@@ -144,6 +144,10 @@ pub struct QueuedEmail {
     pub campaign_id: Uuid,
     /// The signer it is sent to; none for a hand-in.
     pub signature_id: Option<Uuid>,
+    /// The organisation the signer signed for, if any (a pledge's badge names it).
+    pub signer_organisation: Option<String>,
+    /// For a pledge: months it holds before it must be renewed (`None`: for good).
+    pub renew_after_months: Option<u32>,
     pub kind: EmailKind,
     pub recipient: String,
     pub signer_name: String,

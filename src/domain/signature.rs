@@ -773,6 +773,8 @@ pub enum EmailKind {
     Handin,
     /// An outcome or news, to a signer, with one-click unsubscribe.
     Update,
+    /// A pledge approved: its badge to paste and its verification page.
+    Badge,
 }
 
 text_enum!(EmailKind {
@@ -782,6 +784,7 @@ text_enum!(EmailKind {
     EmailKind::Renew => "renew",
     EmailKind::Handin => "handin",
     EmailKind::Update => "update",
+    EmailKind::Badge => "badge",
 });
 
 impl EmailKind {
@@ -794,7 +797,8 @@ impl EmailKind {
             | EmailKind::AlreadySigned
             | EmailKind::Renew
             | EmailKind::Handin
-            | EmailKind::Update => MailLane::Second,
+            | EmailKind::Update
+            | EmailKind::Badge => MailLane::Second,
         }
     }
 }

@@ -7,7 +7,7 @@ use super::Mailer;
 use crate::domain::{AgeBand, EmailKind, Lang, holds_an_address};
 use crate::i18n;
 use crate::store::QueuedEmail;
-use crate::templates::{OrganiserView, Templates};
+use crate::templates::{BadgeSnippet, OrganiserView, Templates};
 
 /// The organisation at the top of every email.
 #[derive(Serialize)]
@@ -39,6 +39,14 @@ pub struct HandinNote {
     pub hash: String,
 }
 
+/// An approved pledge's badge: the snippet to paste, the picture, and how long it holds.
+#[derive(Serialize)]
+pub struct BadgeNote {
+    pub snippet: String,
+    pub image: String,
+    pub holds: String,
+}
+
 /// The context of every email template.
 #[derive(Serialize)]
 pub struct EmailContext {
@@ -55,6 +63,7 @@ pub struct EmailContext {
     pub unsubscribe: Option<String>,
     pub update: Option<UpdateBody>,
     pub handin: Option<HandinNote>,
+    pub badge: Option<BadgeNote>,
     /// A test of an update, sent to its organiser alone: it says so.
     pub test: bool,
 }
@@ -78,6 +87,7 @@ fn folder(kind: EmailKind, to_a_parent: bool) -> &'static str {
         EmailKind::Handin => "handin",
         EmailKind::Update => "update",
         EmailKind::AlreadySigned => "already_signed",
+        EmailKind::Badge => "badge",
     }
 }
 
@@ -124,6 +134,14 @@ pub fn write(
                 link: mailer.signer_link(&path, t, lang),
             }
         }),
+        EmailKind::Badge => email.signature_id.map(|pledger| Action {
+            label: i18n::text(lang, "email-badge-action"),
+            link: mailer.absolute(&pledger_path(email, pledger, lang)),
+        }),
+        _ => None,
+    };
+    let badge = match (email.kind, email.signature_id) {
+        (EmailKind::Badge, Some(pledger)) => Some(badge_note(templates, mailer, email, pledger)?),
         _ => None,
     };
     // An update always goes to a signer: one to no signature is its organiser's test.
@@ -186,9 +204,57 @@ pub fn write(
             .handin
             .as_ref()
             .map(|(_, hash)| HandinNote { hash: hash.clone() }),
+        badge,
         test,
     };
     render(templates, folder, context, unsubscribe)
+}
+
+/// A pledger's verification page, from the root, in `lang`.
+fn pledger_path(email: &QueuedEmail, pledger: uuid::Uuid, lang: Lang) -> String {
+    let query = if lang == Lang::Cy { "?lang=cy" } else { "" };
+    format!("/c/{}/pledgers/{pledger}{query}", email.campaign_slug)
+}
+
+/// The badge an approved pledger pastes into its own site, named as its page names it (its
+/// organisation, where it pledged for one).
+fn badge_note(
+    templates: &Templates,
+    mailer: &Mailer,
+    email: &QueuedEmail,
+    pledger: uuid::Uuid,
+) -> anyhow::Result<BadgeNote> {
+    let lang = email.lang;
+    let url = mailer.absolute(&format!("/c/{}/pledgers/{pledger}", email.campaign_slug));
+    let name = email
+        .signer_organisation
+        .as_deref()
+        .unwrap_or(&email.signer_name);
+    let snippet = templates.render(
+        "snippets/badge.html",
+        &BadgeSnippet {
+            lang,
+            url: &url,
+            name,
+            title: &email.campaign_title,
+        },
+    )?;
+    let holds = match email.renew_after_months {
+        Some(months) => i18n::text_with(
+            lang,
+            "email-badge-holds-months",
+            &[("months", u64::from(months).into())],
+        ),
+        None => i18n::text(lang, "email-badge-holds-for-good"),
+    };
+    Ok(BadgeNote {
+        snippet: snippet.trim_end().to_owned(),
+        image: format!(
+            "{url}/badge.svg{}",
+            if lang == Lang::Cy { "?lang=cy" } else { "" }
+        ),
+        holds,
+    })
 }
 
 /// Renders `folder`'s subject, then its text part (whose first sentence becomes the HTML
@@ -272,6 +338,7 @@ pub fn write_account(
         unsubscribe: None,
         update: None,
         handin: None,
+        badge: None,
         test: false,
     };
     render(templates, folder, context, None)

@@ -96,7 +96,10 @@ impl Application {
             );
         }
         crate::webhooks::spawn_delivery(store.clone(), webhook_hosts.clone());
-        let live = LiveCounts::new(store.clone());
+        let live = LiveCounts::new(
+            store.clone(),
+            Duration::from_secs(u64::from(settings.count_refresh_seconds.max(1))),
+        );
         live.start();
         spawn_recounts(
             store.clone(),

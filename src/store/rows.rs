@@ -430,6 +430,8 @@ pub(super) struct QueuedEmailRow {
     pub kind: EmailKind,
     pub recipient: Option<String>,
     pub signer_name: Option<String>,
+    pub signer_organisation: Option<String>,
+    pub campaign_renew_after_months: Option<i32>,
     pub confirm_token: Option<String>,
     pub withdraw_token: Option<String>,
     pub attempts: i32,
@@ -485,6 +487,10 @@ impl TryFrom<QueuedEmailRow> for QueuedEmail {
             kind: row.kind,
             recipient: row.recipient.unwrap_or_default(),
             signer_name: row.signer_name.unwrap_or_default(),
+            signer_organisation: row.signer_organisation,
+            renew_after_months: row
+                .campaign_renew_after_months
+                .and_then(|m| u32::try_from(m).ok()),
             confirm_token: row.confirm_token,
             withdraw_token: row.withdraw_token,
             attempts: u32::try_from(row.attempts).unwrap_or(0),

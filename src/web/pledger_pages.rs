@@ -20,6 +20,7 @@ use crate::i18n::{self, text, text_with};
 use crate::pledges::{Renewal, Standing, standing};
 use crate::state::AppState;
 use crate::store::SignatureRecord;
+use crate::templates::BadgeSnippet;
 
 /// Verification is read by people and robots checking a badge: fresh within a minute.
 const VERIFICATION_CACHE: &str = "public, max-age=60";
@@ -99,14 +100,6 @@ struct PledgerPage {
     title: String,
     ended: Option<String>,
     held: Option<Held>,
-}
-
-#[derive(Serialize)]
-struct BadgeSnippet<'a> {
-    lang: Lang,
-    url: &'a str,
-    name: &'a str,
-    title: &'a str,
 }
 
 /// `GET /c/{slug}/pledgers/{pledger}`: whether this pledge holds.

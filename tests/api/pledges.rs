@@ -208,7 +208,8 @@ async fn a_pledge_is_taken_confirmed_approved_verified_renewed_and_lapses() {
     let later = app
         .another_instance(|s| s.renewal_clock_offset_days = 340)
         .await;
-    let messages = app.outbox_messages(2).await;
+    // The confirmation, the badge on approval, and the reminder.
+    let messages = app.outbox_messages(3).await;
     let reminder = messages
         .iter()
         .find(|m| subject_of(m).contains("renew"))
@@ -590,4 +591,135 @@ async fn a_charity_takes_the_pledge_in_a_browser_and_shows_its_verification() {
     )
     .await;
     crate::console::check_screen(client, axe, "page-pledger").await;
+}
+
+#[tokio::test]
+async fn an_approved_pledger_is_emailed_its_badge_once() {
+    let sink = crate::smtp::SmtpSink::start().await;
+    let app = crate::helpers::spawn_app_with(|s| s.smtp_url = Some(sink.url().into())).await;
+    let mut campaign = open_to_all();
+    campaign["require_confirmation"] = json!(false);
+    let token = app.open_campaign_with(campaign).await;
+    assert!(app.sign(SLUG, &article39()).await.status().is_success());
+    let person = json!({"name": "Mari Price", "email": "mari@example.org", "public": true});
+    assert!(app.sign(SLUG, &person).await.status().is_success());
+    // Two thank-you notes; nothing more until an organiser approves.
+    sink.wait_for(2).await;
+    let ids: Vec<(String, String)> = app
+        .get_json(&format!("/v1/campaigns/{SLUG}/signatures"), Some(&token))
+        .await["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let text = |k: &str| s[k].as_str().unwrap().to_owned();
+            (text("email"), text("id"))
+        })
+        .collect();
+    let id_of = |email: &str| ids.iter().find(|(e, _)| e == email).unwrap().1.clone();
+    let article39_id = id_of("carolyne@article39.example");
+
+    review(&app, &token, &article39_id, "approved").await;
+    let messages = sink.wait_for(3).await;
+    let badge_email = &messages[2];
+    assert_eq!(
+        crate::smtp::recipient_of(badge_email),
+        "carolyne@article39.example"
+    );
+    assert_eq!(
+        subject_of(badge_email),
+        "Your pledge is verified: Open to All"
+    );
+    let page = format!("{}/c/{SLUG}/pledgers/{article39_id}", app.address);
+    let snippet = format!(
+        "<a href=\"{page}\"><img src=\"{page}/badge.svg\" height=\"40\" alt=\"Article 39 has taken the Open to All pledge: verify it\"></a>"
+    );
+    let text = text_of(badge_email);
+    assert!(
+        text.contains("Thank you for taking the pledge “Open to All”"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&snippet),
+        "the snippet to paste, whole: {text}"
+    );
+    assert!(
+        text.contains("in WordPress, into a Custom HTML block"),
+        "{text}"
+    );
+    assert!(text.contains("holds for 12 months"), "{text}");
+    assert!(
+        text.contains(&format!("See your pledge's page: {page}")),
+        "{text}"
+    );
+    assert!(
+        !text.to_lowercase().contains("signature"),
+        "a pledge, never a signature: {text}"
+    );
+    let html = crate::smtp::html_of(badge_email);
+    assert!(
+        html.contains("&lt;a href=&quot;") || html.contains("&lt;a href=\""),
+        "the snippet shown as text to copy, not as markup: {html}"
+    );
+    assert!(
+        html.contains(&format!("<img src=\"{page}/badge.svg\"")),
+        "{html}"
+    );
+    // The badge it names is verified.
+    assert!(
+        badge(format!("{page}/badge.svg"))
+            .await
+            .contains("verified")
+    );
+
+    // Approving again, or after a rejection, sends no second badge; one approved among many
+    // at once gets its own.
+    review(&app, &token, &article39_id, "rejected").await;
+    review(&app, &token, &article39_id, "approved").await;
+    let bulk = app
+        .post_json(
+            &format!("/v1/campaigns/{SLUG}/signatures/review"),
+            &json!({"filter": {"review": "pending"}, "review": "approved"}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(bulk.status(), StatusCode::OK);
+    let messages = sink
+        .wait_until(
+            |m| {
+                m.iter().any(|m| {
+                    crate::smtp::recipient_of(m) == "mari@example.org"
+                        && subject_of(m).starts_with("Your pledge is verified")
+                })
+            },
+            "Mari's badge",
+        )
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let badges: Vec<String> = sink
+        .messages()
+        .iter()
+        .filter(|m| subject_of(m).starts_with("Your pledge is verified"))
+        .map(|m| crate::smtp::recipient_of(m))
+        .collect();
+    assert_eq!(
+        badges,
+        ["carolyne@article39.example", "mari@example.org"],
+        "{messages:?}"
+    );
+    let mari = id_of("mari@example.org");
+    let text = text_of(
+        sink.messages()
+            .iter()
+            .find(|m| {
+                crate::smtp::recipient_of(m) == "mari@example.org"
+                    && subject_of(m).starts_with("Your pledge")
+            })
+            .unwrap(),
+    );
+    assert!(
+        text.contains("alt=\"Mari Price has taken the Open to All pledge: verify it\""),
+        "an individual is named: {text}"
+    );
+    assert!(text.contains(&mari), "{text}");
 }

@@ -44,7 +44,9 @@ impl<B: Backend> Outbox for SqlStore<B> {
         .await?;
         let rows: Vec<QueuedEmailRow> = sql::<B>(
             "SELECT o.id, c.id AS campaign_id, o.signature_id, o.kind, o.recipient,
-                    s.name AS signer_name, o.confirm_token, h.bundle AS handin_bundle,
+                    s.name AS signer_name, s.organisation AS signer_organisation,
+                    c.renew_after_months AS campaign_renew_after_months,
+                    o.confirm_token, h.bundle AS handin_bundle,
                     h.manifest_sha256 AS handin_manifest_sha256,
                     up.subject AS update_subject, up.body AS update_body,
                     o.withdraw_token, o.attempts, o.created_at, c.slug AS campaign_slug,

@@ -12,8 +12,8 @@ use super::SqlStore;
 use super::counts::apply_counts;
 use super::webhooks::{Happened, report, scrub_personal_data};
 use crate::domain::records::CountDelta;
-use crate::domain::{Review, WebhookEvent};
-use crate::store::dialect::{Backend, Sql, sql, sql_built};
+use crate::domain::{EmailKind, Review, WebhookEvent};
+use crate::store::dialect::{Backend, InsertRows, Sql, column, sql, sql_built};
 use crate::store::rows::{SIGNATURE_COLUMNS, SignatureStateRow};
 use crate::store::{
     PublicSignatory, ReviewSelection, Reviewed, Signatories, SignatureFilter, SignatureRecord,
@@ -66,6 +66,51 @@ fn placeholders(first: usize, count: usize) -> String {
         .map(|n| format!("${n}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Queues the badge email of each approved pledger among `ids` that was never sent one: a
+/// confirmed pledge, with an address, on a pledge campaign. In the approval's transaction, so
+/// that an approval and its email are written together or not at all.
+async fn queue_badges<B: Backend>(
+    tx: &mut Transaction<'static, B>,
+    ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut due: Vec<(Uuid, String)> = Vec::new();
+    for chunk in ids.chunks(IDS_PER_STATEMENT) {
+        let query = sql_built::<B>(format!(
+            "SELECT s.id, s.email FROM signatures s JOIN campaigns c ON c.id = s.campaign_id
+             WHERE c.kind = 'pledge' AND s.status = 'confirmed' AND s.review = 'approved'
+               AND s.email IS NOT NULL AND s.id IN ({})
+               AND NOT EXISTS (SELECT 1 FROM outbox o
+                               WHERE o.signature_id = s.id AND o.kind = 'badge')",
+            placeholders(1, chunk.len())
+        ));
+        let query = chunk.iter().fold(query, |q, id| q.bind(*id));
+        due.extend(query.fetch_all::<(Uuid, String)>(&mut *tx).await?);
+    }
+    let rows: Vec<(Uuid, Uuid, String)> = due
+        .into_iter()
+        .map(|(pledger, email)| (Uuid::now_v7(), pledger, email))
+        .collect();
+    for chunk in rows.chunks(IDS_PER_STATEMENT) {
+        let insert = InsertRows {
+            table: "outbox",
+            columns: vec![
+                ("id", column(chunk, |r| r.0)),
+                ("signature_id", column(chunk, |r| r.1)),
+                ("kind", column(chunk, |_| EmailKind::Badge.as_str())),
+                ("recipient", column(chunk, |r| r.2.clone())),
+                ("created_at", column(chunk, |_| now)),
+                ("attempts", column(chunk, |_| 0)),
+                ("next_attempt_at", column(chunk, |_| now)),
+                ("lane", column(chunk, |_| EmailKind::Badge.lane().number())),
+            ],
+            suffix: "",
+        };
+        B::insert_rows(&mut *tx, &[insert]).await?;
+    }
+    Ok(())
 }
 
 /// A signature a review of many may change, with its state before.
@@ -183,6 +228,9 @@ impl<B: Backend> Signatories for SqlStore<B> {
         let leaves = state.delta(-1);
         let delta = leaves.plus(SignatureStateRow { review, ..state }.delta(1));
         apply_counts(&mut tx, vec![(campaign_id, delta)], now).await?;
+        if review == Review::Approved {
+            queue_badges(&mut tx, &[signature_id], now).await?;
+        }
         report(
             &mut tx,
             &[Happened {
@@ -264,6 +312,10 @@ impl<B: Backend> Signatories for SqlStore<B> {
                 .await?;
         }
         apply_counts(&mut tx, vec![(campaign_id, delta)], now).await?;
+        if review == Review::Approved {
+            let ids: Vec<Uuid> = targets.iter().map(|t| t.id).collect();
+            queue_badges(&mut tx, &ids, now).await?;
+        }
         let happened: Vec<Happened> = targets
             .iter()
             .map(|t| Happened {
