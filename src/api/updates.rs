@@ -179,6 +179,7 @@ async fn send_test(
         signer_name: String::new(),
         signer_organisation: None,
         renew_after_months: None,
+        young_kept_days: 0,
         confirm_token: None,
         withdraw_token: None,
         attempts: 0,

@@ -148,6 +148,8 @@ pub struct QueuedEmail {
     pub signer_organisation: Option<String>,
     /// For a pledge: months it holds before it must be renewed (`None`: for good).
     pub renew_after_months: Option<u32>,
+    /// Days after the campaign closes that a young signer's data is kept.
+    pub young_kept_days: u32,
     pub kind: EmailKind,
     pub recipient: String,
     pub signer_name: String,

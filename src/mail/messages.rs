@@ -39,6 +39,16 @@ pub struct HandinNote {
     pub hash: String,
 }
 
+/// A child who asked to sign, as the email to their parent or carer names them: by the first
+/// word of the name they typed, unless it could be read as an address or is longer than a
+/// name. Anyone can type any name beside any address, so no more of it than that goes to an
+/// inbox the signer may not own.
+#[derive(Serialize)]
+pub struct ChildNote {
+    pub first_name: Option<String>,
+    pub kept_days: u32,
+}
+
 /// An approved pledge's badge: the snippet to paste, the picture, and how long it holds.
 #[derive(Serialize)]
 pub struct BadgeNote {
@@ -64,6 +74,8 @@ pub struct EmailContext {
     pub update: Option<UpdateBody>,
     pub handin: Option<HandinNote>,
     pub badge: Option<BadgeNote>,
+    /// To a child's parent or carer: who asked, and how long their data is kept.
+    pub child: Option<ChildNote>,
     /// A test of an update, sent to its organiser alone: it says so.
     pub test: bool,
 }
@@ -140,6 +152,15 @@ pub fn write(
         }),
         _ => None,
     };
+    let child = to_a_parent.then(|| ChildNote {
+        first_name: email
+            .signer_name
+            .split_whitespace()
+            .next()
+            .filter(|first| first.chars().count() <= 30 && !holds_an_address(first))
+            .map(str::to_owned),
+        kept_days: email.young_kept_days,
+    });
     let badge = match (email.kind, email.signature_id) {
         (EmailKind::Badge, Some(pledger)) => Some(badge_note(templates, mailer, email, pledger)?),
         _ => None,
@@ -205,6 +226,7 @@ pub fn write(
             .as_ref()
             .map(|(_, hash)| HandinNote { hash: hash.clone() }),
         badge,
+        child,
         test,
     };
     render(templates, folder, context, unsubscribe)
@@ -339,6 +361,7 @@ pub fn write_account(
         update: None,
         handin: None,
         badge: None,
+        child: None,
         test: false,
     };
     render(templates, folder, context, None)

@@ -432,6 +432,8 @@ pub(super) struct QueuedEmailRow {
     pub signer_name: Option<String>,
     pub signer_organisation: Option<String>,
     pub campaign_renew_after_months: Option<i32>,
+    pub campaign_retention_days: i32,
+    pub campaign_young_retention_days: i32,
     pub confirm_token: Option<String>,
     pub withdraw_token: Option<String>,
     pub attempts: i32,
@@ -491,6 +493,12 @@ impl TryFrom<QueuedEmailRow> for QueuedEmail {
             renew_after_months: row
                 .campaign_renew_after_months
                 .and_then(|m| u32::try_from(m).ok()),
+            // A young signer's data goes with the rest where that goes sooner.
+            young_kept_days: u32::try_from(
+                row.campaign_young_retention_days
+                    .min(row.campaign_retention_days),
+            )
+            .unwrap_or(0),
             confirm_token: row.confirm_token,
             withdraw_token: row.withdraw_token,
             attempts: u32::try_from(row.attempts).unwrap_or(0),

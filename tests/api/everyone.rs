@@ -390,9 +390,18 @@ async fn a_child_under_13_counts_once_a_parent_confirms() {
     );
     let text = text_of(message);
     assert!(text.contains("parent's or carer's"), "{text}");
+    // Named by their first name, with how long what is kept of them is kept.
     assert!(
-        !text.contains("Elis"),
-        "the child's name is not in the email to the parent"
+        text.contains("Elis would like to add their name to “Scrap SI 445"),
+        "{text}"
+    );
+    assert!(
+        text.contains("We delete what we keep of them 10 days after the campaign closes."),
+        "{text}"
+    );
+    assert!(
+        crate::smtp::html_of(message).contains("Elis would like to add their name"),
+        "{message}"
     );
     let confirm = token_in(&text, "confirm").expect("a confirmation link");
     let confirmed = app

@@ -46,6 +46,8 @@ impl<B: Backend> Outbox for SqlStore<B> {
             "SELECT o.id, c.id AS campaign_id, o.signature_id, o.kind, o.recipient,
                     s.name AS signer_name, s.organisation AS signer_organisation,
                     c.renew_after_months AS campaign_renew_after_months,
+                    c.retention_days AS campaign_retention_days,
+                    c.young_retention_days AS campaign_young_retention_days,
                     o.confirm_token, h.bundle AS handin_bundle,
                     h.manifest_sha256 AS handin_manifest_sha256,
                     up.subject AS update_subject, up.body AS update_body,
