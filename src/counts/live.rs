@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::{Notify, broadcast, mpsc};
 use uuid::Uuid;
 
-use crate::domain::{AgeBand, Campaign, CampaignStatus, Slug};
+use crate::domain::{AgeBand, Campaign, CampaignStatus, NATIONS, Nation, Slug};
 use crate::error::ApiError;
 use crate::store::{self, CountSnapshot, Store, StoreError, TallyRows};
 
@@ -535,6 +535,19 @@ fn tally_body(view: &CountView, rows: TallyRows) -> String {
             .into_iter()
             .filter_map(|(band, n)| band.map(|band| (band, n))),
     );
+    // Every nation, in order, each with its count (zero included).
+    let mut nations = [0u64; NATIONS.len()];
+    for (country, area, n) in &rows.by_country_and_area {
+        let nation = Nation::of(country, area.as_deref());
+        if let Some(i) = NATIONS.iter().position(|x| *x == nation) {
+            nations[i] += n;
+        }
+    }
+    let by_nation: serde_json::Map<String, serde_json::Value> = NATIONS
+        .iter()
+        .zip(nations)
+        .map(|(nation, n)| (nation.key().to_owned(), serde_json::json!(n)))
+        .collect();
     let by_hour: Vec<serde_json::Value> = rows
         .by_hour
         .into_iter()
@@ -545,6 +558,7 @@ fn tally_body(view: &CountView, rows: TallyRows) -> String {
         "by_source": by_source,
         "by_country": by_country,
         "by_postcode_area": by_postcode_area,
+        "by_nation": by_nation,
         "by_hour": by_hour,
         "by_age_band": by_age_band,
     })

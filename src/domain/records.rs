@@ -227,6 +227,8 @@ pub struct TallyRows {
     /// Hours as `YYYY-MM-DDTHH:00:00Z`, oldest first.
     pub by_hour: Vec<(String, u64)>,
     pub by_age_band: Vec<(Option<String>, u64)>,
+    /// By country and postcode area together: what places a signature in a nation.
+    pub by_country_and_area: Vec<(String, Option<String>, u64)>,
 }
 
 /// Which of a campaign's signatures an organiser asks for.

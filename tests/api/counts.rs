@@ -442,6 +442,12 @@ async fn the_tally_breaks_the_count_down_and_hides_small_postcode_areas() {
         json!([{"key": "direct", "count": 4}, {"key": "nyas", "count": 3}])
     );
     assert_eq!(tally["by_country"], json!([{"key": "GB", "count": 7}]));
+    // By nation, from the postcode area: every nation named, small figures included.
+    assert_eq!(
+        tally["by_nation"],
+        json!({"england": 2, "scotland": 0, "wales": 5, "northern_ireland": 0,
+               "outside_uk": 0, "unknown": 0})
+    );
     let hours = tally["by_hour"].as_array().unwrap();
     assert_eq!(hours.len(), 1);
     assert_eq!(hours[0]["count"], 7);

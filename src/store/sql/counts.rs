@@ -261,6 +261,14 @@ impl<B: Backend> Counts for SqlStore<B> {
         .bind(campaign_id)
         .fetch_all(&mut conn)
         .await?;
+        let by_country_and_area: Vec<(String, Option<String>, i64)> = sql_built::<B>(format!(
+            "SELECT country, postcode_area, COUNT(*) AS n FROM signatures
+             WHERE campaign_id = $1 AND status = 'confirmed' AND {COUNTED_REVIEW}
+             GROUP BY country, postcode_area"
+        ))
+        .bind(campaign_id)
+        .fetch_all(&mut conn)
+        .await?;
         let [by_source, by_country, by_postcode_area, by_age_band] =
             <[_; 4]>::try_from(grouped).expect("four groupings");
         Ok(TallyRows {
@@ -273,6 +281,10 @@ impl<B: Backend> Counts for SqlStore<B> {
             by_postcode_area,
             by_hour: counted(by_hour),
             by_age_band,
+            by_country_and_area: by_country_and_area
+                .into_iter()
+                .map(|(country, area, n)| (country, area, u64::try_from(n).unwrap_or(0)))
+                .collect(),
         })
     }
 
