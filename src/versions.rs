@@ -12,7 +12,7 @@ use crate::store::{Store, StoreError};
 
 /// One version of a campaign's text, with how many signed it.
 #[derive(Debug, Clone, Serialize)]
-pub struct TextVersion {
+pub struct Version {
     pub version: u32,
     pub title: String,
     pub summary: String,
@@ -36,7 +36,7 @@ pub struct TextVersion {
 pub async fn versions_of(
     store: &dyn Store,
     campaign: &Campaign,
-) -> Result<Vec<TextVersion>, StoreError> {
+) -> Result<Vec<Version>, StoreError> {
     let signed: HashMap<i32, i64> = store
         .signed_by_text_version(campaign.id)
         .await?
@@ -47,11 +47,11 @@ pub async fn versions_of(
             .get(&version)
             .map_or(0, |n| u64::try_from(*n).unwrap_or(0))
     };
-    let mut versions: Vec<TextVersion> = store
+    let mut versions: Vec<Version> = store
         .earlier_texts(campaign.id)
         .await?
         .into_iter()
-        .map(|earlier| TextVersion {
+        .map(|earlier| Version {
             version: u32::try_from(earlier.version).unwrap_or(1),
             title: earlier.title,
             summary: earlier.summary,
@@ -67,7 +67,7 @@ pub async fn versions_of(
         })
         .collect();
     let number = campaign.text_version.number;
-    versions.push(TextVersion {
+    versions.push(Version {
         version: number,
         title: campaign.title.as_str().to_owned(),
         summary: campaign.summary.as_str().to_owned(),

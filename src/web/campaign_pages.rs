@@ -16,14 +16,13 @@ use uuid::Uuid;
 use super::form::{CountLine, FormState, FormView, Submission, content_security_policy, take_form};
 use super::message::{Back, missing_page};
 use super::{
-    Layout, PAGES_POLICY, PRIVATE, Part, PreviewImage, REFER_ORIGIN, SHARED, Switch,
-    built_page_response, html_response, joined, page_campaign, render,
+    Layout, PAGES_POLICY, PRIVATE, Part, PreviewImage, Previewed, REFER_ORIGIN, SHARED, Switch,
+    built_page_response, html_response, joined, page_campaign, previewed, private_preview, render,
+    to_public,
 };
 use crate::accounts::organiser_of;
 use crate::counts::{CountView, YoungFigure};
-use crate::domain::{
-    Brand, Campaign, CampaignKind, CampaignStatus, Identity, Lang, SignatoryType, Slug,
-};
+use crate::domain::{Brand, Campaign, CampaignKind, CampaignStatus, Identity, Lang, SignatoryType};
 use crate::error::ApiError;
 use crate::i18n;
 use crate::page_cache::{BuiltPage, PAGE_LIFETIME};
@@ -306,7 +305,7 @@ struct PageParts {
     handins: Vec<crate::store::HandinSummary>,
     outcome: Option<crate::store::PublishedOutcome>,
     /// The versions of its text that the current one replaced, oldest first.
-    earlier_texts: Vec<crate::versions::TextVersion>,
+    earlier_texts: Vec<crate::versions::Version>,
 }
 
 fn campaign_page_html(
@@ -864,57 +863,6 @@ pub async fn qr_png(
         .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .body(png))
-}
-
-/// What a preview link leads to.
-pub enum Previewed {
-    /// A draft, as the public will see it.
-    Draft(Box<Campaign>),
-    /// It has opened (or closed) since: the public page is the thing to see.
-    Public(Slug),
-    /// No such campaign, or not its link.
-    Missing,
-}
-
-/// The campaign a preview link names, if the link is its own.
-pub async fn previewed(state: &AppState, slug: &str, token: &str) -> Result<Previewed, ApiError> {
-    let Ok(slug) = Slug::parse(slug) else {
-        return Ok(Previewed::Missing);
-    };
-    let Some(campaign) = state.store.campaign(&slug).await? else {
-        return Ok(Previewed::Missing);
-    };
-    if !state.previews.is_valid(campaign.id, token) {
-        return Ok(Previewed::Missing);
-    }
-    Ok(
-        if campaign.status_at(store::now()) == CampaignStatus::Draft {
-            Previewed::Draft(Box::new(campaign))
-        } else {
-            Previewed::Public(slug)
-        },
-    )
-}
-
-/// Every preview answer: never cached, never indexed.
-pub(super) fn private_preview(mut response: HttpResponse) -> HttpResponse {
-    let headers = response.headers_mut();
-    headers.insert(
-        header::HeaderName::from_static("x-robots-tag"),
-        header::HeaderValue::from_static("noindex, nofollow"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static(super::PRIVATE),
-    );
-    response
-}
-
-/// Where a preview link goes once its campaign is no longer a draft: what the public sees.
-pub(super) fn to_public(location: String) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
 }
 
 /// `GET /c/{slug}/preview/{token}`: a draft's page as the public will see it, marked

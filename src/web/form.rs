@@ -621,7 +621,7 @@ pub async fn draft_preview_form(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    use super::campaign_pages::{Previewed, previewed, private_preview, to_public};
+    use super::{Previewed, previewed, private_preview, to_public};
     let (slug, token) = path.into_inner();
     let campaign = match previewed(&state, &slug, &token).await? {
         Previewed::Draft(campaign) => campaign,

@@ -344,3 +344,54 @@ pub fn page_url(state: &AppState, slug: &str) -> String {
         state.public_url.as_str().trim_end_matches('/')
     )
 }
+
+/// What a preview link leads to.
+pub enum Previewed {
+    /// A draft, as the public will see it.
+    Draft(Box<Campaign>),
+    /// It has opened (or closed) since: the public page is the thing to see.
+    Public(Slug),
+    /// No such campaign, or not its link.
+    Missing,
+}
+
+/// The campaign a preview link names, if the link is its own.
+pub async fn previewed(state: &AppState, slug: &str, token: &str) -> Result<Previewed, ApiError> {
+    let Ok(slug) = Slug::parse(slug) else {
+        return Ok(Previewed::Missing);
+    };
+    let Some(campaign) = state.store.campaign(&slug).await? else {
+        return Ok(Previewed::Missing);
+    };
+    if !state.previews.is_valid(campaign.id, token) {
+        return Ok(Previewed::Missing);
+    }
+    Ok(
+        if campaign.status_at(crate::store::now()) == crate::domain::CampaignStatus::Draft {
+            Previewed::Draft(Box::new(campaign))
+        } else {
+            Previewed::Public(slug)
+        },
+    )
+}
+
+/// Every preview answer: never cached, never indexed.
+pub fn private_preview(mut response: HttpResponse) -> HttpResponse {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::HeaderName::from_static("x-robots-tag"),
+        header::HeaderValue::from_static("noindex, nofollow"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static(PRIVATE),
+    );
+    response
+}
+
+/// Where a preview link goes once its campaign is no longer a draft: what the public sees.
+pub fn to_public(location: String) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
