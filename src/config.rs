@@ -157,6 +157,15 @@ pub struct Settings {
     )]
     pub sign_per_minute_per_address: u32,
 
+    /// Postcode lookups (`GET /v1/postcodes/{postcode}`) allowed per minute from one client
+    /// address: enough for a person checking their own, not for copying the table.
+    #[arg(
+        long,
+        env = "UNDERSIGNED_POSTCODE_LOOKUPS_PER_MINUTE",
+        default_value_t = 30
+    )]
+    pub postcode_lookups_per_minute: u32,
+
     /// Signing attempts allowed per minute from one client address on one campaign. Generous
     /// enough for a school or office sharing one address, far below what a script would send.
     #[arg(

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod areas;
 pub mod audit;
 pub mod auth;
 pub mod backups;
@@ -9,6 +10,7 @@ pub mod config;
 pub mod counts;
 pub mod domain;
 pub mod error;
+pub mod geo;
 pub mod handins;
 pub mod http;
 pub mod i18n;

@@ -36,6 +36,8 @@ pub struct Limits {
     pub signing_by_campaign: KeyedLimiter<(IpAddr, String)>,
     /// Keyed by the partner (campaign and code), whatever address its requests come from.
     pub signing_by_partner: KeyedLimiter<(uuid::Uuid, String)>,
+    /// Postcode lookups per client.
+    pub postcodes_by_address: KeyedLimiter<IpAddr>,
 }
 
 impl Limits {
@@ -55,6 +57,7 @@ impl Limits {
             signing_by_address: KeyedLimiter::per_minute(settings.sign_per_minute_per_address),
             signing_by_campaign: KeyedLimiter::per_minute(settings.sign_per_minute_per_campaign),
             signing_by_partner: KeyedLimiter::per_minute(settings.sign_per_minute_per_partner),
+            postcodes_by_address: KeyedLimiter::per_minute(settings.postcode_lookups_per_minute),
         }
     }
 
@@ -67,6 +70,7 @@ impl Limits {
         self.signing_by_address.prune();
         self.signing_by_campaign.prune();
         self.signing_by_partner.prune();
+        self.postcodes_by_address.prune();
     }
 }
 
@@ -100,6 +104,10 @@ pub struct AppState {
     pub templates: Arc<crate::templates::Templates>,
     /// Taking, confirming and withdrawing signatures.
     pub signing: Signing,
+    /// Where postcodes are: constituencies, councils, nations.
+    pub geography: crate::geo::Geography,
+    /// Counts by constituency, Senedd seat and council, each kept for a little while.
+    pub area_counts: crate::areas::AreaCounter,
     /// Where emails are written as files, when they are.
     pub outbox_files: OutboxFiles,
     /// Makes and checks the unsubscribe links updates carry.

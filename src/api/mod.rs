@@ -1,6 +1,7 @@
 //! The JSON API's thin handlers: extract, call a use case or the store, shape the response
 //! with view structs of their own.
 
+pub mod areas;
 pub mod auth;
 pub mod campaigns;
 pub mod console;

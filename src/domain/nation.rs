@@ -50,12 +50,18 @@ const ENGLAND: [&str; 99] = [
 
 impl Nation {
     /// The nation of a signature from `country` (ISO 3166-1 alpha-2) with the postcode area
-    /// `area`, if it gave a postcode.
+    /// `area`, if it gave a postcode, or the kind of code of its constituency (`W07`), if its
+    /// postcode placed it in one.
     pub fn of(country: &str, area: Option<&str>) -> Self {
         if country != "GB" {
             return Nation::OutsideUk;
         }
         match area {
+            // A constituency's code says its nation exactly.
+            Some("E14") => Nation::England,
+            Some("S14") => Nation::Scotland,
+            Some("W07") => Nation::Wales,
+            Some("N05") => Nation::NorthernIreland,
             Some("BT") => Nation::NorthernIreland,
             Some(area) if SCOTLAND.contains(&area) => Nation::Scotland,
             Some(area) if WALES.contains(&area) => Nation::Wales,
@@ -90,5 +96,8 @@ mod tests {
         assert_eq!(Nation::of("GB", Some("QQ")), Nation::Unknown);
         assert_eq!(Nation::of("GB", None), Nation::Unknown);
         assert_eq!(Nation::of("IE", Some("CF")), Nation::OutsideUk);
+        // SY crosses the border; the constituency does not.
+        assert_eq!(Nation::of("GB", Some("W07")), Nation::Wales);
+        assert_eq!(Nation::of("GB", Some("E14")), Nation::England);
     }
 }

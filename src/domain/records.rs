@@ -35,6 +35,16 @@ pub struct SignatureSubmission {
     /// Until when a confirmation link sent for this attempt works.
     pub confirm_expires_at: DateTime<Utc>,
     pub now: DateTime<Utc>,
+    /// Where it was made, by its postcode (none until looked up).
+    pub place: PlaceCodes,
+}
+
+/// Where a signature was made: the ONS codes of its Westminster constituency and its council,
+/// where its postcode places it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlaceCodes {
+    pub constituency: Option<String>,
+    pub council: Option<String>,
 }
 
 impl SignatureSubmission {
@@ -60,6 +70,7 @@ impl SignatureSubmission {
             _ => None,
         };
         Self {
+            place: PlaceCodes::default(),
             campaign_id: campaign.id,
             consent_version: signature
                 .consent_version
@@ -227,7 +238,9 @@ pub struct TallyRows {
     /// Hours as `YYYY-MM-DDTHH:00:00Z`, oldest first.
     pub by_hour: Vec<(String, u64)>,
     pub by_age_band: Vec<(Option<String>, u64)>,
-    /// By country and postcode area together: what places a signature in a nation.
+    /// By country and place together: what places a signature in a nation. The place is its
+    /// constituency's kind of code (`E14`, `S14`, `W07`, `N05`) where it has one, else its
+    /// postcode area.
     pub by_country_and_area: Vec<(String, Option<String>, u64)>,
 }
 

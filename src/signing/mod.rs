@@ -24,6 +24,7 @@ use crate::domain::{
     SignatureStatus, Slug, SourceCode, with_faults,
 };
 use crate::error::{ApiError, Conflict};
+use crate::geo::Geography;
 use crate::mail::{MailWake, OutboxFiles};
 use crate::metrics::Metrics;
 use crate::store::{
@@ -48,6 +49,15 @@ pub struct Signing {
     clock: FormClock,
     /// Issues and checks proof-of-work challenges, for campaigns that ask for one.
     proof: ProofOfWork,
+    /// Places each signature by its postcode.
+    geography: Geography,
+}
+
+/// What tells a bot from a person: the form's stamp of when it was shown, and the proof of
+/// work campaigns may ask for.
+pub struct BotChecks {
+    pub clock: FormClock,
+    pub proof: ProofOfWork,
 }
 
 /// What a signer is told of an attempt that was taken. It follows from what they sent and
@@ -82,12 +92,13 @@ impl Signing {
         mail_wake: Arc<MailWake>,
         metrics: Metrics,
         outbox_files: OutboxFiles,
-        clock: FormClock,
-        proof: ProofOfWork,
+        BotChecks { clock, proof }: BotChecks,
+        geography: Geography,
     ) -> Self {
         Self {
             clock,
             proof,
+            geography,
             writers: GroupCommit::start(store.clone(), store.parallel_writes()),
             campaigns: CampaignCache::default(),
             pacing: AnswerPacing::default(),
@@ -207,7 +218,10 @@ impl Signing {
             parent_confirms,
             held_for_review: signature.held_for_review,
         };
-        let submission = SignatureSubmission::new(campaign, signature, store::now());
+        let young = signature.age_band.is_some_and(|band| band.is_young());
+        let place = self.geography.codes(signature.postcode.as_ref(), young);
+        let mut submission = SignatureSubmission::new(campaign, signature, store::now());
+        submission.place = place;
         let first_email = submission.first_email;
         let outcome = self.writers.record(submission).await?;
         self.metrics.signed(outcome);

@@ -108,24 +108,31 @@ impl Application {
         );
         let app_store = store.clone();
         let outbox_files = OutboxFiles::from_settings(&settings);
+        let geography = crate::geo::Geography::embedded();
+        crate::areas::spawn_placing(store.clone(), geography.clone());
         let signing = Signing::start(
             store.clone(),
             live.clone(),
             mail_wake,
             metrics.clone(),
             outbox_files.clone(),
-            crate::signing::FormClock::new(
-                settings.jwt_secret.as_ref(),
-                Duration::from_secs(settings.min_fill_seconds),
-            ),
-            crate::signing::ProofOfWork::new(
-                settings.jwt_secret.as_ref(),
-                settings.proof_of_work_max_number,
-            ),
+            crate::signing::BotChecks {
+                clock: crate::signing::FormClock::new(
+                    settings.jwt_secret.as_ref(),
+                    Duration::from_secs(settings.min_fill_seconds),
+                ),
+                proof: crate::signing::ProofOfWork::new(
+                    settings.jwt_secret.as_ref(),
+                    settings.proof_of_work_max_number,
+                ),
+            },
+            geography.clone(),
         );
         let live_counts = live.clone();
         let state = web::Data::new(AppState {
             signing,
+            geography,
+            area_counts: Default::default(),
             outbox_files: outbox_files.clone(),
             store,
             direct_mail: mailer,

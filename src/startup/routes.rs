@@ -5,7 +5,7 @@ use actix_web::http::Method;
 use actix_web::{Route, web};
 
 use crate::api::{
-    auth, campaigns, console, counts, embed, handins, health, logos, partners, signatories,
+    areas, auth, campaigns, console, counts, embed, handins, health, logos, partners, signatories,
     signatures, updates, users, webhooks,
 };
 use crate::error::ApiError;
@@ -71,6 +71,10 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/v1/campaigns/{slug}/count/stream" => counts::stream),
         endpoint!(GET "/v1/campaigns/{slug}/tally" => counts::tally),
         endpoint!(GET "/v1/campaigns/{slug}/badge.svg" => counts::badge),
+        endpoint!(GET "/v1/campaigns/{slug}/constituencies" => areas::constituencies),
+        endpoint!(GET "/v1/campaigns/{slug}/senedd" => areas::senedd),
+        endpoint!(GET "/v1/campaigns/{slug}/councils" => areas::councils),
+        endpoint!(GET "/v1/postcodes/{postcode}" => areas::postcode),
         endpoint!(POST "/v1/campaigns/{slug}/partners" => partners::create),
         endpoint!(GET "/v1/campaigns/{slug}/partners" => partners::list),
         endpoint!(DELETE "/v1/campaigns/{slug}/partners/{code}" => partners::revoke),

@@ -101,6 +101,7 @@ pub trait Store:
     + Updates
     + Audit
     + Brands
+    + Places
     + 'static
 {
     /// Answers once the database has taken a write (a full disk fails it): ready for traffic.
@@ -498,6 +499,37 @@ pub enum Unsent {
     GivenUp,
     /// The receiving server refused it for good (a bounce): never tried again.
     Refused,
+}
+
+/// The areas signatures are counted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AreaKind {
+    Constituency,
+    Council,
+}
+
+#[async_trait]
+pub trait Places: Send + Sync {
+    /// Up to `limit` signatures whose place has not been looked up, with their postcodes.
+    async fn unplaced(&self, limit: u32) -> Result<Vec<(Uuid, String)>, StoreError>;
+
+    /// Records where each signature was made, and that it has been looked up.
+    async fn set_places(
+        &self,
+        places: &[(Uuid, crate::domain::records::PlaceCodes)],
+    ) -> Result<(), StoreError>;
+
+    /// Marks every signature with a postcode as not yet placed, so that each is looked up
+    /// again (after new postcode data); how many.
+    async fn unplace_all(&self) -> Result<u64, StoreError>;
+
+    /// A campaign's counted signatures that gave a postcode (young signers' aside), by
+    /// constituency or council code (`None`: the postcode places it in none).
+    async fn count_by_area(
+        &self,
+        campaign_id: Uuid,
+        area: AreaKind,
+    ) -> Result<Vec<(Option<String>, u64)>, StoreError>;
 }
 
 #[async_trait]

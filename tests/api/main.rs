@@ -6,6 +6,7 @@
 mod helpers;
 
 mod accounts;
+mod areas;
 mod brand;
 mod browser;
 mod browser_brand;

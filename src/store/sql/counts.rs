@@ -261,10 +261,13 @@ impl<B: Backend> Counts for SqlStore<B> {
         .bind(campaign_id)
         .fetch_all(&mut conn)
         .await?;
+        // The constituency, where the postcode gave one, places a signature exactly; the
+        // postcode area, in the few areas that cross a border, only nearly.
         let by_country_and_area: Vec<(String, Option<String>, i64)> = sql_built::<B>(format!(
-            "SELECT country, postcode_area, COUNT(*) AS n FROM signatures
+            "SELECT country, COALESCE(SUBSTR(constituency, 1, 3), postcode_area) AS place,
+                    COUNT(*) AS n FROM signatures
              WHERE campaign_id = $1 AND status = 'confirmed' AND {COUNTED_REVIEW}
-             GROUP BY country, postcode_area"
+             GROUP BY country, place"
         ))
         .bind(campaign_id)
         .fetch_all(&mut conn)

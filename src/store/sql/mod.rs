@@ -9,6 +9,7 @@ pub(super) mod counts;
 mod handins;
 mod outbox;
 mod partners;
+mod places;
 mod pledges;
 mod signatories;
 mod signing;

@@ -1,0 +1,124 @@
+//! Where the signers are: a campaign's count by constituency (with each MP), Senedd
+//! constituency and council, as JSON or CSV; and where one postcode is. Public, open to every
+//! origin, cacheable.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use crate::areas::{AreaCounts, AreaSet};
+use crate::domain::Slug;
+use crate::error::ApiError;
+use crate::letter::neutralise;
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+pub struct FormatQuery {
+    format: Option<String>,
+}
+
+/// The CSV's columns, in order (part of the contract).
+pub const AREA_COLUMNS: [&str; 6] = ["code", "name", "nation", "mp_name", "mp_party", "count"];
+
+async fn by_area(
+    state: &AppState,
+    slug: &Slug,
+    query: &FormatQuery,
+    set: AreaSet,
+) -> Result<HttpResponse, ApiError> {
+    let csv = match query.format.as_deref().unwrap_or("json") {
+        "json" => false,
+        "csv" => true,
+        _ => return Err(ApiError::field("format", "must be one of: json, csv")),
+    };
+    let view = state.live.view(slug).await?;
+    let counts = state
+        .area_counts
+        .counts(
+            state.store.as_ref(),
+            &state.geography,
+            view.campaign_id,
+            set,
+        )
+        .await?;
+    let mut response = HttpResponse::Ok();
+    response
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=30"));
+    if csv {
+        Ok(response
+            .content_type("text/csv; charset=utf-8; header=present")
+            .body(as_csv(&counts)?))
+    } else {
+        Ok(response.json(counts.as_ref()))
+    }
+}
+
+fn as_csv(counts: &AreaCounts) -> Result<Vec<u8>, ApiError> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(AREA_COLUMNS).map_err(ApiError::internal)?;
+    for item in &counts.items {
+        let (mp_name, mp_party) = item
+            .mp
+            .as_ref()
+            .map_or(("", ""), |mp| (mp.name.as_str(), mp.party.as_str()));
+        out.write_record([
+            neutralise(&item.code).as_ref(),
+            neutralise(&item.name).as_ref(),
+            item.nation,
+            neutralise(mp_name).as_ref(),
+            neutralise(mp_party).as_ref(),
+            &item.count.to_string(),
+        ])
+        .map_err(ApiError::internal)?;
+    }
+    out.into_inner().map_err(ApiError::internal)
+}
+
+/// `GET /v1/campaigns/{slug}/constituencies`.
+pub async fn constituencies(
+    state: web::Data<AppState>,
+    slug: web::Path<Slug>,
+    query: web::Query<FormatQuery>,
+) -> Result<HttpResponse, ApiError> {
+    by_area(&state, &slug, &query, AreaSet::Constituencies).await
+}
+
+/// `GET /v1/campaigns/{slug}/senedd`.
+pub async fn senedd(
+    state: web::Data<AppState>,
+    slug: web::Path<Slug>,
+    query: web::Query<FormatQuery>,
+) -> Result<HttpResponse, ApiError> {
+    by_area(&state, &slug, &query, AreaSet::Senedd).await
+}
+
+/// `GET /v1/campaigns/{slug}/councils`.
+pub async fn councils(
+    state: web::Data<AppState>,
+    slug: web::Path<Slug>,
+    query: web::Query<FormatQuery>,
+) -> Result<HttpResponse, ApiError> {
+    by_area(&state, &slug, &query, AreaSet::Councils).await
+}
+
+/// `GET /v1/postcodes/{postcode}`: limited per client, as a bulk lookup is not what it is for.
+pub async fn postcode(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    postcode: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let allowance = state
+        .limits
+        .postcodes_by_address
+        .check(&state.client(&req))?;
+    let place = crate::areas::look_up(&state.geography, &postcode)?;
+    let mut response = HttpResponse::Ok();
+    for header in allowance.headers() {
+        response.insert_header(header);
+    }
+    Ok(response
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .json(place))
+}

@@ -1,0 +1,279 @@
+//! Where the signers are: a campaign's count by Westminster constituency (with each MP), by
+//! Senedd constituency and by council, and where one postcode is. The counts read the place
+//! each signature stored when it was taken, so they do not move when the data is updated.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::domain::{Nation, Postcode};
+use crate::error::ApiError;
+use crate::geo::{Gazetteer, Geography};
+use crate::store::{AreaKind, Store, StoreError};
+
+/// The areas a campaign's count is split by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AreaSet {
+    /// Westminster constituencies (2024 boundaries), each with its MP.
+    Constituencies,
+    /// Senedd constituencies (2026): Welsh signatures only.
+    Senedd,
+    /// Local authorities.
+    Councils,
+}
+
+/// The code of the item that counts postcodes the data places nowhere.
+pub const UNKNOWN: &str = "unknown";
+
+/// How long a campaign's counts by area are reused: they are a grouping over its signatures,
+/// too dear to run for every reader of a popular page.
+const REUSED_FOR: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MpView {
+    pub name: String,
+    pub party: String,
+}
+
+/// One area and how many signed there.
+#[derive(Debug, Clone, Serialize)]
+pub struct AreaCount {
+    pub code: String,
+    pub name: String,
+    /// The Welsh name, where the area has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_cy: Option<String>,
+    /// `england`, `scotland`, `wales`, `northern_ireland`, or `unknown`.
+    pub nation: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mp: Option<MpView>,
+    pub count: u64,
+}
+
+impl AreaCount {
+    /// Its name on a page in Welsh or English.
+    pub fn name_in(&self, welsh: bool) -> &str {
+        match (&self.name_cy, welsh) {
+            (Some(cy), true) => cy,
+            _ => &self.name,
+        }
+    }
+}
+
+/// A campaign's count by area.
+#[derive(Debug, Clone, Serialize)]
+pub struct AreaCounts {
+    /// The date of the list of MPs the names come from.
+    pub data_date: String,
+    /// Every area with at least one confirmed signature, most first; postcodes placed
+    /// nowhere last, as `unknown`.
+    pub items: Vec<AreaCount>,
+}
+
+/// Each campaign's counts by each set of areas, with when they were counted.
+type Kept = HashMap<(Uuid, AreaSet), (Instant, Arc<AreaCounts>)>;
+
+/// Counts by area, each kept for a little while.
+#[derive(Default)]
+pub struct AreaCounter {
+    kept: Mutex<Kept>,
+}
+
+impl AreaCounter {
+    pub async fn counts(
+        &self,
+        store: &dyn Store,
+        geography: &Geography,
+        campaign_id: Uuid,
+        set: AreaSet,
+    ) -> Result<Arc<AreaCounts>, ApiError> {
+        let key = (campaign_id, set);
+        if let Some((at, counts)) = self.lock().get(&key)
+            && at.elapsed() < REUSED_FOR
+        {
+            return Ok(counts.clone());
+        }
+        let kind = match set {
+            AreaSet::Constituencies | AreaSet::Senedd => AreaKind::Constituency,
+            AreaSet::Councils => AreaKind::Council,
+        };
+        let rows = store.count_by_area(campaign_id, kind).await?;
+        let counts = Arc::new(count_by(&geography.current(), set, rows));
+        let mut kept = self.lock();
+        kept.retain(|_, (at, _)| at.elapsed() < REUSED_FOR);
+        kept.insert(key, (Instant::now(), counts.clone()));
+        Ok(counts)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {
+        self.kept.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Names and sorts grouped counts: each code with its area's name (and MP), a Senedd seat
+/// as the sum of its two Westminster seats.
+fn count_by(gazetteer: &Gazetteer, set: AreaSet, rows: Vec<(Option<String>, u64)>) -> AreaCounts {
+    let mut items: Vec<AreaCount> = Vec::new();
+    let mut unknown = 0;
+    let mut senedd: HashMap<String, AreaCount> = HashMap::new();
+    for (code, count) in rows {
+        let code = code.unwrap_or_default();
+        match set {
+            AreaSet::Constituencies => match gazetteer.constituency(&code) {
+                Some(c) => items.push(AreaCount {
+                    code: c.code.clone(),
+                    name: c.name.clone(),
+                    name_cy: c.name_cy.clone(),
+                    nation: c.nation.key(),
+                    mp: Some(MpView {
+                        name: c.mp.name.clone(),
+                        party: c.mp.party.clone(),
+                    }),
+                    count,
+                }),
+                None => unknown += count,
+            },
+            AreaSet::Councils => match gazetteer.council(&code) {
+                Some(c) => items.push(AreaCount {
+                    code: c.code.clone(),
+                    name: c.name.clone(),
+                    name_cy: None,
+                    nation: c.nation.key(),
+                    mp: None,
+                    count,
+                }),
+                None => unknown += count,
+            },
+            AreaSet::Senedd => {
+                let seat = gazetteer
+                    .constituency(&code)
+                    .and_then(|c| gazetteer.senedd_of(c));
+                if let Some(seat) = seat {
+                    senedd
+                        .entry(seat.code.clone())
+                        .or_insert_with(|| AreaCount {
+                            code: seat.code.clone(),
+                            name: seat.name.clone(),
+                            name_cy: None,
+                            nation: Nation::Wales.key(),
+                            mp: None,
+                            count: 0,
+                        })
+                        .count += count;
+                }
+            }
+        }
+    }
+    items.extend(senedd.into_values());
+    items.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    if unknown > 0 {
+        items.push(AreaCount {
+            code: UNKNOWN.into(),
+            name: "Unknown".into(),
+            name_cy: Some("Anhysbys".into()),
+            nation: Nation::Unknown.key(),
+            mp: None,
+            count: unknown,
+        });
+    }
+    AreaCounts {
+        data_date: gazetteer.source.mps_as_of.clone(),
+        items,
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NamedArea {
+    pub code: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_cy: Option<String>,
+}
+
+/// Where one postcode is (`GET /v1/postcodes/{postcode}`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PostcodePlace {
+    pub postcode: String,
+    pub constituency: Option<NamedArea>,
+    pub mp: Option<MpView>,
+    pub council: Option<NamedArea>,
+    pub senedd: Option<NamedArea>,
+    pub nation: &'static str,
+}
+
+/// Looks a postcode up: refused where it is not a postcode, not found where the data does
+/// not list it (a Northern Ireland postcode is in Northern Ireland, placed no further).
+pub fn look_up(geography: &Geography, raw: &str) -> Result<PostcodePlace, ApiError> {
+    let postcode = Postcode::parse(raw).map_err(|m| ApiError::field("postcode", m))?;
+    let gazetteer = geography.current();
+    let place = gazetteer.place(&postcode);
+    if !gazetteer.lists(&postcode) && place.nation != Nation::NorthernIreland {
+        return Err(ApiError::NotFound);
+    }
+    let constituency = place.constituency;
+    Ok(PostcodePlace {
+        postcode: postcode.as_str().to_owned(),
+        constituency: constituency.map(|c| NamedArea {
+            code: c.code.clone(),
+            name: c.name.clone(),
+            name_cy: c.name_cy.clone(),
+        }),
+        mp: constituency.map(|c| MpView {
+            name: c.mp.name.clone(),
+            party: c.mp.party.clone(),
+        }),
+        council: place.council.map(|c| NamedArea {
+            code: c.code.clone(),
+            name: c.name.clone(),
+            name_cy: None,
+        }),
+        senedd: constituency
+            .and_then(|c| gazetteer.senedd_of(c))
+            .map(|s| NamedArea {
+                code: s.code.clone(),
+                name: s.name.clone(),
+                name_cy: None,
+            }),
+        nation: place.nation.key(),
+    })
+}
+
+/// How many signatures are placed per transaction.
+const PLACED_AT_ONCE: u32 = 500;
+
+/// Looks up the place of every signature not yet placed (those taken before places were
+/// kept, or all of them after `unplace_all`); how many.
+pub async fn place_unplaced(store: &dyn Store, geography: &Geography) -> Result<u64, StoreError> {
+    let mut placed = 0;
+    loop {
+        let batch = store.unplaced(PLACED_AT_ONCE).await?;
+        if batch.is_empty() {
+            return Ok(placed);
+        }
+        let places: Vec<_> = batch
+            .into_iter()
+            .map(|(id, postcode)| {
+                let postcode = Postcode::parse(&postcode).ok();
+                (id, geography.codes(postcode.as_ref(), false))
+            })
+            .collect();
+        store.set_places(&places).await?;
+        placed += places.len() as u64;
+    }
+}
+
+/// Places, in the background, the signatures taken before places were kept.
+pub fn spawn_placing(store: Arc<dyn Store>, geography: Geography) {
+    tokio::spawn(async move {
+        match place_unplaced(store.as_ref(), &geography).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(placed = n, "placed earlier signatures by their postcodes"),
+            Err(e) => {
+                tracing::warn!(error = %e, "placing earlier signatures failed; retried at the next start")
+            }
+        }
+    });
+}

@@ -1,0 +1,73 @@
+//! Where signatures were made: their constituency and council, and the counts by each.
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use super::counts::COUNTED_REVIEW;
+use super::{SqlStore, count};
+use crate::domain::records::PlaceCodes;
+use crate::store::dialect::{Backend, sql, sql_built};
+use crate::store::{AreaKind, Places, StoreError};
+
+#[async_trait]
+impl<B: Backend> Places for SqlStore<B> {
+    async fn unplaced(&self, limit: u32) -> Result<Vec<(Uuid, String)>, StoreError> {
+        sql::<B>(
+            "SELECT id, postcode FROM signatures
+             WHERE NOT placed AND postcode IS NOT NULL ORDER BY id LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&mut *self.conn().await?)
+        .await
+    }
+
+    async fn set_places(&self, places: &[(Uuid, PlaceCodes)]) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        for (id, place) in places {
+            // A signature erased meanwhile keeps the place it had.
+            sql::<B>(
+                "UPDATE signatures SET constituency = $2, council = $3, placed = $4
+                 WHERE id = $1 AND postcode IS NOT NULL",
+            )
+            .bind(*id)
+            .bind(place.constituency.clone())
+            .bind(place.council.clone())
+            .bind(true)
+            .execute(&mut *tx)
+            .await?;
+        }
+        Ok(tx.commit().await?)
+    }
+
+    async fn unplace_all(&self) -> Result<u64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let n = sql::<B>("UPDATE signatures SET placed = $1 WHERE postcode LIKE '% %'")
+            .bind(false)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    async fn count_by_area(
+        &self,
+        campaign_id: Uuid,
+        area: AreaKind,
+    ) -> Result<Vec<(Option<String>, u64)>, StoreError> {
+        let column = match area {
+            AreaKind::Constituency => "constituency",
+            AreaKind::Council => "council",
+        };
+        // Signatures with a postcode, young signers' aside (only their district is kept).
+        let rows: Vec<(Option<String>, i64)> = sql_built::<B>(format!(
+            "SELECT {column}, COUNT(*) AS n FROM signatures
+             WHERE campaign_id = $1 AND status = 'confirmed' AND {COUNTED_REVIEW}
+               AND postcode_area IS NOT NULL AND (age_band IS NULL OR age_band = '18-plus')
+             GROUP BY {column}"
+        ))
+        .bind(campaign_id)
+        .fetch_all(&mut *self.conn().await?)
+        .await?;
+        Ok(rows.into_iter().map(|(code, n)| (code, count(n))).collect())
+    }
+}

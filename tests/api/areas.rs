@@ -1,0 +1,284 @@
+//! Where the signers are: counts by constituency (with each MP), Senedd constituency and
+//! council, and the postcode lookup, over real postcodes from the open data's samples.
+
+use futures_util::StreamExt;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, assert_problem, fields_of, spawn_app_with};
+
+/// Every postcode of one whole seat, from the samples the data was checked against.
+fn postcodes_of(constituency: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/geo/postcodes_whole_constituencies.csv"
+    ))
+    .unwrap();
+    text.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let mut cells = line.split(',');
+            let postcode = cells.next()?;
+            (cells.next()? == constituency).then(|| postcode.to_owned())
+        })
+        .collect()
+}
+
+async fn many_signers() -> TestApp {
+    let app = spawn_app_with(|s| {
+        s.sign_per_minute_per_address = 100_000;
+        s.sign_per_minute_per_campaign = 100_000;
+    })
+    .await;
+    app.open_campaign_with(json!({"require_confirmation": false}))
+        .await;
+    app
+}
+
+async fn sign_all(app: &TestApp, postcodes: &[String], prefix: &str) {
+    let statuses: Vec<StatusCode> = futures_util::stream::iter(postcodes.iter().enumerate())
+        .map(|(i, postcode)| async move {
+            let body = json!({
+                "name": "Signer",
+                "email": format!("{prefix}{i}@example.org"),
+                "postcode": postcode,
+            });
+            app.sign("scrapsi445", &body).await.status()
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    assert!(statuses.iter().all(|s| *s == StatusCode::ACCEPTED));
+}
+
+fn item<'a>(counts: &'a Value, code: &str) -> Option<&'a Value> {
+    counts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == code)
+}
+
+#[tokio::test]
+async fn every_postcode_of_a_seat_counts_in_that_seat_and_its_mp_is_named() {
+    let app = many_signers().await;
+    // Na h-Eileanan an Iar, whole: 975 postcodes.
+    let western_isles = postcodes_of("S14000027");
+    assert_eq!(western_isles.len(), 975);
+    sign_all(&app, &western_isles, "hebrides").await;
+    // Two from each seat of the Senedd's Bangor Conwy Môn; one made up; one in Belfast.
+    let bangor = postcodes_of("W07000083");
+    let ynys_mon = postcodes_of("W07000112");
+    let others: Vec<String> = [&bangor[..2], &ynys_mon[..3]]
+        .concat()
+        .into_iter()
+        .chain(["ZZ9 9ZZ".to_owned(), "BT1 5GS".to_owned()])
+        .collect();
+    sign_all(&app, &others, "other").await;
+    app.expect_total("scrapsi445", 982).await;
+
+    let response = app
+        .get("/v1/campaigns/scrapsi445/constituencies", None)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["access-control-allow-origin"], "*");
+    let counts: Value = response.json().await.unwrap();
+    assert_eq!(counts["data_date"], "2026-04-03");
+    assert_eq!(
+        counts["items"][0],
+        json!({
+            "code": "S14000027", "name": "Na h-Eileanan an Iar", "nation": "scotland",
+            "mp": {"name": "Torcuil Crichton", "party": "Labour"}, "count": 975,
+        })
+    );
+    assert_eq!(item(&counts, "W07000112").unwrap()["count"], 3);
+    assert_eq!(item(&counts, "W07000083").unwrap()["count"], 2);
+    assert_eq!(
+        item(&counts, "W07000083").unwrap()["mp"]["name"],
+        "Claire Hughes"
+    );
+    // The made-up postcode and the Northern Ireland one are placed nowhere: last, as unknown.
+    let items = counts["items"].as_array().unwrap();
+    assert_eq!(items.len(), 4);
+    assert_eq!(items[3]["code"], "unknown");
+    assert_eq!(items[3]["count"], 2);
+
+    // Senedd: Bangor Conwy Môn is its two Westminster seats together.
+    let senedd = app.get_json("/v1/campaigns/scrapsi445/senedd", None).await;
+    assert_eq!(
+        senedd["items"],
+        json!([{"code": "W000010", "name": "Bangor Conwy Môn", "nation": "wales", "count": 5}])
+    );
+
+    // Councils: Comhairle nan Eilean Siar holds the whole of Na h-Eileanan an Iar.
+    let councils = app
+        .get_json("/v1/campaigns/scrapsi445/councils", None)
+        .await;
+    assert_eq!(item(&councils, "S12000013").unwrap()["count"], 975);
+    assert!(item(&councils, "S12000013").unwrap().get("mp").is_none());
+
+    // The nation in the tally comes from the postcode.
+    let tally = app.get_json("/v1/campaigns/scrapsi445/tally", None).await;
+    assert_eq!(tally["by_nation"]["scotland"], 975);
+    assert_eq!(tally["by_nation"]["northern_ireland"], 1);
+
+    // The same as CSV, as a spreadsheet reads it.
+    let response = app
+        .get("/v1/campaigns/scrapsi445/constituencies?format=csv", None)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let text = response.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec!["code", "name", "nation", "mp_name", "mp_party", "count"]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(
+        rows[0],
+        vec![
+            "S14000027",
+            "Na h-Eileanan an Iar",
+            "scotland",
+            "Torcuil Crichton",
+            "Labour",
+            "975"
+        ]
+    );
+
+    let response = app
+        .get("/v1/campaigns/scrapsi445/constituencies?format=xml", None)
+        .await;
+    let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(fields_of(&problem), ["format"]);
+    let response = app.get("/v1/campaigns/nonesuch/constituencies", None).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn only_confirmed_signatures_count_by_area() {
+    let app = spawn_app_with(|_| {}).await;
+    app.open_campaign_with(json!({})).await;
+    let body = json!({"name": "Pending", "email": "pending@example.org", "postcode": "SW1A 0AA"});
+    assert_eq!(
+        app.sign("scrapsi445", &body).await.status(),
+        StatusCode::ACCEPTED
+    );
+    // Stored at signing, though not yet counted.
+    let stored = app
+        .texts(
+            "SELECT constituency, council FROM signatures WHERE email = $1",
+            "pending@example.org",
+        )
+        .await;
+    assert_eq!(
+        stored,
+        [[Some("E14001172".to_owned()), Some("E09000033".to_owned())]]
+    );
+    let counts = app
+        .get_json("/v1/campaigns/scrapsi445/constituencies", None)
+        .await;
+    assert_eq!(counts["items"], json!([]));
+}
+
+#[tokio::test]
+async fn young_signers_count_in_the_total_only() {
+    let app = spawn_app_with(|_| {}).await;
+    app.open_campaign_with(json!({"require_confirmation": false, "young_signers": true}))
+        .await;
+    for (email, band) in [
+        ("adult@example.org", "18-plus"),
+        ("young@example.org", "13-15"),
+    ] {
+        let body =
+            json!({"name": "Signer", "email": email, "postcode": "LL57 2DG", "age_band": band});
+        assert_eq!(
+            app.sign("scrapsi445", &body).await.status(),
+            StatusCode::ACCEPTED
+        );
+    }
+    app.expect_total("scrapsi445", 2).await;
+    let counts = app
+        .get_json("/v1/campaigns/scrapsi445/constituencies", None)
+        .await;
+    assert_eq!(counts["items"].as_array().unwrap().len(), 1);
+    assert_eq!(counts["items"][0]["count"], 1);
+    // Of a young signer's postcode only the district is kept, and no place.
+    let stored = app
+        .texts(
+            "SELECT postcode, constituency FROM signatures WHERE email = $1",
+            "young@example.org",
+        )
+        .await;
+    assert_eq!(stored, [[Some("LL57".to_owned()), None]]);
+}
+
+#[tokio::test]
+async fn signatures_taken_before_places_were_kept_are_placed_at_start() {
+    let app = many_signers().await;
+    let postcodes = postcodes_of("S14000051")[..3].to_vec();
+    sign_all(&app, &postcodes, "orkney").await;
+    // As a signature from before this release is stored: not yet placed.
+    app.execute(
+        "UPDATE signatures SET constituency = NULL, council = NULL, placed = FALSE
+         WHERE email LIKE $1",
+        "orkney%",
+    )
+    .await;
+    let unplaced = "SELECT CAST(COUNT(*) AS BIGINT) FROM signatures WHERE constituency = $1";
+    assert_eq!(app.scalar(unplaced, "S14000051").await, 0);
+    // Any instance that starts places them.
+    let _other = app.another_instance(|_| {}).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.scalar(unplaced, "S14000051").await < 3 {
+        assert!(std::time::Instant::now() < deadline, "not placed");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_postcode_is_looked_up_with_its_seat_mp_council_and_senedd() {
+    let app = spawn_app_with(|s| s.postcode_lookups_per_minute = 6).await;
+    let place = app.get_json("/v1/postcodes/ll57%202dg", None).await;
+    assert_eq!(place["postcode"], "LL57 2DG");
+    assert_eq!(place["constituency"]["code"], "W07000083");
+    assert_eq!(place["constituency"]["name"], "Bangor Aberconwy");
+    assert_eq!(place["mp"]["name"], "Claire Hughes");
+    assert_eq!(place["council"]["name"], "Gwynedd");
+    assert_eq!(place["senedd"]["name"], "Bangor Conwy Môn");
+    assert_eq!(place["nation"], "wales");
+
+    // A Welsh seat with a Welsh name gives both.
+    let place = app.get_json("/v1/postcodes/CH4%200GB", None).await;
+    assert_eq!(place["constituency"]["name"], "Alyn and Deeside");
+    assert_eq!(place["constituency"]["name_cy"], "Alun a Glannau Dyfrdwy");
+
+    // Northern Ireland: its nation, and no further.
+    let place = app.get_json("/v1/postcodes/BT1%205GS", None).await;
+    assert_eq!(
+        place,
+        json!({"postcode": "BT1 5GS", "constituency": null, "mp": null, "council": null,
+               "senedd": null, "nation": "northern_ireland"})
+    );
+
+    // A postcode whose sector does not exist is not found, never its neighbour's.
+    let response = app.get("/v1/postcodes/ZZ9%209ZZ", None).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+
+    let response = app.get("/v1/postcodes/not-a-postcode", None).await;
+    let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+    assert_eq!(fields_of(&problem), ["postcode"]);
+
+    // Six a minute here: the seventh is refused.
+    let response = app.get("/v1/postcodes/SW1A%200AA", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let response = app.get("/v1/postcodes/SW1A%200AA", None).await;
+    assert_problem(response, StatusCode::TOO_MANY_REQUESTS, "rate-limited").await;
+}
