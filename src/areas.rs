@@ -180,7 +180,7 @@ fn count_by(gazetteer: &Gazetteer, set: AreaSet, rows: Vec<(Option<String>, u64)
         });
     }
     AreaCounts {
-        data_date: gazetteer.source.mps_as_of.clone(),
+        data_date: gazetteer.source.mps_as_of.to_string(),
         items,
     }
 }

@@ -319,3 +319,25 @@ preview-banner = Rhagolwg — heb agor eto
 preview-hint = Dim ond pobl sydd â'r ddolen hon sy'n gallu gweld y dudalen hon. Mae'n edrych fel y bydd y cyhoedd yn ei gweld pan fydd yr ymgyrch yn agor; bydd llofnodi'n dechrau bryd hynny.
 preview-see-form = Rhagweld y ffurflen fel y mae gwefannau eraill yn ei mewnosod
 preview-see-card = Rhagweld y llun y mae dolen a rennir yn ei ddangos
+
+## Where people have signed: the map on a campaign's page, and the page about the data.
+map-title = Ble mae pobl wedi llofnodi
+map-hint = Mae pob hecsagon yn etholaeth San Steffan (ffiniau 2024), yn ôl y cod post a roddodd pob person. Po dywyllaf, y mwyaf o lofnodion.
+map-about-data = Am y data
+map-skip = Neidio heibio'r map: yr un ffigurau mewn tabl
+map-hex = { $name }: { $count ->
+    [one] { $n } llofnod
+   *[other] { $n } o lofnodion
+}
+map-fewer = Llai
+map-more = Mwy
+map-table = Pob etholaeth â llofnod ({ $n })
+map-constituency = Etholaeth
+map-mp = AS
+map-signatures = Llofnodion
+map-unknown = Cod post heb ei osod mewn etholaeth
+about-data-title = Am y data
+about-data-intro = Caiff llofnodion eu cyfrif fesul etholaeth San Steffan (ffiniau 2024), etholaeth y Senedd (2026) a chyngor o'r cod post a roddodd pob person, a chwiliwyd pan lofnodon nhw. Nid yw codau post Gogledd Iwerddon yn y data agored: maent yn cyfrif dan Ogledd Iwerddon, heb etholaeth.
+about-data-postcodes = Codau post: { $source }.
+about-data-mps = Aelodau Seneddol ar { $date }.
+about-data-attribution = Cydnabyddiaeth

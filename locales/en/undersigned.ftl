@@ -323,3 +323,25 @@ preview-banner = Preview — not yet open
 preview-hint = Only people with this link can see this page. It looks as the public will see it once the campaign opens; signing starts then.
 preview-see-form = Preview the form as other websites embed it
 preview-see-card = Preview the picture a shared link shows
+
+## Where people have signed: the map on a campaign's page, and the page about the data.
+map-title = Where people have signed
+map-hint = Each hexagon is a Westminster constituency (2024 boundaries), placed by the postcode each person gave. Darker means more signatures.
+map-about-data = About the data
+map-skip = Skip the map: the same figures as a table
+map-hex = { $name }: { $count ->
+    [one] { $n } signature
+   *[other] { $n } signatures
+}
+map-fewer = Fewer
+map-more = More
+map-table = Every constituency with a signature ({ $n })
+map-constituency = Constituency
+map-mp = MP
+map-signatures = Signatures
+map-unknown = Postcode not placed in a constituency
+about-data-title = About the data
+about-data-intro = Signatures are counted by Westminster constituency (2024 boundaries), Senedd constituency (2026) and council from the postcode each person gave, looked up when they signed. Northern Ireland's postcodes are not in the open data: they count under Northern Ireland, with no constituency.
+about-data-postcodes = Postcodes: { $source }.
+about-data-mps = Members of Parliament as of { $date }.
+about-data-attribution = Attribution

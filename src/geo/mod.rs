@@ -6,6 +6,7 @@
 //! Northern Ireland's postcodes are not in the open data: a `BT` postcode is in Northern
 //! Ireland with no constituency, unless an imported table places it.
 
+pub mod hexmap;
 mod ranges;
 
 use std::collections::HashMap;
@@ -73,7 +74,14 @@ pub struct DataSource {
     /// The postcode table: embedded, or imported (and when).
     pub postcodes: String,
     /// The date of the list of MPs.
-    pub mps_as_of: String,
+    pub mps_as_of: chrono::NaiveDate,
+}
+
+impl DataSource {
+    /// The MPs' date, as a day for a page.
+    pub fn mps_as_of_day(&self) -> chrono::DateTime<chrono::Utc> {
+        self.mps_as_of.and_time(chrono::NaiveTime::MIN).and_utc()
+    }
 }
 
 /// Where one postcode is.
@@ -117,7 +125,8 @@ pub const UK_HEXES: &str = include_str!("../../data/geo/uk-constituencies-2024.h
 pub const SENEDD_HEXES: &str = include_str!("../../data/geo/senedd-2026.hexjson");
 
 /// The date of the embedded list of MPs.
-const EMBEDDED_MPS_AS_OF: &str = "2026-04-03";
+const EMBEDDED_MPS_AS_OF: chrono::NaiveDate =
+    chrono::NaiveDate::from_ymd_opt(2026, 4, 3).expect("a date");
 const EMBEDDED_POSTCODES: &str = "OS Code-Point Open (2023) and ONS Postcode Directory \
      (November 2025), as built into this release";
 
@@ -133,6 +142,18 @@ pub const ATTRIBUTION: [&str; 10] = [
     "Local authority names: mySociety (uk_local_authority_names_and_codes), CC BY 4.0.",
     "Contains Parliamentary information licensed under the Open Parliament Licence v3.0.",
     "Hex map layout © Open Innovations, MIT licence. Senedd 2026 hex layout © Martin Chorley, MIT licence.",
+];
+
+/// The licences the hex layouts are under (MIT: their text travels with them).
+pub const LICENCES: [(&str, &str); 2] = [
+    (
+        "Hex map layout: MIT licence, © 2017- Open Innovations",
+        include_str!("../../data/geo/licences/MIT-odileeds-hexmaps.txt"),
+    ),
+    (
+        "Senedd 2026 hex layout: MIT licence, © 2025 Martin Chorley",
+        include_str!("../../data/geo/licences/MIT-martinjc-wales-senedd-2026.txt"),
+    ),
 ];
 
 static EMBEDDED: LazyLock<Arc<Gazetteer>> = LazyLock::new(|| {
@@ -185,7 +206,7 @@ impl Gazetteer {
         gazetteer.council_of = gazetteer.ranges(&gunzip(POSTCODE_COUNCILS), Area::Council)?;
         gazetteer.source = DataSource {
             postcodes: EMBEDDED_POSTCODES.into(),
-            mps_as_of: EMBEDDED_MPS_AS_OF.into(),
+            mps_as_of: EMBEDDED_MPS_AS_OF,
         };
         Ok(gazetteer)
     }
@@ -223,7 +244,7 @@ impl Gazetteer {
             council_of: Ranges::default(),
             source: DataSource {
                 postcodes: String::new(),
-                mps_as_of: String::new(),
+                mps_as_of: EMBEDDED_MPS_AS_OF,
             },
         };
         for row in records(constituencies) {

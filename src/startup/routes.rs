@@ -9,7 +9,7 @@ use crate::api::{
     signatures, updates, users, webhooks,
 };
 use crate::error::ApiError;
-use crate::web::{assets, brand, campaign_pages, form, links, pledger_pages};
+use crate::web::{about, assets, brand, campaign_pages, form, links, pledger_pages};
 
 pub struct Endpoint {
     pub method: Method,
@@ -109,6 +109,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/unsubscribe/{token}" => links::unsubscribe),
         endpoint!(GET "/" => campaign_pages::index),
         endpoint!(GET "/closed" => campaign_pages::closed_index),
+        endpoint!(GET "/about/data" => about::about_data),
         endpoint!(GET "/page.css" => assets::page_style),
         endpoint!(GET "/page.js" => assets::page_script),
         endpoint!(GET "/c/{slug}" => campaign_pages::campaign_page),

@@ -269,6 +269,8 @@ struct CampaignPage {
     preview: Option<PreviewLinks>,
     /// Once its text has changed after signing: when, and the earlier versions.
     text_history: Option<TextHistory>,
+    /// Where people have signed, once a postcode has placed someone.
+    map: Option<super::map::MapView>,
 }
 
 /// "Last changed on …", with a link to each earlier version of the text.
@@ -306,6 +308,8 @@ struct PageParts {
     outcome: Option<crate::store::PublishedOutcome>,
     /// The versions of its text that the current one replaced, oldest first.
     earlier_texts: Vec<crate::versions::Version>,
+    /// Its count by constituency.
+    areas: std::sync::Arc<crate::areas::AreaCounts>,
 }
 
 fn campaign_page_html(
@@ -428,6 +432,7 @@ fn campaign_page_html(
                 })
                 .collect(),
         }),
+        map: super::map::map_view(&parts.areas, lang),
     };
     render(&state.templates, "pages/campaign.html", &page)
 }
@@ -462,6 +467,15 @@ async fn page_parts(state: &AppState, campaign: &Campaign) -> Result<PageParts, 
         } else {
             Vec::new()
         },
+        areas: state
+            .area_counts
+            .counts(
+                state.store.as_ref(),
+                &state.geography,
+                campaign.id,
+                crate::areas::AreaSet::Constituencies,
+            )
+            .await?,
     })
 }
 

@@ -2,11 +2,13 @@
 //! same use cases as the JSON API and fills a context struct of its own, which a template in
 //! `templates/` renders (see `crate::templates`).
 
+pub mod about;
 pub mod assets;
 pub mod brand;
 pub mod campaign_pages;
 pub mod form;
 pub mod links;
+pub mod map;
 pub mod message;
 pub mod pledger_pages;
 pub mod preview;

@@ -282,3 +282,103 @@ async fn a_postcode_is_looked_up_with_its_seat_mp_council_and_senedd() {
     let response = app.get("/v1/postcodes/SW1A%200AA", None).await;
     assert_problem(response, StatusCode::TOO_MANY_REQUESTS, "rate-limited").await;
 }
+
+/// Signers from a few seats: the Western Isles, Orkney and Shetland, Holborn and St Pancras,
+/// and Welsh seats (one with a Welsh name).
+async fn signers_across_seats(app: &TestApp) {
+    let mut postcodes = Vec::new();
+    for (seat, n) in [
+        ("S14000027", 30),
+        ("S14000051", 6),
+        ("E14001290", 60),
+        ("W07000083", 12),
+        ("W07000112", 2),
+    ] {
+        postcodes.extend(postcodes_of(seat).into_iter().take(n));
+    }
+    postcodes.push("CH4 0GB".into());
+    postcodes.push("BT1 5GS".into());
+    sign_all(app, &postcodes, "seat").await;
+    app.expect_total("scrapsi445", 112).await;
+}
+
+#[tokio::test]
+async fn the_campaign_page_maps_where_people_signed_in_english_and_welsh() {
+    let app = many_signers().await;
+    let (_, _, empty) = crate::pages::page(&app, "/c/scrapsi445").await;
+    assert!(
+        !empty.contains("class=\"hexmap\""),
+        "no map before anyone is placed"
+    );
+    signers_across_seats(&app).await;
+    // The page is built again once the count moves; the counts by area are a little behind.
+    let html = {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(45);
+        loop {
+            let (status, _, html) = crate::pages::page(&app, "/c/scrapsi445").await;
+            if html.contains("class=\"hexmap\"") {
+                break html;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no map: {status} {}",
+                &html[..html.len().min(3000)]
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+    };
+    // 650 hexagons; one link for each of the 6 seats with signatures, to its row.
+    assert_eq!(html.matches("<polygon").count(), 650);
+    assert_eq!(html.matches("<a href=\"#seat-").count(), 6);
+    assert!(html.contains(
+        "<a href=\"#seat-E14001290\" aria-label=\"Holborn and St Pancras: 60 signatures\">"
+    ));
+    assert!(html.contains(
+        "<tr id=\"seat-E14001290\"><th scope=\"row\">Holborn and St Pancras</th><td>Sir Keir Starmer</td><td class=\"number\">60</td></tr>"
+    ));
+    assert!(html.contains("Alyn and Deeside"));
+    assert!(
+        html.contains("Postcode not placed in a constituency</th><td></td><td class=\"number\">1<")
+    );
+    assert!(html.contains("<a href=\"/about/data\">About the data</a>"));
+    let (_, _, welsh) = crate::pages::page(&app, "/c/scrapsi445?lang=cy").await;
+    assert!(
+        welsh.contains("Alun a Glannau Dyfrdwy: 1 llofnod"),
+        "the Welsh name on the Welsh page"
+    );
+    assert!(welsh.contains("Ble mae pobl wedi llofnodi"));
+
+    let (status, _, about) = crate::pages::page(&app, "/about/data").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(about.contains("Members of Parliament as of 3 April 2026."));
+    assert!(about.contains("Contains OS data © Crown copyright and database right 2023."));
+    assert!(about.contains("Permission is hereby granted, free of charge"));
+}
+
+#[tokio::test]
+async fn the_map_reads_at_phone_width_with_keyboard_and_screen_reader() {
+    let Some(browser) = crate::browser::browser().await else {
+        return;
+    };
+    let axe = crate::console::axe_source();
+    let app = many_signers().await;
+    signers_across_seats(&app).await;
+    let client = &browser.client;
+    crate::browser::viewport(client, 360, 800).await;
+    client.goto(&app.url("/c/scrapsi445")).await.unwrap();
+    crate::console::wait_text(client, ".map h2", "Where people have signed").await;
+    crate::console::check_screen(client, axe.as_deref(), "page-map").await;
+    crate::browser::viewport(client, 360, 800).await;
+    // A hexagon is a link to its row, which opens the table.
+    let opened = client
+        .execute(
+            "document.querySelector('a[href=\"#seat-S14000027\"]').dispatchEvent(new MouseEvent('click', {bubbles: true}));
+             return new Promise(function (done) { setTimeout(function () {
+               done([location.hash, document.getElementById('map-table').open]); }, 300); });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(opened, json!(["#seat-S14000027", true]));
+    crate::console::check_screen(client, axe.as_deref(), "page-map-table").await;
+}

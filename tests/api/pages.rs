@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::helpers::{TestApp, signer, spawn_app};
 
-async fn page(app: &TestApp, path: &str) -> (StatusCode, HeaderMap, String) {
+pub(crate) async fn page(app: &TestApp, path: &str) -> (StatusCode, HeaderMap, String) {
     let response = app.get(path, None).await;
     let status = response.status();
     let headers = response.headers().clone();
