@@ -277,3 +277,90 @@ pub fn spawn_placing(store: Arc<dyn Store>, geography: Geography) {
         }
     });
 }
+
+/// The geography in use: the built-in one, with whatever an operator imported in its place.
+/// Imported data that cannot be read is logged and the built-in data used, so that a bad
+/// import never stops the service.
+pub async fn load_geography(store: &dyn Store) -> Geography {
+    let geography = Geography::embedded();
+    reload(store, &geography).await;
+    geography
+}
+
+async fn reload(store: &dyn Store, geography: &Geography) {
+    let parts = match store.imported_geography().await {
+        Ok(parts) if parts.is_empty() => return,
+        Ok(parts) => parts,
+        Err(e) => {
+            tracing::error!(error = %e, "the imported postcode data could not be read");
+            return;
+        }
+    };
+    match Gazetteer::with_parts(&parts) {
+        Ok(gazetteer) => {
+            tracing::info!(postcodes = %gazetteer.source.postcodes, mps_as_of = %gazetteer.source.mps_as_of, "imported geography in use");
+            geography.replace(gazetteer);
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "the imported postcode data is not valid; the built-in data is used")
+        }
+    }
+}
+
+/// Looks every `every` for data imported since (by this or another instance's operator), and
+/// puts it in place.
+pub fn spawn_geography_refresh(store: Arc<dyn Store>, geography: Geography, every: Duration) {
+    tokio::spawn(async move {
+        let mut seen = store.geography_imported_at().await.ok();
+        let mut ticks = tokio::time::interval(every);
+        ticks.tick().await;
+        loop {
+            ticks.tick().await;
+            let Ok(now) = store.geography_imported_at().await else {
+                continue;
+            };
+            if seen.as_ref() != Some(&now) {
+                reload(store.as_ref(), &geography).await;
+                seen = Some(now);
+            }
+        }
+    });
+}
+
+/// What an import put in place.
+pub struct Imported {
+    /// Postcodes (or constituencies) read.
+    pub rows: u64,
+    pub parts: Vec<&'static str>,
+}
+
+/// `undersigned geo import`: a newer postcode table in place of the current one, for every
+/// instance. Refused whole, naming the line, at its first fault.
+pub async fn import_postcodes(
+    store: &dyn Store,
+    file: impl std::io::Read,
+    from: &crate::geo::Provenance,
+) -> Result<Imported, ApiError> {
+    let (parts, rows) = crate::geo::read_postcodes(file, &Gazetteer::embedded(), from)
+        .map_err(|m| ApiError::field("file", m))?;
+    store.import_geography(&parts).await?;
+    Ok(Imported {
+        rows,
+        parts: parts.iter().map(|p| p.kind.as_str()).collect(),
+    })
+}
+
+/// `undersigned geo mps`: a newer list of MPs in place of the current one.
+pub async fn import_mps(
+    store: &dyn Store,
+    file: impl std::io::Read,
+    from: &crate::geo::Provenance,
+) -> Result<Imported, ApiError> {
+    let part = crate::geo::read_mps(file, &Gazetteer::embedded(), from)
+        .map_err(|m| ApiError::field("file", m))?;
+    store.import_geography(std::slice::from_ref(&part)).await?;
+    Ok(Imported {
+        rows: part.rows,
+        parts: vec![part.kind.as_str()],
+    })
+}

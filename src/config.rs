@@ -157,6 +157,15 @@ pub struct Settings {
     )]
     pub sign_per_minute_per_address: u32,
 
+    /// How often a running service looks for postcode data or MPs imported since it started
+    /// (`undersigned geo import`, `geo mps`), in seconds.
+    #[arg(
+        long,
+        env = "UNDERSIGNED_GEOGRAPHY_REFRESH_SECONDS",
+        default_value_t = 60
+    )]
+    pub geography_refresh_seconds: u32,
+
     /// Postcode lookups (`GET /v1/postcodes/{postcode}`) allowed per minute from one client
     /// address: enough for a person checking their own, not for copying the table.
     #[arg(

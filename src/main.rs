@@ -63,6 +63,40 @@ enum Command {
         #[command(subcommand)]
         action: UserCommand,
     },
+    /// Postcode data and MPs: load newer ones, and place signatures again.
+    Geo {
+        #[command(subcommand)]
+        action: GeoCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum GeoCommand {
+    /// Load a newer postcode table, CSV `postcode,pcon24_code[,lad_code]` (a header row is
+    /// optional), in place of the current one (the whole table, for every instance; a running
+    /// service takes it up within UNDERSIGNED_GEOGRAPHY_REFRESH_SECONDS).
+    Import {
+        file: std::path::PathBuf,
+        /// Where the table came from, as the About the data page says it.
+        #[arg(long)]
+        source: String,
+        /// The date the table describes (YYYY-MM-DD).
+        #[arg(long)]
+        as_of: chrono::NaiveDate,
+    },
+    /// Load a newer list of MPs, a CSV with `gss_code`, `mp_name` and `mp_party` columns
+    /// naming all 650 constituencies, in place of the current one.
+    Mps {
+        file: std::path::PathBuf,
+        #[arg(long, default_value = "UK Parliament Members API")]
+        source: String,
+        /// The date the list describes (YYYY-MM-DD).
+        #[arg(long)]
+        as_of: chrono::NaiveDate,
+    },
+    /// Look up again where every signature was made, from the data in use now (signatures
+    /// keep the place found when they were taken until this is run).
+    Place,
 }
 
 #[derive(Subcommand)]
@@ -228,7 +262,60 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
             let role = if user.is_admin { "admin" } else { "organiser" };
             println!("created {role} {} ({})", user.email, user.id);
         }
+        Command::Geo { action } => geo(&cli.settings, action).await?,
     }
+    Ok(())
+}
+
+async fn geo(settings: &Settings, action: GeoCommand) -> anyhow::Result<()> {
+    use undersigned::geo::Provenance;
+    let store = existing_store(settings).await?;
+    let (file, source, as_of, import_mps) = match action {
+        GeoCommand::Import {
+            file,
+            source,
+            as_of,
+        } => (file, source, as_of, false),
+        GeoCommand::Mps {
+            file,
+            source,
+            as_of,
+        } => (file, source, as_of, true),
+        GeoCommand::Place => {
+            let geography = undersigned::areas::load_geography(store.as_ref()).await;
+            let marked = store.unplace_all().await?;
+            let placed = undersigned::areas::place_unplaced(store.as_ref(), &geography).await?;
+            println!("placed {placed} of {marked} signatures with a postcode, by the data in use");
+            return Ok(());
+        }
+    };
+    let opened =
+        std::fs::File::open(&file).with_context(|| format!("reading {}", file.display()))?;
+    // A bar on a terminal (hidden otherwise): a full table is 1.7 million lines.
+    let bar = indicatif::ProgressBar::new(opened.metadata()?.len()).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {eta} left")?,
+    );
+    let from = Provenance {
+        source,
+        as_of,
+        now: store::now(),
+    };
+    let reader = std::io::BufReader::new(bar.wrap_read(opened));
+    let imported = if import_mps {
+        undersigned::areas::import_mps(store.as_ref(), reader, &from).await
+    } else {
+        undersigned::areas::import_postcodes(store.as_ref(), reader, &from).await
+    };
+    bar.finish_and_clear();
+    let imported = imported.map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.detail()))?;
+    println!(
+        "imported {} ({} rows from {}); running services take it up within \
+         UNDERSIGNED_GEOGRAPHY_REFRESH_SECONDS (60 by default); `undersigned geo place` places \
+         earlier signatures by it",
+        imported.parts.join(" and "),
+        imported.rows,
+        file.display()
+    );
     Ok(())
 }
 

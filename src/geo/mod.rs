@@ -7,6 +7,7 @@
 //! Ireland with no constituency, unless an imported table places it.
 
 pub mod hexmap;
+mod import;
 mod ranges;
 
 use std::collections::HashMap;
@@ -15,6 +16,7 @@ use std::sync::{Arc, LazyLock, RwLock};
 
 use crate::domain::records::PlaceCodes;
 use crate::domain::{Nation, Postcode};
+pub use import::{ImportedPart, PartKind, Provenance, read_mps, read_postcodes};
 pub use ranges::Found;
 use ranges::{Ranges, RangesBuilder};
 
@@ -197,6 +199,46 @@ impl Gazetteer {
     /// The geography built into the binary, loaded once per process.
     pub fn embedded() -> Arc<Self> {
         EMBEDDED.clone()
+    }
+
+    /// The built-in geography with the parts an operator imported in place of their
+    /// built-in counterparts.
+    pub fn with_parts(parts: &[ImportedPart]) -> Result<Self, String> {
+        let embedded = Self::embedded();
+        let mut gazetteer = Self::areas(CONSTITUENCIES, COUNCILS, SENEDD)?;
+        gazetteer.source = embedded.source.clone();
+        let find = |kind| parts.iter().find(|p| p.kind == kind);
+        gazetteer.constituency_of = match find(PartKind::PostcodeConstituencies) {
+            Some(part) => {
+                gazetteer.source.postcodes = format!(
+                    "{}, as of {} (imported on {})",
+                    part.source,
+                    part.as_of,
+                    part.imported_at.date_naive()
+                );
+                gazetteer.ranges(&part.csv()?, Area::Constituency)?
+            }
+            None => gazetteer.ranges(&gunzip(POSTCODE_CONSTITUENCIES), Area::Constituency)?,
+        };
+        gazetteer.council_of = match find(PartKind::PostcodeCouncils) {
+            Some(part) => gazetteer.ranges(&part.csv()?, Area::Council)?,
+            None => gazetteer.ranges(&gunzip(POSTCODE_COUNCILS), Area::Council)?,
+        };
+        if let Some(part) = find(PartKind::Mps) {
+            for row in records(&part.csv()?) {
+                let (line, row) = row?;
+                let i = gazetteer
+                    .answer(Area::Constituency, field(&row, 0))
+                    .map_err(|e| format!("mps line {line}: {e}"))?
+                    .ok_or_else(|| format!("mps line {line}: no code"))?;
+                gazetteer.constituencies[usize::from(i)].mp = Mp {
+                    name: field(&row, 1).to_owned(),
+                    party: field(&row, 2).to_owned(),
+                };
+            }
+            gazetteer.source.mps_as_of = part.as_of;
+        }
+        Ok(gazetteer)
     }
 
     fn embedded_now() -> Result<Self, String> {
@@ -394,6 +436,11 @@ impl Geography {
 
     pub fn current(&self) -> Arc<Gazetteer> {
         self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Puts newer data in place, for every lookup from now on.
+    pub fn replace(&self, gazetteer: Gazetteer) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(gazetteer);
     }
 
     /// Where a signature's postcode places it; nothing for a young signer's, of which only

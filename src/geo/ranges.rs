@@ -61,6 +61,19 @@ impl Ranges {
     pub fn runs(&self) -> usize {
         self.starts.len()
     }
+
+    /// Each run's first postcode and answer, in order: the table as `first_postcode,code`
+    /// rows are written.
+    pub fn each(&self) -> impl Iterator<Item = (&str, Option<u16>)> {
+        self.starts
+            .iter()
+            .zip(&self.answers)
+            .map(|(start, answer)| {
+                let len = start.iter().position(|b| *b == 0).unwrap_or(start.len());
+                let postcode = std::str::from_utf8(&start[..len]).unwrap_or_default();
+                (postcode, (*answer != NO_ANSWER).then_some(*answer))
+            })
+    }
 }
 
 /// Builds runs from postcodes in ascending order, each with its answer's index or none.

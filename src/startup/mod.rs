@@ -108,7 +108,12 @@ impl Application {
         );
         let app_store = store.clone();
         let outbox_files = OutboxFiles::from_settings(&settings);
-        let geography = crate::geo::Geography::embedded();
+        let geography = crate::areas::load_geography(store.as_ref()).await;
+        crate::areas::spawn_geography_refresh(
+            store.clone(),
+            geography.clone(),
+            Duration::from_secs(u64::from(settings.geography_refresh_seconds.max(1))),
+        );
         crate::areas::spawn_placing(store.clone(), geography.clone());
         let signing = Signing::start(
             store.clone(),

@@ -523,6 +523,15 @@ pub trait Places: Send + Sync {
     /// again (after new postcode data); how many.
     async fn unplace_all(&self) -> Result<u64, StoreError>;
 
+    /// The geography's parts an operator imported, whole.
+    async fn imported_geography(&self) -> Result<Vec<crate::geo::ImportedPart>, StoreError>;
+
+    /// When each imported part was imported: what tells a running service to load them again.
+    async fn geography_imported_at(&self) -> Result<Vec<(String, DateTime<Utc>)>, StoreError>;
+
+    /// Puts imported parts in place of those of their kinds, together.
+    async fn import_geography(&self, parts: &[crate::geo::ImportedPart]) -> Result<(), StoreError>;
+
     /// A campaign's counted signatures that gave a postcode (young signers' aside), by
     /// constituency or council code (`None`: the postcode places it in none).
     async fn count_by_area(

@@ -382,3 +382,162 @@ async fn the_map_reads_at_phone_width_with_keyboard_and_screen_reader() {
     assert_eq!(opened, json!(["#seat-S14000027", true]));
     crate::console::check_screen(client, axe.as_deref(), "page-map-table").await;
 }
+
+/// Waits for a running service to answer a postcode lookup as `expected` (the status and
+/// constituency code), as it takes up imported data.
+async fn until_postcode(app: &TestApp, postcode: &str, expected: (StatusCode, Option<&str>)) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let response = app.get(&format!("/v1/postcodes/{postcode}"), None).await;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        let code = body["constituency"]["code"].as_str().map(str::to_owned);
+        if (status, code.as_deref()) == expected {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{postcode}: {status} {body}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_operator_imports_a_newer_postcode_table_and_list_of_mps() {
+    let app = spawn_app_with(|s| {
+        s.geography_refresh_seconds = 1;
+        s.postcode_lookups_per_minute = 1_000;
+    })
+    .await;
+    app.open_campaign_with(json!({"require_confirmation": false}))
+        .await;
+    let body = json!({"name": "Signer", "email": "early@example.org", "postcode": "LL57 2DG"});
+    assert_eq!(
+        app.sign("scrapsi445", &body).await.status(),
+        StatusCode::ACCEPTED
+    );
+    let dir = tempfile::tempdir().unwrap();
+
+    // A table with a code nobody knows is refused, naming the line, and changes nothing.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "postcode,pcon24_code,lad_code\nLL57 2DG,E14001290,E09000007\nBT1 5GS,X99999999,\n",
+    )
+    .unwrap();
+    let (ok, _, stderr) = app.command(&[
+        "geo",
+        "import",
+        bad.to_str().unwrap(),
+        "--source",
+        "Test",
+        "--as-of",
+        "2027-02-01",
+    ]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("line 3: X99999999 is not a known constituency"),
+        "{stderr}"
+    );
+    let (ok, _, stderr) = app.command(&[
+        "geo",
+        "import",
+        bad.to_str().unwrap(),
+        "--source",
+        "Test",
+        "--as-of",
+        "not a date",
+    ]);
+    assert!(!ok && stderr.contains("--as-of"), "{stderr}");
+    until_postcode(&app, "SW1A%200AA", (StatusCode::OK, Some("E14001172"))).await;
+
+    // A whole table in place of the built-in one: what it places moves, what it lacks is
+    // no longer found, and Northern Ireland is placed where the table gives it.
+    let table = dir.path().join("postcodes.csv");
+    std::fs::write(
+        &table,
+        "postcode,pcon24_code,lad_code\nll57 2dg,E14001290,E09000007\nBT1 5GS,N05000001,\nEC1M 3HA,E14001290,E09000007\n",
+    )
+    .unwrap();
+    let (ok, stdout, stderr) = app.command(&[
+        "geo",
+        "import",
+        table.to_str().unwrap(),
+        "--source",
+        "ONS Postcode Directory (test extract)",
+        "--as-of",
+        "2027-02-01",
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("imported postcode_constituencies and postcode_councils (3 rows"),
+        "{stdout}"
+    );
+    until_postcode(&app, "LL57%202DG", (StatusCode::OK, Some("E14001290"))).await;
+    until_postcode(&app, "BT1%205GS", (StatusCode::OK, Some("N05000001"))).await;
+    until_postcode(&app, "SW1A%200AA", (StatusCode::NOT_FOUND, None)).await;
+    let (_, _, about) = crate::pages::page(&app, "/about/data").await;
+    assert!(
+        about.contains("Postcodes: ONS Postcode Directory (test extract), as of 2027-02-01"),
+        "the About the data page names the imported table"
+    );
+
+    // The earlier signature keeps its place until the operator asks for them all again.
+    let place = "SELECT constituency FROM signatures WHERE email = $1";
+    let stored = app.texts(place, "early@example.org").await;
+    assert_eq!(stored, [[Some("W07000083".to_owned())]]);
+    let (ok, stdout, stderr) = app.command(&["geo", "place"]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("placed 1 of 1"), "{stdout}");
+    let stored = app.texts(place, "early@example.org").await;
+    assert_eq!(stored, [[Some("E14001290".to_owned())]]);
+
+    // A newer list of MPs: the whole list, each seat once.
+    let list = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/geo/constituencies.csv"
+    ))
+    .unwrap()
+    .replace("Sir Keir Starmer", "A. N. Other");
+    let mps = dir.path().join("mps.csv");
+    std::fs::write(&mps, &list).unwrap();
+    let short = dir.path().join("short.csv");
+    std::fs::write(&short, list.lines().take(10).collect::<Vec<_>>().join("\n")).unwrap();
+    let (ok, _, stderr) = app.command(&[
+        "geo",
+        "mps",
+        short.to_str().unwrap(),
+        "--as-of",
+        "2027-03-01",
+    ]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("641 constituencies are missing"),
+        "{stderr}"
+    );
+    let (ok, _, stderr) =
+        app.command(&["geo", "mps", mps.to_str().unwrap(), "--as-of", "2027-03-01"]);
+    assert!(ok, "{stderr}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let place = app.get_json("/v1/postcodes/LL57%202DG", None).await;
+        if place["mp"]["name"] == "A. N. Other" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{place}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    loop {
+        let counts = app
+            .get_json("/v1/campaigns/scrapsi445/constituencies", None)
+            .await;
+        if counts["data_date"] == "2027-03-01" {
+            assert_eq!(counts["items"][0]["mp"]["name"], "A. N. Other");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{counts}");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+}

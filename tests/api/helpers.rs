@@ -347,6 +347,22 @@ impl TestApp {
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
+    /// Runs an `undersigned` command on the test's database: whether it succeeded, and what
+    /// it printed to standard output and standard error.
+    pub fn command(&self, args: &[&str]) -> (bool, String, String) {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_undersigned"))
+            .args(args)
+            .env("DATABASE_URL", &self.database_url)
+            .env("RUST_LOG", "error")
+            .output()
+            .unwrap();
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+
     /// How many signatures the test's database holds with this email, as stored.
     pub async fn signatures_with_email(&self, email: &str) -> i64 {
         self.scalar("SELECT COUNT(*) FROM signatures WHERE email = $1", email)

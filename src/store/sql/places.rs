@@ -1,13 +1,25 @@
 //! Where signatures were made: their constituency and council, and the counts by each.
 
 use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::counts::COUNTED_REVIEW;
 use super::{SqlStore, count};
 use crate::domain::records::PlaceCodes;
+use crate::geo::{ImportedPart, PartKind};
 use crate::store::dialect::{Backend, sql, sql_built};
-use crate::store::{AreaKind, Places, StoreError};
+use crate::store::{AreaKind, Places, StoreError, corrupt};
+
+#[derive(sqlx::FromRow)]
+struct PartRow {
+    part: String,
+    body: Vec<u8>,
+    source: String,
+    as_of: String,
+    rows: i64,
+    imported_at: DateTime<Utc>,
+}
 
 #[async_trait]
 impl<B: Backend> Places for SqlStore<B> {
@@ -47,6 +59,59 @@ impl<B: Backend> Places for SqlStore<B> {
             .await?;
         tx.commit().await?;
         Ok(n)
+    }
+
+    async fn imported_geography(&self) -> Result<Vec<ImportedPart>, StoreError> {
+        let rows: Vec<PartRow> = sql::<B>(
+            "SELECT part, body, source, as_of, rows, imported_at FROM geo_data ORDER BY part",
+        )
+        .fetch_all(&mut *self.conn().await?)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(ImportedPart {
+                    kind: PartKind::parse(&row.part)
+                        .ok_or_else(|| corrupt("geo_data.part", row.part.clone()))?,
+                    as_of: row
+                        .as_of
+                        .parse::<NaiveDate>()
+                        .map_err(|e| corrupt("geo_data.as_of", e.to_string()))?,
+                    gzipped_csv: row.body,
+                    source: row.source,
+                    rows: u64::try_from(row.rows).unwrap_or(0),
+                    imported_at: row.imported_at,
+                })
+            })
+            .collect()
+    }
+
+    async fn geography_imported_at(&self) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
+        sql::<B>("SELECT part, imported_at FROM geo_data ORDER BY part")
+            .fetch_all(&mut *self.conn().await?)
+            .await
+    }
+
+    async fn import_geography(&self, parts: &[ImportedPart]) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        for part in parts {
+            sql::<B>("DELETE FROM geo_data WHERE part = $1")
+                .bind(part.kind.as_str())
+                .execute(&mut *tx)
+                .await?;
+            sql::<B>(
+                "INSERT INTO geo_data (part, body, source, as_of, rows, imported_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(part.kind.as_str())
+            .bind(part.gzipped_csv.as_slice())
+            .bind(part.source.clone())
+            .bind(part.as_of.to_string())
+            .bind(i64::try_from(part.rows).unwrap_or(i64::MAX))
+            .bind(part.imported_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        Ok(tx.commit().await?)
     }
 
     async fn count_by_area(
