@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::managed_campaign;
 use crate::accounts::organiser_of;
 use crate::domain::records::SearchText;
-use crate::domain::{Campaign, CampaignKind, Review, SignatoryType, Slug};
+use crate::domain::{AreaCode, Campaign, CampaignKind, Nation, Review, SignatoryType, Slug};
 use crate::error::ApiError;
 use crate::http::auth::{MaybeOrganiser, Organiser};
 use crate::http::extract::{ApiJson, present, present_object};
@@ -172,6 +172,9 @@ pub struct FilterQuery {
     /// Listing consent: only those who agreed to be listed (`true`) or who did not.
     public: Option<bool>,
     lang: Option<String>,
+    constituency: Option<String>,
+    council: Option<String>,
+    nation: Option<String>,
     format: Option<String>,
     after: Option<Uuid>,
     limit: Option<u32>,
@@ -209,6 +212,12 @@ pub struct SelectionFilter {
     public: Option<bool>,
     #[serde(default, deserialize_with = "present")]
     lang: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    constituency: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    council: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    nation: Option<String>,
 }
 
 impl SelectionFilter {
@@ -228,6 +237,13 @@ impl SelectionFilter {
             source: parsed(&name("source"), self.source.as_deref(), SourceFilter::parse)?,
             public: self.public,
             lang: parsed(&name("lang"), self.lang.as_deref(), str::parse)?,
+            constituency: parsed(
+                &name("constituency"),
+                self.constituency.as_deref(),
+                AreaCode::parse,
+            )?,
+            council: parsed(&name("council"), self.council.as_deref(), AreaCode::parse)?,
+            nation: parsed(&name("nation"), self.nation.as_deref(), Nation::parse_uk)?,
         })
     }
 }
@@ -243,6 +259,9 @@ impl FilterQuery {
             source: self.source.clone(),
             public: self.public,
             lang: self.lang.clone(),
+            constituency: self.constituency.clone(),
+            council: self.council.clone(),
+            nation: self.nation.clone(),
         }
         .filter("")
     }

@@ -48,6 +48,10 @@ struct Args {
     /// Run only the export measurement.
     #[arg(long)]
     export_only: bool,
+    /// Run only the measurements of where signers are: a postcode's lookup, signing with a
+    /// postcode, and counting this many signatures by constituency (0: skip the count).
+    #[arg(long)]
+    areas_rows: Option<u64>,
     /// Run only the moderation measurement: approve this many pending letter signatories at
     /// once, by filter, as the console's "all that match" does.
     #[arg(long, default_value_t = 0)]
@@ -77,6 +81,8 @@ struct Args {
     mail_dir: Option<std::path::PathBuf>,
 }
 
+#[path = "loadgen/areas.rs"]
+mod areas;
 #[path = "loadgen/mail.rs"]
 mod mail;
 #[path = "loadgen/review.rs"]
@@ -641,6 +647,21 @@ async fn main() -> anyhow::Result<()> {
         .as_str()
         .context("a token")?
         .to_owned();
+    if let Some(rows) = args.areas_rows {
+        areas::measure(
+            &store,
+            &client,
+            &server,
+            &token,
+            rows,
+            (args.connections, args.seconds),
+        )
+        .await?;
+        drop(server);
+        drop(store);
+        drop_database(to_drop).await?;
+        return Ok(());
+    }
     if args.review_rows > 0 {
         review::measure(
             &store,

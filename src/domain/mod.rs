@@ -65,7 +65,7 @@ pub use email::Email;
 pub use field_errors::{FieldError, FieldErrors, with_faults};
 pub use handin::{Bundle, BundledFile, DecisionMaker, UpdateKind, sha256_hex};
 pub use language::Lang;
-pub use nation::{NATIONS, Nation};
+pub use nation::{AreaCode, NATIONS, Nation};
 pub use organiser::{Identity, IdentityChanges, ORGANISER_FIELDS, PrivacyUrl};
 pub use partner::{KeyHolder, NewPartner, PartnerKey, PartnerSummary};
 pub use password::{MAX_PASSWORD_CHARS, Password};

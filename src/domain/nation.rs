@@ -83,6 +83,56 @@ impl Nation {
     }
 }
 
+impl Nation {
+    /// One of the UK's four nations, by its key (`wales`).
+    pub fn parse_uk(raw: &str) -> Result<Self, String> {
+        [
+            Nation::England,
+            Nation::Scotland,
+            Nation::Wales,
+            Nation::NorthernIreland,
+        ]
+        .into_iter()
+        .find(|n| n.key() == raw)
+        .ok_or_else(|| "must be one of: england, scotland, wales, northern_ireland".to_owned())
+    }
+
+    /// How the codes of its Westminster constituencies begin (`W07`).
+    pub fn constituency_prefix(self) -> Option<&'static str> {
+        match self {
+            Nation::England => Some("E14"),
+            Nation::Scotland => Some("S14"),
+            Nation::Wales => Some("W07"),
+            Nation::NorthernIreland => Some("N05"),
+            Nation::OutsideUk | Nation::Unknown => None,
+        }
+    }
+}
+
+/// The ONS (GSS) code of an area, as constituencies and councils are named: a letter and
+/// eight digits (`E14001290`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AreaCode(String);
+
+impl AreaCode {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let code = raw.to_ascii_uppercase();
+        let bytes = code.as_bytes();
+        if bytes.len() == 9
+            && matches!(bytes[0], b'E' | b'S' | b'W' | b'N')
+            && bytes[1..].iter().all(u8::is_ascii_digit)
+        {
+            Ok(Self(code))
+        } else {
+            Err("must be an ONS area code, a letter and eight digits such as E14001290".into())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,5 +149,22 @@ mod tests {
         // SY crosses the border; the constituency does not.
         assert_eq!(Nation::of("GB", Some("W07")), Nation::Wales);
         assert_eq!(Nation::of("GB", Some("E14")), Nation::England);
+    }
+
+    #[test]
+    fn area_codes_are_a_letter_and_eight_digits() {
+        assert_eq!(AreaCode::parse("e14001290").unwrap().as_str(), "E14001290");
+        for bad in [
+            "",
+            " E14001290",
+            "E1400129",
+            "X14001290",
+            "E14OO1290",
+            "E140012901",
+        ] {
+            assert!(AreaCode::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(Nation::parse_uk("wales"), Ok(Nation::Wales));
+        assert!(Nation::parse_uk("outside_uk").is_err());
     }
 }

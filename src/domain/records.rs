@@ -263,6 +263,12 @@ pub struct SignatureFilter {
     pub public: Option<bool>,
     /// Only those who signed in this language.
     pub lang: Option<Lang>,
+    /// Only those whose postcode placed them in this Westminster constituency.
+    pub constituency: Option<super::AreaCode>,
+    /// Only those whose postcode placed them in this council's area.
+    pub council: Option<super::AreaCode>,
+    /// Only those whose postcode placed them in this nation of the UK.
+    pub nation: Option<super::Nation>,
 }
 
 /// The signatures a review of many at once applies to: these (of the campaign), or every one

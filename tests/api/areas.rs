@@ -25,14 +25,19 @@ fn postcodes_of(constituency: &str) -> Vec<String> {
 }
 
 async fn many_signers() -> TestApp {
+    many_signers_and_their_organiser().await.0
+}
+
+async fn many_signers_and_their_organiser() -> (TestApp, String) {
     let app = spawn_app_with(|s| {
         s.sign_per_minute_per_address = 100_000;
         s.sign_per_minute_per_campaign = 100_000;
     })
     .await;
-    app.open_campaign_with(json!({"require_confirmation": false}))
+    let token = app
+        .open_campaign_with(json!({"require_confirmation": false}))
         .await;
-    app
+    (app, token)
 }
 
 async fn sign_all(app: &TestApp, postcodes: &[String], prefix: &str) {
@@ -61,7 +66,7 @@ fn item<'a>(counts: &'a Value, code: &str) -> Option<&'a Value> {
 
 #[tokio::test]
 async fn every_postcode_of_a_seat_counts_in_that_seat_and_its_mp_is_named() {
-    let app = many_signers().await;
+    let (app, token) = many_signers_and_their_organiser().await;
     // Na h-Eileanan an Iar, whole: 975 postcodes.
     let western_isles = postcodes_of("S14000027");
     assert_eq!(western_isles.len(), 975);
@@ -160,6 +165,50 @@ async fn every_postcode_of_a_seat_counts_in_that_seat_and_its_mp_is_named() {
     assert_eq!(fields_of(&problem), ["format"]);
     let response = app.get("/v1/campaigns/nonesuch/constituencies", None).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
+
+    // The organisers filter their signatories, and exports, by where they signed.
+    for (query, matching) in [
+        ("constituency=S14000027", 975),
+        ("constituency=w07000112", 3),
+        ("council=S12000013", 975),
+        ("nation=scotland", 975),
+        ("nation=wales", 5),
+        ("nation=northern_ireland", 1),
+        ("nation=england", 0),
+    ] {
+        let listed = app
+            .get_json(
+                &format!("/v1/campaigns/scrapsi445/signatures?{query}&limit=1"),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(listed["matching"], matching, "{query}");
+    }
+    let export = app
+        .get(
+            "/v1/campaigns/scrapsi445/signatures/export?constituency=W07000083",
+            Some(&token),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(export.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), 2);
+    for bad in ["constituency=X1", "council=E14", "nation=outside_uk"] {
+        let response = app
+            .get(
+                &format!("/v1/campaigns/scrapsi445/signatures?{bad}"),
+                Some(&token),
+            )
+            .await;
+        let problem =
+            assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+        assert_eq!(fields_of(&problem), [bad.split('=').next().unwrap()]);
+    }
 }
 
 #[tokio::test]

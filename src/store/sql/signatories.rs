@@ -23,7 +23,9 @@ use crate::store::{
 /// The signatures a filter keeps: `$1` campaign, `$2` status (else all but spam), `$3`
 /// contact only, `$4` a `LIKE` pattern for name, email or organisation (see `SearchText`),
 /// `$5` review, `$6` signatory type, `$7` whether the source is filtered and `$8` the source
-/// kept (none: those that came directly), `$9` listing consent, `$10` language. Bound by
+/// kept (none: those that came directly), `$9` listing consent, `$10` language, `$11`
+/// constituency, `$12` council, `$13` how the nation's constituency codes begin (a Northern
+/// Ireland postcode placed in no constituency is in Northern Ireland). Bound by
 /// [`bind_filter`].
 const FILTERED: &str = "campaign_id = $1
     AND (($2 IS NULL AND status <> 'spam') OR status = $2)
@@ -34,9 +36,13 @@ const FILTERED: &str = "campaign_id = $1
     AND ($6 IS NULL OR signatory_type = $6)
     AND ($7 = FALSE OR ($8 IS NULL AND source IS NULL) OR source = $8)
     AND ($9 IS NULL OR public = $9)
-    AND ($10 IS NULL OR lang = $10)";
+    AND ($10 IS NULL OR lang = $10)
+    AND ($11 IS NULL OR constituency = $11)
+    AND ($12 IS NULL OR council = $12)
+    AND ($13 IS NULL OR SUBSTR(constituency, 1, 3) = $13
+         OR ($13 = 'N05' AND constituency IS NULL AND postcode_area = 'BT'))";
 
-/// Binds `$1` to `$10` of [`FILTERED`].
+/// Binds `$1` to `$13` of [`FILTERED`].
 fn bind_filter<B: Backend>(query: Sql<B>, campaign_id: Uuid, filter: &SignatureFilter) -> Sql<B> {
     query
         .bind(campaign_id)
@@ -55,6 +61,9 @@ fn bind_filter<B: Backend>(query: Sql<B>, campaign_id: Uuid, filter: &SignatureF
         )
         .bind(filter.public)
         .bind(filter.lang.map(|l| l.as_str()))
+        .bind(filter.constituency.as_ref().map(|c| c.as_str().to_owned()))
+        .bind(filter.council.as_ref().map(|c| c.as_str().to_owned()))
+        .bind(filter.nation.and_then(|n| n.constituency_prefix()))
 }
 
 /// Ids bound to one statement: well under either database's limit on parameters.
@@ -150,8 +159,8 @@ impl<B: Backend> Signatories for SqlStore<B> {
     ) -> Result<Vec<SignatureRecord>, StoreError> {
         let query = sql_built::<B>(format!(
             "SELECT {SIGNATURE_COLUMNS} FROM signatures
-             WHERE {FILTERED} AND ($11 IS NULL OR id > $11)
-             ORDER BY id LIMIT $12"
+             WHERE {FILTERED} AND ($14 IS NULL OR id > $14)
+             ORDER BY id LIMIT $15"
         ));
         bind_filter(query, campaign_id, &filter)
             .bind(after)
@@ -283,7 +292,7 @@ impl<B: Backend> Signatories for SqlStore<B> {
             ReviewSelection::Matching(filter) => {
                 let query = sql_built::<B>(format!(
                     "SELECT id, status, review, signatory_type, age_band FROM signatures
-                     WHERE {FILTERED} AND review <> $11 AND erased_at IS NULL {}",
+                     WHERE {FILTERED} AND review <> $14 AND erased_at IS NULL {}",
                     B::FOR_UPDATE
                 ));
                 bind_filter(query, campaign_id, filter)
