@@ -341,3 +341,7 @@ about-data-intro = Caiff llofnodion eu cyfrif fesul etholaeth San Steffan (ffini
 about-data-postcodes = Codau post: { $source }.
 about-data-mps = Aelodau Seneddol ar { $date }.
 about-data-attribution = Cydnabyddiaeth
+thanks-constituency = { $count ->
+    [one] Chi yw'r cyntaf yn { $constituency } i lofnodi.
+   *[other] Mae { $n } o bobl yn { $constituency } wedi llofnodi.
+}

@@ -345,3 +345,7 @@ about-data-intro = Signatures are counted by Westminster constituency (2024 boun
 about-data-postcodes = Postcodes: { $source }.
 about-data-mps = Members of Parliament as of { $date }.
 about-data-attribution = Attribution
+thanks-constituency = { $count ->
+    [one] You are the first in { $constituency } to sign.
+   *[other] { $n } people in { $constituency } have signed.
+}

@@ -175,6 +175,8 @@ struct ThanksPage {
     share: ShareLinks,
     share_title: String,
     back: Back,
+    /// "12 people in Ynys Môn have signed", where the postcode placed the signer.
+    neighbours: Option<String>,
 }
 
 /// After confirming: the count the signature joined, and one clear ask to share the
@@ -209,6 +211,7 @@ async fn thanks(state: &AppState, lang: Lang, used: &TokenUse) -> HttpResponse {
         share: share_links(lang, &url, &about.title),
         share_title: about.title.clone(),
         back: about.back().clone(),
+        neighbours: neighbours(state, lang, used).await,
     };
     match state.templates.render("pages/thanks.html", &page) {
         Ok(html) => html_response(StatusCode::OK, THANKS_POLICY, REFER_NOTHING, PRIVATE, html),
@@ -217,6 +220,30 @@ async fn thanks(state: &AppState, lang: Lang, used: &TokenUse) -> HttpResponse {
             HttpResponse::InternalServerError().finish()
         }
     }
+}
+
+/// How many have signed in the signer's own constituency, in a sentence; nothing where the
+/// postcode placed them in none (or the lookup failed: the page goes on without it).
+async fn neighbours(state: &AppState, lang: Lang, used: &TokenUse) -> Option<String> {
+    let (code, count) = state
+        .store
+        .constituency_of_signature(used.signature_id)
+        .await
+        .ok()??;
+    let gazetteer = state.geography.current();
+    let constituency = gazetteer.constituency(&code)?;
+    Some(crate::i18n::text_with(
+        lang,
+        "thanks-constituency",
+        &[
+            (
+                "constituency",
+                constituency.name_in(lang == Lang::Cy).into(),
+            ),
+            ("count", count.into()),
+            ("n", crate::templates::with_separators(count).into()),
+        ],
+    ))
 }
 
 /// `GET /withdraw/{token}`.

@@ -590,3 +590,43 @@ async fn an_operator_imports_a_newer_postcode_table_and_list_of_mps() {
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
 }
+
+#[tokio::test]
+async fn after_confirming_a_signer_is_told_how_many_signed_in_their_constituency() {
+    let app = spawn_app_with(|_| {}).await;
+    app.open_campaign_with(json!({})).await;
+    let ynys_mon = postcodes_of("W07000112");
+    let mut pages = Vec::new();
+    for (i, lang) in ["en", "cy"].into_iter().enumerate() {
+        let email = format!("neighbour{i}@example.org");
+        let body = json!({"name": "Signer", "email": email, "postcode": ynys_mon[i]});
+        assert_eq!(
+            app.sign("scrapsi445", &body).await.status(),
+            StatusCode::ACCEPTED
+        );
+        let messages = app.outbox_messages(i + 1).await;
+        let message = messages
+            .iter()
+            .find(|m| crate::smtp::recipient_of(m) == email)
+            .expect("a confirmation email");
+        let token = crate::smtp::token_in(&crate::smtp::text_of(message), "confirm").unwrap();
+        let page = app
+            .client
+            .post(app.url(&format!("/confirm/{token}?lang={lang}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        pages.push(page.text().await.unwrap());
+    }
+    assert!(
+        pages[0].contains("You are the first in Ynys Môn to sign."),
+        "{}",
+        pages[0]
+    );
+    assert!(
+        pages[1].contains("Mae 2 o bobl yn Ynys Môn wedi llofnodi."),
+        "{}",
+        pages[1]
+    );
+}
