@@ -68,6 +68,8 @@ impl AreaCount {
 pub struct AreaCounts {
     /// The date of the list of MPs the names come from.
     pub data_date: String,
+    /// Where the postcode table came from.
+    pub data_source: String,
     /// Every area with at least one confirmed signature, most first; postcodes placed
     /// nowhere last, as `unknown`.
     pub items: Vec<AreaCount>,
@@ -181,6 +183,7 @@ fn count_by(gazetteer: &Gazetteer, set: AreaSet, rows: Vec<(Option<String>, u64)
     }
     AreaCounts {
         data_date: gazetteer.source.mps_as_of.to_string(),
+        data_source: gazetteer.source.postcodes.clone(),
         items,
     }
 }

@@ -98,12 +98,19 @@ export async function show(session, slug) {
       replace(charts, h("p", {}, "The tally starts when the campaign opens."));
       return;
     }
-    const tally = await get(`${path}/tally`);
+    const [tally, places] = await Promise.all([get(`${path}/tally`), get(`${path}/constituencies`)]);
+    const nations = {england: "England", scotland: "Scotland", wales: "Wales", northern_ireland: "Northern Ireland", outside_uk: "Outside the UK", unknown: "No postcode"};
     replace(charts,
       barChart("By source", tally.by_source.map((b) => [b.key, b.count])),
       barChart("By country", tally.by_country.map((b) => [b.key, b.count])),
+      barChart("By nation", Object.entries(tally.by_nation).filter(([, n]) => n > 0).map(([key, n]) => [nations[key] || key, n])),
+      barChart("By constituency (the ten with most)", places.items.slice(0, 10).map((item) => [item.name, item.count])),
       barChart("By postcode area", tally.by_postcode_area.map((b) => [b.key, b.count])),
-      hourChart(tally.by_hour));
+      hourChart(tally.by_hour),
+      h("p", {class: "hint"}, `Constituencies (2024 boundaries) from the postcode each signer gave: ${places.data_source}; MPs as of ${places.data_date}. `,
+        h("a", {href: `${path}/constituencies?format=csv`}, "Every constituency with its MP, as CSV"), " · ",
+        h("a", {href: `${path}/councils?format=csv`}, "Every council, as CSV"), " · ",
+        h("a", {href: "/about/data"}, "About the data")));
   }
 
   if (campaign.status !== "draft") {
