@@ -98,12 +98,7 @@ impl AreaCounter {
         {
             return Ok(counts.clone());
         }
-        let kind = match set {
-            AreaSet::Constituencies | AreaSet::Senedd => AreaKind::Constituency,
-            AreaSet::Councils => AreaKind::Council,
-        };
-        let rows = store.count_by_area(campaign_id, kind).await?;
-        let counts = Arc::new(count_by(&geography.current(), set, rows));
+        let counts = Arc::new(count_now(store, geography, campaign_id, set).await?);
         let mut kept = self.lock();
         kept.retain(|_, (at, _)| at.elapsed() < REUSED_FOR);
         kept.insert(key, (Instant::now(), counts.clone()));
@@ -113,6 +108,46 @@ impl AreaCounter {
     fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {
         self.kept.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// A campaign's counts by area as they are now (for a hand-in, which must not be behind).
+pub async fn count_now(
+    store: &dyn Store,
+    geography: &Geography,
+    campaign_id: Uuid,
+    set: AreaSet,
+) -> Result<AreaCounts, StoreError> {
+    let kind = match set {
+        AreaSet::Constituencies | AreaSet::Senedd => AreaKind::Constituency,
+        AreaSet::Councils => AreaKind::Council,
+    };
+    let rows = store.count_by_area(campaign_id, kind).await?;
+    Ok(count_by(&geography.current(), set, rows))
+}
+
+/// The columns of counts by area as CSV, in order (part of the contract).
+pub const CSV_COLUMNS: [&str; 6] = ["code", "name", "nation", "mp_name", "mp_party", "count"];
+
+/// Counts by area as CSV (RFC 4180), safe to open in a spreadsheet.
+pub fn to_csv(counts: &AreaCounts) -> Result<Vec<u8>, csv::Error> {
+    use crate::letter::neutralise;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(CSV_COLUMNS)?;
+    for item in &counts.items {
+        let (mp_name, mp_party) = item
+            .mp
+            .as_ref()
+            .map_or(("", ""), |mp| (mp.name.as_str(), mp.party.as_str()));
+        out.write_record([
+            neutralise(&item.code).as_ref(),
+            neutralise(&item.name).as_ref(),
+            item.nation,
+            neutralise(mp_name).as_ref(),
+            neutralise(mp_party).as_ref(),
+            &item.count.to_string(),
+        ])?;
+    }
+    out.into_inner().map_err(|e| e.into_error().into())
 }
 
 /// Names and sorts grouped counts: each code with its area's name (and MP), a Senedd seat

@@ -6,19 +6,15 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use crate::areas::{AreaCounts, AreaSet};
+use crate::areas::AreaSet;
 use crate::domain::Slug;
 use crate::error::ApiError;
-use crate::letter::neutralise;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct FormatQuery {
     format: Option<String>,
 }
-
-/// The CSV's columns, in order (part of the contract).
-pub const AREA_COLUMNS: [&str; 6] = ["code", "name", "nation", "mp_name", "mp_party", "count"];
 
 async fn by_area(
     state: &AppState,
@@ -48,31 +44,10 @@ async fn by_area(
     if csv {
         Ok(response
             .content_type("text/csv; charset=utf-8; header=present")
-            .body(as_csv(&counts)?))
+            .body(crate::areas::to_csv(&counts).map_err(ApiError::internal)?))
     } else {
         Ok(response.json(counts.as_ref()))
     }
-}
-
-fn as_csv(counts: &AreaCounts) -> Result<Vec<u8>, ApiError> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(AREA_COLUMNS).map_err(ApiError::internal)?;
-    for item in &counts.items {
-        let (mp_name, mp_party) = item
-            .mp
-            .as_ref()
-            .map_or(("", ""), |mp| (mp.name.as_str(), mp.party.as_str()));
-        out.write_record([
-            neutralise(&item.code).as_ref(),
-            neutralise(&item.name).as_ref(),
-            item.nation,
-            neutralise(mp_name).as_ref(),
-            neutralise(mp_party).as_ref(),
-            &item.count.to_string(),
-        ])
-        .map_err(ApiError::internal)?;
-    }
-    out.into_inner().map_err(ApiError::internal)
 }
 
 /// `GET /v1/campaigns/{slug}/constituencies`.

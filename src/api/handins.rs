@@ -122,13 +122,27 @@ pub async fn create(
     let counts = state.store.campaign_count(campaign.id).await?;
     let view = state.live.view(&campaign.slug).await?;
     let tally = state.live.tally(&view).await?;
-    let files: [(&'static str, Vec<u8>); 3] = [
+    let by_nation = serde_json::from_str::<serde_json::Value>(&tally)
+        .map(|t| t["by_nation"].clone())
+        .unwrap_or_default();
+    let constituencies = crate::areas::count_now(
+        state.store.as_ref(),
+        &state.geography,
+        campaign.id,
+        crate::areas::AreaSet::Constituencies,
+    )
+    .await?;
+    let files: [(&'static str, Vec<u8>); 4] = [
         (
             "letter.html",
             letter_html(&state.templates, &campaign, &signatories, &organiser)?.into_bytes(),
         ),
         ("signatories.csv", signatories_csv(&signatories)),
         ("tally.json", tally.as_bytes().to_vec()),
+        (
+            "constituencies.csv",
+            crate::areas::to_csv(&constituencies).map_err(ApiError::internal)?,
+        ),
     ];
     let total = counts.confirmed_individuals + counts.confirmed_organisations;
     // Which words each count signed, where the text changed after people signed.
@@ -159,6 +173,7 @@ pub async fn create(
                 "total": total, "individuals": counts.confirmed_individuals,
                 "organisations": counts.confirmed_organisations, "listed": signatories.len(),
                 "by_text_version": by_text_version,
+                "by_nation": by_nation,
             },
             "files": listed,
         })

@@ -160,6 +160,7 @@ async fn a_hand_in_s_bundle_matches_its_manifest_and_its_published_hash() {
             "letter.html",
             "signatories.csv",
             "tally.json",
+            "constituencies.csv",
             "manifest.json"
         ]
     );
@@ -178,6 +179,15 @@ async fn a_hand_in_s_bundle_matches_its_manifest_and_its_published_hash() {
     }
     assert_eq!(manifest["counts"]["total"], 3);
     assert_eq!(manifest["counts"]["organisations"], 1);
+    // By nation, from the postcode: each signature in one.
+    let by_nation = manifest["counts"]["by_nation"].as_object().unwrap();
+    assert_eq!(by_nation.len(), 6, "{by_nation:?}");
+    assert_eq!(by_nation.values().filter_map(Value::as_u64).sum::<u64>(), 3);
+    assert!(
+        String::from_utf8(file("constituencies.csv"))
+            .unwrap()
+            .starts_with("code,name,nation,mp_name,mp_party,count\n")
+    );
     assert_eq!(
         manifest["targets"][0]["role"],
         "Minister for Children and Families"
