@@ -523,12 +523,11 @@ pub trait Places: Send + Sync {
     /// again (after new postcode data); how many.
     async fn unplace_all(&self) -> Result<u64, StoreError>;
 
-    /// The constituency a signature was placed in, with how many of its campaign's counted
-    /// signatures were placed there; `None` where it was placed in none.
+    /// The constituency a signature was placed in; `None` where it was placed in none.
     async fn constituency_of_signature(
         &self,
         signature_id: Uuid,
-    ) -> Result<Option<(String, u64)>, StoreError>;
+    ) -> Result<Option<String>, StoreError>;
 
     /// The geography's parts an operator imported, whole.
     async fn imported_geography(&self) -> Result<Vec<crate::geo::ImportedPart>, StoreError>;

@@ -222,14 +222,28 @@ async fn thanks(state: &AppState, lang: Lang, used: &TokenUse) -> HttpResponse {
     }
 }
 
-/// How many have signed in the signer's own constituency, in a sentence; nothing where the
-/// postcode placed them in none (or the lookup failed: the page goes on without it).
+/// How many have signed in the signer's own constituency, in a sentence, from the counts by
+/// constituency (recomputed at most every 30 seconds, so at least the signer themselves);
+/// nothing where the postcode placed them in none, or the lookup failed: the page goes on
+/// without it.
 async fn neighbours(state: &AppState, lang: Lang, used: &TokenUse) -> Option<String> {
-    let (code, count) = state
+    let code = state
         .store
         .constituency_of_signature(used.signature_id)
         .await
         .ok()??;
+    let counts = state
+        .area_counts
+        .counts(
+            state.store.as_ref(),
+            &state.geography,
+            used.campaign_id,
+            crate::areas::AreaSet::Constituencies,
+        )
+        .await
+        .ok()?;
+    let place = counts.items.iter().find(|item| item.code == code);
+    let count = place.map_or(1, |item| item.count.max(1));
     let gazetteer = state.geography.current();
     let constituency = gazetteer.constituency(&code)?;
     Some(crate::i18n::text_with(

@@ -64,18 +64,13 @@ impl<B: Backend> Places for SqlStore<B> {
     async fn constituency_of_signature(
         &self,
         signature_id: Uuid,
-    ) -> Result<Option<(String, u64)>, StoreError> {
-        let row: Option<(String, i64)> = sql_built::<B>(format!(
-            "SELECT s.constituency,
-                    (SELECT COUNT(*) FROM signatures o
-                     WHERE o.campaign_id = s.campaign_id AND o.constituency = s.constituency
-                       AND o.status = 'confirmed' AND o.{COUNTED_REVIEW})
-             FROM signatures s WHERE s.id = $1 AND s.constituency IS NOT NULL"
-        ))
-        .bind(signature_id)
-        .fetch_optional(&mut *self.conn().await?)
-        .await?;
-        Ok(row.map(|(code, n)| (code, count(n))))
+    ) -> Result<Option<String>, StoreError> {
+        let row: Option<(Option<String>,)> =
+            sql::<B>("SELECT constituency FROM signatures WHERE id = $1")
+                .bind(signature_id)
+                .fetch_optional(&mut *self.conn().await?)
+                .await?;
+        Ok(row.and_then(|(code,)| code))
     }
 
     async fn imported_geography(&self) -> Result<Vec<ImportedPart>, StoreError> {
