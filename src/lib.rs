@@ -20,6 +20,7 @@ pub mod logos;
 pub mod mail;
 pub mod markdown;
 pub mod metrics;
+pub mod mp_letters;
 pub mod page_cache;
 pub mod pledges;
 pub mod previews;

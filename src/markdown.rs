@@ -42,9 +42,51 @@ pub fn to_safe_html(text: &str) -> String {
         .to_string()
 }
 
+/// The text as plain text, for a message with no HTML: the words without Markdown's marks,
+/// a blank line between blocks, list items marked `- `, a link's address after its words.
+pub fn to_plain_text(text: &str) -> String {
+    let mut out = String::new();
+    let mut links: Vec<String> = Vec::new();
+    for event in Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push('\n'),
+            Event::Start(Tag::Item) => out.push_str("- "),
+            Event::Start(Tag::Link { dest_url, .. }) => links.push(dest_url.to_string()),
+            Event::End(TagEnd::Link) => {
+                if let Some(url) = links.pop() {
+                    out.push_str(&format!(" ({url})"));
+                }
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::CodeBlock) => {
+                out.push_str("\n\n")
+            }
+            Event::End(TagEnd::Item) => out.push('\n'),
+            Event::End(TagEnd::List(_)) => out.push('\n'),
+            _ => {}
+        }
+    }
+    let mut tidy = out.trim().to_owned();
+    while tidy.contains("\n\n\n") {
+        tidy = tidy.replace("\n\n\n", "\n\n");
+    }
+    tidy
+}
+
 #[cfg(test)]
 mod tests {
-    use super::to_safe_html;
+    use super::{to_plain_text, to_safe_html};
+
+    #[test]
+    fn markdown_becomes_plain_text_without_its_marks() {
+        let text = to_plain_text(
+            "## Why\n\nChildren in care **deserve** better: [read more](https://example.org).\n\n- one\n- two",
+        );
+        assert_eq!(
+            text,
+            "Why\n\nChildren in care deserve better: read more (https://example.org).\n\n- one\n- two"
+        );
+    }
 
     #[test]
     fn markdown_becomes_html_with_the_title_kept_the_only_h1() {

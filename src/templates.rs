@@ -51,6 +51,8 @@ pub const BUILTIN: &[(&str, &str)] = builtin![
     "pages/version.html",
     "pages/thanks.html",
     "pages/about_data.html",
+    "mp/letter.html",
+    "mp/email.txt",
     "snippets/script.html",
     "snippets/iframe.html",
     "snippets/badge.html",

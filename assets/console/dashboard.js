@@ -4,6 +4,7 @@
 import {api, get, patch, post, slugPath} from "./api.js";
 import {announce, backToCampaigns, campaignTabs, confirmAction, copyButton, download, formatNumber, formatTime, h, heading, navigate, onLeave, replace, svg} from "./dom.js";
 import {statusTag} from "./campaigns.js";
+import {field} from "./forms.js";
 
 /** A horizontal bar chart of `rows` ([label, count]), with the same figures as a table for
  * those who do not see it. */
@@ -279,6 +280,19 @@ export async function letter(session, slug) {
   }
 
   await loadHandins();
+  const atLeast = field({name: "mp_at_least", label: "Constituencies with at least this many signatures", type: "number", value: "1", inputmode: "numeric"});
+
+  async function downloadMpLetters() {
+    const input = atLeast.querySelector("input");
+    try {
+      const blob = await api("GET", `${path}/mp-letters?at_least=${encodeURIComponent(input.value || "1")}`, {accept: "application/zip", blob: true});
+      download(blob, `${slug}-letters-to-mps.zip`);
+      announce("The letters to MPs are downloaded.", "success");
+    } catch (problem) {
+      if (problem.status !== 401) announce(problem.sentence, "error");
+    }
+  }
+
   const handIn_ = campaign.status === "draft" ? h("p", {class: "hint"}, "A draft is handed in once it is open and has signatures.") : h("div", {class: "actions"},
     h("button", {type: "button", onclick: () => handIn("rehearsal")}, "Rehearse: email it to me"),
     h("button", {type: "button", class: "secondary", onclick: () => handIn("targets")}, "Hand in: email the decision-makers"),
@@ -298,6 +312,10 @@ export async function letter(session, slug) {
       h("p", {}, "A hand-in freezes the text, its public signatories (a spreadsheet with no emails), the tally and a manifest of every file's SHA-256 into one bundle for the decision-makers. The manifest's SHA-256 is shown on the campaign's page, so anyone given the bundle can check it."),
       (campaign.targets || []).length ? h("p", {}, `Decision-makers: ${campaign.targets.map((t) => `${t.name} (${t.role})${t.email ? "" : ", no email"}`).join("; ")}. Edit the campaign to change them.`) : h("p", {class: "hint"}, "No decision-makers are named yet: edit the campaign to add them."),
       handIn_, handins),
+    h("section", {"aria-labelledby": "mps-title"}, h("h2", {id: "mps-title"}, "Letters to MPs"),
+      h("p", {}, "A letter to each MP whose constituency has signatures: how many of their constituents signed, the text, and the names of those who agreed to be listed; the same as an email draft to send from your own mail; and a spreadsheet of MPs, constituencies and counts for a mail merge. All in one zip, in the campaign's language."),
+      campaign.status === "draft" ? h("p", {class: "hint"}, "Letters to MPs can be made once the campaign is open and has signatures.") : [atLeast,
+        h("div", {class: "actions"}, h("button", {type: "button", class: "secondary", onclick: downloadMpLetters}, "Download the letters to MPs"))]),
     h("h2", {}, "Markdown"),
     h("div", {class: "actions"}, copyButton("Copy the Markdown", () => markdown)),
     h("pre", {class: "markdown", tabindex: "0"}, markdown)]};

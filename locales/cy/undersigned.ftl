@@ -345,3 +345,24 @@ thanks-constituency = { $count ->
     [one] Chi yw'r cyntaf yn { $constituency } i lofnodi.
    *[other] Mae { $n } o bobl yn { $constituency } wedi llofnodi.
 }
+mp-letter-subject = { $count ->
+    [one] Mae { $n } o'ch etholwyr yn { $constituency } wedi llofnodi: { $title }
+   *[other] Mae { $n } o'ch etholwyr yn { $constituency } wedi llofnodi: { $title }
+}
+mp-letter-address = Tŷ'r Cyffredin, Llundain SW1A 0AA (Aelod Seneddol dros { $constituency })
+mp-letter-dear = Annwyl { $mp },
+mp-letter-count = { $count ->
+    [one] Mae { $n } o'ch etholwyr yn { $constituency } wedi llofnodi “{ $title }”.
+   *[other] Mae { $n } o'ch etholwyr yn { $constituency } wedi llofnodi “{ $title }”.
+}
+mp-letter-names = { $count ->
+    [one] Yr etholwr a gytunodd i gael ei enwi
+   *[other] Y { $n } o etholwyr a gytunodd i gael eu henwi
+}
+mp-letter-unnamed = { $count ->
+    [one] Llofnododd un arall heb gytuno i gael ei enwi.
+   *[other] Llofnododd { $n } arall heb gytuno i gael eu henwi.
+}
+mp-letter-close = Byddem yn croesawu eich cefnogaeth, a'ch ateb.
+mp-email-to = At
+mp-email-subject = Pwnc

@@ -349,3 +349,24 @@ thanks-constituency = { $count ->
     [one] You are the first in { $constituency } to sign.
    *[other] { $n } people in { $constituency } have signed.
 }
+mp-letter-subject = { $count ->
+    [one] { $n } of your constituents in { $constituency } has signed: { $title }
+   *[other] { $n } of your constituents in { $constituency } have signed: { $title }
+}
+mp-letter-address = House of Commons, London SW1A 0AA (Member of Parliament for { $constituency })
+mp-letter-dear = Dear { $mp },
+mp-letter-count = { $count ->
+    [one] { $n } of your constituents in { $constituency } has signed “{ $title }”.
+   *[other] { $n } of your constituents in { $constituency } have signed “{ $title }”.
+}
+mp-letter-names = { $count ->
+    [one] The constituent who agreed to be named
+   *[other] The { $n } constituents who agreed to be named
+}
+mp-letter-unnamed = { $count ->
+    [one] One more signed without agreeing to be named.
+   *[other] { $n } more signed without agreeing to be named.
+}
+mp-letter-close = We would welcome your support, and your reply.
+mp-email-to = To
+mp-email-subject = Subject

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::managed_campaign;
 use crate::accounts::organiser_of;
-use crate::domain::{Bundle, CampaignStatus, Email, Slug};
+use crate::domain::{AreaCode, Bundle, CampaignStatus, Email, Slug};
 use crate::error::{ApiError, Conflict};
 use crate::http::auth::Organiser;
 use crate::http::extract::ApiJson;
@@ -283,4 +283,58 @@ pub async fn bundle(
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(bundle))
+}
+
+#[derive(Deserialize)]
+pub struct MpLettersQuery {
+    at_least: Option<u64>,
+    /// Comma-separated ONS codes.
+    constituencies: Option<String>,
+}
+
+/// `GET /v1/campaigns/{slug}/mp-letters`: a letter to each MP whose constituency has at least
+/// `at_least` signatures (or to those of `constituencies`), as a zip (owner and admins).
+pub async fn mp_letters(
+    Organiser(caller): Organiser,
+    state: web::Data<AppState>,
+    slug: web::Path<Slug>,
+    query: web::Query<MpLettersQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let campaign = managed_campaign(&state, &slug, &caller).await?;
+    let at_least = query.at_least.unwrap_or(1);
+    if at_least == 0 {
+        return Err(ApiError::field("at_least", "must be at least 1"));
+    }
+    let only = query
+        .constituencies
+        .as_deref()
+        .map(|list| {
+            list.split(',')
+                .map(AreaCode::parse)
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()
+        .map_err(|m| ApiError::field("constituencies", m))?;
+    let organiser = organiser_of(state.store.as_ref(), &campaign, Some(&caller)).await?;
+    let (zip, letters) = crate::mp_letters::mp_letters(
+        state.store.as_ref(),
+        &state.geography,
+        &state.templates,
+        &campaign,
+        &organiser,
+        &crate::mp_letters::Choice { at_least, only },
+    )
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/zip")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"{}-letters-to-mps.zip\"",
+                campaign.slug
+            ),
+        ))
+        .insert_header(("X-Letters", letters.to_string()))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(zip))
 }

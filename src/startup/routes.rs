@@ -81,6 +81,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(POST "/v1/campaigns/{slug}/handins" => handins::create),
         endpoint!(GET "/v1/campaigns/{slug}/handins" => handins::list),
         endpoint!(GET "/v1/campaigns/{slug}/handins/{id}" => handins::bundle),
+        endpoint!(GET "/v1/campaigns/{slug}/mp-letters" => handins::mp_letters),
         endpoint!(POST "/v1/campaigns/{slug}/updates" => updates::create),
         endpoint!(GET "/v1/campaigns/{slug}/updates" => updates::list),
         endpoint!(GET "/v1/campaigns/{slug}/updates/recipients" => updates::recipients),

@@ -529,6 +529,15 @@ pub trait Places: Send + Sync {
         signature_id: Uuid,
     ) -> Result<Option<String>, StoreError>;
 
+    /// The names of a campaign's counted signatories who agreed to be listed, with their
+    /// constituencies, in the order they signed: adults only, and on a letter or pledge
+    /// (`approved_only`) only those approved.
+    async fn listed_names_by_constituency(
+        &self,
+        campaign_id: Uuid,
+        approved_only: bool,
+    ) -> Result<Vec<(String, String)>, StoreError>;
+
     /// The geography's parts an operator imported, whole.
     async fn imported_geography(&self) -> Result<Vec<crate::geo::ImportedPart>, StoreError>;
 

@@ -636,3 +636,138 @@ async fn after_confirming_a_signer_is_told_how_many_signed_in_their_constituency
         pages[1]
     );
 }
+
+#[tokio::test]
+async fn organisers_download_a_letter_to_each_mp_naming_only_those_who_agreed() {
+    let (app, token) = many_signers_and_their_organiser().await;
+    let ynys_mon = postcodes_of("W07000112");
+    let bangor = postcodes_of("W07000083");
+    let signers = [
+        ("Llinos Jones", ynys_mon[0].as_str(), true),
+        (
+            "=HYPERLINK(\"http://x.example\")",
+            ynys_mon[1].as_str(),
+            true,
+        ),
+        ("Private Person", ynys_mon[2].as_str(), false),
+        ("Dafydd Evans", bangor[0].as_str(), true),
+        ("Siôn Roberts", bangor[1].as_str(), false),
+        ("Morag Macleod", "HS1 2AN", true),
+    ];
+    for (i, (name, postcode, public)) in signers.iter().enumerate() {
+        let body = json!({"name": name, "email": format!("mp{i}@example.org"), "postcode": postcode, "public": public});
+        assert_eq!(
+            app.sign("scrapsi445", &body).await.status(),
+            StatusCode::ACCEPTED
+        );
+    }
+    app.expect_total("scrapsi445", 6).await;
+
+    let response = app
+        .get(
+            "/v1/campaigns/scrapsi445/mp-letters?at_least=2",
+            Some(&token),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/zip");
+    assert_eq!(response.headers()["x-letters"], "2");
+    let files = crate::handins::unzip(&response.bytes().await.unwrap());
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "letters/W07000112-ynys-mon.html",
+            "emails/W07000112-ynys-mon.txt",
+            "letters/W07000083-bangor-aberconwy.html",
+            "emails/W07000083-bangor-aberconwy.txt",
+            "mps.csv",
+        ]
+    );
+    let text = |name: &str| {
+        String::from_utf8(files.iter().find(|(n, _)| n == name).unwrap().1.clone()).unwrap()
+    };
+    let letter = text("letters/W07000112-ynys-mon.html");
+    assert!(letter.contains("<p>Dear Llinos Medi,</p>"), "{letter}");
+    assert!(letter.contains("3 of your constituents in Ynys Môn have signed “Scrap SI 445"));
+    assert!(letter.contains("<li>Llinos Jones</li>"));
+    assert!(
+        letter.contains("<li>=HYPERLINK(&quot;http://x.example&quot;)</li>"),
+        "escaped"
+    );
+    assert!(letter.contains("One more signed without agreeing to be named."));
+    assert!(!letter.contains("Private Person") && !letter.contains("@example.org"));
+    let draft = text("emails/W07000112-ynys-mon.txt");
+    assert!(
+        draft.starts_with(
+            "To: Llinos Medi\nSubject: 3 of your constituents in Ynys Môn have signed: Scrap SI 445"
+        ),
+        "{draft}"
+    );
+    assert!(draft.contains("- Llinos Jones\n") && !draft.contains("Private Person"));
+    assert!(!draft.contains("**") && !draft.contains('<'), "{draft}");
+
+    // The mail merge, as a spreadsheet reads it.
+    let sheet = text("mps.csv");
+    let mut reader = csv::Reader::from_reader(sheet.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec![
+            "mp_name",
+            "mp_party",
+            "constituency_code",
+            "constituency",
+            "nation",
+            "signatures",
+            "named",
+            "letter"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(
+        rows[0],
+        vec![
+            "Llinos Medi",
+            "Plaid Cymru",
+            "W07000112",
+            "Ynys Môn",
+            "wales",
+            "3",
+            "2",
+            "letters/W07000112-ynys-mon.html"
+        ]
+    );
+    assert_eq!(rows[1].get(5), Some("2"));
+
+    // Chosen by code; a choice that leaves none is refused; others' campaigns are not theirs.
+    let response = app
+        .get(
+            "/v1/campaigns/scrapsi445/mp-letters?constituencies=S14000027",
+            Some(&token),
+        )
+        .await;
+    assert_eq!(response.headers()["x-letters"], "1");
+    for (query, field) in [
+        ("at_least=100", "at_least"),
+        ("at_least=0", "at_least"),
+        ("constituencies=E14001290", "constituencies"),
+        ("constituencies=nonsense", "constituencies"),
+    ] {
+        let response = app
+            .get(
+                &format!("/v1/campaigns/scrapsi445/mp-letters?{query}"),
+                Some(&token),
+            )
+            .await;
+        let problem =
+            assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+        assert_eq!(fields_of(&problem), [field], "{query}");
+    }
+    let response = app.get("/v1/campaigns/scrapsi445/mp-letters", None).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let stranger = app.organiser("stranger@example.org", false).await;
+    let response = app
+        .get("/v1/campaigns/scrapsi445/mp-letters", Some(&stranger))
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}

@@ -73,6 +73,29 @@ impl<B: Backend> Places for SqlStore<B> {
         Ok(row.and_then(|(code,)| code))
     }
 
+    async fn listed_names_by_constituency(
+        &self,
+        campaign_id: Uuid,
+        approved_only: bool,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let review = if approved_only {
+            "review = 'approved'"
+        } else {
+            COUNTED_REVIEW
+        };
+        sql_built::<B>(format!(
+            "SELECT constituency, name FROM signatures
+             WHERE campaign_id = $1 AND status = 'confirmed' AND {review} AND public = $2
+               AND constituency IS NOT NULL AND name IS NOT NULL
+               AND (age_band IS NULL OR age_band = '18-plus')
+             ORDER BY constituency, signed_at, id"
+        ))
+        .bind(campaign_id)
+        .bind(true)
+        .fetch_all(&mut *self.conn().await?)
+        .await
+    }
+
     async fn imported_geography(&self) -> Result<Vec<ImportedPart>, StoreError> {
         let rows: Vec<PartRow> = sql::<B>(
             "SELECT part, body, source, as_of, rows, imported_at FROM geo_data ORDER BY part",
