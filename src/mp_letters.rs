@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::areas::{AreaSet, count_now};
 use crate::domain::{AreaCode, Campaign, Identity, Lang};
-use crate::error::ApiError;
+use crate::error::{ApiError, Conflict};
 use crate::geo::Geography;
 use crate::letter::neutralise;
 use crate::store::Store;
@@ -76,7 +76,7 @@ fn file_stem(name: &str) -> String {
 }
 
 /// The zip of letters, drafts and the spreadsheet, and how many letters it holds. A choice
-/// that leaves no constituency is refused (422), so no one downloads an empty zip.
+/// that leaves no constituency is refused (409), so no one downloads an empty zip.
 pub async fn mp_letters(
     store: &dyn Store,
     geography: &Geography,
@@ -98,14 +98,11 @@ pub async fn mp_letters(
         })
         .collect();
     if chosen.is_empty() {
-        return Err(ApiError::field(
-            if choice.only.is_some() {
-                "constituencies"
-            } else {
-                "at_least"
-            },
-            "leaves no constituency with signatures: choose fewer signatures or other constituencies",
-        ));
+        // A state of the campaign, not a fault in the request: asked again later, it may
+        // have signatures enough.
+        return Err(ApiError::Conflict(Conflict::NotReady(
+            "no constituency chosen has that many signatures yet: choose fewer signatures or other constituencies",
+        )));
     }
     let mut names: HashMap<String, Vec<String>> = HashMap::new();
     for (code, name) in store

@@ -747,10 +747,17 @@ async fn organisers_download_a_letter_to_each_mp_naming_only_those_who_agreed() 
         )
         .await;
     assert_eq!(response.headers()["x-letters"], "1");
+    for query in ["at_least=100", "constituencies=E14001290"] {
+        let response = app
+            .get(
+                &format!("/v1/campaigns/scrapsi445/mp-letters?{query}"),
+                Some(&token),
+            )
+            .await;
+        assert_problem(response, StatusCode::CONFLICT, "campaign-not-ready").await;
+    }
     for (query, field) in [
-        ("at_least=100", "at_least"),
         ("at_least=0", "at_least"),
-        ("constituencies=E14001290", "constituencies"),
         ("constituencies=nonsense", "constituencies"),
     ] {
         let response = app
