@@ -17,8 +17,7 @@ use std::sync::{Arc, LazyLock, RwLock};
 use crate::domain::records::PlaceCodes;
 use crate::domain::{Nation, Postcode};
 pub use import::{ImportedPart, PartKind, Provenance, read_mps, read_postcodes};
-pub use ranges::Found;
-use ranges::{Ranges, RangesBuilder};
+use ranges::{Found, Ranges, RangesBuilder};
 
 /// A Westminster constituency and its MP.
 #[derive(Debug, Clone)]
@@ -124,7 +123,6 @@ const POSTCODE_CONSTITUENCIES: &[u8] =
 const POSTCODE_COUNCILS: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/postcode_lad_ranges.csv.gz"));
 pub const UK_HEXES: &str = include_str!("../../data/geo/uk-constituencies-2024.hexjson");
-pub const SENEDD_HEXES: &str = include_str!("../../data/geo/senedd-2026.hexjson");
 
 /// The date of the embedded list of MPs.
 const EMBEDDED_MPS_AS_OF: chrono::NaiveDate =
@@ -159,7 +157,7 @@ pub const LICENCES: [(&str, &str); 2] = [
 ];
 
 static EMBEDDED: LazyLock<Arc<Gazetteer>> = LazyLock::new(|| {
-    Arc::new(Gazetteer::embedded_now().expect("the geography built into the binary is valid"))
+    Arc::new(Gazetteer::with_parts(&[]).expect("the geography built into the binary is valid"))
 });
 
 fn nation_named(name: &str) -> Result<Nation, String> {
@@ -204,9 +202,7 @@ impl Gazetteer {
     /// The built-in geography with the parts an operator imported in place of their
     /// built-in counterparts.
     pub fn with_parts(parts: &[ImportedPart]) -> Result<Self, String> {
-        let embedded = Self::embedded();
         let mut gazetteer = Self::areas(CONSTITUENCIES, COUNCILS, SENEDD)?;
-        gazetteer.source = embedded.source.clone();
         let find = |kind| parts.iter().find(|p| p.kind == kind);
         gazetteer.constituency_of = match find(PartKind::PostcodeConstituencies) {
             Some(part) => {
@@ -241,19 +237,8 @@ impl Gazetteer {
         Ok(gazetteer)
     }
 
-    fn embedded_now() -> Result<Self, String> {
-        let mut gazetteer = Self::areas(CONSTITUENCIES, COUNCILS, SENEDD)?;
-        gazetteer.constituency_of =
-            gazetteer.ranges(&gunzip(POSTCODE_CONSTITUENCIES), Area::Constituency)?;
-        gazetteer.council_of = gazetteer.ranges(&gunzip(POSTCODE_COUNCILS), Area::Council)?;
-        gazetteer.source = DataSource {
-            postcodes: EMBEDDED_POSTCODES.into(),
-            mps_as_of: EMBEDDED_MPS_AS_OF,
-        };
-        Ok(gazetteer)
-    }
-
-    /// The constituencies (with their MPs), councils and Senedd seats, with no postcodes yet.
+    /// The constituencies (with their MPs), councils and Senedd seats, with no postcodes yet,
+    /// and the built-in data's source.
     fn areas(constituencies: &str, councils: &str, senedd: &str) -> Result<Self, String> {
         let mut senedd_seats: Vec<SeneddSeat> = Vec::new();
         let mut senedd_of_seat: HashMap<String, usize> = HashMap::new();
@@ -285,7 +270,7 @@ impl Gazetteer {
             constituency_of: Ranges::default(),
             council_of: Ranges::default(),
             source: DataSource {
-                postcodes: String::new(),
+                postcodes: EMBEDDED_POSTCODES.into(),
                 mps_as_of: EMBEDDED_MPS_AS_OF,
             },
         };
@@ -410,19 +395,6 @@ impl Gazetteer {
     pub fn senedd_of(&self, constituency: &Constituency) -> Option<&SeneddSeat> {
         self.senedd.get(constituency.senedd?)
     }
-
-    pub fn senedd_seats(&self) -> &[SeneddSeat] {
-        &self.senedd
-    }
-
-    pub fn constituencies(&self) -> &[Constituency] {
-        &self.constituencies
-    }
-
-    /// How many runs the postcode tables hold (constituencies, councils).
-    pub fn runs(&self) -> (usize, usize) {
-        (self.constituency_of.runs(), self.council_of.runs())
-    }
 }
 
 /// The geography in use: the one built in, until an imported table replaces it.
@@ -520,12 +492,12 @@ mod tests {
     #[test]
     fn welsh_seats_pair_into_senedd_constituencies() {
         let gazetteer = Gazetteer::embedded();
-        assert_eq!(gazetteer.senedd_seats().len(), 16);
+        assert_eq!(gazetteer.senedd.len(), 16);
         let ynys_mon = gazetteer.constituency("W07000112").unwrap();
         let bangor = gazetteer.constituency("W07000083").unwrap();
         let senedd = gazetteer.senedd_of(ynys_mon).unwrap();
         assert_eq!(senedd.name, "Bangor Conwy Môn");
         assert_eq!(gazetteer.senedd_of(bangor).unwrap().code, senedd.code);
-        assert_eq!(gazetteer.constituencies().len(), 650);
+        assert_eq!(gazetteer.constituencies.len(), 650);
     }
 }
