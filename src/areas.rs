@@ -105,6 +105,12 @@ impl AreaCounter {
         Ok(counts)
     }
 
+    /// Drops what is kept of a campaign, after a change that must show at once (signatures
+    /// invalidated or restored, here).
+    pub fn forget(&self, campaign_id: Uuid) {
+        self.lock().retain(|(id, _), _| *id != campaign_id);
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {
         self.kept.lock().unwrap_or_else(|e| e.into_inner())
     }

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use crate::store::{self, AuditEntry, Store};
 
 /// Every action the log records, as its entries name them.
-pub const ACTIONS: [&str; 14] = [
+pub const ACTIONS: [&str; 17] = [
     "export",
     "review",
     "erase",
@@ -21,6 +21,9 @@ pub const ACTIONS: [&str; 14] = [
     "handin_delivered",
     "update_sent",
     "campaign_text_changed",
+    "invalidated",
+    "restored",
+    "blocklist_changed",
 ];
 
 /// Records one action. A failure to record is logged loudly but does not undo the action,

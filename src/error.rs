@@ -30,6 +30,8 @@ pub enum Conflict {
     SignerSettings(&'static str),
     /// The campaign's owner has as many webhooks as one organiser may.
     WebhookLimit(u32),
+    /// An invalidation that cannot be restored (restored already, or too long ago): why.
+    NotRestorable(&'static str),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -203,6 +205,11 @@ impl ApiError {
             Conflict(self::Conflict::WebhookLimit(_)) => {
                 ("webhook-limit", "Too many webhooks", StatusCode::CONFLICT)
             }
+            Conflict(self::Conflict::NotRestorable(_)) => (
+                "invalidation-not-restorable",
+                "This invalidation cannot be restored",
+                StatusCode::CONFLICT,
+            ),
             Conflict(self::Conflict::NotReady(_)) => (
                 "campaign-not-ready",
                 "Not possible while the campaign stands as it does",
@@ -265,6 +272,7 @@ impl ApiError {
                 "this campaign is closed to new signatures".into()
             }
             Conflict(self::Conflict::NotReady(why)) => (*why).into(),
+            Conflict(self::Conflict::NotRestorable(why)) => (*why).into(),
             Conflict(self::Conflict::WebhookLimit(most)) => format!(
                 "an organiser's campaigns may have {most} webhooks together; delete one first"
             ),

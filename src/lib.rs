@@ -14,6 +14,7 @@ pub mod geo;
 pub mod handins;
 pub mod http;
 pub mod i18n;
+pub mod integrity;
 pub mod letter;
 pub mod limits;
 pub mod logos;

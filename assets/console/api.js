@@ -78,6 +78,7 @@ export async function api(method, path, {body, file, accept = "application/json"
 export const get = (path, options) => api("GET", path, options);
 export const post = (path, body, options) => api("POST", path, {...options, body});
 export const patch = (path, body) => api("PATCH", path, {body});
+export const put = (path, body) => api("PUT", path, {body});
 export const remove = (path) => api("DELETE", path);
 export const putFile = (path, file) => api("PUT", path, {file});
 

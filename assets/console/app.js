@@ -11,6 +11,7 @@ import * as admin from "./admin.js";
 import * as webhooks from "./webhooks.js";
 import * as updates from "./updates.js";
 import * as security from "./security.js";
+import * as integrity from "./integrity.js";
 
 const main = document.getElementById("main");
 const session = {user: null};
@@ -27,6 +28,7 @@ const routes = [
   [/^#\/c\/([^/]+)\/letter$/, (slug) => dashboard.letter(session, slug)],
   [/^#\/c\/([^/]+)\/webhooks$/, (slug) => webhooks.webhooks(session, slug)],
   [/^#\/c\/([^/]+)\/updates$/, (slug) => updates.updates(session, slug)],
+  [/^#\/c\/([^/]+)\/integrity$/, (slug) => integrity.integrity(session, slug)],
   [/^#\/account$/, () => campaigns.account(session)],
   [/^#\/security$/, () => security.security(session, loggedOut)],
   [/^#\/admin\/organisers$/, () => admin.organisers(session)],

@@ -14,7 +14,7 @@ use crate::error::ApiError;
 const INDEX: &str = include_str!("../../assets/console/index.html");
 
 /// Every file the page loads, by name under `/console/`.
-const FILES: [(&str, &str); 13] = [
+const FILES: [(&str, &str); 14] = [
     (
         "console.css",
         include_str!("../../assets/console/console.css"),
@@ -44,6 +44,10 @@ const FILES: [(&str, &str); 13] = [
     (
         "updates.js",
         include_str!("../../assets/console/updates.js"),
+    ),
+    (
+        "integrity.js",
+        include_str!("../../assets/console/integrity.js"),
     ),
     (
         "security.js",

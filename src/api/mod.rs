@@ -9,6 +9,7 @@ pub mod counts;
 pub mod embed;
 pub mod handins;
 pub mod health;
+pub mod integrity;
 pub mod logos;
 pub mod partners;
 pub mod signatories;

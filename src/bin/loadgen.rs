@@ -52,6 +52,10 @@ struct Args {
     /// postcode, and counting this many signatures by constituency (0: skip the count).
     #[arg(long)]
     areas_rows: Option<u64>,
+    /// Run only the integrity measurement: the integrity view of this many signatures, and
+    /// invalidating and restoring the tenth of them that came from one address block.
+    #[arg(long)]
+    integrity_rows: Option<u64>,
     /// Run only the moderation measurement: approve this many pending letter signatories at
     /// once, by filter, as the console's "all that match" does.
     #[arg(long, default_value_t = 0)]
@@ -83,6 +87,8 @@ struct Args {
 
 #[path = "loadgen/areas.rs"]
 mod areas;
+#[path = "loadgen/integrity.rs"]
+mod integrity;
 #[path = "loadgen/mail.rs"]
 mod mail;
 #[path = "loadgen/review.rs"]
@@ -647,6 +653,13 @@ async fn main() -> anyhow::Result<()> {
         .as_str()
         .context("a token")?
         .to_owned();
+    if let Some(rows) = args.integrity_rows {
+        integrity::measure(&store, &client, &server, &token, rows).await?;
+        drop(server);
+        drop(store);
+        drop_database(to_drop).await?;
+        return Ok(());
+    }
     if let Some(rows) = args.areas_rows {
         areas::measure(
             &store,

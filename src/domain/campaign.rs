@@ -486,6 +486,24 @@ pub struct Campaign {
     pub account_brand: Brand,
     /// Which version of its text (title, summary, body, recipient, translations) it shows.
     pub text_version: TextVersion,
+    /// The email addresses its signing refuses (see [`Screening`]).
+    pub screening: Screening,
+}
+
+/// The email addresses a campaign refuses at signing, besides the whole service's: its own
+/// blocklist, and, if it asks, the domains of throwaway inboxes. A refused signature gets the
+/// answer any other does, and is kept apart as spam, never counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Screening {
+    pub blocklist: super::integrity::Blocklist,
+    pub block_disposable: bool,
+}
+
+impl Screening {
+    pub fn refuses(&self, email: &super::Email) -> bool {
+        self.blocklist.blocks(email)
+            || (self.block_disposable && super::integrity::is_disposable(email))
+    }
 }
 
 /// The version of a campaign's text that signers are given now. Until someone has signed, an
@@ -575,6 +593,7 @@ impl Campaign {
             },
             account_brand: Brand::default(),
             text_version: TextVersion::default(),
+            screening: Screening::default(),
         }
     }
 

@@ -44,6 +44,11 @@ impl Email {
         &self.0
     }
 
+    /// The domain, in its IDNA form.
+    pub fn domain(&self) -> &str {
+        self.0.rsplit_once('@').map_or("", |(_, domain)| domain)
+    }
+
     /// The inbox this address delivers to, as far as signing once goes: a `+tag` is dropped
     /// from the local part (for every domain: the common sub-addressing convention), and for
     /// Gmail the dots too, with `googlemail.com` read as `gmail.com`, so that one inbox cannot

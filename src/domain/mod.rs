@@ -41,6 +41,7 @@ mod campaign;
 mod email;
 mod field_errors;
 mod handin;
+pub mod integrity;
 mod language;
 mod nation;
 mod organiser;
@@ -58,7 +59,7 @@ mod webhook;
 pub use brand::{Brand, BrandColour};
 pub use campaign::{
     Campaign, CampaignChanges, CampaignKind, CampaignStatus, ConsentWording, ForbiddenEdit,
-    Milestones, NewCampaign, Origin, RenewAfterMonths, RetentionDays, SignerSettings,
+    Milestones, NewCampaign, Origin, RenewAfterMonths, RetentionDays, Screening, SignerSettings,
     SignerSettingsChanges, Target, TextVersion,
 };
 pub use email::Email;

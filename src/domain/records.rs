@@ -37,6 +37,8 @@ pub struct SignatureSubmission {
     pub now: DateTime<Utc>,
     /// Where it was made, by its postcode (none until looked up).
     pub place: PlaceCodes,
+    /// The client's address, whose blocks' labels (never the address) are stored.
+    pub client: Option<std::net::IpAddr>,
 }
 
 /// Where a signature was made: the ONS codes of its Westminster constituency and its council,
@@ -71,6 +73,7 @@ impl SignatureSubmission {
         };
         Self {
             place: PlaceCodes::default(),
+            client: None,
             campaign_id: campaign.id,
             consent_version: signature
                 .consent_version
@@ -82,9 +85,10 @@ impl SignatureSubmission {
             first_email: match status {
                 SignatureStatus::Pending => Some(EmailKind::Confirm),
                 SignatureStatus::Confirmed => Some(EmailKind::Thanks),
-                SignatureStatus::Withdrawn | SignatureStatus::Spam | SignatureStatus::Lapsed => {
-                    None
-                }
+                SignatureStatus::Withdrawn
+                | SignatureStatus::Spam
+                | SignatureStatus::Lapsed
+                | SignatureStatus::Invalidated => None,
             },
             status,
             review: if signature.held_for_review {
@@ -376,9 +380,13 @@ impl CountDelta {
                 organisations: sign,
                 ..Self::default()
             },
-            (SignatureStatus::Withdrawn | SignatureStatus::Spam | SignatureStatus::Lapsed, _) => {
-                Self::default()
-            }
+            (
+                SignatureStatus::Withdrawn
+                | SignatureStatus::Spam
+                | SignatureStatus::Lapsed
+                | SignatureStatus::Invalidated,
+                _,
+            ) => Self::default(),
         }
     }
 

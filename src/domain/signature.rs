@@ -18,6 +18,8 @@ pub enum SignatureStatus {
     Spam,
     /// A pledge not renewed in time: no longer held, no longer counted.
     Lapsed,
+    /// Taken out of every count by the organisers (a flood, say), restorable for a while.
+    Invalidated,
 }
 
 /// An organiser's moderation of a signature. A rejected signature does not count; a letter
@@ -102,6 +104,7 @@ text_enum!(SignatureStatus {
     SignatureStatus::Withdrawn => "withdrawn",
     SignatureStatus::Spam => "spam",
     SignatureStatus::Lapsed => "lapsed",
+    SignatureStatus::Invalidated => "invalidated",
 });
 text_enum!(Review {
     Review::Pending => "pending",
@@ -752,7 +755,10 @@ pub fn reminder_for(status: SignatureStatus, emails_sent: u32) -> Option<EmailKi
     match status {
         SignatureStatus::Pending => Some(EmailKind::Confirm),
         SignatureStatus::Confirmed => Some(EmailKind::AlreadySigned),
-        SignatureStatus::Withdrawn | SignatureStatus::Spam | SignatureStatus::Lapsed => None,
+        SignatureStatus::Withdrawn
+        | SignatureStatus::Spam
+        | SignatureStatus::Lapsed
+        | SignatureStatus::Invalidated => None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Who is signing, settled before a signing request's body is read: the API's and the plain
 //! form post's, alike.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use actix_web::dev::Payload;
@@ -24,6 +25,8 @@ pub struct Signer {
     pub campaign: Arc<Campaign>,
     pub partner: Option<KeyHolder>,
     pub allowance: Allowance,
+    /// The client's address, whose block (never the address) is kept with the signature.
+    pub client: IpAddr,
 }
 
 impl Signer {
@@ -61,6 +64,7 @@ impl Signer {
             campaign,
             partner: None,
             allowance,
+            client: crate::limits::client_address(req, &state.trusted_proxies),
         })
     }
 
@@ -108,6 +112,7 @@ impl Signer {
             campaign,
             partner: Some(holder),
             allowance,
+            client: crate::limits::client_address(req, &state.trusted_proxies),
         })
     }
 
@@ -125,7 +130,7 @@ impl Signer {
         };
         state
             .signing
-            .accept(&self.campaign, channel, form, faults)
+            .accept(&self.campaign, channel, self.client, form, faults)
             .await
     }
 
@@ -137,7 +142,13 @@ impl Signer {
     ) -> Result<Accepted, ApiError> {
         state
             .signing
-            .accept(&self.campaign, Channel::PlainForm, form, Vec::new())
+            .accept(
+                &self.campaign,
+                Channel::PlainForm,
+                self.client,
+                form,
+                Vec::new(),
+            )
             .await
     }
 }

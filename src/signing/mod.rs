@@ -13,6 +13,7 @@ mod group_commit;
 mod pacing;
 mod proof_of_work;
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 pub use form_clock::FormClock;
@@ -25,6 +26,7 @@ use crate::domain::{
 };
 use crate::error::{ApiError, Conflict};
 use crate::geo::Geography;
+use crate::integrity::ServiceBlocklist;
 use crate::mail::{MailWake, OutboxFiles};
 use crate::metrics::Metrics;
 use crate::store::{
@@ -51,13 +53,17 @@ pub struct Signing {
     proof: ProofOfWork,
     /// Places each signature by its postcode.
     geography: Geography,
+    /// The addresses the whole service refuses.
+    blocklist: Arc<ServiceBlocklist>,
 }
 
-/// What tells a bot from a person: the form's stamp of when it was shown, and the proof of
-/// work campaigns may ask for.
+/// What tells a bot from a person: the form's stamp of when it was shown, the proof of work
+/// campaigns may ask for, and the addresses the whole service refuses.
 pub struct BotChecks {
     pub clock: FormClock,
     pub proof: ProofOfWork,
+    /// The addresses the whole service refuses.
+    pub blocklist: Arc<ServiceBlocklist>,
 }
 
 /// What a signer is told of an attempt that was taken. It follows from what they sent and
@@ -92,10 +98,15 @@ impl Signing {
         mail_wake: Arc<MailWake>,
         metrics: Metrics,
         outbox_files: OutboxFiles,
-        BotChecks { clock, proof }: BotChecks,
+        BotChecks {
+            clock,
+            proof,
+            blocklist,
+        }: BotChecks,
         geography: Geography,
     ) -> Self {
         Self {
+            blocklist,
             clock,
             proof,
             geography,
@@ -133,6 +144,11 @@ impl Signing {
         self.proof.challenge(store::now())
     }
 
+    /// The addresses the whole service refuses.
+    pub fn blocklist(&self) -> &ServiceBlocklist {
+        &self.blocklist
+    }
+
     /// Forgets a campaign that was just edited on this instance.
     pub fn forget(&self, slug: &Slug) {
         self.campaigns.forget(slug.as_str());
@@ -146,6 +162,7 @@ impl Signing {
         &self,
         campaign: &Campaign,
         channel: Channel<'_>,
+        client: IpAddr,
         mut form: SignatureForm,
         faults: Vec<FieldError>,
     ) -> Result<Accepted, ApiError> {
@@ -184,7 +201,11 @@ impl Signing {
             }
         }
         // Sent sooner than a person could fill the form in: a bot, as the honeypot would say.
-        signature.is_spam |= too_fast;
+        // An address the campaign or the service refuses is answered as any other and kept
+        // apart the same way (invariant 4).
+        signature.is_spam |= too_fast
+            || campaign.screening.refuses(&signature.email)
+            || self.blocklist.refuses(&signature.email);
         if let Some(code) = partner {
             signature.source = Some(code.clone());
         }
@@ -222,6 +243,7 @@ impl Signing {
         let place = self.geography.codes(signature.postcode.as_ref(), young);
         let mut submission = SignatureSubmission::new(campaign, signature, store::now());
         submission.place = place;
+        submission.client = Some(client);
         let first_email = submission.first_email;
         let outcome = self.writers.record(submission).await?;
         self.metrics.signed(outcome);

@@ -115,6 +115,9 @@ impl Application {
             Duration::from_secs(u64::from(settings.geography_refresh_seconds.max(1))),
         );
         crate::areas::spawn_placing(store.clone(), geography.clone());
+        // Another instance's change to the service's blocklist is taken up within this time.
+        let blocklist =
+            crate::integrity::ServiceBlocklist::load(store.clone(), Duration::from_secs(10)).await;
         let signing = Signing::start(
             store.clone(),
             live.clone(),
@@ -130,6 +133,7 @@ impl Application {
                     settings.jwt_secret.as_ref(),
                     settings.proof_of_work_max_number,
                 ),
+                blocklist,
             },
             geography.clone(),
         );

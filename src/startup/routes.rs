@@ -5,8 +5,8 @@ use actix_web::http::Method;
 use actix_web::{Route, web};
 
 use crate::api::{
-    areas, auth, campaigns, console, counts, embed, handins, health, logos, partners, signatories,
-    signatures, updates, users, webhooks,
+    areas, auth, campaigns, console, counts, embed, handins, health, integrity, logos, partners,
+    signatories, signatures, updates, users, webhooks,
 };
 use crate::error::ApiError;
 use crate::web::{about, assets, brand, campaign_pages, form, links, pledger_pages};
@@ -67,6 +67,14 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/v1/campaigns/{slug}/signatories" => signatories::signatories),
         endpoint!(GET "/v1/campaigns/{slug}/letter" => signatories::letter),
         endpoint!(GET "/v1/audit" => signatories::audit_log),
+        endpoint!(GET "/v1/blocklist" => integrity::service_blocklist),
+        endpoint!(PUT "/v1/blocklist" => integrity::put_service_blocklist),
+        endpoint!(GET "/v1/campaigns/{slug}/integrity" => integrity::view),
+        endpoint!(POST "/v1/campaigns/{slug}/invalidations" => integrity::invalidate),
+        endpoint!(GET "/v1/campaigns/{slug}/invalidations" => integrity::list),
+        endpoint!(POST "/v1/campaigns/{slug}/invalidations/{id}/restore" => integrity::restore),
+        endpoint!(GET "/v1/campaigns/{slug}/blocklist" => integrity::campaign_blocklist),
+        endpoint!(PUT "/v1/campaigns/{slug}/blocklist" => integrity::put_campaign_blocklist),
         endpoint!(GET "/v1/campaigns/{slug}/count" => counts::count),
         endpoint!(GET "/v1/campaigns/{slug}/count/stream" => counts::stream),
         endpoint!(GET "/v1/campaigns/{slug}/tally" => counts::tally),

@@ -63,6 +63,8 @@ pub trait Backend: Database {
     const SKIP_LOCKED: &'static str;
     /// The hour of `confirmed_at` as `YYYY-MM-DDTHH:00:00Z`.
     const HOUR_OF_CONFIRMATION: &'static str;
+    /// The hour of `signed_at`, the same way.
+    const HOUR_OF_SIGNING: &'static str;
     /// What replaces an erased signature's deduplication key: unique per row (a purged
     /// campaign's signatures still count, under the uniqueness rule) and made from its id,
     /// not from anything the signer gave.

@@ -102,6 +102,7 @@ pub trait Store:
     + Audit
     + Brands
     + Places
+    + Integrity
     + 'static
 {
     /// Answers once the database has taken a write (a full disk fails it): ready for traffic.
@@ -114,6 +115,121 @@ pub trait Store:
     /// Closes every connection, once what is in flight is done: on SQLite the last close
     /// checkpoints the write-ahead log into the database file and removes it.
     async fn close(&self);
+}
+
+/// Signatures grouped for the integrity view, over a range of signing times.
+#[derive(Debug, Clone, Default)]
+pub struct IntegrityRows {
+    /// `(hour as YYYY-MM-DDTHH:00:00Z, status, n)`.
+    pub hours: Vec<(String, String, u64)>,
+    /// `(block label, n, confirmed)`, the busiest first.
+    pub blocks: Vec<(Option<String>, u64, u64)>,
+    /// `(email domain, n, confirmed)`: none for a signature whose email was erased.
+    pub domains: Vec<(Option<String>, u64, u64)>,
+    /// `(partner code, n, confirmed)`: none for those that came directly.
+    pub sources: Vec<(Option<String>, u64, u64)>,
+}
+
+/// An invalidation an organiser confirmed.
+#[derive(Debug, Clone)]
+pub struct NewInvalidation {
+    pub id: Uuid,
+    pub campaign_id: Uuid,
+    pub filter: crate::domain::integrity::InvalidationFilter,
+    /// The filter as the organiser sent it (emails counted, not kept), for the record.
+    pub filter_json: serde_json::Value,
+    pub reason: String,
+    pub created_by: Uuid,
+    pub now: DateTime<Utc>,
+    pub restorable_until: DateTime<Utc>,
+}
+
+/// An invalidation as recorded.
+#[derive(Debug, Clone)]
+pub struct InvalidationRecord {
+    pub id: Uuid,
+    pub filter: serde_json::Value,
+    pub reason: String,
+    pub signatures: u64,
+    pub confirmed: u64,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub restorable_until: DateTime<Utc>,
+    pub restored_by: Option<Uuid>,
+    pub restored_at: Option<DateTime<Utc>>,
+}
+
+/// What asking to restore an invalidation came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Restoration {
+    Restored {
+        signatures: u64,
+        confirmed: u64,
+    },
+    NotFound,
+    AlreadyRestored,
+    /// Past the time its signatures could be put back.
+    Expired,
+}
+
+/// Defending a count: where signatures came from, invalidating them in bulk (and undoing
+/// it), and the addresses refused at signing.
+#[async_trait]
+pub trait Integrity: Send + Sync {
+    /// A campaign's signatures signed in `[from, to)` (either end open), grouped.
+    async fn integrity_rows(
+        &self,
+        campaign_id: Uuid,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<IntegrityRows, StoreError>;
+
+    /// How many pending and confirmed signatures `filter` takes, and up to `sample` of them;
+    /// changes nothing.
+    async fn preview_invalidation(
+        &self,
+        campaign_id: Uuid,
+        filter: &crate::domain::integrity::InvalidationFilter,
+        sample: u32,
+    ) -> Result<crate::domain::integrity::InvalidationFigures, StoreError>;
+
+    /// Takes the signatures the filter names out of every count, in one transaction with the
+    /// count and the record of the invalidation.
+    async fn invalidate(
+        &self,
+        invalidation: &NewInvalidation,
+        sample: u32,
+    ) -> Result<crate::domain::integrity::InvalidationFigures, StoreError>;
+
+    /// Puts an invalidation's signatures back as they were, if it is still restorable.
+    async fn restore_invalidation(
+        &self,
+        campaign_id: Uuid,
+        id: Uuid,
+        by: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Restoration, StoreError>;
+
+    /// A campaign's invalidations, newest first.
+    async fn invalidations(&self, campaign_id: Uuid)
+    -> Result<Vec<InvalidationRecord>, StoreError>;
+
+    async fn set_campaign_screening(
+        &self,
+        campaign_id: Uuid,
+        blocklist: &crate::domain::integrity::Blocklist,
+        block_disposable: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    async fn service_blocklist(&self) -> Result<crate::domain::integrity::Blocklist, StoreError>;
+
+    /// Replaces the whole service's blocklist.
+    async fn set_service_blocklist(
+        &self,
+        blocklist: &crate::domain::integrity::Blocklist,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
 }
 
 /// A logo as the service re-encoded it.

@@ -52,6 +52,7 @@ impl Backend for Postgres {
         "VACUUM outbox",
     ];
     const HOUR_OF_CONFIRMATION: &'static str = "to_char(date_trunc('hour', confirmed_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T\"HH24:00:00\"Z\"')";
+    const HOUR_OF_SIGNING: &'static str = "to_char(date_trunc('hour', signed_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T\"HH24:00:00\"Z\"')";
 
     fn bind<T: SqlValue>(query: Query<Self>, value: T) -> Query<Self> {
         query.bind(value)

@@ -5,11 +5,12 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::{CountSnapshot, QueuedEmail, StoreError, TokenUse, corrupt};
+use crate::domain::integrity::Blocklist;
 use crate::domain::records::CountDelta;
 use crate::domain::{
     Body, Brand, BrandColour, Campaign, ConsentText, ConsentWording, DecisionMaker, Email,
     EmailKind, Identity, Lang, Milestones, OrganiserName, Origin, PrivacyUrl, Recipient,
-    RenewAfterMonths, RetentionDays, Review, ShortText, SignatoryType, SignatureStatus,
+    RenewAfterMonths, RetentionDays, Review, Screening, ShortText, SignatoryType, SignatureStatus,
     SignerSettings, Slug, Summary, Target, TextVersion, Title, Translations, User, Website,
 };
 
@@ -144,7 +145,7 @@ pub(super) const CAMPAIGN_SELECT: &str = "SELECT c.id, c.slug, c.kind, c.title, 
     c.opened_at, c.closed_at, c.organiser_name, c.organiser_privacy_url, \
     c.organiser_contact_email, c.renew_after_months, c.targets, c.lang, c.translations, \
     c.young_signers, c.young_retention_days, c.require_proof_of_work, c.brand_colour, \
-    c.text_version, c.text_changed_at, \
+    c.text_version, c.text_changed_at, c.blocklist, c.block_disposable, \
     CAST(NULL AS TEXT) AS brand_website, c.brand_logo, owner.brand_colour AS owner_brand_colour, \
     owner.brand_website AS owner_brand_website, owner.brand_logo AS owner_brand_logo, \
     w.version AS consent_version, w.contact_basis, \
@@ -195,6 +196,9 @@ pub(super) struct CampaignRow {
     pub owner_brand_logo: Option<Uuid>,
     pub text_version: i32,
     pub text_changed_at: Option<DateTime<Utc>>,
+    /// A JSON array of patterns.
+    pub blocklist: String,
+    pub block_disposable: bool,
 }
 
 fn bad(field: &'static str) -> impl Fn(String) -> StoreError {
@@ -265,6 +269,12 @@ impl TryFrom<CampaignRow> for Campaign {
             text_version: TextVersion {
                 number: u32::try_from(row.text_version).unwrap_or(1),
                 changed_at: row.text_changed_at,
+            },
+            screening: Screening {
+                blocklist: serde_json::from_str::<Vec<String>>(&row.blocklist)
+                    .map(|entries| Blocklist::from_stored(&entries))
+                    .map_err(|e| bad("blocklist")(e.to_string()))?,
+                block_disposable: row.block_disposable,
             },
             signers: SignerSettings {
                 lang: row.lang.parse().map_err(bad("lang"))?,

@@ -96,6 +96,7 @@ impl Backend for Sqlite {
     const AFTER_PURGE: &'static [&'static str] = &[];
     // Times are stored as RFC 3339 text in UTC.
     const HOUR_OF_CONFIRMATION: &'static str = "strftime('%Y-%m-%dT%H:00:00Z', confirmed_at)";
+    const HOUR_OF_SIGNING: &'static str = "strftime('%Y-%m-%dT%H:00:00Z', signed_at)";
 
     fn bind<T: SqlValue>(query: Query<Self>, value: T) -> Query<Self> {
         query.bind(value)

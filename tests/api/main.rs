@@ -24,6 +24,7 @@ mod fuzz;
 mod handins;
 mod hardening;
 mod health;
+mod integrity;
 mod invitations;
 mod layers;
 mod mail;

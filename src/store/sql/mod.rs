@@ -7,6 +7,7 @@ mod brands;
 mod campaigns;
 pub(super) mod counts;
 mod handins;
+mod integrity;
 mod outbox;
 mod partners;
 mod places;
@@ -181,6 +182,18 @@ impl<B: Backend> SqlStore<B> {
     }
 }
 
+impl<B: Backend> SqlStore<B> {
+    /// The deduplication keys of the emails an invalidation lists.
+    fn email_hashes(&self, filter: &crate::domain::integrity::InvalidationFilter) -> Vec<String> {
+        filter
+            .emails
+            .iter()
+            .flatten()
+            .map(|email| self.email_hasher.hash(email))
+            .collect()
+    }
+}
+
 #[async_trait]
 impl<B: Backend> Store for SqlStore<B> {
     async fn ping(&self) -> Result<(), StoreError> {
@@ -219,13 +232,30 @@ struct EmailHasher {
 }
 
 impl EmailHasher {
-    /// The deduplication key of an address: its inbox (see `Email::inbox`), hashed.
-    fn hash(&self, email: &Email) -> String {
+    fn keyed(&self, what: &[u8]) -> String {
         use hmac::{Hmac, Mac};
         let mut mac =
             Hmac::<sha2::Sha256>::new_from_slice(&self.key).expect("HMAC takes a key of any size");
-        mac.update(email.inbox().as_bytes());
+        mac.update(what);
         hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// The labels of a client's address blocks (see `BlockLabel`): its /24 or /64, and for
+    /// IPv6 its /48. Keyed, so that the label does not give the block away.
+    fn block_labels(&self, address: std::net::IpAddr) -> (String, Option<String>) {
+        use crate::domain::integrity::{AddressBlocks, BlockLabel};
+        let blocks = AddressBlocks::of(address);
+        let label = |(kind, net): (&str, String)| {
+            BlockLabel::new(kind, &self.keyed(format!("block:{net}").as_bytes()))
+                .as_str()
+                .to_owned()
+        };
+        (label(blocks.block), blocks.network.map(label))
+    }
+
+    /// The deduplication key of an address: its inbox (see `Email::inbox`), hashed.
+    fn hash(&self, email: &Email) -> String {
+        self.keyed(email.inbox().as_bytes())
     }
 }
 

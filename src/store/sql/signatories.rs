@@ -20,15 +20,16 @@ use crate::store::{
     StoreError,
 };
 
-/// The signatures a filter keeps: `$1` campaign, `$2` status (else all but spam), `$3`
-/// contact only, `$4` a `LIKE` pattern for name, email or organisation (see `SearchText`),
+/// The signatures a filter keeps: `$1` campaign, `$2` status (else all but those kept apart:
+/// spam and invalidated), `$3` contact only, `$4` a `LIKE` pattern for name, email or
+/// organisation (see `SearchText`),
 /// `$5` review, `$6` signatory type, `$7` whether the source is filtered and `$8` the source
 /// kept (none: those that came directly), `$9` listing consent, `$10` language, `$11`
 /// constituency, `$12` council, `$13` how the nation's constituency codes begin (a Northern
 /// Ireland postcode placed in no constituency is in Northern Ireland). Bound by
 /// [`bind_filter`].
 const FILTERED: &str = "campaign_id = $1
-    AND (($2 IS NULL AND status <> 'spam') OR status = $2)
+    AND (($2 IS NULL AND status NOT IN ('spam', 'invalidated')) OR status = $2)
     AND ($3 = FALSE OR contact = TRUE)
     AND ($4 IS NULL OR LOWER(name) LIKE $4 ESCAPE '\\' OR LOWER(email) LIKE $4 ESCAPE '\\'
          OR LOWER(organisation) LIKE $4 ESCAPE '\\')

@@ -49,11 +49,17 @@ struct NewSignatureRow {
     /// How many emails its signing sends (0 or 1).
     emails_sent: i32,
     signed_at: DateTime<Utc>,
+    client_block: Option<String>,
+    client_network: Option<String>,
+    email_domain: String,
 }
 
 impl NewSignatureRow {
     fn of(submission: &SignatureSubmission, email_hasher: &EmailHasher) -> Self {
         let signature = &submission.signature;
+        let blocks = submission
+            .client
+            .map(|address| email_hasher.block_labels(address));
         Self {
             id: Uuid::now_v7(),
             campaign_id: submission.campaign_id,
@@ -85,6 +91,9 @@ impl NewSignatureRow {
             age_band: signature.age_band,
             emails_sent: i32::from(submission.first_email.is_some()),
             signed_at: submission.now,
+            client_block: blocks.as_ref().map(|(block, _)| block.clone()),
+            client_network: blocks.and_then(|(_, network)| network),
+            email_domain: signature.email.domain().to_owned(),
         }
     }
 
@@ -108,6 +117,9 @@ impl NewSignatureRow {
                 ("postcode_area", column(rows, |s| s.postcode_area.clone())),
                 ("constituency", column(rows, |s| s.constituency.clone())),
                 ("council", column(rows, |s| s.council.clone())),
+                ("client_block", column(rows, |s| s.client_block.clone())),
+                ("client_network", column(rows, |s| s.client_network.clone())),
+                ("email_domain", column(rows, |s| s.email_domain.clone())),
                 ("placed", column(rows, |_| true)),
                 ("country", column(rows, |s| s.country.clone())),
                 ("signatory_type", column(rows, |s| s.kind.as_str())),
@@ -462,15 +474,17 @@ impl<B: Backend> Signing for SqlStore<B> {
         else {
             return Ok(None);
         };
+        // An invalidated signature can be withdrawn too: its signer wants their data gone.
         if matches!(
             target.previous,
-            SignatureStatus::Pending | SignatureStatus::Confirmed
+            SignatureStatus::Pending | SignatureStatus::Confirmed | SignatureStatus::Invalidated
         ) {
             let withdrawn = sql_built::<B>(format!(
                 "UPDATE signatures SET status = 'withdrawn', withdrawn_at = $2, email = NULL,
                      name = NULL, postcode = NULL, organisation = NULL, organisation_key = NULL,
-                     role = NULL, website = NULL, email_hash = {}
-                 WHERE id = $1 AND status IN ('pending', 'confirmed')",
+                     role = NULL, website = NULL, email_hash = {},
+                     invalidation_id = NULL, status_before_invalidation = NULL
+                 WHERE id = $1 AND status IN ('pending', 'confirmed', 'invalidated')",
                 B::ERASED_KEY
             ))
             .bind(row.signature_id)
