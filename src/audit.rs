@@ -6,7 +6,7 @@ use uuid::Uuid;
 use crate::store::{self, AuditEntry, Store};
 
 /// Every action the log records, as its entries name them.
-pub const ACTIONS: [&str; 17] = [
+pub const ACTIONS: [&str; 18] = [
     "export",
     "review",
     "erase",
@@ -24,6 +24,7 @@ pub const ACTIONS: [&str; 17] = [
     "invalidated",
     "restored",
     "blocklist_changed",
+    "paper_entered",
 ];
 
 /// Records one action. A failure to record is logged loudly but does not undo the action,

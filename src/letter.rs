@@ -178,6 +178,24 @@ pub fn signatories_csv(signatories: &[PublicSignatory]) -> Vec<u8> {
     writer.into_inner().expect("writing to memory")
 }
 
+/// The paper sheets a count includes, for a hand-in: each sheet's reference (as the
+/// organisers wrote it, made safe to open in a spreadsheet), the day it was collected and how
+/// many of its signatures count.
+pub fn paper_sheets_csv(sheets: &[crate::store::PaperSheet]) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(b"\xEF\xBB\xBF".to_vec());
+    writer.write_record(["sheet", "collected_on", "signatures"])?;
+    for s in sheets {
+        writer.write_record([
+            neutralise(&s.sheet).into_owned(),
+            s.collected_on.clone(),
+            s.count.to_string(),
+        ])?;
+    }
+    writer.into_inner().map_err(|e| e.into_error().into())
+}
+
 /// What shows a signer in a hand-in's files, and what replaces it when they leave (`label`,
 /// such as "[erased on request]"): their line in `letter.html` and their row in
 /// `signatories.csv`.

@@ -23,6 +23,7 @@ pub mod markdown;
 pub mod metrics;
 pub mod mp_letters;
 pub mod page_cache;
+pub mod paper;
 pub mod pledges;
 pub mod previews;
 pub mod retention;

@@ -90,6 +90,10 @@ count-young-line = { $count ->
    *[other] Llofnododd { $n } o blant a phobl ifanc
 }
 count-young-few = Llofnododd llai na 10 o blant a phobl ifanc
+count-paper-line = { $count ->
+    [one] Gan gynnwys { $n } llofnod a gasglwyd ar bapur
+   *[other] Gan gynnwys { $n } o lofnodion a gasglwyd ar bapur
+}
 
 ## The pages that links in emails open
 

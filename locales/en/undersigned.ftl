@@ -88,6 +88,10 @@ count-young-line = { $count ->
    *[other] { $n } children and young people signed
 }
 count-young-few = Fewer than 10 children and young people signed
+count-paper-line = { $count ->
+    [one] Including { $n } signature collected on paper
+   *[other] Including { $n } signatures collected on paper
+}
 
 ## The pages that links in emails open
 

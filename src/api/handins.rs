@@ -132,7 +132,8 @@ pub async fn create(
         crate::areas::AreaSet::Constituencies,
     )
     .await?;
-    let files: [(&'static str, Vec<u8>); 4] = [
+    let sheets = state.store.paper_sheets(campaign.id).await?;
+    let files: [(&'static str, Vec<u8>); 5] = [
         (
             "letter.html",
             letter_html(&state.templates, &campaign, &signatories, &organiser)?.into_bytes(),
@@ -142,6 +143,10 @@ pub async fn create(
         (
             "constituencies.csv",
             crate::areas::to_csv(&constituencies).map_err(ApiError::internal)?,
+        ),
+        (
+            "paper_sheets.csv",
+            crate::letter::paper_sheets_csv(&sheets).map_err(ApiError::internal)?,
         ),
     ];
     let total = counts.confirmed_individuals + counts.confirmed_organisations;
@@ -172,6 +177,7 @@ pub async fn create(
             "counts": {
                 "total": total, "individuals": counts.confirmed_individuals,
                 "organisations": counts.confirmed_organisations, "listed": signatories.len(),
+                "paper": counts.paper,
                 "by_text_version": by_text_version,
                 "by_nation": by_nation,
             },

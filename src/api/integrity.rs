@@ -29,15 +29,14 @@ pub struct IntegrityQuery {
 }
 
 fn instant(field: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, FieldError> {
-    raw.filter(|r| !r.trim().is_empty())
-        .map(|r| {
-            DateTime::parse_from_rfc3339(r.trim())
-                .map(|t| t.with_timezone(&Utc))
-                .map_err(|_| {
-                    FieldError::new(field, "must be a date and time like 2026-12-01T09:00:00Z")
-                })
-        })
-        .transpose()
+    raw.map(|r| {
+        DateTime::parse_from_rfc3339(r)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| {
+                FieldError::new(field, "must be a date and time like 2026-12-01T09:00:00Z")
+            })
+    })
+    .transpose()
 }
 
 /// `GET /v1/campaigns/{slug}/integrity`: signatures per hour by what became of them, the
@@ -79,19 +78,27 @@ pub async fn view(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FilterBody {
+    #[serde(default, deserialize_with = "crate::http::extract::present")]
     block: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::present")]
     domain: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::present")]
     source: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::present")]
     from: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "crate::http::extract::present")]
     to: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "crate::http::extract::present")]
     emails: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InvalidateBody {
+    #[serde(deserialize_with = "crate::http::extract::object")]
     filter: FilterBody,
     /// Why, for the record: required unless this is a preview.
+    #[serde(default, deserialize_with = "crate::http::extract::present")]
     reason: Option<String>,
     #[serde(default)]
     dry_run: bool,
@@ -282,6 +289,7 @@ pub async fn restore(
 pub struct CampaignBlocklistBody {
     domains: Vec<String>,
     /// Refuse the domains of throwaway inboxes too; left as it is when absent.
+    #[serde(default, deserialize_with = "crate::http::extract::present")]
     disposable: Option<bool>,
 }
 

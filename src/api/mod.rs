@@ -11,6 +11,7 @@ pub mod handins;
 pub mod health;
 pub mod integrity;
 pub mod logos;
+pub mod paper;
 pub mod partners;
 pub mod signatories;
 pub mod signatures;

@@ -73,6 +73,8 @@ pub struct CountView {
     /// Of `total`, how many signed for organisations and how many as individuals.
     pub organisations: u64,
     pub individuals: u64,
+    /// Of `total`, how many were collected on paper.
+    pub paper: u64,
     /// On campaigns that welcome young signers: how many under-18s are in `total` (exactly:
     /// what the public sees is its [`YoungFigure`]).
     pub young_signers: Option<u64>,
@@ -92,6 +94,8 @@ struct CountBody<'a> {
     total: u64,
     organisations: u64,
     individuals: u64,
+    /// Of `total`, how many were collected on paper and entered by the organisers.
+    paper: u64,
     target: Option<u64>,
     milestones: &'a [MilestoneView],
     /// On campaigns that welcome young signers: how many under-18s signed, and every signer
@@ -166,6 +170,7 @@ impl CountView {
             total: counts.total(),
             organisations: counts.confirmed_organisations,
             individuals: counts.confirmed_individuals,
+            paper: counts.paper,
             target: campaign.target.map(|t| t.get()),
             milestones: &milestones,
             young_signers: young_signers.map(YoungFigure::of),
@@ -200,6 +205,7 @@ impl CountView {
             total: counts.total(),
             organisations: counts.confirmed_organisations,
             individuals: counts.confirmed_individuals,
+            paper: counts.paper,
             young_signers,
             etag: format!("\"{}\"", hex::encode(&digest[..12])),
             body,

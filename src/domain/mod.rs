@@ -45,6 +45,7 @@ pub mod integrity;
 mod language;
 mod nation;
 mod organiser;
+mod paper;
 mod partner;
 mod password;
 mod plain_address;
@@ -68,6 +69,7 @@ pub use handin::{Bundle, BundledFile, DecisionMaker, UpdateKind, sha256_hex};
 pub use language::Lang;
 pub use nation::{AreaCode, NATIONS, Nation};
 pub use organiser::{Identity, IdentityChanges, ORGANISER_FIELDS, PrivacyUrl};
+pub use paper::{MAX_PAPER_ENTRIES, PaperEntry, PaperEntryForm};
 pub use partner::{KeyHolder, NewPartner, PartnerKey, PartnerSummary};
 pub use password::{MAX_PASSWORD_CHARS, Password};
 pub use signature::{

@@ -200,6 +200,8 @@ pub struct CountSnapshot {
     pub pending: u64,
     /// Confirmed signers by age band, in the order of `AgeBand::ALL` (on campaigns that ask).
     pub by_age_band: [u64; 4],
+    /// Of the confirmed, how many were collected on paper and entered by staff.
+    pub paper: u64,
     pub updated_at: Option<DateTime<Utc>>,
 }
 
@@ -224,11 +226,13 @@ impl Recount {
             self.stored.confirmed_organisations,
             self.stored.pending,
             self.stored.by_age_band,
+            self.stored.paper,
         ) != (
             self.actual.confirmed_individuals,
             self.actual.confirmed_organisations,
             self.actual.pending,
             self.actual.by_age_band,
+            self.actual.paper,
         )
     }
 }
@@ -362,6 +366,8 @@ pub struct CountDelta {
     pub pending: i64,
     /// Confirmed signers by age band, in the order of `AgeBand::ALL`.
     pub by_age_band: [i64; 4],
+    /// Confirmed signatures collected on paper.
+    pub paper: i64,
 }
 
 impl CountDelta {
@@ -422,6 +428,7 @@ impl CountDelta {
             organisations: self.organisations + other.organisations,
             pending: self.pending + other.pending,
             by_age_band: std::array::from_fn(|i| self.by_age_band[i] + other.by_age_band[i]),
+            paper: self.paper + other.paper,
         }
     }
 }

@@ -5,8 +5,8 @@ use actix_web::http::Method;
 use actix_web::{Route, web};
 
 use crate::api::{
-    areas, auth, campaigns, console, counts, embed, handins, health, integrity, logos, partners,
-    signatories, signatures, updates, users, webhooks,
+    areas, auth, campaigns, console, counts, embed, handins, health, integrity, logos, paper,
+    partners, signatories, signatures, updates, users, webhooks,
 };
 use crate::error::ApiError;
 use crate::web::{about, assets, brand, campaign_pages, form, links, pledger_pages};
@@ -74,6 +74,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/v1/campaigns/{slug}/invalidations" => integrity::list),
         endpoint!(POST "/v1/campaigns/{slug}/invalidations/{id}/restore" => integrity::restore),
         endpoint!(GET "/v1/campaigns/{slug}/blocklist" => integrity::campaign_blocklist),
+        endpoint!(POST "/v1/campaigns/{slug}/paper" => paper::enter),
+        endpoint!(GET "/v1/campaigns/{slug}/paper" => paper::sheets),
         endpoint!(PUT "/v1/campaigns/{slug}/blocklist" => integrity::put_campaign_blocklist),
         endpoint!(GET "/v1/campaigns/{slug}/count" => counts::count),
         endpoint!(GET "/v1/campaigns/{slug}/count/stream" => counts::stream),

@@ -103,6 +103,7 @@ pub trait Store:
     + Brands
     + Places
     + Integrity
+    + Paper
     + 'static
 {
     /// Answers once the database has taken a write (a full disk fails it): ready for traffic.
@@ -230,6 +231,49 @@ pub trait Integrity: Send + Sync {
         blocklist: &crate::domain::integrity::Blocklist,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+}
+
+/// Paper entries to record on one campaign, entered by one organiser.
+#[derive(Debug, Clone)]
+pub struct PaperBatch<'a> {
+    pub campaign_id: Uuid,
+    pub lang: crate::domain::Lang,
+    /// The wording of the consents on the paper form: the campaign's current one.
+    pub consent_version: u32,
+    pub text_version: u32,
+    pub entries: &'a [crate::domain::PaperEntry],
+    /// Where each entry was made, by its postcode, in the entries' order.
+    pub places: &'a [crate::domain::records::PlaceCodes],
+    pub entered_by: Uuid,
+    pub now: DateTime<Utc>,
+}
+
+/// What recording paper entries came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaperRecorded {
+    pub added: u64,
+    /// Entries whose email had signed the campaign already (online or on paper): the
+    /// signature that was there stays, and nothing is added.
+    pub already_signed: u64,
+}
+
+/// One paper sheet, as entered.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PaperSheet {
+    pub sheet: String,
+    pub collected_on: String,
+    /// Its signatures that count.
+    pub count: u64,
+}
+
+/// Signatures collected on paper.
+#[async_trait]
+pub trait Paper: Send + Sync {
+    /// Records the entries in one transaction, with the count.
+    async fn record_paper(&self, batch: &PaperBatch<'_>) -> Result<PaperRecorded, StoreError>;
+
+    /// A campaign's paper sheets, by collection date then reference.
+    async fn paper_sheets(&self, campaign_id: Uuid) -> Result<Vec<PaperSheet>, StoreError>;
 }
 
 /// A logo as the service re-encoded it.

@@ -382,13 +382,25 @@ pub(super) struct SignatureStateRow {
     #[sqlx(try_from = "String")]
     pub signatory_type: SignatoryType,
     pub age_band: Option<String>,
+    /// Collected on paper (see [`STATE_COLUMNS`]); false where a query does not say.
+    #[sqlx(default)]
+    pub paper: bool,
 }
+
+/// The columns of a [`SignatureStateRow`].
+pub(super) const STATE_COLUMNS: &str =
+    "status, review, signatory_type, age_band, paper_sheet IS NOT NULL AS paper";
 
 impl SignatureStateRow {
     /// The signature entering (`sign = 1`) or leaving (`sign = -1`) the count as it stands.
     pub fn delta(&self, sign: i64) -> CountDelta {
         let band = self.age_band.as_deref().and_then(|b| b.parse().ok());
-        CountDelta::of_reviewed(self.status, self.review, self.signatory_type, band, sign)
+        let mut delta =
+            CountDelta::of_reviewed(self.status, self.review, self.signatory_type, band, sign);
+        if self.paper {
+            delta.paper = delta.individuals + delta.organisations;
+        }
+        delta
     }
 }
 
@@ -533,6 +545,7 @@ pub(super) struct CountRow {
     pub confirmed_13_15: i64,
     pub confirmed_16_17: i64,
     pub confirmed_18_plus: i64,
+    pub confirmed_paper: i64,
     pub updated_at: Option<DateTime<Utc>>,
 }
 
@@ -549,6 +562,7 @@ impl From<CountRow> for CountSnapshot {
                 count(row.confirmed_16_17),
                 count(row.confirmed_18_plus),
             ],
+            paper: count(row.confirmed_paper),
             updated_at: row.updated_at,
         }
     }

@@ -363,6 +363,10 @@ fn campaign_page_html(
         }
         _ => {}
     }
+    // "Including 312 signed on paper": the count is not only what was signed here.
+    if view.paper > 0 {
+        headlines.push(counted(lang, "count-paper-line", view.paper));
+    }
     let page = CampaignPage {
         layout,
         campaign: CampaignParts {

@@ -161,6 +161,7 @@ async fn a_hand_in_s_bundle_matches_its_manifest_and_its_published_hash() {
             "signatories.csv",
             "tally.json",
             "constituencies.csv",
+            "paper_sheets.csv",
             "manifest.json"
         ]
     );

@@ -32,6 +32,7 @@ mod operations;
 mod organiser;
 mod outage;
 mod pages;
+mod paper;
 mod partners;
 mod pledges;
 mod sessions;

@@ -47,8 +47,9 @@ pub async fn apply_counts<B: Backend>(
         sql::<B>(
             "INSERT INTO campaign_counts
                  (campaign_id, shard, confirmed_individuals, confirmed_organisations, pending,
-                  confirmed_under_13, confirmed_13_15, confirmed_16_17, confirmed_18_plus, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                  confirmed_under_13, confirmed_13_15, confirmed_16_17, confirmed_18_plus,
+                  confirmed_paper, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $10)
              ON CONFLICT (campaign_id, shard) DO UPDATE SET
                  confirmed_individuals = campaign_counts.confirmed_individuals + excluded.confirmed_individuals,
                  confirmed_organisations = campaign_counts.confirmed_organisations + excluded.confirmed_organisations,
@@ -57,6 +58,7 @@ pub async fn apply_counts<B: Backend>(
                  confirmed_13_15 = campaign_counts.confirmed_13_15 + excluded.confirmed_13_15,
                  confirmed_16_17 = campaign_counts.confirmed_16_17 + excluded.confirmed_16_17,
                  confirmed_18_plus = campaign_counts.confirmed_18_plus + excluded.confirmed_18_plus,
+                 confirmed_paper = campaign_counts.confirmed_paper + excluded.confirmed_paper,
                  updated_at = excluded.updated_at",
         )
         .bind(campaign_id)
@@ -69,6 +71,7 @@ pub async fn apply_counts<B: Backend>(
         .bind(delta.by_age_band[2])
         .bind(delta.by_age_band[3])
         .bind(now)
+        .bind(delta.paper)
         .execute(tx)
         .await?;
     }
@@ -109,6 +112,7 @@ async fn stored_count<B: Backend>(
                 CAST(COALESCE(SUM(confirmed_13_15), 0) AS BIGINT) AS confirmed_13_15,
                 CAST(COALESCE(SUM(confirmed_16_17), 0) AS BIGINT) AS confirmed_16_17,
                 CAST(COALESCE(SUM(confirmed_18_plus), 0) AS BIGINT) AS confirmed_18_plus,
+                CAST(COALESCE(SUM(confirmed_paper), 0) AS BIGINT) AS confirmed_paper,
                 MAX(updated_at) AS updated_at
          FROM campaign_counts WHERE campaign_id = $1",
     )
@@ -187,7 +191,7 @@ impl<B: Backend> Counts for SqlStore<B> {
             )
         };
         let actual: CountRow = sql_built::<B>(format!(
-            "SELECT {}, {}, {}, {}, {}, {},
+            "SELECT {}, {}, {}, {}, {}, {}, {},
                  CAST(COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0) AS BIGINT)
                      AS pending,
                  MAX(signed_at) AS updated_at
@@ -198,6 +202,7 @@ impl<B: Backend> Counts for SqlStore<B> {
             counted("age_band = '13-15'", "confirmed_13_15"),
             counted("age_band = '16-17'", "confirmed_16_17"),
             counted("age_band = '18-plus'", "confirmed_18_plus"),
+            counted("paper_sheet IS NOT NULL", "confirmed_paper"),
         ))
         .bind(campaign_id)
         .fetch_one(&mut tx)
@@ -218,7 +223,8 @@ impl<B: Backend> Counts for SqlStore<B> {
                      confirmed_13_15 = CASE WHEN shard = 0 THEN $6 ELSE 0 END,
                      confirmed_16_17 = CASE WHEN shard = 0 THEN $7 ELSE 0 END,
                      confirmed_18_plus = CASE WHEN shard = 0 THEN $8 ELSE 0 END,
-                     updated_at = $9
+                     updated_at = $9,
+                     confirmed_paper = CASE WHEN shard = 0 THEN $10 ELSE 0 END
                  WHERE campaign_id = $1",
             )
             .bind(campaign_id)
@@ -230,6 +236,7 @@ impl<B: Backend> Counts for SqlStore<B> {
             .bind(bands[2])
             .bind(bands[3])
             .bind(now)
+            .bind(recount.actual.paper as i64)
             .execute(&mut tx)
             .await?;
             B::announce(&mut tx, &[campaign_id]).await?;

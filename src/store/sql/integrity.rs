@@ -296,7 +296,7 @@ impl<B: Backend> Integrity for SqlStore<B> {
                      status = 'invalidated', invalidation_id = ${id_param}
                  WHERE campaign_id = $1 AND {TAKEABLE} {conditions}
                  RETURNING status_before_invalidation AS status, review, signatory_type,
-                           age_band"
+                           age_band, paper_sheet IS NOT NULL AS paper"
             )),
             campaign_id,
             &values,
@@ -377,7 +377,8 @@ impl<B: Backend> Integrity for SqlStore<B> {
             "UPDATE signatures SET status = status_before_invalidation,
                  status_before_invalidation = NULL, invalidation_id = NULL
              WHERE invalidation_id = $1 AND status = 'invalidated'
-             RETURNING status, review, signatory_type, age_band",
+             RETURNING status, review, signatory_type, age_band,
+                       paper_sheet IS NOT NULL AS paper",
         )
         .bind(id)
         .fetch_all(&mut tx)

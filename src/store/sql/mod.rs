@@ -9,6 +9,7 @@ pub(super) mod counts;
 mod handins;
 mod integrity;
 mod outbox;
+mod paper;
 mod partners;
 mod places;
 mod pledges;

@@ -8,7 +8,7 @@ use super::SqlStore;
 use super::counts::apply_counts;
 use crate::domain::{EmailKind, SecretToken};
 use crate::store::dialect::{Backend, sql, sql_built};
-use crate::store::rows::{SIGNATURE_COLUMNS, SignatureStateRow};
+use crate::store::rows::{SIGNATURE_COLUMNS, STATE_COLUMNS, SignatureStateRow};
 use crate::store::{HeldPledge, Pledges, SignatureRecord, StoreError, TokenPurpose};
 
 #[async_trait]
@@ -118,7 +118,7 @@ impl<B: Backend> Pledges for SqlStore<B> {
     ) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await?;
         let state: Option<SignatureStateRow> = sql_built::<B>(format!(
-            "SELECT status, review, signatory_type, age_band FROM signatures
+            "SELECT {STATE_COLUMNS} FROM signatures
              WHERE id = $1 AND renewals = $2 AND status = 'confirmed' {}",
             B::FOR_UPDATE
         ))

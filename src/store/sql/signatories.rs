@@ -14,7 +14,7 @@ use super::webhooks::{Happened, report, scrub_personal_data};
 use crate::domain::records::CountDelta;
 use crate::domain::{EmailKind, Review, WebhookEvent};
 use crate::store::dialect::{Backend, InsertRows, Sql, column, sql, sql_built};
-use crate::store::rows::{SIGNATURE_COLUMNS, SignatureStateRow};
+use crate::store::rows::{SIGNATURE_COLUMNS, STATE_COLUMNS, SignatureStateRow};
 use crate::store::{
     PublicSignatory, ReviewSelection, Reviewed, Signatories, SignatureFilter, SignatureRecord,
     StoreError,
@@ -139,7 +139,7 @@ async fn signature_state<B: Backend>(
     signature_id: Uuid,
 ) -> Result<Option<SignatureStateRow>, StoreError> {
     sql_built::<B>(format!(
-        "SELECT status, review, signatory_type, age_band FROM signatures
+        "SELECT {STATE_COLUMNS} FROM signatures
          WHERE id = $1 AND campaign_id = $2 {}",
         B::FOR_UPDATE
     ))
@@ -275,7 +275,7 @@ impl<B: Backend> Signatories for SqlStore<B> {
                 let mut rows = Vec::with_capacity(ids.len());
                 for chunk in ids.chunks(IDS_PER_STATEMENT) {
                     let query = sql_built::<B>(format!(
-                        "SELECT id, status, review, signatory_type, age_band FROM signatures
+                        "SELECT id, {STATE_COLUMNS} FROM signatures
                          WHERE campaign_id = $1 AND review <> $2 AND erased_at IS NULL
                            AND id IN ({}) {}",
                         placeholders(3, chunk.len()),
@@ -292,7 +292,7 @@ impl<B: Backend> Signatories for SqlStore<B> {
             }
             ReviewSelection::Matching(filter) => {
                 let query = sql_built::<B>(format!(
-                    "SELECT id, status, review, signatory_type, age_band FROM signatures
+                    "SELECT id, {STATE_COLUMNS} FROM signatures
                      WHERE {FILTERED} AND review <> $14 AND erased_at IS NULL {}",
                     B::FOR_UPDATE
                 ));

@@ -301,6 +301,7 @@ impl<B: Backend> SqlStore<B> {
     ) -> Result<Option<(TokenTargetRow, TokenUse)>, StoreError> {
         let row: Option<TokenTargetRow> = sql_built::<B>(format!(
             "SELECT t.signature_id, s.campaign_id, s.status, s.signatory_type, s.review, s.age_band,
+                    s.paper_sheet IS NOT NULL AS paper,
                     t.expires_at, c.slug AS campaign_slug, c.title AS campaign_title
              FROM signature_tokens t
              JOIN signatures s ON s.id = t.signature_id
