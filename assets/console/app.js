@@ -12,6 +12,7 @@ import * as webhooks from "./webhooks.js";
 import * as updates from "./updates.js";
 import * as security from "./security.js";
 import * as integrity from "./integrity.js";
+import * as paper from "./paper.js";
 
 const main = document.getElementById("main");
 const session = {user: null};
@@ -29,6 +30,7 @@ const routes = [
   [/^#\/c\/([^/]+)\/webhooks$/, (slug) => webhooks.webhooks(session, slug)],
   [/^#\/c\/([^/]+)\/updates$/, (slug) => updates.updates(session, slug)],
   [/^#\/c\/([^/]+)\/integrity$/, (slug) => integrity.integrity(session, slug)],
+  [/^#\/c\/([^/]+)\/paper$/, (slug) => paper.paper(session, slug)],
   [/^#\/account$/, () => campaigns.account(session)],
   [/^#\/security$/, () => security.security(session, loggedOut)],
   [/^#\/admin\/organisers$/, () => admin.organisers(session)],

@@ -138,7 +138,7 @@ export function heading(text, ...after) {
 export function campaignTabs(slug, current, kind) {
   // A petition has no letter, but is handed in the same way.
   const handIn = kind === "petition" ? "Hand-in" : "Letter";
-  const tabs = [["", "Dashboard"], ["/signatures", "Signatures"], ["/partners", "Partners and embedding"], ["/letter", handIn], ["/updates", "Updates"], ["/integrity", "Integrity"], ["/webhooks", "Webhooks"], ["/edit", "Edit"]];
+  const tabs = [["", "Dashboard"], ["/signatures", "Signatures"], ["/partners", "Partners and embedding"], ["/letter", handIn], ["/updates", "Updates"], ["/paper", "Paper"], ["/integrity", "Integrity"], ["/webhooks", "Webhooks"], ["/edit", "Edit"]];
   const base = `#/c/${encodeURIComponent(slug)}`;
   return h("nav", {class: "tabs", "aria-label": "This campaign"},
     h("ul", {}, tabs.map(([path, label]) => h("li", {},

@@ -14,7 +14,7 @@ use crate::error::ApiError;
 const INDEX: &str = include_str!("../../assets/console/index.html");
 
 /// Every file the page loads, by name under `/console/`.
-const FILES: [(&str, &str); 14] = [
+const FILES: [(&str, &str); 15] = [
     (
         "console.css",
         include_str!("../../assets/console/console.css"),
@@ -45,6 +45,7 @@ const FILES: [(&str, &str); 14] = [
         "updates.js",
         include_str!("../../assets/console/updates.js"),
     ),
+    ("paper.js", include_str!("../../assets/console/paper.js")),
     (
         "integrity.js",
         include_str!("../../assets/console/integrity.js"),

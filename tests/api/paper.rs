@@ -267,3 +267,59 @@ async fn bad_paper_entries_are_refused_and_change_nothing() {
         0
     );
 }
+
+/// In the console: a sheet entered signer by signer, a mistake shown beside its field, and
+/// the sheet counted once saved; seen in headless Chromium, checked with axe.
+#[tokio::test]
+async fn an_organiser_enters_a_paper_sheet_in_the_console() {
+    use crate::console::{axe_source, check_screen, fill, log_in, press, wait_screen, wait_text};
+    let Some(browser) = crate::browser::browser().await else {
+        return;
+    };
+    let axe = axe_source();
+    let app = spawn_app().await;
+    app.open_campaign_with(json!({"require_confirmation": false}))
+        .await;
+    let client = &browser.client;
+    crate::browser::viewport(client, 1280, 900).await;
+    log_in(
+        client,
+        &app.address,
+        "organiser@article39.example",
+        "Scrap SI 445",
+    )
+    .await;
+    client
+        .goto(&format!("{}/console/#/c/scrapsi445/paper", app.address))
+        .await
+        .unwrap();
+    wait_screen(client, "Paper signatures").await;
+    fill(client, "field-sheet", "Bangor school visit, sheet 3").await;
+    // A date field takes the date as the browser's locale writes it: set it as the value.
+    client
+        .execute(
+            "document.getElementById('field-collected_on').value = '2026-11-28';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    fill(client, "field-entries-0--name", "Gwenllian Pryce").await;
+    fill(client, "field-entries-0--postcode", "LL57 2DG").await;
+    fill(client, "field-entries-2--name", "Dafydd ap Gwilym").await;
+    fill(client, "field-entries-2--postcode", "not a postcode").await;
+    press(client, "Save the sheet").await;
+    wait_text(
+        client,
+        "[data-field='entries[2].postcode'] .field-error",
+        "not a UK postcode",
+    )
+    .await;
+    check_screen(client, axe.as_deref(), "console-paper").await;
+    app.expect_total("scrapsi445", 0).await;
+    fill(client, "field-entries-2--postcode", "LL57 2DG").await;
+    press(client, "Save the sheet").await;
+    wait_text(client, "#status", "2 signatures added from the sheet").await;
+    wait_text(client, "main table", "Bangor school visit, sheet 3").await;
+    let count = app.expect_total("scrapsi445", 2).await;
+    assert_eq!(count["paper"], 2);
+}
