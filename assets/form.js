@@ -63,6 +63,9 @@
       if (young) {
         var boxes = consents.querySelectorAll("input[type=checkbox]");
         for (var i = 0; i < boxes.length; i++) boxes[i].checked = false;
+        // Nor is a reason asked of them.
+        var reason = consents.querySelector("textarea");
+        if (reason) reason.value = "";
       }
       reportHeight();
     };
@@ -135,7 +138,7 @@
 
   function body() {
     var data = {};
-    ["name", "email", "postcode", "country", "signatory_type", "organisation", "role", "source", "website", "nickname", "started", "lang", "age_band"].forEach(function (name) {
+    ["name", "email", "postcode", "country", "signatory_type", "organisation", "role", "source", "website", "nickname", "started", "lang", "age_band", "reason", "reason_shown_as"].forEach(function (name) {
       var v = value(name);
       if (v !== undefined) data[name] = v;
     });

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use crate::store::{self, AuditEntry, Store};
 
 /// Every action the log records, as its entries name them.
-pub const ACTIONS: [&str; 18] = [
+pub const ACTIONS: [&str; 19] = [
     "export",
     "review",
     "erase",
@@ -25,6 +25,7 @@ pub const ACTIONS: [&str; 18] = [
     "restored",
     "blocklist_changed",
     "paper_entered",
+    "reason_reviewed",
 ];
 
 /// Records one action. A failure to record is logged loudly but does not undo the action,

@@ -26,6 +26,7 @@ pub mod page_cache;
 pub mod paper;
 pub mod pledges;
 pub mod previews;
+pub mod reasons;
 pub mod retention;
 pub mod selfcheck;
 pub mod signing;

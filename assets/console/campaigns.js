@@ -114,6 +114,7 @@ function campaignBody(typed) {
   body.young_signers = typed.young_signers;
   body.young_retention_days = whole(typed.young_retention_days);
   body.require_proof_of_work = typed.require_proof_of_work;
+  body.invite_reasons = typed.invite_reasons;
   body.targets = typed.targets.split("\n").map((line) => line.trim()).filter(Boolean).map((line) => {
     const [name = "", role = "", email = ""] = line.split("|").map((part) => part.trim());
     return email ? {name, role, email} : {name, role};
@@ -191,7 +192,9 @@ function campaignFields(c, creating, account) {
       field({name: "young_retention_days", label: "Keep young signers' details for (days)", inputmode: "numeric", value: c.young_retention_days ?? 30,
         hint: "Counted from when the campaign closes; at most as long as everyone else's."}),
       field({name: "require_proof_of_work", label: "Ask signers' browsers for a proof of work against bots", type: "checkbox", value: !!c.require_proof_of_work,
-        hint: "The form solves a small puzzle as it is sent, with no third party. Signatures sent without JavaScript are held for you to approve."})),
+        hint: "The form solves a small puzzle as it is sent, with no third party. Signatures sent without JavaScript are held for you to approve."}),
+      field({name: "invite_reasons", label: "Ask signers why it matters to them", type: "checkbox", value: !!c.invite_reasons,
+        hint: "An optional box of up to 500 characters, never shown to under-18s. You read each reason before it appears on the page, under Signatures."})),
     h("fieldset", {class: "group"}, h("legend", {}, "Who is asking"),
       h("p", {class: "hint"}, "Signers are told who runs the campaign, how their details are used, and where to write. A campaign opens only once all three are known."),
       field({name: "organiser.name", label: "Organisation", value: c.own_organiser?.name || "", hint: fallback("name")}),
@@ -218,7 +221,7 @@ function textVersions(slug, versions) {
 export async function edit(session, slug) {
   const creating = slug === null;
   const account = session.user.organiser || {};
-  let campaign = {kind: "petition", slug: "", title: "", summary: "", body: "", milestones: [], require_confirmation: true, allowed_origins: [], retention_days: 180, lang: "en", translations: {}, young_signers: false, young_retention_days: 30, require_proof_of_work: false};
+  let campaign = {kind: "petition", slug: "", title: "", summary: "", body: "", milestones: [], require_confirmation: true, allowed_origins: [], retention_days: 180, lang: "en", translations: {}, young_signers: false, young_retention_days: 30, require_proof_of_work: false, invite_reasons: false};
   let versions = [];
   if (!creating) {
     campaign = await get(slugPath(slug));
@@ -238,7 +241,7 @@ export async function edit(session, slug) {
     "organiser.name": campaign.own_organiser.name, "organiser.privacy_url": campaign.own_organiser.privacy_url,
     "organiser.contact_email": campaign.own_organiser.contact_email,
     lang: campaign.lang, young_signers: campaign.young_signers, young_retention_days: String(campaign.young_retention_days),
-    require_proof_of_work: campaign.require_proof_of_work, colour: campaign.colour || "", ...translationFields(campaign)});
+    require_proof_of_work: campaign.require_proof_of_work, invite_reasons: campaign.invite_reasons, colour: campaign.colour || "", ...translationFields(campaign)});
   const form = onSubmit(h("form", {novalidate: true, class: "campaign-form"},
     campaignFields(campaign, creating, account),
     h("div", {class: "actions"},

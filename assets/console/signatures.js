@@ -4,8 +4,9 @@
 import {get, patch, post, remove, api, slugPath} from "./api.js";
 import {announce, backToCampaigns, campaignTabs, confirmAction, copyButton, download, formatNumber, formatTime, h, heading, replace} from "./dom.js";
 import {field, onSubmit} from "./forms.js";
+import {reasonsSection} from "./reasons.js";
 
-const STATUSES = [["", "Any but spam"], ["pending", "Waiting for confirmation"], ["confirmed", "Confirmed"], ["withdrawn", "Withdrawn or erased"], ["lapsed", "Lapsed (pledges not renewed)"], ["spam", "Spam"]];
+const STATUSES = [["", "Any but spam or invalidated"], ["pending", "Waiting for confirmation"], ["confirmed", "Confirmed"], ["withdrawn", "Withdrawn or erased"], ["lapsed", "Lapsed (pledges not renewed)"], ["spam", "Spam"], ["invalidated", "Invalidated"]];
 const REVIEW = {pending: "Not yet reviewed", approved: "Approved", rejected: "Rejected", held: "Held: sent without JavaScript"};
 const REVIEWS = [["", "Any"], ["pending", "Not yet reviewed"], ["approved", "Approved"], ["rejected", "Rejected"], ["held", "Held for review"]];
 const TYPES = [["", "Both"], ["organisation", "Organisations"], ["individual", "Individuals"]];
@@ -270,7 +271,8 @@ export async function list(session, slug) {
       h("button", {type: "button", class: "secondary", onclick: () => exportAs("csv")}, "Export CSV"),
       h("button", {type: "button", class: "secondary", onclick: () => exportAs("ndjson")}, "Export NDJSON"),
       h("p", {class: "hint"}, "Exports hold every signature the filters above keep, and are written to the audit log.")),
-    summary, undoBar, bulk, results]};
+    summary, undoBar, bulk, results,
+    campaign.invite_reasons ? reasonsSection(path) : null]};
 }
 
 function snippetBlock(label, copyLabel, text, id) {

@@ -20,11 +20,17 @@ field-website = Gwefan
 field-public = Rhestru
 field-contact = Cysylltu
 field-age-band = Dy oedran
+field-reason = Pam mae hyn yn bwysig i chi? (dewisol)
+field-reason-shown-as = Dangos fel
 field-other = Y maes hwn
 hint-email-confirm = Byddwn yn anfon dolen i gadarnhau eich llofnod. Ni chaiff byth ei ddangos yn gyhoeddus.
 hint-email-thanks = Byddwn yn anfon nodyn o'ch llofnod atoch drwy e-bost, gyda dolen i'w dynnu'n ôl. Ni chaiff byth ei ddangos yn gyhoeddus.
 hint-email-parent = Os wyt ti o dan 13 oed, rhaid i oedolyn sy'n gofalu amdanat ti gytuno. Byddwn yn anfon dolen atyn nhw i gadarnhau, a dim byd arall. Ni fyddwn byth yn ei ddangos yn gyhoeddus.
 hint-postcode = Dewisol; cyfeiriadau yn y DU yn unig.
+hint-reason = Hyd at 500 nod. Efallai y byddwn yn ei ddangos ar y dudalen hon ar ôl ei ddarllen. Nid ar gyfer pobl dan 18 oed.
+reason-shown-legend = Os byddwn yn dangos eich rheswm
+reason-shown-name = Ei ddangos gyda fy enw cyntaf a fy etholaeth
+reason-shown-anonymous = Ei ddangos heb fy enw
 hint-postcode-young = Dewisol; cyfeiriadau yn y DU yn unig. Os wyt ti o dan 18 oed, dim ond y rhan gyntaf a gadwn, fel CF10.
 hint-organisation = Ei angen pan fyddwch yn llofnodi ar ran sefydliad.
 hint-role = Dewisol.
@@ -90,6 +96,7 @@ count-young-line = { $count ->
    *[other] Llofnododd { $n } o blant a phobl ifanc
 }
 count-young-few = Llofnododd llai na 10 o blant a phobl ifanc
+page-reasons-title = Pam y llofnododd pobl
 count-paper-line = { $count ->
     [one] Gan gynnwys { $n } llofnod a gasglwyd ar bapur
    *[other] Gan gynnwys { $n } o lofnodion a gasglwyd ar bapur

@@ -20,11 +20,17 @@ field-website = Website
 field-public = Listing
 field-contact = Contact
 field-age-band = Your age
+field-reason = Why does this matter to you? (optional)
+field-reason-shown-as = Shown as
 field-other = This field
 hint-email-confirm = We send a link to confirm your signature. It is never shown publicly.
 hint-email-thanks = We email you a note of your signature, with a link to withdraw it. It is never shown publicly.
 hint-email-parent = If you are under 13, a grown-up who looks after you must agree. We email them a link to confirm, and nothing else. We never show it publicly.
 hint-postcode = Optional; UK addresses only.
+hint-reason = Up to 500 characters. We may show it on this page once we have read it. Not for under-18s.
+reason-shown-legend = If we show your reason
+reason-shown-name = Show it with my first name and constituency
+reason-shown-anonymous = Show it without my name
 hint-postcode-young = Optional; UK addresses only. If you are under 18 we keep only the first part, like CF10.
 hint-organisation = Needed when you sign for an organisation.
 hint-role = Optional.
@@ -88,6 +94,7 @@ count-young-line = { $count ->
    *[other] { $n } children and young people signed
 }
 count-young-few = Fewer than 10 children and young people signed
+page-reasons-title = Why people signed
 count-paper-line = { $count ->
     [one] Including { $n } signature collected on paper
    *[other] Including { $n } signatures collected on paper

@@ -78,6 +78,9 @@ pub struct CreateCampaign {
     young_retention_days: Option<Whole<u32>>,
     #[serde(default, deserialize_with = "present")]
     require_proof_of_work: Option<bool>,
+    /// The form invites a short reason for signing, shown once approved.
+    #[serde(default, deserialize_with = "present")]
+    invite_reasons: Option<bool>,
     /// The campaign's own colour (`#rrggbb`); its owner's otherwise (`null` or blank).
     #[serde(default, deserialize_with = "nullable")]
     colour: Option<Option<String>>,
@@ -149,6 +152,9 @@ pub struct UpdateCampaign {
     young_retention_days: Option<Whole<u32>>,
     #[serde(default, deserialize_with = "present")]
     require_proof_of_work: Option<bool>,
+    /// The form invites a short reason for signing, shown once approved.
+    #[serde(default, deserialize_with = "present")]
+    invite_reasons: Option<bool>,
     /// `null` or `""` goes back to its owner's colour.
     #[serde(default, deserialize_with = "nullable")]
     colour: Option<Option<String>>,
@@ -224,6 +230,7 @@ struct SignerInput {
     young_signers: Option<bool>,
     young_retention_days: Option<Whole<u32>>,
     require_proof_of_work: Option<bool>,
+    invite_reasons: Option<bool>,
 }
 
 impl SignerInput {
@@ -268,6 +275,7 @@ impl SignerInput {
             young_signers,
             young_retention_days,
             require_proof_of_work: self.require_proof_of_work,
+            invite_reasons: self.invite_reasons,
         })
     }
 }
@@ -298,6 +306,7 @@ impl CreateCampaign {
             young_signers: self.young_signers,
             young_retention_days: self.young_retention_days,
             require_proof_of_work: self.require_proof_of_work,
+            invite_reasons: self.invite_reasons,
         };
         let defaults = SignerSettings::default();
         let signers = match self.kind.parse::<CampaignKind>() {
@@ -448,6 +457,7 @@ impl UpdateCampaign {
             young_signers: self.young_signers,
             young_retention_days: self.young_retention_days,
             require_proof_of_work: self.require_proof_of_work,
+            invite_reasons: self.invite_reasons,
         }
         .parse(campaign.kind, campaign.signers.lang, &mut e);
         let colour = e.check_optional("colour", self.colour, |c| {
@@ -606,6 +616,8 @@ pub(super) struct CampaignView {
     young_retention_days: Option<u32>,
     /// Signing asks for a proof of work (`GET /v1/altcha/challenge`).
     require_proof_of_work: bool,
+    /// The form invites a short reason for signing.
+    invite_reasons: bool,
     /// Its own colour, where it sets one (its owner's otherwise).
     colour: Option<String>,
     /// Its own logo, where it has one (its owner's otherwise).
@@ -714,6 +726,7 @@ impl CampaignView {
             young_signers: campaign.signers.young_signers,
             young_retention_days: managed.then(|| campaign.signers.young_retention_days.get()),
             require_proof_of_work: campaign.signers.require_proof_of_work,
+            invite_reasons: campaign.signers.invite_reasons,
             colour: campaign
                 .brand
                 .colour

@@ -14,7 +14,7 @@ use crate::error::ApiError;
 const INDEX: &str = include_str!("../../assets/console/index.html");
 
 /// Every file the page loads, by name under `/console/`.
-const FILES: [(&str, &str); 15] = [
+const FILES: [(&str, &str); 16] = [
     (
         "console.css",
         include_str!("../../assets/console/console.css"),
@@ -46,6 +46,10 @@ const FILES: [(&str, &str); 15] = [
         include_str!("../../assets/console/updates.js"),
     ),
     ("paper.js", include_str!("../../assets/console/paper.js")),
+    (
+        "reasons.js",
+        include_str!("../../assets/console/reasons.js"),
+    ),
     (
         "integrity.js",
         include_str!("../../assets/console/integrity.js"),

@@ -13,6 +13,7 @@ pub mod integrity;
 pub mod logos;
 pub mod paper;
 pub mod partners;
+pub mod reasons;
 pub mod signatories;
 pub mod signatures;
 pub mod updates;

@@ -53,6 +53,12 @@ pub struct SignRequest {
     /// A proof-of-work solution, where the campaign asks for one.
     #[serde(default, deserialize_with = "present")]
     altcha: Option<String>,
+    /// Why they sign, where the campaign invites a reason.
+    #[serde(default, deserialize_with = "present")]
+    reason: Option<String>,
+    /// `name` (first name and constituency) or `anonymous` (the default).
+    #[serde(default, deserialize_with = "present")]
+    reason_shown_as: Option<String>,
 }
 
 impl From<SignRequest> for SignatureForm {
@@ -76,6 +82,8 @@ impl From<SignRequest> for SignatureForm {
             lang: r.lang,
             age_band: r.age_band,
             altcha: r.altcha,
+            reason: r.reason,
+            reason_shown_as: r.reason_shown_as,
         }
     }
 }

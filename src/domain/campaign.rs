@@ -346,6 +346,8 @@ pub struct SignerSettings {
     /// the campaign's `retention_days` (see [`Campaign::young_retention`]).
     pub young_retention_days: RetentionDays,
     pub require_proof_of_work: bool,
+    /// The form invites a short reason for signing (never of young signers).
+    pub invite_reasons: bool,
 }
 
 impl Default for SignerSettings {
@@ -356,6 +358,7 @@ impl Default for SignerSettings {
             young_signers: false,
             young_retention_days: RetentionDays::YOUNG_DEFAULT,
             require_proof_of_work: false,
+            invite_reasons: false,
         }
     }
 }
@@ -368,6 +371,7 @@ pub struct SignerSettingsChanges {
     pub young_signers: Option<bool>,
     pub young_retention_days: Option<RetentionDays>,
     pub require_proof_of_work: Option<bool>,
+    pub invite_reasons: Option<bool>,
 }
 
 impl SignerSettings {
@@ -389,6 +393,7 @@ impl SignerSettings {
             require_proof_of_work: changes
                 .require_proof_of_work
                 .unwrap_or(self.require_proof_of_work),
+            invite_reasons: changes.invite_reasons.unwrap_or(self.invite_reasons),
         }
     }
 }
@@ -614,6 +619,7 @@ impl Campaign {
             contact_basis: self.consent.contact_basis,
             young_signers: self.signers.young_signers,
             lang: self.signers.lang,
+            invite_reasons: self.signers.invite_reasons,
         }
     }
 

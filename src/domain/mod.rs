@@ -74,9 +74,9 @@ pub use partner::{KeyHolder, NewPartner, PartnerKey, PartnerSummary};
 pub use password::{MAX_PASSWORD_CHARS, Password};
 pub use signature::{
     AgeBand, ContactBasis, Country, EmailKind, MAX_EMAILS_PER_SIGNATURE, MailLane, NewSignature,
-    PersonName, Postcode, Review, ShortText, Signatory, SignatoryType, SignatureForm,
-    SignatureStatus, SigningRules, SourceCode, Website, holds_an_address, organisation_key,
-    reminder_for,
+    PersonName, Postcode, Reason, ReasonShownAs, ReasonText, Review, ShortText, Signatory,
+    SignatoryType, SignatureForm, SignatureStatus, SigningRules, SourceCode, Website,
+    holds_an_address, organisation_key, reminder_for,
 };
 pub use slug::Slug;
 pub use text::{Body, ConsentText, OrganiserName, Recipient, Summary, Title};

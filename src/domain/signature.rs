@@ -481,6 +481,11 @@ pub struct SignatureForm {
     pub age_band: Option<String>,
     /// A proof-of-work solution (ALTCHA's payload, base64), on campaigns that ask for one.
     pub altcha: Option<String>,
+    /// Why they sign, on campaigns that invite a reason.
+    pub reason: Option<String>,
+    /// How their reason is shown once approved: `name` (first name and constituency) or
+    /// `anonymous`.
+    pub reason_shown_as: Option<String>,
 }
 
 /// What a campaign asks of the people who sign it, as far as reading their form goes.
@@ -492,6 +497,8 @@ pub struct SigningRules {
     pub young_signers: bool,
     /// The language a signer who says none is taken to sign in.
     pub lang: Lang,
+    /// A short reason for signing is invited.
+    pub invite_reasons: bool,
 }
 
 impl SigningRules {
@@ -501,8 +508,45 @@ impl SigningRules {
             contact_basis,
             young_signers: false,
             lang: Lang::En,
+            invite_reasons: false,
         }
     }
+}
+
+/// A signer's reason for signing: up to 500 characters, line breaks kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReasonText(String);
+
+impl ReasonText {
+    pub const MAX_CHARS: usize = 500;
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        parse_text(raw, Self::MAX_CHARS, true).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// How an approved reason is shown: with the signer's first name and constituency, or alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReasonShownAs {
+    Name,
+    Anonymous,
+}
+
+text_enum!(ReasonShownAs {
+    ReasonShownAs::Name => "name",
+    ReasonShownAs::Anonymous => "anonymous",
+});
+
+/// Why someone signed, as they asked it to be shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    pub text: ReasonText,
+    pub shown_as: ReasonShownAs,
 }
 
 impl SignatureForm {
@@ -522,6 +566,8 @@ impl SignatureForm {
             lang: present(self.lang),
             age_band: present(self.age_band),
             altcha: present(self.altcha),
+            reason: present(self.reason),
+            reason_shown_as: present(self.reason_shown_as),
             ..self
         }
     }
@@ -553,6 +599,8 @@ pub struct NewSignature {
     pub lang: Lang,
     /// On a campaign that welcomes young signers, the signer's age band.
     pub age_band: Option<AgeBand>,
+    /// Why they sign, where the campaign invited it.
+    pub reason: Option<Reason>,
 }
 
 impl NewSignature {
@@ -600,6 +648,7 @@ impl NewSignature {
         let signatory = e.check("signatory_type", signatory);
         let website = Self::parse_website(&form, kind, signatory.as_ref(), &mut e);
         let young = age_band.flatten().is_some_and(AgeBand::is_young);
+        let reason = Self::parse_reason(&form, rules.invite_reasons, young, &mut e);
         if kind == CampaignKind::Pledge && form.public != Some(true) {
             e.check::<()>(
                 "public",
@@ -625,8 +674,9 @@ impl NewSignature {
             Some(website),
             Some(lang),
             Some(age_band),
+            Some(reason),
         ) = (
-            name, email, country, postcode, source, signatory, website, lang, age_band,
+            name, email, country, postcode, source, signatory, website, lang, age_band, reason,
         )
         else {
             return Err(e.into_vec());
@@ -650,7 +700,42 @@ impl NewSignature {
             held_for_review: false,
             lang,
             age_band,
+            reason,
         })
+    }
+
+    /// A reason, where the campaign invites one; never from a signer under 18, whose words
+    /// are not published.
+    fn parse_reason(
+        form: &SignatureForm,
+        invited: bool,
+        young: bool,
+        e: &mut FieldErrors,
+    ) -> Option<Option<Reason>> {
+        let shown_as = e.check_optional(
+            "reason_shown_as",
+            form.reason_shown_as.as_deref(),
+            str::parse::<ReasonShownAs>,
+        )?;
+        let Some(raw) = form.reason.as_deref() else {
+            return Some(None);
+        };
+        if !invited {
+            e.check::<()>(
+                "reason",
+                Err("is only taken where the campaign asks for one".into()),
+            );
+            return None;
+        }
+        if young {
+            e.check::<()>("reason", Err("is not asked of signers under 18".into()));
+            return None;
+        }
+        let text = e.check("reason", ReasonText::parse(raw))?;
+        Some(Some(Reason {
+            text,
+            shown_as: shown_as.unwrap_or(ReasonShownAs::Anonymous),
+        }))
     }
 
     /// A pledger's website: an organisation taking a pledge gives one, an individual may;

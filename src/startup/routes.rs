@@ -6,7 +6,7 @@ use actix_web::{Route, web};
 
 use crate::api::{
     areas, auth, campaigns, console, counts, embed, handins, health, integrity, logos, paper,
-    partners, signatories, signatures, updates, users, webhooks,
+    partners, reasons, signatories, signatures, updates, users, webhooks,
 };
 use crate::error::ApiError;
 use crate::web::{about, assets, brand, campaign_pages, form, links, pledger_pages};
@@ -76,6 +76,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(GET "/v1/campaigns/{slug}/blocklist" => integrity::campaign_blocklist),
         endpoint!(POST "/v1/campaigns/{slug}/paper" => paper::enter),
         endpoint!(GET "/v1/campaigns/{slug}/paper" => paper::sheets),
+        endpoint!(GET "/v1/campaigns/{slug}/reasons" => reasons::list),
+        endpoint!(PATCH "/v1/campaigns/{slug}/reasons/{id}" => reasons::decide),
+        endpoint!(POST "/v1/campaigns/{slug}/reasons/{id}/report" => reasons::report),
         endpoint!(PUT "/v1/campaigns/{slug}/blocklist" => integrity::put_campaign_blocklist),
         endpoint!(GET "/v1/campaigns/{slug}/count" => counts::count),
         endpoint!(GET "/v1/campaigns/{slug}/count/stream" => counts::stream),

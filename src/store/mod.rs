@@ -104,6 +104,7 @@ pub trait Store:
     + Places
     + Integrity
     + Paper
+    + Reasons
     + 'static
 {
     /// Answers once the database has taken a write (a full disk fails it): ready for traffic.
@@ -274,6 +275,58 @@ pub trait Paper: Send + Sync {
 
     /// A campaign's paper sheets, by collection date then reference.
     async fn paper_sheets(&self, campaign_id: Uuid) -> Result<Vec<PaperSheet>, StoreError>;
+}
+
+/// A reason for signing, as the organisers moderate it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ReasonRecord {
+    pub id: Uuid,
+    pub text: String,
+    pub shown_as: String,
+    pub review: String,
+    pub featured: bool,
+    pub reports: i32,
+    pub created_at: DateTime<Utc>,
+    /// The signer's, for the organisers alone.
+    pub name: Option<String>,
+    pub constituency: Option<String>,
+    /// Whether the signature counts (confirmed): only then is an approved reason shown.
+    pub counted: bool,
+}
+
+/// An organiser's decision on a reason: each part absent is left as it is.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReasonDecision {
+    pub approve: Option<bool>,
+    pub featured: Option<bool>,
+}
+
+/// Why people signed.
+#[async_trait]
+pub trait Reasons: Send + Sync {
+    /// A campaign's reasons: those under `review` (every one, if none), newest first; with
+    /// `public`, only approved ones whose signatures count.
+    async fn reasons(
+        &self,
+        campaign_id: Uuid,
+        review: Option<&str>,
+        public: bool,
+        limit: u32,
+    ) -> Result<Vec<ReasonRecord>, StoreError>;
+
+    /// Approves or rejects a reason, features it or not; the reason as it now stands, or
+    /// `None` if the campaign has no such reason.
+    async fn decide_reason(
+        &self,
+        campaign_id: Uuid,
+        id: Uuid,
+        decision: ReasonDecision,
+        by: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ReasonRecord>, StoreError>;
+
+    /// Counts a report of a shown reason; false if there is no such reason shown.
+    async fn report_reason(&self, campaign_id: Uuid, id: Uuid) -> Result<bool, StoreError>;
 }
 
 /// A logo as the service re-encoded it.

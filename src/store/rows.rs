@@ -145,7 +145,7 @@ pub(super) const CAMPAIGN_SELECT: &str = "SELECT c.id, c.slug, c.kind, c.title, 
     c.opened_at, c.closed_at, c.organiser_name, c.organiser_privacy_url, \
     c.organiser_contact_email, c.renew_after_months, c.targets, c.lang, c.translations, \
     c.young_signers, c.young_retention_days, c.require_proof_of_work, c.brand_colour, \
-    c.text_version, c.text_changed_at, c.blocklist, c.block_disposable, \
+    c.text_version, c.text_changed_at, c.blocklist, c.block_disposable, c.invite_reasons, \
     CAST(NULL AS TEXT) AS brand_website, c.brand_logo, owner.brand_colour AS owner_brand_colour, \
     owner.brand_website AS owner_brand_website, owner.brand_logo AS owner_brand_logo, \
     w.version AS consent_version, w.contact_basis, \
@@ -199,6 +199,7 @@ pub(super) struct CampaignRow {
     /// A JSON array of patterns.
     pub blocklist: String,
     pub block_disposable: bool,
+    pub invite_reasons: bool,
 }
 
 fn bad(field: &'static str) -> impl Fn(String) -> StoreError {
@@ -291,6 +292,7 @@ impl TryFrom<CampaignRow> for Campaign {
                 )
                 .map_err(bad("young_retention_days"))?,
                 require_proof_of_work: row.require_proof_of_work,
+                invite_reasons: row.invite_reasons,
             },
         })
     }

@@ -264,6 +264,8 @@ struct CampaignPage {
     target: Option<Target>,
     form: FormView,
     signatories: Option<SignatoryList>,
+    /// Why people signed: approved reasons, featured first.
+    reasons: Vec<crate::reasons::PublicReason>,
     share: ShareLinks,
     /// On a draft's private preview: where its form and link picture are previewed.
     preview: Option<PreviewLinks>,
@@ -310,6 +312,8 @@ struct PageParts {
     earlier_texts: Vec<crate::versions::Version>,
     /// Its count by constituency.
     areas: std::sync::Arc<crate::areas::AreaCounts>,
+    /// Approved reasons for signing, featured first.
+    reasons: Vec<crate::store::ReasonRecord>,
 }
 
 fn campaign_page_html(
@@ -411,6 +415,19 @@ fn campaign_page_html(
         }),
         form: FormView::new(c, organiser, lang, form),
         signatories: signatory_list(c.kind, &parts.signatories),
+        reasons: parts
+            .reasons
+            .iter()
+            .map(|r| {
+                crate::reasons::PublicReason::of(
+                    r,
+                    c,
+                    &state.geography,
+                    &state.public_url,
+                    lang == Lang::Cy,
+                )
+            })
+            .collect(),
         share: share_links(lang, &parts.url, words.title.text),
         preview: preview.map(|(_, links)| links),
         text_history: c.text_version.changed_at.map(|at| TextHistory {
@@ -479,6 +496,10 @@ async fn page_parts(state: &AppState, campaign: &Campaign) -> Result<PageParts, 
                 campaign.id,
                 crate::areas::AreaSet::Constituencies,
             )
+            .await?,
+        reasons: state
+            .store
+            .reasons(campaign.id, None, true, crate::reasons::SHOWN_ON_PAGE)
             .await?,
     })
 }

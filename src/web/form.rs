@@ -163,6 +163,8 @@ pub struct FormView {
     action: String,
     kind: CampaignKind,
     young: bool,
+    /// The campaign invites a reason for signing.
+    reasons: bool,
     proof: bool,
     typed: BTreeMap<String, String>,
     errors: BTreeMap<String, String>,
@@ -387,6 +389,7 @@ impl FormView {
             action: state.action.clone(),
             kind: c.kind,
             young,
+            reasons: c.signers.invite_reasons,
             proof: c.signers.require_proof_of_work,
             typed: state
                 .typed
@@ -742,6 +745,8 @@ fn parse_form(body: &[u8]) -> (Typed, Result<SignatureForm, Vec<FieldError>>) {
         lang: text("lang"),
         age_band: text("age_band"),
         altcha: text("altcha"),
+        reason: text("reason"),
+        reason_shown_as: text("reason_shown_as"),
     };
     (typed, Ok(form))
 }

@@ -35,6 +35,7 @@ mod pages;
 mod paper;
 mod partners;
 mod pledges;
+mod reasons;
 mod sessions;
 mod setup;
 mod signatories;

@@ -101,16 +101,20 @@ impl<B: Backend> Campaigns for SqlStore<B> {
                  retention_days, status, updated_at, opened_at, closed_at, consent_version,
                  organiser_name, organiser_privacy_url, organiser_contact_email,
                  renew_after_months, targets, lang, translations, young_signers,
-                 young_retention_days, require_proof_of_work, brand_colour, brand_logo)
+                 young_retention_days, require_proof_of_work, brand_colour, brand_logo,
+                 invite_reasons)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                 $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)",
+                 $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)",
         )
         .bind(campaign.id)
         .bind(campaign.slug.as_str())
         .bind(campaign.kind.as_str())
         .bind(campaign.owner_id)
         .bind(campaign.created_at);
-        bind_settings(insert, campaign).execute(&mut tx).await?;
+        bind_settings(insert, campaign)
+            .bind(campaign.signers.invite_reasons)
+            .execute(&mut tx)
+            .await?;
         insert_wording(&mut tx, campaign).await?;
         create_count_rows(&mut tx, campaign.id, campaign.created_at).await?;
         tx.commit().await?;
@@ -188,7 +192,8 @@ impl<B: Backend> Campaigns for SqlStore<B> {
                 organiser_privacy_url = $19, organiser_contact_email = $20,
                 renew_after_months = $21, targets = $22, lang = $23, translations = $24,
                 young_signers = $25, young_retention_days = $26, require_proof_of_work = $27,
-                brand_colour = $28, brand_logo = $29, text_version = $30, text_changed_at = $31
+                brand_colour = $28, brand_logo = $29, text_version = $30, text_changed_at = $31,
+                invite_reasons = $32
              WHERE id = $1 AND status = $2",
         )
         .bind(campaign.id)
@@ -196,6 +201,7 @@ impl<B: Backend> Campaigns for SqlStore<B> {
         let updated = bind_settings(update, campaign)
             .bind(campaign.text_version.number as i32)
             .bind(campaign.text_version.changed_at)
+            .bind(campaign.signers.invite_reasons)
             .execute(&mut tx)
             .await?;
         if updated == 0 {

@@ -13,6 +13,7 @@ mod paper;
 mod partners;
 mod places;
 mod pledges;
+mod reasons;
 mod signatories;
 mod signing;
 mod updates;

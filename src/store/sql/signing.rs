@@ -280,6 +280,34 @@ impl<B: Backend> SqlStore<B> {
             deltas.push((row.campaign_id, delta));
         }
         B::insert_rows(tx, &writes.inserts()).await?;
+        // Reasons, held for the organisers, of the new signatures that gave one (a repeat's
+        // and a bot's are dropped, as what they sent is).
+        let reasons: Vec<(&NewSignatureRow, &crate::domain::Reason)> = batch
+            .iter()
+            .zip(&rows)
+            .filter(|(_, row)| inserted.contains(&row.id) && row.status != SignatureStatus::Spam)
+            .filter_map(|(submission, row)| submission.signature.reason.as_ref().map(|r| (row, r)))
+            .collect();
+        if !reasons.is_empty() {
+            let insert = InsertRows {
+                table: "signature_reasons",
+                columns: vec![
+                    ("signature_id", column(&reasons, |(row, _)| row.id)),
+                    ("campaign_id", column(&reasons, |(row, _)| row.campaign_id)),
+                    (
+                        "text",
+                        column(&reasons, |(_, r)| r.text.as_str().to_owned()),
+                    ),
+                    ("shown_as", column(&reasons, |(_, r)| r.shown_as.as_str())),
+                    ("review", column(&reasons, |_| "pending")),
+                    ("featured", column(&reasons, |_| false)),
+                    ("reports", column(&reasons, |_| 0i32)),
+                    ("created_at", column(&reasons, |(row, _)| row.signed_at)),
+                ],
+                suffix: "",
+            };
+            B::insert_rows(tx, &[insert]).await?;
+        }
         apply_counts(tx, deltas, first.now).await?;
         // Signatures that count from the moment they are taken (no confirmation asked).
         let confirmed: Vec<Happened> = rows

@@ -225,12 +225,20 @@ async fn insert_message<B: Backend>(
 
 /// Removes the signer's name and email from every message about the signatures `signatures`
 /// selects (a statement binding `$1`), delivered or not, as erasing or purging them requires:
-/// what is still to be sent goes without them, and no copy is kept.
+/// what is still to be sent goes without them, and no copy is kept; and their reason for
+/// signing, if they gave one.
 pub(super) async fn scrub_personal_data<B: Backend>(
     tx: &mut Transaction<'static, B>,
     signatures: &str,
     bind: Uuid,
 ) -> Result<(), StoreError> {
+    // A reason for signing is the signer's own words: it goes with them.
+    sql_built::<B>(format!(
+        "DELETE FROM signature_reasons WHERE signature_id IN ({signatures})"
+    ))
+    .bind(bind)
+    .execute(&mut **tx)
+    .await?;
     let held: Vec<(String, String)> = sql_built::<B>(format!(
         "SELECT id, payload FROM webhook_messages WHERE signature_id IN ({signatures})"
     ))
