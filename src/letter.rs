@@ -196,6 +196,23 @@ pub fn paper_sheets_csv(sheets: &[crate::store::PaperSheet]) -> Result<Vec<u8>, 
     writer.into_inner().map_err(|e| e.into_error().into())
 }
 
+/// The reasons for signing the organisers featured, for a hand-in: each as the page shows it
+/// (a first name and constituency, or nothing), made safe to open in a spreadsheet.
+pub fn reasons_csv(reasons: &[crate::reasons::PublicReason]) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(b"\xEF\xBB\xBF".to_vec());
+    writer.write_record(["reason", "first_name", "constituency"])?;
+    for r in reasons {
+        writer.write_record([
+            neutralise(&r.text).into_owned(),
+            neutralise(r.first_name.as_deref().unwrap_or("")).into_owned(),
+            r.constituency.clone().unwrap_or_default(),
+        ])?;
+    }
+    writer.into_inner().map_err(|e| e.into_error().into())
+}
+
 /// What shows a signer in a hand-in's files, and what replaces it when they leave (`label`,
 /// such as "[erased on request]"): their line in `letter.html` and their row in
 /// `signatories.csv`.

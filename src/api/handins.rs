@@ -133,7 +133,24 @@ pub async fn create(
     )
     .await?;
     let sheets = state.store.paper_sheets(campaign.id).await?;
-    let files: [(&'static str, Vec<u8>); 5] = [
+    // The reasons the organisers featured, as the page shows them.
+    let featured: Vec<crate::reasons::PublicReason> = state
+        .store
+        .reasons(campaign.id, Some("approved"), true, 100)
+        .await?
+        .iter()
+        .filter(|r| r.featured)
+        .map(|r| {
+            crate::reasons::PublicReason::of(
+                r,
+                &campaign,
+                &state.geography,
+                &state.public_url,
+                campaign.signers.lang == crate::domain::Lang::Cy,
+            )
+        })
+        .collect();
+    let files: [(&'static str, Vec<u8>); 6] = [
         (
             "letter.html",
             letter_html(&state.templates, &campaign, &signatories, &organiser)?.into_bytes(),
@@ -147,6 +164,10 @@ pub async fn create(
         (
             "paper_sheets.csv",
             crate::letter::paper_sheets_csv(&sheets).map_err(ApiError::internal)?,
+        ),
+        (
+            "reasons.csv",
+            crate::letter::reasons_csv(&featured).map_err(ApiError::internal)?,
         ),
     ];
     let total = counts.confirmed_individuals + counts.confirmed_organisations;

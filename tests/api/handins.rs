@@ -162,6 +162,7 @@ async fn a_hand_in_s_bundle_matches_its_manifest_and_its_published_hash() {
             "tally.json",
             "constituencies.csv",
             "paper_sheets.csv",
+            "reasons.csv",
             "manifest.json"
         ]
     );
