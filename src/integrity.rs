@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::counts::LiveCounts;
 use crate::domain::integrity::{
-    Blocklist, InvalidationFigures, InvalidationFilter, RESTORABLE_DAYS,
+    Blocklist, InvalidationFigures, InvalidationFilter, InvalidationReason, RESTORABLE_DAYS,
 };
 use crate::domain::{Campaign, Email, User};
 use crate::error::{ApiError, Conflict};
@@ -35,8 +35,7 @@ pub struct ServiceBlocklist {
 
 impl ServiceBlocklist {
     pub fn refuses(&self, email: &Email) -> bool {
-        let current = self.current.read().expect("blocklist lock").clone();
-        !current.is_empty() && current.blocks(email)
+        self.current().blocks(email)
     }
 
     pub fn current(&self) -> Arc<Blocklist> {
@@ -269,16 +268,16 @@ pub async fn invalidate(
     campaign: &Campaign,
     by: &User,
     filter: InvalidationFilter,
-    filter_json: serde_json::Value,
-    reason: String,
+    reason: InvalidationReason,
 ) -> Result<(Uuid, InvalidationFigures), ApiError> {
     let now = store::now();
+    let record = filter.record();
     let invalidation = NewInvalidation {
         id: Uuid::now_v7(),
         campaign_id: campaign.id,
         filter,
-        filter_json: filter_json.clone(),
-        reason: reason.clone(),
+
+        reason: reason.as_str().to_owned(),
         created_by: by.id,
         now,
         restorable_until: now + chrono::Duration::days(RESTORABLE_DAYS),
@@ -294,8 +293,8 @@ pub async fn invalidate(
         figures.signatures,
         serde_json::json!({
             "invalidation": invalidation.id,
-            "reason": reason,
-            "filter": filter_json,
+            "reason": reason.as_str(),
+            "filter": record,
             "confirmed": figures.confirmed,
         })
         .to_string(),

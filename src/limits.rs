@@ -94,7 +94,12 @@ impl<K: Hash + Eq + Clone> KeyedLimiter<K> {
 /// address cut to its network of `ipv6_prefix` bits, since one ordinary IPv6 allocation (a
 /// /64) holds more addresses than any limit could count one by one.
 pub fn client_key(req: &HttpRequest, trusted_proxies: &[IpNet], ipv6_prefix: u8) -> IpAddr {
-    match client_address(req, trusted_proxies).to_canonical() {
+    key_of(client_address(req, trusted_proxies), ipv6_prefix)
+}
+
+/// A client's address as the limits count it (see `client_key`).
+pub fn key_of(address: IpAddr, ipv6_prefix: u8) -> IpAddr {
+    match address.to_canonical() {
         IpAddr::V6(v6) => ipnet::Ipv6Net::new(v6, ipv6_prefix.min(128))
             .map(|net| IpAddr::V6(net.network()))
             .unwrap_or(IpAddr::V6(v6)),

@@ -25,25 +25,20 @@ pub async fn enter(
             "the campaign is a draft: open it before entering paper signatures",
         )));
     }
-    let young_asked: Vec<usize> = forms
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.age_band.as_deref().is_some_and(|b| !b.trim().is_empty()))
-        .map(|(i, _)| i)
-        .collect();
     let entries = PaperEntry::parse_all(forms, now.date_naive()).map_err(ApiError::Validation)?;
-    if !campaign.signers.young_signers && !young_asked.is_empty() {
-        return Err(ApiError::Validation(
-            young_asked
-                .into_iter()
-                .map(|i| {
-                    FieldError::new(
-                        format!("entries[{i}].age_band"),
-                        "is for campaigns that welcome young signers, and this one does not",
-                    )
-                })
-                .collect(),
-        ));
+    if !campaign.signers.young_signers {
+        let aged: Vec<FieldError> = (entries.iter().enumerate())
+            .filter(|(_, e)| e.age_band.is_some())
+            .map(|(i, _)| {
+                FieldError::new(
+                    format!("entries[{i}].age_band"),
+                    "is for campaigns that welcome young signers, and this one does not",
+                )
+            })
+            .collect();
+        if !aged.is_empty() {
+            return Err(ApiError::Validation(aged));
+        }
     }
     let places: Vec<_> = entries
         .iter()

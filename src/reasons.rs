@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::domain::Campaign;
 use crate::geo::Geography;
-use crate::store::ReasonRecord;
+use crate::store::{ReasonRecord, Store, StoreError};
 
 /// A reason as anyone may read it: never a whole name, never more than a constituency.
 #[derive(Debug, Clone, Serialize)]
@@ -22,17 +22,30 @@ pub struct PublicReason {
     pub url: String,
 }
 
-/// Reasons shown on a campaign's page and in its hand-in.
+/// Reasons shown on a campaign's page.
 pub const SHOWN_ON_PAGE: u32 = 6;
 
+/// A campaign's approved reasons as anyone may read them, featured first, named in the
+/// campaign's own language.
+pub async fn shown(
+    store: &dyn Store,
+    geography: &Geography,
+    page_url: &str,
+    campaign: &Campaign,
+    limit: u32,
+) -> Result<Vec<PublicReason>, StoreError> {
+    let welsh = campaign.signers.lang == crate::domain::Lang::Cy;
+    Ok(store
+        .reasons(campaign.id, None, true, limit)
+        .await?
+        .iter()
+        .map(|r| PublicReason::of(r, page_url, geography, welsh))
+        .collect())
+}
+
 impl PublicReason {
-    pub fn of(
-        reason: &ReasonRecord,
-        campaign: &Campaign,
-        geography: &Geography,
-        public_url: &url::Url,
-        welsh: bool,
-    ) -> Self {
+    /// The reason as shown on the campaign's page at `page_url`.
+    pub fn of(reason: &ReasonRecord, page_url: &str, geography: &Geography, welsh: bool) -> Self {
         let named = reason.shown_as == "name";
         let gazetteer = geography.current();
         Self {
@@ -49,12 +62,7 @@ impl PublicReason {
                 .and_then(|code| gazetteer.constituency(code))
                 .map(|c| c.name_in(welsh).to_owned()),
             featured: reason.featured,
-            url: format!(
-                "{}c/{}#reason-{}",
-                public_url.as_str().trim_end_matches('/').to_owned() + "/",
-                campaign.slug.as_str(),
-                reason.id
-            ),
+            url: format!("{page_url}#reason-{}", reason.id),
         }
     }
 }

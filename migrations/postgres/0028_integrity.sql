@@ -44,6 +44,8 @@ ALTER TABLE campaigns ADD COLUMN blocklist TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE campaigns ADD COLUMN block_disposable BOOLEAN NOT NULL DEFAULT FALSE;
 CREATE TABLE service_blocklist (
     pattern  TEXT PRIMARY KEY,
+    -- Its place in the list as the admin wrote it.
+    position INTEGER NOT NULL,
     added_at TIMESTAMPTZ NOT NULL
 );
 

@@ -112,6 +112,8 @@ ALTER TABLE campaigns ADD COLUMN blocklist TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE campaigns ADD COLUMN block_disposable INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE service_blocklist (
     pattern  TEXT PRIMARY KEY,
+    -- Its place in the list as the admin wrote it.
+    position INTEGER NOT NULL,
     added_at TEXT NOT NULL
 );
 

@@ -134,22 +134,15 @@ pub async fn create(
     .await?;
     let sheets = state.store.paper_sheets(campaign.id).await?;
     // The reasons the organisers featured, as the page shows them.
-    let featured: Vec<crate::reasons::PublicReason> = state
-        .store
-        .reasons(campaign.id, Some("approved"), true, 100)
-        .await?
-        .iter()
-        .filter(|r| r.featured)
-        .map(|r| {
-            crate::reasons::PublicReason::of(
-                r,
-                &campaign,
-                &state.geography,
-                &state.public_url,
-                campaign.signers.lang == crate::domain::Lang::Cy,
-            )
-        })
-        .collect();
+    let mut featured = crate::reasons::shown(
+        state.store.as_ref(),
+        &state.geography,
+        &crate::web::page_url(&state, campaign.slug.as_str()),
+        &campaign,
+        100,
+    )
+    .await?;
+    featured.retain(|r| r.featured);
     let files: [(&'static str, Vec<u8>); 6] = [
         (
             "letter.html",

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::managed_campaign;
 use crate::domain::integrity::{
-    Blocklist, InvalidationFigures, InvalidationFilter, InvalidationFilterForm,
+    Blocklist, InvalidationFigures, InvalidationFilter, InvalidationFilterForm, InvalidationReason,
 };
 use crate::domain::{FieldError, Slug};
 use crate::error::ApiError;
@@ -104,55 +104,13 @@ pub struct InvalidateBody {
     dry_run: bool,
 }
 
-#[derive(Serialize)]
-struct SampleView {
-    id: Uuid,
-    name: Option<String>,
-    email: Option<String>,
-    status: String,
-    signed_at: DateTime<Utc>,
-}
-
 fn figures_json(figures: &InvalidationFigures) -> serde_json::Value {
     json!({
         "count": figures.signatures,
         "confirmed": figures.confirmed,
-        "sample": figures.sample.iter().map(|s| SampleView {
-            id: s.id,
-            name: s.name.clone(),
-            email: s.email.clone(),
-            status: s.status.clone(),
-            signed_at: s.signed_at,
-        }).collect::<Vec<_>>(),
+        "sample": figures.sample,
     })
 }
-
-/// The filter as recorded: the criteria, with a pasted list of emails counted, not kept.
-fn filter_record(body: &FilterBody) -> serde_json::Value {
-    let mut record = serde_json::Map::new();
-    for (key, value) in [
-        ("block", &body.block),
-        ("domain", &body.domain),
-        ("source", &body.source),
-    ] {
-        if let Some(value) = value {
-            record.insert(key.into(), json!(value.trim()));
-        }
-    }
-    if let Some(from) = body.from {
-        record.insert("from".into(), json!(from));
-    }
-    if let Some(to) = body.to {
-        record.insert("to".into(), json!(to));
-    }
-    if let Some(emails) = &body.emails {
-        record.insert("emails".into(), json!(emails.len()));
-    }
-    serde_json::Value::Object(record)
-}
-
-/// The longest reason kept.
-const MAX_REASON_CHARS: usize = 500;
 
 /// `POST /v1/campaigns/{slug}/invalidations`: with `dry_run`, what a filter would take (and
 /// nothing changes); without, takes it out of every count (201, with its `id`).
@@ -163,9 +121,7 @@ pub async fn invalidate(
     ApiJson(body): ApiJson<InvalidateBody>,
 ) -> Result<HttpResponse, ApiError> {
     let campaign = managed_campaign(&state, &slug, &caller).await?;
-    let record = filter_record(&body.filter);
-    let reason = body.reason.as_deref().map(str::trim).unwrap_or_default();
-    let mut errors = InvalidationFilter::parse(InvalidationFilterForm {
+    let filter = InvalidationFilter::parse(InvalidationFilterForm {
         block: body.filter.block,
         domain: body.filter.domain,
         source: body.filter.source,
@@ -173,42 +129,33 @@ pub async fn invalidate(
         to: body.filter.to,
         emails: body.filter.emails,
     });
-    if !body.dry_run {
-        let fault = if reason.is_empty() {
-            Some("is required: say why these signatures are invalidated")
-        } else if reason.chars().count() > MAX_REASON_CHARS {
-            Some("must be at most 500 characters")
-        } else if reason.chars().any(|c| c.is_control() && c != '\n') {
-            Some("must have no control characters")
-        } else {
-            None
-        };
-        if let Some(message) = fault {
-            let error = FieldError::new("reason", message);
-            errors = match errors {
-                Ok(_) => Err(vec![error]),
-                Err(mut found) => {
-                    found.push(error);
-                    Err(found)
-                }
-            };
+    // A reason is asked only of an invalidation that is done, not of its preview.
+    let reason = (!body.dry_run)
+        .then(|| InvalidationReason::parse(body.reason.as_deref().unwrap_or_default()));
+    let (filter, reason) = match (filter, reason) {
+        (Ok(filter), None) => (filter, None),
+        (Ok(filter), Some(Ok(reason))) => (filter, Some(reason)),
+        (filter, reason) => {
+            let mut errors = filter.err().unwrap_or_default();
+            if let Some(Err(message)) = reason {
+                errors.push(FieldError::new("reason", message));
+            }
+            return Err(ApiError::Validation(errors));
         }
-    }
-    let filter = errors.map_err(ApiError::Validation)?;
-    if body.dry_run {
+    };
+    let Some(reason) = reason else {
         let figures = crate::integrity::preview(state.store.as_ref(), &campaign, &filter).await?;
         return Ok(HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .json(figures_json(&figures)));
-    }
+    };
     let (id, figures) = crate::integrity::invalidate(
         state.store.as_ref(),
         &state.live,
         &campaign,
         &caller,
         filter,
-        record,
-        reason.to_owned(),
+        reason,
     )
     .await?;
     state.area_counts.forget(campaign.id);

@@ -10,7 +10,7 @@ use super::managed_campaign;
 use crate::domain::{PaperEntryForm, Slug};
 use crate::error::ApiError;
 use crate::http::auth::Organiser;
-use crate::http::extract::read_body;
+use crate::http::extract::{is_json, media_type, read_body};
 use crate::state::AppState;
 
 /// A CSV of many sheets is larger than any other request: up to this many bytes (about 1,000
@@ -33,16 +33,9 @@ pub async fn enter(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let campaign = managed_campaign(&state, &slug, &caller).await?;
-    let essence = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    let csv = match essence.as_str() {
+    let csv = match media_type(&req).as_str() {
         "text/csv" => true,
-        "application/json" => false,
+        _ if is_json(&req) => false,
         _ => {
             return Err(ApiError::UnsupportedMediaType {
                 expected: "application/json or text/csv",

@@ -12,7 +12,6 @@ use crate::domain::{CampaignStatus, Slug};
 use crate::error::ApiError;
 use crate::http::auth::{MaybeOrganiser, Organiser};
 use crate::http::extract::ApiJson;
-use crate::reasons::PublicReason;
 use crate::state::AppState;
 use crate::store::{self, ReasonDecision, ReasonRecord};
 
@@ -60,19 +59,14 @@ pub async fn list(
     if campaign.status_at(store::now()) == CampaignStatus::Draft {
         return Err(ApiError::NotFound);
     }
-    let reasons = state.store.reasons(campaign.id, None, true, 100).await?;
-    let shown: Vec<PublicReason> = reasons
-        .iter()
-        .map(|r| {
-            PublicReason::of(
-                r,
-                &campaign,
-                &state.geography,
-                &state.public_url,
-                campaign.signers.lang == crate::domain::Lang::Cy,
-            )
-        })
-        .collect();
+    let shown = crate::reasons::shown(
+        state.store.as_ref(),
+        &state.geography,
+        &crate::web::page_url(&state, campaign.slug.as_str()),
+        &campaign,
+        100,
+    )
+    .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "public, max-age=30"))
         .json(json!({ "reasons": shown })))

@@ -20,24 +20,22 @@ pub struct AddressBlocks {
 
 impl AddressBlocks {
     pub fn of(address: IpAddr) -> Self {
+        // The network of `prefix` bits that holds the address, as `ipnet` writes it.
+        let net = |prefix: u8| {
+            ipnet::IpNet::new(address.to_canonical(), prefix)
+                .expect("a prefix no longer than the address")
+                .trunc()
+                .to_string()
+        };
         match address.to_canonical() {
-            IpAddr::V4(v4) => {
-                let [a, b, c, _] = v4.octets();
-                Self {
-                    block: ("ipv4/24", format!("{a}.{b}.{c}.0/24")),
-                    network: None,
-                }
-            }
-            IpAddr::V6(v6) => {
-                let s = v6.segments();
-                Self {
-                    block: (
-                        "ipv6/64",
-                        format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3]),
-                    ),
-                    network: Some(("ipv6/48", format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2]))),
-                }
-            }
+            IpAddr::V4(_) => Self {
+                block: ("ipv4/24", net(24)),
+                network: None,
+            },
+            IpAddr::V6(_) => Self {
+                block: ("ipv6/64", net(64)),
+                network: Some(("ipv6/48", net(48))),
+            },
         }
     }
 }
@@ -204,6 +202,34 @@ impl InvalidationFilter {
     }
 }
 
+impl InvalidationFilter {
+    /// The filter as recorded and listed: its criteria, with a pasted list of emails counted,
+    /// never kept.
+    pub fn record(&self) -> serde_json::Value {
+        let mut record = serde_json::Map::new();
+        if let Some(block) = &self.block {
+            record.insert("block".into(), block.as_str().into());
+        }
+        if let Some(domain) = &self.domain {
+            record.insert("domain".into(), domain.as_str().into());
+        }
+        if let Some(source) = &self.source {
+            let code = source.as_ref().map_or("direct", |c| c.as_str());
+            record.insert("source".into(), code.into());
+        }
+        if let Some(from) = self.from {
+            record.insert("from".into(), serde_json::json!(from));
+        }
+        if let Some(to) = self.to {
+            record.insert("to".into(), serde_json::json!(to));
+        }
+        if let Some(emails) = &self.emails {
+            record.insert("emails".into(), emails.len().into());
+        }
+        serde_json::Value::Object(record)
+    }
+}
+
 /// How many signatures an invalidation takes (or would), and a few of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidationFigures {
@@ -213,13 +239,28 @@ pub struct InvalidationFigures {
 }
 
 /// One signature an invalidation takes, as the organiser previewing it sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct InvalidationSample {
     pub id: uuid::Uuid,
     pub name: Option<String>,
     pub email: Option<String>,
     pub status: String,
     pub signed_at: DateTime<Utc>,
+}
+
+/// Why an organiser invalidated signatures, for the record: up to 500 characters, line breaks
+/// kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidationReason(String);
+
+impl InvalidationReason {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        super::text::parse_text(raw, 500, true).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// How long invalidated signatures can be put back.
@@ -298,12 +339,10 @@ fn is_subdomain(domain: &str, parent: &str) -> bool {
 /// `*` matches any run of characters (none included); everything else matches itself.
 fn glob_matches(pattern: &str, text: &str) -> bool {
     let parts: Vec<&str> = pattern.split('*').collect();
+    // Without a `*`, the pattern is the address itself.
     let [first, middle @ .., last] = parts.as_slice() else {
         return pattern == text;
     };
-    if parts.len() == 1 {
-        return pattern == text;
-    }
     let Some(mut rest) = text.strip_prefix(first) else {
         return false;
     };
@@ -363,10 +402,6 @@ impl Blocklist {
 
     pub fn blocks(&self, email: &Email) -> bool {
         self.0.iter().any(|p| p.matches(email))
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 }
 

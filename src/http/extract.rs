@@ -19,19 +19,19 @@ use crate::state::AppState;
 
 pub struct ApiJson<T>(pub T);
 
-fn is_json(req: &HttpRequest) -> bool {
-    let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
-        return false;
-    };
-    let Ok(value) = value.to_str() else {
-        return false;
-    };
-    let essence = value
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+/// A request's media type without its parameters, in lower case (`text/csv` of
+/// `text/csv; charset=utf-8`); empty when it names none.
+pub fn media_type(req: &HttpRequest) -> String {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+pub fn is_json(req: &HttpRequest) -> bool {
+    let essence = media_type(req);
     essence == "application/json"
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }

@@ -46,7 +46,8 @@ impl Signer {
     /// the page it comes from may sign is the caller's to check (`check_origin`).
     pub async fn public(req: &HttpRequest) -> Result<Self, ApiError> {
         let state = Self::state(req)?;
-        let address = state.client(req);
+        let client = crate::limits::client_address(req, &state.trusted_proxies);
+        let address = crate::limits::key_of(client, state.ipv6_prefix_length);
         let slug = Self::slug(req)?;
         let limits = &state.limits;
         let allowance = limits
@@ -64,7 +65,7 @@ impl Signer {
             campaign,
             partner: None,
             allowance,
-            client: crate::limits::client_address(req, &state.trusted_proxies),
+            client,
         })
     }
 

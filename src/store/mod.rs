@@ -138,8 +138,6 @@ pub struct NewInvalidation {
     pub id: Uuid,
     pub campaign_id: Uuid,
     pub filter: crate::domain::integrity::InvalidationFilter,
-    /// The filter as the organiser sent it (emails counted, not kept), for the record.
-    pub filter_json: serde_json::Value,
     pub reason: String,
     pub created_by: Uuid,
     pub now: DateTime<Utc>,
@@ -154,10 +152,8 @@ pub struct InvalidationRecord {
     pub reason: String,
     pub signatures: u64,
     pub confirmed: u64,
-    pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub restorable_until: DateTime<Utc>,
-    pub restored_by: Option<Uuid>,
     pub restored_at: Option<DateTime<Utc>>,
 }
 

@@ -419,13 +419,7 @@ fn campaign_page_html(
             .reasons
             .iter()
             .map(|r| {
-                crate::reasons::PublicReason::of(
-                    r,
-                    c,
-                    &state.geography,
-                    &state.public_url,
-                    lang == Lang::Cy,
-                )
+                crate::reasons::PublicReason::of(r, &parts.url, &state.geography, lang == Lang::Cy)
             })
             .collect(),
         share: share_links(lang, &parts.url, words.title.text),

@@ -82,6 +82,35 @@ async fn letter_with_signatories(app: &TestApp) -> String {
     token
 }
 
+/// Hands `slug` in now (no delivery) and reads its bundle back, file by file.
+pub(crate) async fn hand_in_now(app: &TestApp, token: &str, slug: &str) -> Vec<(String, Vec<u8>)> {
+    let response = app
+        .post_json(
+            &format!("/v1/campaigns/{slug}/handins"),
+            &json!({}),
+            Some(token),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let handin: Value = response.json().await.unwrap();
+    let id = handin["id"].as_str().unwrap();
+    let bundle = app
+        .get(&format!("/v1/campaigns/{slug}/handins/{id}"), Some(token))
+        .await;
+    assert_eq!(bundle.status(), StatusCode::OK);
+    unzip(&bundle.bytes().await.unwrap())
+}
+
+/// A CSV file's rows after its header, as a spreadsheet reads them (a byte-order mark
+/// ignored).
+pub(crate) fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    let text = std::str::from_utf8(bytes).unwrap();
+    csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
 pub(crate) fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
     (0..archive.len())

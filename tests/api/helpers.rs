@@ -243,6 +243,16 @@ impl TestApp {
         request.send().await.expect("POST")
     }
 
+    pub async fn put_json(&self, path: &str, body: &Value, token: &str) -> Response {
+        self.client
+            .put(self.url(path))
+            .json(body)
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("PUT")
+    }
+
     pub async fn patch_json(&self, path: &str, body: &Value, token: &str) -> Response {
         self.client
             .patch(self.url(path))

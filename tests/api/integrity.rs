@@ -429,14 +429,7 @@ async fn a_blocked_address_gets_the_same_answer_as_anyone_and_is_never_counted()
         .open_campaign_with(json!({"require_confirmation": false}))
         .await;
     let path = "/v1/campaigns/scrapsi445/blocklist";
-    let set = app
-        .client
-        .put(app.url(path))
-        .bearer_auth(&token)
-        .json(&json!({"domains": ["Spam.Example", "bot*@gmail.com", "spam.example"], "disposable": true}))
-        .send()
-        .await
-        .unwrap();
+    let set = app.put_json(path, &json!({"domains": ["Spam.Example", "bot*@gmail.com", "spam.example"], "disposable": true}), &token).await;
     assert_eq!(set.status(), StatusCode::OK);
     let set: Value = set.json().await.unwrap();
     assert_eq!(
@@ -482,36 +475,33 @@ async fn a_blocked_address_gets_the_same_answer_as_anyone_and_is_never_counted()
     app.expect_total("scrapsi445", 2).await;
 
     let bad = app
-        .client
-        .put(app.url(path))
-        .bearer_auth(&token)
-        .json(&json!({"domains": ["ok.example", "exa*mple.org", ""]}))
-        .send()
-        .await
-        .unwrap();
+        .put_json(
+            path,
+            &json!({"domains": ["ok.example", "exa*mple.org", ""]}),
+            &token,
+        )
+        .await;
     let problem = assert_problem(bad, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
     assert_eq!(fields_of(&problem), vec!["domains[1]", "domains[2]"]);
     assert_eq!(app.get_json(path, Some(&token)).await, set);
 
     // The whole service's list is an admin's; it applies to every campaign.
     let not_admin = app
-        .client
-        .put(app.url("/v1/blocklist"))
-        .bearer_auth(&token)
-        .json(&json!({"domains": ["nyas.example"]}))
-        .send()
-        .await
-        .unwrap();
+        .put_json(
+            "/v1/blocklist",
+            &json!({"domains": ["nyas.example"]}),
+            &token,
+        )
+        .await;
     assert_eq!(not_admin.status(), StatusCode::FORBIDDEN);
     let admin = app.organiser("admin@article39.example", true).await;
     let service = app
-        .client
-        .put(app.url("/v1/blocklist"))
-        .bearer_auth(&admin)
-        .json(&json!({"domains": ["*.flood.example"]}))
-        .send()
-        .await
-        .unwrap();
+        .put_json(
+            "/v1/blocklist",
+            &json!({"domains": ["*.flood.example"]}),
+            &admin,
+        )
+        .await;
     assert_eq!(service.status(), StatusCode::OK);
     assert_eq!(
         app.get_json("/v1/blocklist", Some(&admin)).await,

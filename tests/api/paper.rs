@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::handins::unzip;
+use crate::handins::{csv_rows, hand_in_now};
 use crate::helpers::{TestApp, assert_problem, fields_of, signer, spawn_app};
 
 fn entry(name: &str, email: Option<&str>) -> Value {
@@ -103,37 +103,13 @@ async fn paper_signatures_count_apart_deduplicate_against_online_ones_and_go_in_
     );
 
     // The hand-in lists the sheets, safe to open in a spreadsheet, and counts them.
-    let handin: Value = app
-        .post_json("/v1/campaigns/scrapsi445/handins", &json!({}), Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let bundle = app
-        .get(
-            &format!(
-                "/v1/campaigns/scrapsi445/handins/{}",
-                handin["id"].as_str().unwrap()
-            ),
-            Some(&token),
-        )
-        .await
-        .bytes()
-        .await
-        .unwrap();
-    let files = unzip(&bundle);
+    let files = hand_in_now(&app, &token, "scrapsi445").await;
     let file = |name: &str| files.iter().find(|(n, _)| n == name).unwrap().1.clone();
     let manifest: Value = serde_json::from_slice(&file("manifest.json")).unwrap();
     assert_eq!(manifest["counts"]["paper"], 4);
     assert_eq!(manifest["counts"]["total"], 5);
-    let sheets_csv = String::from_utf8(file("paper_sheets.csv")).unwrap();
-    let mut reader = csv::Reader::from_reader(sheets_csv.trim_start_matches('\u{feff}').as_bytes());
-    let rows: Vec<Vec<String>> = reader
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
-        .collect();
     assert_eq!(
-        rows,
+        csv_rows(&file("paper_sheets.csv")),
         vec![
             vec!["Bangor school visit, sheet 3", "2026-11-28", "2"],
             vec!["'=HYPERLINK(\"http://x\")", "2026-11-29", "2"],

@@ -107,34 +107,10 @@ async fn a_reason_is_shown_only_once_approved_and_never_for_a_young_signer() {
     assert!(!page.contains("<b>this</b>"));
 
     // The hand-in carries the featured reason, as the page shows it.
-    let handin: Value = app
-        .post_json("/v1/campaigns/scrapsi445/handins", &json!({}), Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let bundle = app
-        .get(
-            &format!(
-                "/v1/campaigns/scrapsi445/handins/{}",
-                handin["id"].as_str().unwrap()
-            ),
-            Some(&token),
-        )
-        .await
-        .bytes()
-        .await
-        .unwrap();
-    let files = crate::handins::unzip(&bundle);
+    let files = crate::handins::hand_in_now(&app, &token, "scrapsi445").await;
     let reasons_csv = &files.iter().find(|(n, _)| n == "reasons.csv").unwrap().1;
-    let text = String::from_utf8(reasons_csv.clone()).unwrap();
-    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let rows: Vec<Vec<String>> = reader
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
-        .collect();
     assert_eq!(
-        rows,
+        crate::handins::csv_rows(reasons_csv),
         vec![vec![
             "I grew up in care.\nEvery child deserves <b>this</b>.".to_owned(),
             "Gwenllian".to_owned(),

@@ -6,13 +6,13 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::counts::apply_counts;
-use super::{SqlStore, count};
+use super::{SqlStore, count, placeholders};
 use crate::domain::integrity::{
     Blocklist, InvalidationFigures, InvalidationFilter, InvalidationSample,
 };
 use crate::domain::records::CountDelta;
-use crate::store::dialect::{Backend, Sql, sql, sql_built};
-use crate::store::rows::SignatureStateRow;
+use crate::store::dialect::{Backend, InsertRows, Sql, column, sql, sql_built};
+use crate::store::rows::{STATE_COLUMNS, SignatureStateRow};
 use crate::store::{
     Integrity, IntegrityRows, InvalidationRecord, NewInvalidation, Restoration, StoreError,
 };
@@ -66,15 +66,11 @@ fn filter_conditions(
         conditions.push_str(&format!(" AND signed_at < ${n}"));
     }
     if filter.emails.is_some() {
-        let first = values.len() + 2;
-        let list = (first..first + email_hashes.len())
-            .map(|n| format!("${n}"))
-            .collect::<Vec<_>>()
-            .join(", ");
         // An empty list matches nothing (the parse refuses one; this keeps the SQL valid).
         if email_hashes.is_empty() {
             conditions.push_str(" AND FALSE");
         } else {
+            let list = placeholders(values.len() + 2, email_hashes.len());
             conditions.push_str(&format!(" AND email_hash IN ({list})"));
         }
         values.extend(email_hashes.into_iter().map(Bound::Text));
@@ -124,11 +120,22 @@ struct InvalidationRow {
     reason: String,
     signatures: i64,
     confirmed: i64,
-    created_by: Option<Uuid>,
     created_at: DateTime<Utc>,
     restorable_until: DateTime<Utc>,
-    restored_by: Option<Uuid>,
     restored_at: Option<DateTime<Utc>>,
+}
+
+/// What signatures moving into (`sign = 1`) or out of (`-1`) the count change, and how many of
+/// them are confirmed.
+fn moved(rows: &[SignatureStateRow], sign: i64) -> (CountDelta, u64) {
+    let delta = rows
+        .iter()
+        .fold(CountDelta::default(), |sum, row| sum.plus(row.delta(sign)));
+    let confirmed = rows
+        .iter()
+        .filter(|row| row.status == crate::domain::SignatureStatus::Confirmed)
+        .count() as u64;
+    (delta, confirmed)
 }
 
 impl From<InvalidationRow> for InvalidationRecord {
@@ -139,10 +146,8 @@ impl From<InvalidationRow> for InvalidationRecord {
             reason: row.reason,
             signatures: count(row.signatures),
             confirmed: count(row.confirmed),
-            created_by: row.created_by,
             created_at: row.created_at,
             restorable_until: row.restorable_until,
-            restored_by: row.restored_by,
             restored_at: row.restored_at,
         }
     }
@@ -194,54 +199,45 @@ impl<B: Backend> Integrity for SqlStore<B> {
         .bind(to)
         .fetch_all(&mut conn)
         .await?;
-        let grouped = |column: &str| {
-            format!(
-                "SELECT {column} AS grp, COUNT(*) AS n,
+        // The busiest of `grp` over the rows `keyed` gives (each with its status), with how
+        // many were confirmed. A block is either of a signature's two blocks.
+        let single =
+            |column: &str| format!("SELECT {column} AS grp, status FROM signatures WHERE {range}");
+        let blocks = format!(
+            "SELECT client_block AS grp, status FROM signatures
+             WHERE {range} AND client_block IS NOT NULL
+             UNION ALL
+             SELECT client_network AS grp, status FROM signatures
+             WHERE {range} AND client_network IS NOT NULL"
+        );
+        let mut busiest = Vec::with_capacity(3);
+        for keyed in [blocks, single("email_domain"), single("source")] {
+            let rows: Vec<(Option<String>, i64, i64)> = sql_built::<B>(format!(
+                "SELECT grp, COUNT(*) AS n,
                         CAST(SUM(CASE WHEN status = 'confirmed' THEN 1 ELSE 0 END) AS BIGINT) AS c
-                 FROM signatures WHERE {range}
-                 GROUP BY {column} ORDER BY n DESC, grp LIMIT {TOP}"
-            )
-        };
-        let blocks: Vec<(Option<String>, i64, i64)> = sql_built::<B>(format!(
-            "SELECT grp, COUNT(*) AS n,
-                    CAST(SUM(CASE WHEN status = 'confirmed' THEN 1 ELSE 0 END) AS BIGINT) AS c
-             FROM (SELECT client_block AS grp, status FROM signatures
-                   WHERE {range} AND client_block IS NOT NULL
-                   UNION ALL
-                   SELECT client_network AS grp, status FROM signatures
-                   WHERE {range} AND client_network IS NOT NULL) b
-             GROUP BY grp ORDER BY n DESC, grp LIMIT {TOP}"
-        ))
-        .bind(campaign_id)
-        .bind(from)
-        .bind(to)
-        .fetch_all(&mut conn)
-        .await?;
-        let mut by = Vec::with_capacity(2);
-        for column in ["email_domain", "source"] {
-            let rows: Vec<(Option<String>, i64, i64)> = sql_built::<B>(grouped(column))
-                .bind(campaign_id)
-                .bind(from)
-                .bind(to)
-                .fetch_all(&mut conn)
-                .await?;
-            by.push(rows);
+                 FROM ({keyed}) keyed
+                 GROUP BY grp ORDER BY n DESC, grp LIMIT {TOP}"
+            ))
+            .bind(campaign_id)
+            .bind(from)
+            .bind(to)
+            .fetch_all(&mut conn)
+            .await?;
+            busiest.push(
+                rows.into_iter()
+                    .map(|(key, n, c)| (key, count(n), count(c)))
+                    .collect(),
+            );
         }
-        let counted = |rows: Vec<(Option<String>, i64, i64)>| {
-            rows.into_iter()
-                .map(|(key, n, c)| (key, count(n), count(c)))
-                .collect()
-        };
-        let sources = by.pop().unwrap_or_default();
-        let domains = by.pop().unwrap_or_default();
+        let [blocks, domains, sources] = <[_; 3]>::try_from(busiest).expect("three groupings");
         Ok(IntegrityRows {
             hours: hours
                 .into_iter()
                 .map(|(hour, status, n)| (hour, status, count(n)))
                 .collect(),
-            blocks: counted(blocks),
-            domains: counted(domains),
-            sources: counted(sources),
+            blocks,
+            domains,
+            sources,
         })
     }
 
@@ -304,13 +300,7 @@ impl<B: Backend> Integrity for SqlStore<B> {
         .bind(invalidation.id)
         .fetch_all(&mut tx)
         .await?;
-        let delta = taken
-            .iter()
-            .fold(CountDelta::default(), |sum, row| sum.plus(row.delta(-1)));
-        let confirmed = taken
-            .iter()
-            .filter(|row| row.status == crate::domain::SignatureStatus::Confirmed)
-            .count() as i64;
+        let (delta, confirmed) = moved(&taken, -1);
         sql::<B>(
             "INSERT INTO invalidations (id, campaign_id, filter, reason, signatures, confirmed,
                  created_by, created_at, restorable_until)
@@ -318,10 +308,10 @@ impl<B: Backend> Integrity for SqlStore<B> {
         )
         .bind(invalidation.id)
         .bind(campaign_id)
-        .bind(invalidation.filter_json.to_string())
+        .bind(invalidation.filter.record().to_string())
         .bind(invalidation.reason.clone())
         .bind(taken.len() as i64)
-        .bind(confirmed)
+        .bind(confirmed as i64)
         .bind(invalidation.created_by)
         .bind(invalidation.now)
         .bind(invalidation.restorable_until)
@@ -332,7 +322,7 @@ impl<B: Backend> Integrity for SqlStore<B> {
         tx.commit().await?;
         Ok(InvalidationFigures {
             signatures: taken.len() as u64,
-            confirmed: count(confirmed),
+            confirmed,
             sample,
         })
     }
@@ -357,10 +347,8 @@ impl<B: Backend> Integrity for SqlStore<B> {
         .execute(&mut tx)
         .await?;
         if claimed == 0 {
-            let found: Option<InvalidationRow> = sql::<B>(
-                "SELECT id, filter, reason, signatures, confirmed, created_by, created_at,
-                        restorable_until, restored_by, restored_at
-                 FROM invalidations WHERE id = $1 AND campaign_id = $2",
+            let found: Option<(Option<DateTime<Utc>>,)> = sql::<B>(
+                "SELECT restored_at FROM invalidations WHERE id = $1 AND campaign_id = $2",
             )
             .bind(id)
             .bind(campaign_id)
@@ -369,27 +357,20 @@ impl<B: Backend> Integrity for SqlStore<B> {
             tx.commit().await?;
             return Ok(match found {
                 None => Restoration::NotFound,
-                Some(row) if row.restored_at.is_some() => Restoration::AlreadyRestored,
-                Some(_) => Restoration::Expired,
+                Some((Some(_),)) => Restoration::AlreadyRestored,
+                Some((None,)) => Restoration::Expired,
             });
         }
-        let restored: Vec<SignatureStateRow> = sql::<B>(
+        let restored: Vec<SignatureStateRow> = sql_built::<B>(format!(
             "UPDATE signatures SET status = status_before_invalidation,
                  status_before_invalidation = NULL, invalidation_id = NULL
              WHERE invalidation_id = $1 AND status = 'invalidated'
-             RETURNING status, review, signatory_type, age_band,
-                       paper_sheet IS NOT NULL AS paper",
-        )
+             RETURNING {STATE_COLUMNS}"
+        ))
         .bind(id)
         .fetch_all(&mut tx)
         .await?;
-        let delta = restored
-            .iter()
-            .fold(CountDelta::default(), |sum, row| sum.plus(row.delta(1)));
-        let confirmed = restored
-            .iter()
-            .filter(|row| row.status == crate::domain::SignatureStatus::Confirmed)
-            .count() as u64;
+        let (delta, confirmed) = moved(&restored, 1);
         apply_counts(&mut tx, vec![(campaign_id, delta)], now).await?;
         B::announce(&mut tx, &[campaign_id]).await?;
         tx.commit().await?;
@@ -404,8 +385,8 @@ impl<B: Backend> Integrity for SqlStore<B> {
         campaign_id: Uuid,
     ) -> Result<Vec<InvalidationRecord>, StoreError> {
         let rows: Vec<InvalidationRow> = sql::<B>(
-            "SELECT id, filter, reason, signatures, confirmed, created_by, created_at,
-                    restorable_until, restored_by, restored_at
+            "SELECT id, filter, reason, signatures, confirmed, created_at, restorable_until,
+                    restored_at
              FROM invalidations WHERE campaign_id = $1 ORDER BY created_at DESC, id DESC",
         )
         .bind(campaign_id)
@@ -436,7 +417,7 @@ impl<B: Backend> Integrity for SqlStore<B> {
 
     async fn service_blocklist(&self) -> Result<Blocklist, StoreError> {
         let rows: Vec<(String,)> =
-            sql::<B>("SELECT pattern FROM service_blocklist ORDER BY added_at, pattern")
+            sql::<B>("SELECT pattern FROM service_blocklist ORDER BY position")
                 .fetch_all(&mut *self.conn().await?)
                 .await?;
         let entries: Vec<String> = rows.into_iter().map(|(p,)| p).collect();
@@ -452,14 +433,17 @@ impl<B: Backend> Integrity for SqlStore<B> {
         sql::<B>("DELETE FROM service_blocklist")
             .execute(&mut tx)
             .await?;
-        for (i, pattern) in blocklist.entries().into_iter().enumerate() {
-            // Each a microsecond apart, so that the list reads back in the order it was set.
-            sql::<B>("INSERT INTO service_blocklist (pattern, added_at) VALUES ($1, $2)")
-                .bind(pattern)
-                .bind(now + chrono::Duration::microseconds(i as i64))
-                .execute(&mut tx)
-                .await?;
-        }
+        let entries: Vec<(i32, String)> = (0..).zip(blocklist.entries()).collect();
+        let insert = InsertRows {
+            table: "service_blocklist",
+            columns: vec![
+                ("pattern", column(&entries, |(_, p)| p.clone())),
+                ("position", column(&entries, |(i, _)| *i)),
+                ("added_at", column(&entries, |_| now)),
+            ],
+            suffix: "",
+        };
+        B::insert_rows(&mut tx, &[insert]).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -265,6 +265,14 @@ impl EmailHasher {
 /// as typed).
 pub const EMAIL_KEY_VERSION: i32 = 2;
 
+/// `$first, $first+1, …`: `count` numbered parameters, for an `IN (…)` list.
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Counts stored as SQL integers (`BIGINT`), as the domain's unsigned counts.
 fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)

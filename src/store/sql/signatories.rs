@@ -8,9 +8,9 @@ use futures_util::stream::BoxStream;
 use sqlx::Transaction;
 use uuid::Uuid;
 
-use super::SqlStore;
 use super::counts::apply_counts;
 use super::webhooks::{Happened, report, scrub_personal_data};
+use super::{SqlStore, placeholders};
 use crate::domain::records::CountDelta;
 use crate::domain::{EmailKind, Review, WebhookEvent};
 use crate::store::dialect::{Backend, InsertRows, Sql, column, sql, sql_built};
@@ -69,14 +69,6 @@ fn bind_filter<B: Backend>(query: Sql<B>, campaign_id: Uuid, filter: &SignatureF
 
 /// Ids bound to one statement: well under either database's limit on parameters.
 const IDS_PER_STATEMENT: usize = 500;
-
-/// `$first, $first+1, …`: `count` numbered parameters, for an `IN (…)` list.
-fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// Queues the badge email of each approved pledger among `ids` that was never sent one: a
 /// confirmed pledge, with an address, on a pledge campaign. In the approval's transaction, so
