@@ -129,4 +129,12 @@ impl AppState {
     pub fn client(&self, req: &HttpRequest) -> IpAddr {
         client_key(req, &self.trusted_proxies, self.ipv6_prefix_length)
     }
+
+    /// The address of a campaign's page.
+    pub fn page_url(&self, slug: &str) -> String {
+        format!(
+            "{}/c/{slug}",
+            self.public_url.as_str().trim_end_matches('/')
+        )
+    }
 }

@@ -137,7 +137,7 @@ pub async fn create(
     let mut featured = crate::reasons::shown(
         state.store.as_ref(),
         &state.geography,
-        &crate::web::page_url(&state, campaign.slug.as_str()),
+        &state.page_url(campaign.slug.as_str()),
         &campaign,
         100,
     )

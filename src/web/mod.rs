@@ -341,10 +341,7 @@ pub fn joined(parts: &[Option<&str>]) -> String {
 
 /// The address of a campaign's page, as shared.
 pub fn page_url(state: &AppState, slug: &str) -> String {
-    format!(
-        "{}/c/{slug}",
-        state.public_url.as_str().trim_end_matches('/')
-    )
+    state.page_url(slug)
 }
 
 /// What a preview link leads to.
